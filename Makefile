@@ -1,0 +1,50 @@
+# Two commands for people: `make run` and `make test`. Everything else is what they stand on.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := data/workspaces/demo.duckdb
+PORT   ?= 8501
+
+.PHONY: run test bench system-deps deps dev-deps demo clean
+
+run: deps $(DEMO)
+	$(BIN)/python -m streamlit run app.py --server.address localhost --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false -- --db $(DEMO)
+
+test: dev-deps system-deps
+	$(BIN)/python -m pytest
+
+bench: dev-deps
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+demo: $(DEMO)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-run pip only when a requirements file changes.
+$(VENV)/.deps: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+# Debian's Chromium and a CJK font for the browser tests, installed only where missing.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; \
+	fi
+
+$(DEMO): | $(VENV)/.deps
+	$(BIN)/python -m analysis demo --db $(DEMO)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

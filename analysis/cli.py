@@ -1,0 +1,298 @@
+"""Command line: ``python -m analysis ingest | report | demo | customer | actions | log | export``.
+
+The flags and JSON keys of these commands are contracts checked by automation: add to them,
+never rename. A user error prints one line starting ``error:`` on stderr and exits 2; the
+workspace is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from analysis.errors import UserError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value):
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):  # pandas Timestamps included
+        return value.isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _existing_db(path: str):
+    """Open an existing workspace; a missing file is the user's error, not a new workspace."""
+    from analysis.store import Workspace
+
+    if not Path(path).exists():
+        raise UserError(f"workspace {path} does not exist (create it with `ingest` or `demo`)")
+    return Workspace(path)
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    overrides = {}
+    for item in items or []:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UserError(f"--map expects FIELD=COLUMN, got {item!r}")
+        overrides[field.strip()] = column.strip()
+    return overrides
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    """Filters shared by `actions` and `export`: each narrows the customer list."""
+    p.add_argument("--tier", action="append", help="pyramid tier (top, big, medium, small, inactive, prospect, suspect)")
+    p.add_argument("--cell", action="append", help="matrix cell as VOLUME/SATISFACTION, e.g. high/low")
+    p.add_argument("--cluster", action="append", help="cluster persona name")
+    p.add_argument("--segment", action="append", help="RFM segment name")
+    p.add_argument("--region", action="append", help="region")
+    p.add_argument("--action", action="append", dest="action_kind", help="action id, e.g. win_back")
+    p.add_argument("--as-of", help="as-of date YYYY-MM-DD (default: last purchase date)")
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    return {
+        "tier": args.tier,
+        "cell": args.cell,
+        "cluster_name": args.cluster,
+        "rfm_segment": args.segment,
+        "region": args.region,
+        "action": args.action_kind,
+    }
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes follow the same rule as other user errors: one `error:` line, exit 2."""
+
+    def error(self, message: str):
+        print(f"error: {self.prog}: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description="One-to-One marketing workspace tools")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="import CSV/TSV/TXT/XLSX/Parquet files into a workspace")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="use COLUMN of the file for FIELD (e.g. amount=dollar_value)")
+    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("demo", help="build the demo company into a new workspace")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--customers", type=int, default=None, help="number of listed customers")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="the workspace's figures as of a date")
+    p.add_argument("--db", metavar="PATH")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--window-months", type=int, default=12)
+    p.add_argument("--holdout", metavar="YYYY-MM-DD", help="calibration end for the CLV holdout check")
+    p.add_argument("--k", type=int, default=None, help="number of clusters (default: chosen by silhouette)")
+    p.add_argument("--margin", type=float, default=None, help="gross margin on net revenue, e.g. 0.3")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--source", metavar="PATH_OR_TABLE", help="with --engine spark: transactions Parquet or table")
+
+    p = sub.add_parser("customer", help="one customer's profile, events and suggested actions")
+    p.add_argument("customer_id")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("actions", help="top suggested actions across customers")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+
+    p = sub.add_parser("log", help="record a contact with a customer")
+    p.add_argument("customer_id")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--kind", required=True)
+    p.add_argument("--channel", required=True)
+    p.add_argument("--date", metavar="YYYY-MM-DD")
+    p.add_argument("--satisfaction", type=float)
+    p.add_argument("--scale", type=float)
+    p.add_argument("--outcome")
+    p.add_argument("--note")
+    p.add_argument("--answers", metavar="ACTION", help="id of the suggested action this contact answers")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", help="write a customer or action list to CSV or XLSX")
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
+    _add_filters(p)
+    return parser
+
+
+@command("ingest")
+def _ingest(args) -> int:
+    from analysis.ingest import ingest_files
+    from analysis.store import creating
+
+    for f in args.files:
+        if not Path(f).is_file():
+            raise UserError(f"{f}: no such file")
+    with creating(args.db) as ws:
+        report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print("\n".join(report.summary()))
+    return 0
+
+
+@command("demo")
+def _demo(args) -> int:
+    from analysis.demo import build_demo
+    from analysis.store import Workspace
+
+    kwargs = {}
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    if args.customers is not None:
+        kwargs["n_customers"] = args.customers
+    with Workspace(args.db) as ws:
+        counts = build_demo(ws, **kwargs)
+    if args.json:
+        _print_json(counts)
+    else:
+        print(f"demo workspace {args.db}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    return 0
+
+
+@command("report")
+def _report(args) -> int:
+    from analysis.report import ReportSettings, build_report
+
+    settings = ReportSettings.from_args(args)
+    if args.engine == "spark":
+        from analysis.spark import spark_report
+
+        result = spark_report(args.source, settings, as_of=args.as_of)
+    else:
+        if not args.db:
+            raise UserError("report needs --db PATH (or --engine spark --source PATH)")
+        with _existing_db(args.db) as ws:
+            result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
+    if args.json:
+        _print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key}: {json.dumps(value, ensure_ascii=False, default=_json_default)}")
+    return 0
+
+
+@command("customer")
+def _customer(args) -> int:
+    from analysis.customer import customer_detail
+
+    with _existing_db(args.db) as ws:
+        detail = customer_detail(ws, args.customer_id, as_of=args.as_of)
+    if args.json:
+        _print_json(detail)
+    else:
+        profile = detail["profile"]
+        print(f"{profile.get('customer_id')}  {profile.get('name') or ''}  tier={profile.get('tier')}")
+        for event in detail["events"]:
+            print(f"  {event['time']}  {event['kind']:<10} {event.get('detail') or ''}")
+        for action in detail["actions"]:
+            print(f"  -> [{action['priority']}] {action['title']}: {action['reason']}")
+    return 0
+
+
+@command("actions")
+def _actions(args) -> int:
+    from analysis.customer import action_list
+
+    with _existing_db(args.db) as ws:
+        frame = action_list(ws, as_of=args.as_of, filters=_filters(args), limit=args.limit)
+    if args.json:
+        _print_json(frame.to_dict(orient="records"))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+@command("log")
+def _log(args) -> int:
+    from analysis.interactions import record_interaction
+
+    if (args.satisfaction is None) != (args.scale is None) and args.scale is not None:
+        raise UserError("--scale was given without --satisfaction")
+    with _existing_db(args.db) as ws:
+        new_id = record_interaction(
+            ws, args.customer_id, kind=args.kind, channel=args.channel, date=args.date,
+            satisfaction=args.satisfaction, scale=args.scale, outcome=args.outcome, note=args.note,
+            answers_action=args.answers, recorded_by="cli",
+        )
+    if args.json:
+        _print_json({"interaction_id": new_id, "customer_id": args.customer_id})
+    else:
+        print(f"recorded interaction {new_id} for customer {args.customer_id}")
+    return 0
+
+
+@command("export")
+def _export(args) -> int:
+    from analysis.customer import export_list
+    from analysis.export import export
+
+    with _existing_db(args.db) as ws:
+        frame = export_list(ws, as_of=args.as_of, filters=_filters(args))
+    export(frame, args.out)
+    print(f"wrote {len(frame):,} rows to {args.out}")
+    return 0
+
+
+def one_line(message: str) -> str:
+    """A multi-line explanation folded onto the one line the CLI contract allows."""
+    parts = [line.strip() for line in message.splitlines() if line.strip()]
+    return "; ".join(p.rstrip(":;") if i < len(parts) - 1 else p for i, p in enumerate(parts))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2

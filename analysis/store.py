@@ -1,0 +1,283 @@
+"""The workspace: one DuckDB file holding a company's customers, purchases and contacts.
+
+This module is the one gateway to the database. Every SQL string in the project is
+written here or passed through :meth:`Workspace.execute` / :meth:`Workspace.query`, with
+values bound as ``?`` parameters and identifiers quoted by :func:`quote_ident`.
+Analysis code does not write SQL: it asks :meth:`Workspace.tables` for Ibis tables, so
+the same expressions run on DuckDB (embedded default) or on Spark.
+
+Tables and columns are documented in ``data/README.md``; ``tests/test_docs.py`` fails when
+a column below is missing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+# Column name -> DuckDB type, per table. Order is the order of the table.
+SCHEMA: dict[str, dict[str, str]] = {
+    "customers": {
+        "customer_id": "VARCHAR NOT NULL PRIMARY KEY",
+        "name": "VARCHAR",
+        "region": "VARCHAR",
+        "industry": "VARCHAR",
+        "channel": "VARCHAR",
+        "signup_date": "DATE",
+        "wallet": "DOUBLE",
+        "email": "VARCHAR",
+        "phone": "VARCHAR",
+        "import_id": "BIGINT",
+    },
+    "transactions": {
+        "order_id": "VARCHAR",
+        "customer_id": "VARCHAR NOT NULL",
+        "date": "DATE NOT NULL",
+        "amount": "DOUBLE NOT NULL",
+        "quantity": "DOUBLE",
+        "product": "VARCHAR",
+        "category": "VARCHAR",
+        "import_id": "BIGINT",
+    },
+    "interactions": {
+        "interaction_id": "BIGINT NOT NULL PRIMARY KEY",
+        "customer_id": "VARCHAR NOT NULL",
+        "occurred_at": "TIMESTAMP NOT NULL",
+        "channel": "VARCHAR",
+        "kind": "VARCHAR NOT NULL",
+        "satisfaction": "DOUBLE",
+        "scale": "DOUBLE",
+        "outcome": "VARCHAR",
+        "note": "VARCHAR",
+        "answers_action": "VARCHAR",
+        "recorded_by": "VARCHAR",
+        "import_id": "BIGINT",
+    },
+    "imports": {
+        "import_id": "BIGINT NOT NULL PRIMARY KEY",
+        "file_name": "VARCHAR NOT NULL",
+        "sheet": "VARCHAR",
+        "content_hash": "VARCHAR NOT NULL",
+        "target_table": "VARCHAR NOT NULL",
+        "rows": "BIGINT NOT NULL",
+        "skipped_rows": "BIGINT NOT NULL",
+        "imported_at": "TIMESTAMP NOT NULL",
+    },
+    # Column mappings the user confirmed, remembered by the file's header signature.
+    "mappings": {
+        "header_signature": "VARCHAR NOT NULL PRIMARY KEY",
+        "target_table": "VARCHAR NOT NULL",
+        "mapping_json": "VARCHAR NOT NULL",
+        "saved_at": "TIMESTAMP NOT NULL",
+    },
+    # Key/value settings and texts kept with the workspace (workshop worksheet, thresholds).
+    "notes": {
+        "key": "VARCHAR NOT NULL PRIMARY KEY",
+        "value": "VARCHAR",
+        "saved_at": "TIMESTAMP NOT NULL",
+    },
+}
+
+DATA_TABLES = ("customers", "transactions", "interactions")
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB SQL. The only way identifiers enter SQL."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"not a valid identifier: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ddl(table: str) -> str:
+    cols = ", ".join(f"{quote_ident(c)} {t}" for c, t in SCHEMA[table].items())
+    return f"CREATE TABLE IF NOT EXISTS {quote_ident(table)} ({cols})"
+
+
+def column_names(table: str) -> list[str]:
+    return list(SCHEMA[table])
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The three data tables as Ibis expressions, on whichever backend holds them."""
+
+    customers: Any
+    transactions: Any
+    interactions: Any
+
+
+class Workspace:
+    """One workspace file. Safe to share between threads (one Streamlit server, many users):
+    every call takes a cursor of its own, and writes are serialised by a lock."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        self._write_lock = threading.RLock()
+        self._ibis = None
+        if not read_only:
+            self.create_schema()
+
+    # -- connection -----------------------------------------------------------------
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def create_schema(self) -> None:
+        with self._write_lock:
+            cur = self.cursor()
+            for table in SCHEMA:
+                cur.execute(_ddl(table))
+
+    # -- reading ----------------------------------------------------------------------
+    def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+        """Run a read query with bound parameters and return a DataFrame."""
+        return self.cursor().execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: list | tuple | None = None) -> Any:
+        row = self.cursor().execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def count(self, table: str) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM {quote_ident(table)}"))
+
+    def data_version(self) -> str:
+        """A stamp that changes whenever the data changes (an import, a recorded contact, a
+        customer update): caches of analysis results are keyed by it."""
+        row = self.cursor().execute(
+            'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports"),'
+            ' (SELECT count(*) FROM "transactions"),'
+            ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions"),'
+            ' (SELECT count(*) FROM "customers")'
+        ).fetchone()
+        return "-".join(str(v) for v in row)
+
+    @property
+    def ibis(self):
+        """An Ibis DuckDB backend over this workspace's connection."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.cursor())
+        return self._ibis
+
+    def tables(self) -> Tables:
+        con = self.ibis
+        return Tables(*(con.table(t) for t in DATA_TABLES))
+
+    # -- writing ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing: the block's writes land together or not at all."""
+        if self.read_only:
+            raise PermissionError(f"workspace {self.path} is open read-only")
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+
+    def execute(self, sql: str, params: list | tuple | None = None) -> None:
+        with self.transaction() as cur:
+            cur.execute(sql, params or [])
+
+    def next_id(self, cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+        """Next integer id for ``table.column``; call inside :meth:`transaction`."""
+        row = cur.execute(
+            f"SELECT coalesce(max({quote_ident(column)}), 0) + 1 FROM {quote_ident(table)}"
+        ).fetchone()
+        return int(row[0])
+
+    def append(self, cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+        """Insert a DataFrame's rows into ``table`` (columns matched by name); call inside
+        :meth:`transaction`. Missing columns are NULL. Returns the number of rows."""
+        cols = [c for c in SCHEMA[table] if c in frame.columns]
+        unknown = set(frame.columns) - set(SCHEMA[table])
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
+        view = f"_append_{threading.get_ident()}"
+        cur.register(view, frame[cols])
+        try:
+            col_sql = ", ".join(quote_ident(c) for c in cols)
+            cur.execute(
+                f"INSERT INTO {quote_ident(table)} ({col_sql}) SELECT {col_sql} FROM {quote_ident(view)}"
+            )
+        finally:
+            cur.unregister(view)
+        return len(frame)
+
+    # -- notes (small key/value texts kept with the workspace) --------------------------
+    def get_note(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar('SELECT "value" FROM "notes" WHERE "key" = ?', [key])
+        return default if value is None else value
+
+    def set_note(self, key: str, value: str) -> None:
+        self.execute(
+            'INSERT OR REPLACE INTO "notes" ("key", "value", "saved_at") VALUES (?, ?, now())',
+            [key, value],
+        )
+
+
+def open_workspace(path: str | Path, read_only: bool = False) -> Workspace:
+    return Workspace(path, read_only=read_only)
+
+
+@contextlib.contextmanager
+def creating(path: str | Path) -> Iterator[Workspace]:
+    """Open ``path`` for one operation. If this call created the file and the operation
+    fails, the file is removed again: a failed import into a new workspace leaves nothing."""
+    path = Path(path)
+    existed = path.exists()
+    ws = Workspace(path)
+    try:
+        yield ws
+    except BaseException:
+        ws.close()
+        if not existed:
+            for leftover in (path, Path(str(path) + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    ws.close()
+
+
+DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "data" / "workspaces"
+DEMO_NAME = "demo"
+
+
+def workspace_path(name: str, folder: str | Path = DEFAULT_FOLDER) -> Path:
+    """Path of the workspace called ``name``: letters, digits, CJK, space, - and _ only."""
+    clean = name.strip()
+    if not clean or any(not (ch.isalnum() or ch in " -_") for ch in clean):
+        raise ValueError(
+            f"workspace name {name!r} may only contain letters, digits, spaces, '-' and '_'"
+        )
+    return Path(folder) / f"{clean}.duckdb"
+
+
+def list_workspaces(folder: str | Path = DEFAULT_FOLDER) -> list[str]:
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    return sorted(p.stem for p in folder.glob("*.duckdb"))

@@ -1,0 +1,139 @@
+"""Shared fixtures: real-data location, a demo workspace built once, Streamlit cache hygiene,
+and the browser set-up (system Chromium driven by Playwright, the app on a free port)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def shared_dataset(name: str) -> Path:
+    """A file from ../shared/datasets, or skip the test when it is absent."""
+    path = SHARED_DATASETS / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """st.cache_* are process-wide: no test may see another test's entries."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo company, built once per test run into a workspaces folder of its own."""
+    from analysis.demo import build_demo
+    from analysis.store import Workspace
+
+    path = tmp_path_factory.mktemp("workspaces") / "demo.duckdb"
+    with Workspace(path) as ws:
+        build_demo(ws)
+    return path
+
+
+@pytest.fixture()
+def demo_copy(demo_db, tmp_path) -> Path:
+    """A private copy of the demo workspace, for tests that write to it."""
+    folder = tmp_path / "workspaces"
+    folder.mkdir()
+    target = folder / "demo.duckdb"
+    shutil.copy(demo_db, target)
+    return target
+
+
+# -- browser -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's Chromium; Playwright's own browsers are never downloaded."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db, tmp_path_factory):
+    """The real app served on localhost over a copy of the demo workspace; yields its URL."""
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    port = _free_port()
+    log = open(folder / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+         "--", "--db", str(db)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(f"the app did not start; see {folder / 'server.log'}")
+    yield {"url": url, "db": db, "folder": folder}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture()
+def screenshot(page, request):
+    """Save a full-page screenshot under test-artifacts/ (for people to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,87 @@
+import threading
+
+import pandas as pd
+import pytest
+
+from analysis.store import SCHEMA, Workspace, creating, list_workspaces, quote_ident, workspace_path
+
+
+def test_quote_ident_escapes_quotes():
+    assert quote_ident("amount") == '"amount"'
+    assert quote_ident('we"ird') == '"we""ird"'
+    with pytest.raises(ValueError):
+        quote_ident("")
+
+
+def test_schema_created(tmp_path):
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        for table, columns in SCHEMA.items():
+            got = list(ws.query(f"SELECT * FROM {quote_ident(table)} LIMIT 0").columns)
+            assert got == list(columns)
+
+
+def test_transaction_is_all_or_nothing(tmp_path):
+    ws = Workspace(tmp_path / "w.duckdb")
+    frame = pd.DataFrame({"customer_id": ["a"], "date": [pd.Timestamp("2024-01-01")], "amount": [5.0]})
+    with pytest.raises(RuntimeError):
+        with ws.transaction() as cur:
+            ws.append(cur, "transactions", frame)
+            raise RuntimeError("boom")
+    assert ws.count("transactions") == 0
+    with ws.transaction() as cur:
+        ws.append(cur, "transactions", frame)
+    assert ws.count("transactions") == 1
+
+
+def test_data_version_changes_on_write(tmp_path):
+    ws = Workspace(tmp_path / "w.duckdb")
+    before = ws.data_version()
+    with ws.transaction() as cur:
+        ws.append(cur, "customers", pd.DataFrame({"customer_id": ["a"], "name": ["A"]}))
+    assert ws.data_version() != before
+
+
+def test_values_are_bound_not_interpolated(tmp_path):
+    ws = Workspace(tmp_path / "w.duckdb")
+    ws.set_note("k", "'); DROP TABLE customers; --")
+    assert ws.get_note("k") == "'); DROP TABLE customers; --"
+    assert ws.count("customers") == 0
+
+
+def test_concurrent_writers_are_serialised(tmp_path):
+    ws = Workspace(tmp_path / "w.duckdb")
+
+    def add(i):
+        with ws.transaction() as cur:
+            new = ws.next_id(cur, "imports", "import_id")
+            cur.execute(
+                'INSERT INTO "imports" VALUES (?, ?, NULL, ?, ?, 0, 0, now())', [new, f"f{i}", "h", "transactions"]
+            )
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(ws.query('SELECT import_id FROM "imports"').import_id) == list(range(1, 9))
+
+
+def test_creating_removes_a_new_file_when_the_operation_fails(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with pytest.raises(RuntimeError):
+        with creating(path):
+            raise RuntimeError("failed import")
+    assert not path.exists()
+    with creating(path):
+        pass
+    assert path.exists()
+
+
+def test_workspace_names(tmp_path):
+    assert workspace_path("acme 2026", tmp_path).name == "acme 2026.duckdb"
+    assert workspace_path("客户数据", tmp_path).name == "客户数据.duckdb"
+    with pytest.raises(ValueError):
+        workspace_path("../escape", tmp_path)
+    Workspace(tmp_path / "b.duckdb").close()
+    Workspace(tmp_path / "a.duckdb").close()
+    assert list_workspaces(tmp_path) == ["a", "b"]
