@@ -205,10 +205,10 @@ class Workspace:
 
     def next_id(self, cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
         """Next integer id for ``table.column``; call inside :meth:`transaction`."""
-        row = cur.execute(
+        rows = cur.execute(
             f"SELECT coalesce(max({quote_ident(column)}), 0) + 1 FROM {quote_ident(table)}"
-        ).fetchone()
-        return int(row[0])
+        ).fetchall()  # fetchall: a half-read result blocks `register` on this cursor
+        return int(rows[0][0])
 
     def append(self, cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
         """Insert a DataFrame's rows into ``table`` (columns matched by name); call inside

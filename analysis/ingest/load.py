@@ -1,0 +1,243 @@
+"""Writing planned sheets into the workspace, all files of one call in one transaction.
+
+Decisions (they matter to users, so they are stated here):
+
+- One :meth:`Workspace.transaction` covers the whole call: if any sheet of any file fails,
+  nothing of any file is written.
+- Each sheet written gets one row in ``imports``; every row it adds carries that
+  ``import_id``. The same bytes imported again into the same table and sheet (sha256 of the
+  file) are reported as a duplicate and change nothing.
+- A customers row whose id is already in the workspace updates that customer's fields
+  with the file's non-empty values (empty cells keep what was there); the report counts
+  new and updated customers. Repeated ids inside one customers file are an error.
+- Transactions and interactions whose customer id is not yet known add that customer
+  with only its id (counted as new customers), so every customer id in the workspace has
+  a row in ``customers``.
+- A successful import remembers its mapping under the header signature (``remember``), so
+  the next file with the same headers is mapped the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePath
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analysis.errors import UserError
+from analysis.ingest import mapping as M
+from analysis.ingest.plan import SheetPlan, no_match_error, plan_file
+from analysis.ingest.reading import read_any
+from analysis.ingest.validate import prepare
+from analysis.store import SCHEMA, quote_ident
+
+_view_counter = itertools.count()
+
+
+@dataclass
+class SheetResult:
+    """What happened to one sheet."""
+
+    file: str
+    sheet: str | None
+    table: str | None
+    rows: int = 0
+    skipped: int = 0  # invalid rows left out (skip_invalid)
+    duplicate: bool = False
+    new_customers: int = 0
+    updated_customers: int = 0
+    skipped_examples: list[str] = field(default_factory=list)
+    reason: str | None = None  # why a whole sheet was skipped
+    import_id: int | None = None
+
+
+@dataclass
+class IngestReport:
+    files: list[SheetResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"files": [asdict(r) for r in self.files]}
+
+    def summary(self) -> list[str]:
+        lines = []
+        for r in self.files:
+            where = PurePath(r.file).name + (f" [{r.sheet}]" if r.sheet is not None else "")
+            if r.table is None:
+                lines.append(f"{where}: skipped, {r.reason}")
+            elif r.duplicate:
+                lines.append(f"{where}: already imported into {r.table}; nothing changed")
+            else:
+                text = f"{where}: {r.rows:,} rows imported into {r.table}"
+                if r.table == "customers":
+                    text += f" ({r.new_customers:,} new, {r.updated_customers:,} updated customers)"
+                lines.append(text)
+                if r.skipped:
+                    lines.append(f"  {r.skipped:,} invalid rows skipped, e.g. " + "; ".join(r.skipped_examples[:3]))
+        return lines
+
+
+def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
+                 skip_invalid: bool = False) -> IngestReport:
+    """Import files (CSV/TSV/TXT, XLSX, Parquet) into ``ws``; all or nothing."""
+    data_by_file: dict[str, bytes] = {}
+    plans: list[SheetPlan] = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_file():
+            raise UserError(f"{p}: no such file")
+        data = path.read_bytes()
+        data_by_file[str(p)] = data
+        plans.extend(plan_file(str(p), data, ws=ws, overrides=overrides))
+    return ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid, remember=True)
+
+
+def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], skip_invalid: bool = False,
+                 remember: bool = True) -> IngestReport:
+    """Import planned sheets (possibly edited by the user) in one transaction."""
+    by_file: dict[str, list[SheetPlan]] = {}
+    for plan in plans:
+        by_file.setdefault(plan.file_name, []).append(plan)
+    for file_name, file_plans in by_file.items():
+        if file_name not in data_by_file:
+            raise UserError(f"{file_name}: the file's contents were not given")
+        if not any(p.table for p in file_plans):
+            if all(p.n_rows == 0 for p in file_plans):
+                raise UserError(f"{PurePath(file_name).name}: the file has no data rows")
+            raise no_match_error(file_plans)
+    report = IngestReport()
+    raw_cache: dict[str, list] = {}
+    with ws.transaction() as cur:
+        for plan in plans:
+            if not plan.table:
+                report.files.append(SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or "no table chosen"))
+                continue
+            raw = plan._raw
+            if raw is None:
+                if plan.file_name not in raw_cache:
+                    raw_cache[plan.file_name] = read_any(plan.file_name, data_by_file[plan.file_name])
+                raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
+                if raw is None:
+                    raise UserError(f"{plan.label}: no such sheet in the file")
+            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], skip_invalid, remember))
+    return report
+
+
+def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes, skip_invalid: bool, remember: bool) -> SheetResult:
+    table = plan.table
+    label = PurePath(plan.file_name).name + (f", sheet {plan.sheet!r}" if plan.sheet is not None else "")
+    if table not in M.FIELDS:
+        raise UserError(f"{label}: unknown table {table!r}; choose one of {', '.join(M.TABLES)}")
+    columns = [str(c) for c in raw.frame.columns]
+    bad_fields = [f for f in plan.mapping if f not in M.FIELDS[table]]
+    if bad_fields:
+        raise UserError(f"{label}: {', '.join(bad_fields)} not a field of {table} ({', '.join(M.FIELDS[table])})")
+    absent = {f: c for f, c in plan.mapping.items() if c not in columns}
+    if absent:
+        raise UserError(
+            f"{label}: column(s) {', '.join(map(repr, absent.values()))} not in the file. "
+            f"Columns found: {', '.join(map(repr, columns))}"
+        )
+    missing = M.missing_required(table, plan.mapping)
+    if missing:
+        raise UserError(
+            f"{label}: for {table} the file needs {M.REQUIRED_TEXT[table]}; not found: {', '.join(missing)}. "
+            f"Columns found: {', '.join(map(repr, columns))}"
+        )
+    result = SheetResult(plan.file_name, plan.sheet, table)
+    digest = hashlib.sha256(data).hexdigest()
+    seen = cur.execute(
+        'SELECT count(*) FROM "imports" WHERE content_hash = ? AND target_table = ? AND coalesce(sheet, \'\') = ?',
+        [digest, table, plan.sheet or ""],
+    ).fetchall()[0][0]
+    if seen:
+        result.duplicate = True
+        return result
+
+    prepared = prepare(raw, table, plan.mapping, label, skip_invalid)
+    frame = prepared.frame
+    import_id = ws.next_id(cur, "imports", "import_id")
+    cur.execute(
+        'INSERT INTO "imports" (import_id, file_name, sheet, content_hash, target_table, "rows", skipped_rows, '
+        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+        [import_id, PurePath(plan.file_name).name, plan.sheet, digest, table, len(frame), prepared.invalid_count],
+    )
+    frame = frame.copy()
+    frame["import_id"] = import_id
+    if table == "customers":
+        result.new_customers, result.updated_customers = _upsert_customers(cur, frame)
+    else:
+        if table == "transactions":
+            frame["date"] = frame["date"].dt.normalize()
+        else:
+            start = ws.next_id(cur, "interactions", "interaction_id")
+            frame["interaction_id"] = np.arange(start, start + len(frame), dtype=np.int64)
+        _insert(cur, table, frame)
+    result.rows = len(frame)
+    result.skipped = prepared.invalid_count
+    result.skipped_examples = prepared.examples
+    result.import_id = import_id
+    if remember and plan.header_signature:
+        M.remember(cur, plan.header_signature, table, plan.mapping)
+    return result
+
+
+def _register(cur, frame: pd.DataFrame) -> str:
+    """Register a frame for SQL as an Arrow table (DuckDB scans Arrow in parallel, much
+    faster than a pandas frame of Arrow-backed strings)."""
+    name = f"_ingest_{next(_view_counter)}"
+    cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
+    return name
+
+
+def _insert(cur, table: str, frame: pd.DataFrame) -> None:
+    """INSERT with explicit casts to the store's types (DATE, TIMESTAMP, DOUBLE, VARCHAR)."""
+    cols = [c for c in SCHEMA[table] if c in frame.columns]
+    view = _register(cur, frame[cols])
+    try:
+        types = {c: SCHEMA[table][c].split()[0] for c in cols}
+        select = ", ".join(f"CAST({quote_ident(c)} AS {types[c]})" for c in cols)
+        cur.execute(
+            f"INSERT INTO {quote_ident(table)} ({', '.join(map(quote_ident, cols))}) "
+            f"SELECT {select} FROM {quote_ident(view)}"
+        )
+    finally:
+        cur.unregister(view)
+
+
+def _upsert_customers(cur, frame: pd.DataFrame) -> tuple[int, int]:
+    """Insert new customers; fill existing ones' fields from the file's non-empty cells."""
+    frame = frame.copy()
+    if "signup_date" in frame:
+        frame["signup_date"] = frame["signup_date"].dt.normalize()
+    view = _register(cur, frame[["customer_id"]])
+    try:
+        existing = set(
+            r[0] for r in cur.execute(
+                f'SELECT v.customer_id FROM {quote_ident(view)} v SEMI JOIN "customers" c ON c.customer_id = v.customer_id'
+            ).fetchall()
+        )
+    finally:
+        cur.unregister(view)
+    is_old = frame["customer_id"].isin(existing)
+    new, old = frame[~is_old], frame[is_old]
+    if len(new):
+        _insert(cur, "customers", new)
+    if len(old):
+        fields = [c for c in old.columns if c not in ("customer_id", "import_id")]
+        view = _register(cur, old)
+        try:
+            sets = ", ".join(
+                f"{quote_ident(c)} = coalesce(CAST(v.{quote_ident(c)} AS {SCHEMA['customers'][c].split()[0]}), "
+                f'"customers".{quote_ident(c)})'
+                for c in fields
+            )
+            cur.execute(
+                f'UPDATE "customers" SET {sets} FROM {quote_ident(view)} v WHERE "customers".customer_id = v.customer_id'
+            )
+        finally:
+            cur.unregister(view)
+    return len(new), len(old)

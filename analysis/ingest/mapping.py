@@ -1,0 +1,247 @@
+"""Which source column holds which field, and which table a sheet belongs to.
+
+Column names are matched in English and Chinese after normalising them (lower case; spaces,
+``_ - . # /`` and bracketed units such as "(元)" or "($)" removed): first exact synonyms,
+then, for columns still unmatched, names that contain a keyword ("订单金额" contains "金额").
+A sheet is routed to the table whose required fields it has; when several qualify, the one
+with more matched fields wins (ties: transactions, interactions, customers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from analysis.errors import UserError
+
+TABLES = ("transactions", "interactions", "customers")
+
+# Target fields per table, in the order shown to users. ``--map FIELD=COLUMN`` uses these names.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "transactions": ("customer_id", "order_id", "date", "amount", "quantity", "product", "category"),
+    "customers": ("customer_id", "name", "region", "industry", "channel", "signup_date", "wallet", "email", "phone"),
+    "interactions": ("customer_id", "date", "channel", "kind", "satisfaction", "scale", "outcome", "note"),
+}
+
+# Exact synonyms (compared after :func:`normalise`).
+_ID = ["customer_id", "customerid", "customer id", "customer no", "customer number", "customer", "cust_no",
+       "cust no", "cust id", "custid", "client", "client id", "client no", "account id", "member id", "member no",
+       "客户编号", "客户id", "客户号", "客户代码", "客户编码", "会员号", "会员编号", "会员id", "会员卡号", "用户id", "用户编号"]
+_DATE = ["date", "order date", "transaction date", "purchase date", "sale date", "sales date", "invoice date",
+         "订单日期", "日期", "交易日期", "下单日期", "销售日期", "购买日期", "下单时间", "交易时间", "订单时间"]
+SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "transactions": {
+        "customer_id": _ID,
+        "order_id": ["order_id", "order id", "order no", "order number", "invoice", "invoice no", "invoice number",
+                     "transaction id", "receipt no", "订单号", "单号", "订单编号", "订单id", "交易号", "交易编号",
+                     "流水号", "单据编号", "发票号"],
+        "date": _DATE,
+        "amount": ["amount", "revenue", "sales", "net amount", "net sales", "dollar_value", "dollar value", "value",
+                   "total", "total amount", "order value", "order amount", "spend", "gross amount", "sales amount",
+                   "金额", "实付金额", "销售额", "订单金额", "成交金额", "交易金额", "实收金额", "总金额", "合计金额",
+                   "销售金额", "消费金额", "支付金额", "付款金额"],
+        "quantity": ["quantity", "qty", "units", "count", "number of items", "数量", "件数", "购买数量", "销售数量"],
+        "product": ["product", "product name", "item", "item name", "sku", "article", "产品", "商品名称", "产品名称",
+                    "商品", "品名", "货品名称"],
+        "category": ["category", "product category", "product line", "class", "类别", "品类", "产品类别", "商品类别",
+                     "分类", "大类"],
+    },
+    "customers": {
+        "customer_id": _ID,
+        "name": ["name", "customer name", "client name", "full name", "company", "company name", "account name",
+                 "客户名称", "姓名", "名称", "客户姓名", "公司名称", "客户名", "会员姓名", "企业名称"],
+        "region": ["region", "area", "province", "state", "territory", "city", "country", "地区", "区域", "省份",
+                   "省", "城市", "所在地区", "大区"],
+        "industry": ["industry", "sector", "vertical", "行业", "所属行业", "行业类别"],
+        "channel": ["channel", "acquisition channel", "source", "lead source", "渠道", "来源渠道", "获客渠道",
+                    "客户来源", "来源"],
+        "signup_date": ["signup_date", "signup date", "sign up date", "registration date", "registered", "join date",
+                        "joined", "created", "created at", "customer since", "注册日期", "注册时间", "开户日期",
+                        "入会日期", "建档日期", "加入日期"],
+        "wallet": ["wallet", "wallet size", "share of wallet potential", "potential", "annual budget", "budget",
+                   "钱包", "钱包规模", "年采购额", "采购潜力", "年预算", "预算", "潜在消费"],
+        "email": ["email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱"],
+        "phone": ["phone", "mobile", "tel", "telephone", "phone number", "电话", "手机", "手机号", "联系电话", "电话号码"],
+    },
+    "interactions": {
+        "customer_id": _ID,
+        "date": _DATE + ["contact date", "interaction date", "occurred at", "occurred_at", "timestamp", "datetime",
+                         "time", "联系日期", "互动日期", "接触日期", "回访日期", "时间", "联系时间", "互动时间"],
+        "channel": ["channel", "contact channel", "渠道", "联系渠道", "接触渠道", "方式", "联系方式"],
+        "kind": ["kind", "type", "interaction type", "contact type", "activity", "类型", "互动类型", "联系类型",
+                 "接触类型", "事件"],
+        "satisfaction": ["satisfaction", "csat", "score", "rating", "nps", "满意度", "评分", "满意度评分", "打分",
+                         "得分"],
+        "scale": ["scale", "out of", "max score", "scale max", "量表", "满分", "评分满分"],
+        "outcome": ["outcome", "result", "status", "resolution", "结果", "处理结果", "状态"],
+        "note": ["note", "notes", "comment", "comments", "remarks", "description", "memo", "备注", "说明", "内容",
+                 "记录", "摘要"],
+    },
+}
+
+# Keywords a name may contain (second pass, only for columns with no exact match anywhere).
+_CONTAINS: dict[str, list[str]] = {
+    "customer_id": ["客户编号", "客户id", "会员号", "customerid", "custno", "custid", "clientid"],
+    "order_id": ["订单号", "单号", "orderid", "orderno", "invoice"],
+    "amount": ["金额", "销售额", "amount", "revenue", "dollar", "sales"],
+    "quantity": ["数量", "qty", "quantity", "numberof"],
+    "date": ["日期", "date"],
+    "product": ["商品", "产品", "product"],
+    "category": ["类别", "品类", "category"],
+    "name": ["名称", "姓名"],
+    "signup_date": ["注册"],
+    "satisfaction": ["满意", "satisfaction", "csat", "rating"],
+    "note": ["备注", "comment", "note"],
+}
+
+REQUIRED_TEXT = {
+    "transactions": "customer_id, date and amount",
+    "customers": "customer_id and at least one of name, region, industry, channel, signup_date, wallet, email, phone",
+    "interactions": "customer_id, date, and kind or satisfaction",
+}
+
+
+def normalise(name: str) -> str:
+    """Lower case, bracketed units dropped, spaces and ``_-.#/:`` removed."""
+    s = str(name).strip().lower()
+    s = re.sub(r"\([^)]*\)|（[^）]*）|\[[^\]]*\]|【[^】]*】", "", s)
+    return re.sub(r"[\s_\-.#/:：]+", "", s)
+
+
+_EXACT = {
+    table: {field: {normalise(n) for n in names} for field, names in fields.items()}
+    for table, fields in SYNONYMS.items()
+}
+_ANY_EXACT = set().union(*(names for fields in _EXACT.values() for names in fields.values()))
+
+
+def is_known_name(name: str) -> bool:
+    """True when a column name is a synonym of some field (used to find header rows)."""
+    n = normalise(name)
+    return bool(n) and (n in _ANY_EXACT or any(k in n for ks in _CONTAINS.values() for k in ks))
+
+
+def auto_map(columns: list[str], table: str) -> dict[str, str]:
+    """{field: column} for ``table`` from the column names alone."""
+    norm = {c: normalise(c) for c in columns}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for field in FIELDS[table]:  # exact synonyms, first column wins
+        for c in columns:
+            if c not in used and norm[c] in _EXACT[table][field]:
+                mapping[field] = c
+                used.add(c)
+                break
+    for field in FIELDS[table]:  # keywords, only columns no table knows exactly
+        if field in mapping:
+            continue
+        for c in columns:
+            if c in used or norm[c] in _ANY_EXACT:
+                continue
+            if any(k in norm[c] for k in _CONTAINS.get(field, ())):
+                mapping[field] = c
+                used.add(c)
+                break
+    return mapping
+
+
+def missing_required(table: str, mapping: dict[str, str]) -> list[str]:
+    """Required fields of ``table`` that ``mapping`` does not provide (empty list: complete)."""
+    have = set(mapping)
+    if table == "transactions":
+        return [f for f in ("customer_id", "date", "amount") if f not in have]
+    if table == "interactions":
+        miss = [f for f in ("customer_id", "date") if f not in have]
+        if not have & {"kind", "satisfaction"}:
+            miss.append("kind or satisfaction")
+        return miss
+    miss = [] if "customer_id" in have else ["customer_id"]
+    if not have - {"customer_id"}:
+        miss.append("one of name, region, industry, channel, signup_date, wallet, email, phone")
+    return miss
+
+
+def resolve_column(column: str, columns: list[str]) -> str | None:
+    """The source column a user meant: exact, else case/space-insensitive."""
+    if column in columns:
+        return column
+    want = str(column).strip().lower()
+    for c in columns:
+        if str(c).strip().lower() == want:
+            return c
+    return None
+
+
+def check_overrides(overrides: dict[str, str] | None) -> dict[str, str]:
+    """Validate override field names; column names are checked per sheet."""
+    overrides = dict(overrides or {})
+    all_fields = {f for fs in FIELDS.values() for f in fs}
+    unknown = [f for f in overrides if f not in all_fields]
+    if unknown:
+        raise UserError(
+            f"unknown field(s) in --map: {', '.join(unknown)}. Fields are: "
+            + "; ".join(f"{t}: {', '.join(fs)}" for t, fs in FIELDS.items())
+        )
+    return overrides
+
+
+def apply_overrides(table: str, mapping: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:
+    """Overrides win over auto-mapping; a column taken by an override is removed from other fields."""
+    out = dict(mapping)
+    for field, column in overrides.items():
+        if field not in FIELDS[table]:
+            continue
+        for f, c in list(out.items()):
+            if c == column and f != field:
+                del out[f]
+        out[field] = column
+    return out
+
+
+def route(columns: list[str], overrides: dict[str, str] | None = None) -> tuple[str | None, dict[str, str], dict[str, list[str]]]:
+    """Pick the table for a sheet. Returns (table or None, mapping, {table: missing fields})."""
+    overrides = overrides or {}
+    best: tuple[int, int, str, dict[str, str]] | None = None
+    missing: dict[str, list[str]] = {}
+    for rank, table in enumerate(TABLES):
+        mapping = apply_overrides(table, auto_map(columns, table), overrides)
+        miss = missing_required(table, mapping)
+        missing[table] = miss
+        if miss:
+            continue
+        score = len(mapping) + 2 * sum(1 for f in overrides if f in FIELDS[table])
+        key = (score, -rank)
+        if best is None or key > best[:2]:
+            best = (score, -rank, table, mapping)
+    if best is None:
+        return None, {}, missing
+    return best[2], best[3], missing
+
+
+def header_signature(columns: list[str]) -> str:
+    """Stable id of a header: normalised column names in order, hashed."""
+    text = "\x1f".join(normalise(c) for c in columns)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# -- remembered mappings ------------------------------------------------------------
+def recall(ws, signature: str) -> tuple[str, dict[str, str]] | None:
+    """The (table, mapping) a user confirmed earlier for this header, if any."""
+    if ws is None:
+        return None
+    row = ws.query(
+        'SELECT target_table, mapping_json FROM "mappings" WHERE header_signature = ?', [signature]
+    )
+    if row.empty:
+        return None
+    return str(row.iloc[0, 0]), json.loads(row.iloc[0, 1])
+
+
+def remember(cur, signature: str, table: str, mapping: dict[str, str]) -> None:
+    """Store a confirmed mapping (inside the import's transaction)."""
+    cur.execute(
+        'INSERT OR REPLACE INTO "mappings" (header_signature, target_table, mapping_json, saved_at) '
+        "VALUES (?, ?, ?, now())",
+        [signature, table, json.dumps(mapping, ensure_ascii=False, sort_keys=True)],
+    )

@@ -1,0 +1,130 @@
+"""Planning an import: what each sheet of a file is, and how its columns map to fields.
+
+:func:`plan_file` reads a file and returns one :class:`SheetPlan` per sheet without touching
+the workspace (it only reads remembered mappings). The app shows the plans, lets the user
+change ``table`` and ``mapping``, and passes them to :func:`analysis.ingest.ingest_plans`.
+A sheet whose columns match no table gets ``table=None`` and a ``reason``; refusing the
+file as a whole when no sheet matches is left to the import step, so that the app can still
+offer a manual mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import pandas as pd
+
+from analysis.errors import UserError
+from analysis.ingest import mapping as M
+from analysis.ingest.reading import RawSheet, read_any
+
+
+@dataclass
+class SheetPlan:
+    """How one sheet (or a whole text / Parquet file) would be imported."""
+
+    file_name: str
+    sheet: str | None  # None for text and Parquet files
+    table: str | None  # "transactions" / "customers" / "interactions", None = skipped
+    mapping: dict[str, str]  # {field: source column}
+    columns: list[str]  # all source columns
+    missing: list[str]  # required fields not found for ``table`` (or for every table when None)
+    header_line: int | None  # 1-based line / Excel row of the header
+    encoding: str | None
+    delimiter: str | None  # ",", ";", "\t", "|", "whitespace"; None for workbooks
+    n_rows: int
+    preview: pd.DataFrame  # first 10 data rows as read
+    reason: str | None = None  # why the sheet is skipped
+    header_signature: str = ""
+    remembered: bool = False  # mapping came from the workspace's remembered mappings
+    _raw: RawSheet | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.file_name if self.sheet is None else f"{self.file_name}, sheet {self.sheet!r}"
+
+
+def _needed_text() -> str:
+    return "; ".join(f"{t} needs {M.REQUIRED_TEXT[t]}" for t in M.TABLES)
+
+
+def plan_file(
+    file_name: str, data: bytes, ws=None, overrides: dict[str, str] | None = None
+) -> list[SheetPlan]:
+    """Read ``data`` and decide, per sheet, the target table and the column mapping.
+
+    ``overrides`` ({field: column}) win over remembered and automatic mappings; each one
+    applies to the sheets that have that column, and naming a column that no sheet has is
+    a :class:`UserError` listing the columns found. A file without any data row is a
+    :class:`UserError` too.
+    """
+    overrides = M.check_overrides(overrides)
+    try:
+        raws = read_any(file_name, data)
+    except UserError as exc:
+        raise UserError(f"{file_name}: {exc}") from None
+    name = PurePath(file_name).name or file_name
+    plans: list[SheetPlan] = []
+    used_overrides: set[str] = set()
+    for raw in raws:
+        columns = [str(c) for c in raw.frame.columns]
+        label = name if raw.sheet is None else f"{name}, sheet {raw.sheet!r}"
+        common = dict(
+            file_name=file_name, sheet=raw.sheet, columns=columns, header_line=raw.header_line,
+            encoding=raw.encoding, delimiter=raw.delimiter, n_rows=len(raw.frame),
+            preview=raw.frame.head(10).copy(), header_signature=M.header_signature(columns), _raw=raw,
+        )
+        if raw.frame.empty:
+            plans.append(SheetPlan(table=None, mapping={}, missing=[], reason="no data rows", **common))
+            continue
+        sheet_overrides = {}
+        for fld, col in overrides.items():
+            real = M.resolve_column(col, columns)
+            if real is not None:
+                sheet_overrides[fld] = real
+                used_overrides.add(fld)
+        recalled = M.recall(ws, common["header_signature"])
+        if recalled:  # same header, maybe spelt in another case: map onto this sheet's names
+            resolved = {f: M.resolve_column(c, columns) for f, c in recalled[1].items()}
+            recalled = (recalled[0], resolved) if None not in resolved.values() else None
+        if recalled:
+            table, mapping = recalled[0], M.apply_overrides(recalled[0], recalled[1], sheet_overrides)
+            plans.append(SheetPlan(table=table, mapping=mapping, missing=M.missing_required(table, mapping),
+                                   remembered=True, **common))
+            continue
+        table, mapping, missing = M.route(columns, sheet_overrides)
+        if table is None:
+            reason = (
+                f"columns {', '.join(map(repr, columns))} match no table ({_needed_text()})"
+            )
+            flat = sorted({f for miss in missing.values() for f in miss})
+            plans.append(SheetPlan(table=None, mapping={}, missing=flat, reason=reason, **common))
+        else:
+            plans.append(SheetPlan(table=table, mapping=mapping, missing=[], **common))
+    if overrides and (unused := [f for f in overrides if f not in used_overrides]):
+        found = "; ".join(
+            (f"sheet {p.sheet!r}: " if p.sheet is not None else "") + ", ".join(map(repr, p.columns))
+            for p in plans
+        ) or "none"
+        raise UserError(
+            f"{name}: --map " + ", ".join(f"{f}={overrides[f]}" for f in unused)
+            + f" names a column the file does not have. Columns found: {found}"
+        )
+    if all(p.n_rows == 0 for p in plans):
+        raise UserError(f"{name}: the file has no data rows (only a header, or nothing at all)")
+    return plans
+
+
+def no_match_error(plans: list[SheetPlan]) -> UserError:
+    """The error for a file none of whose sheets matches a table."""
+    name = PurePath(plans[0].file_name).name or plans[0].file_name
+    found = "; ".join(
+        (f"sheet {p.sheet!r}: " if p.sheet is not None else "") + (", ".join(map(repr, p.columns)) or "no columns")
+        for p in plans
+    )
+    return UserError(
+        f"{name}: no columns were recognised as customer data. Columns found: {found}. "
+        f"Needed: {_needed_text()}. Rename the columns or name them with --map FIELD=COLUMN "
+        "(e.g. --map amount=Betrag)."
+    )

@@ -1,0 +1,258 @@
+"""Bytes -> raw sheets: decoding, delimiter sniffing, header-row detection, workbook sheets.
+
+A :class:`RawSheet` keeps the cells as they were (strings for text files; spreadsheet and
+Parquet cells with their own types) plus, for every data row, the line number a user sees
+(1-based line in a text editor, row number in Excel, record number + 1 in Parquet).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import UserError
+from analysis.ingest.mapping import is_known_name
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+DELIMITERS = (",", ";", "\t", "|")
+WHITESPACE = "whitespace"
+_SNIFF_LINES = 40
+LARGE_FILE = 50_000_000  # bytes; above this, plain UTF-8 delimited files go through pyarrow's reader
+
+
+@dataclass
+class RawSheet:
+    """One table of cells as found in a file, with the header already taken off."""
+
+    sheet: str | None
+    frame: pd.DataFrame  # data rows only, columns = source column names
+    lines: np.ndarray  # line / row number (1-based) of each data row
+    header_line: int | None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+# -- decoding -----------------------------------------------------------------------
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). Strict UTF-8 (with or without BOM), then UTF-16 when a
+    BOM says so (Excel's "Unicode Text"), then strict GB18030 (a superset of GBK/GB2312).
+    DuckDB's CSV reader cannot read GBK, so decoding happens here."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8-sig")
+        return text, ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    raise UserError(
+        "the file is not text in UTF-8, UTF-16 or GBK/GB18030. Save it from Excel as "
+        "'CSV UTF-8' or as an .xlsx workbook and import that."
+    )
+
+
+# -- delimiter and header -----------------------------------------------------------
+def _split(line: str, delimiter: str) -> list[str]:
+    if delimiter == WHITESPACE:
+        return line.split()
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return line.split(delimiter)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Comma, semicolon, tab or pipe: the one that splits the most sample lines into the
+    same number (>= 2) of fields; whitespace when none of them splits most lines."""
+    sample = [ln for ln in lines if ln.strip()][:_SNIFF_LINES]
+    if not sample:
+        return ","
+    best, best_key = None, (0, 0)
+    for d in DELIMITERS:
+        counts = [len(_split(ln, d)) for ln in sample]
+        mode, freq = Counter(c for c in counts if c >= 2).most_common(1)[0] if any(c >= 2 for c in counts) else (1, 0)
+        if (freq, mode) > best_key:
+            best, best_key = d, (freq, mode)
+    if best is not None and best_key[0] * 2 >= len(sample):
+        return best
+    counts = [len(ln.split()) for ln in sample]
+    if sum(c >= 2 for c in counts) * 2 >= len(sample):
+        return WHITESPACE
+    return best or ","
+
+
+def find_header(rows: list[list[str]]) -> int:
+    """Index of the header row among the first rows: the row naming the most known fields
+    (at least two); otherwise the first row as wide as the typical row. Title lines and
+    blank lines above the header (common in ERP exports) are thereby skipped."""
+    rows = rows[:_SNIFF_LINES]
+    filled = [sum(1 for c in r if str(c).strip()) for r in rows]
+    known = [sum(1 for c in r if str(c).strip() and is_known_name(str(c))) for r in rows]
+    if known and max(known) >= 2:
+        return known.index(max(known))
+    wide = [f for f in filled if f >= 2]
+    if not wide:
+        return next((i for i, f in enumerate(filled) if f), 0)
+    typical = Counter(wide).most_common(1)[0][0]
+    return next(i for i, f in enumerate(filled) if f >= typical)
+
+
+def _column_names(cells: list) -> list[str]:
+    """Header cells -> unique, non-empty names ("column 3" for a blank one, "x (2)" for a repeat)."""
+    names: list[str] = []
+    seen: Counter = Counter()
+    for i, c in enumerate(cells):
+        name = "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip()
+        if isinstance(c, float) and c.is_integer():
+            name = str(int(c))
+        name = name or f"column {i + 1}"
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
+
+
+def _finish(frame: pd.DataFrame, header_cells: list, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Name columns, drop unnamed empty columns and fully empty rows."""
+    frame = frame.copy()
+    frame.columns = _column_names(list(header_cells) + [None] * (frame.shape[1] - len(header_cells)))
+    empty = frame.isna() | frame.astype("str").apply(lambda s: s.str.strip() == "")
+    blank_header = [i >= len(header_cells) or not str(header_cells[i] if header_cells[i] is not None else "").strip()
+                    or (isinstance(header_cells[i], float) and np.isnan(header_cells[i]))
+                    for i in range(frame.shape[1])]
+    keep_cols = [c for c, blank in zip(frame.columns, blank_header) if not (blank and empty[c].all())]
+    frame, empty = frame[keep_cols], empty[keep_cols]
+    keep_rows = ~empty.all(axis=1).to_numpy()
+    frame = frame[keep_rows].reset_index(drop=True)
+    return frame, lines[keep_rows]
+
+
+# -- text files ---------------------------------------------------------------------
+def read_text(data: bytes) -> RawSheet:
+    """A CSV / TSV / TXT file -> one RawSheet of strings."""
+    large = len(data) >= LARGE_FILE and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if large:  # sniff on the head only; pyarrow checks the rest is UTF-8 while reading
+        try:
+            text = codecs.getincrementaldecoder("utf-8-sig")().decode(data[:1_000_000], final=False)
+            encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        except UnicodeDecodeError:
+            large = False
+    if not large:
+        text, encoding = decode(data)
+    head_lines = text[:200_000].splitlines()[: _SNIFF_LINES * 3]
+    delimiter = sniff_delimiter(head_lines)
+    header_idx = find_header([_split(ln, delimiter) for ln in head_lines])
+    header_cells = _split(head_lines[header_idx], delimiter) if head_lines else []
+    if not header_cells:
+        return RawSheet(None, pd.DataFrame(), np.array([], dtype=np.int64), None, encoding, delimiter)
+    if large and delimiter != WHITESPACE:
+        body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+        frame = _read_large(body, header_idx, len(header_cells), delimiter)
+        if frame is not None:
+            lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+            frame, lines = _finish(frame, header_cells, lines)
+            return RawSheet(None, frame, lines, header_idx + 1, encoding, delimiter)
+    if large:
+        text, encoding = decode(data)
+    sep = r"\s+" if delimiter == WHITESPACE else delimiter
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, skiprows=header_idx + 1, dtype=str,
+            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+            names=range(len(header_cells)), index_col=False,
+        )
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=range(len(header_cells)), dtype=str)
+    except pd.errors.ParserError as exc:
+        raise UserError(f"cannot split the file into columns with {_delim_name(delimiter)}: {exc}") from exc
+    # With skip_blank_lines=False every physical line is a row (quoted multi-line cells aside).
+    lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+    frame, lines = _finish(frame, header_cells, lines)
+    return RawSheet(None, frame, lines, header_idx + 1, encoding, delimiter)
+
+
+def _read_large(data: bytes, header_idx: int, width: int, delimiter: str) -> pd.DataFrame | None:
+    """Large UTF-8 files: pyarrow's multi-threaded CSV reader, every column as text (types
+    are decided later, per field). Blank lines are kept as empty rows so that line numbers
+    stay right. None (fall back to the pandas reader) when pyarrow cannot split the file."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=header_idx + 1, column_names=[str(i) for i in range(width)],
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={str(i): pa.string() for i in range(width)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(width)
+    return frame
+
+
+def _delim_name(d: str) -> str:
+    return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes", WHITESPACE: "spaces"}.get(d, repr(d))
+
+
+# -- workbooks and parquet ----------------------------------------------------------
+def read_excel(data: bytes) -> list[RawSheet]:
+    """Every sheet of a workbook (python-calamine), header found per sheet."""
+    try:
+        books = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise UserError(f"cannot open the workbook: {exc}") from exc
+    sheets = []
+    for name, raw in books.items():
+        if raw.empty:
+            sheets.append(RawSheet(str(name), pd.DataFrame(), np.array([], dtype=np.int64), None))
+            continue
+        raw = raw.reset_index(drop=True)
+        head = raw.head(_SNIFF_LINES).astype(object).where(raw.head(_SNIFF_LINES).notna(), "")
+        rows = [[("" if v is None else str(v)) for v in r] for r in head.itertuples(index=False)]
+        h = find_header(rows)
+        header_cells = list(raw.iloc[h])
+        body = raw.iloc[h + 1 :].reset_index(drop=True)
+        lines = np.arange(len(body), dtype=np.int64) + h + 2  # Excel row numbers
+        frame, lines = _finish(body, header_cells, lines)
+        sheets.append(RawSheet(str(name), frame, lines, h + 1))
+    return sheets
+
+
+def read_parquet(data: bytes) -> RawSheet:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise UserError(f"cannot read the Parquet file: {exc}") from exc
+    frame.columns = _column_names(list(frame.columns))
+    frame = frame.reset_index(drop=True)
+    return RawSheet(None, frame, np.arange(len(frame), dtype=np.int64) + 2, 1)
+
+
+def read_any(file_name: str, data: bytes) -> list[RawSheet]:
+    """Dispatch on the file name's suffix (and on magic bytes when the suffix is unknown)."""
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix in PARQUET_SUFFIXES or (suffix not in TEXT_SUFFIXES | EXCEL_SUFFIXES and data[:4] == b"PAR1"):
+        return [read_parquet(data)]
+    if suffix in EXCEL_SUFFIXES or (suffix not in TEXT_SUFFIXES and data[:4] == b"PK\x03\x04"):
+        return read_excel(data)
+    if data[:4] == b"PK\x03\x04":
+        raise UserError("this looks like an Excel workbook with a text-file name; rename it to .xlsx")
+    return [read_text(data)]

@@ -1,0 +1,144 @@
+"""Mapped raw cells -> rows ready for a store table, and the reasons rows are invalid.
+
+A row is invalid when a required field is empty or any mapped cell cannot be read as its
+field's type. By default a file with invalid rows is refused whole; the message names the
+file, the line numbers a user sees, the column and the value for the first
+:data:`SHOW_ERRORS` rows and counts the rest. With ``skip_invalid`` the valid rows are
+kept and the invalid ones reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import UserError
+from analysis.ingest import values as V
+from analysis.ingest.reading import RawSheet
+
+SHOW_ERRORS = 5
+DEFAULT_SCALE = 5.0
+
+# field -> (parser, what a valid value looks like)
+_NUMBER = (V.parse_number, "a number")
+PARSERS = {
+    "customer_id": (V.parse_id, "a customer id"),
+    "order_id": (V.parse_id, "an order id"),
+    "date": (V.parse_date, "a date"),
+    "signup_date": (V.parse_date, "a date"),
+    "amount": (V.parse_number, "an amount such as 1234.50 or ¥1,234.50"),
+    "quantity": _NUMBER,
+    "wallet": (V.parse_number, "an amount"),
+    "satisfaction": _NUMBER,
+    "scale": _NUMBER,
+}
+REQUIRED = {
+    "transactions": ("customer_id", "date", "amount"),
+    "customers": ("customer_id",),
+    "interactions": ("customer_id", "date"),
+}
+
+
+@dataclass
+class Prepared:
+    """Typed rows for one table plus what was wrong with the others."""
+
+    frame: pd.DataFrame  # store column names, valid rows only
+    lines: np.ndarray  # source line of each kept row
+    invalid_count: int = 0
+    examples: list[str] = field(default_factory=list)  # "line 7, column '金额': 'abc' is not an amount"
+
+
+def _describe(col: str, value, expected: str, empty: bool) -> str:
+    if empty:
+        return f"column {col!r} is empty (needed: {expected})"
+    return f"column {col!r}: {str(value)!r} is not {expected}"
+
+
+def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, skip_invalid: bool) -> Prepared:
+    """Parse and check every mapped column of ``raw`` for ``table``.
+
+    Rows are never merged or silently dropped: within a customers file a repeated
+    customer id is an error naming the lines (which of two versions is right is for the
+    user to decide).
+    """
+    src = raw.frame
+    n = len(src)
+    if n == 0:
+        raise UserError(f"{file_label}: no data rows below the header")
+    out: dict[str, pd.Series] = {}
+    problems: list[tuple[pd.Series, str, str]] = []  # (bad mask, column, expected) per field
+    for fld, col in mapping.items():
+        parser, expected = PARSERS.get(fld, (V.parse_text, "text"))
+        if parser is V.parse_date:
+            values, bad = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
+        else:
+            values, bad = parser(src[col])
+        out[fld] = values.reset_index(drop=True)
+        bad = bad.reset_index(drop=True)
+        if fld in REQUIRED[table]:
+            bad = bad | values.reset_index(drop=True).isna()
+        if bad.any():
+            problems.append((bad, col, expected))
+
+    if table == "interactions":
+        kind = out.get("kind")
+        sat = out.get("satisfaction")
+        if kind is None:
+            kind = pd.Series(np.nan, index=range(n), dtype=object)
+        if sat is not None:
+            kind = kind.where(kind.notna() | sat.isna(), "survey")
+        need = kind.isna()
+        if need.any():
+            cols = " or ".join(repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping)
+            problems.append((need, cols.strip("'"), "a contact type or a satisfaction score"))
+        out["kind"] = kind
+        if sat is not None and "scale" not in out:
+            out["scale"] = pd.Series(np.where(sat.notna(), DEFAULT_SCALE, np.nan), index=range(n))
+        elif sat is not None:
+            out["scale"] = out["scale"].where(out["scale"].notna() | sat.isna(), DEFAULT_SCALE)
+        if sat is not None:
+            over = sat.notna() & ((sat < 0) | (sat > out["scale"]))
+            if over.any():
+                problems.append((over, mapping["satisfaction"], "a score between 0 and the scale (5 unless the file has a scale column)"))
+        out["occurred_at"] = out.pop("date")
+
+    bad_any = pd.Series(False, index=range(n))
+    for mask, _, _ in problems:
+        bad_any |= mask
+    examples = []
+    for pos in np.flatnonzero(bad_any.to_numpy())[:SHOW_ERRORS]:
+        reasons = []
+        for mask, col, expected in problems:
+            if mask.iloc[pos]:
+                value = src[col].iloc[pos] if col in src.columns else None
+                empty = value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+                reasons.append(_describe(col, value, expected, empty))
+        examples.append(f"line {raw.lines[pos]}, " + "; ".join(reasons))
+    invalid = int(bad_any.sum())
+
+    frame = pd.DataFrame(out)
+    if table == "customers":
+        ids = frame["customer_id"]
+        dup = ids.notna() & ids.duplicated(keep=False)
+        if dup.any():
+            groups = pd.Series(raw.lines[dup.to_numpy()], index=ids[dup].to_numpy()).groupby(level=0, sort=False)
+            shown = [f"{cid!r} on lines {', '.join(map(str, g.tolist()[:5]))}" for cid, g in list(groups)[:SHOW_ERRORS]]
+            more = groups.ngroups - len(shown)
+            raise UserError(
+                f"{file_label}: the same customer id appears more than once: " + "; ".join(shown)
+                + (f"; and {more} more ids" if more > 0 else "")
+                + ". Keep one row per customer and import again."
+            )
+    if invalid and not skip_invalid:
+        more = invalid - len(examples)
+        raise UserError(
+            f"{file_label}: {invalid} of {n} rows are invalid, nothing was imported.\n  "
+            + "\n  ".join(examples)
+            + (f"\n  ... and {more} more invalid rows." if more > 0 else "")
+            + "\nFix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows."
+        )
+    keep = ~bad_any.to_numpy()
+    return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples)

@@ -1,0 +1,336 @@
+"""Turning the cells of one source column into typed values, a whole column at a time.
+
+Every parser takes a pandas Series (strings from text files; strings, numbers and
+datetimes mixed from spreadsheets; typed columns from Parquet) and returns
+``(values, bad)``: the parsed Series (NaN / NaT where a cell is empty or invalid) and a
+boolean Series that is True where a non-empty cell could not be parsed. Empty cells are
+not "bad" here; whether a field may be empty is decided in :mod:`.validate`.
+
+Decisions that need the whole column (decimal comma or thousands comma; day/month or
+month/day order) are taken once per column, never per cell.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.errors import UserError
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (after its 1900 leap-year bug)
+_SERIAL_MIN, _SERIAL_MAX = 1.0, 109_574.0  # 1900-01-01 .. 2199-12-31
+_COMPACT_MIN, _COMPACT_MAX = 1800_01_01, 2199_12_31
+
+
+# -- helpers ------------------------------------------------------------------------
+def as_text(series: pd.Series) -> pd.Series:
+    """Cells as stripped strings (pandas ``str`` dtype, Arrow-backed), NaN for empty. Numbers
+    from spreadsheets become their shortest form ("123.0" -> "123"), datetimes ISO text."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        out = series.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
+    elif pd.api.types.is_bool_dtype(series):
+        out = series.astype(object).where(series.notna(), None).map(str, na_action="ignore")
+    elif pd.api.types.is_integer_dtype(series):
+        out = series.astype("str")
+    elif pd.api.types.is_numeric_dtype(series):
+        out = series.map(_number_text, na_action="ignore")
+    elif series.dtype == object and len(series) and not (series.dropna().map(type) == str).all():
+        out = series.map(_cell_text, na_action="ignore")  # mixed spreadsheet column
+    else:
+        out = series
+    text = out.astype("str").str.strip()
+    return text.where(text != "")
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    return pa.array(text, type=pa.string(), from_pandas=True)
+
+
+def extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """Vectorised regex capture (Arrow): one str column per named group, NaN where the
+    value does not match (an optional group that did not take part gives "")."""
+    arr = _arrow(text)
+    st = pc.extract_regex(arr, pattern)
+    valid = pc.is_valid(st)
+    null = pa.scalar(None, pa.string())
+    return pd.DataFrame(
+        {name: pd.Series(pc.if_else(valid, st.field(i), null).to_numpy(zero_copy_only=False), index=text.index, dtype="str")
+         for i, name in enumerate(st.type.names)},
+        index=text.index,
+    )
+
+
+def matches(text: pd.Series, pattern: str) -> pd.Series:
+    """Vectorised full-pattern test (Arrow); False for missing values."""
+    got = pc.fill_null(pc.match_substring_regex(_arrow(text), pattern), False)
+    return pd.Series(got.to_numpy(zero_copy_only=False), index=text.index)
+
+
+_PLAIN_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+
+
+def to_float(text: pd.Series) -> pd.Series:
+    """Strings that look like plain numbers -> float64, others NaN (Arrow cast, no Python loop)."""
+    arr = _arrow(text)
+    ok = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
+    vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
+    return pd.Series(vals.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+
+
+def _ints(text: pd.Series) -> pd.Series:
+    """Digit strings (already checked by a regex) -> float64, NaN for missing / ""."""
+    arr = _arrow(text)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _number_text(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        if np.isfinite(v) and float(v).is_integer() and abs(v) < 1e16:
+            return str(int(v))
+        return repr(float(v))
+    return str(v)
+
+
+def _cell_text(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (pd.Timestamp, _dt.datetime)):
+        return v.strftime("%Y-%m-%d %H:%M:%S").replace(" 00:00:00", "")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, _dt.time):
+        return v.isoformat()
+    if isinstance(v, (bool, np.bool_)):
+        return str(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return _number_text(v)
+    return str(v)
+
+
+# -- identifiers and plain text -----------------------------------------------------
+def parse_id(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Customer ids and order ids are strings: whitespace stripped, leading zeros kept
+    ("00001"), and "123.0" (a whole number that went through an Excel float) becomes "123"."""
+    text = as_text(series)
+    if text.str.endswith(".0").any():
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return text, pd.Series(False, index=series.index)
+
+
+def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Free text: stripped, empty -> missing."""
+    return as_text(series), pd.Series(False, index=series.index)
+
+
+# -- amounts and numbers ------------------------------------------------------------
+_CURRENCY_PY = r"(?i)(RMB|CNY|USD|EUR|GBP|US\$|HK\$|[¥￥$€£元]|\s|\u00a0|\u2009|\u202f|')"
+_BOTH_COMMA_LAST = r"^-?\d{1,3}(\.\d{3})*\.\d{3},\d+$|^-?\d+\.\d{3},\d+$"
+_ONLY_COMMA_DECIMAL = r"^-?\d+,(\d{1,2}|\d{4,})$"
+_BOTH_DOT_LAST = r"^-?\d{1,3}(,\d{3})+\.\d+$"
+_THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d*)?$"
+
+
+def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Amounts and other numbers.
+
+    Accepts thousands separators (1,234.50 / 1.234,50 / 1 234,50), currency signs and codes
+    before or after the number (¥ ￥ $ € £ 元 RMB CNY USD ...), negatives written with a
+    leading or trailing minus or in parentheses. Whether a comma is a decimal comma is
+    decided from the whole column: it is when some value is written 1.234,50 or 12,5 and
+    no value is written 1,234.50; "1,234" alone reads as one thousand two hundred
+    thirty-four.
+    """
+    idx = series.index
+    if pd.api.types.is_bool_dtype(series):
+        return pd.Series(np.nan, index=idx), series.notna()
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype("float64"), pd.Series(False, index=idx)
+    text = as_text(series)
+    out = to_float(text)
+    todo = text.notna() & out.isna()
+    if not todo.any():
+        return out, pd.Series(False, index=idx)
+    s = text[todo].str.replace(_CURRENCY_PY, "", regex=True)
+    neg = s.str.match(r"^\(.*\)$|^（.*）$").astype(bool)
+    s = s.where(~neg, s.str.slice(1, -1))
+    trailing = s.str.endswith("-") & ~s.str.startswith("-")
+    s = s.where(~trailing, s.str.slice(0, -1))
+    neg = (neg | trailing) & ~s.str.startswith("-")  # "(-5)": the minus already says it
+    decimal_comma = bool(matches(s, _BOTH_COMMA_LAST).any() or matches(s, _ONLY_COMMA_DECIMAL).any())
+    if decimal_comma and matches(s, _BOTH_DOT_LAST).any():
+        decimal_comma = False
+    if decimal_comma:
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.where(~matches(s, _THOUSANDS), s.str.replace(",", "", regex=False))
+    val = to_float(s)
+    val = val.where(~neg, -val.abs())
+    out.loc[val.index] = val
+    bad = pd.Series(False, index=idx)
+    bad.loc[val.index] = val.isna().to_numpy()
+    return out, bad
+
+
+parse_amount = parse_number
+
+
+# -- dates --------------------------------------------------------------------------
+_YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+(?P<t>.*))?$"
+_XYZ = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?:[ T]+(?P<t>.*))?$"
+_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
+_SERIAL = r"^\d{1,6}(\.\d+)?$"
+_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?$"
+
+
+def _chinese_to_dashes(s: pd.Series) -> pd.Series:
+    """2024年3月5日 14时30分 -> 2024-3-5 14:30."""
+    if not s.str.contains("[年月日时分秒点]", regex=True).any():
+        return s
+    s = s.str.replace(r"(\d)\s*年\s*(\d)", r"\1-\2", regex=True)
+    s = s.str.replace(r"(\d)\s*月\s*(\d)", r"\1-\2", regex=True)
+    s = s.str.replace(r"(\d)\s*日", r"\1 ", regex=True)
+    s = s.str.replace(r"(\d)\s*[时点]\s*(\d)", r"\1:\2", regex=True)
+    s = s.str.replace(r"(\d)\s*分\s*(\d)", r"\1:\2", regex=True)
+    s = s.str.replace(r"[时点分秒]", "", regex=True)
+    return s.str.strip()
+
+
+def _assemble(y, m, d, time, index) -> pd.Series:
+    """Vectorised: year/month/day digit strings or numbers (+ optional time text) ->
+    Timestamps, NaT where the date does not exist (2024-02-30)."""
+    y, m, d = (v if pd.api.types.is_numeric_dtype(v) else _ints(v) for v in (y, m, d))
+    y = y.where(y >= 100, y + 2000)  # two-digit years: 24 -> 2024
+    frame = pd.DataFrame({"year": y, "month": m, "day": d}, index=index)
+    valid = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    out = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+    if valid.any():
+        out[valid] = pd.to_datetime(frame[valid].astype("int64"), errors="coerce").astype("datetime64[us]")
+    if time is not None:
+        has_time = time.notna() & (time != "") & out.notna()
+        if has_time.any():
+            parts = extract(time[has_time], _TIME)
+            h, mi = _ints(parts["h"]), _ints(parts["mi"])
+            sec = _ints(parts["s"]).fillna(0)
+            ampm = parts["ampm"].str.lower()
+            h = h.where(~((ampm == "pm") & (h < 12)), h + 12)
+            h = h.where(~((ampm == "am") & (h == 12)), 0)
+            ok = h.between(0, 23) & mi.between(0, 59) & sec.between(0, 59)
+            delta = pd.to_timedelta((h * 3600 + mi * 60 + sec).fillna(0), unit="s")
+            out.loc[has_time[has_time].index] = (out[has_time] + delta).where(ok, pd.NaT)
+    return out
+
+
+def parse_date(series: pd.Series, keep_time: bool = False, column: str = "") -> tuple[pd.Series, pd.Series]:
+    """Dates and datetimes, returned as ``datetime64`` (midnight unless ``keep_time``).
+
+    Understands ISO and year-first dates (2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日),
+    day-first and month-first dates (05/03/2024, 3/5/2024), compact YYYYMMDD, Excel serial
+    day numbers, spreadsheet datetimes, and month names ("5 Mar 2024"), each with an
+    optional time. Whether "05/03/2024" is 5 March or 3 May is decided from the whole
+    column: a value with a first part above 12 means day-first, a second part above 12
+    month-first (the minority then fails as invalid). A column where every such value has
+    both parts <= 12 is ambiguous and refused with a :class:`UserError` rather than guessed.
+    """
+    idx = series.index
+    bad = pd.Series(False, index=idx)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        out = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
+        out = out.astype("datetime64[us]")
+        return (out if keep_time else out.dt.normalize()), bad
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        out, bad = _from_numbers(series.astype("float64"))
+        return (out if keep_time else out.dt.normalize()), bad
+    text = as_text(series)
+    out = pd.Series(pd.NaT, index=idx, dtype="datetime64[us]")
+    present = text.notna()
+    if not present.any():
+        return out, bad
+    fast = _whole_column_fast(text[present])
+    if fast is not None:
+        out[fast.index] = fast
+        return out, bad
+    s = _chinese_to_dashes(text[present])
+    done = pd.Series(False, index=s.index)
+
+    for pattern in (_YMD, _COMPACT):
+        rest = s[~done]
+        if rest.empty:
+            break
+        parts = extract(rest, pattern)
+        m = parts["y"].notna()
+        if m.any():
+            p = parts[m]
+            out[p.index] = _assemble(p["y"], p["m"], p["d"], p.get("t"), p.index)
+            done[p.index] = True
+
+    rest = s[~done]
+    if len(rest):
+        parts = extract(rest, _XYZ)
+        p = parts[parts["y"].notna()]
+        if len(p):
+            a, b = _ints(p["a"]), _ints(p["b"])
+            day_first_votes, month_first_votes = int((a > 12).sum()), int((b > 12).sum())
+            if day_first_votes == 0 and month_first_votes == 0:
+                examples = ", ".join(repr(v) for v in text[p.index].head(3))
+                raise UserError(
+                    f"column {column!r}: dates such as {examples} could be day/month/year or "
+                    "month/day/year, and every value has both parts <= 12, so the order cannot be "
+                    "decided. Write the dates as YYYY-MM-DD (e.g. 2024-03-05) and import again."
+                )
+            day, month = (a, b) if day_first_votes >= month_first_votes else (b, a)
+            out[p.index] = _assemble(p["y"], month, day, p["t"], p.index)
+            done[p.index] = True
+
+    rest = s[~done]
+    if len(rest):
+        m = matches(rest, _SERIAL)
+        if m.any():
+            got, _ = _from_numbers(to_float(rest[m]))
+            out[rest.index[m]] = got
+            done[rest.index[m]] = True
+        rest = s[~done]
+    if len(rest):
+        # month names ("5 Mar 2024", "March 5, 2024"): unambiguous, let pandas read them
+        m = rest.str.contains(r"[A-Za-z]{3}", regex=True).astype(bool)
+        if m.any():
+            got = pd.to_datetime(rest[m].astype(object), format="mixed", errors="coerce")
+            if getattr(got.dt, "tz", None) is not None:
+                got = got.dt.tz_localize(None)
+            out[rest.index[m]] = got.astype("datetime64[us]")
+    bad[s.index] = out[s.index].isna().to_numpy()
+    if not keep_time:
+        out = out.dt.normalize()
+    return out, bad
+
+
+def _whole_column_fast(text: pd.Series) -> pd.Series | None:
+    """Arrow strptime for a column that is entirely YYYY-MM-DD or entirely YYYYMMDD (the
+    common case for large files); None when the column needs the general parser."""
+    arr = _arrow(text)
+    for fmt, length in (("%Y-%m-%d", 10), ("%Y%m%d", 8)):
+        if not pc.all(pc.equal(pc.utf8_length(arr), length)).as_py():
+            continue
+        got = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
+        if got.null_count == 0:
+            return pd.Series(got.to_numpy(zero_copy_only=False), index=text.index, dtype="datetime64[us]")
+    return None
+
+
+def _from_numbers(x: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers as dates: 20240305 (compact YYYYMMDD) or an Excel serial day number."""
+    out = pd.Series(pd.NaT, index=x.index, dtype="datetime64[us]")
+    compact = x.between(_COMPACT_MIN, _COMPACT_MAX) & (x == np.floor(x))
+    if compact.any():
+        v = x[compact]
+        out[compact] = _assemble(v // 10000, (v // 100) % 100, v % 100, None, v.index)
+    serial = x.between(_SERIAL_MIN, _SERIAL_MAX)
+    if serial.any():
+        us = (x[serial] * 86_400_000_000).round().astype("int64")
+        out[serial] = EXCEL_EPOCH + pd.to_timedelta(us, unit="us")
+    bad = x.notna() & out.isna()
+    return out, bad

@@ -1,0 +1,289 @@
+"""End-to-end imports into a workspace (analysis/ingest/plan.py, load.py, validate.py)."""
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.errors import UserError
+from analysis.ingest import ingest_files, ingest_plans, plan_file
+from analysis.store import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "w.duckdb")
+    yield w
+    w.close()
+
+
+def _write(tmp_path, name, content, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path
+
+
+def _xlsx(sheets):
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def _rows(ws, sql):
+    return ws.query(sql).to_dict("records")
+
+
+def test_gbk_erp_export_with_title_rows_and_yuan_amounts(ws):
+    report = ingest_files(ws, [FIXTURES / "orders_gbk_title.csv"])
+    (res,) = report.files
+    assert (res.table, res.rows) == ("transactions", 3)
+    got = ws.query("SELECT customer_id, order_id, CAST(date AS VARCHAR) d, amount, quantity, product "
+                   "FROM transactions ORDER BY order_id")
+    assert got["customer_id"].tolist() == ["00001", "00002", "00001"]
+    assert got["amount"].tolist() == [1234.5, 88.0, 2000.0]
+    assert got["d"].tolist() == ["2024-03-05", "2024-03-06", "2024-03-07"]
+    assert got["product"].tolist() == ["绿茶", "乌龙茶", "茶具"]
+    # purchases do not make anyone a *listed* customer: the customer list stays as it was
+    assert ws.count("customers") == 0
+    imp = _rows(ws, "SELECT * FROM imports")[0]
+    assert imp["rows"] == 3 and imp["target_table"] == "transactions" and imp["file_name"] == "orders_gbk_title.csv"
+    assert ws.scalar("SELECT count(*) FROM transactions WHERE import_id = ?", [imp["import_id"]]) == 3
+
+
+def test_semicolon_decimal_comma_day_first(ws):
+    ingest_files(ws, [FIXTURES / "orders_semicolon_eu.csv"])
+    got = ws.query("SELECT CAST(date AS VARCHAR) d, amount FROM transactions ORDER BY date")
+    assert got["d"].tolist() == ["2024-03-05", "2024-03-25", "2024-04-01"]
+    assert got["amount"].tolist() == [1234.5, 12.0, -3.5]
+
+
+def test_pipe_month_first_dollars(ws):
+    ingest_files(ws, [FIXTURES / "orders_pipe.txt"])
+    got = ws.query("SELECT customer_id, CAST(date AS VARCHAR) d, amount FROM transactions ORDER BY date")
+    assert got.values.tolist() == [["7", "2024-03-05", 1000.0], ["8", "2024-12-25", 5.0]]
+
+
+def test_utf16_interactions_survey_default_scale_and_time(ws):
+    (res,) = ingest_files(ws, [FIXTURES / "interactions_utf16.txt"]).files
+    assert res.table == "interactions" and res.rows == 3
+    got = ws.query("SELECT interaction_id, customer_id, CAST(occurred_at AS VARCHAR) t, channel, kind, satisfaction, "
+                   "scale, note FROM interactions ORDER BY occurred_at")
+    assert got["interaction_id"].tolist() == [1, 2, 3]
+    assert got["t"].tolist()[0] == "2024-03-05 14:30:00"
+    assert got["kind"].tolist() == ["投诉", "survey", "回访"]
+    assert got["scale"].tolist() == [5.0, 5.0, 5.0]
+    assert got["channel"].tolist() == ["电话", "微信", "门店"]
+
+
+def test_customers_new_then_updated_with_non_empty_fields(ws, tmp_path):
+    (res,) = ingest_files(ws, [FIXTURES / "customers_bom.csv"]).files
+    assert (res.rows, res.new_customers, res.updated_customers) == (3, 3, 0)
+    assert ws.scalar("SELECT CAST(signup_date AS VARCHAR) FROM customers WHERE customer_id = '00003'") == "2023-09-10"
+    update = _write(tmp_path, "upd.csv", "客户编号,地区,行业\n00001,杭州,\n00009,成都,餐饮\n")
+    (res,) = ingest_files(ws, [update]).files
+    assert (res.new_customers, res.updated_customers) == (1, 1)
+    row = _rows(ws, "SELECT name, region, industry FROM customers WHERE customer_id = '00001'")[0]
+    assert row == {"name": "华东贸易", "region": "杭州", "industry": "零售"}  # empty cell keeps the old value
+    assert ws.count("customers") == 4
+
+
+def test_duplicate_customer_ids_in_one_file_are_an_error(ws, tmp_path):
+    path = _write(tmp_path, "c.csv", "customer id,name\n1,A\n2,B\n1,C\n")
+    with pytest.raises(UserError, match=r"'1' on lines 2, 4"):
+        ingest_files(ws, [path])
+    assert ws.count("customers") == 0
+
+
+def test_workbook_sheets_routed_to_three_tables(ws, tmp_path):
+    data = _xlsx({
+        "订单": [["销售报表"], [], ["客户编号", "订单日期", "金额"], ["00001", "2024-03-05", 10.5], ["00002", 45357, 20]],
+        "客户": [["客户编号", "客户名称", "地区"], ["00001", "甲", "上海"], [3.0, "丙", "北京"]],
+        "互动": [["客户编号", "日期", "类型", "满意度", "量表"], ["00002", "2024-03-05 10:00", "拜访", 8, 10]],
+        "说明": [["这个工作簿的说明"], ["随便写写"]],
+    })
+    path = _write(tmp_path, "book.xlsx", data)
+    plans = plan_file("book.xlsx", data)
+    assert [p.table for p in plans] == ["transactions", "customers", "interactions", None]
+    assert plans[0].header_line == 3 and "match no table" in plans[3].reason
+    report = ingest_files(ws, [path])
+    assert [(r.sheet, r.table, r.rows) for r in report.files] == [
+        ("订单", "transactions", 2), ("客户", "customers", 2), ("互动", "interactions", 1), ("说明", None, 0)]
+    assert ws.query("SELECT CAST(date AS VARCHAR) d FROM transactions ORDER BY d")["d"].tolist() == [
+        "2024-03-05", "2024-03-06"]  # the second date is an Excel serial number
+    assert sorted(ws.query("SELECT customer_id FROM customers")["customer_id"]) == ["00001", "3"]  # the customer list sheet; 00002 only bought
+    assert _rows(ws, "SELECT satisfaction, scale FROM interactions") == [{"satisfaction": 8.0, "scale": 10.0}]
+    assert any("skipped" in line for line in report.summary())
+    json.dumps(report.to_dict())
+
+
+def test_workbook_with_no_matching_sheet(ws, tmp_path):
+    path = _write(tmp_path, "b.xlsx", _xlsx({"A": [["foo", "bar"], [1, 2]]}))
+    with pytest.raises(UserError, match="Columns found: sheet 'A': 'foo', 'bar'.*Needed: transactions needs"):
+        ingest_files(ws, [path])
+
+
+def test_parquet_and_compact_dates(ws, tmp_path):
+    buf = io.BytesIO()
+    pd.DataFrame({"customer_id": [1, 2], "date": [20240305, 20240306], "revenue": [1.5, 2.5]}).to_parquet(buf)
+    path = _write(tmp_path, "t.parquet", buf.getvalue())
+    (res,) = ingest_files(ws, [path]).files
+    assert res.rows == 2
+    assert ws.query("SELECT customer_id, CAST(date AS VARCHAR) d FROM transactions ORDER BY d").values.tolist() == [
+        ["1", "2024-03-05"], ["2", "2024-03-06"]]
+
+
+def test_invalid_rows_rejected_with_lines_columns_values(ws, tmp_path):
+    lines = ["Sales report", "", "customer id,date,amount"] + [f"c{i},2024-01-0{i % 9 + 1},{i}" for i in range(10)]
+    lines[5] = "c2,2024-01-03,abc"  # line 6
+    lines[7] = ",2024-01-05,5"  # line 8
+    lines[8] = "c5,not a date,5"  # line 9
+    lines += [f"x{i},2024-01-01,bad{i}" for i in range(5)]  # lines 14..18
+    path = _write(tmp_path, "bad.csv", "\n".join(lines) + "\n")
+    with pytest.raises(UserError) as err:
+        ingest_files(ws, [path])
+    msg = str(err.value)
+    assert msg.startswith("bad.csv: 8 of 15 rows are invalid")
+    assert "line 6, column 'amount': 'abc' is not an amount" in msg
+    assert "line 8, column 'customer id' is empty" in msg
+    assert "line 9, column 'date': 'not a date' is not a date" in msg
+    assert "and 3 more invalid rows" in msg
+    assert ws.count("transactions") == 0 and ws.count("imports") == 0
+
+
+def test_skip_invalid_imports_the_valid_rows(ws, tmp_path):
+    path = _write(tmp_path, "s.csv", "customer id,date,amount\n1,2024-01-01,5\n2,2024-01-02,x\n3,2024-01-03,7\n")
+    (res,) = ingest_files(ws, [path], skip_invalid=True).files
+    assert (res.rows, res.skipped) == (2, 1)
+    assert res.skipped_examples == ["line 3, column 'amount': 'x' is not an amount such as 1234.50 or ¥1,234.50"]
+    assert ws.scalar("SELECT sum(amount) FROM transactions") == 12.0
+    assert ws.scalar("SELECT skipped_rows FROM imports") == 1
+
+
+def test_ambiguous_dates_refused_naming_file_and_column(ws, tmp_path):
+    path = _write(tmp_path, "amb.csv", "customer id,date,amount\n1,03/05/2024,5\n2,04/06/2024,6\n")
+    with pytest.raises(UserError, match=r"amb.csv: date.*both parts <= 12"):
+        ingest_files(ws, [path])
+
+
+@pytest.mark.parametrize("content", [b"", b"customer id,date,amount\n", b"\n\n"])
+def test_empty_files(ws, tmp_path, content):
+    path = _write(tmp_path, "empty.csv", content)
+    with pytest.raises(UserError, match="no data rows"):
+        ingest_files(ws, [path])
+
+
+def test_unrecognisable_columns_message(ws, tmp_path):
+    path = _write(tmp_path, "x.csv", "kunde,datum,betrag\n1,2024-01-01,5\n")
+    with pytest.raises(UserError) as err:
+        ingest_files(ws, [path])
+    msg = str(err.value)
+    assert "Columns found: 'kunde', 'datum', 'betrag'" in msg
+    assert "transactions needs customer_id, date and amount" in msg and "--map" in msg
+
+
+def test_overrides_and_remembered_mapping(ws, tmp_path):
+    first = _write(tmp_path, "a.csv", "kunde,datum,betrag\n1,2024-01-01,5\n")
+    overrides = {"customer_id": "kunde", "date": "datum", "amount": "Betrag"}  # case-insensitive column
+    (res,) = ingest_files(ws, [first], overrides=overrides).files
+    assert res.rows == 1
+    second = _write(tmp_path, "b.csv", "Kunde, Datum ,BETRAG\n2,2024-01-02,6\n")
+    (plan,) = plan_file("b.csv", second.read_bytes(), ws=ws)
+    assert plan.remembered and plan.table == "transactions"
+    assert plan.mapping == {"customer_id": "Kunde", "date": "Datum", "amount": "BETRAG"}
+    (res,) = ingest_files(ws, [second]).files
+    assert res.rows == 1 and ws.scalar("SELECT sum(amount) FROM transactions") == 11.0
+
+
+def test_override_beats_automatic_mapping(ws, tmp_path):
+    path = _write(tmp_path, "o.csv", "customer id,date,amount,net amount\n1,2024-01-01,5,4\n")
+    ingest_files(ws, [path], overrides={"amount": "net amount"})
+    assert ws.scalar("SELECT amount FROM transactions") == 4.0
+
+
+def test_override_naming_a_missing_column(ws, tmp_path):
+    path = _write(tmp_path, "o.csv", "customer id,date,amount\n1,2024-01-01,5\n")
+    with pytest.raises(UserError, match=r"amount=Umsatz.*Columns found: 'customer id', 'date', 'amount'"):
+        ingest_files(ws, [path], overrides={"amount": "Umsatz"})
+
+
+def test_failed_second_file_leaves_workspace_unchanged(ws, tmp_path):
+    good = _write(tmp_path, "good.csv", "customer id,date,amount\n1,2024-01-01,5\n")
+    cust = _write(tmp_path, "cust.csv", "customer id,name\n1,A\n")
+    bad = _write(tmp_path, "bad.csv", "customer id,date,amount\n1,2024-01-01,oops\n")
+    with pytest.raises(UserError, match="bad.csv"):
+        ingest_files(ws, [good, cust, bad])
+    for table in ("transactions", "customers", "interactions", "imports", "mappings"):
+        assert ws.count(table) == 0, table
+
+
+def test_same_content_again_is_a_duplicate(ws, tmp_path):
+    path = _write(tmp_path, "d.csv", "customer id,date,amount\n1,2024-01-01,5\n")
+    ingest_files(ws, [path])
+    report = ingest_files(ws, [path])
+    assert report.files[0].duplicate and report.files[0].rows == 0
+    assert "already imported" in report.summary()[0]
+    assert ws.count("transactions") == 1 and ws.count("imports") == 1
+    # the same file twice in one call: the second copy is the duplicate
+    other = _write(tmp_path, "e.csv", "customer id,date,amount\n2,2024-01-01,6\n")
+    report = ingest_files(ws, [other, other])
+    assert [r.duplicate for r in report.files] == [False, True] and ws.count("transactions") == 2
+
+
+def test_plans_edited_by_the_app(ws):
+    data = "编号,时间,钱\n1,2024-01-01,5\n".encode("gbk")
+    (plan,) = plan_file("m.csv", data)
+    assert plan.table is None and plan.encoding == "gb18030" and plan.n_rows == 1
+    assert plan.preview.shape == (1, 3)
+    plan.table = "transactions"
+    plan.mapping = {"customer_id": "编号", "date": "时间", "amount": "钱"}
+    (res,) = ingest_plans(ws, [plan], {"m.csv": data}).files
+    assert res.rows == 1
+    assert ws.scalar("SELECT mapping_json FROM mappings") == json.dumps(plan.mapping, ensure_ascii=False, sort_keys=True)
+    plan.mapping = {"customer_id": "编号"}
+    with pytest.raises(UserError, match="not found: date, amount"):
+        ingest_plans(ws, [plan], {"m.csv": b"\xb1\xe0\xba\xc5,x\n2,3\n"})
+
+
+def test_cdnow_master(ws):
+    path = SHARED / "CDNOW_master.txt"
+    if not path.exists():
+        pytest.skip("../shared/datasets is not available")
+
+    expected_sum = 0.0
+    with path.open() as fh:
+        next(fh)
+        expected_lines = 0
+        for line in fh:
+            expected_sum += float(line.split()[3])
+            expected_lines += 1
+    (res,) = ingest_files(ws, [path]).files
+    assert res.rows == expected_lines == 69_659
+    assert ws.count("customers") == 0
+    assert ws.scalar("SELECT count(DISTINCT customer_id) FROM transactions") == 23_570
+    assert ws.scalar("SELECT sum(amount) FROM transactions") == pytest.approx(expected_sum, abs=1e-6)
+    assert ws.scalar("SELECT CAST(min(date) AS VARCHAR) FROM transactions") == "1997-01-01"
+    assert ws.scalar("SELECT min(customer_id) FROM transactions") == "00001"
+
+
+def test_satisfaction_above_the_default_scale_is_invalid(ws, tmp_path):
+    path = _write(tmp_path, "s.csv", "customer id,date,csat\n1,2024-01-01 09:30,4\n2,2024-01-02,9\n")
+    with pytest.raises(UserError, match=r"line 3, column 'csat': '9' is not a score between 0 and the scale"):
+        ingest_files(ws, [path])
+    ok = _write(tmp_path, "t.csv", "customer id,date,csat,scale\n1,2024-01-01 09:30,4,5\n2,2024-01-02,9,10\n")
+    (res,) = ingest_files(ws, [ok]).files
+    assert res.rows == 2 and ws.scalar("SELECT count(*) FROM interactions WHERE kind = 'survey'") == 2
+    assert ws.scalar("SELECT CAST(min(occurred_at) AS VARCHAR) FROM interactions") == "2024-01-01 09:30:00"

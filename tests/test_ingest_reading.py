@@ -1,0 +1,134 @@
+"""Decoding, delimiter sniffing, header rows, workbooks (analysis/ingest/reading.py)."""
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.errors import UserError
+from analysis.ingest.reading import WHITESPACE, decode, find_header, read_any, read_text, sniff_delimiter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+TEXT = "客户编号,金额\n00001,12\n"
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        ("\ufeff".encode() + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("gbk"), "gb18030"),
+        ("客户,金额\n甲,￥5\n".encode("gb18030"), "gb18030"),
+    ],
+)
+def test_decode_encodings(data, encoding):
+    text, got = decode(data)
+    assert got == encoding
+    assert text.replace("\ufeff", "").startswith("客户")
+
+
+def test_decode_refuses_binary_garbage():
+    with pytest.raises(UserError, match="UTF-8"):
+        decode(bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 3 + b"\x81")
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_sniff_delimiters(sep):
+    lines = [sep.join(["id", "date", "amount"]), sep.join(["1", "2024-01-01", "5"]), sep.join(["2", "2024-01-02", "6"])]
+    assert sniff_delimiter(lines) == sep
+
+
+def test_tab_wins_over_commas_inside_values():
+    lines = ["id\tamount", "1\t1,234.50", "2\t2,000.00"]
+    assert sniff_delimiter(lines) == "\t"
+
+
+def test_whitespace_separated_text():
+    raw = read_text(b" customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n 00002 19970112  5   77.00\r\n")
+    assert raw.delimiter == WHITESPACE
+    assert list(raw.frame.columns) == ["customer_id", "date", "number_of_cds", "dollar_value"]
+    assert raw.frame.iloc[1].tolist() == ["00002", "19970112", "5", "77.00"]
+    assert raw.lines.tolist() == [2, 3]
+
+
+def test_header_below_title_and_blank_line():
+    raw = read_any("orders.csv", (FIXTURES / "orders_gbk_title.csv").read_bytes())[0]
+    assert raw.header_line == 3 and raw.encoding == "gb18030"
+    assert list(raw.frame.columns)[:4] == ["客户编号", "订单号", "订单日期", "实付金额"]
+    assert raw.lines.tolist() == [4, 5, 6]
+    assert raw.frame["实付金额"].tolist()[0] == "￥1,234.50"
+
+
+def test_header_found_by_width_when_names_are_unknown():
+    rows = [["Report"], [], ["a", "b", "c"], ["1", "2", "3"], ["4", "5", "6"]]
+    assert find_header(rows) == 2
+
+
+def test_blank_lines_keep_line_numbers_and_empty_columns_dropped():
+    raw = read_text(b"id,amount,\n1,5,\n\n2,6,\n")
+    assert list(raw.frame.columns) == ["id", "amount"]
+    assert raw.lines.tolist() == [2, 4]
+
+
+def test_utf16_tab_text():
+    raw = read_any("x.txt", (FIXTURES / "interactions_utf16.txt").read_bytes())[0]
+    assert raw.encoding == "utf-16" and raw.delimiter == "\t"
+    assert raw.frame.shape == (3, 6)
+
+
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def test_xlsx_sheets_with_title_rows_and_excel_row_numbers():
+    data = _xlsx({"Orders": [["2024 sales"], [], ["customer id", "date", "amount"], ["1", "2024-01-01", 5.5]],
+                  "Empty": []})
+    sheets = read_any("book.xlsx", data)
+    assert [s.sheet for s in sheets] == ["Orders", "Empty"]
+    orders = sheets[0]
+    assert orders.header_line == 3 and orders.lines.tolist() == [4]
+    assert orders.frame["amount"].tolist() == [5.5]
+    assert sheets[1].frame.empty
+
+
+def test_parquet():
+    buf = io.BytesIO()
+    pd.DataFrame({"customer_id": ["1", "2"], "amount": [1.0, 2.0]}).to_parquet(buf)
+    raw = read_any("t.parquet", buf.getvalue())[0]
+    assert raw.frame.shape == (2, 2) and raw.lines.tolist() == [2, 3]
+
+
+def test_workbook_bytes_with_text_name_are_explained():
+    with pytest.raises(UserError, match="xlsx"):
+        read_any("book.csv", _xlsx({"S": [["a"]]}))
+
+
+def test_large_utf8_files_use_the_arrow_reader_with_same_result(monkeypatch):
+    import analysis.ingest.reading as reading
+
+    data = "\ufeffReport\n\ncustomer id;date;amount\n00001;2024-01-01;\"1,5\"\n00002;2024-01-02;7\n".encode()
+    small = read_text(data)
+    monkeypatch.setattr(reading, "LARGE_FILE", 1)
+    calls = []
+    original = reading._read_large
+    monkeypatch.setattr(reading, "_read_large", lambda *a: calls.append(1) or original(*a))
+    large = read_text(data)
+    assert calls and large.encoding == "utf-8-sig" and large.delimiter == ";"
+    assert large.frame.astype(object).values.tolist() == small.frame.astype(object).values.tolist()
+    assert large.lines.tolist() == small.lines.tolist() == [4, 5]
+    # a file that is not UTF-8 after the sniffed head falls back to the full decoder
+    gbk = ("customer id,name\n" + "1,a\n" * 3 + "2,华东\n").encode("gbk")
+    assert read_text(gbk).frame["name"].tolist()[-1] == "华东"
