@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO   := data/workspaces/demo.duckdb
 PORT   ?= 8501
 
-.PHONY: run test bench system-deps deps dev-deps demo clean
+.PHONY: run test bench system-deps deps dev-deps bench-deps demo clean
 
 run: deps $(DEMO)
 	$(BIN)/python -m streamlit run app.py --server.address localhost --server.port $(PORT) \
@@ -14,7 +14,7 @@ run: deps $(DEMO)
 test: dev-deps system-deps
 	$(BIN)/python -m pytest
 
-bench: dev-deps
+bench: bench-deps
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 demo: $(DEMO)
@@ -32,15 +32,20 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.deps $@
 
+$(VENV)/.bench-deps: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $(VENV)/.deps $(VENV)/.dev-deps $@
+
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
+bench-deps: $(VENV)/.bench-deps
 
 # Debian's Chromium and a CJK font for the browser tests, installed only where missing.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || ! fc-list 2>/dev/null | grep -qi "emoji"; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji; \
 	fi
 
 $(DEMO): | $(VENV)/.deps

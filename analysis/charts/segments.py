@@ -1,0 +1,140 @@
+"""Figures for the differentiate step: pyramid, tier migration, value vs potential, the
+satisfaction-by-volume matrix and the RFM grid. DataFrames in (from analysis.pyramid,
+analysis.value, analysis.matrix, analysis.rfm), plotly figures out. Each mark's
+``customdata`` starts with its key (tier, customer id, cell id, "r/f") for click-through.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.charts import TIER_COLORS
+
+GROUP_COLORS = {"MVC": "#1e8449", "MCC": "#2874a6", "BZ": "#c0392b", "other": "#b2babb"}
+
+
+def pyramid_chart(pyr: pd.DataFrame, currency: str = "$") -> go.Figure:
+    """A centred horizontal-bar pyramid, top tier first, with counts, revenue and share.
+    Bar widths are scaled by the square root of the count so small tiers stay visible."""
+    tiers = list(pyr["tier"])
+    counts = [int(c) for c in pyr["customers"]]
+    width = [max(c, 0) ** 0.5 for c in counts]
+    labels = [
+        f"{t}: {c:,} · {currency}{r:,.0f} ({s:.0%})"
+        for t, c, r, s in zip(tiers, counts, pyr["revenue"], pyr["revenue_share"])
+    ]
+    fig = go.Figure(go.Bar(
+        y=tiers, x=width, base=[-w / 2 for w in width], orientation="h",
+        marker_color=[TIER_COLORS.get(t, "#999999") for t in tiers],
+        text=labels, textposition="outside", cliponaxis=False,
+        customdata=list(zip(tiers, counts, pyr["revenue"], pyr["revenue_share"])),
+        hovertemplate=("<b>%{customdata[0]}</b><br>Customers: %{customdata[1]:,}<br>"
+                       f"Revenue: {currency}" "%{customdata[2]:,.0f}<br>Revenue share: %{customdata[3]:.1%}"
+                       "<extra></extra>"),
+    ))
+    fig.update_yaxes(autorange="reversed", title="Tier")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title="Customer pyramid (bar width ~ square root of customers)",
+                      showlegend=False, margin=dict(l=80, r=200))
+    return fig
+
+
+def migration_sankey(migration: pd.DataFrame) -> go.Figure:
+    """Sankey of customers moving from their tier one window ago (left) to now (right)."""
+    left = list(dict.fromkeys(migration["from_tier"]))
+    right = list(dict.fromkeys(migration["to_tier"]))
+    nodes = [f"{t} (before)" for t in left] + [f"{t} (now)" for t in right]
+    keys = left + right
+    colors = [TIER_COLORS.get(t, "#999999") for t in keys]
+    fig = go.Figure(go.Sankey(
+        node=dict(label=nodes, color=colors, customdata=keys,
+                  hovertemplate="%{label}: %{value:,} customers<extra></extra>"),
+        link=dict(
+            source=[left.index(t) for t in migration["from_tier"]],
+            target=[len(left) + right.index(t) for t in migration["to_tier"]],
+            value=[int(c) for c in migration["customers"]],
+            customdata=[f"{a}->{b}" for a, b in zip(migration["from_tier"], migration["to_tier"])],
+            hovertemplate="%{customdata}: %{value:,} customers<extra></extra>",
+        ),
+    ))
+    fig.update_layout(title="Tier migration: one window ago → now")
+    return fig
+
+
+def _group(row) -> str:
+    if row.is_bz:
+        return "BZ"
+    if row.is_mvc:
+        return "MVC"
+    if row.is_mcc:
+        return "MCC"
+    return "other"
+
+
+def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
+    """Actual window revenue (x) against potential (y), one point per customer, coloured by
+    group (BZ over MVC over MCC when a customer is in several; MVC and MCC both are MVC)."""
+    frame = groups.copy()
+    frame["group"] = [_group(r) for r in frame.itertuples(index=False)]
+    fig = go.Figure()
+    for name in ("MVC", "MCC", "BZ", "other"):
+        part = frame[frame["group"] == name]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scattergl(
+            x=part["revenue_window"], y=part["potential"], mode="markers", name=name,
+            marker=dict(color=GROUP_COLORS[name], size=7, opacity=0.8),
+            customdata=list(zip(part["customer_id"], part["profit"], part["gap"])),
+            hovertemplate=("<b>%{customdata[0]}</b><br>Revenue: " + currency + "%{x:,.0f}<br>Potential: "
+                           + currency + "%{y:,.0f}<br>Gap: " + currency + "%{customdata[2]:,.0f}<br>Profit: "
+                           + currency + "%{customdata[1]:,.0f}<extra>" + name + "</extra>"),
+        ))
+    top = float(max(frame["revenue_window"].max(), frame["potential"].max())) if len(frame) else 1.0
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name="potential = actual",
+                             line=dict(dash="dot", color="#7f8c8d"), hoverinfo="skip"))
+    fig.update_layout(title="Value vs potential: MVC, MCC and BZ customers",
+                      xaxis_title=f"Revenue in the window ({currency})", yaxis_title=f"Potential ({currency})")
+    return fig
+
+
+def matrix_heatmap(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
+    """The 3 x 3 satisfaction-by-volume grid (rows volume high..low, columns satisfaction
+    low..high); each cell shows customers, revenue, strategy and the ABCD class."""
+    cells = matrix[matrix["satisfaction"] != "none"]
+    vols, sats = ["high", "medium", "low"], ["low", "medium", "high"]
+    z, text, custom = [], [], []
+    for v in vols:
+        zr, tr, cr = [], [], []
+        for s in sats:
+            row = cells[(cells.volume == v) & (cells.satisfaction == s)]
+            if row.empty:
+                zr.append(0); tr.append(""); cr.append([f"{v}/{s}", "", 0, 0.0]); continue
+            r = row.iloc[0]
+            zr.append(int(r.customers))
+            tr.append(f"<b>{r.abcd or ''}</b> {r.strategy}<br>{int(r.customers):,} customers<br>{currency}{r.revenue:,.0f}")
+            cr.append([r.cell, r.strategy, int(r.customers), float(r.revenue)])
+        z.append(zr); text.append(tr); custom.append(cr)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"{s} satisfaction" for s in sats], y=[f"{v} volume" for v in vols],
+        text=text, texttemplate="%{text}", colorscale="Blues", showscale=False, customdata=custom,
+        hovertemplate="<b>%{customdata[1]}</b><br>Customers: %{customdata[2]:,}<br>Revenue: "
+                      + currency + "%{customdata[3]:,.0f}<extra>%{customdata[0]}</extra>",
+    ))
+    fig.update_layout(title="Satisfaction by volume: who gets which treatment",
+                      xaxis_title="Satisfaction (latest survey)", yaxis_title="Volume (window revenue terciles)")
+    return fig
+
+
+def rfm_heatmap(grid: pd.DataFrame) -> go.Figure:
+    """R x F customer counts from :func:`analysis.rfm.rf_grid` (R 5 at the top)."""
+    rs, fs = list(grid.index), list(grid.columns)
+    fig = go.Figure(go.Heatmap(
+        z=grid.values.tolist(), x=[f"F{f}" for f in fs], y=[f"R{r}" for r in rs],
+        text=grid.values.tolist(), texttemplate="%{text:,}", colorscale="Blues",
+        customdata=[[f"{r}/{f}" for f in fs] for r in rs],
+        hovertemplate="R %{y}, F %{x}: %{z:,} customers<extra>%{customdata}</extra>",
+    ))
+    fig.update_layout(title="RFM: customers by recency and frequency score",
+                      xaxis_title="Frequency score (5 = most orders)", yaxis_title="Recency score (5 = most recent)")
+    return fig

@@ -1,0 +1,124 @@
+"""The customer pyramid (Peppers & Rogers; Curry & Curry, *The Customer Marketing Method*, 2000).
+
+Active customers (a purchase in the window) are ranked by window revenue, highest first,
+ties broken by customer id: top (first 1%), big (next 4%), medium (next 15%), small (the
+rest). An active customer whose window revenue is <= 0 (refunds) is still active and ranks
+at the bottom. Below the active tiers: inactive (bought before, not in the window), prospect
+(never bought, but has been contacted: any interaction, surveys included), suspect (never
+bought, no interaction: only listed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from analysis.errors import NotEnoughData
+from analysis.features import customer_facts, resolve_as_of
+from analysis.segment_settings import SegmentSettings, slice_size
+from analysis.store import Tables
+
+TIERS = ("top", "big", "medium", "small", "inactive", "prospect", "suspect")
+ACTIVE_TIERS = TIERS[:4]
+NEW = "(new)"  # previous tier of a customer not yet known at the previous date
+
+
+def ranked_active(facts, order_col: str = "revenue_window"):
+    """``facts`` with ``_rank`` (0 = best) and ``_n`` (how many) among active customers,
+    ordered by ``order_col`` descending, ties by customer id."""
+    w = ibis.window(group_by=facts.active, order_by=[ibis.desc(facts[order_col]), facts.customer_id])
+    return facts.mutate(
+        _rank=ibis.row_number().over(w),
+        _n=facts.customer_id.count().over(ibis.window(group_by=facts.active)),
+    )
+
+
+def with_tiers(facts, settings: SegmentSettings | None = None):
+    """``facts`` plus a ``tier`` column (one of :data:`TIERS`)."""
+    s = settings or SegmentSettings()
+    r = ranked_active(facts)
+    top = slice_size(r._n, s.top_share)
+    big = slice_size(r._n, s.top_share + s.big_share)
+    medium = slice_size(r._n, s.top_share + s.big_share + s.medium_share)
+    tier = ibis.cases(
+        (r.active & (r._rank < top), "top"),
+        (r.active & (r._rank < big), "big"),
+        (r.active & (r._rank < medium), "medium"),
+        (r.active, "small"),
+        (r.has_purchased, "inactive"),
+        (r.interactions > 0, "prospect"),
+        else_="suspect",
+    )
+    return r.mutate(tier=tier).drop("_rank", "_n")
+
+
+def customer_tiers(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None):
+    """Ibis table: customer_id, tier."""
+    s = settings or SegmentSettings()
+    return with_tiers(customer_facts(tables, as_of, s.window_months), s).select("customer_id", "tier")
+
+
+def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """One row per tier, in :data:`TIERS` order, present even when empty.
+
+    Columns: tier, customers, customer_share (of all customers in the universe), revenue
+    (window revenue for the active tiers, all-time revenue for inactive, 0 for prospects and
+    suspects), revenue_share (active tiers: share of the window's revenue; inactive: share of
+    all-time revenue). Raises NotEnoughData when the workspace has no customers at all.
+    """
+    s = settings or SegmentSettings()
+    f = with_tiers(customer_facts(tables, as_of, s.window_months), s)
+    revenue = ibis.cases(
+        (f.active, f.revenue_window), (f.has_purchased, f.revenue), else_=ibis.literal(0.0)
+    )
+    counts = (
+        f.mutate(_rev=revenue)
+        .group_by("tier")
+        .aggregate(customers=f.customer_id.count(), revenue=ibis._._rev.sum())
+        .to_pandas()
+    )
+    if counts.empty:
+        raise NotEnoughData("No customers yet: import a customer list or transactions first.")
+    out = pd.DataFrame({"tier": list(TIERS)}).merge(counts, on="tier", how="left")
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out["revenue"] = out["revenue"].fillna(0.0).astype(float)
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    active_rev = out.loc[out.tier.isin(ACTIVE_TIERS), "revenue"].sum()
+    totals = f.aggregate(total=f.revenue.sum()).to_pandas()
+    all_time = float(totals["total"].iloc[0] or 0.0)
+    out["revenue_share"] = [
+        (rev / active_rev if active_rev else 0.0) if tier in ACTIVE_TIERS
+        else (rev / all_time if tier == "inactive" and all_time else 0.0)
+        for tier, rev in zip(out.tier, out.revenue)
+    ]
+    return out[["tier", "customers", "customer_share", "revenue", "revenue_share"]]
+
+
+def previous_as_of(as_of: dt.date, window_months: int) -> dt.date:
+    """The as-of date one window earlier."""
+    return (pd.Timestamp(as_of) - pd.DateOffset(months=window_months)).date()
+
+
+def tier_migration(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """How customers moved between tiers from one window earlier to now (for a Sankey).
+
+    Columns: from_tier, to_tier, customers, sorted in tier order. A customer not yet known
+    one window earlier comes from ``"(new)"``.
+    """
+    s = settings or SegmentSettings()
+    as_of = resolve_as_of(tables, as_of)
+    now = customer_tiers(tables, as_of, s)
+    before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(from_tier="tier")
+    joined = now.left_join(before, "customer_id").drop("customer_id_right")
+    joined = joined.mutate(from_tier=ibis.coalesce(joined.from_tier, ibis.literal(NEW)))
+    out = (
+        joined.group_by(["from_tier", "tier"]).aggregate(customers=joined.customer_id.count())
+        .rename(to_tier="tier").to_pandas()
+    )
+    order = {t: n for n, t in enumerate((*TIERS, NEW))}
+    out["customers"] = out["customers"].astype(int)
+    out = out.sort_values(["from_tier", "to_tier"], key=lambda col: col.map(order)).reset_index(drop=True)
+    return out[["from_tier", "to_tier", "customers"]]

@@ -1,0 +1,118 @@
+"""RFM scores and segments (Hughes, *Strategic Database Marketing*, 1994).
+
+Every customer who has bought gets quintile scores 1..5 (5 = best) on
+R = days since the last purchase (fewer is better), F = orders, M = net revenue, all as of
+the as-of date. The score is the quintile of the customer's mid-rank among buyers, worst to
+best: ``p = (share of buyers strictly worse + share with an equal or worse value) / 2`` and
+``score = ceil(5 p)`` (Hazen's plotting position). Distinct values give equal-count
+quintiles (1..10 -> 1,1,2,2,3,3,4,4,5,5); equal values always share one score (all tied ->
+3), so the scores are deterministic and a one-time buyer is never scored as a frequent one
+because of its id. With many ties a quintile can hold more or less than a fifth.
+
+Segments come from (R, F) by the rules in :data:`RFM_SEGMENTS`, the classic R x F segment
+map; the first rule that matches wins and the rules cover all 25 combinations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from analysis.errors import NotEnoughData
+from analysis.features import customer_facts
+from analysis.segment_settings import SegmentSettings
+from analysis.store import Tables
+
+# (segment, R scores, F scores, what it means). Edit here; the first match wins.
+RFM_SEGMENTS: list[tuple[str, tuple[int, int], tuple[int, int], str]] = [
+    ("champions", (5, 5), (4, 5), "Bought recently, buy often: reward them, ask for referrals"),
+    ("loyal customers", (3, 4), (4, 5), "Buy often, fairly recently: upsell, ask for reviews"),
+    ("potential loyalists", (4, 5), (2, 3), "Recent, a few orders: offer membership or a plan"),
+    ("new customers", (5, 5), (1, 1), "Bought for the first time just now: welcome, onboard"),
+    ("promising", (4, 4), (1, 1), "Recent first-time buyers: build awareness, free trials"),
+    ("need attention", (3, 3), (3, 3), "Average recency and frequency: limited-time offers"),
+    ("about to sleep", (3, 3), (1, 2), "Fading, few orders: share popular products, reconnect"),
+    ("cannot lose them", (1, 2), (5, 5), "Bought very often, long ago: win them back in person"),
+    ("at risk", (1, 2), (3, 4), "Bought often, long ago: personal emails, renewals"),
+    ("hibernating", (2, 2), (1, 2), "Few orders, long ago: offer other categories, special offers"),
+    ("lost", (1, 1), (1, 2), "Lowest recency and frequency: revive with outreach, else let go"),
+]
+SEGMENT_NAMES = [name for name, *_ in RFM_SEGMENTS]
+
+
+def segment_rules() -> pd.DataFrame:
+    """The rules for display: segment, r_min, r_max, f_min, f_max, description."""
+    return pd.DataFrame(
+        [(n, r[0], r[1], f[0], f[1], d) for n, r, f, d in RFM_SEGMENTS],
+        columns=["segment", "r_min", "r_max", "f_min", "f_max", "description"],
+    )
+
+
+def segment_of(r: int, f: int) -> str | None:
+    """The segment for an (R, F) pair by the first matching rule (plain Python)."""
+    for name, (r0, r1), (f0, f1), _ in RFM_SEGMENTS:
+        if r0 <= r <= r1 and f0 <= f <= f1:
+            return name
+    return None
+
+
+def with_rfm(facts):
+    """``facts`` plus r, f, m (1..5) and rfm_segment for customers who have bought (NULL
+    for the rest)."""
+    bought = facts.has_purchased
+
+    def quintile(col, better_low: bool = False):
+        key = ibis.desc(facts[col]) if better_low else facts[col]
+        w = ibis.window(group_by=bought, order_by=[key])
+        n = facts.customer_id.count().over(ibis.window(group_by=bought))
+        p = (ibis.rank().over(w) / n + ibis.cume_dist().over(w)) / 2
+        score = ibis.greatest(ibis.least((p * 5 - 1e-9).ceil(), 5), 1)
+        return ibis.ifelse(bought, score.cast("int64"), ibis.null("int64"))
+
+    out = facts.mutate(r=quintile("recency_days", better_low=True), f=quintile("orders"), m=quintile("revenue"))
+    cases = [
+        ((out.r >= r0) & (out.r <= r1) & (out.f >= f0) & (out.f <= f1), name)
+        for name, (r0, r1), (f0, f1), _ in RFM_SEGMENTS
+    ]
+    return out.mutate(rfm_segment=ibis.cases(*cases, else_=ibis.null("string")))
+
+
+def rfm(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """Per buying customer: customer_id, recency_days, orders, revenue, r, f, m,
+    rfm_score ("555"), rfm_segment; sorted by customer id. Raises NotEnoughData without
+    purchases."""
+    s = settings or SegmentSettings()
+    f = with_rfm(customer_facts(tables, as_of, s.window_months))
+    out = (
+        f.filter(f.has_purchased)
+        .select("customer_id", "recency_days", "orders", "revenue", "r", "f", "m", "rfm_segment")
+        .order_by("customer_id").to_pandas()
+    )
+    if out.empty:
+        raise NotEnoughData("No purchases yet: import transactions to score customers by RFM.")
+    for col in ("r", "f", "m"):
+        out[col] = out[col].astype(int)
+    out["rfm_score"] = out.r.astype(str) + out.f.astype(str) + out.m.astype(str)
+    return out[["customer_id", "recency_days", "orders", "revenue", "r", "f", "m", "rfm_score", "rfm_segment"]]
+
+
+def rfm_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per segment in rule order, all present: segment, customers, revenue, customer_share,
+    description."""
+    grouped = frame.groupby("rfm_segment").agg(customers=("customer_id", "size"), revenue=("revenue", "sum"))
+    out = segment_rules()[["segment", "description"]].merge(
+        grouped, left_on="segment", right_index=True, how="left")
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out["revenue"] = out["revenue"].fillna(0.0).astype(float)
+    total = out["customers"].sum()
+    out["customer_share"] = out["customers"] / total if total else 0.0
+    return out[["segment", "customers", "revenue", "customer_share", "description"]]
+
+
+def rf_grid(frame: pd.DataFrame) -> pd.DataFrame:
+    """R x F customer counts: a 5 x 5 frame, index r 5..1, columns f 1..5."""
+    grid = pd.crosstab(frame.r, frame.f).reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5], fill_value=0)
+    grid.index.name, grid.columns.name = "r", "f"
+    return grid

@@ -1,0 +1,154 @@
+"""Differentiate customers (IDIC step 2): every label in one place.
+
+The parts live in their own modules and all read :func:`analysis.features.customer_facts`:
+:mod:`analysis.pyramid` (tiers and migration), :mod:`analysis.value` (MVC / MCC / BZ),
+:mod:`analysis.matrix` (satisfaction x volume, ABCD, strategies), :mod:`analysis.rfm`.
+This module joins them into one per-customer table (:func:`segment_customers`), the report
+section (:func:`report_section`) and attitude change (:func:`attitude_change`).
+
+Missing data: a function whose whole answer needs data the workspace lacks raises
+:class:`NotEnoughData` with a plain message (e.g. the matrix without any survey).
+:func:`segment_customers` and :func:`report_section` never raise for missing data: the
+labels that cannot be computed are NULL / empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from analysis.errors import NotEnoughData
+from analysis.features import customer_facts, resolve_as_of
+from analysis.matrix import CELLS, satisfaction_matrix, with_cells
+from analysis.overview import pareto
+from analysis.pyramid import (
+    TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
+)
+from analysis.rfm import rfm, rfm_counts, with_rfm
+from analysis.segment_settings import SegmentSettings
+from analysis.store import Tables
+from analysis.value import add_reasons, value_counts, value_expr, value_groups
+
+__all__ = [
+    "SegmentSettings", "TIERS", "pyramid", "tier_migration", "value_groups",
+    "satisfaction_matrix", "rfm", "rfm_counts", "attitude_change", "segment_customers",
+    "report_section",
+]
+
+LABEL_COLUMNS = [
+    "customer_id", "tier", "previous_tier", "is_mvc", "is_mcc", "is_bz", "profit",
+    "cost_to_serve", "potential", "gap", "share_of_wallet", "volume_tier",
+    "satisfaction_tier", "cell", "abcd", "strategy", "r", "f", "m", "rfm_segment",
+    "reason_mvc", "reason_mcc", "reason_bz",
+]
+
+
+def attitude_change(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """Customers whose window revenue moved against the previous window by at least
+    ``change_pct`` of it and at least ``change_amount``. Only customers who bought in the
+    previous window count (a first purchase is a new customer, not a change of attitude).
+
+    Columns: customer_id, name, revenue_prev_window, revenue_window, change, change_pct,
+    direction ("falling" / "rising"); falling first, then by size of the change.
+    """
+    s = settings or SegmentSettings()
+    f = customer_facts(tables, as_of, s.window_months)
+    f = f.filter(f.revenue_prev_window > 0)
+    change = f.revenue_window - f.revenue_prev_window
+    f = f.mutate(change=change, change_pct=change / f.revenue_prev_window)
+    f = f.filter((f.change.abs() >= f.revenue_prev_window * s.change_pct) & (f.change.abs() >= s.change_amount))
+    f = f.mutate(direction=ibis.ifelse(f.change < 0, "falling", "rising"))
+    out = f.select("customer_id", "name", "revenue_prev_window", "revenue_window", "change",
+                   "change_pct", "direction").to_pandas()
+    out["_key"] = out["change"].abs()
+    out = out.sort_values(["direction", "_key", "customer_id"], ascending=[True, False, True])
+    return out.drop(columns="_key").reset_index(drop=True)
+
+
+def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+                      potential: pd.Series | None = None) -> pd.DataFrame:
+    """One row per customer in the universe with every label, then the facts columns.
+
+    Labels: tier, previous_tier (one window earlier; "(new)" if unknown then), is_mvc,
+    is_mcc, is_bz (False for never-buyers), profit, cost_to_serve, potential, gap,
+    share_of_wallet (NULL for never-buyers / without wallet), volume_tier (active only),
+    satisfaction_tier (high/medium/low/none), cell ("<volume>/<satisfaction>", active
+    only), abcd, strategy (cell strategy name), r, f, m, rfm_segment (buyers only),
+    reason_mvc / reason_mcc / reason_bz. Sorted by customer id.
+    """
+    s = settings or SegmentSettings()
+    as_of = resolve_as_of(tables, as_of)
+    facts = customer_facts(tables, as_of, s.window_months)
+    labelled = with_rfm(with_cells(with_tiers(facts, s), s))
+    before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(previous_tier="tier")
+    labelled = labelled.left_join(before, "customer_id").drop("customer_id_right")
+    value = value_expr(tables, as_of, s, potential).drop(
+        "active", "revenue_window", "revenue_prev_window", "wallet")
+    labelled = labelled.left_join(value, "customer_id").drop("customer_id_right")
+    frame = labelled.order_by("customer_id").to_pandas()
+
+    frame["previous_tier"] = frame["previous_tier"].fillna("(new)")
+    for col in ("is_mvc", "is_mcc", "is_bz"):
+        frame[col] = frame[col].fillna(False).astype(bool)
+    frame = add_reasons(frame, s)
+    frame["abcd"] = [CELLS.get(c, {}).get("abcd") if isinstance(c, str) else None for c in frame["cell"]]
+    frame["strategy"] = [CELLS[c]["strategy"] if isinstance(c, str) else None for c in frame["cell"]]
+    for col in ("r", "f", "m"):
+        frame[col] = frame[col].astype("Int64")
+    for col in ("contacts_window", "complaints_window", "refunds_window"):
+        frame[col] = pd.to_numeric(frame[col]).fillna(0).astype(int)
+    rest = [c for c in frame.columns if c not in LABEL_COLUMNS and not c.startswith("_")]
+    return frame[LABEL_COLUMNS + rest].reset_index(drop=True)
+
+
+def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+                   potential: pd.Series | None = None) -> dict:
+    """The differentiate section of the report, plain JSON types only:
+
+    - pareto: {top20_revenue_share, gini} (None when nobody bought in the window)
+    - pyramid: [{tier, customers, revenue}] for all seven tiers in :data:`TIERS` order
+    - value_groups: {MVC, MCC, BZ} counts
+    - matrix: [{volume, satisfaction, customers, revenue, strategy}] for the nine surveyed
+      cells; [] when there is no satisfaction data
+    - rfm_segments: {segment: customers} for every segment; {} without purchases
+    """
+    s = settings or SegmentSettings()
+    as_of = resolve_as_of(tables, as_of)
+    try:
+        _, top20, g = pareto(tables, as_of, s.window_months)
+        pareto_part = {"top20_revenue_share": float(top20), "gini": float(g)}
+    except NotEnoughData:
+        pareto_part = {"top20_revenue_share": None, "gini": None}
+    try:
+        pyr = pyramid(tables, as_of, s)
+        pyramid_part = [
+            {"tier": str(r.tier), "customers": int(r.customers), "revenue": float(r.revenue)}
+            for r in pyr.itertuples()
+        ]
+    except NotEnoughData:
+        pyramid_part = [{"tier": t, "customers": 0, "revenue": 0.0} for t in TIERS]
+    groups = value_counts(value_groups(tables, as_of, s, potential))
+    try:
+        mat = satisfaction_matrix(tables, as_of, s)
+        matrix_part = [
+            {"volume": str(r.volume), "satisfaction": str(r.satisfaction), "customers": int(r.customers),
+             "revenue": float(r.revenue), "strategy": str(r.strategy)}
+            for r in mat.itertuples() if r.satisfaction != "none"
+        ]
+    except NotEnoughData:
+        matrix_part = []
+    try:
+        counts = rfm_counts(rfm(tables, as_of, s))
+        rfm_part = {str(r.segment): int(r.customers) for r in counts.itertuples()}
+    except NotEnoughData:
+        rfm_part = {}
+    return {
+        "pareto": pareto_part,
+        "pyramid": pyramid_part,
+        "value_groups": {k: int(v) for k, v in groups.items()},
+        "matrix": matrix_part,
+        "rfm_segments": rfm_part,
+    }
+

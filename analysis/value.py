@@ -1,0 +1,158 @@
+"""Most Valuable, Most Growable and Below-Zero customers (Peppers & Rogers, *Managing
+Customer Relationships*, ch. 5: MVCs, MGCs and BZs).
+
+- profit = margin x net window revenue - cost to serve, where cost to serve counts the
+  window's contacts x cost_per_contact + complaints x cost_per_complaint + refund lines x
+  cost_per_refund.
+- MVC: the top ``mvc_share`` of active customers by profit (ties by customer id), profit > 0.
+- MCC (most growable): the top ``mcc_share`` of active customers by gap = potential - window
+  revenue, gap > 0. The potential is the one passed in (e.g. a CLV model's 12-month
+  prediction, a Series indexed by customer id); for customers it does not cover, it is the
+  larger of the trend projection (window revenue + the rise since the previous window, if
+  it rose from a positive previous window: a first window alone is no trend) and the
+  customer's estimated wallet.
+- BZ: profit < 0. Only customers who have ever bought are scored; a never-buying prospect's
+  contacts are acquisition cost, not a loss on a customer.
+
+A customer can be MVC and MCC at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from analysis.features import customer_facts, resolve_as_of, service_facts
+from analysis.pyramid import ranked_active
+from analysis.segment_settings import SegmentSettings, money, slice_size
+from analysis.store import Tables
+
+VALUE_COLUMNS = [
+    "customer_id", "active", "revenue_window", "revenue_prev_window", "wallet",
+    "contacts_window", "complaints_window", "refunds_window", "margin", "cost_to_serve",
+    "profit", "potential", "potential_source", "gap", "share_of_wallet",
+    "is_mvc", "is_mcc", "is_bz", "reason_mvc", "reason_mcc", "reason_bz",
+]
+
+
+def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+               potential: pd.Series | None = None):
+    """Ibis table of the value columns (without the reason strings), one row per customer
+    who has ever bought."""
+    s = settings or SegmentSettings()
+    as_of = resolve_as_of(tables, as_of)
+    f = customer_facts(tables, as_of, s.window_months).filter(ibis._.has_purchased)
+    svc = service_facts(tables, as_of, s.window_months)
+    f = f.left_join(svc, "customer_id").drop("customer_id_right")
+    margin = f.revenue_window * s.margin
+    cost = (
+        f.contacts_window * s.cost_per_contact
+        + f.complaints_window * s.cost_per_complaint
+        + f.refunds_window * s.cost_per_refund
+    )
+    rise = ibis.ifelse(
+        f.revenue_prev_window > 0,
+        ibis.greatest(f.revenue_window - f.revenue_prev_window, ibis.literal(0.0)),
+        ibis.literal(0.0),
+    )
+    trend = f.revenue_window + rise
+    has_wallet = f.wallet.notnull() & (f.wallet > 0)
+    from_wallet = has_wallet & (f.wallet > trend)
+    f = f.mutate(
+        margin=margin.cast("float64"),
+        cost_to_serve=cost.cast("float64"),
+        profit=(margin - cost).cast("float64"),
+        _computed=ibis.ifelse(from_wallet, f.wallet, trend).cast("float64"),
+        _computed_source=ibis.ifelse(from_wallet, "wallet", "trend"),
+        share_of_wallet=ibis.ifelse(has_wallet, f.revenue_window / f.wallet, ibis.null("float64")),
+    )
+    if potential is not None:
+        given = pd.DataFrame({
+            "customer_id": potential.index.astype(str),
+            "_given": pd.to_numeric(potential, errors="coerce").astype(float).to_numpy(),
+        }).dropna()
+        g = ibis.memtable(given, schema={"customer_id": "string", "_given": "float64"})
+        f = f.left_join(g, "customer_id").drop("customer_id_right")
+    else:
+        f = f.mutate(_given=ibis.null("float64"))
+    f = f.mutate(
+        potential=ibis.coalesce(f._given, f._computed),
+        potential_source=ibis.ifelse(f._given.notnull(), "given", f._computed_source),
+    )
+    f = f.mutate(gap=f.potential - f.revenue_window)
+    by_profit = ranked_active(f, "profit")
+    f = by_profit.mutate(
+        is_mvc=by_profit.active & (by_profit._rank < slice_size(by_profit._n, s.mvc_share)) & (by_profit.profit > 0)
+    ).drop("_rank", "_n")
+    by_gap = ranked_active(f, "gap")
+    f = by_gap.mutate(
+        is_mcc=by_gap.active & (by_gap._rank < slice_size(by_gap._n, s.mcc_share)) & (by_gap.gap > 0)
+    ).drop("_rank", "_n")
+    f = f.mutate(is_bz=f.profit < 0)
+    return f.select(*[c for c in VALUE_COLUMNS if not c.startswith("reason_")])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """Add reason_mvc, reason_mcc, reason_bz: one sentence per customer in a group, else ''."""
+    s = settings or SegmentSettings()
+    cur = s.currency
+    period = f"the last {s.window_months} months"
+    out = frame.copy()
+
+    def mvc(r):
+        return f"Profit {money(r.profit, cur)} in {period}: top {s.mvc_share:.0%}" if r.is_mvc else ""
+
+    def mcc(r):
+        if not r.is_mcc:
+            return ""
+        if r.potential_source == "wallet":
+            return (f"Spends {r.share_of_wallet:.0%} of an estimated {money(r.wallet, cur)} wallet "
+                    f"(room for {money(r.gap, cur)})")
+        if r.potential_source == "given":
+            return (f"Predicted {money(r.potential, cur)} in the next {s.window_months} months "
+                    f"against {money(r.revenue_window, cur)} in {period} (gap {money(r.gap, cur)})")
+        return (f"Revenue rose from {money(r.revenue_prev_window, cur)} to {money(r.revenue_window, cur)}; "
+                f"on that trend {money(r.potential, cur)} next (gap {money(r.gap, cur)})")
+
+    def bz(r):
+        if not r.is_bz:
+            return ""
+        parts = [_plural(int(r.contacts_window), "contact"), _plural(int(r.complaints_window), "complaint"),
+                 _plural(int(r.refunds_window), "refund")]
+        return (f"Margin {money(r.margin, cur)} minus cost to serve {money(r.cost_to_serve, cur)} "
+                f"({', '.join(parts)})")
+
+    rows = list(out.itertuples(index=False))
+    out["reason_mvc"] = [mvc(r) for r in rows]
+    out["reason_mcc"] = [mcc(r) for r in rows]
+    out["reason_bz"] = [bz(r) for r in rows]
+    return out
+
+
+def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+                 potential: pd.Series | None = None) -> pd.DataFrame:
+    """MVC / MCC / BZ per customer who has ever bought, sorted by profit (highest first).
+
+    Columns: customer_id, active, revenue_window, revenue_prev_window, wallet,
+    contacts_window, complaints_window, refunds_window, margin (margin x window revenue),
+    cost_to_serve, profit, potential, potential_source ("given", "trend" or "wallet"), gap,
+    share_of_wallet (NaN without a wallet), is_mvc, is_mcc, is_bz, reason_mvc, reason_mcc,
+    reason_bz. Empty (with these columns) when nobody has bought yet.
+    """
+    s = settings or SegmentSettings()
+    frame = value_expr(tables, as_of, s, potential).order_by(
+        [ibis.desc("profit"), "customer_id"]).to_pandas()
+    for col in ("is_mvc", "is_mcc", "is_bz", "active"):
+        frame[col] = frame[col].astype(bool)
+    return add_reasons(frame, s)[VALUE_COLUMNS]
+
+
+def value_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """{"MVC": n, "MCC": n, "BZ": n} from a :func:`value_groups` frame."""
+    return {k: int(frame[c].sum()) for k, c in (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz"))}

@@ -1,0 +1,17 @@
+from analysis.charts.overview import breakdown_chart, lorenz_chart, revenue_by_month_chart
+from analysis.overview import breakdown, pareto, revenue_by_month
+from tests.test_charts_segments import AS_OF, ws_for_charts
+
+
+def test_overview_charts(tmp_path):
+    t = ws_for_charts(tmp_path).tables()
+    curve, top20, gini = pareto(t, AS_OF)
+    fig = lorenz_chart(curve, top20, gini)
+    assert f"{gini:.2f}" in fig.layout.title.text
+    assert fig.data[2].x[0] == 0.2 and fig.data[2].y[0] == top20
+    monthly = revenue_by_month(t, AS_OF)
+    assert list(revenue_by_month_chart(monthly).data[0].y) == list(monthly.revenue)
+    cat = breakdown(t, AS_OF, "category")
+    bc = breakdown_chart(cat, "category")
+    assert [c[0] for c in bc.data[0].customdata] == list(cat.category)
+    assert bc.layout.xaxis.title.text.startswith("Net revenue")

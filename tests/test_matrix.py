@@ -1,0 +1,61 @@
+import pytest
+
+from analysis.errors import NotEnoughData
+from analysis.matrix import CELLS, RELATIONSHIP, SELLING, satisfaction_matrix
+from tests.builders import buyers, make_workspace
+
+AS_OF = "2024-06-30"
+
+
+def survey(cid, score, scale=5, when="2024-04-01"):
+    return {"customer_id": cid, "occurred_at": when, "kind": "survey", "satisfaction": score, "scale": scale}
+
+
+def test_hand_placed_customers_land_in_their_cells(tmp_path):
+    # 9 active customers: c007-c009 high volume, c004-c006 medium, c001-c003 low
+    surveys = [
+        survey("c009", 9, scale=10),   # 4.5 -> high
+        survey("c008", 3),             # medium
+        survey("c007", 2),             # low (<= 2)
+        survey("c006", 4),             # high (>= 4)
+        survey("c005", 1, when="2024-01-01"), survey("c005", 5, when="2024-05-01"),  # latest counts: high
+        # c004: no survey
+        survey("c003", 2.5),           # medium
+    ]
+    ws = make_workspace(tmp_path, transactions=buyers(range(10, 100, 10)), interactions=surveys)
+    m = satisfaction_matrix(ws.tables(), AS_OF).set_index("cell")
+    assert len(m) == 12
+    expected = {"high/high": 1, "high/medium": 1, "high/low": 1, "medium/high": 2, "low/medium": 1,
+                "medium/none": 1, "low/none": 2}
+    assert {c: n for c, n in m.customers.items() if n} == expected
+    assert m.loc["high/high", "revenue"] == 90.0
+    assert m.loc["high/high", "abcd"] == "A"
+    assert m.loc["medium/high", "abcd"] == "B"
+    assert m.loc["low/medium", "abcd"] == "C"
+    assert m.loc["high/low", "abcd"] == "D" and m.loc["medium/medium", "abcd"] == "D"
+    assert m.loc["high/none", "abcd"] is None
+    assert m.loc["high/low", "selling"] == SELLING["high"]
+    assert m.loc["high/low", "relationship"].startswith("Correct")
+    assert m.loc["low/high", "selling"] == "Through retailers / self-service"
+
+
+def test_inactive_customers_are_left_out(tmp_path):
+    tx = buyers([10, 20, 30]) + [{"customer_id": "old", "date": "2021-01-01", "amount": 999.0}]
+    ws = make_workspace(tmp_path, transactions=tx, interactions=[survey("old", 5), survey("c001", 5)])
+    m = satisfaction_matrix(ws.tables(), AS_OF)
+    assert m.customers.sum() == 3
+
+
+def test_no_surveys_raises_with_plain_message(tmp_path):
+    ws = make_workspace(tmp_path, transactions=buyers([10, 20, 30]))
+    with pytest.raises(NotEnoughData, match="satisfaction"):
+        satisfaction_matrix(ws.tables(), AS_OF)
+
+
+def test_strategy_table_is_complete():
+    assert len(CELLS) == 12
+    for cid, spec in CELLS.items():
+        volume, sat = cid.split("/")
+        assert volume in SELLING and sat in RELATIONSHIP
+        assert 2 <= len(spec["actions"]) <= 3 and spec["strategy"]
+    assert {spec["abcd"] for spec in CELLS.values()} == {"A", "B", "C", "D", None}

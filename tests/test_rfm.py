@@ -1,0 +1,56 @@
+import pytest
+
+from analysis.errors import NotEnoughData
+from analysis.rfm import RFM_SEGMENTS, rf_grid, rfm, rfm_counts, segment_of, segment_rules
+from tests.builders import make_workspace
+
+AS_OF = "2024-06-30"
+
+
+def test_distinct_values_give_equal_quintiles(tmp_path):
+    # customer k: k orders, last purchase k days before as-of, revenue 10 * k per order
+    tx = []
+    for k in range(1, 11):
+        for j in range(k):
+            tx.append({"customer_id": f"c{k:02d}", "order_id": f"{k}-{j}", "date": f"2024-06-{30 - k:02d}",
+                       "amount": 10.0})
+    ws = make_workspace(tmp_path, transactions=tx)
+    out = rfm(ws.tables(), AS_OF).set_index("customer_id")
+    assert out.f.tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert out.m.tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert out.r.tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]  # c01 is the most recent
+    assert out.loc["c10", "rfm_score"] == "155"
+    assert out.loc["c10", "rfm_segment"] == "cannot lose them"
+    assert out.loc["c01", "rfm_segment"] == "new customers"
+
+
+def test_ties_share_a_score(tmp_path):
+    tx = [{"customer_id": f"c{k}", "date": "2024-06-01", "amount": 10.0} for k in range(7)]
+    ws = make_workspace(tmp_path, transactions=tx)
+    out = rfm(ws.tables(), AS_OF)
+    assert set(out.r) == {3} and set(out.f) == {3} and set(out.m) == {3}
+
+
+def test_rules_cover_every_cell_once():
+    for r in range(1, 6):
+        for f in range(1, 6):
+            assert sum(r0 <= r <= r1 and f0 <= f <= f1 for _, (r0, r1), (f0, f1), _ in RFM_SEGMENTS) == 1
+    assert segment_of(5, 5) == "champions" and segment_of(1, 1) == "lost"
+    assert len(segment_rules()) == 11
+
+
+def test_counts_and_grid(tmp_path):
+    tx = [{"customer_id": "a", "date": "2024-06-01", "amount": 10.0},
+          {"customer_id": "b", "date": "2023-01-01", "amount": 10.0}]
+    ws = make_workspace(tmp_path, transactions=tx)
+    out = rfm(ws.tables(), AS_OF)
+    counts = rfm_counts(out).set_index("segment")
+    assert counts.customers.sum() == 2 and len(counts) == 11
+    grid = rf_grid(out)
+    assert grid.shape == (5, 5) and grid.values.sum() == 2
+
+
+def test_no_purchases_raises(tmp_path):
+    ws = make_workspace(tmp_path, customers=[{"customer_id": "x"}])
+    with pytest.raises(NotEnoughData):
+        rfm(ws.tables(), AS_OF)
