@@ -1,0 +1,129 @@
+"""Figures for customer lifetime value: DataFrames from :mod:`analysis.clv_data` in,
+plotly figures out. Titles and labels are written for managers, not statisticians."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+ACTUAL_COLOR = "#1b4f72"
+MODEL_COLOR = "#e67e22"
+BASELINE_COLOR = "#95a5a6"
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 60},
+    )
+    return fig
+
+
+def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
+    """Histogram of customer value on a log scale (a few customers are worth far more than
+    the rest). Customers with no positive value are counted in the subtitle."""
+    value = pd.to_numeric(customers["clv"], errors="coerce")
+    positive = value[value > 0]
+    fig = go.Figure()
+    if len(positive):
+        logs = np.log10(positive.to_numpy(float))
+        fig.add_trace(
+            go.Histogram(
+                x=logs,
+                nbinsx=40,
+                marker_color=ACTUAL_COLOR,
+                name="customers",
+                hovertemplate="%{y} customers<extra></extra>",
+            )
+        )
+        lo, hi = int(np.floor(logs.min())), int(np.ceil(logs.max()))
+        ticks = list(range(lo, hi + 1))
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"{currency}{10.0**t:,.{max(0, -t)}f}" for t in ticks])
+    left_out = int((value <= 0).sum() + value.isna().sum())
+    title = "How much are customers worth over the coming months?"
+    if left_out:
+        title += f"<br><sup>{left_out} customers with no expected value are not shown</sup>"
+    return _layout(fig, title, "Expected value per customer (log scale)", "Number of customers")
+
+
+def p_alive_by_recency(customers: pd.DataFrame, max_points: int = 5000, seed: int = 0) -> go.Figure:
+    """Chance each customer is still active against weeks since their last purchase, dots
+    coloured by how many repeat purchases they made, with the average per 4-week band."""
+    frame = customers.assign(weeks_since=customers["T"] - customers["recency"])
+    shown = frame.sample(max_points, random_state=seed) if len(frame) > max_points else frame
+    groups = np.minimum(shown["frequency"], 5)
+    labels = np.where(groups == 0, "bought once", np.where(groups >= 5, "5+ repeat purchases", groups.astype(str) + " repeat purchase(s)"))
+    fig = go.Figure()
+    for label in sorted(set(labels), key=lambda s: (s != "bought once", s)):
+        part = shown[labels == label]
+        fig.add_trace(
+            go.Scattergl(
+                x=part["weeks_since"],
+                y=part["p_alive"],
+                mode="markers",
+                marker={"size": 5, "opacity": 0.5},
+                name=label,
+                hovertemplate="%{x:.0f} weeks since last purchase<br>%{y:.0%} chance active<extra></extra>",
+            )
+        )
+    band = (frame["weeks_since"] // 4) * 4 + 2
+    mean = frame.groupby(band)["p_alive"].mean()
+    fig.add_trace(
+        go.Scatter(x=mean.index, y=mean.to_numpy(), mode="lines", name="average", line={"color": "black", "width": 3})
+    )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    return _layout(
+        fig,
+        "The longer since their last purchase, the less likely a customer is still active",
+        "Weeks since last purchase",
+        "Chance the customer is still active",
+    )
+
+
+def _mark_date(fig: go.Figure, when, text: str) -> None:
+    when = pd.Timestamp(when)
+    fig.add_shape(type="line", x0=when, x1=when, yref="paper", y0=0, y1=1, line={"dash": "dash", "color": "grey"})
+    fig.add_annotation(x=when, yref="paper", y=1, text=text, showarrow=False, xanchor="left", yanchor="bottom")
+
+
+def tracking_chart(tracking: pd.DataFrame, calibration_end) -> go.Figure:
+    """Cumulative repeat purchases, actual against the model's, week by week; the model
+    learned from the weeks left of the dashed line and forecasts the weeks right of it."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=tracking["week_end"], y=tracking["actual_cumulative"], mode="lines",
+                   name="Actual", line={"color": ACTUAL_COLOR, "width": 3})
+    )
+    fig.add_trace(
+        go.Scatter(x=tracking["week_end"], y=tracking["predicted_cumulative"], mode="lines",
+                   name="Model", line={"color": MODEL_COLOR, "width": 3, "dash": "dot"})
+    )
+    _mark_date(fig, calibration_end, "model learned up to here; forecast after")
+    return _layout(fig, "Repeat purchases so far: actual against the model", "Week ending", "Repeat purchases (cumulative)")
+
+
+def conditional_expectations_chart(conditional: pd.DataFrame, show_baseline: bool = True) -> go.Figure:
+    """Average purchases per customer in the holdout period, grouped by how many repeat
+    purchases the customers made before it: actual against the model's forecast."""
+    fig = go.Figure()
+    x = conditional["frequency"].astype(str)
+    fig.add_trace(go.Scatter(x=x, y=conditional["actual"], mode="lines+markers", name="Actual",
+                             line={"color": ACTUAL_COLOR, "width": 3}))
+    fig.add_trace(go.Scatter(x=x, y=conditional["predicted"], mode="lines+markers", name="Model",
+                             line={"color": MODEL_COLOR, "width": 3, "dash": "dot"}))
+    if show_baseline and "baseline" in conditional:
+        fig.add_trace(go.Scatter(x=x, y=conditional["baseline"], mode="lines+markers",
+                                 name="Simple rule: same rate as before",
+                                 line={"color": BASELINE_COLOR, "dash": "dash"}))
+    fig.update_traces(customdata=conditional["customers"], hovertemplate="%{y:.2f} purchases (%{customdata} customers)")
+    return _layout(
+        fig,
+        "Did customers buy as often as forecast?",
+        "Repeat purchases before the forecast period",
+        "Average purchases per customer in the forecast period",
+    )

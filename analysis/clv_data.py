@@ -1,0 +1,507 @@
+"""Data preparation and validation for the CLV models in :mod:`analysis.clv`.
+
+The per-customer aggregation runs as Ibis expressions on ``tables.transactions`` (so it
+runs on DuckDB or Spark); only per-customer (and per-day) summaries come back to pandas.
+
+Conventions, as in the BG/NBD and Gamma-Gamma papers:
+
+* A *purchase day* is a customer-day with at least one line of amount >= 0 (a $0 line is
+  a purchase, e.g. a free item). Several lines on one day count as one transaction,
+  worth the day's net total (a same-day refund reduces it).
+* A day with refund lines only (amount < 0) is not a purchase: it counts neither as a
+  transaction nor towards recency, and its total is reported in ``refund_total`` rather
+  than netted into ``monetary_value``.
+* frequency = purchase days - 1 (repeat purchases); recency = first to last purchase day;
+  T = first purchase day to the end of the period; both in ``time_unit`` (weeks).
+* monetary_value = average net total of the repeat purchase days (the first purchase day
+  excluded); 0 for one-time buyers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discounted_expected_purchases
+from analysis.errors import NotEnoughData
+
+TIME_UNITS = {"day": 1.0, "week": 7.0}
+FREQUENCY_GROUPS = 7  # conditional-expectation table: 0, 1, ..., 6, "7+"
+
+
+def _unit_days(time_unit: str) -> float:
+    try:
+        return TIME_UNITS[time_unit]
+    except KeyError:
+        raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}") from None
+
+
+def _as_date(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def _purchase_days(transactions, end: dt.date, start: dt.date | None = None, after: dt.date | None = None):
+    """Ibis: one row per customer-day in the window, with its net total and whether it
+    is a purchase day (at least one line with amount >= 0)."""
+    t = transactions
+    cond = t.date <= end
+    if start is not None:
+        cond &= t.date >= start
+    if after is not None:
+        cond &= t.date > after
+    return (
+        t.filter(cond)
+        .group_by(["customer_id", "date"])
+        .aggregate(total=_.amount.sum(), sale_lines=(_.amount >= 0).cast("int64").sum())
+        .mutate(is_purchase=_.sale_lines > 0)
+    )
+
+
+def _first_purchases(days):
+    """Ibis: each customer's first purchase day."""
+    return days.filter(_.is_purchase).group_by("customer_id").aggregate(first_date=_.date.min())
+
+
+def rfm_summary(
+    transactions,
+    calibration_end: dt.date,
+    first_date: dt.date | None = None,
+    time_unit: str = "week",
+) -> pd.DataFrame:
+    """Per-customer frequency / recency / T / monetary value from transactions up to and
+    including ``calibration_end`` (and from ``first_date`` on, when given).
+
+    Indexed by customer_id; columns frequency, recency, T, monetary_value, n_days,
+    first_purchase, last_purchase, refund_total, nonpositive_spend (a repeat customer whose
+    repeat purchase days net to zero or less; such customers cannot enter the Gamma-Gamma
+    model). Customers with no purchase day in the window are left out.
+    """
+    unit = _unit_days(time_unit)
+    end = _as_date(calibration_end)
+    start = None if first_date is None else _as_date(first_date)
+    days = _purchase_days(transactions, end, start)
+    per = days.group_by("customer_id").aggregate(
+        first_date=_.date.min(where=_.is_purchase),
+        last_date=_.date.max(where=_.is_purchase),
+        n_days=_.is_purchase.cast("int64").sum(),
+        sales_total=_.total.sum(where=_.is_purchase),
+        refund_total=_.total.sum(where=~_.is_purchase),
+    )
+    per = per.filter(_.n_days > 0)
+    first_total = days.join(
+        per.select("customer_id", "first_date"),
+        ["customer_id", days.date == per.first_date],
+    ).select("customer_id", first_total=_.total)
+    frame = per.join(first_total, "customer_id").execute()
+
+    cols = ["frequency", "recency", "T", "monetary_value", "n_days", "first_purchase",
+            "last_purchase", "refund_total", "nonpositive_spend"]
+    if frame.empty:
+        out = pd.DataFrame(columns=cols)
+        out.index.name = "customer_id"
+        return out
+    first = pd.to_datetime(frame["first_date"])
+    last = pd.to_datetime(frame["last_date"])
+    end_ts = pd.Timestamp(end)
+    n_days = frame["n_days"].astype("int64")
+    frequency = n_days - 1
+    repeat_total = frame["sales_total"].astype(float) - frame["first_total"].astype(float)
+    monetary = (repeat_total / frequency.where(frequency > 0)).fillna(0.0)
+    out = pd.DataFrame(
+        {
+            "frequency": frequency.to_numpy(),
+            "recency": ((last - first).dt.days / unit).to_numpy(),
+            "T": ((end_ts - first).dt.days / unit).to_numpy(),
+            "monetary_value": monetary.to_numpy(float),
+            "n_days": n_days.to_numpy(),
+            "first_purchase": first.to_numpy(),
+            "last_purchase": last.to_numpy(),
+            "refund_total": frame["refund_total"].fillna(0.0).astype(float).to_numpy(),
+            "nonpositive_spend": ((frequency > 0) & (monetary <= 0)).to_numpy(),
+        },
+        index=pd.Index(frame["customer_id"].to_numpy(), name="customer_id"),
+    )
+    return out.sort_index()
+
+
+def _need_customers(summary: pd.DataFrame, end: dt.date) -> None:
+    if summary.empty:
+        raise NotEnoughData(f"no purchases on or before {end.isoformat()}; nothing to model yet")
+
+
+# --------------------------------------------------------------------------------------
+# Holdout validation
+# --------------------------------------------------------------------------------------
+BASELINE_DESCRIPTION = (
+    "naive baseline: each customer keeps buying at their calibration repeat rate "
+    "(repeat purchases / weeks since first purchase) for the whole holdout period"
+)
+
+
+@dataclass
+class HoldoutResult:
+    """How well the purchase model, fitted on the calibration period, predicts the holdout.
+
+    ``tracking``: one row per week: week, week_end, period, actual, predicted (repeat
+    purchases of the calibration customers), actual_cumulative, predicted_cumulative.
+    ``conditional``: per calibration frequency (0..6, "7+"): customers, actual, predicted,
+    baseline (mean holdout purchases per customer).
+    ``errors``: {"model": {"mae", "rmse"}, "baseline": {"mae", "rmse"}, totals}.
+    """
+
+    calibration_end: dt.date
+    holdout_end: dt.date
+    time_unit: str
+    holdout_length: float
+    params: dict[str, float]
+    loglik: float
+    n_customers: int
+    n_repeat: int
+    tracking: pd.DataFrame
+    conditional: pd.DataFrame
+    errors: dict[str, Any]
+    baseline: str = BASELINE_DESCRIPTION
+    model: BetaGeoModel | None = field(default=None, repr=False)
+
+    @property
+    def model_beats_baseline(self) -> bool:
+        m, b = self.errors["model"], self.errors["baseline"]
+        return m["mae"] < b["mae"] and m["rmse"] < b["rmse"]
+
+    def to_dict(self) -> dict[str, Any]:
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            rows = []
+            for row in frame.to_dict(orient="records"):
+                rows.append({k: _jsonable(v) for k, v in row.items()})
+            return rows
+
+        return {
+            "calibration_end": self.calibration_end.isoformat(),
+            "holdout_end": self.holdout_end.isoformat(),
+            "time_unit": self.time_unit,
+            "holdout_length": float(self.holdout_length),
+            "params": {k: float(v) for k, v in self.params.items()},
+            "loglik": float(self.loglik),
+            "n_customers": int(self.n_customers),
+            "n_repeat": int(self.n_repeat),
+            "baseline": self.baseline,
+            "errors": _jsonable(self.errors),
+            "model_beats_baseline": bool(self.model_beats_baseline),
+            "tracking": records(self.tracking),
+            "conditional": records(self.conditional),
+        }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.isoformat()[:10]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _tracking_table(transactions, cal: pd.DataFrame, model: BetaGeoModel, cal_end, holdout_end, start, unit):
+    """Weekly actual vs predicted repeat purchases of the calibration customers (weeks
+    from the earliest first purchase; one week ends exactly at the calibration end)."""
+    days = _purchase_days(transactions, holdout_end, start)
+    firsts = _first_purchases(_purchase_days(transactions, cal_end, start))
+    repeats = (
+        days.filter(_.is_purchase)
+        .join(firsts, "customer_id")
+        .filter(_.date > _.first_date)
+        .group_by("date")
+        .aggregate(n=_.count())
+        .execute()
+    )
+    origin = pd.Timestamp(cal["first_purchase"].min())
+    n_days = (pd.Timestamp(holdout_end) - origin).days + 1
+    actual_daily = np.zeros(n_days)
+    if not repeats.empty:
+        idx = (pd.to_datetime(repeats["date"]) - origin).dt.days.to_numpy()
+        np.add.at(actual_daily, idx, repeats["n"].to_numpy(float))
+    births = np.bincount((pd.to_datetime(cal["first_purchase"]) - origin).dt.days.to_numpy(), minlength=n_days)
+    # Expected cumulative repeats of one customer, e days after their first purchase (eq. 9),
+    # summed over customers by their first-purchase day: a convolution.
+    per_customer = model.expected_purchases(np.arange(n_days) / unit)
+    predicted_cum_daily = np.convolve(births.astype(float), per_customer)[:n_days]
+    actual_cum_daily = np.cumsum(actual_daily)
+
+    # Weeks are counted back and forth from the calibration end, so that one week ends on
+    # it exactly; the first and last weeks may be partial.
+    cal_day = (pd.Timestamp(cal_end) - origin).days
+    week_last_day = np.concatenate([np.arange(cal_day, -1, -7)[::-1], np.arange(cal_day + 7, n_days, 7)])
+    if week_last_day[-1] != n_days - 1:
+        week_last_day = np.append(week_last_day, n_days - 1)
+    actual_cum = actual_cum_daily[week_last_day]
+    predicted_cum = predicted_cum_daily[week_last_day]
+    week_end = origin + pd.to_timedelta(week_last_day, unit="D")
+    cal_ts = pd.Timestamp(cal_end)
+    return pd.DataFrame(
+        {
+            "week": np.arange(1, len(week_last_day) + 1),
+            "week_end": week_end,
+            "period": np.where(week_end <= cal_ts, "calibration", "holdout"),
+            "actual": np.diff(actual_cum, prepend=0.0),
+            "predicted": np.diff(predicted_cum, prepend=0.0),
+            "actual_cumulative": actual_cum,
+            "predicted_cumulative": predicted_cum,
+        }
+    )
+
+
+def _errors(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    diff = predicted - actual
+    return {"mae": float(np.mean(np.abs(diff))), "rmse": float(np.sqrt(np.mean(diff**2)))}
+
+
+def holdout_validation(
+    transactions,
+    calibration_end: dt.date,
+    holdout_end: dt.date,
+    model: BetaGeoModel | None = None,
+    first_date: dt.date | None = None,
+    time_unit: str = "week",
+) -> HoldoutResult:
+    """Fit the purchase model on purchases up to ``calibration_end`` and compare its
+    predictions with what the same customers did up to ``holdout_end``. ``model`` (fitted
+    or not) supplies the settings; it is (re)fitted on the calibration period."""
+    unit = _unit_days(time_unit)
+    cal_end, hold_end = _as_date(calibration_end), _as_date(holdout_end)
+    if hold_end <= cal_end:
+        raise ValueError(
+            f"the holdout must end after the calibration period: {hold_end} is not after {cal_end}"
+        )
+    start = None if first_date is None else _as_date(first_date)
+    cal = rfm_summary(transactions, cal_end, start, time_unit)
+    _need_customers(cal, cal_end)
+    model = model if model is not None else BetaGeoModel()
+    model.fit(cal["frequency"], cal["recency"], cal["T"])
+
+    hold = (
+        _purchase_days(transactions, hold_end, after=cal_end)
+        .filter(_.is_purchase)
+        .group_by("customer_id")
+        .aggregate(n=_.count())
+        .execute()
+    )
+    actual = (
+        pd.Series(hold["n"].to_numpy(float), index=hold["customer_id"].to_numpy())
+        .reindex(cal.index)
+        .fillna(0.0)
+        .to_numpy()
+    )
+    length = (hold_end - cal_end).days / unit
+    x, t_x, T = (cal[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    predicted = model.conditional_expected_purchases(length, x, t_x, T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        baseline = np.where(T > 0, x / T, 0.0) * length
+
+    group = np.minimum(x, FREQUENCY_GROUPS).astype(int)
+    labels = [str(i) for i in range(FREQUENCY_GROUPS)] + [f"{FREQUENCY_GROUPS}+"]
+    frame = pd.DataFrame({"group": group, "actual": actual, "predicted": predicted, "baseline": baseline})
+    conditional = (
+        frame.groupby("group")
+        .agg(customers=("actual", "size"), actual=("actual", "mean"),
+             predicted=("predicted", "mean"), baseline=("baseline", "mean"))
+        .reindex(range(FREQUENCY_GROUPS + 1))
+        .reset_index(drop=True)
+    )
+    conditional.insert(0, "frequency", labels)
+    conditional["customers"] = conditional["customers"].fillna(0).astype(int)
+
+    errors = {
+        "model": _errors(actual, predicted),
+        "baseline": _errors(actual, baseline),
+        "actual_total": float(actual.sum()),
+        "predicted_total": float(predicted.sum()),
+        "baseline_total": float(baseline.sum()),
+    }
+    tracking = _tracking_table(transactions, cal, model, cal_end, hold_end, start, unit)
+    return HoldoutResult(
+        calibration_end=cal_end,
+        holdout_end=hold_end,
+        time_unit=time_unit,
+        holdout_length=length,
+        params=dict(model.params_),
+        loglik=float(model.loglik_),
+        n_customers=int(len(cal)),
+        n_repeat=int((x > 0).sum()),
+        tracking=tracking,
+        conditional=conditional,
+        errors=errors,
+        model=model,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Per-customer CLV
+# --------------------------------------------------------------------------------------
+def _span(days: float) -> str:
+    days = float(days)
+    if days < 1:
+        return "today"
+    if days < 14:
+        n = int(round(days))
+        return f"{n} day{'s' if n != 1 else ''}"
+    if days < 730:
+        return f"{int(round(days / 7))} weeks"
+    return f"{days / 365.25:.1f} years"
+
+
+def _alive_words(p: float) -> str:
+    if p >= 0.8:
+        return f"very likely still active ({p:.0%} chance)"
+    if p >= 0.5:
+        return f"probably still active ({p:.0%} chance)"
+    if p >= 0.2:
+        return f"may have lapsed (only {p:.0%} chance they are still active)"
+    return f"probably lapsed (only {p:.0%} chance they are still active)"
+
+
+def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
+    next_text = pd.Series(scored["expected_next_purchase"]).dt.strftime("%Y-%m-%d").to_numpy()
+    rows = zip(
+        scored["frequency"].to_numpy(), scored["recency"].to_numpy(), scored["T"].to_numpy(),
+        scored["p_alive"].to_numpy(), next_text, scored["nonpositive_spend"].to_numpy(),
+    )
+    one_time = (
+        "; the model cannot tell yet whether they will return: it assumes a customer is "
+        "alive until they have a repeat purchase to go by, so P(alive) is 100% by "
+        "construction. Spend per purchase is the average customer's."
+    )
+    nonpositive = (
+        " Their repeat purchases net to zero or less (refunds or free items), so the "
+        "average customer's spend per purchase is used for the value."
+    )
+    not_expected = f" Not expected to buy again within the next {horizon_months} months."
+    notes = []
+    for x, t_x, T, p, nxt, nonpos in rows:
+        if x == 0:
+            ago = "today" if T * unit < 1 else _span(T * unit) + " ago"
+            text = f"Bought once, {ago}{one_time}"
+        else:
+            since = (T - t_x) * unit
+            last = "today" if since < 1 else _span(since) + " ago"
+            text = (
+                f"Bought on {int(x) + 1} different days, last {last}, usually every "
+                f"{_span(t_x * unit / x)}; {_alive_words(p)}."
+            )
+            if nonpos:
+                text += nonpositive
+        if isinstance(nxt, str):
+            text += f" Even chance of another purchase by {nxt}."
+        elif p > 0.5:
+            text += not_expected
+        notes.append(text)
+    return notes
+
+
+def _score(summary, as_of, horizon_months, margin, annual_discount, unit):
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    m = summary["monetary_value"].to_numpy(float)
+    bg = BetaGeoModel().fit(x, t_x, T)
+    spend_ok = (x > 0) & (m > 0)
+    gg = GammaGammaModel().fit(x[spend_ok], m[spend_ok])
+
+    horizon = horizon_months * DAYS_PER_MONTH / unit
+    spend = np.where(spend_ok, gg.conditional_expected_average_spend(x, np.where(spend_ok, m, 0.0)), gg.mean_spend())
+    wait = bg.time_to_next_purchase(x, t_x, T)
+    next_days = np.where(wait <= horizon, wait * unit, np.nan)
+    as_of_ts = pd.Timestamp(as_of)
+    next_date = as_of_ts + pd.to_timedelta(np.ceil(next_days), unit="D")
+    dep = discounted_expected_purchases(bg, x, t_x, T, horizon_months, annual_discount, unit)
+
+    out = pd.DataFrame(
+        {
+            "customer_id": summary.index.to_numpy(),
+            "frequency": x.astype(int),
+            "recency": t_x,
+            "T": T,
+            "monetary_value": m,
+            "p_alive": bg.p_alive(x, t_x, T),
+            "expected_purchases": bg.conditional_expected_purchases(horizon, x, t_x, T),
+            "expected_next_purchase": next_date,
+            "expected_spend": spend,
+            "clv": margin * spend * dep,
+        }
+    )
+    out["note"] = _notes(out.assign(nonpositive_spend=summary["nonpositive_spend"].to_numpy()), unit, horizon_months)
+    return out, bg, gg
+
+
+def customer_clv(
+    transactions,
+    as_of: dt.date,
+    horizon_months: int = 12,
+    margin: float = 0.3,
+    annual_discount: float = 0.10,
+) -> pd.DataFrame:
+    """Per-customer outlook from purchases up to ``as_of``: columns customer_id, frequency,
+    recency, T (weeks), monetary_value, p_alive, expected_purchases (in the horizon),
+    expected_next_purchase (the date by which another purchase is an even bet; NaT when
+    that is beyond the horizon or the customer has more likely lapsed), expected_spend
+    (per purchase, Gamma-Gamma), clv (see :func:`analysis.clv.clv`) and a plain-language
+    note. Customers without a positive repeat spend get the average customer's spend."""
+    end = _as_date(as_of)
+    summary = rfm_summary(transactions, end)
+    _need_customers(summary, end)
+    out, _bg, _gg = _score(summary, end, horizon_months, margin, annual_discount, TIME_UNITS["week"])
+    return out
+
+
+def clv_report(
+    transactions,
+    as_of: dt.date,
+    horizon_months: int = 12,
+    margin: float = 0.3,
+    annual_discount: float = 0.10,
+    holdout_date: dt.date | None = None,
+) -> dict[str, Any]:
+    """A JSON-ready summary: fitted parameters, customer counts, CLV totals and, when
+    ``holdout_date`` is given, a holdout check (calibration up to ``holdout_date``,
+    holdout from then to ``as_of``)."""
+    end = _as_date(as_of)
+    summary = rfm_summary(transactions, end)
+    _need_customers(summary, end)
+    scored, bg, gg = _score(summary, end, horizon_months, margin, annual_discount, TIME_UNITS["week"])
+    n_one_time = int((summary["frequency"] == 0).sum())
+    n_nonpositive = int(summary["nonpositive_spend"].sum())
+    report: dict[str, Any] = {
+        "time_unit": "week",
+        "as_of": end.isoformat(),
+        "horizon_months": int(horizon_months),
+        "margin": float(margin),
+        "annual_discount": float(annual_discount),
+        "bgnbd": {k: float(v) for k, v in bg.params_.items()},
+        "bgnbd_loglik": float(bg.loglik_),
+        "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
+        "n_customers": int(len(summary)),
+        "n_repeat": int((summary["frequency"] > 0).sum()),
+        "n_one_time": n_one_time,
+        "n_nonpositive_spend": n_nonpositive,
+        "mean_spend": float(gg.mean_spend()),
+        "total_clv": float(scored["clv"].sum()),
+        "mean_clv": float(scored["clv"].mean()),
+        "notes": [
+            f"{n_one_time} customers bought only once: they get the average customer's spend "
+            "per purchase and P(alive) = 100% by construction.",
+            f"{n_nonpositive} repeat customers whose repeat purchases net to zero or less "
+            "(refunds, free items) were left out of the spend model and get the average "
+            "customer's spend per purchase.",
+        ],
+    }
+    if holdout_date is not None:
+        report["holdout"] = holdout_validation(transactions, holdout_date, end).to_dict()
+    return report
