@@ -1,0 +1,717 @@
+"""Suggested actions: a registry of small rules and the built-in one-to-one playbook.
+
+A rule is a function ``f(customer: CustomerContext) -> list[Suggestion]`` registered with
+``@rule(id=..., kind=...)``. The built-in playbook below uses the same decorator a user's
+custom rule does. :func:`suggest` runs every rule over the per-customer scores frame, then
+applies the *learning relationship* (Peppers & Rogers, "Managing Customer Relationships",
+ch. 10: each interaction should teach the firm something, so an action the customer has
+already answered is not asked again until their answer calls for it) and a
+contact-fatigue cap.
+
+Inputs that need the history (usual purchase interval, open complaints, recent contacts,
+answers to earlier actions, cross-sell offers) are computed once with groupbys in
+:func:`prepare` and read by the rules as attributes of :class:`CustomerContext`, so the
+rules never query per customer. A rule may also give a vectorised ``when`` mask so its
+function only runs on candidate rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis.crosssell import CoPurchaseModel
+
+# ---------------------------------------------------------------------------------------
+# Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole
+# table can be translated. Placeholders are filled from the customer's scores row, the
+# precomputed inputs and the values the rule passes; a missing value prints as "n/a".
+# ---------------------------------------------------------------------------------------
+TEXTS: dict[str, dict[str, str]] = {
+    "partner_invite": {
+        "title": "Invite to the partner programme",
+        "reason": (
+            "High volume (revenue {revenue_window:,.0f} in the last {window_months} months) "
+            "and high satisfaction ({satisfaction_5:.1f} of 5): a candidate partner."
+        ),
+    },
+    "satisfaction_callback": {
+        "title": "Call back within {due_days} days",
+        "reason": (
+            "Latest satisfaction {satisfaction_5:.1f} of 5 is low; {volume_tier} volume, "
+            "revenue {revenue_window:,.0f} in the last {window_months} months, "
+            "{complaints:.0f} complaints."
+        ),
+        "reason_no_score": (
+            "Satisfaction is low; {volume_tier} volume, revenue {revenue_window:,.0f} in the "
+            "last {window_months} months, {complaints:.0f} complaints."
+        ),
+    },
+    "relationship_plan": {
+        "title": "Agree a relationship plan",
+        "reason": (
+            "Medium volume: revenue {revenue_window:,.0f} in the last {window_months} months "
+            "over {orders:.0f} orders, satisfaction {satisfaction_tier}; a plan of regular "
+            "contact and tailored offers can move them up."
+        ),
+    },
+    "win_back": {
+        "title": "Win back",
+        "reason": (
+            "Last bought {recency_days:.0f} days ago; usually buys every {gap_days:.0f} days; "
+            "P(alive) {p_alive:.0%}."
+        ),
+        "reason_overdue": (
+            "Last bought {recency_days:.0f} days ago; usually buys every {gap_days:.0f} days."
+        ),
+        "reason_p_alive": (
+            "Last bought {recency_days:.0f} days ago; P(alive) {p_alive:.0%}, below "
+            "{p_alive_threshold:.0%}."
+        ),
+    },
+    "complaint_follow_up": {
+        "title": "Follow up the open complaint",
+        "reason": (
+            "Complaint of {complaint_date:%Y-%m-%d} ({days_open} days ago) has no resolution "
+            "recorded; open complaints: {open_complaints}."
+        ),
+    },
+    "cross_sell": {
+        "title": "Offer {category}",
+        "reason": (
+            "{confidence:.0%} of customers who buy {antecedent} also buy {category} "
+            "(lift {lift:.1f}); this customer has never bought {category}."
+        ),
+    },
+    "cost_to_serve_review": {
+        "title": "Review the cost to serve",
+        "reason": (
+            "Profit {profit:,.0f} on revenue {revenue:,.0f}; {contacts:.0f} contacts and "
+            "{complaints:.0f} complaints so far. Review discounts, service level and order "
+            "minimums."
+        ),
+    },
+    "thank_you_referral": {
+        "title": "Thank and ask for a referral",
+        "reason": (
+            "Top-tier customer: revenue {revenue_window:,.0f} in the last {window_months} "
+            "months, {orders:.0f} orders since {first_purchase:%Y-%m-%d}."
+        ),
+    },
+    "grow_share_of_wallet": {
+        "title": "Grow share of wallet",
+        "reason": (
+            "Most growable customer: revenue {revenue_window:,.0f} in the last "
+            "{window_months} months; find the needs a competitor still serves."
+        ),
+        "reason_wallet": (
+            "Most growable customer: revenue {revenue_window:,.0f} in the last "
+            "{window_months} months is {share_of_wallet:.0%} of an estimated wallet of "
+            "{wallet:,.0f}."
+        ),
+    },
+}
+
+_BUILTIN_TEXTS = frozenset(TEXTS)
+NOT_AVAILABLE = "n/a"
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (a value that is not equal to itself)."""
+    try:
+        return value is None or bool(value != value)
+    except (TypeError, ValueError):
+        return True
+
+
+class _NotAvailable:
+    """Stands in for a missing value: formats as "n/a" whatever the format spec."""
+
+    def __format__(self, spec: str) -> str:
+        return NOT_AVAILABLE
+
+
+_NA = _NotAvailable()
+
+
+class _Fill(dict):
+    """Placeholder values for str.format_map: the given values first, then the customer's
+    row; a missing value becomes "n/a"."""
+
+    def __init__(self, values: dict[str, Any], row: dict[str, Any] | None = None):
+        super().__init__(values)
+        self.row = row or {}
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self.row:
+            raise KeyError(key)
+        return self.row[key]
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        return _NA if _missing(value) else value
+
+
+def render(action: str, key: str = "reason", _row: dict[str, Any] | None = None, **values: Any) -> str:
+    """The text ``key`` of ``action`` from :data:`TEXTS`, filled with ``values`` (then
+    ``_row``); a missing value prints as "n/a"."""
+    return TEXTS[action][key].format_map(_Fill(values, _row))
+
+
+# ---------------------------------------------------------------------------------------
+# Settings, suggestions and the customer a rule sees.
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionSettings:
+    """Thresholds of the playbook, the learning relationship and the fatigue cap."""
+
+    window_months: int = 12  # length of the scores' revenue_window, for the texts
+    # Win-back: overdue when recency > overdue_factor × the customer's median purchase gap.
+    overdue_factor: float = 1.5
+    min_purchase_days: int = 3
+    p_alive_threshold: float = 0.5
+    # Days from as_of until an action is due.
+    callback_days: int = 3
+    complaint_days: int = 1
+    win_back_days: int = 7
+    offer_days: int = 14
+    plan_days: int = 30
+    # Cross-sell model.
+    crosssell_min_customers: int = 5
+    crosssell_min_confidence: float = 0.3
+    crosssell_min_lift: float = 1.1
+    # Learning relationship: latest answer (interaction.answers_action) per customer/action.
+    refused_outcomes: tuple[str, ...] = ("refused", "not interested", "declined")
+    done_outcomes: tuple[str, ...] = ("done", "accepted", "resolved", "completed")
+    cooloff_days: int = 90
+    # A rule whose suggestion has no trigger date counts as re-triggered this often.
+    repeat_days: int = 180
+    # Contact fatigue: at most fatigue_cap contacts per customer per fatigue_days,
+    # counting recorded interactions of these kinds.
+    fatigue_cap: int = 2
+    fatigue_days: int = 30
+    fatigue_kinds: tuple[str, ...] = ("contact", "visit", "survey")
+    # Rule ids to run; None runs every registered rule.
+    enabled: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested action for one customer. ``trigger`` is the moment the condition
+    arose (a survey, a complaint, the last purchase); an answer "done" after it stops the
+    suggestion until the next trigger."""
+
+    customer_id: str
+    action: str
+    title: str
+    reason: str
+    priority: int
+    due: dt.date
+    channel: str
+    trigger: Any = None  # a date or datetime
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    """One customer's scores row and precomputed inputs, read as attributes
+    (``customer.tier``, ``customer.gap_days``). Missing values read as None."""
+
+    values: dict[str, Any]
+    as_of: dt.date
+    settings: ActionSettings = field(default_factory=ActionSettings)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("values", "as_of", "settings"):
+            raise AttributeError(name)
+        try:
+            value = self.values[name]
+        except KeyError:
+            raise AttributeError(f"customer has no field {name!r}") from None
+        return None if _missing(value) else value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.values.get(name)
+        return default if _missing(value) else value
+
+    def suggestion(
+        self,
+        action: str,
+        priority: float,
+        *,
+        due_days: int,
+        channel: str,
+        trigger: Any = None,
+        text: str = "reason",
+        **values: Any,
+    ) -> Suggestion:
+        """A :class:`Suggestion` whose title and reason come from :data:`TEXTS`, filled
+        with this customer's fields, the settings' numbers and ``values``."""
+        fill = _Fill({
+            "window_months": self.settings.window_months,
+            "p_alive_threshold": self.settings.p_alive_threshold,
+            "due_days": due_days,
+            **values,
+        }, self.values)
+        texts = TEXTS[action]
+        return Suggestion(
+            customer_id=str(self.values["customer_id"]),
+            action=action,
+            title=texts["title"].format_map(fill),
+            reason=texts[text].format_map(fill),
+            priority=int(max(0, min(100, round(priority)))),
+            due=self.as_of + dt.timedelta(days=int(due_days)),
+            channel=channel,
+            trigger=None if _missing(trigger) else trigger,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The registry.
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    func: Callable[[CustomerContext], list[Suggestion]]
+    when: Callable[[pd.DataFrame], pd.Series] | None = None
+    capped: bool = True  # counts against the contact-fatigue cap
+    repeat_days: int | None = None  # overrides ActionSettings.repeat_days
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    kind: str,
+    *,
+    when: Callable[[pd.DataFrame], pd.Series] | None = None,
+    capped: bool = True,
+    repeat_days: int | None = None,
+    title: str | None = None,
+    reason: str | None = None,
+    replace: bool = False,
+):
+    """Register ``f(customer) -> list[Suggestion]`` as rule ``id`` of family ``kind``.
+
+    ``when(frame) -> bool Series`` optionally pre-selects candidate customers in one
+    vectorised step; ``capped=False`` exempts the rule from the contact-fatigue cap (an
+    internal review, a service recovery); ``title``/``reason`` add the rule's texts to
+    :data:`TEXTS` under ``id``.
+    """
+
+    def register(func):
+        if id in RULES and not replace:
+            raise ValueError(f"a rule with id {id!r} is already registered")
+        if title is not None or reason is not None:
+            TEXTS[id] = {"title": title or id, "reason": reason or ""}
+        RULES[id] = Rule(id, kind, func, when, capped, repeat_days)
+        return func
+
+    return register
+
+
+def unregister(id: str) -> None:
+    """Remove a custom rule ``id`` and the texts it brought. Built-in texts stay."""
+    RULES.pop(id, None)
+    if id not in _BUILTIN_TEXTS:
+        TEXTS.pop(id, None)
+
+
+def known_actions() -> list[str]:
+    """Every action id a rule or the text table knows, sorted."""
+    return sorted(set(RULES) | set(TEXTS))
+
+
+# ---------------------------------------------------------------------------------------
+# The built-in playbook.
+# ---------------------------------------------------------------------------------------
+def _col(frame: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
+    if name in frame:
+        return frame[name]
+    return pd.Series(default, index=frame.index)
+
+
+def _is(frame: pd.DataFrame, name: str, value: str) -> pd.Series:
+    return _col(frame, name).astype("string").str.lower().eq(value).fillna(False).astype(bool)
+
+
+def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
+    return _col(frame, name, False).fillna(False).astype(bool)
+
+
+@rule(
+    id="complaint_follow_up", kind="service", capped=False,
+    when=lambda f: _col(f, "open_complaints", 0).fillna(0) > 0,
+)
+def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
+    """A complaint with no later interaction marked resolved: call within a day."""
+    if not c.get("open_complaints", 0):
+        return []
+    first = pd.Timestamp(c.open_complaint_at)
+    return [c.suggestion(
+        "complaint_follow_up", 95, due_days=c.settings.complaint_days, channel="phone",
+        trigger=c.last_open_complaint_at, complaint_date=first,
+        days_open=(c.as_of - first.date()).days, open_complaints=int(c.open_complaints),
+    )]
+
+
+@rule(id="satisfaction_callback", kind="treatment", when=lambda f: _is(f, "satisfaction_tier", "low"))
+def satisfaction_callback(c: CustomerContext) -> list[Suggestion]:
+    """Low satisfaction, in any volume tier: call back within a few days (higher volume first)."""
+    if str(c.get("satisfaction_tier", "")).lower() != "low":
+        return []
+    volume = str(c.get("volume_tier", "")).lower()
+    priority = {"high": 90, "medium": 85}.get(volume, 80)
+    text = "reason" if c.satisfaction_5 is not None else "reason_no_score"
+    return [c.suggestion(
+        "satisfaction_callback", priority, due_days=c.settings.callback_days, channel="phone",
+        trigger=c.last_survey, text=text,
+    )]
+
+
+@rule(
+    id="partner_invite", kind="treatment",
+    when=lambda f: _is(f, "volume_tier", "high") & _is(f, "satisfaction_tier", "high"),
+)
+def partner_invite(c: CustomerContext) -> list[Suggestion]:
+    """High volume and high satisfaction: invite to the partner programme."""
+    if (str(c.get("volume_tier", "")).lower(), str(c.get("satisfaction_tier", "")).lower()) != ("high", "high"):
+        return []
+    return [c.suggestion(
+        "partner_invite", 60, due_days=c.settings.offer_days, channel="visit", trigger=c.last_survey,
+    )]
+
+
+@rule(
+    id="relationship_plan", kind="treatment",
+    when=lambda f: _is(f, "volume_tier", "medium") & ~_is(f, "satisfaction_tier", "low"),
+)
+def relationship_plan(c: CustomerContext) -> list[Suggestion]:
+    """Medium volume (and not unhappy): agree a relationship plan to move them up."""
+    if str(c.get("volume_tier", "")).lower() != "medium" or str(c.get("satisfaction_tier", "")).lower() == "low":
+        return []
+    return [c.suggestion("relationship_plan", 45, due_days=c.settings.plan_days, channel="visit")]
+
+
+def _win_back_candidates(f: pd.DataFrame) -> pd.Series:
+    """Bought before and has a usual gap or a P(alive); the rule applies the thresholds."""
+    recency = pd.to_numeric(_col(f, "recency_days"), errors="coerce")
+    gap = pd.to_numeric(_col(f, "gap_days"), errors="coerce")
+    p_alive = pd.to_numeric(_col(f, "p_alive"), errors="coerce")
+    return recency.notna() & ((gap > 0) | p_alive.notna())
+
+
+@rule(id="win_back", kind="retention", when=_win_back_candidates)
+def win_back(c: CustomerContext) -> list[Suggestion]:
+    """Overdue against the customer's own median purchase gap (needs enough purchase
+    days), or P(alive) below the threshold: call to win them back."""
+    s = c.settings
+    recency, gap, p_alive = c.recency_days, c.get("gap_days"), c.get("p_alive")
+    if recency is None:
+        return []
+    overdue = gap is not None and gap > 0 and recency > s.overdue_factor * gap
+    fading = p_alive is not None and p_alive < s.p_alive_threshold
+    if not (overdue or fading):
+        return []
+    if overdue:
+        text = "reason" if p_alive is not None else "reason_overdue"
+    else:
+        text = "reason_p_alive"
+    priority = 65
+    priority += 15 if str(c.get("tier", "")).lower() in ("top", "big") else 0
+    priority += 10 if c.get("is_mvc") else 0
+    priority += 10 * (1 - p_alive) if p_alive is not None else (5 if overdue else 0)
+    return [c.suggestion(
+        "win_back", priority, due_days=s.win_back_days, channel="phone", trigger=c.last_purchase,
+        text=text,
+    )]
+
+
+@rule(id="cross_sell", kind="growth", when=lambda f: _col(f, "crosssell_category").notna())
+def cross_sell(c: CustomerContext) -> list[Suggestion]:
+    """Offer the category similar customers buy and this one never has (see crosssell.py)."""
+    if c.get("crosssell_category") is None:
+        return []
+    return [c.suggestion(
+        "cross_sell", 30 + 30 * c.crosssell_confidence, due_days=c.settings.offer_days,
+        channel="email", category=c.crosssell_category, antecedent=c.crosssell_antecedent,
+        confidence=c.crosssell_confidence, lift=c.crosssell_lift,
+    )]
+
+
+@rule(id="cost_to_serve_review", kind="efficiency", capped=False, when=lambda f: _flag(f, "is_bz"))
+def cost_to_serve_review(c: CustomerContext) -> list[Suggestion]:
+    """Below-zero customer: an internal review of what serving them costs."""
+    if not c.get("is_bz"):
+        return []
+    return [c.suggestion("cost_to_serve_review", 40, due_days=c.settings.plan_days, channel="internal")]
+
+
+@rule(id="thank_you_referral", kind="retention", when=lambda f: _is(f, "tier", "top"))
+def thank_you_referral(c: CustomerContext) -> list[Suggestion]:
+    """Top-tier customer: thank them and ask for a referral."""
+    if str(c.get("tier", "")).lower() != "top":
+        return []
+    return [c.suggestion("thank_you_referral", 55, due_days=c.settings.offer_days, channel="visit")]
+
+
+@rule(id="grow_share_of_wallet", kind="growth", when=lambda f: _flag(f, "is_mcc"))
+def grow_share_of_wallet(c: CustomerContext) -> list[Suggestion]:
+    """Most growable customer: grow share of wallet (uses the wallet estimate when given)."""
+    if not c.get("is_mcc"):
+        return []
+    wallet, revenue = c.get("wallet"), c.get("revenue_window")
+    extra: dict[str, Any] = {}
+    text = "reason"
+    if wallet and wallet > 0 and revenue is not None:
+        text, extra["share_of_wallet"] = "reason_wallet", revenue / wallet
+    return [c.suggestion(
+        "grow_share_of_wallet", 50, due_days=c.settings.plan_days, channel="visit", text=text, **extra,
+    )]
+
+
+# ---------------------------------------------------------------------------------------
+# Running the rules.
+# ---------------------------------------------------------------------------------------
+COPY_COLUMNS = ["name", "tier", "cell", "cluster_name", "rfm_segment", "region"]
+SUGGESTION_COLUMNS = [
+    "customer_id", "action", "kind", "title", "reason", "priority", "due", "channel",
+    *COPY_COLUMNS,
+]
+
+
+def normalise_outcome(outcome: pd.Series) -> pd.Series:
+    """Outcome text as the rules compare it: lower case, single spaces, '_'/'-' as space."""
+    return (
+        outcome.astype("string").str.lower()
+        .str.replace(r"[_\-\s]+", " ", regex=True).str.strip()
+    )
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _day_end(as_of: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(as_of) + pd.Timedelta(days=1)
+
+
+def _interactions_until(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    i = interactions.copy()
+    i["occurred_at"] = pd.to_datetime(i["occurred_at"])
+    i = i[i["occurred_at"] < _day_end(as_of)]
+    i["customer_id"] = i["customer_id"].astype(str)
+    i["kind"] = i["kind"].astype("string").str.lower().str.strip()
+    i["outcome_norm"] = normalise_outcome(i["outcome"]) if "outcome" in i else pd.NA
+    return i
+
+
+def purchase_gaps(transactions: pd.DataFrame, as_of: dt.date, min_purchase_days: int = 3) -> pd.DataFrame:
+    """Per customer: purchase days up to ``as_of`` and the median gap in days between
+    consecutive purchase days (NaN with fewer than ``min_purchase_days``)."""
+    t = transactions[["customer_id", "date"]].copy()
+    t["date"] = pd.to_datetime(t["date"]).dt.normalize()
+    t["customer_id"] = t["customer_id"].astype(str)
+    t = t[t["date"] <= pd.Timestamp(as_of)].drop_duplicates().sort_values(["customer_id", "date"])
+    t["gap"] = t.groupby("customer_id")["date"].diff().dt.days
+    out = t.groupby("customer_id").agg(purchase_days_seen=("date", "size"), gap_days=("gap", "median"))
+    out.loc[out["purchase_days_seen"] < min_purchase_days, "gap_days"] = np.nan
+    return out
+
+
+def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Per customer with an open complaint: how many, the first and the latest open one.
+    A complaint is open when no interaction at or after it has outcome "resolved"
+    (a ``resolution`` interaction with no outcome also resolves)."""
+    i = interactions
+    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
+        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
+    )
+    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
+    complaints = i[i["kind"].eq("complaint").fillna(False)].join(last_resolved, on="customer_id")
+    open_ = complaints[
+        complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
+    ]
+    return open_.groupby("customer_id").agg(
+        open_complaints=("occurred_at", "size"),
+        open_complaint_at=("occurred_at", "min"),
+        last_open_complaint_at=("occurred_at", "max"),
+    )
+
+
+def latest_answers(interactions: pd.DataFrame) -> pd.DataFrame:
+    """The latest answer per (customer_id, action): answered_at and normalised outcome."""
+    i = interactions[interactions["answers_action"].notna()] if "answers_action" in interactions else interactions.iloc[:0]
+    i = i.sort_values("occurred_at", kind="stable")
+    last = i.groupby(["customer_id", "answers_action"], as_index=False).last()
+    return last.rename(columns={"answers_action": "action", "occurred_at": "answered_at"})[
+        ["customer_id", "action", "answered_at", "outcome_norm"]
+    ]
+
+
+def prepare(
+    scores: pd.DataFrame,
+    interactions: pd.DataFrame,
+    transactions: pd.DataFrame,
+    as_of: dt.date,
+    settings: ActionSettings = ActionSettings(),
+    crosssell_model: CoPurchaseModel | None = None,
+) -> pd.DataFrame:
+    """The scores frame plus the history inputs the rules read, each computed once:
+    gap_days, last_survey, open_complaints, open_complaint_at, last_open_complaint_at,
+    recent_contacts, crosssell_category/antecedent/confidence/lift."""
+    frame = scores.copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame = frame.set_index("customer_id", drop=False)
+    i = _interactions_until(interactions, as_of)
+    t = transactions.copy()
+    t["customer_id"] = t["customer_id"].astype(str)
+    t = t[pd.to_datetime(t["date"]) <= pd.Timestamp(as_of)]
+
+    frame = frame.join(purchase_gaps(t, as_of, settings.min_purchase_days)[["gap_days"]])
+    surveys = i[i["satisfaction"].notna()] if "satisfaction" in i else i.iloc[:0]
+    frame = frame.join(surveys.groupby("customer_id")["occurred_at"].max().rename("last_survey"))
+    frame = frame.join(complaint_state(i))
+    frame["open_complaints"] = frame["open_complaints"].fillna(0).astype(int)
+    since = _day_end(as_of) - pd.Timedelta(days=settings.fatigue_days)
+    recent = i[(i["occurred_at"] >= since) & i["kind"].isin(settings.fatigue_kinds).fillna(False)]
+    frame = frame.join(recent.groupby("customer_id").size().rename("recent_contacts"))
+    frame["recent_contacts"] = frame["recent_contacts"].fillna(0).astype(int)
+
+    if crosssell_model is None and "category" in t:
+        crosssell_model = CoPurchaseModel(
+            settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
+        ).fit(t)
+    offers = crosssell_model.recommend(t) if crosssell_model is not None and "category" in t else None
+    if offers is not None and len(offers):
+        offers = offers.set_index("customer_id")[["category", "antecedent", "confidence", "lift"]]
+        frame = frame.join(offers.add_prefix("crosssell_"))
+    else:
+        for col in ("category", "antecedent", "confidence", "lift"):
+            frame[f"crosssell_{col}"] = np.nan
+    return frame.reset_index(drop=True)
+
+
+def _run_rules(frame: pd.DataFrame, rules: Iterable[Rule], as_of: dt.date, settings: ActionSettings) -> pd.DataFrame:
+    rules = list(rules)
+    everyone = np.ones(len(frame), dtype=bool)
+    masks = [r.when(frame).to_numpy(bool) if r.when is not None else everyone for r in rules]
+    union = np.logical_or.reduce(masks) if masks else everyone[:0]
+    # One dict per candidate customer, built once and shared by every rule.
+    columns = list(frame.columns)
+    values = frame[union].to_numpy(dtype=object)
+    records = {
+        pos: CustomerContext(dict(zip(columns, row)), as_of, settings)
+        for pos, row in zip(np.nonzero(union)[0], values)
+    }
+    rows: list[dict[str, Any]] = []
+    for r, mask in zip(rules, masks):
+        for pos in np.nonzero(mask)[0]:
+            for s in r.func(records[pos]) or ():
+                rows.append({**s.__dict__, "kind": r.kind, "rule": r.id})
+    columns = [*Suggestion.__dataclass_fields__, "kind", "rule"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _learn(found: pd.DataFrame, answers: pd.DataFrame, as_of: dt.date, settings: ActionSettings) -> pd.DataFrame:
+    """Drop suggestions the customer's latest answer does not call for."""
+    if found.empty or answers.empty:
+        return found
+    merged = found.merge(answers, on=["customer_id", "action"], how="left")
+    repeat = merged["rule"].map(lambda r: RULES[r].repeat_days if r in RULES else None)
+    repeat = repeat.fillna(settings.repeat_days).astype(int)
+    default_trigger = pd.Timestamp(as_of) - pd.to_timedelta(repeat, unit="D")
+    trigger = pd.to_datetime(merged["trigger"]).fillna(default_trigger)
+    answered = pd.to_datetime(merged["answered_at"])
+    refused = merged["outcome_norm"].isin(settings.refused_outcomes).fillna(False)
+    done = merged["outcome_norm"].isin(settings.done_outcomes).fillna(False)
+    cooling = refused & ((pd.Timestamp(as_of) - answered.dt.normalize()).dt.days < settings.cooloff_days)
+    settled = done & (answered >= trigger)
+    return merged[~(cooling | settled).to_numpy(bool)][found.columns]
+
+
+def _cap(found: pd.DataFrame, frame: pd.DataFrame, settings: ActionSettings) -> pd.DataFrame:
+    """Keep at most ``fatigue_cap`` capped contacts per customer, less those already recorded
+    in the last ``fatigue_days``; the highest priorities stay."""
+    capped = found["rule"].map(lambda r: RULES[r].capped if r in RULES else True).astype(bool)
+    if found.empty:
+        return found
+    recent = found["customer_id"].map(frame.set_index("customer_id")["recent_contacts"]).astype(float).fillna(0)
+    allowed = (settings.fatigue_cap - recent).clip(lower=0)
+    ordered = found.assign(_capped=capped.to_numpy(), _allowed=allowed.to_numpy()).sort_values(
+        ["customer_id", "priority", "due", "action"], ascending=[True, False, True, True], kind="stable"
+    )
+    rank = ordered[ordered["_capped"]].groupby("customer_id").cumcount()
+    ordered["_rank"] = rank.reindex(ordered.index).fillna(-1)
+    keep = ~ordered["_capped"] | (ordered["_rank"] < ordered["_allowed"])
+    return ordered[keep].drop(columns=["_capped", "_allowed", "_rank"])
+
+
+def suggest(
+    scores: pd.DataFrame,
+    interactions: pd.DataFrame,
+    transactions: pd.DataFrame,
+    as_of: Any,
+    settings: ActionSettings = ActionSettings(),
+    crosssell_model: CoPurchaseModel | None = None,
+    rules: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Every registered rule over every customer in ``scores``, after the learning
+    relationship and the fatigue cap, highest priority first.
+
+    Columns: customer_id, action, kind, title, reason, priority, due, channel, name, tier,
+    cell, cluster_name, rfm_segment, region.
+    """
+    as_of = _to_date(as_of)
+    ids = list(rules) if rules is not None else (
+        list(settings.enabled) if settings.enabled is not None else list(RULES)
+    )
+    unknown = [r for r in ids if r not in RULES]
+    if unknown:
+        raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(RULES)}")
+    frame = prepare(scores, interactions, transactions, as_of, settings, crosssell_model)
+    found = _run_rules(frame, (RULES[r] for r in ids), as_of, settings)
+    if not found.empty:
+        found = found.sort_values("priority", ascending=False, kind="stable")
+        found = found.drop_duplicates(["customer_id", "action"], keep="first")
+        i = _interactions_until(interactions, as_of)
+        found = _learn(found, latest_answers(i), as_of, settings)
+        found = _cap(found, frame, settings)
+    extra = frame.set_index("customer_id").reindex(columns=COPY_COLUMNS)
+    out = found.join(extra, on="customer_id")
+    out = out.sort_values(
+        ["priority", "due", "customer_id", "action"], ascending=[False, True, True, True],
+        kind="stable", ignore_index=True,
+    )
+    out["priority"] = out["priority"].astype(int)
+    return out[SUGGESTION_COLUMNS]
+
+
+def customer_actions(
+    scores: pd.DataFrame,
+    interactions: pd.DataFrame,
+    transactions: pd.DataFrame,
+    customer_id: str,
+    as_of: Any,
+    settings: ActionSettings = ActionSettings(),
+    crosssell_model: CoPurchaseModel | None = None,
+) -> pd.DataFrame:
+    """:func:`suggest` for one customer. The cross-sell model is still fitted on every
+    customer's purchases (pass ``crosssell_model`` to reuse one)."""
+    cid = str(customer_id)
+    one = scores[scores["customer_id"].astype(str) == cid]
+    if crosssell_model is None and "category" in transactions:
+        crosssell_model = CoPurchaseModel(
+            settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
+        ).fit(transactions[pd.to_datetime(transactions["date"]) <= pd.Timestamp(as_of)])
+    mine = lambda df: df[df["customer_id"].astype(str) == cid]  # noqa: E731
+    return suggest(one, mine(interactions), mine(transactions), as_of, settings, crosssell_model)

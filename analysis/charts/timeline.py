@@ -1,0 +1,113 @@
+"""A customer's timeline: one time axis, one lane per event kind.
+
+Purchases are markers sized by amount and coloured by category; contacts and visits are
+marked by channel; complaints, surveys (with their score) and resolutions have lanes of
+their own. Names, notes and categories are user data: plotly renders a subset of HTML in
+text, so every user string is escaped before it reaches a label or hover text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from analysis.timeline import KIND_ORDER
+
+CHANNEL_SYMBOLS = {
+    "phone": "circle", "email": "square", "visit": "diamond", "web": "triangle-up",
+    "chat": "hexagon", "letter": "pentagon", "event": "star",
+}
+COMPLAINT_COLOR = "#c0392b"
+RESOLUTION_COLOR = "#27ae60"
+REFUND_COLOR = "#7f8c8d"
+CONTACT_COLOR = "#34495e"
+
+
+def escape(value: Any) -> str:
+    """User text made safe for plotly labels: < > & escaped, missing values empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def _hover(rows: pd.DataFrame) -> list[str]:
+    return [
+        f"<b>{t:%Y-%m-%d %H:%M}</b><br>{escape(d)}" if (t.hour or t.minute) else f"<b>{t:%Y-%m-%d}</b><br>{escape(d)}"
+        for t, d in zip(rows["time"], rows["detail"])
+    ]
+
+
+def _sizes(amount: pd.Series, biggest: float) -> list[float]:
+    """Marker diameter 8..32 px, area proportional to the amount."""
+    if biggest <= 0:
+        return [12.0] * len(amount)
+    return [8 + 24 * math.sqrt(abs(a) / biggest) if pd.notna(a) else 8.0 for a in amount]
+
+
+def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """The figure for :func:`analysis.timeline.customer_events` output."""
+    fig = go.Figure()
+    kinds = [k for k in KIND_ORDER if k in set(events["kind"])]
+    kinds += sorted(set(events["kind"].dropna()) - set(KIND_ORDER))
+    lane = {k: escape(k) for k in kinds}
+    biggest = float(events.loc[events["kind"] == "purchase", "amount"].abs().max() or 0) if len(events) else 0.0
+    palette = px.colors.qualitative.Safe + px.colors.qualitative.Vivid
+
+    purchases = events[events["kind"] == "purchase"]
+    category = purchases["category"].astype(object).where(purchases["category"].notna(), "(none)")
+    for n, (cat, rows) in enumerate(purchases.groupby(category, sort=True)):
+        fig.add_trace(go.Scatter(
+            x=rows["time"], y=[lane["purchase"]] * len(rows), mode="markers", name=escape(cat),
+            legendgroup="purchase", legendgrouptitle_text="purchase",
+            marker=dict(size=_sizes(rows["amount"], biggest), color=palette[n % len(palette)],
+                        line=dict(width=1, color="white")),
+            hovertext=_hover(rows), hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    for kind in kinds:
+        if kind == "purchase":
+            continue
+        rows = events[events["kind"] == kind]
+        if kind == "survey":
+            score = rows["satisfaction_5"]
+            fig.add_trace(go.Scatter(
+                x=rows["time"], y=[lane[kind]] * len(rows), mode="markers+text", name="survey",
+                text=[f"{s:.1f}" if pd.notna(s) else "" for s in score], textposition="top center",
+                marker=dict(size=14, color=score, cmin=1, cmax=5, colorscale="RdYlGn", symbol="circle",
+                            line=dict(width=1, color="#555")),
+                hovertext=_hover(rows), hovertemplate="%{hovertext}<extra></extra>",
+            ))
+        elif kind in ("complaint", "refund", "resolution"):
+            style = {
+                "complaint": dict(color=COMPLAINT_COLOR, symbol="x", size=14),
+                "refund": dict(color=REFUND_COLOR, symbol="triangle-down", size=_sizes(rows["amount"], biggest)),
+                "resolution": dict(color=RESOLUTION_COLOR, symbol="star", size=14),
+            }[kind]
+            fig.add_trace(go.Scatter(
+                x=rows["time"], y=[lane[kind]] * len(rows), mode="markers", name=lane[kind], marker=style,
+                hovertext=_hover(rows), hovertemplate="%{hovertext}<extra></extra>",
+            ))
+        else:  # contact, visit and any other kind: one trace per channel
+            channel = rows["channel"].astype(object).where(rows["channel"].notna(), "?")
+            for ch, part in rows.groupby(channel, sort=True):
+                fig.add_trace(go.Scatter(
+                    x=part["time"], y=[lane[kind]] * len(part), mode="markers",
+                    name=f"{lane[kind]}: {escape(ch)}", legendgroup=lane[kind],
+                    marker=dict(size=12, color=CONTACT_COLOR, symbol=CHANNEL_SYMBOLS.get(str(ch).lower(), "circle-open")),
+                    hovertext=_hover(part), hovertemplate="%{hovertext}<extra></extra>",
+                ))
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=[lane[k] for k in reversed(kinds)], title=None,
+    )
+    fig.update_xaxes(type="date", rangeslider=dict(visible=True), title=None)
+    fig.update_layout(
+        title=escape(title) if title else None, hovermode="closest", height=360 + 30 * len(kinds),
+        legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+    )
+    if events.empty:
+        fig.add_annotation(text="No purchases or contacts yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return fig

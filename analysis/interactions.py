@@ -1,0 +1,169 @@
+"""Recording a contact with a customer: validate the form, write one row.
+
+Interact, the third step of IDIC (Peppers & Rogers): every contact is recorded so the next
+one can build on it, and an answer to a suggested action (``answers_action``) is what the
+learning relationship in :mod:`analysis.actions` reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import UserError
+from analysis.store import Workspace
+
+KINDS = ("contact", "complaint", "survey", "visit", "resolution")
+CHANNELS = ("phone", "email", "visit", "web", "chat", "letter", "event")
+# Outcomes the playbook understands; other text is kept as typed.
+OUTCOMES = ("done", "accepted", "resolved", "refused", "not interested", "no answer", "call back later")
+NOTE_MAX_CHARS = 2000
+SHORT_MAX_CHARS = 100  # outcome, recorded_by
+
+
+def _choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    text = "" if value is None else str(value).strip().lower()
+    if text not in allowed:
+        raise UserError(f"{field} {value!r} is not one of: {', '.join(allowed)}.")
+    return text
+
+
+def _short_text(value: Any, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > limit:
+        raise UserError(f"{field} is {len(text)} characters long; at most {limit} are allowed.")
+    return text or None
+
+
+def _number(value: Any, field: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{field} {value!r} is not a number.") from None
+    if math.isnan(number) or math.isinf(number):
+        raise UserError(f"{field} {value!r} is not a number.")
+    return number
+
+
+def _when(date: Any, now: dt.datetime) -> dt.datetime:
+    """The moment of the contact: now, a datetime, or a date (taken as its midnight)."""
+    if date is None:
+        return now.replace(microsecond=0)
+    try:
+        stamp = pd.Timestamp(date)
+    except (TypeError, ValueError):
+        raise UserError(f"date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.") from None
+    if pd.isna(stamp):
+        raise UserError(f"date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(None)
+    when = stamp.to_pydatetime()
+    if when > now + dt.timedelta(minutes=1):
+        raise UserError(f"date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.")
+    return when
+
+
+def is_known_customer(ws: Workspace, customer_id: str) -> bool:
+    """True when the id is in the customer list, the purchases or the contacts."""
+    tables = ws.tables()
+    for table in (tables.customers, tables.transactions, tables.interactions):
+        if table.filter(table.customer_id == customer_id).count().execute() > 0:
+            return True
+    return False
+
+
+def validate_interaction(
+    customer_id: Any,
+    kind: Any,
+    channel: Any,
+    date: Any = None,
+    satisfaction: Any = None,
+    scale: Any = None,
+    outcome: Any = None,
+    note: Any = None,
+    answers_action: Any = None,
+    recorded_by: Any = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The row to store, or a :class:`UserError` naming the field and what is allowed.
+    Does not look at the workspace (see :func:`record_interaction` for the customer check)."""
+    now = now or dt.datetime.now()
+    cid = "" if customer_id is None else str(customer_id).strip()
+    if not cid:
+        raise UserError("customer id is empty; enter the id of the customer you contacted.")
+    row: dict[str, Any] = {
+        "customer_id": cid,
+        "kind": _choice(kind, KINDS, "kind"),
+        "channel": _choice(channel, CHANNELS, "channel"),
+        "occurred_at": _when(date, now),
+    }
+    value, top = _number(satisfaction, "satisfaction"), _number(scale, "scale")
+    if value is None and top is not None:
+        raise UserError("a scale was given without a satisfaction score; enter the score too.")
+    if value is not None:
+        top = 5.0 if top is None else top
+        if top <= 0:
+            raise UserError(f"scale {scale!r} must be greater than 0 (e.g. 5 or 10).")
+        if not 0 <= value <= top:
+            raise UserError(f"satisfaction {satisfaction!r} is outside 0 to {top:g}.")
+    row["satisfaction"], row["scale"] = value, (top if value is not None else None)
+    out = _short_text(outcome, "outcome", SHORT_MAX_CHARS)
+    if out is not None and " ".join(out.lower().replace("_", " ").split()) in OUTCOMES:
+        out = " ".join(out.lower().replace("_", " ").split())
+    row["outcome"] = out
+    row["note"] = _short_text(note, "note", NOTE_MAX_CHARS)
+    row["recorded_by"] = _short_text(recorded_by, "recorded by", SHORT_MAX_CHARS)
+    action = _short_text(answers_action, "answered action", SHORT_MAX_CHARS)
+    if action is not None:
+        from analysis.actions import known_actions
+
+        if action not in known_actions():
+            raise UserError(f"answered action {action!r} is not one of: {', '.join(known_actions())}.")
+    row["answers_action"] = action
+    return row
+
+
+def record_interaction(
+    ws: Workspace,
+    customer_id: Any,
+    kind: Any,
+    channel: Any,
+    date: Any = None,
+    satisfaction: Any = None,
+    scale: Any = None,
+    outcome: Any = None,
+    note: Any = None,
+    answers_action: Any = None,
+    recorded_by: Any = None,
+) -> int:
+    """Validate and store one interaction; returns its new ``interaction_id``.
+
+    The id is taken and the row written in one :meth:`Workspace.transaction`, so two
+    people saving at the same moment both get their row, with different ids.
+    """
+    row = validate_interaction(
+        customer_id, kind, channel, date, satisfaction, scale, outcome, note, answers_action, recorded_by
+    )
+    with ws.transaction() as cur:
+        # Checked inside the write lock: Ibis shares one cursor, which is not for two threads at once.
+        if not is_known_customer(ws, row["customer_id"]):
+            raise UserError(
+                f"customer {row['customer_id']!r} is not in this workspace; import them (customer "
+                "list or purchases) before recording a contact."
+            )
+        new_id = ws.next_id(cur, "interactions", "interaction_id")
+        frame = pd.DataFrame([{"interaction_id": new_id, **row}])
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+        for col in ("satisfaction", "scale"):
+            frame[col] = frame[col].astype("float64")
+        for col in ("outcome", "note", "answers_action", "recorded_by"):
+            frame[col] = frame[col].astype(object)
+        ws.append(cur, "interactions", frame)
+    return new_id

@@ -1,0 +1,156 @@
+"""One customer's story: every purchase, refund and contact in time order, and a profile.
+
+Read with Ibis filters on :class:`analysis.store.Tables`, so only this customer's rows leave
+the database (and the same code runs on Spark).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from analysis import features
+from analysis.errors import UserError
+from analysis.store import Tables, Workspace
+
+EVENT_COLUMNS = [
+    "time", "kind", "channel", "amount", "category", "product", "order_id", "satisfaction",
+    "scale", "satisfaction_5", "outcome", "note", "detail", "interaction_id",
+]
+# Lanes of the timeline, top to bottom; other kinds follow in alphabetical order.
+KIND_ORDER = ("purchase", "refund", "contact", "visit", "survey", "complaint", "resolution")
+
+# User-facing words of the one-line descriptions (translated with the rest of the UI).
+DETAIL_TEXTS = {
+    "purchase": "Bought {what} for {amount:,.2f}",
+    "refund": "Refund of {amount:,.2f} for {what}",
+    "interaction": "{kind} by {channel}",
+    "score": "score {satisfaction:g} of {scale:g}",
+    "outcome": "outcome: {outcome}",
+    "nothing": "(no product)",
+}
+
+
+def _tables(ws_or_tables: Workspace | Tables) -> Tables:
+    return ws_or_tables.tables() if isinstance(ws_or_tables, Workspace) else ws_or_tables
+
+
+def _only(tables: Tables, customer_id: str) -> Tables:
+    return Tables(*(t.filter(t.customer_id == customer_id) for t in (
+        tables.customers, tables.transactions, tables.interactions)))
+
+
+def _what(product: Any, category: Any) -> str:
+    names = [str(v) for v in (product, category) if isinstance(v, str) and v.strip()]
+    if len(names) == 2:
+        return f"{names[0]} ({names[1]})"
+    return names[0] if names else DETAIL_TEXTS["nothing"]
+
+
+def _interaction_detail(row: pd.Series) -> str:
+    parts = [DETAIL_TEXTS["interaction"].format(
+        kind=str(row["kind"]).capitalize(), channel=row["channel"] if isinstance(row["channel"], str) else "?")]
+    if pd.notna(row["satisfaction"]):
+        parts.append(DETAIL_TEXTS["score"].format(satisfaction=row["satisfaction"], scale=row["scale"]))
+    if isinstance(row["outcome"], str) and row["outcome"]:
+        parts.append(DETAIL_TEXTS["outcome"].format(outcome=row["outcome"]))
+    text = "; ".join(parts)
+    if isinstance(row["note"], str) and row["note"].strip():
+        text += " — " + " ".join(row["note"].split())
+    return text
+
+
+def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: Any = None) -> pd.DataFrame:
+    """Every purchase, refund and interaction of one customer up to ``as_of`` (all when
+    None), oldest first. Columns: :data:`EVENT_COLUMNS`; satisfaction on its own scale and
+    as ``satisfaction_5`` (score / scale × 5, scale 5 when missing)."""
+    tables = _only(_tables(ws_or_tables), str(customer_id))
+    t, i = tables.transactions, tables.interactions
+    if as_of is not None:
+        as_of = features.to_date(as_of)
+        t = features.purchases(tables, as_of)
+        i = features.interactions_until(tables, as_of)
+    tx = t.select("date", "amount", "category", "product", "order_id").to_pandas()
+    ix = i.select(
+        "interaction_id", "occurred_at", "kind", "channel", "satisfaction", "scale", "outcome", "note"
+    ).to_pandas()
+
+    buys = pd.DataFrame({
+        "time": pd.to_datetime(tx["date"]),
+        "kind": np.where(tx["amount"] < 0, "refund", "purchase"),
+        "amount": tx["amount"].astype(float),
+        "category": tx["category"], "product": tx["product"], "order_id": tx["order_id"],
+    })
+    buys["detail"] = [
+        DETAIL_TEXTS[k].format(what=_what(p, c), amount=abs(a))
+        for k, p, c, a in zip(buys["kind"], buys["product"], buys["category"], buys["amount"])
+    ]
+    kind = ix["kind"].astype("string").str.strip().str.lower().fillna("contact")
+    scale = ix["scale"].astype(float).where(ix["scale"].notna(), 5.0)
+    contacts = pd.DataFrame({
+        "time": pd.to_datetime(ix["occurred_at"]),
+        "kind": kind.astype(object),
+        "channel": ix["channel"],
+        "satisfaction": ix["satisfaction"].astype(float),
+        "scale": scale.where(ix["satisfaction"].notna()),
+        "satisfaction_5": ix["satisfaction"].astype(float) / scale * 5.0,
+        "outcome": ix["outcome"], "note": ix["note"],
+        "interaction_id": ix["interaction_id"].astype("Int64"),
+    })
+    contacts["detail"] = [_interaction_detail(r) for _, r in contacts.iterrows()]
+    parts = [p for p in (buys, contacts) if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS}).astype(
+            {"time": "datetime64[us]", "amount": float, "satisfaction": float, "scale": float, "satisfaction_5": float})
+    events = pd.concat(parts, ignore_index=True).reindex(columns=EVENT_COLUMNS)
+    events["interaction_id"] = events["interaction_id"].astype("Int64")
+    rank = {k: n for n, k in enumerate(KIND_ORDER)}
+    events["_lane"] = events["kind"].map(rank).fillna(len(rank))
+    events = events.sort_values(["time", "_lane", "interaction_id"], kind="stable", ignore_index=True)
+    return events.drop(columns="_lane")
+
+
+def customer_profile(
+    ws_or_tables: Workspace | Tables,
+    customer_id: str,
+    as_of: Any = None,
+    window_months: int = features.DEFAULT_WINDOW_MONTHS,
+) -> dict[str, Any]:
+    """Profile fields and key numbers of one customer as of a date (default: the last
+    purchase date in the whole workspace). Keys: the columns of
+    :func:`analysis.features.customer_facts` plus email, phone, average_order_value,
+    usual_gap_days (median days between purchase days, None below 3 purchase days),
+    top_category and as_of. Unknown id: :class:`UserError`."""
+    everyone = _tables(ws_or_tables)
+    as_of = features.resolve_as_of(everyone, as_of)
+    cid = str(customer_id)
+    mine = _only(everyone, cid)
+    facts = features.customer_facts(mine, as_of, window_months).to_pandas()
+    if facts.empty:
+        raise UserError(f"customer {cid!r} is not in this workspace (no customer record, purchase or contact).")
+    profile = {k: (None if _is_missing(v) else v) for k, v in facts.iloc[0].to_dict().items()}
+    contact = mine.customers.select("email", "phone").limit(1).to_pandas()
+    for col in ("email", "phone"):
+        profile[col] = contact[col].iloc[0] if len(contact) and pd.notna(contact[col].iloc[0]) else None
+    orders = profile.get("orders") or 0
+    profile["average_order_value"] = profile["revenue"] / orders if orders else None
+    days = features.purchases(mine, as_of).select("date").distinct().order_by("date").to_pandas()["date"]
+    gaps = pd.to_datetime(days).diff().dt.days.dropna()
+    profile["usual_gap_days"] = float(gaps.median()) if len(days) >= 3 else None
+    cats = features.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1).to_pandas()
+    profile["top_category"] = cats["category"].iloc[0] if len(cats) else None
+    profile["as_of"] = as_of
+    return profile
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+__all__ = ["customer_events", "customer_profile", "EVENT_COLUMNS", "KIND_ORDER", "DETAIL_TEXTS"]
