@@ -558,6 +558,12 @@ def latest_answers(interactions: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+PREPARED_COLUMNS = (
+    "gap_days", "last_survey", "open_complaints", "open_complaint_at", "last_open_complaint_at",
+    "recent_contacts", "crosssell_category", "crosssell_antecedent", "crosssell_confidence", "crosssell_lift",
+)
+
+
 def prepare(
     scores: pd.DataFrame,
     interactions: pd.DataFrame,
@@ -569,7 +575,9 @@ def prepare(
     """The scores frame plus the history inputs the rules read, each computed once:
     gap_days, last_survey, open_complaints, open_complaint_at, last_open_complaint_at,
     recent_contacts, crosssell_category/antecedent/confidence/lift."""
-    frame = scores.copy()
+    # the history inputs below are computed here from the interactions; same-named columns
+    # of the scores frame (e.g. the facts' last_survey) give way to them
+    frame = scores.drop(columns=[c for c in PREPARED_COLUMNS if c in scores.columns])
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame = frame.set_index("customer_id", drop=False)
     i = _interactions_until(interactions, as_of)

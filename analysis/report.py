@@ -13,30 +13,41 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from analysis.errors import NotEnoughData
 from analysis.features import DEFAULT_WINDOW_MONTHS, customer_universe, purchases, resolve_as_of
+from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
 
 
 @dataclasses.dataclass(frozen=True)
 class ReportSettings:
-    """Settings shared by the report, the pages and the CLI."""
+    """Every setting behind the figures, shared by the report, the pages and the CLI.
+    Segment thresholds (window, tier shares, margin, unit costs...) live in ``segments``."""
 
-    window_months: int = DEFAULT_WINDOW_MONTHS
-    margin: float = 0.30
-    k: int | None = None
-    holdout: dt.date | None = None
+    segments: SegmentSettings = SegmentSettings()
+    k: int | None = None  # clusters; None = chosen by silhouette
+    holdout: dt.date | None = None  # CLV calibration end for the holdout check
     horizon_months: int = 12
     annual_discount: float = 0.10
 
+    @property
+    def window_months(self) -> int:
+        return self.segments.window_months
+
+    @property
+    def margin(self) -> float:
+        return self.segments.margin
+
+    @property
+    def currency(self) -> str:
+        return self.segments.currency
+
     @classmethod
     def from_args(cls, args) -> "ReportSettings":
-        values: dict[str, Any] = {"window_months": args.window_months, "k": args.k}
+        seg: dict[str, Any] = {"window_months": args.window_months}
         if args.margin is not None:
-            values["margin"] = args.margin
-        if args.holdout:
-            values["holdout"] = dt.date.fromisoformat(args.holdout)
-        return cls(**values)
+            seg["margin"] = args.margin
+        holdout = dt.date.fromisoformat(args.holdout) if args.holdout else None
+        return cls(segments=SegmentSettings(**seg), k=args.k, holdout=holdout)
 
 
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
@@ -53,18 +64,24 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
 
 
 def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
+    """Every key of ``report --json``. Sections the data cannot support are null, with the
+    reason in ``messages``."""
+    from analysis import overview, segments
+    from analysis.clusters import cluster_report
+    from analysis.clv_data import clv_report
+    from analysis.scores import attempt, outlook, potential_revenue
+
     as_of = resolve_as_of(tables, as_of)
     report = basic_counts(tables, as_of)
     messages: dict[str, str] = {}
-    for name, section in SECTIONS:
-        try:
-            report.update(section(tables, as_of, settings, report))
-        except NotEnoughData as exc:
-            report[name] = None
-            messages[name] = str(exc)
+    report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
+    window_outlook = attempt(messages, "clv", lambda: outlook(tables, as_of, settings, settings.window_months))
+    potential = None if window_outlook is None else potential_revenue(window_outlook)
+    report.update(segments.report_section(tables, as_of, settings.segments, potential))
+    report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
+        tables, as_of, settings.k, settings.window_months))
+    report["clv"] = attempt(messages, "clv", lambda: clv_report(
+        tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
+        annual_discount=settings.annual_discount, holdout_date=settings.holdout))
     report["messages"] = messages
     return report
-
-
-# (name, fn(tables, as_of, settings, report_so_far) -> dict of keys); filled as sections land.
-SECTIONS: list[tuple[str, Any]] = []

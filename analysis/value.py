@@ -11,8 +11,9 @@ Customer Relationships*, ch. 5: MVCs, MGCs and BZs).
   larger of the trend projection (window revenue + the rise since the previous window, if
   it rose from a positive previous window: a first window alone is no trend) and the
   customer's estimated wallet.
-- BZ: profit < 0. Only customers who have ever bought are scored; a never-buying prospect's
-  contacts are acquisition cost, not a loss on a customer.
+- BZ: an active customer whose profit in the window is < 0: they buy, but serving them
+  costs more than their margin. A lapsed customer's contacts are a win-back cost and a
+  never-buying prospect's are acquisition cost; neither is a loss on a customer served.
 
 A customer can be MVC and MCC at once.
 """
@@ -90,7 +91,7 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
     f = by_gap.mutate(
         is_mcc=by_gap.active & (by_gap._rank < slice_size(by_gap._n, s.mcc_share)) & (by_gap.gap > 0)
     ).drop("_rank", "_n")
-    f = f.mutate(is_bz=f.profit < 0)
+    f = f.mutate(is_bz=f.active & (f.profit < 0))
     return f.select(*[c for c in VALUE_COLUMNS if not c.startswith("reason_")])
 
 
