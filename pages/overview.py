@@ -1,0 +1,36 @@
+"""Overview: the business at a glance (Identify)."""
+
+import streamlit as st
+
+from analysis import overview
+from analysis.charts import overview as charts
+from ui import cached, show, sidebar
+
+as_of, settings = sidebar.as_of(), sidebar.settings()
+window = settings.window_months
+
+st.title("🏠 Overview")
+st.caption(f"Workspace “{sidebar.workspace_name()}” as of {as_of:%Y-%m-%d}; active = bought in the last {window} months.")
+
+k = cached.on_tables(overview.kpis, as_of, window)
+cols = st.columns(5)
+cols[0].metric("Customers", f"{k['customers']:,}", help="Listed in the customer list, or seen in purchases or contacts.")
+cols[1].metric("Active customers", f"{k['active_customers']:,}", help=f"Bought in the last {window} months.")
+cols[2].metric("Revenue", show.money(k["revenue"]), help="Net of refunds, all purchases up to the as-of date.")
+cols[3].metric("Average order value", show.money(k["average_order_value"]))
+cols[4].metric("Repeat rate", show.share(k["repeat_rate"]), help="Share of buyers with two or more orders.")
+
+left, right = st.columns(2)
+with left, show.explained():
+    curve, top20, gini = cached.on_tables(overview.pareto, as_of, window)
+    st.subheader(overview.pareto_sentence(top20))
+    show.chart(charts.lorenz_chart(curve, top20, gini), key="ov_pareto")
+with right, show.explained():
+    st.subheader("Revenue by month")
+    show.chart(charts.revenue_by_month_chart(cached.on_tables(overview.revenue_by_month, as_of)), key="ov_months")
+
+st.subheader("Where customers are, what trade they are in, what they buy")
+tabs = st.tabs(["Region", "Industry", "Channel", "Product category"])
+for tab, by in zip(tabs, overview.BREAKDOWNS):
+    with tab, show.explained():
+        show.chart(charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by), key=f"ov_by_{by}")

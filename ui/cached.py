@@ -1,0 +1,63 @@
+"""Cached calls into `analysis`, keyed by workspace file, data version and arguments.
+
+Streamlit caches are shared by every session of one server, so entries are keyed by the
+workspace path and its data version: a new import or a recorded contact changes the
+version and the next call recomputes. Nothing user-specific is kept here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any, Callable
+
+import streamlit as st
+
+from analysis import features
+from analysis.scores import Scores, score_customers
+from ui import workspace
+
+
+def key() -> tuple[str, str]:
+    """(workspace path, data version) of this session's workspace."""
+    ws = workspace.current()
+    return str(ws.path), ws.data_version()
+
+
+@st.cache_data(show_spinner="Computing…", max_entries=256)
+def _run(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
+
+
+def on_tables(fn: Callable, *args, **kwargs) -> Any:
+    """``fn(tables, *args, **kwargs)`` for this session's workspace, computed once per data
+    version. ``fn`` must be a module-level function of `analysis` taking Tables first."""
+    path, version = key()
+    return _run(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _run_ws(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(workspace.by_path(path), *args, **dict(kwargs))
+
+
+def on_workspace(fn: Callable, *args, **kwargs) -> Any:
+    """Like :func:`on_tables` for functions that take the Workspace itself."""
+    path, version = key()
+    return _run_ws(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+
+
+def scores(as_of: dt.date, settings) -> "Scores":
+    """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace."""
+    return on_tables(score_customers, as_of, settings)
+
+
+def last_purchase_date() -> dt.date:
+    return on_tables(features.resolve_as_of)
+
+
+def table_counts() -> dict[str, int]:
+    ws = workspace.current()
+    return {t: ws.count(t) for t in ("customers", "transactions", "interactions", "imports")}

@@ -1,0 +1,50 @@
+"""Display helpers shared by pages: plain-language gaps, charts, money and shares."""
+
+from __future__ import annotations
+
+import contextlib
+
+import streamlit as st
+
+from analysis.errors import NotEnoughData
+
+
+@contextlib.contextmanager
+def explained():
+    """Run a block; if the data cannot support it, say why in plain words and go on."""
+    try:
+        yield
+    except NotEnoughData as exc:
+        st.info(str(exc))
+
+
+def chart(fig, key: str, selectable: bool = False):
+    """Draw a plotly figure; with ``selectable`` a click returns the selection event."""
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    if selectable:
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=config)
+    st.plotly_chart(fig, key=key, config=config)
+    return None
+
+
+def selected_customdata(event) -> list:
+    """The customdata of the points the user clicked in a selectable chart."""
+    if not event:
+        return []
+    points = (event.get("selection") or {}).get("points") or []
+    out = []
+    for p in points:
+        cd = p.get("customdata")
+        if isinstance(cd, list) and cd:
+            cd = cd[0]
+        if cd is not None:
+            out.append(cd)
+    return out
+
+
+def money(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
