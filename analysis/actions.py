@@ -533,6 +533,13 @@ def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
     A complaint is open when no interaction at or after it has outcome "resolved"
     (a ``resolution`` interaction with no outcome also resolves)."""
     i = interactions
+    if not i["kind"].eq("complaint").fillna(False).any():
+        # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
+        return pd.DataFrame(
+            {"open_complaints": pd.Series(dtype=int), "open_complaint_at": pd.Series(dtype="datetime64[us]"),
+             "last_open_complaint_at": pd.Series(dtype="datetime64[us]")},
+            index=pd.Index([], name="customer_id", dtype=str),
+        )
     resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
         i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
     )

@@ -505,3 +505,16 @@ def clv_report(
     if holdout_date is not None:
         report["holdout"] = holdout_validation(transactions, holdout_date, end).to_dict()
     return report
+
+
+# -- entry points on a workspace's Tables (what the app and the report call) --------------
+def workspace_validation(tables, calibration_end: dt.date, holdout_end: dt.date) -> HoldoutResult:
+    """:func:`holdout_validation` on a workspace's purchases."""
+    return holdout_validation(tables.transactions, calibration_end, holdout_end)
+
+
+def workspace_clv_report(tables, as_of: dt.date, horizon_months: int = 12, margin: float = 0.3,
+                         annual_discount: float = 0.10) -> dict[str, Any]:
+    """:func:`clv_report` on a workspace's purchases (no holdout)."""
+    return clv_report(tables.transactions, as_of, horizon_months=horizon_months, margin=margin,
+                      annual_discount=annual_discount)

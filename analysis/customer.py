@@ -23,6 +23,7 @@ from analysis.store import Tables, Workspace
 
 # Filter name -> column of the scores / actions frame. Shared by the CLI and the Actions page.
 FILTER_COLUMNS = {
+    "customer_id": "customer_id",
     "tier": "tier",
     "cell": "cell",
     "cluster_name": "cluster_name",
@@ -164,7 +165,8 @@ def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFra
     t = tables.transactions
     unlisted = t.filter(t.customer_id.lower().contains(needle)).select(
         "customer_id", name=ibis.null("string"))
-    found = ibis.union(listed, unlisted.anti_join(c, "customer_id"), distinct=True)
+    schema = {"customer_id": "string", "name": "string"}
+    found = ibis.union(listed.cast(schema), unlisted.anti_join(c, "customer_id").cast(schema), distinct=True)
     return found.order_by("customer_id").limit(limit).to_pandas()
 
 

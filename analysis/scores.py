@@ -98,3 +98,21 @@ def score_customers(tables: Tables, as_of: Any = None, settings: ReportSettings 
         frame["cluster"] = pd.array([pd.NA] * len(frame), dtype="Int64")
         frame["cluster_name"] = None
     return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages)
+
+
+LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",
+                "expected_next_purchase", "clv", "clv_note"]
+
+
+def top_by_clv(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
+    """The ``n`` customers with the highest predicted CLV."""
+    ranked = frame[frame["clv"].notna()].sort_values(["clv", "customer_id"], ascending=[False, True])
+    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)
+
+
+def likely_lost(frame: pd.DataFrame, n: int = 50, min_orders: int = 2) -> pd.DataFrame:
+    """Repeat customers the purchase model thinks most likely gone (lowest P(alive)), the
+    most valuable first among equals: the win-back list."""
+    repeat = frame[(frame["orders"] >= min_orders) & frame["p_alive"].notna()]
+    ranked = repeat.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True])
+    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)

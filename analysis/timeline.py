@@ -113,6 +113,11 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
     return events.drop(columns="_lane")
 
 
+def of_kinds(events: pd.DataFrame, kinds: list[str] | None) -> pd.DataFrame:
+    """The events of the given kinds (all when ``kinds`` is empty or None)."""
+    return events if not kinds else events[events["kind"].isin(kinds)].reset_index(drop=True)
+
+
 def customer_profile(
     ws_or_tables: Workspace | Tables,
     customer_id: str,

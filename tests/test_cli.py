@@ -70,3 +70,56 @@ def test_module_entry_point_and_usage_errors():
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("error:") and "Traceback" not in done.stderr
+
+
+def test_customer_actions_log_export_on_demo(demo_copy, tmp_path, capsys):
+    db = str(demo_copy)
+    code, out, _ = run(capsys, "customer", "C00042", "--db", db, "--json")
+    assert code == 0
+    detail = json.loads(out)
+    assert set(detail) >= {"profile", "events", "actions"}
+    assert detail["profile"]["customer_id"] == "C00042"
+    assert detail["profile"]["tier"] in {"top", "big", "medium", "small", "inactive", "prospect", "suspect"}
+    times = [e["time"] for e in detail["events"]]
+    assert times == sorted(times) and len(times) >= 1
+
+    code, out, _ = run(capsys, "log", "C00042", "--db", db, "--kind", "complaint", "--channel", "phone",
+                       "--date", "2026-06-29", "--note", "Late delivery")
+    assert code == 0 and "recorded" in out
+    code, out, _ = run(capsys, "customer", "C00042", "--db", db, "--json")
+    detail = json.loads(out)
+    assert any(e["kind"] == "complaint" and e["note"] == "Late delivery" for e in detail["events"])
+    assert any(a["action"] == "complaint_follow_up" for a in detail["actions"])
+
+    code, out, _ = run(capsys, "actions", "--db", db, "--limit", "5", "--json")
+    top = json.loads(out)
+    assert code == 0 and 1 <= len(top) <= 5
+    assert [a["priority"] for a in top] == sorted((a["priority"] for a in top), reverse=True)
+    assert {"customer_id", "action", "reason", "priority", "due", "channel"} <= set(top[0])
+    code, out, _ = run(capsys, "actions", "--db", db, "--tier", "top", "--json")
+    assert {a["tier"] for a in json.loads(out)} == {"top"}
+
+    out_csv = tmp_path / "all.csv"
+    code, _, _ = run(capsys, "export", "--db", db, "--out", str(out_csv))
+    assert code == 0
+    import pandas as pd
+
+    frame = pd.read_csv(out_csv, encoding="utf-8-sig", dtype=str)
+    assert len(frame) == 6000
+    assert list(frame.columns[:6]) == ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment"]
+    out_xlsx = tmp_path / "top.xlsx"
+    code, _, _ = run(capsys, "export", "--db", db, "--out", str(out_xlsx), "--tier", "top")
+    assert code == 0
+    assert set(pd.read_excel(out_xlsx, engine="calamine")["tier"]) == {"top"}
+
+
+def test_log_rejects_bad_input_without_writing(demo_copy, capsys):
+    from analysis.store import Workspace
+
+    before = Workspace(demo_copy).count("interactions")
+    code, _, err = run(capsys, "log", "NOPE", "--db", str(demo_copy), "--kind", "contact", "--channel", "phone")
+    assert code == 2 and err.startswith("error:") and "NOPE" in err
+    code, _, err = run(capsys, "log", "C00042", "--db", str(demo_copy), "--kind", "contact", "--channel", "phone",
+                       "--satisfaction", "9", "--scale", "5")
+    assert code == 2 and err.startswith("error:")
+    assert Workspace(demo_copy).count("interactions") == before

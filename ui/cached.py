@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analysis import features
+from analysis import customer, features
 from analysis.scores import Scores, score_customers
 from ui import workspace
 
@@ -52,6 +52,17 @@ def on_workspace(fn: Callable, *args, **kwargs) -> Any:
 def scores(as_of: dt.date, settings) -> "Scores":
     """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace."""
     return on_tables(score_customers, as_of, settings)
+
+
+@st.cache_data(show_spinner="Working out next best actions…", max_entries=32)
+def _actions(path: str, version: str, as_of: dt.date, settings) -> "pd.DataFrame":
+    scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
+    return customer.all_actions(workspace.by_path(path).tables(), as_of, settings, scores=scored)
+
+
+def actions(as_of: dt.date, settings) -> "pd.DataFrame":
+    """Every suggested action for every customer (computed once per data version)."""
+    return _actions(*key(), as_of, settings)
 
 
 def last_purchase_date() -> dt.date:

@@ -42,6 +42,15 @@ def selected_customdata(event) -> list:
     return out
 
 
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$&")
+
+
+def escape_markdown(text: str) -> str:
+    """User text made literal inside our Markdown: every character Markdown, Streamlit's
+    directives (:red[...]), LaTeX ($) or HTML (<, &) could act on is backslash-escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+
+
 def money(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 

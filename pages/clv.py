@@ -1,0 +1,73 @@
+"""Customer lifetime value: who will still buy, how much, and how well the model predicts."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analysis import clv_data, scores
+from analysis.charts import clv as charts
+from ui import cached, show, sidebar
+
+as_of, settings = sidebar.as_of(), sidebar.settings()
+
+st.title("📈 Lifetime value")
+st.write(
+    "Past revenue says what a customer has been worth; lifetime value says what they are likely "
+    "to be worth. The purchase model (BG/NBD, Fader, Hardie & Lee 2005) learns from each "
+    "customer's number of repeat purchases, how recently they bought and how long they have been "
+    "a customer: someone who bought often and recently is probably still a customer, someone who "
+    "bought often and then stopped probably is not. The spend model (Gamma-Gamma) estimates what "
+    "each purchase will be worth. Together they give the probability the customer is still active "
+    "(P(alive)), the purchases to expect, and the margin they will bring, discounted to today."
+)
+c1, c2 = st.columns(2)
+horizon = c1.slider("Horizon (months)", 3, 36, settings.horizon_months, key="clv_horizon")
+discount = c2.number_input("Annual discount rate", 0.0, 0.5, settings.annual_discount, 0.01, key="clv_discount")
+
+with show.explained():
+    summary = cached.on_tables(clv_data.workspace_clv_report, as_of, horizon, settings.margin, discount)
+    m = st.columns(4)
+    m[0].metric("Customers modelled", f"{summary['n_customers']:,}")
+    m[1].metric("Repeat buyers", f"{summary['n_repeat']:,}")
+    m[2].metric(f"Total CLV, next {horizon} months", show.money(summary["total_clv"]),
+                help=f"Margin {settings.margin:.0%} of expected revenue, discounted at {discount:.0%} a year.")
+    m[3].metric("Average CLV", show.money(summary["mean_clv"]))
+    for note in summary["notes"]:
+        st.caption(note)
+    with st.expander("Model parameters"):
+        st.json({"BG/NBD (weeks)": summary["bgnbd"], "Gamma-Gamma": summary["gamma_gamma"]})
+
+    outlook = cached.on_tables(scores.outlook, as_of, settings, horizon)
+    left, right = st.columns(2)
+    with left:
+        show.chart(charts.clv_distribution(outlook, settings.currency), key="clv_dist")
+    with right:
+        show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
+
+    st.subheader("Top customers by lifetime value")
+    frame = cached.scores(as_of, settings).frame
+    st.dataframe(scores.top_by_clv(frame, 50), hide_index=True, width="stretch", key="clv_top")
+    st.subheader("Most likely lost: repeat customers with the lowest P(alive)")
+    st.dataframe(scores.likely_lost(frame, 50), hide_index=True, width="stretch", key="clv_lost")
+
+st.subheader("Does the model predict well? Check it on your own history")
+st.write(
+    "Fit the model on purchases up to a calibration date, predict the period after it, and compare "
+    "with what customers actually did. The baseline assumes each customer keeps buying at their "
+    "calibration rate."
+)
+default_cut = as_of - dt.timedelta(weeks=26)
+cut = st.date_input("Calibration ends on", value=default_cut, max_value=as_of - dt.timedelta(days=7),
+                    key="clv_holdout", format="YYYY-MM-DD")
+with show.explained():
+    result = cached.on_tables(clv_data.workspace_validation, cut, as_of)
+    e = result.errors
+    v = st.columns(3)
+    v[0].metric("Mean error per customer, model", f"{e['model']['mae']:.2f}")
+    v[1].metric("Mean error per customer, baseline", f"{e['baseline']['mae']:.2f}")
+    v[2].metric("Model better than baseline", "Yes" if result.model_beats_baseline else "No")
+    left, right = st.columns(2)
+    with left:
+        show.chart(charts.tracking_chart(result.tracking, result.calibration_end), key="clv_tracking")
+    with right:
+        show.chart(charts.conditional_expectations_chart(result.conditional), key="clv_conditional")

@@ -1,0 +1,43 @@
+"""analysis/customer.py: search, filters, the export list and one customer's detail."""
+
+import pandas as pd
+import pytest
+
+from analysis.customer import apply_filters, customer_detail, export_list, search
+from analysis.errors import UserError
+from tests.builders import make_workspace
+
+
+@pytest.fixture()
+def ws(tmp_path):
+    return make_workspace(
+        tmp_path,
+        customers=[{"customer_id": "c1", "name": "Harbor Logistics"}, {"customer_id": "c2", "name": "Blue Ridge"}],
+        transactions=[{"customer_id": "c1", "date": "2024-01-01", "amount": 10.0},
+                      {"customer_id": "u9", "date": "2024-01-02", "amount": 5.0}],
+    )
+
+
+def test_search_by_id_or_name_case_insensitive_including_unlisted(ws):
+    assert search(ws, "harbor")["customer_id"].tolist() == ["c1"]
+    assert search(ws, "C2")["customer_id"].tolist() == ["c2"]
+    assert search(ws, "u9")["customer_id"].tolist() == ["u9"]
+    with pytest.raises(UserError):
+        search(ws, "  ")
+
+
+def test_apply_filters_keeps_rows_matching_every_filter():
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "tier": ["top", "small", "top"], "region": ["N", "N", "S"]})
+    assert apply_filters(frame, {"tier": ["top"], "region": ["N"]})["customer_id"].tolist() == ["a"]
+    assert len(apply_filters(frame, {"tier": None, "cell": ["x"]})) == 3  # unset filters and absent columns ignored
+
+
+def test_detail_and_export_on_a_tiny_workspace(ws):
+    detail = customer_detail(ws, "c1")
+    assert detail["profile"]["name"] == "Harbor Logistics"
+    assert [e["kind"] for e in detail["events"]] == ["purchase"]
+    frame = export_list(ws)
+    assert sorted(frame["customer_id"]) == ["c1", "c2", "u9"]
+    assert list(frame.columns[:6]) == ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment"]
+    with pytest.raises(UserError):
+        customer_detail(ws, "nobody")

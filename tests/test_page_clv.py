@@ -1,0 +1,28 @@
+"""The CLV page through AppTest: figures, charts, lists, and the holdout check."""
+
+import json
+
+from tests.builders import make_workspace
+from tests.pagetest import open_page
+
+
+def test_clv_page_on_demo(demo_copy):
+    at = open_page(demo_copy, "clv")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Customers modelled"] == "5,156"
+    assert int(metrics["Repeat buyers"].replace(",", "")) > 4000
+    assert metrics["Model better than baseline"] in {"Yes", "No"}
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 4
+    assert len(at.dataframe) >= 2 and len(at.dataframe[0].value) == 50
+
+
+def test_clv_page_explains_when_there_is_too_little_data(tmp_path):
+    ws = make_workspace(tmp_path, transactions=[
+        {"customer_id": "a", "date": "2024-01-01", "amount": 10.0},
+        {"customer_id": "a", "date": "2024-03-01", "amount": 12.0},
+        {"customer_id": "b", "date": "2024-02-01", "amount": 30.0},
+    ])
+    ws.close()
+    at = open_page(ws.path, "clv")
+    assert any("at least" in i.value and "needed" in i.value for i in at.info)
