@@ -183,3 +183,28 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+def count_by_action(found: pd.DataFrame) -> pd.DataFrame:
+    """How many customers each kind of action is suggested for: action, title, customers,
+    mean priority; most frequent first."""
+    if found.empty:
+        return pd.DataFrame({"action": [], "title": [], "customers": [], "priority": []})
+    counts = found.groupby(["action", "title"], as_index=False).agg(
+        customers=("customer_id", "nunique"), priority=("priority", "mean"))
+    return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
+
+
+def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """The distinct values of each filter column present in ``frame``, sorted, for pickers."""
+    return {
+        name: sorted(frame[col].dropna().astype(str).unique())
+        for name, col in FILTER_COLUMNS.items() if col in frame and name != "customer_id"
+    }
+
+
+def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
+    """The ``n`` customers with the most revenue in the window (then all time): customer_id,
+    name. The customer page offers them before anything is typed."""
+    ranked = frame.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True])
+    return ranked.head(n)[["customer_id", "name"]].reset_index(drop=True)

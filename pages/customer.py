@@ -16,20 +16,22 @@ st.write(
     "here: it appears on the timeline at once and the suggestions learn from it."
 )
 
-query = st.text_input("Search by customer id or name", key="cu_search", placeholder="e.g. C00042 or Harbor")
+query = st.text_input("Search by customer id or name", key="cu_search",
+                      placeholder="e.g. C00042 or Harbor; leave empty to pick from the biggest customers",
+                      on_change=lambda: st.session_state.pop("cu_id", None))
+scores = cached.scores(as_of, settings)
 try:
-    matches = cached.on_tables(customer.search, query or "", 50) if query else None
+    matches = cached.on_tables(customer.search, query, 50) if query.strip() else customer.biggest(scores.frame, 50)
 except UserError as exc:
-    matches = None
     st.info(str(exc))
-if matches is not None and matches.empty:
-    st.info(f"No customer id or name contains “{query}”.")
-options = [] if matches is None else list(matches["customer_id"])
-labels = {} if matches is None else dict(zip(matches["customer_id"], matches["name"].fillna("")))
-if "cu_id" in st.session_state and st.session_state["cu_id"] not in options:
-    options = [st.session_state["cu_id"], *options]
-if not options:
     st.stop()
+if matches.empty:
+    st.info(f"No customer id or name contains “{show.escape_markdown(query)}”.")
+    st.stop()
+options = list(matches["customer_id"])
+labels = dict(zip(matches["customer_id"], matches["name"].fillna("")))
+if st.session_state.get("cu_id") not in (None, *options):
+    options = [st.session_state["cu_id"], *options]
 cid = st.selectbox("Customer", options, key="cu_id",
                    format_func=lambda c: f"{c} — {labels[c]}" if labels.get(c) else c)
 
@@ -38,7 +40,6 @@ try:
 except UserError as exc:
     st.error(str(exc))
     st.stop()
-scores = cached.scores(as_of, settings)
 row = customer.apply_filters(scores.frame, {"customer_id": [cid]})
 labels_row = row.iloc[0] if len(row) else None
 

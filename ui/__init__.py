@@ -1,2 +1,14 @@
 """Streamlit glue shared by the pages: workspace choice, cached analysis calls, sidebar,
 chart display. Pages call these and `analysis`; nothing here computes analysis itself."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+# Streamlit treats an app with a `pages/` folder as a legacy multipage app until the main
+# script has called `st.navigation` once in the process. If a fresh server's first request is
+# a page URL (a shared link to /customer, say), it would run pages/customer.py on its own,
+# without app.py's navigation and sidebar. Every page imports `ui`, so on that first run we
+# switch the legacy mode off and rerun through app.py, which then opens the requested page.
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()

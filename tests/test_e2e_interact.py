@@ -1,0 +1,49 @@
+"""In the real browser: open a customer, record a contact, see it on the timeline; visit the
+lifetime-value and action-plan pages."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_idle(page):
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+
+
+def test_record_a_contact_and_see_it_on_the_timeline(page, app_server, screenshot):
+    page.goto(app_server["url"] + "/customer")
+    search = page.get_by_label("Search by customer id or name")
+    expect(search).to_be_visible(timeout=60_000)
+    search.fill("C00042")
+    search.press("Enter")
+    wait_idle(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart).to_be_visible(timeout=120_000)
+    expect(chart.locator("text", has_text=re.compile("^complaint$"))).to_have_count(0)
+    screenshot("before")
+
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("combobox", name="Kind").click()
+    page.get_by_role("option", name="complaint", exact=True).click()
+    form.get_by_label("Note").fill("Toner arrived damaged")
+    form.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Saved: complaint")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.locator("text", has_text=re.compile("^complaint$")).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot("after")
+
+
+@pytest.mark.parametrize("path, heading", [("clv", "Lifetime value"), ("actions", "Action plan")])
+def test_page_renders(page, app_server, screenshot, path, heading):
+    page.goto(f"{app_server['url']}/{path}")
+    expect(page.get_by_role("heading", name=re.compile(heading))).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(path)
