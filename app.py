@@ -14,6 +14,20 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
         st.Page("pages/data.py", title="Data", icon="📥"),
     ],
+    "Differentiate": [
+        st.Page("pages/pyramid.py", title="Customer pyramid", icon="🔺"),
+        st.Page("pages/value.py", title="MVC, MCC and BZ", icon="💎"),
+        st.Page("pages/matrix.py", title="Satisfaction by volume", icon="🧭"),
+        st.Page("pages/segments.py", title="Segments", icon="🧩"),
+        st.Page("pages/clusters.py", title="Clusters and personas", icon="🫧"),
+    ],
+    "Predict": [
+        st.Page("pages/clv.py", title="Lifetime value", icon="📈"),
+    ],
+    "Interact & customize": [
+        st.Page("pages/customer.py", title="Customer", icon="👤"),
+        st.Page("pages/actions.py", title="Action plan", icon="✅"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -1,0 +1,157 @@
+"""Small shapes the Differentiate pages need from the per-customer frame
+(:func:`analysis.scores.score_customers`) and the engine's outputs, kept out of the pages.
+
+- :func:`migration_table`: the tier migration as a from x to grid.
+- :func:`value_group`: the MVC / MCC / BZ members with the reason they are there.
+- :func:`wallet_summary`: how many customers have a wallet estimate, and their share of it.
+- :func:`volume_summary`: the volume tiers alone (the matrix without satisfaction data).
+- :func:`rules_from_table`, :func:`segment_by_rules`, :func:`counts_by_rules`: RFM segments
+  from a user-edited copy of :data:`analysis.rfm.RFM_SEGMENTS` (first matching rule wins).
+- :func:`silhouette_table`, :func:`cluster_members`: clusters for a chosen k.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.errors import UserError
+from analysis.matrix import SELLING, VOLUMES
+from analysis.pyramid import NEW, TIERS
+from analysis.rfm import segment_rules
+
+GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
+RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
+
+
+def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
+    """Customers by tier one window ago (rows, ``(new)`` last) and now (columns), from
+    :func:`analysis.pyramid.tier_migration`; tiers nobody was in are left out."""
+    order = [*TIERS, NEW]
+    grid = migration.pivot_table(index="from_tier", columns="to_tier", values="customers",
+                                 aggfunc="sum", fill_value=0)
+    rows = [t for t in order if t in grid.index]
+    cols = [t for t in order if t in grid.columns]
+    grid = grid.reindex(index=rows, columns=cols, fill_value=0).astype(int)
+    grid.index.name, grid.columns.name = "one window ago", "now"
+    return grid
+
+
+def value_group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Members of ``group`` ("MVC", "MCC" or "BZ") with a ``reason`` column: MVC by profit
+    (highest first), MCC by gap (largest first), BZ by profit (most negative first); ties by
+    customer id."""
+    if group not in GROUPS:
+        raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
+    members = frame[frame[GROUPS[group]].fillna(False).astype(bool)].copy()
+    members["reason"] = members[f"reason_{group.lower()}"]
+    by, ascending = {"MVC": ("profit", False), "MCC": ("gap", False), "BZ": ("profit", True)}[group]
+    return members.sort_values([by, "customer_id"], ascending=[ascending, True]).reset_index(drop=True)
+
+
+def wallet_summary(frame: pd.DataFrame) -> dict:
+    """{"customers": how many active customers have a wallet estimate, "median_share":
+    their median share of wallet (None when nobody has one)}."""
+    known = frame["share_of_wallet"].dropna() if "share_of_wallet" in frame else pd.Series(dtype=float)
+    return {"customers": int(len(known)), "median_share": float(known.median()) if len(known) else None}
+
+
+def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per volume tier (high, medium, low): volume, customers, revenue (window),
+    selling (the treatment volume decides)."""
+    active = frame[frame["volume_tier"].notna()]
+    grouped = active.groupby("volume_tier").agg(customers=("customer_id", "size"),
+                                                revenue=("revenue_window", "sum"))
+    out = pd.DataFrame({"volume": list(VOLUMES)}).merge(grouped, left_on="volume", right_index=True, how="left")
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out["revenue"] = out["revenue"].fillna(0.0).astype(float)
+    out["selling"] = [SELLING[v] for v in out["volume"]]
+    return out
+
+
+def rules_from_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A checked copy of an edited rules table (columns of :func:`analysis.rfm.segment_rules`).
+    Raises UserError naming the row when a segment has no name or a range is not within
+    1..5 with min <= max. Empty rows are dropped."""
+    missing = [c for c in RULE_COLUMNS[:5] if c not in table]
+    if missing:
+        raise UserError(f"The rules table lacks the column(s) {', '.join(missing)}.")
+    rows = table.dropna(how="all").copy()
+    for n, row in enumerate(rows.itertuples(index=False), start=1):
+        name = getattr(row, "segment")
+        if not isinstance(name, str) or not name.strip():
+            raise UserError(f"Rule {n}: give the segment a name.")
+        for lo, hi in (("r_min", "r_max"), ("f_min", "f_max")):
+            a, b = getattr(row, lo), getattr(row, hi)
+            if pd.isna(a) or pd.isna(b) or not (1 <= a <= b <= 5) or a != int(a) or b != int(b):
+                raise UserError(f"Rule {n} ({name}): {lo} and {hi} must be whole scores 1 to 5 with "
+                                f"{lo} <= {hi}; got {a} and {b}.")
+    for col in RULE_COLUMNS[1:5]:
+        rows[col] = rows[col].astype(int)
+    if "description" not in rows:
+        rows["description"] = ""
+    rows["description"] = rows["description"].fillna("")
+    return rows[RULE_COLUMNS].reset_index(drop=True)
+
+
+def segment_by_rules(frame: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The customers who have RFM scores (r, f not null), r/f/m as ints and ``rfm_segment``
+    recomputed from ``rules`` (default: the built-in rules); the first matching rule wins,
+    no match is None."""
+    rules = segment_rules() if rules is None else rules
+    out = frame[frame["r"].notna() & frame["f"].notna()].copy()
+    for col in ("r", "f", "m"):
+        if col in out:
+            out[col] = out[col].astype(int)
+    segment = pd.Series([None] * len(out), index=out.index, dtype=object)
+    for rule in rules.itertuples(index=False):
+        hit = segment.isna() & out["r"].between(rule.r_min, rule.r_max) & out["f"].between(rule.f_min, rule.f_max)
+        segment[hit] = rule.segment
+    out["rfm_segment"] = segment
+    return out.reset_index(drop=True)
+
+
+def counts_by_rules(segmented: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per rule in order (each segment once), plus "(no rule)" when some customers match
+    none: segment, customers, revenue, customer_share, description."""
+    rules = segment_rules() if rules is None else rules
+    named = rules.drop_duplicates("segment")[["segment", "description"]]
+    key = segmented["rfm_segment"].astype(object).where(segmented["rfm_segment"].notna(), "(no rule)")
+    grouped = segmented.assign(_seg=key).groupby("_seg").agg(
+        customers=("customer_id", "size"), revenue=("revenue", "sum"))
+    out = named.merge(grouped, left_on="segment", right_index=True, how="left")
+    if "(no rule)" in grouped.index:
+        extra = pd.DataFrame([{"segment": "(no rule)", "description": "Matches no rule",
+                               "customers": grouped.loc["(no rule)", "customers"],
+                               "revenue": grouped.loc["(no rule)", "revenue"]}])
+        out = pd.concat([out, extra], ignore_index=True)
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out["revenue"] = out["revenue"].fillna(0.0).astype(float)
+    total = out["customers"].sum()
+    out["customer_share"] = out["customers"] / total if total else 0.0
+    return out[["segment", "customers", "revenue", "customer_share", "description"]].reset_index(drop=True)
+
+
+def silhouette_table(silhouette_by_k: dict[int, float], chosen: int) -> pd.DataFrame:
+    """k, silhouette, chosen (bool), sorted by k."""
+    ks = sorted(silhouette_by_k)
+    return pd.DataFrame({"k": ks, "silhouette": [float(silhouette_by_k[k]) for k in ks],
+                         "chosen": [k == chosen for k in ks]})
+
+
+def cluster_members(frame: pd.DataFrame, customer_ids, labels, names: list[str]) -> pd.DataFrame:
+    """``frame`` restricted to the clustered customers, with ``cluster`` and ``cluster_name``
+    set from ``labels`` (one per id in ``customer_ids``) and the persona ``names``."""
+    assigned = pd.DataFrame({"customer_id": pd.Index(customer_ids).astype(str),
+                             "cluster": [int(c) for c in labels]})
+    assigned["cluster_name"] = [names[c] for c in assigned["cluster"]]
+    rest = frame.drop(columns=[c for c in ("cluster", "cluster_name") if c in frame])
+    return rest.merge(assigned, on="customer_id", how="inner")
+
+
+def known_attributes(lifts: pd.DataFrame) -> list[str]:
+    """The attributes of an ideal-customer-profile lift table with at least one known value
+    (not :data:`analysis.icp.UNKNOWN`), in table order."""
+    from analysis.icp import UNKNOWN
+
+    known = lifts[lifts["value"] != UNKNOWN]
+    return list(dict.fromkeys(known["attribute"]))

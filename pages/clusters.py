@@ -1,0 +1,84 @@
+"""Customer clusters and personas (Differentiate): groups found in the data, not set by rules."""
+
+import streamlit as st
+
+from analysis import clusters, differentiate
+from analysis.charts import clusters as charts
+from analysis.charts import differentiate as dcharts
+from analysis.customer import apply_filters
+from ui import cached, lists, show, sidebar
+
+as_of, settings = sidebar.as_of(), sidebar.settings()
+s = settings.segments
+cur = s.currency
+
+st.title("🫧 Clusters and personas")
+st.markdown(
+    "Instead of drawing the lines yourself, let the data find groups of customers who behave alike: how "
+    "recently and how often they buy, how much they spend, how long they have been customers, what they buy "
+    "and, where surveys exist, how satisfied they are. Each group gets a **persona**, a name and a sentence "
+    "that say what sets it apart, so a team can talk about “recent big spenders” rather than cluster 3. "
+    "Use the personas to plan one message, offer or service level per group. The number of groups is chosen "
+    "by how cleanly the customers separate (the silhouette); you can override it."
+)
+st.caption(f"As of {as_of:%Y-%m-%d}; every customer who has bought. The same data always gives the same groups.")
+
+with show.explained():
+    features, auto = cached.on_tables(clusters.fit_clusters, as_of, None, s.window_months, currency=cur)
+    k = st.number_input("Number of clusters (0 = automatic)", min_value=0, max_value=max(auto.k_range[1], 2),
+                        value=0, step=1, key="cl_k",
+                        help=f"Automatic picks the k from {auto.k_range[0]} to {auto.k_range[1]} with the "
+                             "highest silhouette.")
+    model = auto
+    if k == 1:
+        st.info("One cluster would be everybody: pick 0 (automatic) or 2 and more.")
+    elif k >= 2:
+        try:
+            _, model = cached.on_tables(clusters.fit_clusters, as_of, int(k), s.window_months, currency=cur)
+        except ValueError as exc:
+            st.info(f"{exc}; showing the automatic choice instead.")
+
+    left, right = st.columns([2, 3])
+    with left:
+        show.chart(dcharts.silhouette_chart(differentiate.silhouette_table(auto.silhouette_by_k_, model.k_)),
+                   key="cl_silhouette")
+    with right:
+        how = "chosen automatically" if model is auto else "chosen by you"
+        st.metric("Clusters", model.k_, help=f"{how}; silhouette {model.silhouette_:.2f} "
+                  "(from −1 to 1: above 0.25 the groups are reasonably distinct).")
+        st.caption(f"k = {model.k_} ({how}). Silhouette {model.silhouette_:.2f}: how much closer customers are "
+                   "to their own group than to the next one (1 = perfectly separated, 0 = overlapping). "
+                   "Customer data rarely separates sharply; the personas are still useful summaries.")
+
+    st.subheader("Personas")
+    personas = model.personas_
+    for start in range(0, len(personas), 4):
+        cols = st.columns(4)
+        for col, p in zip(cols, personas[start:start + 4]):
+            with col.container(border=True):
+                st.text(p["name"])  # category names come from the user's data: text, not Markdown
+                st.text(f"{p['size']:,} customers ({p['share']:.0%})")
+                st.caption("")
+                st.text(p["sentence"])
+
+    map_col, sizes_col = st.columns([3, 2])
+    with map_col:
+        show.chart(charts.projection_chart(clusters.projection(features, model)), key="cl_projection")
+    with sizes_col:
+        show.chart(charts.sizes_chart(model), key="cl_sizes")
+    show.chart(charts.profile_heatmap(model, cur), key="cl_profiles")
+    st.caption("Red: the group's average is above all customers'; blue: below. Each cell shows the group's "
+               "actual average.")
+
+    st.subheader("Customers in a cluster")
+    names = model.persona_names()
+    members = differentiate.cluster_members(cached.scores(as_of, settings).frame, features.index,
+                                            model.labels_, names)
+    sizes = {p["name"]: p["size"] for p in personas}
+    chosen = st.selectbox("Persona", names, key="cl_cluster", format_func=lambda n: f"{n} ({sizes.get(n, 0):,})")
+    lists.customer_list(
+        apply_filters(members, {"cluster_name": [chosen]}), key="cl_list",
+        file_stem=f"cluster-{names.index(chosen)}",
+        columns=["customer_id", "name", "cluster_name", "recency_days", "orders", "revenue", "tier",
+                 "satisfaction_5", "region"],
+    )

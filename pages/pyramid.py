@@ -1,0 +1,74 @@
+"""Customer pyramid (Differentiate): who is worth most, and how customers moved between layers."""
+
+import streamlit as st
+
+from analysis import differentiate, pyramid
+from analysis.charts import segments as charts
+from analysis.customer import apply_filters
+from ui import cached, lists, show, sidebar
+
+as_of, settings = sidebar.as_of(), sidebar.settings()
+s = settings.segments
+cur = s.currency
+
+st.title("🔺 Customer pyramid")
+st.markdown(
+    f"Not all customers are worth the same. The **customer pyramid** (Peppers & Rogers; Curry & Curry) ranks "
+    f"the customers who bought in the last {s.window_months} months by what they spent: the **top** 1%, the next "
+    "4% (**big**), the next 15% (**medium**) and the other 80% (**small**). Below them sit **inactive** "
+    "customers (bought before, not lately), **prospects** (contacted, never bought) and **suspects** (only "
+    "listed). Use it to decide where your people's time goes: look after the top and big layers one to one, "
+    "find the medium and small customers who could move up, and win back the inactive ones worth it. "
+    "Click a layer (or pick it below) to see its customers."
+)
+st.caption(f"Workspace “{sidebar.workspace_name()}” as of {as_of:%Y-%m-%d}.")
+
+layers = None
+with show.explained():
+    layers = cached.on_tables(pyramid.pyramid, as_of, s)
+
+if layers is not None:
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        event = show.chart(charts.pyramid_chart(layers, cur), key="pyr_chart", selectable=True)
+    with table_col:
+        st.subheader("Layers")
+        st.dataframe(
+            layers.rename(columns={"tier": "Layer", "customers": "Customers", "customer_share": "Share of customers",
+                                   "revenue": "Revenue", "revenue_share": "Revenue share"}).round({"Revenue": 0}),
+            hide_index=True, width="stretch",
+            column_config={
+                "Share of customers": st.column_config.NumberColumn(format="percent"),
+                "Revenue": st.column_config.NumberColumn(format="localized"),
+                "Revenue share": st.column_config.NumberColumn(format="percent"),
+            },
+        )
+        st.caption("Revenue: the last activity window for the four active layers (share of the window's "
+                   "revenue); all purchases ever for inactive customers (share of all revenue).")
+
+    st.subheader("How customers moved since one window ago")
+    st.markdown(
+        f"Each customer's layer {s.window_months} months earlier (left) against now (right). Customers "
+        "moving down are the ones to call first; “(new)” customers were not known one window ago."
+    )
+    with show.explained():
+        migration = cached.on_tables(pyramid.tier_migration, as_of, s)
+        sankey_tab, table_tab = st.tabs(["Flow", "Table"])
+        with sankey_tab:
+            show.chart(charts.migration_sankey(migration), key="pyr_sankey")
+        with table_tab:
+            st.dataframe(differentiate.migration_table(migration), width="stretch")
+
+    st.subheader("Customers in a layer")
+    counts = dict(zip(layers["tier"], layers["customers"]))
+    tier = lists.follow_click(
+        "Layer", list(pyramid.TIERS), key="pyr_tier", clicked=show.selected_customdata(event),
+        format_func=lambda t: f"{t} ({counts.get(t, 0):,} customers)",
+        help="Clicking a layer of the pyramid picks it here too.",
+    )
+    frame = cached.scores(as_of, settings).frame
+    lists.customer_list(
+        apply_filters(frame, {"tier": [tier]}), key="pyr_list", file_stem=f"pyramid-{tier}",
+        columns=["customer_id", "name", "tier", "previous_tier", "revenue_window", "revenue", "orders",
+                 "last_purchase", "region", "industry", "channel"],
+    )

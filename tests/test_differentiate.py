@@ -1,0 +1,141 @@
+"""The page helpers in analysis.differentiate on tiny hand-built frames with obvious answers."""
+
+import pandas as pd
+import pytest
+
+from analysis import differentiate as d
+from analysis.errors import UserError
+from analysis.rfm import segment_rules
+
+
+def test_migration_table_is_a_from_by_to_grid_in_tier_order():
+    migration = pd.DataFrame({
+        "from_tier": ["top", "small", "(new)", "small"],
+        "to_tier": ["big", "small", "small", "inactive"],
+        "customers": [1, 5, 2, 3],
+    })
+    grid = d.migration_table(migration)
+    assert list(grid.index) == ["top", "small", "(new)"]
+    assert list(grid.columns) == ["big", "small", "inactive"]
+    assert grid.loc["small", "inactive"] == 3
+    assert grid.loc["(new)", "small"] == 2
+    assert grid.loc["top", "small"] == 0
+
+
+def _value_frame():
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"],
+        "is_mvc": [True, True, False, False], "is_mcc": [False, True, True, False],
+        "is_bz": [False, False, False, True],
+        "profit": [50.0, 90.0, 10.0, -20.0], "gap": [0.0, 5.0, 40.0, 0.0],
+        "reason_mvc": ["ra", "rb", "", ""], "reason_mcc": ["", "gb", "gc", ""], "reason_bz": ["", "", "", "zd"],
+        "share_of_wallet": [0.5, None, 0.25, None],
+    })
+
+
+def test_value_group_members_order_and_reason():
+    f = _value_frame()
+    mvc = d.value_group(f, "MVC")
+    assert list(mvc.customer_id) == ["b", "a"] and list(mvc.reason) == ["rb", "ra"]
+    mcc = d.value_group(f, "MCC")
+    assert list(mcc.customer_id) == ["c", "b"] and list(mcc.reason) == ["gc", "gb"]
+    assert list(d.value_group(f, "BZ").reason) == ["zd"]
+    with pytest.raises(ValueError):
+        d.value_group(f, "XYZ")
+
+
+def test_wallet_summary_counts_only_known_wallets():
+    assert d.wallet_summary(_value_frame()) == {"customers": 2, "median_share": 0.375}
+    assert d.wallet_summary(_value_frame().assign(share_of_wallet=None)) == {"customers": 0, "median_share": None}
+
+
+def test_volume_summary_has_all_three_tiers():
+    f = pd.DataFrame({"customer_id": ["a", "b", "c"], "volume_tier": ["high", "high", None],
+                      "revenue_window": [10.0, 5.0, 0.0]})
+    out = d.volume_summary(f)
+    assert list(out.volume) == ["high", "medium", "low"]
+    assert list(out.customers) == [2, 0, 0]
+    assert out.revenue.tolist() == [15.0, 0.0, 0.0]
+    assert out.selling.iloc[0].startswith("One-to-one")
+
+
+def _rfm_frame():
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "c", "n"],
+        "r": pd.array([5, 1, 3, None], dtype="Int64"), "f": pd.array([5, 1, 3, None], dtype="Int64"),
+        "m": pd.array([5, 1, 3, None], dtype="Int64"), "revenue": [100.0, 1.0, 10.0, 0.0],
+    })
+
+
+def test_segment_by_rules_default_matches_builtin_rules_and_drops_never_buyers():
+    out = d.segment_by_rules(_rfm_frame())
+    assert list(out.customer_id) == ["a", "b", "c"]
+    assert list(out.rfm_segment) == ["champions", "lost", "need attention"]
+
+
+def test_edited_rules_first_match_wins_and_unmatched_are_counted():
+    rules = pd.DataFrame([
+        {"segment": "best", "r_min": 4, "r_max": 5, "f_min": 1, "f_max": 5, "description": "x"},
+        {"segment": "also best", "r_min": 5, "r_max": 5, "f_min": 5, "f_max": 5, "description": "y"},
+        {"segment": "middle", "r_min": 3, "r_max": 3, "f_min": 3, "f_max": 3, "description": None},
+    ])
+    rules = d.rules_from_table(rules)
+    out = d.segment_by_rules(_rfm_frame(), rules)
+    assert list(out.rfm_segment) == ["best", None, "middle"]
+    counts = d.counts_by_rules(out, rules)
+    assert list(counts.segment) == ["best", "also best", "middle", "(no rule)"]
+    assert list(counts.customers) == [1, 0, 1, 1]
+    assert counts.loc[counts.segment == "(no rule)", "revenue"].item() == 1.0
+    assert counts.customer_share.sum() == pytest.approx(1.0)
+
+
+def test_default_counts_cover_every_builtin_segment():
+    out = d.segment_by_rules(_rfm_frame())
+    counts = d.counts_by_rules(out)
+    assert list(counts.segment) == list(segment_rules().segment)
+    assert counts.customers.sum() == 3
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"r_min": 4, "r_max": 2}, "r_min <= r_max"),
+    ({"f_max": 6}, "1 to 5"),
+    ({"segment": " "}, "name"),
+])
+def test_rules_from_table_names_the_bad_row(change, words):
+    rules = segment_rules()
+    for col, value in change.items():
+        rules.loc[1, col] = value
+    with pytest.raises(UserError, match="Rule 2") as info:
+        d.rules_from_table(rules)
+    assert words in str(info.value)
+
+
+def test_silhouette_table_marks_the_chosen_k():
+    t = d.silhouette_table({3: 0.2, 2: 0.1}, chosen=3)
+    assert list(t.k) == [2, 3] and list(t.chosen) == [False, True]
+
+
+def test_cluster_members_replaces_labels_and_keeps_only_clustered():
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "cluster": [9, 9, 9], "cluster_name": ["x"] * 3})
+    out = d.cluster_members(frame, pd.Index(["b", "a"]), [1, 0], ["Zero", "One"])
+    assert out.set_index("customer_id")["cluster_name"].to_dict() == {"a": "Zero", "b": "One"}
+    assert "c" not in set(out.customer_id)
+
+
+def test_known_attributes_ignores_unknown_values():
+    lifts = pd.DataFrame({"attribute": ["region", "channel", "channel"],
+                          "value": ["(unknown)", "Online", "(unknown)"]})
+    assert d.known_attributes(lifts) == ["channel"]
+
+
+def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_nine_cells():
+    from analysis.charts.differentiate import clickable_matrix
+    from analysis.matrix import cell_texts
+
+    cells = cell_texts().assign(customers=1, revenue=10.0)
+    fig = clickable_matrix(cells)
+    markers = fig.data[1]
+    ids = [c[0] for c in markers.customdata]
+    assert len(ids) == 9 and "high/low" in ids and not any(i.endswith("/none") for i in ids)
+    k = ids.index("high/low")
+    assert (markers.x[k], markers.y[k]) == ("low satisfaction", "high volume")

@@ -1,0 +1,49 @@
+"""The Customer pyramid page through AppTest on the demo company and a transactions-only workspace."""
+
+import json
+
+from analysis.pyramid import TIERS
+from tests.builders import buyers, make_workspace
+from tests.pagetest import open_page
+
+
+def transactions_only(tmp_path):
+    """30 buyers this year, 10 who bought only two years ago; no customer list, no surveys."""
+    rows = buyers([10 * (n + 1) for n in range(30)], date="2024-06-01")
+    rows += buyers([5.0] * 10, date="2022-03-01", prefix="old")
+    ws = make_workspace(tmp_path, transactions=rows)
+    ws.close()
+    return ws.path
+
+
+def layers_table(at):
+    return next(d.value for d in at.dataframe if "Layer" in d.value.columns)
+
+
+def test_pyramid_on_demo_shows_seven_layers_and_lists_a_layer(demo_copy):
+    at = open_page(demo_copy, "pyramid")
+    layers = layers_table(at)
+    assert list(layers["Layer"]) == list(TIERS)
+    assert layers["Customers"].sum() == 6000
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert list(spec["data"][0]["y"]) == list(TIERS)
+    assert any("top:" in t for t in spec["data"][0]["text"])
+    sankey = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert sankey["data"][0]["type"] == "sankey"
+    # the layer picker lists that layer's customers, as many as the layer holds
+    at.selectbox(key="pyr_tier").set_value("big").run()
+    assert not at.exception
+    big = int(layers.loc[layers["Layer"] == "big", "Customers"].item())
+    listed = at.dataframe[-1].value
+    assert len(listed) == big and set(listed["Pyramid tier"]) == {"big"}
+    assert any(m.value == f"**{big:,} customers**" for m in at.markdown)
+
+
+def test_pyramid_with_only_transactions(tmp_path):
+    at = open_page(transactions_only(tmp_path), "pyramid")
+    layers = layers_table(at).set_index("Layer")["Customers"]
+    assert layers["inactive"] == 10 and layers["prospect"] == 0 and layers["suspect"] == 0
+    assert layers[["top", "big", "medium", "small"]].sum() == 30
+    at.selectbox(key="pyr_tier").set_value("inactive").run()
+    assert not at.exception
+    assert len(at.dataframe[-1].value) == 10
