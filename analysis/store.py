@@ -123,7 +123,7 @@ class Workspace:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path), read_only=read_only)
         self._write_lock = threading.RLock()
-        self._ibis = None
+        self._local = threading.local()  # one Ibis backend (and cursor) per thread
         if not read_only:
             self.create_schema()
 
@@ -171,12 +171,14 @@ class Workspace:
 
     @property
     def ibis(self):
-        """An Ibis DuckDB backend over this workspace's connection."""
-        if self._ibis is None:
+        """An Ibis DuckDB backend over this workspace's connection, one per thread: DuckDB
+        cursors must not be shared between threads (Streamlit runs each session in its own)."""
+        backend = getattr(self._local, "ibis", None)
+        if backend is None:
             import ibis
 
-            self._ibis = ibis.duckdb.from_connection(self.cursor())
-        return self._ibis
+            backend = self._local.ibis = ibis.duckdb.from_connection(self.cursor())
+        return backend
 
     def tables(self) -> Tables:
         con = self.ibis
