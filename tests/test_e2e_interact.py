@@ -27,8 +27,13 @@ def test_record_a_contact_and_see_it_on_the_timeline(page, app_server, screensho
     screenshot("before")
 
     form = page.get_by_test_id("stForm")
-    form.get_by_role("combobox", name="Kind").click()
-    page.get_by_role("option", name="complaint", exact=True).click()
+    kind = form.get_by_role("combobox", name="Kind")
+    kind.click()
+    kind.fill("complaint")  # typing opens the list and filters it
+    option = page.get_by_role("option", name="complaint", exact=True)
+    expect(option).to_be_visible(timeout=30_000)
+    option.click()
+    expect(kind).to_have_value("complaint")
     form.get_by_label("Note").fill("Toner arrived damaged")
     form.get_by_role("button", name="Save contact").click()
     expect(page.get_by_text("Saved: complaint")).to_be_visible(timeout=120_000)

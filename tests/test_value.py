@@ -89,3 +89,15 @@ def test_never_buyers_are_not_scored(tmp_path):
                         transactions=buyers([10]))
     g = value_groups(ws.tables(), AS_OF)
     assert list(g.customer_id) == ["c001"]
+
+
+def test_lapsed_customer_with_contacts_is_not_below_zero(tmp_path):
+    # bought two years ago, contacted in the window: a win-back cost, not a loss on a customer served
+    tx = [{"customer_id": "lapsed", "order_id": "1", "date": "2022-05-01", "amount": 500.0},
+          {"customer_id": "active", "order_id": "2", "date": "2024-05-01", "amount": 10.0}]
+    contacts = [{"customer_id": c, "occurred_at": "2024-03-01", "kind": "call"} for c in ("lapsed", "active")] * 2
+    ws = make_workspace(tmp_path, transactions=tx, interactions=contacts)
+    groups = by_id(value_groups(ws.tables(), AS_OF))
+    assert groups.loc["lapsed", "profit"] < 0 and not groups.loc["lapsed", "is_bz"]
+    # 0.30 x 10 - 2 contacts x 15 = -27: active and below zero
+    assert groups.loc["active", "profit"] == pytest.approx(-27.0) and groups.loc["active", "is_bz"]

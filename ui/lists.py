@@ -26,6 +26,8 @@ HEADERS = {
     "cost_to_serve": "Cost to serve", "reason": "Why", "satisfaction_5": "Satisfaction (of 5)",
     "complaints": "Complaints", "change": "Change", "change_pct": "Change %", "direction": "Direction", "score": "Look-alike score",
     "similar_because": "Similar because", "clv": "Customer lifetime value", "p_alive": "Chance still active",
+    "title": "Action", "priority": "Priority", "due": "Due", "top_action": "Top action",
+    "top_action_reason": "Why this action",
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
