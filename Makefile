@@ -40,12 +40,15 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 bench-deps: $(VENV)/.bench-deps
 
-# Debian's Chromium and a CJK font for the browser tests, installed only where missing.
+# Debian's Chromium, a CJK and an emoji font for the browser tests, and Java for the Spark
+# tests: each installed only where missing.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji openjdk-17-jre-headless
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || ! fc-list 2>/dev/null | grep -qi "emoji"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null \
+		|| ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || ! fc-list 2>/dev/null | grep -qi "emoji"; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
 $(DEMO): | $(VENV)/.deps
