@@ -1,0 +1,530 @@
+"""`make bench`: wall time and peak memory of the product's steps against the obvious
+alternative, measured in the same run, written to benchmarks/RESULTS.md.
+
+    python benchmarks/run.py [--customers 1000000] [--lines 10000000] [--out benchmarks/RESULTS.md]
+    python benchmarks/run.py --quick            # 20,000 customers / 200,000 lines
+
+Every step runs in a fresh Python process; its peak memory is that process's maximum
+resident set size (``os.wait4`` rusage, so steps do not mask each other). Steps:
+
+1. import: ``python -m analysis ingest transactions.csv --db W`` against DuckDB's own
+   ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` of the same file (whole process
+   wall time for both, Python start-up included). Target <= 1.5x, peak < 2 GB.
+2. report: :func:`analysis.report.build_report` (every key of ``report --json``) against
+   benchmarks/pandas_pipeline.py on DataFrames already in memory (CSV reading excluded
+   from the ratio, shown apart). Target >= 5x faster, peak < 2 GB.
+3. clusters: :func:`analysis.clusters.cluster_report` against pandas + scikit-learn KMeans.
+4. CLV: :func:`analysis.clv_data.clv_report` against ``lifetimes`` on the same
+   transactions, and the model fit alone on simulated customers (benchmarks/bench_clv.py).
+5. pages: every file in pages/ through ``AppTest``: the first run of the page on a cold
+   process, then a second run of the same AppTest (what any click costs). Target < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+GB = 2**30
+
+
+# -- workers: each runs in its own process -------------------------------------------------
+def _tables(db: str):
+    from analysis.store import Workspace
+
+    return Workspace(db, read_only=True).tables()
+
+
+def work_duckdb_import(spec: dict) -> dict:
+    import duckdb
+
+    start = time.perf_counter()
+    con = duckdb.connect(spec["db"])
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [spec["csv"]])
+    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
+def work_report(spec: dict) -> dict:
+    from analysis.report import build_report
+
+    start = time.perf_counter()
+    report = build_report(_tables(spec["db"]))
+    seconds = time.perf_counter() - start
+    from analysis.cli import _json_default
+
+    Path(spec["save"]).write_text(json.dumps(report, default=_json_default, indent=1))
+    return {"seconds": seconds, "messages": report.get("messages")}
+
+
+def work_clusters(spec: dict) -> dict:
+    from analysis.clusters import cluster_report
+
+    start = time.perf_counter()
+    out = cluster_report(_tables(spec["db"]))
+    return {"seconds": time.perf_counter() - start, "result": out}
+
+
+def work_clv(spec: dict) -> dict:
+    from analysis.clv_data import clv_report
+    from analysis.features import resolve_as_of
+
+    start = time.perf_counter()
+    tables = _tables(spec["db"])
+    out = clv_report(tables.transactions, resolve_as_of(tables))
+    return {"seconds": time.perf_counter() - start,
+            "result": {k: out[k] for k in ("bgnbd", "gamma_gamma", "n_customers", "n_repeat")}}
+
+
+def _pandas_loaded(spec: dict):
+    import pandas_pipeline as pp
+
+    start = time.perf_counter()
+    data = pp.load(spec["folder"])
+    return pp, data, time.perf_counter() - start
+
+
+def work_pandas_report(spec: dict) -> dict:
+    pp, data, load = _pandas_loaded(spec)
+    start = time.perf_counter()
+    report = pp.full_report(data)
+    seconds = time.perf_counter() - start
+    Path(spec["save"]).write_text(json.dumps(report, default=str, indent=1))
+    return {"seconds": seconds, "load_seconds": load}
+
+
+def work_pandas_clusters(spec: dict) -> dict:
+    pp, data, load = _pandas_loaded(spec)
+    start = time.perf_counter()
+    tx = data["transactions"]
+    as_of = tx["date"].max()
+    facts = pp.customer_facts(tx, data["customers"], data["interactions"], as_of)
+    out = pp.clusters(pp.cluster_features(tx, facts, as_of))
+    return {"seconds": time.perf_counter() - start, "load_seconds": load, "result": out}
+
+
+def work_pandas_clv(spec: dict) -> dict:
+    pp, data, load = _pandas_loaded(spec)
+    start = time.perf_counter()
+    tx = data["transactions"]
+    out, _ = pp.clv(tx, tx["date"].max())
+    if out is None:
+        raise SystemExit("lifetimes is not installed")
+    return {"seconds": time.perf_counter() - start, "load_seconds": load,
+            "result": {k: out[k] for k in ("bgnbd", "gamma_gamma", "n_customers", "n_repeat")}}
+
+
+def work_clv_fit(spec: dict) -> dict:
+    """BG/NBD + Gamma-Gamma fit alone on simulated customers (bench_clv's simulation)."""
+    import warnings
+
+    import numpy as np
+
+    from bench_clv import simulate
+
+    x, t_x, T, spend = simulate(spec["n"], 1)
+    repeat = (x > 0) & (spend > 0)
+    start = time.perf_counter()
+    if spec["impl"] == "ours":
+        from analysis.clv import BetaGeoModel, GammaGammaModel
+
+        bg = BetaGeoModel().fit(x, t_x, T)
+        gg = GammaGammaModel().fit(x[repeat], spend[repeat])
+        params = {**bg.params_, **gg.params_}
+    else:
+        import pandas as pd
+        from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bg = BetaGeoFitter().fit(pd.Series(x), pd.Series(t_x), pd.Series(T))
+            gg = GammaGammaFitter().fit(pd.Series(x[repeat]), pd.Series(spend[repeat]))
+        params = {**bg.params_.to_dict(), **gg.params_.to_dict()}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "result": {k: float(np.round(v, 4)) for k, v in params.items()}}
+
+
+def work_page(spec: dict) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=spec["timeout"])
+    at.session_state["workspace_path"] = spec["db"]
+    start = time.perf_counter()
+    at.run()  # the app loads on its default page first, as in a browser
+    shell = time.perf_counter() - start
+    start = time.perf_counter()
+    at.switch_page(spec["page"]).run()
+    first = time.perf_counter() - start
+    errors = [str(e.value) for e in at.exception]
+    start = time.perf_counter()
+    at.run()  # a second interaction on the same session
+    second = time.perf_counter() - start
+    errors += [str(e.value) for e in at.exception]
+    return {"seconds": first, "second_seconds": second, "app_load_seconds": shell, "errors": errors[:3]}
+
+
+# -- measuring -----------------------------------------------------------------------------
+def measure(cmd: list[str], work: Path, name: str, timeout: float) -> dict:
+    """Run ``cmd`` in a fresh process; wall time, peak RSS (GiB) and exit status."""
+    out, err = work / f"{name}.out", work / f"{name}.err"
+    with open(out, "wb") as fo, open(err, "wb") as fe:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fo, stderr=fe)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    result = {"wall": wall, "peak_gib": usage.ru_maxrss * 1024 / GB, "rc": proc.returncode}
+    if proc.returncode != 0:
+        tail = err.read_text(errors="replace").strip().splitlines()[-3:]
+        result["error"] = " / ".join(tail) or f"exit {proc.returncode}"
+    return result
+
+
+def run_worker(step: str, spec: dict, work: Path, name: str, timeout: float) -> dict:
+    spec_path, result_path = work / f"{name}.spec.json", work / f"{name}.result.json"
+    spec_path.write_text(json.dumps(spec))
+    result_path.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", step, str(spec_path), str(result_path)]
+    m = measure(cmd, work, name, timeout)
+    if result_path.exists():
+        m.update(json.loads(result_path.read_text()))
+    print(f"  {name}: {_fmt_s(m.get('seconds', m['wall']))}, peak {m['peak_gib']:.2f} GiB"
+          + (f"  FAILED: {m['error']}" if m.get("error") else ""), flush=True)
+    return m
+
+
+# -- report ---------------------------------------------------------------------------------
+def _fmt_s(seconds) -> str:
+    return "n/a" if seconds is None else f"{seconds:,.2f} s"
+
+
+def _gib(m: dict | None) -> str:
+    return "n/a" if not m else f"{m['peak_gib']:.2f} GiB"
+
+
+def work_machine(spec: dict) -> dict:
+    return machine()
+
+
+def work_cli(spec: dict) -> dict:
+    """``python -m analysis ARGS`` in this process (so its own peak memory is known)."""
+    from analysis.cli import main as cli_main
+
+    start = time.perf_counter()
+    rc = cli_main(spec["argv"])
+    if rc:
+        raise SystemExit(f"python -m analysis {' '.join(spec['argv'])} exited {rc}")
+    return {"cli_seconds": time.perf_counter() - start}
+
+
+def own_peak_gib() -> float | None:
+    """This process's peak resident set size (VmHWM). Unlike ``ru_maxrss`` seen by the
+    parent, it starts afresh at exec, so the parent's own memory does not leak into it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / GB
+    except OSError:
+        pass
+    return None
+
+
+def machine() -> dict:
+    import duckdb
+    import pandas as pd
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import lifetimes
+        lt = lifetimes.__version__
+    except ImportError:
+        lt = "not installed"
+    import sklearn
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / GB, 1),
+            "os": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "pandas": pd.__version__, "scikit-learn": sklearn.__version__, "lifetimes": lt,
+            "load": os.getloadavg()}
+
+
+def _ok(m: dict | None) -> bool:
+    return bool(m) and not m.get("error")
+
+
+def comparison_row(step, ours, alt, alt_name, ratio_kind, target, extra=""):
+    """A row: step, ours, alternative, ratio, peak ours, peak alt, target, met."""
+    t_ours = ours.get("seconds", ours.get("wall")) if _ok(ours) else None
+    t_alt = alt.get("seconds", alt.get("wall")) if _ok(alt) else None
+    ratio, met = None, "n/a"
+    if t_ours and t_alt:
+        ratio = t_ours / t_alt if ratio_kind == "slower" else t_alt / t_ours
+    if ratio is not None and target:
+        limit, mem_ok = target
+        meets_time = ratio <= limit if ratio_kind == "slower" else ratio >= limit
+        met = "yes" if meets_time and ours["peak_gib"] < 2 else "**no**"
+    ratio_txt = "n/a" if ratio is None else (f"{ratio:.2f}x slower" if ratio_kind == "slower" else f"{ratio:.1f}x faster")
+    if ratio is not None and ratio_kind == "faster" and ratio < 1:
+        ratio_txt = f"{1 / ratio:.1f}x slower"
+    target_txt = "-" if not target else (f"<= {target[0]}x, peak < 2 GB" if ratio_kind == "slower"
+                                         else f">= {target[0]}x faster, peak < 2 GB")
+    ours_txt = _fmt_s(t_ours) if _ok(ours) else f"failed: {ours.get('error', '')[:120]}"
+    alt_txt = (_fmt_s(t_alt) + extra) if _ok(alt) else (
+        f"failed: {alt.get('error', '')[:120]}" if alt else "not run")
+    return f"| {step} | {ours_txt} | {alt_name}: {alt_txt} | {ratio_txt} | {_gib(ours)} | {_gib(alt)} | {target_txt} | {met} |"
+
+
+def write_results(path: Path, args, info: dict, r: dict, sizes: dict, started: dt.datetime) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python benchmarks/run.py --customers {args.customers} --lines {args.lines}` "
+        f"on {started:%Y-%m-%d %H:%M} ({(dt.datetime.now() - started).total_seconds() / 60:.0f} min run).",
+        "",
+        f"- Data: {args.customers:,} listed customers, {args.lines:,} purchase lines "
+        f"({sizes.get('transactions', 0) / 2**20:,.0f} MiB CSV), {sizes.get('interactions_rows', 0):,} contacts; "
+        f"synthetic, heavy-tailed (benchmarks/generate.py, seed {args.seed}).",
+        f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB RAM, {info['os']}; "
+        f"load average at the start {info['load'][0]:.1f}.",
+        f"- Software: Python {info['python']}, DuckDB {info['duckdb']}, pandas {info['pandas']}, "
+        f"scikit-learn {info['scikit-learn']}, lifetimes {info['lifetimes']}.",
+        "- Each step ran in a fresh process; peak memory is that process's peak resident set size "
+        "(VmHWM, read by the process itself at the end).",
+        "- The machine is shared and noisy (other jobs run on the same 2 cores), so absolute times move "
+        "between runs; every ratio compares two measurements taken in the same run, minutes apart.",
+        "",
+        "## Product against the obvious alternative",
+        "",
+        "| step | ours | alternative | ratio | peak (ours) | peak (alt.) | target | met? |",
+        "|---|---:|---|---:|---:|---:|---|---|",
+    ]
+    lines.append(comparison_row("1. import transactions CSV (whole process)", r["import_ours"], r["import_duckdb"],
+                                "DuckDB read_csv", "slower", (1.5, 2)))
+    compared = [
+        ("2. full report (every key of report --json)", "report_ours", "report_pandas",
+         "pandas+sklearn+lifetimes", (5, 2)),
+        ("3. clustering (features, k by silhouette)", "clusters_ours", "clusters_pandas", "pandas+KMeans", None),
+        ("4a. CLV from the transactions (prep + BG/NBD + Gamma-Gamma + scoring)", "clv_ours", "clv_lifetimes",
+         "pandas+lifetimes", None),
+    ]
+    for title, ours_key, alt_key, alt_name, target in compared:
+        if ours_key not in r:
+            continue
+        alt = r.get(alt_key, {})
+        extra = f" (+ {alt['load_seconds']:.1f} s CSV read)" if _ok(alt) and "load_seconds" in alt else ""
+        lines.append(comparison_row(title, r[ours_key], alt, alt_name, "faster", target, extra))
+    if "clv_fit_ours" in r:
+        lines.append(comparison_row(f"4b. CLV model fit alone, {args.clv_fit_customers:,} simulated customers",
+                                    r["clv_fit_ours"], r.get("clv_fit_lifetimes", {}), "lifetimes", "faster",
+                                    (20, 2)))
+    lines += [
+        "",
+        "Ratios: import = ours / DuckDB (lower is better); the others = alternative / ours. The "
+        "alternatives' CSV reading is excluded from their time (the product reads its workspace, "
+        "which the import step already paid for) and shown in brackets. `met?` also requires our peak "
+        "memory under 2 GB.",
+        "",
+        "Set-up, not compared: " + ", ".join(
+            f"{k} {_fmt_s(r[k]['wall'])} (peak {_gib(r[k])})" for k in ("generate", "import_rest") if k in r) + ".",
+        "",
+        "## Pages (AppTest, first render on a cold process, then a second run of the same session)",
+        "",
+        "| page | app load (default page) | first render | second run | peak | target: second run < 1 s | errors |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    pages = r.get("pages", {})
+    if not pages:
+        lines.append("| (not run, or no page files) | | | | | | |")
+    for page, m in pages.items():
+        if not _ok(m) and "seconds" not in m:
+            lines.append(f"| {page} | | failed: {m.get('error', '')[:120]} | | {_gib(m)} | n/a | |")
+            continue
+        met = "yes" if m["second_seconds"] < 1 and not m.get("errors") else "**no**"
+        errs = "; ".join(m.get("errors") or [])[:160] or "none"
+        lines.append(f"| {page} | {_fmt_s(m.get('app_load_seconds'))} | {_fmt_s(m['seconds'])} | "
+                     f"{_fmt_s(m['second_seconds'])} | {_gib(m)} | {met} | {errs} |")
+    lines += ["", "## Details", ""]
+    for key in ("clusters_ours", "clusters_pandas", "clv_ours", "clv_lifetimes", "clv_fit_ours", "clv_fit_lifetimes"):
+        if r.get(key, {}).get("result"):
+            lines.append(f"- {key}: `{json.dumps(r[key]['result'])}`")
+    if r.get("report_ours", {}).get("messages"):
+        lines.append(f"- report messages: `{json.dumps(r['report_ours']['messages'])}`")
+    lines += [f"- {k}: {v}" for k, v in r.get("agreement", {}).items()]
+    text = "\n".join(lines) + "\n"
+    path.write_text(text)
+    return text
+
+
+def agreement(ours_path: Path, pandas_path: Path) -> dict:
+    """A sanity check that both sides computed the same figures (not a test)."""
+    try:
+        ours, alt = json.loads(ours_path.read_text()), json.loads(pandas_path.read_text())
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for key in ("customers", "transactions", "revenue"):
+        out[key] = "same" if ours.get(key) == alt.get(key) else f"ours {ours.get(key)} vs pandas {alt.get(key)}"
+    tiers_o = {p["tier"]: p["customers"] for p in ours.get("pyramid") or []}
+    tiers_a = {p["tier"]: p["customers"] for p in alt.get("pyramid") or []}
+    out["pyramid counts"] = "same" if tiers_o == tiers_a else f"ours {tiers_o} vs pandas {tiers_a}"
+    out["rfm segment counts"] = "same" if ours.get("rfm_segments") == alt.get("rfm_segments") else "differ"
+    po, pa_ = ours.get("pareto") or {}, alt.get("pareto") or {}
+    same = all(abs((po.get(k) or 0) - (pa_.get(k) or 0)) < 1e-9 for k in ("top20_revenue_share", "gini"))
+    out["pareto"] = "same" if same else f"ours {po} vs pandas {pa_}"
+    out["value groups (MCC potential comes from each side's CLV model)"] = \
+        f"ours {ours.get('value_groups')} vs pandas {alt.get('value_groups')}"
+    return out
+
+
+STEPS = ("report", "clusters", "clv", "clv_fit", "pages")
+WORKERS = {name[5:]: fn for name, fn in globals().items() if name.startswith("work_")}
+
+
+# -- main -----------------------------------------------------------------------------------
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 customers and 200,000 lines")
+    parser.add_argument("--clv-fit-customers", type=int, default=None,
+                        help="simulated customers for the CLV fit-only step (default: --customers)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    parser.add_argument("--work", default=None, help="folder for the data and workspaces (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS),
+                        help="which comparisons to run after the import (default: all)")
+    parser.add_argument("--no-pages", action="store_true")
+    parser.add_argument("--pages", nargs="+", metavar="NAME", help="only these pages (e.g. data overview)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the lifetimes-based steps")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    parser.add_argument("--worker", nargs=3, metavar=("STEP", "SPEC", "RESULT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        step, spec, result = args.worker
+        out = WORKERS[step](json.loads(Path(spec).read_text()))
+        peak = own_peak_gib()
+        if peak is not None:
+            out["peak_gib"] = peak
+        Path(result).write_text(json.dumps(out, default=str))
+        return out
+
+    if args.quick:
+        args.customers, args.lines = 20_000, 200_000
+    if args.clv_fit_customers is None:
+        args.clv_fit_customers = args.customers
+    started = dt.datetime.now()
+    work = Path(args.work or tempfile.mkdtemp(prefix="one2one-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "data"
+    py = sys.executable
+    r: dict = {}
+    print(f"benchmark: {args.customers:,} customers, {args.lines:,} lines; work folder {work}", flush=True)
+
+    try:
+        info = run_worker("machine", {}, work, "machine", args.timeout)
+        r["generate"] = measure([py, str(ROOT / "benchmarks" / "generate.py"), str(data), "--customers",
+                                 str(args.customers), "--lines", str(args.lines), "--seed", str(args.seed)],
+                                work, "generate", args.timeout)
+        if r["generate"].get("error"):
+            raise SystemExit(f"generating the data failed: {r['generate']['error']}")
+        tx = data / "transactions.csv"
+        sizes = {"transactions": tx.stat().st_size,
+                 "interactions_rows": sum(1 for _ in open(data / "interactions.csv")) - 1}
+        print(f"  generate: {_fmt_s(r['generate']['wall'])}", flush=True)
+
+        db = work / "workspace.duckdb"
+        ref = work / "duckdb_only.duckdb"
+        for p in (db, ref):
+            p.unlink(missing_ok=True)
+        # Both imports are compared as whole processes (start-up, imports, reading, writing).
+        r["import_ours"] = run_worker("cli", {"argv": ["ingest", str(tx), "--db", str(db)]}, work,
+                                      "import_ours", args.timeout)
+        r["import_duckdb"] = run_worker("duckdb_import", {"db": str(ref), "csv": str(tx)}, work,
+                                        "import_duckdb", args.timeout)
+        r["import_duckdb"]["inner_seconds"] = r["import_duckdb"].pop("seconds", None)
+        ref.unlink(missing_ok=True)
+        r["import_rest"] = run_worker("cli", {"argv": ["ingest", str(data / "customers.csv"),
+                                                       str(data / "interactions.csv"), "--db", str(db)]},
+                                      work, "import_rest", args.timeout)
+        if r["import_ours"].get("error") or r["import_rest"].get("error"):
+            raise SystemExit("the import failed; see " + str(work / "import_ours.err"))
+
+        spec = {"db": str(db), "folder": str(data)}
+        steps = set(args.steps)
+        if args.no_pages:
+            steps.discard("pages")
+        if "report" in steps:
+            r["report_ours"] = run_worker("report", {**spec, "save": str(work / "report_ours.json")}, work,
+                                      "report_ours", args.timeout)
+            r["report_pandas"] = run_worker("pandas_report", {**spec, "save": str(work / "report_pandas.json")},
+                                            work, "report_pandas", args.timeout)
+            r["agreement"] = agreement(work / "report_ours.json", work / "report_pandas.json")
+        if "clusters" in steps:
+            r["clusters_ours"] = run_worker("clusters", spec, work, "clusters_ours", args.timeout)
+            r["clusters_pandas"] = run_worker("pandas_clusters", spec, work, "clusters_pandas", args.timeout)
+        if "clv" in steps:
+            r["clv_ours"] = run_worker("clv", spec, work, "clv_ours", args.timeout)
+            if not args.no_peers:
+                r["clv_lifetimes"] = run_worker("pandas_clv", spec, work, "clv_lifetimes", args.timeout)
+        if "clv_fit" in steps:
+            r["clv_fit_ours"] = run_worker("clv_fit", {"n": args.clv_fit_customers, "impl": "ours"}, work,
+                                           "clv_fit_ours", args.timeout)
+            if not args.no_peers:
+                r["clv_fit_lifetimes"] = run_worker("clv_fit", {"n": args.clv_fit_customers, "impl": "lifetimes"},
+                                                    work, "clv_fit_lifetimes", args.timeout)
+        r["pages"] = {}
+        if "pages" in steps:
+            for page in sorted((ROOT / "pages").glob("*.py")):
+                if args.pages and page.stem not in args.pages:
+                    continue
+                rel = f"pages/{page.name}"
+                r["pages"][rel] = run_worker("page", {"db": str(db), "page": rel, "timeout": args.timeout}, work,
+                                             f"page_{page.stem}", args.timeout)
+        text = write_results(Path(args.out), args, info, r, sizes, started)
+        print("\n" + text)
+    finally:
+        if not args.keep and not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    return r
+
+
+if __name__ == "__main__":
+    main()
