@@ -4,8 +4,13 @@ Run with `make run`, or `streamlit run app.py -- --db PATH` to open a given work
 """
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from ui import sidebar
+# This app declares its pages with st.navigation below; Streamlit's legacy `pages/` mode must
+# never run a page file on its own (see ui/__init__.py for the case of a page URL on a fresh server).
+PagesManager.uses_pages_directory = False
+
+from ui import sidebar  # noqa: E402  (after the line above, on purpose)
 
 st.set_page_config(page_title="One-to-One", page_icon="🎯", layout="wide")
 

@@ -8,6 +8,7 @@ workspace is left as it was.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -79,6 +80,46 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", help="as-of date YYYY-MM-DD (default: last purchase date)")
 
 
+SETTINGS_FLAGS_SKIP = {"window_months", "margin", "currency"}  # own flags below / not numeric
+ACTION_FLAGS = ("fatigue_cap", "fatigue_days", "cooloff_days", "overdue_factor", "p_alive_threshold")
+
+
+def _add_settings(p: argparse.ArgumentParser) -> None:
+    """The analysis settings every figure depends on, each with the app's default: one flag per
+    numeric field of SegmentSettings and the playbook's main ActionSettings."""
+    from analysis.actions import ActionSettings
+    from analysis.segment_settings import SegmentSettings
+
+    g = p.add_argument_group("settings (defaults as in the app)")
+    g.add_argument("--window-months", type=int, default=12, help="activity window in months")
+    g.add_argument("--margin", type=float, default=None, help="gross margin on net revenue, e.g. 0.3")
+    g.add_argument("--k", type=int, default=None, help="number of clusters (default: chosen by silhouette)")
+    g.add_argument("--currency", default=None, help="currency symbol used in reasons")
+    for f in dataclasses.fields(SegmentSettings):
+        if f.name not in SETTINGS_FLAGS_SKIP:
+            g.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), default=None,
+                           metavar="N", help=f"default {f.default}")
+    defaults = ActionSettings()
+    for name in ACTION_FLAGS:
+        value = getattr(defaults, name)
+        g.add_argument("--" + name.replace("_", "-"), dest=name, type=type(value), default=None,
+                       metavar="N", help=f"default {value}")
+
+
+def _settings(args: argparse.Namespace):
+    """(ReportSettings, ActionSettings) from the flags; a bad combination is a user error."""
+    from analysis.actions import ActionSettings
+    from analysis.report import ReportSettings
+
+    try:
+        report = ReportSettings.from_args(args)
+        action = ActionSettings(window_months=report.window_months, **{
+            n: getattr(args, n) for n in ACTION_FLAGS if getattr(args, n, None) is not None})
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    return report, action
+
+
 def _filters(args: argparse.Namespace) -> dict:
     return {
         "tier": args.tier,
@@ -120,10 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--as-of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--window-months", type=int, default=12)
     p.add_argument("--holdout", metavar="YYYY-MM-DD", help="calibration end for the CLV holdout check")
-    p.add_argument("--k", type=int, default=None, help="number of clusters (default: chosen by silhouette)")
-    p.add_argument("--margin", type=float, default=None, help="gross margin on net revenue, e.g. 0.3")
+    _add_settings(p)
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     p.add_argument("--source", metavar="PATH_OR_TABLE", help="with --engine spark: transactions Parquet or table")
 
@@ -132,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--as-of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
+    _add_settings(p)
 
     p = sub.add_parser("actions", help="top suggested actions across customers")
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
     _add_filters(p)
+    _add_settings(p)
 
     p = sub.add_parser("log", help="record a contact with a customer")
     p.add_argument("customer_id")
@@ -156,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
     _add_filters(p)
+    _add_settings(p)
     return parser
 
 
@@ -197,9 +239,9 @@ def _demo(args) -> int:
 
 @command("report")
 def _report(args) -> int:
-    from analysis.report import ReportSettings, build_report
+    from analysis.report import build_report
 
-    settings = ReportSettings.from_args(args)
+    settings, _ = _settings(args)
     if args.engine == "spark":
         from analysis.spark import spark_report
 
@@ -221,8 +263,10 @@ def _report(args) -> int:
 def _customer(args) -> int:
     from analysis.customer import customer_detail
 
+    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
-        detail = customer_detail(ws, args.customer_id, as_of=args.as_of)
+        detail = customer_detail(ws, args.customer_id, as_of=args.as_of, settings=settings,
+                                 action_settings=action_settings)
     if args.json:
         _print_json(detail)
     else:
@@ -239,8 +283,10 @@ def _customer(args) -> int:
 def _actions(args) -> int:
     from analysis.customer import action_list
 
+    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
-        frame = action_list(ws, as_of=args.as_of, filters=_filters(args), limit=args.limit)
+        frame = action_list(ws, as_of=args.as_of, filters=_filters(args), limit=args.limit,
+                            settings=settings, action_settings=action_settings)
     if args.json:
         _print_json(frame.to_dict(orient="records"))
     else:
@@ -272,8 +318,10 @@ def _export(args) -> int:
     from analysis.customer import export_list
     from analysis.export import export
 
+    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
-        frame = export_list(ws, as_of=args.as_of, filters=_filters(args))
+        frame = export_list(ws, as_of=args.as_of, filters=_filters(args), settings=settings,
+                            action_settings=action_settings)
     export(frame, args.out)
     print(f"wrote {len(frame):,} rows to {args.out}")
     return 0

@@ -105,13 +105,14 @@ def export_list(
     filters: dict | None = None,
     settings: ReportSettings = ReportSettings(),
     scores: Scores | None = None,
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
 ) -> pd.DataFrame:
     """Every customer (filtered) with id, name, tier, matrix cell, cluster, segment and the
     top suggested action. With an ``action`` filter, only customers who have that action."""
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
     scores = scores or score_customers(tables, as_of, settings)
-    suggested = all_actions(tables, as_of, settings, scores=scores)
+    suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
     wanted = (filters or {}).get("action")
     if wanted:
         suggested = suggested[suggested["action"].isin(wanted)]

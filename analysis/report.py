@@ -43,11 +43,14 @@ class ReportSettings:
 
     @classmethod
     def from_args(cls, args) -> "ReportSettings":
-        seg: dict[str, Any] = {"window_months": args.window_months}
-        if args.margin is not None:
-            seg["margin"] = args.margin
-        holdout = dt.date.fromisoformat(args.holdout) if args.holdout else None
-        return cls(segments=SegmentSettings(**seg), k=args.k, holdout=holdout)
+        """From CLI flags: one per SegmentSettings field (None = the default)."""
+        seg: dict[str, Any] = {
+            f.name: getattr(args, f.name) for f in dataclasses.fields(SegmentSettings)
+            if getattr(args, f.name, None) is not None
+        }
+        holdout = getattr(args, "holdout", None)
+        return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
+                   holdout=dt.date.fromisoformat(holdout) if holdout else None)
 
 
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:

@@ -17,7 +17,7 @@ st.write(
     "CRM or e-mail tool."
 )
 
-everything = cached.actions(as_of, settings)
+everything = cached.actions(as_of, settings, sidebar.action_settings())
 options = customer.filter_options(everything)
 LABELS = {"tier": "Pyramid tier", "cell": "Matrix cell", "cluster_name": "Persona", "rfm_segment": "RFM segment",
           "region": "Region", "action": "Action"}

@@ -88,7 +88,7 @@ else:
                      hide_index=True, width="stretch")
 
 st.subheader("Suggested next actions")
-suggested = customer.apply_filters(cached.actions(as_of, settings), {"customer_id": [cid]})
+suggested = customer.apply_filters(cached.actions(as_of, settings, sidebar.action_settings()), {"customer_id": [cid]})
 if suggested.empty:
     st.info("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached.")
 else:

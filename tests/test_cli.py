@@ -123,3 +123,19 @@ def test_log_rejects_bad_input_without_writing(demo_copy, capsys):
                        "--satisfaction", "9", "--scale", "5")
     assert code == 2 and err.startswith("error:")
     assert Workspace(demo_copy).count("interactions") == before
+
+
+def test_thresholds_are_flags_and_holdout_adds_validation(demo_copy, capsys):
+    db = str(demo_copy)
+    code, out, _ = run(capsys, "report", "--db", db, "--json")
+    base = json.loads(out)
+    code, out, _ = run(capsys, "report", "--db", db, "--json", "--mvc-share", "0.1", "--holdout", "2026-01-01")
+    assert code == 0
+    changed = json.loads(out)
+    assert changed["value_groups"]["MVC"] < base["value_groups"]["MVC"]
+    holdout = changed["clv"]["holdout"]
+    assert holdout and "errors" in json.dumps(holdout)
+    assert set(changed["clv"]["bgnbd"]) == {"r", "alpha", "a", "b"}
+    assert set(changed["clv"]["gamma_gamma"]) == {"p", "q", "gamma"}
+    code, _, err = run(capsys, "report", "--db", db, "--json", "--satisfaction-low", "5")
+    assert code == 2 and err.startswith("error:") and "satisfaction_low" in err

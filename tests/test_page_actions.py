@@ -21,3 +21,10 @@ def test_action_plan_filters_and_exports(demo_copy):
     table = at.dataframe[-1].value
     assert set(table[HEADERS.get("title", "title")]) == {"Thank and ask for a referral"}
     assert set(table["Pyramid tier"]) == {"top"}
+
+
+def test_fatigue_cap_is_a_user_setting(demo_copy):
+    # (AppTest lists no sidebar elements after switch_page, so the sidebar value is set as state)
+    capped = int(open_page(demo_copy, "actions").metric[0].value.replace(",", ""))
+    at = open_page(demo_copy, "actions", sb_fatigue_cap=5)
+    assert int(at.metric[0].value.replace(",", "")) > capped

@@ -5,10 +5,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 # Streamlit treats an app with a `pages/` folder as a legacy multipage app until the main
-# script has called `st.navigation` once in the process. If a fresh server's first request is
-# a page URL (a shared link to /customer, say), it would run pages/customer.py on its own,
-# without app.py's navigation and sidebar. Every page imports `ui`, so on that first run we
-# switch the legacy mode off and rerun through app.py, which then opens the requested page.
+# script has run once in the process. If a fresh server's first request is a page URL (a
+# shared link to /customer, say), it runs pages/customer.py on its own, without app.py's
+# navigation and sidebar. app.py switches the legacy mode off before importing `ui`, so the
+# flag is still set here only when a page file runs without app.py: then switch it off and
+# rerun through app.py, which opens the requested page.
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
     st.rerun()

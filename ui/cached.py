@@ -55,14 +55,14 @@ def scores(as_of: dt.date, settings) -> "Scores":
 
 
 @st.cache_data(show_spinner="Working out next best actions…", max_entries=32)
-def _actions(path: str, version: str, as_of: dt.date, settings) -> "pd.DataFrame":
+def _actions(path: str, version: str, as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
     scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
-    return customer.all_actions(workspace.by_path(path).tables(), as_of, settings, scores=scored)
+    return customer.all_actions(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
 
 
-def actions(as_of: dt.date, settings) -> "pd.DataFrame":
+def actions(as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
     """Every suggested action for every customer (computed once per data version)."""
-    return _actions(*key(), as_of, settings)
+    return _actions(*key(), as_of, settings, action_settings)
 
 
 def last_purchase_date() -> dt.date:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.actions import ActionSettings
 from analysis.report import ReportSettings
 from analysis.segment_settings import SegmentSettings
 from ui import cached, workspace
@@ -40,6 +41,11 @@ def render() -> None:
             st.number_input("MCC: top share by growth gap", 0.01, 0.9, d.mcc_share, 0.05, key="sb_mcc_share")
             st.number_input("High satisfaction from (of 5)", 1.0, 5.0, d.satisfaction_high, 0.5, key="sb_sat_high")
             st.number_input("Low satisfaction up to (of 5)", 0.0, 5.0, d.satisfaction_low, 0.5, key="sb_sat_low")
+            a = ActionSettings()
+            st.number_input("Suggested contacts per customer, at most", 1, 20, a.fatigue_cap, key="sb_fatigue_cap",
+                            help="Contact fatigue: no more suggested contacts than this per period, counting contacts already made.")
+            st.number_input("… per this many days", 1, 365, a.fatigue_days, key="sb_fatigue_days")
+            st.number_input("Days before a refused offer is suggested again", 0, 730, a.cooloff_days, key="sb_cooloff")
 
 
 def as_of() -> dt.date:
@@ -69,6 +75,14 @@ def settings() -> ReportSettings:
         st.sidebar.warning(str(exc))
         segments = SegmentSettings()
     return ReportSettings(segments=segments)
+
+
+def action_settings() -> ActionSettings:
+    """The playbook's settings from the sidebar (defaults for widgets not drawn yet)."""
+    given = {field: int(st.session_state[key]) for key, field in
+             (("sb_fatigue_cap", "fatigue_cap"), ("sb_fatigue_days", "fatigue_days"), ("sb_cooloff", "cooloff_days"))
+             if key in st.session_state}
+    return ActionSettings(window_months=settings().window_months, **given)
 
 
 def workspace_name() -> str:
