@@ -155,3 +155,17 @@ def known_attributes(lifts: pd.DataFrame) -> list[str]:
 
     known = lifts[lifts["value"] != UNKNOWN]
     return list(dict.fromkeys(known["attribute"]))
+
+
+def scatter_sample(frame: pd.DataFrame, max_points: int = 4000, seed: int = 0) -> tuple[pd.DataFrame, int]:
+    """(buyers to plot, number of buyers). Beyond ``max_points`` a chart stops being readable
+    and slows the page, so MVC, MCC and BZ customers are kept first and the rest sampled
+    with a fixed seed, so the same workspace always shows the same points."""
+    buyers = frame[frame["has_purchased"].fillna(False).astype(bool)]
+    if len(buyers) <= max_points:
+        return buyers, len(buyers)
+    flagged = buyers[buyers[list(GROUPS.values())].any(axis=1)]
+    if len(flagged) >= max_points:
+        return flagged.sample(max_points, random_state=seed).sort_index(), len(buyers)
+    rest = buyers.drop(flagged.index).sample(max_points - len(flagged), random_state=seed)
+    return pd.concat([flagged, rest]).sort_index(), len(buyers)

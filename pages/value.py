@@ -47,13 +47,15 @@ else:
     st.caption("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                "over the next window; where it cannot tell, the customer's trend or wallet estimate.")
 
-buyers = frame[frame["has_purchased"].fillna(False).astype(bool)]
-if buyers.empty:
+plotted, buyers = differentiate.scatter_sample(frame)
+if not buyers:
     st.info("No purchases yet: import transactions to see who is valuable, growable or below zero.")
 else:
-    show.chart(charts.value_scatter(buyers, cur), key="val_scatter")
+    show.chart(charts.value_scatter(plotted, cur), key="val_scatter")
     st.caption("Each dot is a customer: right = more revenue now, up = more potential. Dots above the dotted "
-               "line could spend more than they do.")
+               "line could spend more than they do."
+               + (f" Showing {len(plotted):,} of {buyers:,} buyers: every MVC, MCC and BZ customer first, "
+                  "then a fixed sample of the others." if len(plotted) < buyers else ""))
 
     st.subheader("Who is in each group, and why")
     common = ["customer_id", "name", "reason", "profit", "revenue_window", "potential", "gap"]

@@ -139,3 +139,20 @@ def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_nine_cells()
     assert len(ids) == 9 and "high/low" in ids and not any(i.endswith("/none") for i in ids)
     k = ids.index("high/low")
     assert (markers.x[k], markers.y[k]) == ("low satisfaction", "high volume")
+
+
+def test_scatter_sample_keeps_flagged_customers_and_is_stable():
+    from analysis.differentiate import scatter_sample
+
+    n = 1000
+    frame = pd.DataFrame({
+        "customer_id": [f"c{i:04d}" for i in range(n)], "has_purchased": [i % 10 != 0 for i in range(n)],
+        "is_mvc": [i < 30 for i in range(n)], "is_mcc": [False] * n, "is_bz": [i in (997, 998) for i in range(n)],
+    })
+    shown, total = scatter_sample(frame, max_points=100)
+    assert total == 900 and len(shown) == 100
+    assert shown["has_purchased"].all()
+    assert {"c0001", "c0029", "c0997", "c0998"} <= set(shown["customer_id"])
+    assert shown["customer_id"].tolist() == scatter_sample(frame, max_points=100)[0]["customer_id"].tolist()
+    small, total = scatter_sample(frame.head(50), max_points=100)
+    assert total == len(small) == 45

@@ -82,7 +82,7 @@ def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
         part = frame[frame["group"] == name]
         if part.empty:
             continue
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(go.Scatter(  # SVG: renders headless and in exports; callers sample large sets
             x=part["revenue_window"], y=part["potential"], mode="markers", name=name,
             marker=dict(color=GROUP_COLORS[name], size=7, opacity=0.8),
             customdata=list(zip(part["customer_id"], part["profit"], part["gap"])),
