@@ -1,5 +1,7 @@
 """Customer 360: who the customer is, everything that happened, and what to do next."""
 
+import hashlib
+
 import streamlit as st
 
 from analysis import customer, interactions, timeline
@@ -17,8 +19,7 @@ st.write(
 )
 
 query = st.text_input("Search by customer id or name", key="cu_search",
-                      placeholder="e.g. C00042 or Harbor; leave empty to pick from the biggest customers",
-                      on_change=lambda: st.session_state.pop("cu_id", None))
+                      placeholder="e.g. C00042 or Harbor; leave empty to pick from the biggest customers")
 scores = cached.scores(as_of, settings)
 try:
     matches = cached.on_tables(customer.search, query, 50) if query.strip() else customer.biggest(scores.frame, 50)
@@ -28,11 +29,10 @@ except UserError as exc:
 if matches.empty:
     st.info(f"No customer id or name contains “{show.escape_markdown(query)}”.")
     st.stop()
-options = list(matches["customer_id"])
 labels = dict(zip(matches["customer_id"], matches["name"].fillna("")))
-if st.session_state.get("cu_id") not in (None, *options):
-    options = [st.session_state["cu_id"], *options]
-cid = st.selectbox("Customer", options, key="cu_id",
+# one picker per search text: a picker whose options change under the same key keeps
+# showing its old choice in the browser
+cid = st.selectbox("Customer", list(matches["customer_id"]), key=f"cu_id_{hashlib.sha1(query.encode()).hexdigest()[:10]}",
                    format_func=lambda c: f"{c} — {labels[c]}" if labels.get(c) else c)
 
 try:

@@ -20,6 +20,7 @@ def test_record_a_contact_and_see_it_on_the_timeline(page, app_server, screensho
     expect(search).to_be_visible(timeout=60_000)
     search.fill("C00042")
     search.press("Enter")
+    expect(page.get_by_role("combobox", name="Customer")).to_have_value(re.compile("^C00042"), timeout=120_000)
     wait_idle(page)
     chart = page.get_by_test_id("stPlotlyChart").first
     expect(chart).to_be_visible(timeout=120_000)
