@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.crosssell import CoPurchaseModel
+from analysis.features import to_date
 
 # ---------------------------------------------------------------------------------------
 # Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole
@@ -493,14 +494,6 @@ def normalise_outcome(outcome: pd.Series) -> pd.Series:
     )
 
 
-def _to_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()
-
-
 def _day_end(as_of: dt.date) -> pd.Timestamp:
     return pd.Timestamp(as_of) + pd.Timedelta(days=1)
 
@@ -686,7 +679,7 @@ def suggest(
     Columns: customer_id, action, kind, title, reason, priority, due, channel, name, tier,
     cell, cluster_name, rfm_segment, region.
     """
-    as_of = _to_date(as_of)
+    as_of = to_date(as_of)
     ids = list(rules) if rules is not None else (
         list(settings.enabled) if settings.enabled is not None else list(RULES)
     )

@@ -61,3 +61,21 @@ def buyers(amounts, date: str = "2024-06-01", prefix: str = "c") -> list[dict]:
         {"customer_id": f"{prefix}{n + 1:0{width}d}", "order_id": f"o{prefix}{n + 1}-{date}", "date": date, "amount": float(a)}
         for n, a in enumerate(amounts)
     ]
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx workbook in memory: {sheet name: rows of cells}; None cells stay empty."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buf.getvalue()

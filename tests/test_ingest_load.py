@@ -10,6 +10,7 @@ import pytest
 from analysis.errors import UserError
 from analysis.ingest import ingest_files, ingest_plans, plan_file
 from analysis.store import Workspace
+from tests.builders import xlsx_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -28,19 +29,6 @@ def _write(tmp_path, name, content, encoding="utf-8"):
     return path
 
 
-def _xlsx(sheets):
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf)
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-    book.close()
-    return buf.getvalue()
 
 
 def _rows(ws, sql):
@@ -109,7 +97,7 @@ def test_duplicate_customer_ids_in_one_file_are_an_error(ws, tmp_path):
 
 
 def test_workbook_sheets_routed_to_three_tables(ws, tmp_path):
-    data = _xlsx({
+    data = xlsx_bytes({
         "订单": [["销售报表"], [], ["客户编号", "订单日期", "金额"], ["00001", "2024-03-05", 10.5], ["00002", 45357, 20]],
         "客户": [["客户编号", "客户名称", "地区"], ["00001", "甲", "上海"], [3.0, "丙", "北京"]],
         "互动": [["客户编号", "日期", "类型", "满意度", "量表"], ["00002", "2024-03-05 10:00", "拜访", 8, 10]],
@@ -131,7 +119,7 @@ def test_workbook_sheets_routed_to_three_tables(ws, tmp_path):
 
 
 def test_workbook_with_no_matching_sheet(ws, tmp_path):
-    path = _write(tmp_path, "b.xlsx", _xlsx({"A": [["foo", "bar"], [1, 2]]}))
+    path = _write(tmp_path, "b.xlsx", xlsx_bytes({"A": [["foo", "bar"], [1, 2]]}))
     with pytest.raises(UserError, match="Columns found: sheet 'A': 'foo', 'bar'.*Needed: transactions needs"):
         ingest_files(ws, [path])
 

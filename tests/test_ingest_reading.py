@@ -8,6 +8,7 @@ import pytest
 
 from analysis.errors import UserError
 from analysis.ingest.reading import WHITESPACE, decode, find_header, read_any, read_text, sniff_delimiter
+from tests.builders import xlsx_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 TEXT = "客户编号,金额\n00001,12\n"
@@ -78,23 +79,10 @@ def test_utf16_tab_text():
     assert raw.frame.shape == (3, 6)
 
 
-def _xlsx(sheets: dict[str, list[list]]) -> bytes:
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf)
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-    book.close()
-    return buf.getvalue()
 
 
 def test_xlsx_sheets_with_title_rows_and_excel_row_numbers():
-    data = _xlsx({"Orders": [["2024 sales"], [], ["customer id", "date", "amount"], ["1", "2024-01-01", 5.5]],
+    data = xlsx_bytes({"Orders": [["2024 sales"], [], ["customer id", "date", "amount"], ["1", "2024-01-01", 5.5]],
                   "Empty": []})
     sheets = read_any("book.xlsx", data)
     assert [s.sheet for s in sheets] == ["Orders", "Empty"]
@@ -113,7 +101,7 @@ def test_parquet():
 
 def test_workbook_bytes_with_text_name_are_explained():
     with pytest.raises(UserError, match="xlsx"):
-        read_any("book.csv", _xlsx({"S": [["a"]]}))
+        read_any("book.csv", xlsx_bytes({"S": [["a"]]}))
 
 
 def test_large_utf8_files_use_the_arrow_reader_with_same_result(monkeypatch):
