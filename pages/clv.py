@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import clv_data, scores
 from analysis.charts import clv as charts
-from ui import cached, show, sidebar
+from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
@@ -44,11 +44,12 @@ with show.explained():
     with right:
         show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
-    st.subheader("Top customers by lifetime value")
     frame = cached.scores(as_of, settings).frame
-    st.dataframe(scores.top_by_clv(frame, 50), hide_index=True, width="stretch", key="clv_top")
+    st.subheader("Top customers by lifetime value")
+    lists.customer_list(scores.top_by_clv(frame, 50), key="clv_top", file_stem="top-clv", columns=scores.LIST_COLUMNS)
     st.subheader("Most likely lost: repeat customers with the lowest P(alive)")
-    st.dataframe(scores.likely_lost(frame, 50), hide_index=True, width="stretch", key="clv_lost")
+    lists.customer_list(scores.likely_lost(frame, 50), key="clv_lost", file_stem="likely-lost",
+                        columns=scores.LIST_COLUMNS)
 
 st.subheader("Does the model predict well? Check it on your own history")
 st.write(

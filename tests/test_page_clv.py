@@ -14,7 +14,11 @@ def test_clv_page_on_demo(demo_copy):
     assert metrics["Model better than baseline"] in {"Yes", "No"}
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert len(titles) == 4
-    assert len(at.dataframe) >= 2 and len(at.dataframe[0].value) == 50
+    top, lost = at.dataframe[0].value, at.dataframe[1].value
+    assert len(top) == len(lost) == 50
+    clv = top["Customer lifetime value"]
+    assert list(clv) == sorted(clv, reverse=True)
+    assert {"clv_top_csv", "clv_top_xlsx", "clv_lost_csv"} <= {b.key for b in at.get("download_button")}
 
 
 def test_clv_page_explains_when_there_is_too_little_data(tmp_path):

@@ -27,7 +27,8 @@ HEADERS = {
     "complaints": "Complaints", "change": "Change", "change_pct": "Change %", "direction": "Direction", "score": "Look-alike score",
     "similar_because": "Similar because", "clv": "Customer lifetime value", "p_alive": "Chance still active",
     "title": "Action", "priority": "Priority", "due": "Due", "top_action": "Top action",
-    "top_action_reason": "Why this action",
+    "top_action_reason": "Why this action", "expected_next_purchase": "Expected next purchase",
+    "clv_note": "What the model says",
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
