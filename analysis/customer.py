@@ -29,6 +29,8 @@ FILTER_COLUMNS = {
     "cluster_name": "cluster_name",
     "rfm_segment": "rfm_segment",
     "region": "region",
+    "industry": "industry",
+    "channel": "channel",
     "action": "action",
 }
 PROFILE_LABELS = [

@@ -173,3 +173,16 @@ def breakdown(tables: Tables, as_of: Any = None, by: str = "region",
     total = out["revenue"].sum()
     out["share"] = out["revenue"] / total if total else 0.0
     return out.sort_values(["revenue", by], ascending=[False, True]).reset_index(drop=True)[[by, "customers", "revenue", "share"]]
+
+
+def category_buyers(tables: Tables, as_of: Any = None, category: str = UNKNOWN,
+                    window_months: int | None = DEFAULT_WINDOW_MONTHS) -> list[str]:
+    """Ids of the customers who bought ``category`` in the period (the customers behind a
+    bar of the category breakdown; "(unknown)" means lines without a category)."""
+    as_of = resolve_as_of(tables, as_of)
+    t = purchases(tables, as_of)
+    if window_months is not None:
+        start, _ = window_bounds(as_of, window_months)
+        t = t.filter(t.date > ibis.literal(start))
+    t = t.filter(ibis.coalesce(t.category, ibis.literal(UNKNOWN)) == category)
+    return sorted(t.select("customer_id").distinct().to_pandas()["customer_id"].astype(str))

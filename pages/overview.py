@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from analysis import overview
+from analysis import customer, overview
 from analysis.charts import overview as charts
-from ui import cached, show, sidebar
+from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 window = settings.window_months
@@ -30,7 +30,17 @@ with right, show.explained():
     show.chart(charts.revenue_by_month_chart(cached.on_tables(overview.revenue_by_month, as_of)), key="ov_months")
 
 st.subheader("Where customers are, what trade they are in, what they buy")
+st.caption("Click a bar to list its customers.")
 tabs = st.tabs(["Region", "Industry", "Channel", "Product category"])
 for tab, by in zip(tabs, overview.BREAKDOWNS):
     with tab, show.explained():
-        show.chart(charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by), key=f"ov_by_{by}")
+        figure = charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by)
+        clicked = show.selected_customdata(show.chart(figure, key=f"ov_by_{by}", selectable=True))
+        if clicked:
+            if by == "category":
+                ids = cached.on_tables(overview.category_buyers, as_of, clicked[0], window)
+                chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
+            else:
+                chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})
+            st.text(f"{by.capitalize()}: {clicked[0]}")
+            lists.customer_list(chosen, key=f"ov_list_{by}", file_stem=f"customers-{by}")

@@ -23,6 +23,15 @@ def test_overview_renders(page, app_server, screenshot):
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot("overview")
+    # click the largest region's bar: its customers are listed below the chart
+    region_chart = page.get_by_test_id("stPlotlyChart").nth(2)
+    region_chart.scroll_into_view_if_needed()
+    bar = region_chart.locator("g.point path").first.bounding_box()
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    expect(page.get_by_text(re.compile(r"^[\d,]+ customers$")).first).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot("region-clicked")
 
 
 def test_upload_csv_into_new_workspace(page, app_server, tmp_path, screenshot):

@@ -99,3 +99,17 @@ def test_no_purchases(tmp_path):
     with pytest.raises(NotEnoughData):
         pareto(ws.tables(), AS_OF)
     assert kpis(ws.tables(), AS_OF)["average_order_value"] is None
+
+
+def test_category_buyers_are_the_customers_behind_a_category_bar(tmp_path):
+    from analysis.overview import category_buyers
+
+    ws = make_workspace(tmp_path, transactions=[
+        {"customer_id": "a", "date": "2024-05-01", "amount": 10.0, "category": "Paper"},
+        {"customer_id": "b", "date": "2024-05-02", "amount": 10.0, "category": "Ink"},
+        {"customer_id": "c", "date": "2022-05-02", "amount": 10.0, "category": "Paper"},  # outside the window
+        {"customer_id": "d", "date": "2024-05-03", "amount": 10.0},
+    ])
+    assert category_buyers(ws.tables(), "2024-06-01", "Paper") == ["a"]
+    assert category_buyers(ws.tables(), "2024-06-01", "Paper", window_months=None) == ["a", "c"]
+    assert category_buyers(ws.tables(), "2024-06-01", "(unknown)") == ["d"]
