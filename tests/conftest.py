@@ -28,6 +28,35 @@ def shared_dataset(name: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _every_run_goes_through_app_py(monkeypatch):
+    """AppTest resets `PagesManager.uses_pages_directory` before each run, so from the second
+    run on Streamlit would run pages/<page>.py on its own (legacy `pages/` mode), skipping
+    app.py, its sidebar and the access gate. A served app clears the flag once per process in
+    app.py; do the same after each reset so every AppTest run is a real app run."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def _served_on_localhost():
+    """The app's default (.streamlit/config.toml) is to listen on localhost only; pin it for
+    AppTest whatever folder pytest runs from, so the access gate sees a local server."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", before or "localhost")
+    yield
+    config.set_option("server.address", before)
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """st.cache_* are process-wide: no test may see another test's entries."""
     import streamlit as st

@@ -24,7 +24,8 @@ def test_action_plan_filters_and_exports(demo_copy):
 
 
 def test_fatigue_cap_is_a_user_setting(demo_copy):
-    # (AppTest lists no sidebar elements after switch_page, so the sidebar value is set as state)
-    capped = int(open_page(demo_copy, "actions").metric[0].value.replace(",", ""))
-    at = open_page(demo_copy, "actions", sb_fatigue_cap=5)
+    at = open_page(demo_copy, "actions")
+    capped = int(at.metric[0].value.replace(",", ""))
+    at.number_input(key="sb_fatigue_cap").set_value(5).run()
+    assert not at.exception, at.exception
     assert int(at.metric[0].value.replace(",", "")) > capped
