@@ -10,9 +10,10 @@ from streamlit.runtime.pages_manager import PagesManager
 # never run a page file on its own (see ui/__init__.py for the case of a page URL on a fresh server).
 PagesManager.uses_pages_directory = False
 
-from ui import sidebar  # noqa: E402  (after the line above, on purpose)
+from ui import auth, sidebar  # noqa: E402  (after the line above, on purpose)
 
 st.set_page_config(page_title="One-to-One", page_icon="🎯", layout="wide")
+auth.gate()  # protected access: stops here, before any page, unless this session may see data
 
 PAGES = {
     "Identify": [
@@ -32,6 +33,9 @@ PAGES = {
     "Interact & customize": [
         st.Page("pages/customer.py", title="Customer", icon="👤"),
         st.Page("pages/actions.py", title="Action plan", icon="✅"),
+    ],
+    "Workshop": [
+        st.Page("pages/present.py", title="Workshop", icon="🎤"),
     ],
 }
 

@@ -5,7 +5,7 @@ import streamlit as st
 from analysis.errors import UserError
 from analysis.ingest import ingest_plans
 from analysis.store import creating, list_workspaces, workspace_path
-from ui import cached, importing, sidebar, workspace
+from ui import auth, cached, importing, sidebar, workspace
 
 st.title("📥 Data")
 st.write(
@@ -35,6 +35,7 @@ else:
 
 uploads = st.file_uploader(
     "Files", type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True, key="data_upload",
+    help=f"Files up to {auth.upload_limit_mb()} MB each.",
 )
 plans, data_by_file = [], {}
 for f_i, upload in enumerate(uploads or []):

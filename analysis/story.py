@@ -1,0 +1,357 @@
+"""The workshop story: a fixed sequence of slides through the IDIC steps (Peppers & Rogers:
+identify, differentiate, interact, customize), each one chart with a headline that states
+its figure, for presenting in front of a room and for the reports that travel (issue 6).
+
+Two stages, so the app can cache the slow part and switch masking instantly:
+:func:`story_data` computes every figure's data once (picklable frames and dicts, the
+reasons of what the data cannot support), :func:`slides` turns it into :class:`Slide`\\ s,
+masking customers (:mod:`analysis.masking`) before any figure is built when ``mask=True``.
+:func:`build_story` does both. Exports: :func:`story_html` (one self-contained, offline HTML
+file) and :func:`story_pngs` / :func:`story_zip` (PNG images through kaleido and the system
+Chromium).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import io
+import math
+import types
+import warnings
+import zipfile
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import matrix as matrix_mod
+from analysis import overview, pyramid
+from analysis.actions import ActionSettings
+from analysis.charts import clusters as cluster_charts
+from analysis.charts import clv as clv_charts
+from analysis.charts import overview as overview_charts
+from analysis.charts import segments as segment_charts
+from analysis.charts.actions import action_counts_chart
+from analysis.customer import all_actions, count_by_action
+from analysis.differentiate import scatter_sample
+from analysis.errors import NotEnoughData
+from analysis.features import resolve_as_of
+from analysis.masking import Masker
+from analysis.report import ReportSettings
+from analysis.scores import Scores, score_customers
+from analysis.segment_settings import money
+from analysis.store import Tables
+
+STEPS = ("identify", "differentiate", "interact", "customize")
+# (key, IDIC step, title), in the order the story is told.
+SLIDES = (
+    ("overview", "identify", "The data"),
+    ("pareto", "identify", "Who brings the revenue"),
+    ("pyramid", "differentiate", "The customer pyramid"),
+    ("value", "differentiate", "Most valuable, most growable, below zero"),
+    ("matrix", "interact", "Satisfaction by volume"),
+    ("clusters", "differentiate", "Clusters and personas"),
+    ("clv", "differentiate", "Lifetime value"),
+    ("actions", "customize", "The action plan"),
+)
+SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
+
+
+@dataclasses.dataclass
+class Slide:
+    """One screen of the story. ``figure`` is None when the data cannot support the slide;
+    the headline is then the plain reason."""
+
+    key: str
+    step: str
+    title: str
+    headline: str
+    figure: go.Figure | None
+    note: str = ""
+
+
+@dataclasses.dataclass
+class StoryData:
+    """Everything the slides and the worksheet show, computed once. ``parts[key]`` holds a
+    slide's data; ``reasons[key]`` says why a slide's data is missing."""
+
+    as_of: dt.date
+    settings: ReportSettings
+    customer_ids: list[str]
+    parts: dict[str, Any]
+    reasons: dict[str, str]
+
+
+def _try(reasons: dict[str, str], key: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except NotEnoughData as exc:
+        reasons[key] = str(exc)
+        return None
+
+
+def _value_part(frame: pd.DataFrame) -> dict:
+    plotted, buyers = scatter_sample(frame, max_points=SCATTER_POINTS)
+    if not buyers:
+        raise NotEnoughData("No purchases yet: import transactions to see who is valuable, growable or below zero.")
+    cols = ["customer_id", "name", "revenue_window", "potential", "profit", "gap", "is_mvc", "is_mcc", "is_bz"]
+    counts = {g: int(frame[c].fillna(False).astype(bool).sum()) for g, c in
+              (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz"))}
+    return {"plotted": plotted[[c for c in cols if c in plotted]].reset_index(drop=True),
+            "buyers": buyers, "counts": counts}
+
+
+def _clv_part(scores: Scores) -> pd.DataFrame:
+    if "clv" in scores.messages:
+        raise NotEnoughData(scores.messages["clv"])
+    clv = scores.frame[["customer_id", "clv"]].dropna()
+    if clv.empty:
+        raise NotEnoughData("No customer has a lifetime value yet: the purchase model needs repeat buyers.")
+    return clv.reset_index(drop=True)
+
+
+def _actions_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
+                  action_settings: ActionSettings, scores: Scores) -> dict:
+    found = all_actions(tables, as_of, settings, action_settings, scores=scores)
+    if found.empty:
+        raise NotEnoughData("No suggested action yet: the playbook needs customers with purchases or contacts.")
+    return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
+
+
+def _coverage(frame: pd.DataFrame) -> dict:
+    """How well the interactions cover the customers (for the worksheet's interact step)."""
+    return {
+        "customers": len(frame),
+        "contacted": int((frame["contacts"].fillna(0) > 0).sum()),
+        "contacts": int(frame["contacts"].fillna(0).sum()),
+        "complaints": int(frame["complaints"].fillna(0).sum()),
+        "surveyed": int(frame["satisfaction_5"].notna().sum()),
+    }
+
+
+def story_data(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+               action_settings: ActionSettings | None = None, scores: Scores | None = None) -> StoryData:
+    """The data of every slide as of a date. Parts the data cannot support are None, with
+    their plain reason in ``reasons``; nothing here raises NotEnoughData."""
+    as_of = resolve_as_of(tables, as_of)
+    s = settings.segments
+    w = settings.window_months
+    action_settings = action_settings or ActionSettings(window_months=w)
+    scores = scores or score_customers(tables, as_of, settings)
+    frame = scores.frame
+    reasons: dict[str, str] = {}
+    parts: dict[str, Any] = {
+        "kpis": overview.kpis(tables, as_of, w),
+        "monthly": _try(reasons, "overview", lambda: overview.revenue_by_month(tables, as_of)),
+        "pareto": _try(reasons, "pareto", lambda: overview.pareto(tables, as_of, w)),
+        "pyramid": _try(reasons, "pyramid", lambda: pyramid.pyramid(tables, as_of, s)),
+        "value": _try(reasons, "value", lambda: _value_part(frame)),
+        "matrix": _try(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
+        "clusters": scores.personas or None,
+        "clv": _try(reasons, "clv", lambda: _clv_part(scores)),
+        "actions": _try(reasons, "actions", lambda: _actions_part(tables, as_of, settings, action_settings, scores)),
+        "coverage": _coverage(frame),
+    }
+    if not scores.personas:
+        reasons["clusters"] = scores.messages.get("clusters", "Not enough buyers to find groups of customers yet.")
+    return StoryData(as_of=as_of, settings=settings, customer_ids=list(frame["customer_id"].astype(str)),
+                     parts=parts, reasons=reasons)
+
+
+# -- slides --------------------------------------------------------------------------------
+def _share(values: pd.Series, top: float = 0.2) -> float:
+    """Share of the total held by the top ``top`` of the values (ceil, at least one)."""
+    v = values.sort_values(ascending=False)
+    total = float(v.sum())
+    return float(v.head(max(1, math.ceil(top * len(v)))).sum()) / total if total > 0 else 0.0
+
+
+def _overview(d: StoryData, cur: str, masker: Masker | None):
+    k = d.parts["kpis"]
+    headline = (f"{k['customers']:,} customers, {k['active_customers']:,} of them active in the last "
+                f"{d.settings.window_months} months, {money(k['revenue'], cur)} revenue")
+    fig = overview_charts.revenue_by_month_chart(d.parts["monthly"], cur)
+    note = f"{k['orders']:,} orders up to {d.as_of:%Y-%m-%d}; average order {money(k['average_order_value'] or 0, cur)}"
+    if k["repeat_rate"] is not None:
+        note += f"; {k['repeat_rate']:.0%} of buyers came back for a second order"
+    note += "."
+    return headline, fig, note
+
+
+def _pareto(d: StoryData, cur: str, masker: Masker | None):
+    curve, top20, gini = d.parts["pareto"]
+    return (overview.pareto_sentence(top20).rstrip("."), overview_charts.lorenz_chart(curve, top20, gini),
+            f"Last {d.settings.window_months} months. Gini {gini:.2f}: 0 means every customer spends the same, "
+            "1 that one customer brings everything. Concentrated revenue calls for one-to-one care of the few.")
+
+
+def _pyramid(d: StoryData, cur: str, masker: Masker | None):
+    pyr = d.parts["pyramid"]
+    s = d.settings.segments
+    upper = pyr[pyr["tier"].isin(["top", "big"])]
+    headline = (f"The top {s.top_share + s.big_share:.0%} of active customers ({int(upper['customers'].sum()):,}) "
+                f"bring {upper['revenue_share'].sum():.0%} of the window's revenue")
+    note = ("Top 1%, big 4%, medium 15%, small 80% of the customers who bought in the last "
+            f"{s.window_months} months; below them inactive customers, prospects and suspects.")
+    return headline, segment_charts.pyramid_chart(pyr, cur), note
+
+
+def _value(d: StoryData, cur: str, masker: Masker | None):
+    part = d.parts["value"]
+    shown = part["plotted"]
+    if masker is not None:
+        shown = masker.mask_frame(shown)
+    if "name" in shown:  # hover shows who the dot is: the name (or label) and the id
+        named = shown["name"].notna() & (shown["name"].astype("string") != shown["customer_id"].astype("string"))
+        shown = shown.assign(customer_id=[f"{n} ({c})" if has else str(c) for n, c, has in
+                                          zip(shown["name"], shown["customer_id"], named)])
+    c = part["counts"]
+    headline = f"{c['MVC']:,} most valuable, {c['MCC']:,} most growable and {c['BZ']:,} below-zero customers"
+    note = ("Right = more revenue now, up = more potential. Keep the most valuable, grow the most growable, "
+            "serve the below-zero ones more cheaply."
+            + (f" {len(shown):,} of {part['buyers']:,} buyers shown." if len(shown) < part["buyers"] else ""))
+    return headline, segment_charts.value_scatter(shown, cur), note
+
+
+def _matrix(d: StoryData, cur: str, masker: Masker | None):
+    cells = d.parts["matrix"]
+    surveyed = cells[cells["satisfaction"] != matrix_mod.NO_SURVEY]
+    unhappy = int(surveyed.loc[surveyed["satisfaction"] == "low", "customers"].sum())
+    headline = (f"{int(surveyed['customers'].sum()):,} of {int(cells['customers'].sum()):,} active customers "
+                f"answered a survey; {unhappy:,} of them are unhappy")
+    note = ("Volume decides the selling treatment, satisfaction the relationship: partner with the happy, "
+            "improve the middling, correct the unhappy. Customers without a survey are not in the grid.")
+    return headline, segment_charts.matrix_heatmap(cells, cur), note
+
+
+def _clusters(d: StoryData, cur: str, masker: Masker | None):
+    personas = d.parts["clusters"]
+    largest = max(personas, key=lambda p: p["size"])
+    headline = (f"{len(personas)} groups of customers who buy alike; the largest, “{largest['name']}”, "
+                f"is {largest['share']:.0%} of buyers")
+    fig = cluster_charts.sizes_chart(types.SimpleNamespace(personas_=personas))  # the chart reads personas_ only
+    note = "Plan one message, offer or service level per group. " + largest["sentence"]
+    return headline, fig, note
+
+
+def _clv(d: StoryData, cur: str, masker: Masker | None):
+    clv = d.parts["clv"]
+    h = d.settings.horizon_months
+    headline = (f"Customers should bring {money(float(clv['clv'].sum()), cur)} of margin in the next {h} months; "
+                f"the top 20% hold {_share(clv['clv']):.0%} of it")
+    note = (f"Lifetime value: margin {d.settings.margin:.0%} of the revenue the purchase model (BG/NBD and "
+            f"Gamma-Gamma) expects, discounted at {d.settings.annual_discount:.0%} a year.")
+    return headline, clv_charts.clv_distribution(clv, cur), note
+
+
+def _actions(d: StoryData, cur: str, masker: Masker | None):
+    part = d.parts["actions"]
+    counts = part["counts"]
+    first = counts.iloc[0]
+    headline = (f"{part['actions']:,} suggested actions for {part['customers']:,} customers; the most common: "
+                f"{first['title']} ({int(first['customers']):,})")
+    note = "The Action plan page lists each customer's next best action with the reason, ready to export."
+    return headline, action_counts_chart(counts), note
+
+
+BUILDERS = {"overview": _overview, "pareto": _pareto, "pyramid": _pyramid, "value": _value,
+            "matrix": _matrix, "clusters": _clusters, "clv": _clv, "actions": _actions}
+
+
+def slides(data: StoryData, mask: bool = False) -> list[Slide]:
+    """The story's slides in :data:`SLIDES` order. With ``mask``, customers are replaced by
+    their "Customer 0042" labels before any figure is built."""
+    masker = Masker(data.customer_ids) if mask else None
+    cur = data.settings.currency
+    out = []
+    for key, step, title in SLIDES:
+        if key in data.reasons:
+            out.append(Slide(key, step, title, data.reasons[key], None, ""))
+            continue
+        headline, fig, note = BUILDERS[key](data, cur, masker)
+        fig.update_layout(title_font_size=18, font_size=15)
+        out.append(Slide(key, step, title, headline, fig, note))
+    return out
+
+
+def build_story(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+                mask: bool = False, action_settings: ActionSettings | None = None) -> list[Slide]:
+    """The workshop story for a workspace: :func:`story_data` then :func:`slides`."""
+    return slides(story_data(tables, as_of, settings, action_settings), mask)
+
+
+# -- exports -------------------------------------------------------------------------------
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","WenQuanYi Micro Hei",sans-serif;
+max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1c2833}
+h1{font-size:2rem}section.slide{border-top:1px solid #d5d8dc;padding:1.5rem 0}
+.step{text-transform:uppercase;letter-spacing:.08em;color:#7f8c8d;font-size:.85rem}
+.headline{font-size:1.5rem;font-weight:600;margin:.3rem 0 .8rem}.note{color:#566573}
+.facts li{margin:.2rem 0}.decisions{white-space:pre-wrap;background:#f4f6f7;padding:.8rem;border-radius:6px}
+"""
+
+
+def story_html(slides: Iterable[Slide], title: str, worksheet: Iterable | None = None) -> str:
+    """One self-contained HTML file: plotly.js embedded once (opens offline), each slide's
+    headline, interactive chart and note, then the worksheet (items with ``step``,
+    ``facts`` and ``decisions``, see :mod:`analysis.worksheet`). All text is escaped."""
+    from plotly.offline import get_plotlyjs
+
+    e = html.escape
+    body = [f"<h1>{e(title)}</h1>"]
+    for n, slide in enumerate(slides, start=1):
+        body.append('<section class="slide">')
+        body.append(f'<div class="step">{n}. {e(slide.step)} · {e(slide.title)}</div>')
+        body.append(f'<p class="headline">{e(slide.headline)}</p>')
+        if slide.figure is not None:
+            body.append(slide.figure.to_html(full_html=False, include_plotlyjs=False,
+                                             config={"displaylogo": False, "responsive": True}))
+        if slide.note:
+            body.append(f'<p class="note">{e(slide.note)}</p>')
+        body.append("</section>")
+    if worksheet is not None:
+        body.append('<section class="worksheet"><h2>Workshop worksheet</h2>')
+        for item in worksheet:
+            body.append(f"<h3>{e(item.step.capitalize())}</h3>")
+            body.append('<ul class="facts">' + "".join(f"<li>{e(f)}</li>" for f in item.facts) + "</ul>")
+            decisions = item.decisions.strip() or "(no decisions written down yet)"
+            body.append(f'<p><b>Decisions</b></p><div class="decisions">{e(decisions)}</div>')
+        body.append("</section>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(title)}</title><style>{CSS}</style>"
+            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
+            + "\n".join(body) + "</body></html>")
+
+
+def story_pngs(slides: Iterable[Slide], width: int = 1200, height: int = 700) -> dict[str, bytes]:
+    """{"01-overview.png": PNG bytes, ...} for each slide with a chart, through plotly's
+    image export (kaleido 1.x driving the system Chromium; one browser for all images)."""
+    import kaleido
+
+    charted = [(n, s) for n, s in enumerate(slides, start=1) if s.figure is not None]
+    started = False
+    if hasattr(kaleido, "start_sync_server"):
+        try:
+            kaleido.start_sync_server(silence_warnings=True)
+            started = True
+        except RuntimeError:  # already running (another export in this process): reuse it
+            pass
+    try:
+        with warnings.catch_warnings():  # plotly warns that kaleido options are unused with a server
+            warnings.simplefilter("ignore", UserWarning)
+            return {f"{n:02d}-{s.key}.png": s.figure.to_image(format="png", width=width, height=height)
+                    for n, s in charted}
+    finally:
+        if started:
+            kaleido.stop_sync_server(silence_warnings=True)
+
+
+def story_zip(slides: Iterable[Slide]) -> bytes:
+    """The PNGs of :func:`story_pngs` in one zip file."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in story_pngs(slides).items():
+            z.writestr(name, data)
+    return buf.getvalue()

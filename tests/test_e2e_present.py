@@ -1,0 +1,73 @@
+"""In the real browser: walk the whole workshop story with Next, names masked by default, and
+check that no customer name of the demo appears on any slide or in the exported report."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from analysis.story import SLIDES
+from analysis.store import Workspace
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_idle(page):
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+
+
+def _demo_names(db) -> list[str]:
+    with Workspace(db) as ws:
+        frame = ws.query('SELECT "name", "email" FROM "customers" ORDER BY "customer_id" LIMIT 400')
+    return [v for v in [*frame["name"], *frame["email"]] if isinstance(v, str) and v]
+
+
+def _leaks(page, names) -> list[str]:
+    shown = page.locator("body").inner_text() + page.content()
+    return [n for n in names if n in shown]
+
+
+def test_walk_the_masked_story(page, app_server, screenshot):
+    names = _demo_names(app_server["db"])
+    page.goto(f"{app_server['url']}/present")
+    expect(page.get_by_text(re.compile(r"Slide 1 of \d+"))).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    count = len(SLIDES)
+    for n in range(1, count + 1):
+        expect(page.get_by_text(re.compile(rf"Slide {n} of {count}"))).to_be_visible(timeout=120_000)
+        wait_idle(page)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1, timeout=60_000)
+        chart = page.get_by_test_id("stPlotlyChart").first
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.6)  # a hover label
+        page.wait_for_timeout(300)
+        assert not _leaks(page, names), f"slide {n}"
+        if n in (1, 4, count):
+            screenshot(f"slide{n}")
+        if n < count:
+            page.get_by_role("button", name=re.compile("Next")).click()
+    expect(page.get_by_role("button", name=re.compile("Next"))).to_be_disabled()
+    page.get_by_text("Workshop worksheet").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    screenshot("worksheet")
+
+    with page.expect_download(timeout=180_000) as info:
+        page.get_by_role("button", name=re.compile("Download the report")).click()
+    report = open(info.value.path(), encoding="utf-8").read()
+    assert "plotly-graph-div" in report and "Customer " in report
+    assert not [n for n in names if n in report]
+
+
+def test_presenter_view_from_the_url(page, app_server, screenshot):
+    page.goto(f"{app_server['url']}/present?mode=present")
+    expect(page.get_by_text(re.compile(r"Slide 1 of \d+"))).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    expect(page.get_by_label("Our decisions")).to_have_count(0)
+    page.get_by_role("button", name=re.compile("Next")).click()
+    expect(page.get_by_text(re.compile(r"Slide 2 of \d+"))).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    screenshot("presenter")

@@ -1,0 +1,72 @@
+"""The Workshop page through AppTest: one slide at a time, masked by default, the worksheet."""
+
+import json
+
+from analysis.store import Workspace
+from tests.pagetest import open_page
+
+
+def _chart_json(at) -> str:
+    return "\n".join(c.proto.spec for c in at.get("plotly_chart"))
+
+
+def _counter(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Slide "))
+
+
+def test_next_and_previous_walk_the_story_masked_by_default(demo_copy):
+    with Workspace(demo_copy) as ws:
+        names = ws.query('SELECT "name" FROM "customers" ORDER BY "customer_id" LIMIT 300')["name"].tolist()
+    at = open_page(demo_copy, "present")
+    assert at.toggle(key="pr_mask").value is True
+    assert _counter(at).startswith("Slide 1 of 8")
+    assert at.button(key="pr_prev").disabled
+    for n in range(2, 5):
+        at.button(key="pr_next").click().run()
+        assert not at.exception, at.exception
+        assert at.session_state["pr_slide"] == n - 1
+        assert _counter(at).startswith(f"Slide {n} of 8")
+    assert "most valuable" in at.text[0].value  # slide 4: the value scatter, one hover per customer
+    spec = _chart_json(at)
+    assert "Customer " in spec and not [n for n in names if n in spec]
+    at.button(key="pr_prev").click().run()
+    assert _counter(at).startswith("Slide 3 of 8")
+    at.button(key="pr_next").click().run()
+    at.toggle(key="pr_mask").set_value(False).run()
+    assert not at.exception, at.exception
+    spec = _chart_json(at)
+    assert [n for n in names if n in spec]  # unmasked, the hover names customers
+    json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_worksheet_is_saved_with_the_workspace(demo_copy):
+    at = open_page(demo_copy, "present")
+    assert any("customers" in t.value and "active" in t.value for t in at.text)  # identify facts
+    at.text_area(key="ws_identify").set_value("Collect e-mail addresses at the counter")
+    at.text_area(key="ws_customize").set_value("A named account manager for the top tier")
+    at.button(key="ws_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success
+    with Workspace(demo_copy) as ws:
+        assert ws.get_note("worksheet:identify") == "Collect e-mail addresses at the counter"
+        assert ws.get_note("worksheet:customize") == "A named account manager for the top tier"
+    again = open_page(demo_copy, "present")
+    assert again.text_area(key="ws_identify").value == "Collect e-mail addresses at the counter"
+
+
+def test_presenter_mode_from_the_url(demo_copy):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pagetest import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["workspace_path"] = str(demo_copy)
+    at.query_params["mode"] = "present"
+    at.run()
+    at.switch_page("pages/present.py").run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="pr_present").value is True
+    assert not at.title  # no page title, no worksheet: only the slide
+    assert not at.text_area
+    assert _counter(at).startswith("Slide 1 of 8")
+

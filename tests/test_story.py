@@ -1,0 +1,148 @@
+"""The workshop story: slides in order with figures in their headlines, masking that leaves no
+customer name, contact or id in any figure or export, offline HTML, PNG export."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+from analysis import overview, story
+from analysis.store import Workspace
+from tests.builders import make_workspace
+
+XSS = "<img src=x onerror=alert(1)>"
+NAMES = {"ZQ-001": "Zyxwv Holdings", "ZQ-002": XSS, "ZQ-003": "Qqjjx Trading & Sons", "ZQ-004": "Vvkkp Outfitters"}
+PRIVATE = ["Zyxwv", "Qqjjx", "Vvkkp", "onerror", "zyxwv@holdings.example", "555 0199", "ZQ-00", "secret remark"]
+
+
+def _tiny(tmp_path):
+    """Four named customers with contacts, a survey and repeat purchases over a year."""
+    customers = [{"customer_id": cid, "name": name, "email": f"{name.split()[0].lower()}@holdings.example",
+                  "phone": "+1 555 0199", "region": "North"} for cid, name in NAMES.items()]
+    transactions = [
+        {"customer_id": cid, "order_id": f"{cid}-{m}", "date": f"2024-{m:02d}-10", "amount": amount * m}
+        for cid, amount in zip(NAMES, (500.0, 40.0, 120.0, 15.0)) for m in range(1, 13, 2)
+    ]
+    interactions = [
+        {"customer_id": "ZQ-001", "occurred_at": "2024-11-02", "kind": "survey", "satisfaction": 5, "scale": 5},
+        {"customer_id": "ZQ-002", "occurred_at": "2024-11-03", "kind": "complaint", "note": "secret remark"},
+        {"customer_id": "ZQ-003", "occurred_at": "2024-11-04", "kind": "survey", "satisfaction": 1, "scale": 5},
+    ]
+    return make_workspace(tmp_path, customers, transactions, interactions)
+
+
+@pytest.fixture(scope="module")
+def demo_data(demo_db):
+    with Workspace(demo_db) as ws:
+        return story.story_data(ws.tables())
+
+
+@pytest.fixture()
+def tiny_data(tmp_path):
+    ws = _tiny(tmp_path)
+    try:
+        yield story.story_data(ws.tables())
+    finally:
+        ws.close()
+
+
+def _everything(slides) -> str:
+    """Every text of every slide and every figure, serialised."""
+    return "\n".join(
+        f"{s.title}\n{s.headline}\n{s.note}\n" + (s.figure.to_json() if s.figure is not None else "")
+        for s in slides
+    )
+
+
+def test_demo_story_in_order_with_a_figure_in_every_headline(demo_db, demo_data):
+    slides = story.slides(demo_data)
+    assert [s.key for s in slides] == [k for k, _, _ in story.SLIDES] == [
+        "overview", "pareto", "pyramid", "value", "matrix", "clusters", "clv", "actions"]
+    assert [s.step for s in slides][:3] == ["identify", "identify", "differentiate"]
+    assert slides[-1].step == "customize"
+    assert demo_data.reasons == {}
+    for s in slides:
+        assert s.figure is not None, s.key
+        assert re.search(r"\d", s.headline), s.headline
+    with Workspace(demo_db) as ws:
+        top20 = overview.pareto(ws.tables(), demo_data.as_of, demo_data.settings.window_months)[1]
+    assert slides[1].headline == f"The top 20% of customers bring {top20:.0%} of revenue"
+
+
+def test_masked_demo_story_shows_no_customer_name(demo_db, demo_data):
+    with Workspace(demo_db) as ws:
+        names = ws.query('SELECT "name" FROM "customers" ORDER BY "customer_id" LIMIT 200')["name"].tolist()
+    plain = _everything(story.slides(demo_data, mask=False))
+    masked = _everything(story.slides(demo_data, mask=True))
+    assert any(n in plain for n in names)  # the unmasked hover texts do name customers
+    assert not [n for n in names if n in masked]
+    assert "Customer " in masked
+
+
+def test_transactions_only_workspace_tells_why_slides_are_missing(tmp_path):
+    rows = [{"customer_id": f"c{n}", "date": "2024-05-01", "amount": float(n)} for n in range(1, 6)]
+    ws = make_workspace(tmp_path, transactions=rows)
+    try:
+        slides = story.build_story(ws.tables())
+    finally:
+        ws.close()
+    assert [s.key for s in slides] == [k for k, _, _ in story.SLIDES]
+    by_key = {s.key: s for s in slides}
+    assert by_key["pareto"].figure is not None
+    assert by_key["pareto"].headline.startswith("The top 20% of customers bring")
+    assert "5 customers" in by_key["overview"].headline
+    assert by_key["matrix"].figure is None and "survey" in by_key["matrix"].headline.lower()
+    assert by_key["clusters"].figure is None and by_key["clusters"].headline
+    for s in slides:
+        assert s.figure is not None or s.headline  # a missing slide still says why
+
+
+def test_masking_removes_every_private_value_from_figures_and_html(tiny_data):
+    plain = story.slides(tiny_data, mask=False)
+    masked = story.slides(tiny_data, mask=True)
+    assert "Zyxwv Holdings" in _everything(plain)  # otherwise this test could not fail
+    text = _everything(masked)
+    assert not [p for p in PRIVATE if p in text]
+    from plotly.offline import get_plotlyjs
+
+    page = story.story_html(masked, "Workshop").replace(get_plotlyjs(), "")  # the library says "onerror"
+    assert not [p for p in PRIVATE if p in page]
+    assert "Customer 1" in page
+
+
+def test_html_escapes_names_title_and_worksheet(tiny_data):
+    from analysis.worksheet import worksheet
+
+    sheet = worksheet(tiny_data, {"identify": XSS + " **bold**"})
+    page = story.story_html(story.slides(tiny_data, mask=False), f"Report {XSS}", sheet)
+    assert XSS not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # title and worksheet, escaped
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # the name in the chart data, escaped
+    assert "**bold**" in page and "<b>bold</b>" not in page
+
+
+def test_html_opens_offline(tiny_data):
+    from plotly.offline import get_plotlyjs
+
+    page = story.story_html(story.slides(tiny_data), "Workshop")
+    bundle = get_plotlyjs()
+    assert page.count(bundle) == 1  # plotly.js embedded once
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page)  # nothing fetched
+    assert page.count('class="plotly-graph-div"') == sum(s.figure is not None for s in story.slides(tiny_data))
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_png_export(tiny_data):
+    if not (shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")):
+        pytest.skip("no Chromium on this machine: kaleido needs a system Chrome/Chromium to draw images")
+    slides = [s for s in story.slides(tiny_data, mask=True) if s.figure is not None][:2]
+    images = story.story_pngs(slides)
+    assert list(images) == [f"{n:02d}-{s.key}.png" for n, s in enumerate(slides, start=1)]
+    for data in images.values():
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(story.story_zip(slides))) as z:
+        assert z.namelist() == list(images)
