@@ -63,9 +63,10 @@ with show.explained():
 
     map_col, sizes_col = st.columns([3, 2])
     with map_col:
-        show.chart(charts.projection_chart(clusters.projection(features, model)), key="cl_projection")
+        on_map = show.selected_customdata(
+            show.chart(charts.projection_chart(clusters.projection(features, model)), key="cl_projection", selectable=True))
     with sizes_col:
-        show.chart(charts.sizes_chart(model), key="cl_sizes")
+        on_bar = show.selected_customdata(show.chart(charts.sizes_chart(model), key="cl_sizes", selectable=True))
     show.chart(charts.profile_heatmap(model, cur), key="cl_profiles")
     st.caption("Red: the group's average is above all customers'; blue: below. Each cell shows the group's "
                "actual average.")
@@ -75,7 +76,11 @@ with show.explained():
     members = differentiate.cluster_members(cached.scores(as_of, settings).frame, features.index,
                                             model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
-    chosen = st.selectbox("Persona", names, key="cl_cluster", format_func=lambda n: f"{n} ({sizes.get(n, 0):,})")
+    clicked = [names[int(c)] for c in on_bar] + list(
+        apply_filters(members, {"customer_id": [str(c) for c in on_map]})["cluster_name"])
+    chosen = lists.follow_click("Persona", names, key="cl_cluster", clicked=clicked,
+                                format_func=lambda n: f"{n} ({sizes.get(n, 0):,})",
+                                help="Or click a bar of the sizes chart or a point of the map.")
     lists.customer_list(
         apply_filters(members, {"cluster_name": [chosen]}), key="cl_list",
         file_stem=f"cluster-{names.index(chosen)}",

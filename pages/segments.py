@@ -52,7 +52,7 @@ with rfm_tab:
         with left:
             show.chart(charts.rfm_heatmap(rfm.rf_grid(scored)), key="rfm_grid")
         with right:
-            show.chart(dcharts.segment_chart(counts), key="rfm_counts")
+            segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         st.dataframe(
             counts.assign(revenue=lambda d: d["revenue"].round(0)).rename(columns={
                 "segment": "Segment", "customers": "Customers", "revenue": "Revenue, all time",
@@ -64,8 +64,10 @@ with rfm_tab:
         st.markdown("**Customers in a segment**")
         seg_counts = dict(zip(counts["segment"], counts["customers"]))
         names = [n for n in counts["segment"] if n != "(no rule)"]
-        segment = st.selectbox("Segment", names, key="rfm_segment",
-                               format_func=lambda n: f"{n} ({seg_counts.get(n, 0):,})")
+        segment = lists.follow_click("Segment", names, key="rfm_segment",
+                                     clicked=show.selected_customdata(segment_event),
+                                     format_func=lambda n: f"{n} ({seg_counts.get(n, 0):,})",
+                                     help="Or click a bar of the segment chart.")
         lists.customer_list(
             apply_filters(scored, {"rfm_segment": [segment]}), key="rfm_list",
             file_stem=f"rfm-{segment.replace(' ', '-')}",

@@ -51,9 +51,12 @@ plotted, buyers = differentiate.scatter_sample(frame)
 if not buyers:
     st.info("No purchases yet: import transactions to see who is valuable, growable or below zero.")
 else:
-    show.chart(charts.value_scatter(plotted, cur), key="val_scatter")
+    picked = show.selected_customdata(show.chart(charts.value_scatter(plotted, cur), key="val_scatter", selectable=True))
+    if picked:  # a click on a dot opens that customer's page
+        st.session_state["cu_search"] = str(picked[0])
+        st.switch_page("pages/customer.py")
     st.caption("Each dot is a customer: right = more revenue now, up = more potential. Dots above the dotted "
-               "line could spend more than they do."
+               "line could spend more than they do; click one to open the customer."
                + (f" Showing {len(plotted):,} of {buyers:,} buyers: every MVC, MCC and BZ customer first, "
                   "then a fixed sample of the others." if len(plotted) < buyers else ""))
 

@@ -53,3 +53,19 @@ def test_page_renders(page, app_server, screenshot, path, heading):
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(path)
+
+
+def test_a_dot_of_the_value_scatter_opens_that_customer(page, app_server, screenshot):
+    page.goto(app_server["url"] + "/value")
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    chart.scroll_into_view_if_needed()
+    dot = chart.locator("g.points path.point").first.bounding_box()
+    page.mouse.click(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+    expect(page.get_by_role("heading", name=re.compile("Customer"))).to_be_visible(timeout=120_000)
+    search = page.get_by_label("Search by customer id or name")
+    expect(search).to_have_value(re.compile(r"^C\d{5}$"), timeout=60_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot("opened")
