@@ -21,7 +21,7 @@ import math
 import types
 import warnings
 import zipfile
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,7 +40,7 @@ from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
 from analysis.masking import Masker
 from analysis.report import ReportSettings
-from analysis.scores import Scores, score_customers
+from analysis.scores import Scores, attempt, score_customers
 from analysis.segment_settings import money
 from analysis.store import Tables
 
@@ -82,14 +82,6 @@ class StoryData:
     customer_ids: list[str]
     parts: dict[str, Any]
     reasons: dict[str, str]
-
-
-def _try(reasons: dict[str, str], key: str, fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except NotEnoughData as exc:
-        reasons[key] = str(exc)
-        return None
 
 
 def _value_part(frame: pd.DataFrame) -> dict:
@@ -144,14 +136,14 @@ def story_data(tables: Tables, as_of: Any = None, settings: ReportSettings = Rep
     reasons: dict[str, str] = {}
     parts: dict[str, Any] = {
         "kpis": overview.kpis(tables, as_of, w),
-        "monthly": _try(reasons, "overview", lambda: overview.revenue_by_month(tables, as_of)),
-        "pareto": _try(reasons, "pareto", lambda: overview.pareto(tables, as_of, w)),
-        "pyramid": _try(reasons, "pyramid", lambda: pyramid.pyramid(tables, as_of, s)),
-        "value": _try(reasons, "value", lambda: _value_part(frame)),
-        "matrix": _try(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
+        "monthly": attempt(reasons, "overview", lambda: overview.revenue_by_month(tables, as_of)),
+        "pareto": attempt(reasons, "pareto", lambda: overview.pareto(tables, as_of, w)),
+        "pyramid": attempt(reasons, "pyramid", lambda: pyramid.pyramid(tables, as_of, s)),
+        "value": attempt(reasons, "value", lambda: _value_part(frame)),
+        "matrix": attempt(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
         "clusters": scores.personas or None,
-        "clv": _try(reasons, "clv", lambda: _clv_part(scores)),
-        "actions": _try(reasons, "actions", lambda: _actions_part(tables, as_of, settings, action_settings, scores)),
+        "clv": attempt(reasons, "clv", lambda: _clv_part(scores)),
+        "actions": attempt(reasons, "actions", lambda: _actions_part(tables, as_of, settings, action_settings, scores)),
         "coverage": _coverage(frame),
     }
     if not scores.personas:
