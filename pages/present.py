@@ -47,7 +47,7 @@ if wanted != presenting:
         st.query_params["mode"] = "present"
     st.rerun()
 
-data = cached.on_tables(story.story_data, as_of, settings, sidebar.action_settings())
+data = cached.with_scores(story.story_data, as_of, settings, sidebar.action_settings())
 slides = story.slides(data, mask=mask)
 count = len(slides)
 st.session_state.setdefault("pr_slide", 0)

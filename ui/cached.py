@@ -54,15 +54,22 @@ def scores(as_of: dt.date, settings) -> "Scores":
     return on_tables(score_customers, as_of, settings)
 
 
-@st.cache_data(show_spinner="Working out next best actions…", max_entries=32)
-def _actions(path: str, version: str, as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
+@st.cache_data(show_spinner="Computing…", max_entries=32)
+def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date, settings, action_settings) -> Any:
     scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
-    return customer.all_actions(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
+    fn = getattr(importlib.import_module(module), name)
+    return fn(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
+
+
+def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
+    """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
+    handed the cached per-customer frame instead of computing it again."""
+    return _run_scored(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings)
 
 
 def actions(as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
     """Every suggested action for every customer (computed once per data version)."""
-    return _actions(*key(), as_of, settings, action_settings)
+    return with_scores(customer.all_actions, as_of, settings, action_settings)
 
 
 def last_purchase_date() -> dt.date:
