@@ -37,6 +37,12 @@ class Masker:
         """The label of one customer id (``"Customer ?"`` for an id not in the list)."""
         return self.labels.get(str(customer_id), UNKNOWN_LABEL)
 
+    def customer_id(self, label: str) -> str | None:
+        """The customer behind a label (a click on a masked chart opens the right customer)."""
+        if not hasattr(self, "_ids"):
+            self._ids = {v: k for k, v in self.labels.items()}
+        return self._ids.get(str(label))
+
     def mask_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with customer_id and name replaced by the label (name from
         the row's customer_id; a frame with a name but no id gets "Customer ?") and every
