@@ -84,7 +84,7 @@ def _label(cell: str) -> str:
 
 st.subheader(t("What to do with a cell"))
 cell = lists.follow_click(t("Cell"), options, key="mx_cell", clicked=clicked, format_func=_label,
-                          help=t("Clicking a cell of the matrix picks it here too."), bind="query-params")
+                          help=t("Clicking a cell of the matrix picks it here too."))
 spec = texts.loc[cell]
 left, right = st.columns(2)
 with left:

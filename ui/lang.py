@@ -1,10 +1,11 @@
 """The language switch (issue 6 §3): English or Simplified Chinese for the whole app.
 
 Drawn first in the sidebar, before the access gate, so even the login screen follows it. The
-choice lives in the URL (``?lang=zh``, bound with Streamlit's ``bind="query-params"``), so a
-shared link opens in the same language. Without one, the browser's language decides
-(``st.context.locale``: a Chinese browser opens in Chinese). The label is bilingual, so a user
-who landed in the other language still finds the switch.
+choice lives in the URL (``?lang=zh``), so a shared link opens in the same language; without
+one, the browser's language decides (``st.context.locale``: a Chinese browser opens in
+Chinese). The label is bilingual, so a user who landed in the other language still finds the
+switch. (Not Streamlit's ``bind="query-params"``: with a ``format_func`` it would put the
+shown text, "简体中文", in the URL.)
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ def browser_language() -> str:
 
 def choose() -> str:
     """Draw the switch, make its value the language of this run and return it."""
-    codes = list(i18n.LANGUAGES)
-    code = st.sidebar.selectbox(
-        i18n.t("Language · 语言"), codes, index=codes.index(browser_language()), key=KEY,
-        format_func=i18n.LANGUAGES.get, bind="query-params",
-    )
+    if KEY not in st.session_state:  # a session's first run: the link's language, else the browser's
+        st.session_state[KEY] = i18n.normalise(st.query_params.get(KEY) or browser_language())
+    code = st.sidebar.selectbox(i18n.t("Language · 语言"), list(i18n.LANGUAGES), key=KEY,
+                                format_func=i18n.LANGUAGES.get)
+    if code != i18n.DEFAULT:
+        st.query_params[KEY] = code
+    elif KEY in st.query_params:
+        del st.query_params[KEY]
     return i18n.set_language(code)

@@ -26,13 +26,24 @@ html { font-size: 19px; }
 </style>"""
 
 
+_STATE = "presenting"
+
+
 def active() -> bool:
-    """Whether this run is in presentation mode (``?mode=present``)."""
-    return st.query_params.get(MODE) == PRESENT
+    """Whether this run is in presentation mode: ``?mode=present`` in the URL when the session
+    started or since, or the switch on the Workshop page. Kept in the session (and put back in
+    the URL on every run), so moving to another page stays in presentation mode."""
+    if MODE in st.query_params:
+        st.session_state[_STATE] = st.query_params.get(MODE) == PRESENT
+    on = bool(st.session_state.get(_STATE, False))
+    if on:
+        st.query_params[MODE] = PRESENT
+    return on
 
 
 def set_active(on: bool) -> None:
     """Switch presentation mode on or off (the URL follows, so a link opens the same view)."""
+    st.session_state[_STATE] = on
     if on:
         st.query_params[MODE] = PRESENT
     elif MODE in st.query_params:
