@@ -28,6 +28,8 @@ from analysis import i18n
 from analysis.crosssell import CoPurchaseModel
 from analysis.features import to_date
 from analysis.i18n import N_
+from analysis.interactions import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
+from analysis.interactions import label as _label
 
 # ---------------------------------------------------------------------------------------
 # Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole
@@ -125,12 +127,7 @@ NOT_AVAILABLE = N_("n/a")
 LEVEL_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "none": N_("none")}
 KIND_LABELS = {"service": N_("service"), "treatment": N_("treatment"), "retention": N_("retention"),
                "growth": N_("growth"), "efficiency": N_("efficiency")}
-CHANNEL_LABELS = {"phone": N_("phone"), "email": N_("email"), "visit": N_("visit"), "internal": N_("internal")}
-
-
-def _label(labels: dict[str, str], code: Any) -> Any:
-    """The word for ``code`` in the current language; an unknown code as it is."""
-    return i18n.lookup(labels[code]) if isinstance(code, str) and code in labels else code
+CHANNEL_LABELS = {**CONTACT_CHANNEL_LABELS, "internal": N_("internal")}
 
 
 def level_label(code: Any) -> Any:
