@@ -488,3 +488,15 @@ def test_reasons_and_titles_read_in_chinese():
     assert missing == "顶级客户：近 12 个月收入 无数据，自 无数据起共 无数据 笔订单。"
     assert labels == ("高", "电话", "增长")
     assert actions.level_label("high") == "high" and actions.channel_label("web") == "web"
+
+
+def test_action_counts_chart_reads_in_chinese():
+    from analysis import i18n
+    from analysis.charts.actions import action_counts_chart
+
+    counts = pd.DataFrame({"action": ["win_back"], "title": ["挽回客户"], "customers": [3]})
+    with i18n.using("zh"):
+        fig = action_counts_chart(counts)
+    assert fig.layout.title.text == "各类建议行动" and fig.layout.xaxis.title.text == "客户数"
+    assert fig.data[0].hovertemplate == "%{y}：%{x:,} 位客户<extra></extra>"
+    assert list(fig.data[0].customdata) == ["win_back"]
