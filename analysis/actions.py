@@ -24,8 +24,12 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from analysis import i18n
 from analysis.crosssell import CoPurchaseModel
 from analysis.features import to_date
+from analysis.i18n import N_
+from analysis.interactions import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
+from analysis.interactions import label as _label
 
 # ---------------------------------------------------------------------------------------
 # Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole
@@ -34,82 +38,82 @@ from analysis.features import to_date
 # ---------------------------------------------------------------------------------------
 TEXTS: dict[str, dict[str, str]] = {
     "partner_invite": {
-        "title": "Invite to the partner programme",
-        "reason": (
+        "title": N_("Invite to the partner programme"),
+        "reason": N_(
             "High volume (revenue {revenue_window:,.0f} in the last {window_months} months) "
             "and high satisfaction ({satisfaction_5:.1f} of 5): a candidate partner."
         ),
     },
     "satisfaction_callback": {
-        "title": "Call back within {due_days} days",
-        "reason": (
+        "title": N_("Call back within {due_days} days"),
+        "reason": N_(
             "Latest satisfaction {satisfaction_5:.1f} of 5 is low; {volume_tier} volume, "
             "revenue {revenue_window:,.0f} in the last {window_months} months, "
             "{complaints:.0f} complaints."
         ),
-        "reason_no_score": (
+        "reason_no_score": N_(
             "Satisfaction is low; {volume_tier} volume, revenue {revenue_window:,.0f} in the "
             "last {window_months} months, {complaints:.0f} complaints."
         ),
     },
     "relationship_plan": {
-        "title": "Agree a relationship plan",
-        "reason": (
+        "title": N_("Agree a relationship plan"),
+        "reason": N_(
             "Medium volume: revenue {revenue_window:,.0f} in the last {window_months} months "
             "over {orders:.0f} orders, satisfaction {satisfaction_tier}; a plan of regular "
             "contact and tailored offers can move them up."
         ),
     },
     "win_back": {
-        "title": "Win back",
-        "reason": (
+        "title": N_("Win back"),
+        "reason": N_(
             "Last bought {recency_days:.0f} days ago; usually buys every {gap_days:.0f} days; "
             "P(alive) {p_alive:.0%}."
         ),
-        "reason_overdue": (
+        "reason_overdue": N_(
             "Last bought {recency_days:.0f} days ago; usually buys every {gap_days:.0f} days."
         ),
-        "reason_p_alive": (
+        "reason_p_alive": N_(
             "Last bought {recency_days:.0f} days ago; P(alive) {p_alive:.0%}, below "
             "{p_alive_threshold:.0%}."
         ),
     },
     "complaint_follow_up": {
-        "title": "Follow up the open complaint",
-        "reason": (
+        "title": N_("Follow up the open complaint"),
+        "reason": N_(
             "Complaint of {complaint_date:%Y-%m-%d} ({days_open} days ago) has no resolution "
             "recorded; open complaints: {open_complaints}."
         ),
     },
     "cross_sell": {
-        "title": "Offer {category}",
-        "reason": (
+        "title": N_("Offer {category}"),
+        "reason": N_(
             "{confidence:.0%} of customers who buy {antecedent} also buy {category} "
             "(lift {lift:.1f}); this customer has never bought {category}."
         ),
     },
     "cost_to_serve_review": {
-        "title": "Review the cost to serve",
-        "reason": (
+        "title": N_("Review the cost to serve"),
+        "reason": N_(
             "Profit {profit:,.0f} on revenue {revenue:,.0f}; {contacts:.0f} contacts and "
             "{complaints:.0f} complaints so far. Review discounts, service level and order "
             "minimums."
         ),
     },
     "thank_you_referral": {
-        "title": "Thank and ask for a referral",
-        "reason": (
+        "title": N_("Thank and ask for a referral"),
+        "reason": N_(
             "Top-tier customer: revenue {revenue_window:,.0f} in the last {window_months} "
             "months, {orders:.0f} orders since {first_purchase:%Y-%m-%d}."
         ),
     },
     "grow_share_of_wallet": {
-        "title": "Grow share of wallet",
-        "reason": (
+        "title": N_("Grow share of wallet"),
+        "reason": N_(
             "Most growable customer: revenue {revenue_window:,.0f} in the last "
             "{window_months} months; find the needs a competitor still serves."
         ),
-        "reason_wallet": (
+        "reason_wallet": N_(
             "Most growable customer: revenue {revenue_window:,.0f} in the last "
             "{window_months} months is {share_of_wallet:.0%} of an estimated wallet of "
             "{wallet:,.0f}."
@@ -118,7 +122,27 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 _BUILTIN_TEXTS = frozenset(TEXTS)
-NOT_AVAILABLE = "n/a"
+NOT_AVAILABLE = N_("n/a")
+# Words for the codes a reason or a list shows (the codes themselves stay as data).
+LEVEL_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "none": N_("none")}
+KIND_LABELS = {"service": N_("service"), "treatment": N_("treatment"), "retention": N_("retention"),
+               "growth": N_("growth"), "efficiency": N_("efficiency")}
+CHANNEL_LABELS = {**CONTACT_CHANNEL_LABELS, "internal": N_("internal")}
+
+
+def level_label(code: Any) -> Any:
+    """"high" / "medium" / "low" (a volume or satisfaction tier) in the current language."""
+    return _label(LEVEL_LABELS, code)
+
+
+def kind_label(code: Any) -> Any:
+    """An action family ("retention", "growth", ...) in the current language."""
+    return _label(KIND_LABELS, code)
+
+
+def channel_label(code: Any) -> Any:
+    """An action's channel ("phone", "visit", ...) in the current language."""
+    return _label(CHANNEL_LABELS, code)
 
 
 def _missing(value: Any) -> bool:
@@ -133,7 +157,7 @@ class _NotAvailable:
     """Stands in for a missing value: formats as "n/a" whatever the format spec."""
 
     def __format__(self, spec: str) -> str:
-        return NOT_AVAILABLE
+        return i18n.lookup(NOT_AVAILABLE)
 
 
 _NA = _NotAvailable()
@@ -159,8 +183,8 @@ class _Fill(dict):
 
 def render(action: str, key: str = "reason", _row: dict[str, Any] | None = None, **values: Any) -> str:
     """The text ``key`` of ``action`` from :data:`TEXTS`, filled with ``values`` (then
-    ``_row``); a missing value prints as "n/a"."""
-    return TEXTS[action][key].format_map(_Fill(values, _row))
+    ``_row``); a missing value prints as "n/a". Built-in texts are in the current language."""
+    return i18n.lookup(TEXTS[action][key]).format_map(_Fill(values, _row))
 
 
 # ---------------------------------------------------------------------------------------
@@ -255,14 +279,16 @@ class CustomerContext:
             "window_months": self.settings.window_months,
             "p_alive_threshold": self.settings.p_alive_threshold,
             "due_days": due_days,
+            "volume_tier": level_label(self.values.get("volume_tier")),
+            "satisfaction_tier": level_label(self.values.get("satisfaction_tier")),
             **values,
         }, self.values)
         texts = TEXTS[action]
         return Suggestion(
             customer_id=str(self.values["customer_id"]),
             action=action,
-            title=texts["title"].format_map(fill),
-            reason=texts[text].format_map(fill),
+            title=i18n.lookup(texts["title"]).format_map(fill),
+            reason=i18n.lookup(texts[text]).format_map(fill),
             priority=int(max(0, min(100, round(priority)))),
             due=self.as_of + dt.timedelta(days=int(due_days)),
             channel=channel,

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1, polygamma
 
+from analysis import i18n
 from analysis.errors import NotEnoughData
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -75,18 +76,18 @@ def _minimize(objective, start, what: str, hint: str):
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10},
         )
     if np.all(np.isfinite(res.x)) and np.any(np.abs(res.x) > _LOG_PLAUSIBLE):
-        raise NotEnoughData(
-            f"the {what} could not find sensible values: a parameter ran off to "
-            f"zero or infinity; {hint}"
-        )
+        raise NotEnoughData(i18n.t(
+            "the {what} could not find sensible values: a parameter ran off to "
+            "zero or infinity; {hint}", what=what, hint=hint
+        ))
     # L-BFGS-B may stop with "ABNORMAL" line searches at the optimum, where the objective
     # is flat to machine precision; a vanishing gradient is what counts.
     grad_ok = res.jac is not None and np.max(np.abs(res.jac)) < 1e-5
     if not (res.success or grad_ok) or not np.all(np.isfinite(res.x)):
-        raise NotEnoughData(
-            f"the {what} did not settle on an answer ({res.message}); the data may be too "
-            "small or too unusual for it"
-        )
+        raise NotEnoughData(i18n.t(
+            "the {what} did not settle on an answer ({message}); the data may be too "
+            "small or too unusual for it", what=what, message=res.message
+        ))
     return res
 
 
@@ -261,20 +262,20 @@ class BetaGeoModel:
         n = float(w.sum())
         n_repeat = float(w[x > 0].sum())
         if n < self.min_customers:
-            raise NotEnoughData(
-                f"only {n:.0f} customers; at least {self.min_customers} are needed to fit "
-                "the purchase model"
-            )
+            raise NotEnoughData(i18n.t(
+                "only {n:.0f} customers; at least {need} are needed to fit "
+                "the purchase model", n=n, need=self.min_customers
+            ))
         if n_repeat < self.min_repeat_customers:
-            raise NotEnoughData(
-                f"only {n_repeat:.0f} repeat customers; at least {self.min_repeat_customers} "
-                "are needed to fit the purchase model"
-            )
+            raise NotEnoughData(i18n.t(
+                "only {n:.0f} repeat customers; at least {need} "
+                "are needed to fit the purchase model", n=n_repeat, need=self.min_repeat_customers
+            ))
         if n_repeat == n:
-            raise NotEnoughData(
+            raise NotEnoughData(i18n.t(
                 "every customer has bought more than once, so the purchase model cannot "
                 "separate new customers from regulars; add customers who bought once"
-            )
+            ))
 
         # Rescale time so the largest age is 10: α scales with time, r, a, b do not.
         scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
@@ -285,9 +286,9 @@ class BetaGeoModel:
             return -ll / n, -grad * np.exp(log_params) / n
 
         res = _minimize(
-            objective, np.zeros(4), "purchase model (BG/NBD)",
-            "this happens when customers look too much alike, e.g. hardly anyone seems to "
-            "have stopped buying, or the purchase history is very short",
+            objective, np.zeros(4), i18n.t("purchase model (BG/NBD)"),
+            i18n.t("this happens when customers look too much alike, e.g. hardly anyone seems to "
+                   "have stopped buying, or the purchase history is very short"),
         )
         r, alpha, a, b = np.exp(res.x)
         alpha *= scale
@@ -449,15 +450,15 @@ class GammaGammaModel:
                 "average spend only"
             )
         if len(x) < self.min_customers:
-            raise NotEnoughData(
-                f"only {len(x)} repeat customers with a positive spend; at least "
-                f"{self.min_customers} are needed to fit the spend model"
-            )
+            raise NotEnoughData(i18n.t(
+                "only {n} repeat customers with a positive spend; at least "
+                "{need} are needed to fit the spend model", n=len(x), need=self.min_customers
+            ))
         n = len(x)
         scale = float(np.median(m))  # γ scales with the currency unit, p and q do not
         data = _GammaGammaData(x, m / scale)
-        what = "spend model (Gamma-Gamma)"
-        hint = "this happens when (almost) every customer spends the same per purchase"
+        what = i18n.t("spend model (Gamma-Gamma)")
+        hint = i18n.t("this happens when (almost) every customer spends the same per purchase")
 
         def objective(prepared, size):
             def f(log_params):
@@ -484,14 +485,15 @@ class GammaGammaModel:
         else:
             log_params, mean_ll = polished
             if np.any(np.abs(log_params) > _LOG_PLAUSIBLE):
-                raise NotEnoughData(f"the {what} could not find sensible values: a parameter ran off to zero or infinity; {hint}")
+                raise NotEnoughData(i18n.t("the {what} could not find sensible values: a parameter ran off to "
+                                           "zero or infinity; {hint}", what=what, hint=hint))
         p, q, g = np.exp(log_params)
         g *= scale
         if q <= 1:
-            raise NotEnoughData(
+            raise NotEnoughData(i18n.t(
                 "spend varies too wildly between customers for the spend model to give "
                 "an average (its q parameter is below 1)"
-            )
+            ))
         self.params_ = {"p": float(p), "q": float(q), "gamma": float(g)}
         self.loglik_ = float(mean_ll * n - np.log(scale) * n)  # density of m, not of m / scale
         self.n_customers_ = int(len(x))

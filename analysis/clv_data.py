@@ -30,6 +30,7 @@ from ibis import _
 
 from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discounted_expected_purchases
 from analysis.errors import NotEnoughData
+from analysis.i18n import t, tn
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
 FREQUENCY_GROUPS = 7  # conditional-expectation table: 0, 1, ..., 6, "7+"
@@ -132,7 +133,7 @@ def rfm_summary(
 
 def _need_customers(summary: pd.DataFrame, end: dt.date) -> None:
     if summary.empty:
-        raise NotEnoughData(f"no purchases on or before {end.isoformat()}; nothing to model yet")
+        raise NotEnoughData(t("no purchases on or before {end:%Y-%m-%d}; nothing to model yet", end=end))
 
 
 # --------------------------------------------------------------------------------------
@@ -281,7 +282,8 @@ def holdout_validation(
     cal_end, hold_end = _as_date(calibration_end), _as_date(holdout_end)
     if hold_end <= cal_end:
         raise ValueError(
-            f"the holdout must end after the calibration period: {hold_end} is not after {cal_end}"
+            t("the holdout must end after the calibration period: {hold_end:%Y-%m-%d} is not after {cal_end:%Y-%m-%d}",
+              hold_end=hold_end, cal_end=cal_end)
         )
     start = None if first_date is None else _as_date(first_date)
     cal = rfm_summary(transactions, cal_end, start, time_unit)
@@ -351,23 +353,23 @@ def holdout_validation(
 def _span(days: float) -> str:
     days = float(days)
     if days < 1:
-        return "today"
+        return t("today")
     if days < 14:
         n = int(round(days))
-        return f"{n} day{'s' if n != 1 else ''}"
+        return tn("{n} day", "{n} days", n)
     if days < 730:
-        return f"{int(round(days / 7))} weeks"
-    return f"{days / 365.25:.1f} years"
+        return t("{n} weeks", n=int(round(days / 7)))
+    return t("{years:.1f} years", years=days / 365.25)
 
 
 def _alive_words(p: float) -> str:
     if p >= 0.8:
-        return f"very likely still active ({p:.0%} chance)"
+        return t("very likely still active ({p:.0%} chance)", p=p)
     if p >= 0.5:
-        return f"probably still active ({p:.0%} chance)"
+        return t("probably still active ({p:.0%} chance)", p=p)
     if p >= 0.2:
-        return f"may have lapsed (only {p:.0%} chance they are still active)"
-    return f"probably lapsed (only {p:.0%} chance they are still active)"
+        return t("may have lapsed (only {p:.0%} chance they are still active)", p=p)
+    return t("probably lapsed (only {p:.0%} chance they are still active)", p=p)
 
 
 def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
@@ -376,32 +378,33 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
         scored["frequency"].to_numpy(), scored["recency"].to_numpy(), scored["T"].to_numpy(),
         scored["p_alive"].to_numpy(), next_text, scored["nonpositive_spend"].to_numpy(),
     )
-    one_time = (
+    one_time = t(
         "; the model cannot tell yet whether they will return: it assumes a customer is "
         "alive until they have a repeat purchase to go by, so P(alive) is 100% by "
         "construction. Spend per purchase is the average customer's."
     )
-    nonpositive = (
+    nonpositive = t(
         " Their repeat purchases net to zero or less (refunds or free items), so the "
         "average customer's spend per purchase is used for the value."
     )
-    not_expected = f" Not expected to buy again within the next {horizon_months} months."
+    not_expected = t(" Not expected to buy again within the next {months} months.", months=horizon_months)
+    today = t("today")
     notes = []
     for x, t_x, T, p, nxt, nonpos in rows:
         if x == 0:
-            ago = "today" if T * unit < 1 else _span(T * unit) + " ago"
-            text = f"Bought once, {ago}{one_time}"
+            ago = today if T * unit < 1 else t("{span} ago", span=_span(T * unit))
+            text = t("Bought once, {ago}", ago=ago) + one_time
         else:
             since = (T - t_x) * unit
-            last = "today" if since < 1 else _span(since) + " ago"
-            text = (
-                f"Bought on {int(x) + 1} different days, last {last}, usually every "
-                f"{_span(t_x * unit / x)}; {_alive_words(p)}."
+            last = today if since < 1 else t("{span} ago", span=_span(since))
+            text = t(
+                "Bought on {days} different days, last {last}, usually every "
+                "{gap}; {alive}.", days=int(x) + 1, last=last, gap=_span(t_x * unit / x), alive=_alive_words(p)
             )
             if nonpos:
                 text += nonpositive
         if isinstance(nxt, str):
-            text += f" Even chance of another purchase by {nxt}."
+            text += t(" Even chance of another purchase by {date}.", date=nxt)
         elif p > 0.5:
             text += not_expected
         notes.append(text)
@@ -495,11 +498,11 @@ def clv_report(
         "total_clv": float(scored["clv"].sum()),
         "mean_clv": float(scored["clv"].mean()),
         "notes": [
-            f"{n_one_time} customers bought only once: they get the average customer's spend "
-            "per purchase and P(alive) = 100% by construction.",
-            f"{n_nonpositive} repeat customers whose repeat purchases net to zero or less "
-            "(refunds, free items) were left out of the spend model and get the average "
-            "customer's spend per purchase.",
+            t("{n} customers bought only once: they get the average customer's spend "
+              "per purchase and P(alive) = 100% by construction.", n=n_one_time),
+            t("{n} repeat customers whose repeat purchases net to zero or less "
+              "(refunds, free items) were left out of the spend model and get the average "
+              "customer's spend per purchase.", n=n_nonpositive),
         ],
     }
     if holdout_date is not None:

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from analysis import actions, timeline
+from analysis import actions, i18n, timeline
 from analysis.crosssell import CoPurchaseModel
 from analysis.errors import UserError
 from analysis.features import interactions_until, purchases, resolve_as_of
@@ -160,7 +160,7 @@ def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFra
     tables = _tables(source)
     needle = text.strip().lower()
     if not needle:
-        raise UserError("Type part of a customer id or name to search.")
+        raise UserError(i18n.t("Type part of a customer id or name to search."))
     c = tables.customers
     listed = c.filter(
         c.customer_id.lower().contains(needle) | ibis.coalesce(c.name, "").lower().contains(needle)

@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import i18n
 from analysis.errors import UserError
+from analysis.i18n import N_, t
 from analysis.store import Workspace
 
 KINDS = ("contact", "complaint", "survey", "visit", "resolution")
@@ -22,12 +24,41 @@ CHANNELS = ("phone", "email", "visit", "web", "chat", "letter", "event")
 OUTCOMES = ("done", "accepted", "resolved", "refused", "not interested", "no answer", "call back later")
 NOTE_MAX_CHARS = 2000
 SHORT_MAX_CHARS = 100  # outcome, recorded_by
+# Words a person reads for the codes above (the codes stay as data).
+KIND_LABELS = {"contact": N_("contact"), "complaint": N_("complaint"), "survey": N_("survey"),
+               "visit": N_("visit"), "resolution": N_("resolution")}
+CHANNEL_LABELS = {"phone": N_("phone"), "email": N_("email"), "visit": N_("visit"), "web": N_("web"),
+                  "chat": N_("chat"), "letter": N_("letter"), "event": N_("event")}
+OUTCOME_LABELS = {"done": N_("done"), "accepted": N_("accepted"), "resolved": N_("resolved"),
+                  "refused": N_("refused"), "not interested": N_("not interested"),
+                  "no answer": N_("no answer"), "call back later": N_("call back later")}
+FIELD_LABELS = {"kind": N_("kind"), "channel": N_("channel"), "satisfaction": N_("satisfaction"),
+                "scale": N_("scale"), "outcome": N_("outcome"), "note": N_("note"),
+                "recorded by": N_("recorded by"), "answered action": N_("answered action")}
+
+
+def label(labels: dict[str, str], code: Any) -> Any:
+    """The word for ``code`` in the current language; an unknown code (or free text) as it is."""
+    return i18n.lookup(labels[code]) if isinstance(code, str) and code in labels else code
+
+
+def kind_label(code: Any) -> Any:
+    return label(KIND_LABELS, code)
+
+
+def channel_label(code: Any) -> Any:
+    return label(CHANNEL_LABELS, code)
+
+
+def outcome_label(code: Any) -> Any:
+    return label(OUTCOME_LABELS, code)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
     text = "" if value is None else str(value).strip().lower()
     if text not in allowed:
-        raise UserError(f"{field} {value!r} is not one of: {', '.join(allowed)}.")
+        raise UserError(t("{field} {value!r} is not one of: {allowed}.", field=label(FIELD_LABELS, field),
+                          value=value, allowed=", ".join(allowed)))
     return text
 
 
@@ -36,7 +67,8 @@ def _short_text(value: Any, field: str, limit: int) -> str | None:
         return None
     text = str(value).strip()
     if len(text) > limit:
-        raise UserError(f"{field} is {len(text)} characters long; at most {limit} are allowed.")
+        raise UserError(t("{field} is {length} characters long; at most {limit} are allowed.",
+                          field=label(FIELD_LABELS, field), length=len(text), limit=limit))
     return text or None
 
 
@@ -46,9 +78,9 @@ def _number(value: Any, field: str) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise UserError(f"{field} {value!r} is not a number.") from None
+        raise UserError(t("{field} {value!r} is not a number.", field=label(FIELD_LABELS, field), value=value)) from None
     if math.isnan(number) or math.isinf(number):
-        raise UserError(f"{field} {value!r} is not a number.")
+        raise UserError(t("{field} {value!r} is not a number.", field=label(FIELD_LABELS, field), value=value))
     return number
 
 
@@ -59,14 +91,16 @@ def _when(date: Any, now: dt.datetime) -> dt.datetime:
     try:
         stamp = pd.Timestamp(date)
     except (TypeError, ValueError):
-        raise UserError(f"date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.") from None
+        raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.",
+                          date=date)) from None
     if pd.isna(stamp):
-        raise UserError(f"date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.")
+        raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.", date=date))
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert(None)
     when = stamp.to_pydatetime()
     if when > now + dt.timedelta(minutes=1):
-        raise UserError(f"date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.")
+        raise UserError(t("date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.",
+                          when=when))
     return when
 
 
@@ -97,7 +131,7 @@ def validate_interaction(
     now = now or dt.datetime.now()
     cid = "" if customer_id is None else str(customer_id).strip()
     if not cid:
-        raise UserError("customer id is empty; enter the id of the customer you contacted.")
+        raise UserError(t("customer id is empty; enter the id of the customer you contacted."))
     row: dict[str, Any] = {
         "customer_id": cid,
         "kind": _choice(kind, KINDS, "kind"),
@@ -106,13 +140,13 @@ def validate_interaction(
     }
     value, top = _number(satisfaction, "satisfaction"), _number(scale, "scale")
     if value is None and top is not None:
-        raise UserError("a scale was given without a satisfaction score; enter the score too.")
+        raise UserError(t("a scale was given without a satisfaction score; enter the score too."))
     if value is not None:
         top = 5.0 if top is None else top
         if top <= 0:
-            raise UserError(f"scale {scale!r} must be greater than 0 (e.g. 5 or 10).")
+            raise UserError(t("scale {scale!r} must be greater than 0 (e.g. 5 or 10).", scale=scale))
         if not 0 <= value <= top:
-            raise UserError(f"satisfaction {satisfaction!r} is outside 0 to {top:g}.")
+            raise UserError(t("satisfaction {satisfaction!r} is outside 0 to {top:g}.", satisfaction=satisfaction, top=top))
     row["satisfaction"], row["scale"] = value, (top if value is not None else None)
     out = _short_text(outcome, "outcome", SHORT_MAX_CHARS)
     if out is not None and " ".join(out.lower().replace("_", " ").split()) in OUTCOMES:
@@ -125,7 +159,8 @@ def validate_interaction(
         from analysis.actions import known_actions
 
         if action not in known_actions():
-            raise UserError(f"answered action {action!r} is not one of: {', '.join(known_actions())}.")
+            raise UserError(t("answered action {action!r} is not one of: {allowed}.", action=action,
+                              allowed=", ".join(known_actions())))
     row["answers_action"] = action
     return row
 
@@ -154,10 +189,10 @@ def record_interaction(
     with ws.transaction() as cur:
         # Checked inside the write lock: Ibis shares one cursor, which is not for two threads at once.
         if not is_known_customer(ws, row["customer_id"]):
-            raise UserError(
-                f"customer {row['customer_id']!r} is not in this workspace; import them (customer "
-                "list or purchases) before recording a contact."
-            )
+            raise UserError(t(
+                "customer {customer_id!r} is not in this workspace; import them (customer "
+                "list or purchases) before recording a contact.", customer_id=row["customer_id"]
+            ))
         new_id = ws.next_id(cur, "interactions", "interaction_id")
         frame = pd.DataFrame([{"interaction_id": new_id, **row}])
         frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])

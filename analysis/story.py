@@ -26,6 +26,7 @@ from typing import Any, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis import i18n
 from analysis import matrix as matrix_mod
 from analysis import overview, pyramid
 from analysis.actions import ActionSettings
@@ -38,6 +39,7 @@ from analysis.customer import all_actions, count_by_action
 from analysis.differentiate import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
+from analysis.i18n import N_, t
 from analysis.masking import Masker
 from analysis.report import ReportSettings
 from analysis.scores import Scores, attempt, score_customers
@@ -45,18 +47,25 @@ from analysis.segment_settings import money
 from analysis.store import Tables
 
 STEPS = ("identify", "differentiate", "interact", "customize")
+STEP_LABELS = {"identify": N_("identify"), "differentiate": N_("differentiate"), "interact": N_("interact"),
+               "customize": N_("customize")}
 # (key, IDIC step, title), in the order the story is told.
 SLIDES = (
-    ("overview", "identify", "The data"),
-    ("pareto", "identify", "Who brings the revenue"),
-    ("pyramid", "differentiate", "The customer pyramid"),
-    ("value", "differentiate", "Most valuable, most growable, below zero"),
-    ("matrix", "interact", "Satisfaction by volume"),
-    ("clusters", "differentiate", "Clusters and personas"),
-    ("clv", "differentiate", "Lifetime value"),
-    ("actions", "customize", "The action plan"),
+    ("overview", "identify", N_("The data")),
+    ("pareto", "identify", N_("Who brings the revenue")),
+    ("pyramid", "differentiate", N_("The customer pyramid")),
+    ("value", "differentiate", N_("Most valuable, most growable, below zero")),
+    ("matrix", "interact", N_("Satisfaction by volume")),
+    ("clusters", "differentiate", N_("Clusters and personas")),
+    ("clv", "differentiate", N_("Lifetime value")),
+    ("actions", "customize", N_("The action plan")),
 )
 SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
+
+
+def step_label(step: str) -> str:
+    """An IDIC step ("identify", ...) in the current language, lower case like the code."""
+    return i18n.lookup(STEP_LABELS[step]) if step in STEP_LABELS else step
 
 
 @dataclasses.dataclass
@@ -87,7 +96,7 @@ class StoryData:
 def _value_part(frame: pd.DataFrame) -> dict:
     plotted, buyers = scatter_sample(frame, max_points=SCATTER_POINTS)
     if not buyers:
-        raise NotEnoughData("No purchases yet: import transactions to see who is valuable, growable or below zero.")
+        raise NotEnoughData(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
     cols = ["customer_id", "name", "revenue_window", "potential", "profit", "gap", "is_mvc", "is_mcc", "is_bz"]
     counts = {g: int(frame[c].fillna(False).astype(bool).sum()) for g, c in
               (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz"))}
@@ -100,7 +109,7 @@ def _clv_part(scores: Scores) -> pd.DataFrame:
         raise NotEnoughData(scores.messages["clv"])
     clv = scores.frame[["customer_id", "clv"]].dropna()
     if clv.empty:
-        raise NotEnoughData("No customer has a lifetime value yet: the purchase model needs repeat buyers.")
+        raise NotEnoughData(t("No customer has a lifetime value yet: the purchase model needs repeat buyers."))
     return clv.reset_index(drop=True)
 
 
@@ -108,7 +117,7 @@ def _actions_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
                   action_settings: ActionSettings, scores: Scores) -> dict:
     found = all_actions(tables, as_of, settings, action_settings, scores=scores)
     if found.empty:
-        raise NotEnoughData("No suggested action yet: the playbook needs customers with purchases or contacts.")
+        raise NotEnoughData(t("No suggested action yet: the playbook needs customers with purchases or contacts."))
     return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
 
 
@@ -147,7 +156,7 @@ def story_data(tables: Tables, as_of: Any = None, settings: ReportSettings = Rep
         "coverage": _coverage(frame),
     }
     if not scores.personas:
-        reasons["clusters"] = scores.messages.get("clusters", "Not enough buyers to find groups of customers yet.")
+        reasons["clusters"] = scores.messages.get("clusters", t("Not enough buyers to find groups of customers yet."))
     return StoryData(as_of=as_of, settings=settings, customer_ids=list(frame["customer_id"].astype(str)),
                      parts=parts, reasons=reasons)
 
@@ -162,31 +171,36 @@ def _share(values: pd.Series, top: float = 0.2) -> float:
 
 def _overview(d: StoryData, cur: str, masker: Masker | None):
     k = d.parts["kpis"]
-    headline = (f"{k['customers']:,} customers, {k['active_customers']:,} of them active in the last "
-                f"{d.settings.window_months} months, {money(k['revenue'], cur)} revenue")
+    headline = t("{customers:,} customers, {active:,} of them active in the last {months} months, {revenue} revenue",
+                 customers=k["customers"], active=k["active_customers"], months=d.settings.window_months,
+                 revenue=money(k["revenue"], cur))
     fig = overview_charts.revenue_by_month_chart(d.parts["monthly"], cur)
-    note = f"{k['orders']:,} orders up to {d.as_of:%Y-%m-%d}; average order {money(k['average_order_value'] or 0, cur)}"
+    values = dict(orders=k["orders"], as_of=d.as_of, average=money(k["average_order_value"] or 0, cur))
     if k["repeat_rate"] is not None:
-        note += f"; {k['repeat_rate']:.0%} of buyers came back for a second order"
-    note += "."
+        note = t("{orders:,} orders up to {as_of:%Y-%m-%d}; average order {average}; {rate:.0%} of buyers came "
+                 "back for a second order.", rate=k["repeat_rate"], **values)
+    else:
+        note = t("{orders:,} orders up to {as_of:%Y-%m-%d}; average order {average}.", **values)
     return headline, fig, note
 
 
 def _pareto(d: StoryData, cur: str, masker: Masker | None):
     curve, top20, gini = d.parts["pareto"]
-    return (overview.pareto_sentence(top20).rstrip("."), overview_charts.lorenz_chart(curve, top20, gini),
-            f"Last {d.settings.window_months} months. Gini {gini:.2f}: 0 means every customer spends the same, "
-            "1 that one customer brings everything. Concentrated revenue calls for one-to-one care of the few.")
+    return (overview.pareto_sentence(top20).rstrip(".。"), overview_charts.lorenz_chart(curve, top20, gini),
+            t("Last {months} months. Gini {gini:.2f}: 0 means every customer spends the same, "
+              "1 that one customer brings everything. Concentrated revenue calls for one-to-one care of the few.",
+              months=d.settings.window_months, gini=gini))
 
 
 def _pyramid(d: StoryData, cur: str, masker: Masker | None):
     pyr = d.parts["pyramid"]
     s = d.settings.segments
     upper = pyr[pyr["tier"].isin(["top", "big"])]
-    headline = (f"The top {s.top_share + s.big_share:.0%} of active customers ({int(upper['customers'].sum()):,}) "
-                f"bring {upper['revenue_share'].sum():.0%} of the window's revenue")
-    note = ("Top 1%, big 4%, medium 15%, small 80% of the customers who bought in the last "
-            f"{s.window_months} months; below them inactive customers, prospects and suspects.")
+    headline = t("The top {share:.0%} of active customers ({customers:,}) bring {revenue:.0%} of the window's revenue",
+                 share=s.top_share + s.big_share, customers=int(upper["customers"].sum()),
+                 revenue=upper["revenue_share"].sum())
+    note = t("Top 1%, big 4%, medium 15%, small 80% of the customers who bought in the last "
+             "{months} months; below them inactive customers, prospects and suspects.", months=s.window_months)
     return headline, segment_charts.pyramid_chart(pyr, cur), note
 
 
@@ -200,10 +214,12 @@ def _value(d: StoryData, cur: str, masker: Masker | None):
         shown = shown.assign(customer_id=[f"{n} ({c})" if has else str(c) for n, c, has in
                                           zip(shown["name"], shown["customer_id"], named)])
     c = part["counts"]
-    headline = f"{c['MVC']:,} most valuable, {c['MCC']:,} most growable and {c['BZ']:,} below-zero customers"
-    note = ("Right = more revenue now, up = more potential. Keep the most valuable, grow the most growable, "
-            "serve the below-zero ones more cheaply."
-            + (f" {len(shown):,} of {part['buyers']:,} buyers shown." if len(shown) < part["buyers"] else ""))
+    headline = t("{mvc:,} most valuable, {mcc:,} most growable and {bz:,} below-zero customers",
+                 mvc=c["MVC"], mcc=c["MCC"], bz=c["BZ"])
+    note = (t("Right = more revenue now, up = more potential. Keep the most valuable, grow the most growable, "
+              "serve the below-zero ones more cheaply.")
+            + (t(" {shown:,} of {buyers:,} buyers shown.", shown=len(shown), buyers=part["buyers"])
+               if len(shown) < part["buyers"] else ""))
     return headline, segment_charts.value_scatter(shown, cur), note
 
 
@@ -211,30 +227,31 @@ def _matrix(d: StoryData, cur: str, masker: Masker | None):
     cells = d.parts["matrix"]
     surveyed = cells[cells["satisfaction"] != matrix_mod.NO_SURVEY]
     unhappy = int(surveyed.loc[surveyed["satisfaction"] == "low", "customers"].sum())
-    headline = (f"{int(surveyed['customers'].sum()):,} of {int(cells['customers'].sum()):,} active customers "
-                f"answered a survey; {unhappy:,} of them are unhappy")
-    note = ("Volume decides the selling treatment, satisfaction the relationship: partner with the happy, "
-            "improve the middling, correct the unhappy. Customers without a survey are not in the grid.")
+    headline = t("{surveyed:,} of {active:,} active customers answered a survey; {unhappy:,} of them are unhappy",
+                 surveyed=int(surveyed["customers"].sum()), active=int(cells["customers"].sum()), unhappy=unhappy)
+    note = t("Volume decides the selling treatment, satisfaction the relationship: partner with the happy, "
+             "improve the middling, correct the unhappy. Customers without a survey are not in the grid.")
     return headline, segment_charts.matrix_heatmap(cells, cur), note
 
 
 def _clusters(d: StoryData, cur: str, masker: Masker | None):
     personas = d.parts["clusters"]
     largest = max(personas, key=lambda p: p["size"])
-    headline = (f"{len(personas)} groups of customers who buy alike; the largest, “{largest['name']}”, "
-                f"is {largest['share']:.0%} of buyers")
+    headline = t("{groups} groups of customers who buy alike; the largest, “{name}”, is {share:.0%} of buyers",
+                 groups=len(personas), name=largest["name"], share=largest["share"])
     fig = cluster_charts.sizes_chart(types.SimpleNamespace(personas_=personas))  # the chart reads personas_ only
-    note = "Plan one message, offer or service level per group. " + largest["sentence"]
+    note = t("Plan one message, offer or service level per group. ") + largest["sentence"]
     return headline, fig, note
 
 
 def _clv(d: StoryData, cur: str, masker: Masker | None):
     clv = d.parts["clv"]
     h = d.settings.horizon_months
-    headline = (f"Customers should bring {money(float(clv['clv'].sum()), cur)} of margin in the next {h} months; "
-                f"the top 20% hold {_share(clv['clv']):.0%} of it")
-    note = (f"Lifetime value: margin {d.settings.margin:.0%} of the revenue the purchase model (BG/NBD and "
-            f"Gamma-Gamma) expects, discounted at {d.settings.annual_discount:.0%} a year.")
+    headline = t("Customers should bring {clv} of margin in the next {months} months; the top 20% hold {share:.0%} of it",
+                 clv=money(float(clv["clv"].sum()), cur), months=h, share=_share(clv["clv"]))
+    note = t("Lifetime value: margin {margin:.0%} of the revenue the purchase model (BG/NBD and "
+             "Gamma-Gamma) expects, discounted at {discount:.0%} a year.",
+             margin=d.settings.margin, discount=d.settings.annual_discount)
     return headline, clv_charts.clv_distribution(clv, cur), note
 
 
@@ -242,9 +259,10 @@ def _actions(d: StoryData, cur: str, masker: Masker | None):
     part = d.parts["actions"]
     counts = part["counts"]
     first = counts.iloc[0]
-    headline = (f"{part['actions']:,} suggested actions for {part['customers']:,} customers; the most common: "
-                f"{first['title']} ({int(first['customers']):,})")
-    note = "The Action plan page lists each customer's next best action with the reason, ready to export."
+    headline = t("{actions:,} suggested actions for {customers:,} customers; the most common: {title} ({count:,})",
+                 actions=part["actions"], customers=part["customers"], title=first["title"],
+                 count=int(first["customers"]))
+    note = t("The Action plan page lists each customer's next best action with the reason, ready to export.")
     return headline, action_counts_chart(counts), note
 
 
@@ -259,6 +277,7 @@ def slides(data: StoryData, mask: bool = False) -> list[Slide]:
     cur = data.settings.currency
     out = []
     for key, step, title in SLIDES:
+        title = i18n.lookup(title)
         if key in data.reasons:
             out.append(Slide(key, step, title, data.reasons[key], None, ""))
             continue
@@ -295,7 +314,7 @@ def story_html(slides: Iterable[Slide], title: str, worksheet: Iterable | None =
     body = [f"<h1>{e(title)}</h1>"]
     for n, slide in enumerate(slides, start=1):
         body.append('<section class="slide">')
-        body.append(f'<div class="step">{n}. {e(slide.step)} · {e(slide.title)}</div>')
+        body.append(f'<div class="step">{n}. {e(step_label(slide.step))} · {e(slide.title)}</div>')
         body.append(f'<p class="headline">{e(slide.headline)}</p>')
         if slide.figure is not None:
             body.append(slide.figure.to_html(full_html=False, include_plotlyjs=False,
@@ -304,14 +323,14 @@ def story_html(slides: Iterable[Slide], title: str, worksheet: Iterable | None =
             body.append(f'<p class="note">{e(slide.note)}</p>')
         body.append("</section>")
     if worksheet is not None:
-        body.append('<section class="worksheet"><h2>Workshop worksheet</h2>')
+        body.append(f'<section class="worksheet"><h2>{e(t("Workshop worksheet"))}</h2>')
         for item in worksheet:
-            body.append(f"<h3>{e(item.step.capitalize())}</h3>")
+            body.append(f"<h3>{e(step_label(item.step).capitalize())}</h3>")
             body.append('<ul class="facts">' + "".join(f"<li>{e(f)}</li>" for f in item.facts) + "</ul>")
-            decisions = item.decisions.strip() or "(no decisions written down yet)"
-            body.append(f'<p><b>Decisions</b></p><div class="decisions">{e(decisions)}</div>')
+            decisions = item.decisions.strip() or t("(no decisions written down yet)")
+            body.append(f'<p><b>{e(t("Decisions"))}</b></p><div class="decisions">{e(decisions)}</div>')
         body.append("</section>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!DOCTYPE html>\n<html lang=\"{i18n.language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{e(title)}</title><style>{CSS}</style>"
             f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
             + "\n".join(body) + "</body></html>")

@@ -12,8 +12,11 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from analysis import features
+from analysis import features, i18n
 from analysis.errors import UserError
+from analysis.i18n import N_, t
+from analysis.interactions import KIND_LABELS as CONTACT_KIND_LABELS
+from analysis.interactions import channel_label, label, outcome_label
 from analysis.store import Tables, Workspace
 
 EVENT_COLUMNS = [
@@ -25,13 +28,24 @@ KIND_ORDER = ("purchase", "refund", "contact", "visit", "survey", "complaint", "
 
 # User-facing words of the one-line descriptions (translated with the rest of the UI).
 DETAIL_TEXTS = {
-    "purchase": "Bought {what} for {amount:,.2f}",
-    "refund": "Refund of {amount:,.2f} for {what}",
-    "interaction": "{kind} by {channel}",
-    "score": "score {satisfaction:g} of {scale:g}",
-    "outcome": "outcome: {outcome}",
-    "nothing": "(no product)",
+    "purchase": N_("Bought {what} for {amount:,.2f}"),
+    "refund": N_("Refund of {amount:,.2f} for {what}"),
+    "interaction": N_("{kind} by {channel}"),
+    "score": N_("score {satisfaction:g} of {scale:g}"),
+    "outcome": N_("outcome: {outcome}"),
+    "nothing": N_("(no product)"),
 }
+# The lanes' names (event kinds are codes in the data).
+KIND_LABELS = {"purchase": N_("purchase"), "refund": N_("refund"), **CONTACT_KIND_LABELS}
+
+
+def kind_label(code: Any) -> Any:
+    """An event kind ("purchase", "complaint", ...) in the current language."""
+    return label(KIND_LABELS, code)
+
+
+def _text(key: str, **values: Any) -> str:
+    return i18n.lookup(DETAIL_TEXTS[key]).format(**values)
 
 
 def _tables(ws_or_tables: Workspace | Tables) -> Tables:
@@ -47,17 +61,18 @@ def _what(product: Any, category: Any) -> str:
     names = [str(v) for v in (product, category) if isinstance(v, str) and v.strip()]
     if len(names) == 2:
         return f"{names[0]} ({names[1]})"
-    return names[0] if names else DETAIL_TEXTS["nothing"]
+    return names[0] if names else _text("nothing")
 
 
 def _interaction_detail(row: pd.Series) -> str:
-    parts = [DETAIL_TEXTS["interaction"].format(
-        kind=str(row["kind"]).capitalize(), channel=row["channel"] if isinstance(row["channel"], str) else "?")]
+    parts = [_text(
+        "interaction", kind=str(kind_label(row["kind"])).capitalize(),
+        channel=channel_label(row["channel"]) if isinstance(row["channel"], str) else "?")]
     if pd.notna(row["satisfaction"]):
-        parts.append(DETAIL_TEXTS["score"].format(satisfaction=row["satisfaction"], scale=row["scale"]))
+        parts.append(_text("score", satisfaction=row["satisfaction"], scale=row["scale"]))
     if isinstance(row["outcome"], str) and row["outcome"]:
-        parts.append(DETAIL_TEXTS["outcome"].format(outcome=row["outcome"]))
-    text = "; ".join(parts)
+        parts.append(_text("outcome", outcome=outcome_label(row["outcome"])))
+    text = t("; ").join(parts)
     if isinstance(row["note"], str) and row["note"].strip():
         text += " — " + " ".join(row["note"].split())
     return text
@@ -85,7 +100,7 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
         "category": tx["category"], "product": tx["product"], "order_id": tx["order_id"],
     })
     buys["detail"] = [
-        DETAIL_TEXTS[k].format(what=_what(p, c), amount=abs(a))
+        _text(k, what=_what(p, c), amount=abs(a))
         for k, p, c, a in zip(buys["kind"], buys["product"], buys["category"], buys["amount"])
     ]
     kind = ix["kind"].astype("string").str.strip().str.lower().fillna("contact")
@@ -135,7 +150,8 @@ def customer_profile(
     mine = _only(everyone, cid)
     facts = features.customer_facts(mine, as_of, window_months).to_pandas()
     if facts.empty:
-        raise UserError(f"customer {cid!r} is not in this workspace (no customer record, purchase or contact).")
+        raise UserError(t("customer {cid!r} is not in this workspace (no customer record, purchase or contact).",
+                          cid=cid))
     profile = {k: (None if _is_missing(v) else v) for k, v in facts.iloc[0].to_dict().items()}
     contact = mine.customers.select("email", "phone").limit(1).to_pandas()
     for col in ("email", "phone"):

@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import dataclasses
 
+from analysis import i18n
+from analysis.i18n import N_, t, tn
 from analysis.segment_settings import money
 from analysis.store import Workspace
 from analysis.story import STEPS, StoryData
 
 QUESTIONS = {
-    "identify": "Which customers do we know by name, and what data is missing to know them better?",
-    "differentiate": "Which customers matter most, which can grow, and which cost more than they bring?",
-    "interact": "How and how often do we talk to each group, and what do we ask them?",
-    "customize": "What do we change for each group: offer, service level, channel?",
+    "identify": N_("Which customers do we know by name, and what data is missing to know them better?"),
+    "differentiate": N_("Which customers matter most, which can grow, and which cost more than they bring?"),
+    "interact": N_("How and how often do we talk to each group, and what do we ask them?"),
+    "customize": N_("What do we change for each group: offer, service level, channel?"),
 }
+# A pyramid tier with its count, for the differentiate step's first line.
+TIER_COUNTS = {"top": N_("top {n:,}"), "big": N_("big {n:,}"), "medium": N_("medium {n:,}"),
+               "small": N_("small {n:,}"), "inactive": N_("inactive {n:,}"), "prospect": N_("prospect {n:,}"),
+               "suspect": N_("suspect {n:,}")}
 
 
 @dataclasses.dataclass
@@ -27,8 +33,12 @@ class WorksheetStep:
     decisions: str
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+def _customers(count: int) -> str:
+    return tn("{n:,} customer", "{n:,} customers", count)
+
+
+def _tier_count(tier: str, count: int) -> str:
+    return i18n.lookup(TIER_COUNTS[tier]).format(n=count) if tier in TIER_COUNTS else f"{tier} {count:,}"
 
 
 def note_key(step: str) -> str:
@@ -57,39 +67,47 @@ def facts(data: StoryData) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {step: [] for step in STEPS}
 
     ident = out["identify"]
-    ident.append(f"{k['customers']:,} customers; {k['active_customers']:,} active (bought in the last {w} months).")
-    ident.append(f"Revenue {money(k['revenue'], cur)} from {k['orders']:,} orders up to {data.as_of:%Y-%m-%d}.")
+    ident.append(t("{customers:,} customers; {active:,} active (bought in the last {months} months).",
+                   customers=k["customers"], active=k["active_customers"], months=w))
+    ident.append(t("Revenue {revenue} from {orders:,} orders up to {as_of:%Y-%m-%d}.",
+                   revenue=money(k["revenue"], cur), orders=k["orders"], as_of=data.as_of))
     if p["pareto"] is not None:
-        ident.append(f"The top 20% of buyers bring {p['pareto'][1]:.0%} of the last {w} months' revenue.")
+        ident.append(t("The top 20% of buyers bring {share:.0%} of the last {months} months' revenue.",
+                       share=p["pareto"][1], months=w))
 
     diff = out["differentiate"]
     if p["pyramid"] is not None:
         tiers = dict(zip(p["pyramid"]["tier"], p["pyramid"]["customers"]))
-        diff.append("Pyramid: " + ", ".join(f"{t} {int(n):,}" for t, n in tiers.items()) + ".")
+        diff.append(t("Pyramid: {tiers}.", tiers=t(", ").join(_tier_count(tier, int(n)) for tier, n in tiers.items())))
     if p["value"] is not None:
         c = p["value"]["counts"]
-        diff.append(f"{c['MVC']:,} most valuable, {c['MCC']:,} most growable, {c['BZ']:,} below-zero customers.")
+        diff.append(t("{mvc:,} most valuable, {mcc:,} most growable, {bz:,} below-zero customers.",
+                      mvc=c["MVC"], mcc=c["MCC"], bz=c["BZ"]))
     if p["clusters"]:
-        diff.append(f"{len(p['clusters'])} customer groups (personas): "
-                    + "; ".join(f"{x['name']} ({x['size']:,})" for x in p["clusters"]) + ".")
+        diff.append(t("{n} customer groups (personas): {groups}.", n=len(p["clusters"]),
+                      groups=t("; ").join(f"{x['name']} ({x['size']:,})" for x in p["clusters"])))
     if p["clv"] is not None:
-        diff.append(f"Expected margin in the next {data.settings.horizon_months} months: "
-                    f"{money(float(p['clv']['clv'].sum()), cur)}.")
+        diff.append(t("Expected margin in the next {months} months: {clv}.", months=data.settings.horizon_months,
+                      clv=money(float(p["clv"]["clv"].sum()), cur)))
     diff.extend(r[key] for key in ("pyramid", "value", "clusters", "clv") if key in r)
 
     cov = p["coverage"]
     n = cov["customers"] or 1
     inter = out["interact"]
-    inter.append(f"{_n(cov['contacted'], 'customer')} ({cov['contacted'] / n:.0%}) contacted at least once "
-                 f"(calls, visits, e-mails, complaints); {_n(cov['contacts'], 'contact')} in all.")
-    inter.append(f"{_n(cov['complaints'], 'complaint')} recorded.")
-    inter.append(f"{_n(cov['surveyed'], 'customer')} ({cov['surveyed'] / n:.0%}) answered a satisfaction survey.")
+    inter.append(t("{customers} ({share:.0%}) contacted at least once (calls, visits, e-mails, complaints); "
+                   "{contacts} in all.", customers=_customers(cov["contacted"]), share=cov["contacted"] / n,
+                   contacts=tn("{n:,} contact", "{n:,} contacts", cov["contacts"])))
+    inter.append(tn("{n:,} complaint recorded.", "{n:,} complaints recorded.", cov["complaints"]))
+    inter.append(t("{customers} ({share:.0%}) answered a satisfaction survey.",
+                   customers=_customers(cov["surveyed"]), share=cov["surveyed"] / n))
 
     cust = out["customize"]
     if p["actions"] is not None:
         a = p["actions"]
-        cust.append(f"{a['actions']:,} suggested actions for {a['customers']:,} customers.")
-        cust.extend(f"{row.title}: {int(row.customers):,} customers" for row in a["counts"].head(6).itertuples())
+        cust.append(t("{actions:,} suggested actions for {customers:,} customers.",
+                      actions=a["actions"], customers=a["customers"]))
+        cust.extend(t("{title}: {n:,} customers", title=row.title, n=int(row.customers))
+                    for row in a["counts"].head(6).itertuples())
     else:
         cust.append(r["actions"])
     return out
@@ -98,4 +116,4 @@ def facts(data: StoryData) -> dict[str, list[str]]:
 def worksheet(data: StoryData, decisions: dict[str, str]) -> list[WorksheetStep]:
     """The four steps with their question, current figures and the team's decisions."""
     found = facts(data)
-    return [WorksheetStep(step, QUESTIONS[step], found[step], decisions.get(step, "")) for step in STEPS]
+    return [WorksheetStep(step, i18n.lookup(QUESTIONS[step]), found[step], decisions.get(step, "")) for step in STEPS]

@@ -462,3 +462,41 @@ def test_six_thousand_customers_in_seconds():
                                            "cross_sell"])].groupby("customer_id").size()
     assert per_customer.max() <= ActionSettings().fatigue_cap
     assert set(out["action"]) >= {"win_back", "complaint_follow_up", "thank_you_referral"}
+
+
+# -- Chinese -------------------------------------------------------------------------------
+def test_reasons_and_titles_read_in_chinese():
+    from analysis import i18n
+
+    with i18n.using("zh"):
+        win = one(run([customer(last_purchase=dt.date(2024, 3, 31), p_alive=0.41, tier="medium")],
+                      transactions=purchases("c1", MONTHLY), rules=["win_back"]), "win_back")
+        complaint = one(run([customer()], interactions=[interaction("c1", "2024-06-21 10:00", "complaint")],
+                            rules=["complaint_follow_up"]), "complaint_follow_up")
+        call = one(run([customer(volume_tier="high", satisfaction_tier="low", satisfaction_5=2.0,
+                                 revenue_window=9000.0, complaints=2)], rules=["satisfaction_callback"]),
+                   "satisfaction_callback")
+        missing = render("thank_you_referral", revenue_window=np.nan, window_months=12, orders=None,
+                         first_purchase=None)
+        labels = (actions.level_label("high"), actions.channel_label("phone"), actions.kind_label("growth"))
+    assert win.title == "挽回客户"
+    assert win.reason == "最近一次购买在 94 天前；通常每 30 天购买一次；仍活跃概率 41%。"
+    assert complaint.reason == "2024年6月21日（12 天前）的投诉尚无解决记录；未解决投诉：1 起。"
+    assert call.title == "3 天内回电"
+    assert call.reason == ("最近一次满意度 2.0 分（满分 5 分），偏低；购买量高，近 12 个月收入 9,000，"
+                           "投诉 2 次。")
+    assert missing == "顶级客户：近 12 个月收入 无数据，自 无数据起共 无数据 笔订单。"
+    assert labels == ("高", "电话", "增长")
+    assert actions.level_label("high") == "high" and actions.channel_label("web") == "web"
+
+
+def test_action_counts_chart_reads_in_chinese():
+    from analysis import i18n
+    from analysis.charts.actions import action_counts_chart
+
+    counts = pd.DataFrame({"action": ["win_back"], "title": ["挽回客户"], "customers": [3]})
+    with i18n.using("zh"):
+        fig = action_counts_chart(counts)
+    assert fig.layout.title.text == "各类建议行动" and fig.layout.xaxis.title.text == "客户数"
+    assert fig.data[0].hovertemplate == "%{y}：%{x:,} 位客户<extra></extra>"
+    assert list(fig.data[0].customdata) == ["win_back"]

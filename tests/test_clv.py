@@ -343,3 +343,15 @@ def test_gamma_gamma_hessian_matches_finite_differences():
         step[i] = 1e-6 * params[i]
         numeric = (data.loglik(params + step, True)[1] - data.loglik(params - step, True)[1]) / (2 * step[i])
         assert hess[:, i] == pytest.approx(numeric, rel=1e-5, abs=1e-6), i
+
+
+def test_refusals_read_in_chinese():
+    from analysis import i18n
+
+    x = np.r_[np.zeros(88), np.ones(12)]
+    t_x = np.r_[np.zeros(88), np.full(12, 3.0)]
+    with i18n.using("zh"):
+        with pytest.raises(NotEnoughData, match=r"^只有 12 位重复购买客户；拟合购买模型至少需要 30 位$"):
+            BetaGeoModel().fit(x, t_x, np.full(100, 10.0))
+        with pytest.raises(NotEnoughData, match=r"^消费模型 \(Gamma-Gamma\)找不到合理的参数值：.*每次消费金额都相同"):
+            GammaGammaModel().fit(np.full(40, 2.0), np.full(40, 10.0))

@@ -280,3 +280,43 @@ def test_charts_show_the_data_they_are_given(company):
     fig = charts.conditional_expectations_chart(result.conditional)
     assert list(fig.data[1].y) == pytest.approx(result.conditional["predicted"].tolist())
     assert len(fig.data) == 3
+
+
+def test_charts_read_in_chinese(company):
+    from analysis import i18n
+    from analysis.charts import clv as charts
+
+    customers = customer_clv(company, D(2023, 12, 31))
+    result = holdout_validation(company, D(2023, 6, 30), D(2023, 12, 31))
+    with i18n.using("zh"):
+        recency = charts.p_alive_by_recency(customers, max_points=200)
+        tracking = charts.tracking_chart(result.tracking, result.calibration_end)
+        worth = charts.clv_distribution(customers, currency="$")
+    assert recency.data[0].name == "只购买过一次" and recency.data[-1].name == "平均值"
+    assert recency.layout.xaxis.title.text == "距最近一次购买的周数"
+    assert [t.name for t in tracking.data] == ["实际", "模型"]
+    assert worth.layout.title.text.startswith("未来几个月客户价值几何？")
+
+
+def test_notes_and_refusals_read_in_chinese(company, tiny):
+    import re
+
+    from analysis import i18n
+    from analysis.clv_data import _alive_words, _span
+
+    english = customer_clv(company, D(2023, 12, 31)).set_index("customer_id")["note"]
+    with i18n.using("zh"):
+        chinese = customer_clv(company, D(2023, 12, 31)).set_index("customer_id")["note"]
+        spans = (_span(0.5), _span(1), _span(21), _span(800))
+        alive = _alive_words(0.85)
+        with pytest.raises(NotEnoughData, match="2023年12月31日及之前没有购买记录"):
+            clv_report(tiny, D(2023, 12, 31))
+    assert spans == ("今天", "1 天", "3 周", "2.2 年")
+    assert alive == "很可能仍活跃（概率 85%）"
+    assert english.str.startswith("Bought once").sum() == chinese.str.startswith("只购买过一次（").sum() > 0
+    assert chinese.str.contains("按定义为 100%").sum() == english.str.contains("100% by construction").sum()
+    assert "净额为零或负数" in chinese["FREE"]
+    # the same figures, in the Chinese words
+    numbers = re.compile(r"\d+(?:\.\d+)?%?")
+    for cid in english.index[:50]:
+        assert numbers.findall(chinese[cid]) == numbers.findall(english[cid]), cid

@@ -41,3 +41,16 @@ def test_detail_and_export_on_a_tiny_workspace(ws):
     assert list(frame.columns[:6]) == ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment"]
     with pytest.raises(UserError):
         customer_detail(ws, "nobody")
+
+
+def test_search_error_and_detail_read_in_chinese(ws):
+    from analysis import i18n
+
+    with i18n.using("zh"):
+        with pytest.raises(UserError, match="请输入客户编号或姓名的一部分进行搜索。"):
+            search(ws, "  ")
+        detail = customer_detail(ws, "c1")
+        with pytest.raises(UserError, match="客户 'nobody' 不在此工作区中"):
+            customer_detail(ws, "nobody")
+    assert [e["detail"] for e in detail["events"]] == ["购买（无产品），金额 10.00"]
+    assert detail["events"][0]["kind"] == "purchase"  # the code stays as data

@@ -115,3 +115,22 @@ def test_two_writers_at_the_same_moment_both_get_saved(ws):
     assert len(saved) == 21 and saved["interaction_id"].is_unique
     assert sorted(ids) == sorted(saved["interaction_id"][saved["recorded_by"].notna()])
     assert saved["recorded_by"].value_counts().to_dict() == {"ann": 10, "bo": 10}
+
+
+def test_errors_read_in_chinese(ws):
+    from analysis import i18n
+    from analysis.interactions import channel_label, kind_label, outcome_label
+
+    with i18n.using("zh"):
+        with pytest.raises(UserError) as kind:
+            record_interaction(ws, "c1", "gossip", "phone")
+        with pytest.raises(UserError) as score:
+            record_interaction(ws, "c1", "survey", "email", satisfaction=-1, scale=10)
+        with pytest.raises(UserError) as unknown:
+            record_interaction(ws, "c999", "contact", "phone")
+        labels = (kind_label("complaint"), channel_label("phone"), outcome_label("no answer"), outcome_label("maybe"))
+    assert str(kind.value) == f"类型 'gossip' 无效，可选值为：{', '.join(KINDS)}。"
+    assert str(score.value) == "满意度 -1 超出 0 到 10 的范围。"
+    assert str(unknown.value).startswith("客户 'c999' 不在此工作区中")
+    assert labels == ("投诉", "电话", "无人接听", "maybe")
+    assert len(rows(ws)) == 1

@@ -127,3 +127,20 @@ def test_chart_of_no_events_still_draws():
 def test_escape():
     assert escape("a < b & c > d") == "a &lt; b &amp; c &gt; d"
     assert escape(None) == "" and escape(float("nan")) == ""
+
+
+def test_details_lanes_and_errors_read_in_chinese(ws):
+    from analysis import i18n
+
+    with i18n.using("zh"):
+        events = customer_events(ws, "c1")
+        fig = timeline_figure(events)
+        with pytest.raises(UserError, match="客户 'c9' 不在此工作区中"):
+            customer_profile(ws, "c9")
+    assert events.loc[0, "detail"] == "购买Dune (Books)，金额 100.00"
+    assert events.loc[1, "detail"] == "Dune (Books)退款 20.00"
+    assert events.loc[2, "detail"] == "调查，渠道：电子邮件；评分 8（满分 10） — **bold**"
+    assert events.loc[4, "detail"] == "接触，渠道：电话；结果：已解决"
+    assert list(fig.layout.yaxis.categoryarray) == ["投诉", "调查", "拜访", "接触", "退款", "购买"]
+    assert any(t.name == "接触: 电话" for t in fig.data)
+    assert "<b>2024年2月1日 10:00</b>" in next(t for t in fig.data if t.name == "调查").hovertext[0]

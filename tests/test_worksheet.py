@@ -53,3 +53,30 @@ def test_facts_per_step_from_a_tiny_workspace(tmp_path):
     sheet = worksheet.worksheet(data, {"interact": "Survey everyone"})
     assert [s.step for s in sheet] == list(story.STEPS)
     assert sheet[2].decisions == "Survey everyone" and sheet[0].decisions == ""
+
+
+def test_facts_and_questions_read_in_chinese(tmp_path):
+    from analysis import i18n
+
+    ws = make_workspace(
+        tmp_path,
+        transactions=[{"customer_id": c, "date": "2024-05-01", "amount": a}
+                      for c, a in (("c1", 800.0), ("c2", 100.0), ("c3", 60.0), ("c4", 40.0))],
+        interactions=[{"customer_id": "c1", "occurred_at": "2024-04-02", "kind": "complaint"},
+                      {"customer_id": "c1", "occurred_at": "2024-04-03", "kind": "call"}],
+    )
+    try:
+        with i18n.using("zh"):
+            data = story.story_data(ws.tables())
+            facts = worksheet.facts(data)
+            sheet = worksheet.worksheet(data, {})
+    finally:
+        ws.close()
+    assert facts["identify"][:3] == ["4 位客户；4 位活跃（近 12 个月内有购买）。",
+                                     "截至 2024年5月1日，4 笔订单带来收入 $1,000。",
+                                     "前 20% 的购买客户贡献了近 12 个月 80% 的收入。"]
+    assert facts["differentiate"][0].startswith("客户金字塔：顶级客户 1，大客户 0，中等客户 0，小客户 3，")
+    assert facts["interact"] == [
+        "1 位客户（25%）至少有过一次接触（电话、拜访、电子邮件、投诉）；共 2 次接触。",
+        "记录了 1 次投诉。", "0 位客户（0%）回答了满意度调查。"]
+    assert sheet[0].question == "我们能叫出哪些客户的名字？要更了解他们，还缺少哪些数据？"

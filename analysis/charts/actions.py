@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.i18n import t
+
 
 def action_counts_chart(counts: pd.DataFrame) -> go.Figure:
     """Horizontal bars, one per action, largest at the top; customdata is the action id so a
@@ -12,9 +14,9 @@ def action_counts_chart(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=counts["title"], x=counts["customers"], orientation="h", marker_color="#2874a6",
         customdata=counts["action"], text=counts["customers"].map("{:,}".format), textposition="auto",
-        hovertemplate="%{y}: %{x:,} customers<extra></extra>",
+        hovertemplate=t("%{y}: %{x:,} customers") + "<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_layout(title="Suggested actions by kind", xaxis_title="Customers",
+    fig.update_layout(title=t("Suggested actions by kind"), xaxis_title=t("Customers"),
                       height=max(260, 60 + 34 * len(counts)), margin=dict(l=10, r=10, t=50, b=40))
     return fig

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.i18n import t, tn
+
 ACTUAL_COLOR = "#1b4f72"
 MODEL_COLOR = "#e67e22"
 BASELINE_COLOR = "#95a5a6"
@@ -37,18 +39,19 @@ def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
                 x=logs,
                 nbinsx=40,
                 marker_color=ACTUAL_COLOR,
-                name="customers",
-                hovertemplate="%{y} customers<extra></extra>",
+                name=t("customers"),
+                hovertemplate=t("%{y} customers") + "<extra></extra>",
             )
         )
         lo, hi = int(np.floor(logs.min())), int(np.ceil(logs.max()))
         ticks = list(range(lo, hi + 1))
         fig.update_xaxes(tickvals=ticks, ticktext=[f"{currency}{10.0**t:,.{max(0, -t)}f}" for t in ticks])
     left_out = int((value <= 0).sum() + value.isna().sum())
-    title = "How much are customers worth over the coming months?"
+    title = t("How much are customers worth over the coming months?")
     if left_out:
-        title += f"<br><sup>{left_out} customers with no expected value are not shown</sup>"
-    return _layout(fig, title, "Expected value per customer (log scale)", "Number of customers")
+        title += "<br><sup>" + tn("{n} customer with no expected value is not shown",
+                                 "{n} customers with no expected value are not shown", left_out) + "</sup>"
+    return _layout(fig, title, t("Expected value per customer (log scale)"), t("Number of customers"))
 
 
 def p_alive_by_recency(customers: pd.DataFrame, max_points: int = 5000, seed: int = 0) -> go.Figure:
@@ -57,10 +60,12 @@ def p_alive_by_recency(customers: pd.DataFrame, max_points: int = 5000, seed: in
     frame = customers.assign(weeks_since=customers["T"] - customers["recency"])
     shown = frame.sample(max_points, random_state=seed) if len(frame) > max_points else frame
     groups = np.minimum(shown["frequency"], 5)
-    labels = np.where(groups == 0, "bought once", np.where(groups >= 5, "5+ repeat purchases", groups.astype(str) + " repeat purchase(s)"))
+    names = {0: t("bought once"), 5: t("5+ repeat purchases")}
+    names.update({n: tn("{n} repeat purchase", "{n} repeat purchases", n) for n in (1, 2, 3, 4)})
     fig = go.Figure()
-    for label in sorted(set(labels), key=lambda s: (s != "bought once", s)):
-        part = shown[labels == label]
+    for group in sorted(set(groups.astype(int))):
+        part = shown[groups == group]
+        label = names[group]
         fig.add_trace(
             go.Scattergl(
                 x=part["weeks_since"],
@@ -68,20 +73,20 @@ def p_alive_by_recency(customers: pd.DataFrame, max_points: int = 5000, seed: in
                 mode="markers",
                 marker={"size": 5, "opacity": 0.5},
                 name=label,
-                hovertemplate="%{x:.0f} weeks since last purchase<br>%{y:.0%} chance active<extra></extra>",
+                hovertemplate=t("%{x:.0f} weeks since last purchase<br>%{y:.0%} chance active") + "<extra></extra>",
             )
         )
     band = (frame["weeks_since"] // 4) * 4 + 2
     mean = frame.groupby(band)["p_alive"].mean()
     fig.add_trace(
-        go.Scatter(x=mean.index, y=mean.to_numpy(), mode="lines", name="average", line={"color": "black", "width": 3})
+        go.Scatter(x=mean.index, y=mean.to_numpy(), mode="lines", name=t("average"), line={"color": "black", "width": 3})
     )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
     return _layout(
         fig,
-        "The longer since their last purchase, the less likely a customer is still active",
-        "Weeks since last purchase",
-        "Chance the customer is still active",
+        t("The longer since their last purchase, the less likely a customer is still active"),
+        t("Weeks since last purchase"),
+        t("Chance the customer is still active"),
     )
 
 
@@ -97,14 +102,15 @@ def tracking_chart(tracking: pd.DataFrame, calibration_end) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(x=tracking["week_end"], y=tracking["actual_cumulative"], mode="lines",
-                   name="Actual", line={"color": ACTUAL_COLOR, "width": 3})
+                   name=t("Actual"), line={"color": ACTUAL_COLOR, "width": 3})
     )
     fig.add_trace(
         go.Scatter(x=tracking["week_end"], y=tracking["predicted_cumulative"], mode="lines",
-                   name="Model", line={"color": MODEL_COLOR, "width": 3, "dash": "dot"})
+                   name=t("Model"), line={"color": MODEL_COLOR, "width": 3, "dash": "dot"})
     )
-    _mark_date(fig, calibration_end, "model learned up to here; forecast after")
-    return _layout(fig, "Repeat purchases so far: actual against the model", "Week ending", "Repeat purchases (cumulative)")
+    _mark_date(fig, calibration_end, t("model learned up to here; forecast after"))
+    return _layout(fig, t("Repeat purchases so far: actual against the model"), t("Week ending"),
+                   t("Repeat purchases (cumulative)"))
 
 
 def conditional_expectations_chart(conditional: pd.DataFrame, show_baseline: bool = True) -> go.Figure:
@@ -112,18 +118,19 @@ def conditional_expectations_chart(conditional: pd.DataFrame, show_baseline: boo
     purchases the customers made before it: actual against the model's forecast."""
     fig = go.Figure()
     x = conditional["frequency"].astype(str)
-    fig.add_trace(go.Scatter(x=x, y=conditional["actual"], mode="lines+markers", name="Actual",
+    fig.add_trace(go.Scatter(x=x, y=conditional["actual"], mode="lines+markers", name=t("Actual"),
                              line={"color": ACTUAL_COLOR, "width": 3}))
-    fig.add_trace(go.Scatter(x=x, y=conditional["predicted"], mode="lines+markers", name="Model",
+    fig.add_trace(go.Scatter(x=x, y=conditional["predicted"], mode="lines+markers", name=t("Model"),
                              line={"color": MODEL_COLOR, "width": 3, "dash": "dot"}))
     if show_baseline and "baseline" in conditional:
         fig.add_trace(go.Scatter(x=x, y=conditional["baseline"], mode="lines+markers",
-                                 name="Simple rule: same rate as before",
+                                 name=t("Simple rule: same rate as before"),
                                  line={"color": BASELINE_COLOR, "dash": "dash"}))
-    fig.update_traces(customdata=conditional["customers"], hovertemplate="%{y:.2f} purchases (%{customdata} customers)")
+    fig.update_traces(customdata=conditional["customers"],
+                      hovertemplate=t("%{y:.2f} purchases (%{customdata} customers)"))
     return _layout(
         fig,
-        "Did customers buy as often as forecast?",
-        "Repeat purchases before the forecast period",
-        "Average purchases per customer in the forecast period",
+        t("Did customers buy as often as forecast?"),
+        t("Repeat purchases before the forecast period"),
+        t("Average purchases per customer in the forecast period"),
     )

@@ -16,7 +16,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from analysis.timeline import KIND_ORDER
+from analysis.i18n import t
+from analysis.interactions import channel_label
+from analysis.timeline import KIND_ORDER, kind_label
 
 CHANNEL_SYMBOLS = {
     "phone": "circle", "email": "square", "visit": "diamond", "web": "triangle-up",
@@ -37,8 +39,9 @@ def escape(value: Any) -> str:
 
 def _hover(rows: pd.DataFrame) -> list[str]:
     return [
-        f"<b>{t:%Y-%m-%d %H:%M}</b><br>{escape(d)}" if (t.hour or t.minute) else f"<b>{t:%Y-%m-%d}</b><br>{escape(d)}"
-        for t, d in zip(rows["time"], rows["detail"])
+        f"<b>{t('{when:%Y-%m-%d %H:%M}', when=w)}</b><br>{escape(d)}" if (w.hour or w.minute)
+        else f"<b>{t('{when:%Y-%m-%d}', when=w)}</b><br>{escape(d)}"
+        for w, d in zip(rows["time"], rows["detail"])
     ]
 
 
@@ -54,16 +57,16 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
     fig = go.Figure()
     kinds = [k for k in KIND_ORDER if k in set(events["kind"])]
     kinds += sorted(set(events["kind"].dropna()) - set(KIND_ORDER))
-    lane = {k: escape(k) for k in kinds}
+    lane = {k: escape(kind_label(k)) for k in kinds}
     biggest = float(events.loc[events["kind"] == "purchase", "amount"].abs().max() or 0) if len(events) else 0.0
     palette = px.colors.qualitative.Safe + px.colors.qualitative.Vivid
 
     purchases = events[events["kind"] == "purchase"]
-    category = purchases["category"].astype(object).where(purchases["category"].notna(), "(none)")
+    category = purchases["category"].astype(object).where(purchases["category"].notna(), t("(none)"))
     for n, (cat, rows) in enumerate(purchases.groupby(category, sort=True)):
         fig.add_trace(go.Scatter(
             x=rows["time"], y=[lane["purchase"]] * len(rows), mode="markers", name=escape(cat),
-            legendgroup="purchase", legendgrouptitle_text="purchase",
+            legendgroup="purchase", legendgrouptitle_text=lane["purchase"],
             marker=dict(size=_sizes(rows["amount"], biggest), color=palette[n % len(palette)],
                         line=dict(width=1, color="white")),
             hovertext=_hover(rows), hovertemplate="%{hovertext}<extra></extra>",
@@ -75,7 +78,7 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
         if kind == "survey":
             score = rows["satisfaction_5"]
             fig.add_trace(go.Scatter(
-                x=rows["time"], y=[lane[kind]] * len(rows), mode="markers+text", name="survey",
+                x=rows["time"], y=[lane[kind]] * len(rows), mode="markers+text", name=lane[kind],
                 text=[f"{s:.1f}" if pd.notna(s) else "" for s in score], textposition="top center",
                 marker=dict(size=14, color=score, cmin=1, cmax=5, colorscale="RdYlGn", symbol="circle",
                             line=dict(width=1, color="#555")),
@@ -96,7 +99,7 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
             for ch, part in rows.groupby(channel, sort=True):
                 fig.add_trace(go.Scatter(
                     x=part["time"], y=[lane[kind]] * len(part), mode="markers",
-                    name=f"{lane[kind]}: {escape(ch)}", legendgroup=lane[kind],
+                    name=f"{lane[kind]}: {escape(channel_label(ch))}", legendgroup=lane[kind],
                     marker=dict(size=12, color=CONTACT_COLOR, symbol=CHANNEL_SYMBOLS.get(str(ch).lower(), "circle-open")),
                     hovertext=_hover(part), hovertemplate="%{hovertext}<extra></extra>",
                 ))
@@ -109,5 +112,5 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
         legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50 if title else 20, b=10),
     )
     if events.empty:
-        fig.add_annotation(text="No purchases or contacts yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+        fig.add_annotation(text=t("No purchases or contacts yet"), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     return fig
