@@ -18,12 +18,11 @@ lang.choose()  # first: the language of everything below, the login screen inclu
 auth.gate()  # protected access: stops here, before any page, unless this session may see data
 
 
-def pages(present: bool) -> dict:
-    """The navigation in the current language. In presentation mode the Workshop story is the
-    default page, so ``/?mode=present`` opens the story; every page keeps its own URL."""
+def pages() -> dict:
+    """The navigation in the current language."""
     return {
         t("Identify"): [
-            st.Page("pages/overview.py", title=t("Overview"), icon="🏠", default=not present),
+            st.Page("pages/overview.py", title=t("Overview"), icon="🏠", default=True),
             st.Page("pages/data.py", title=t("Data"), icon="📥"),
         ],
         t("Differentiate"): [
@@ -41,13 +40,15 @@ def pages(present: bool) -> dict:
             st.Page("pages/actions.py", title=t("Action plan"), icon="✅"),
         ],
         t("Workshop"): [
-            st.Page("pages/present.py", title=t("Workshop"), icon="🎤", url_path="present", default=present),
+            st.Page("pages/present.py", title=t("Workshop"), icon="🎤"),
         ],
     }
 
 
 present = presenting.active()
-navigation = st.navigation(pages(present))
+navigation = st.navigation(pages())
+if present and navigation.url_path == "":  # the presenter's first page is the story (its slide 1 is the overview)
+    st.switch_page("pages/present.py")
 sidebar.render()
 presenting.decorate(present)
 navigation.run()

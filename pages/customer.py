@@ -8,7 +8,7 @@ from analysis import customer, i18n, interactions, timeline
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError
 from analysis.i18n import t
-from ui import cached, presenting, show, sidebar, workspace
+from ui import cached, lists, presenting, show, sidebar, workspace
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
@@ -92,14 +92,16 @@ events = cached.on_tables(timeline.customer_events, cid, as_of)
 if masking:
     events = masker.mask_frame(events)
 kinds = sorted(set(events["kind"]))
-shown_kinds = st.multiselect(t("Show only"), kinds, key="cu_kinds", placeholder=t("All kinds of event"))
+shown_kinds = st.multiselect(t("Show only"), kinds, key="cu_kinds", placeholder=t("All kinds of event"),
+                             format_func=timeline.kind_label)
 shown = timeline.of_kinds(events, shown_kinds)
 if shown.empty:
     st.info(t("Nothing to show for this customer up to the as-of date."))
 else:
     show.chart(timeline_figure(shown), key="cu_timeline")
     with st.expander(t("All {count} events as a table", count=i18n.number(len(shown)))):
-        st.dataframe(shown[["time", "kind", "channel", "amount", "category", "product", "satisfaction", "outcome", "note"]],
+        st.dataframe(lists.table(timeline.for_people(shown), ["time", "kind", "channel", "amount", "category", "product",
+                                                               "satisfaction", "outcome", "note"]),
                      hide_index=True, width="stretch")
 
 st.subheader(t("Suggested next actions"))
@@ -107,17 +109,20 @@ suggested = customer.apply_filters(cached.actions(as_of, settings, sidebar.actio
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:
-    st.dataframe(suggested[["priority", "title", "reason", "due", "channel"]], hide_index=True, width="stretch",
-                 key="cu_actions")
+    st.dataframe(lists.table(suggested.assign(channel=suggested["channel"].map(interactions.channel_label)),
+                             ["priority", "title", "reason", "due", "channel"]),
+                 hide_index=True, width="stretch", key="cu_actions")
 
 st.subheader(t("Record a contact"))
 with st.form("cu_record", clear_on_submit=True):
     f = st.columns(4)
     when = f[0].date_input(t("Date"), value=as_of, key="cu_rec_date", format="YYYY-MM-DD",
                            help=t("Defaults to the as-of date, so the contact counts in the figures shown."))
-    kind = f[1].selectbox(t("Kind"), interactions.KINDS, key="cu_rec_kind")
-    channel = f[2].selectbox(t("Channel"), interactions.CHANNELS, key="cu_rec_channel")
-    outcome = f[3].selectbox(t("Outcome"), ["", *interactions.OUTCOMES], key="cu_rec_outcome")
+    kind = f[1].selectbox(t("Kind"), interactions.KINDS, key="cu_rec_kind", format_func=interactions.kind_label)
+    channel = f[2].selectbox(t("Channel"), interactions.CHANNELS, key="cu_rec_channel",
+                             format_func=interactions.channel_label)
+    outcome = f[3].selectbox(t("Outcome"), ["", *interactions.OUTCOMES], key="cu_rec_outcome",
+                             format_func=interactions.outcome_label)
     g = st.columns(3)
     answers = g[0].selectbox(t("Answers suggested action"), ["", *suggested["action"].unique()], key="cu_rec_answers",
                              format_func=lambda a: dict(zip(suggested["action"], suggested["title"])).get(a, "—"))
@@ -133,8 +138,8 @@ with st.form("cu_record", clear_on_submit=True):
         except UserError as exc:
             st.error(str(exc))
         else:
-            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.", kind=kind, channel=channel,
-                                             date=i18n.date(when))
+            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.", kind=interactions.kind_label(kind),
+                                             channel=interactions.channel_label(channel), date=i18n.date(when))
             st.rerun()
 if st.session_state.get("cu_saved"):
     st.success(st.session_state.pop("cu_saved"))

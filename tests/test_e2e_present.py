@@ -79,11 +79,13 @@ def test_walk_the_masked_story(page, app_server, demo_db, screenshot, lang):
 
 
 def test_presenter_view_from_the_url(page, app_server, screenshot):
-    page.goto(f"{app_server['url']}/present?mode=present")
+    page.goto(f"{app_server['url']}/?mode=present")  # the app's own address opens the story
     expect(page.get_by_text(re.compile(r"Slide 1 of \d+"))).to_be_visible(timeout=120_000)
     wait_idle(page)
+    assert "/present" in page.url and "mode=present" in page.url
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar")).to_be_hidden()
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1, timeout=60_000)
     expect(page.get_by_label("Our decisions")).to_have_count(0)
     page.get_by_role("button", name=re.compile("Next")).click()
     expect(page.get_by_text(re.compile(r"Slide 2 of \d+"))).to_be_visible(timeout=60_000)

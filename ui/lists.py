@@ -31,7 +31,9 @@ HEADERS = {
     "similar_because": N_("Similar because"), "clv": N_("Customer lifetime value"), "p_alive": N_("Chance still active"),
     "title": N_("Action"), "priority": N_("Priority"), "due": N_("Due"), "top_action": N_("Top action"),
     "top_action_reason": N_("Why this action"), "expected_next_purchase": N_("Expected next purchase"),
-    "clv_note": N_("What the model says"),
+    "clv_note": N_("What the model says"), "time": N_("Time"), "kind": N_("Kind"), "amount": N_("Amount"),
+    "category": N_("Category"), "product": N_("Product"), "satisfaction": N_("Satisfaction"), "outcome": N_("Outcome"),
+    "note": N_("Note"),
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
