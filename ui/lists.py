@@ -28,7 +28,7 @@ HEADERS = {
     "similar_because": "Similar because", "clv": "Customer lifetime value", "p_alive": "Chance still active",
     "title": "Action", "priority": "Priority", "due": "Due", "top_action": "Top action",
     "top_action_reason": "Why this action", "expected_next_purchase": "Expected next purchase",
-    "clv_note": "What the model says",
+    "clv_note": "What the model says", "main_category": "Main category", "order_size": "Order size",
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
