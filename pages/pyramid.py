@@ -1,8 +1,10 @@
 """Customer pyramid (Differentiate): who is worth most, and how customers moved between layers.
 
-Streamlit's plotly_chart emits no selection for a Sankey link (streamlit#8933), so the moves
-are also drawn as a from x to grid whose cells a click selects, and the "Customers who moved"
-picker lists the same moves for the keyboard; the Sankey stays as the picture."""
+Streamlit's plotly_chart emits no selection for a Sankey link (streamlit#8933; checked in
+Chromium 2026-12: plotly reports the click on the link, the selection Streamlit returns stays
+empty), so the moves are also drawn as a from x to grid whose cells a click selects, and the
+"Customers who moved" picker lists the same moves for the keyboard; the Sankey stays as the
+picture."""
 
 import streamlit as st
 
