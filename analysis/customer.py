@@ -25,9 +25,12 @@ from analysis.store import Tables, Workspace
 FILTER_COLUMNS = {
     "customer_id": "customer_id",
     "tier": "tier",
+    "previous_tier": "previous_tier",
     "cell": "cell",
     "cluster_name": "cluster_name",
     "rfm_segment": "rfm_segment",
+    "r": "r",
+    "f": "f",
     "region": "region",
     "industry": "industry",
     "channel": "channel",

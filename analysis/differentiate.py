@@ -1,12 +1,15 @@
 """Small shapes the Differentiate pages need from the per-customer frame
 (:func:`analysis.scores.score_customers`) and the engine's outputs, kept out of the pages.
 
-- :func:`migration_table`: the tier migration as a from x to grid.
+- :func:`migration_table`: the tier migration as a from x to grid; :func:`moves` and
+  :func:`movers`: each move (from tier -> tier now) and the customers who made it.
 - :func:`value_group`: the MVC / MCC / BZ members with the reason they are there.
 - :func:`wallet_summary`: how many customers have a wallet estimate, and their share of it.
 - :func:`volume_summary`: the volume tiers alone (the matrix without satisfaction data).
 - :func:`rules_from_table`, :func:`segment_by_rules`, :func:`counts_by_rules`: RFM segments
   from a user-edited copy of :data:`analysis.rfm.RFM_SEGMENTS` (first matching rule wins).
+- :func:`rf_cell_counts`, :func:`rf_cell`: the cells of the R x F grid and their customers.
+- :func:`lift_bars`: the bars of the ideal-customer-profile lift chart, to pick one.
 - :func:`silhouette_table`, :func:`cluster_members`: clusters for a chosen k.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.customer import apply_filters
 from analysis.errors import UserError
 from analysis.matrix import SELLING, VOLUMES
 from analysis.pyramid import NEW, TIERS
@@ -21,6 +25,7 @@ from analysis.rfm import segment_rules
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
 RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
+MOVE = "->"  # joins the tiers of a move in its key: "big->medium"
 
 
 def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
@@ -34,6 +39,53 @@ def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
     grid = grid.reindex(index=rows, columns=cols, fill_value=0).astype(int)
     grid.index.name, grid.columns.name = "one window ago", "now"
     return grid
+
+
+def move_key(from_tier: str, to_tier: str) -> str:
+    """The key of a move between tiers, as the migration charts carry it: "big->medium"."""
+    return f"{from_tier}{MOVE}{to_tier}"
+
+
+def moves(migration: pd.DataFrame) -> pd.DataFrame:
+    """The moves of :func:`analysis.pyramid.tier_migration` that somebody made, in its order:
+    key (:func:`move_key`), from_tier, to_tier, customers, direction ("up" to a higher
+    tier, "down", "same", or "new" for customers not known one window ago), label ("big →
+    medium: moved down (12 customers)")."""
+    rank = {t: n for n, t in enumerate(TIERS)}
+    out = migration[migration["customers"] > 0].copy()
+    out["key"] = [move_key(a, b) for a, b in zip(out["from_tier"], out["to_tier"])]
+    out["direction"] = [
+        "new" if a == NEW else "same" if a == b else "up" if rank[b] < rank[a] else "down"
+        for a, b in zip(out["from_tier"], out["to_tier"])
+    ]
+    words = {"new": "new", "same": "stayed", "up": "moved up", "down": "moved down"}
+    out["label"] = [f"{a} → {b}: {words[d]} ({n:,} customer{'s' if n != 1 else ''})"
+                    for a, b, d, n in zip(out["from_tier"], out["to_tier"], out["direction"], out["customers"])]
+    return out[["key", "from_tier", "to_tier", "customers", "direction", "label"]].reset_index(drop=True)
+
+
+def movers(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The customers of the per-customer frame who made the move ``key`` ("big->medium"):
+    tier one window ago ``previous_tier``, tier now ``tier``; biggest spenders of the window
+    before first, then of this window, then by customer id."""
+    from_tier, to_tier = key.split(MOVE, 1)
+    found = apply_filters(frame, {"previous_tier": [from_tier], "tier": [to_tier]})
+    return found.sort_values(["revenue_prev_window", "revenue_window", "customer_id"],
+                             ascending=[False, False, True]).reset_index(drop=True)
+
+
+def rf_cell_counts(grid: pd.DataFrame) -> dict[str, int]:
+    """"r/f" -> customers for each cell of :func:`analysis.rfm.rf_grid`, in grid order
+    (R 5 first, then F 1 to 5): the keys the R x F chart carries."""
+    return {f"{r}/{f}": int(grid.loc[r, f]) for r in grid.index for f in grid.columns}
+
+
+def rf_cell(segmented: pd.DataFrame, cell: str) -> pd.DataFrame:
+    """The customers of :func:`segment_by_rules` in the R x F cell ``cell`` ("5/1" = R 5,
+    F 1), highest revenue (all time) first."""
+    r, f = cell.split("/", 1)
+    found = apply_filters(segmented, {"r": [r], "f": [f]})
+    return found.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def value_group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -155,6 +207,18 @@ def known_attributes(lifts: pd.DataFrame) -> list[str]:
 
     known = lifts[lifts["value"] != UNKNOWN]
     return list(dict.fromkeys(known["attribute"]))
+
+
+def lift_bars(lifts: pd.DataFrame) -> dict[str, str]:
+    """key (:func:`analysis.icp.lift_key`) -> label for each bar of the lift chart (values
+    with a lift), highest lift first: "region: North · ×2.5 · 8 top customers"."""
+    from analysis.icp import lift_key
+
+    bars = lifts.dropna(subset=["lift"]).sort_values(["lift", "attribute", "value"], ascending=[False, True, True])
+    return {
+        lift_key(a, v): f"{a.replace('_', ' ')}: {v} · ×{x:.1f} · {n:,} top customer{'s' if n != 1 else ''}"
+        for a, v, x, n in zip(bars["attribute"], bars["value"], bars["lift"], bars["top_customers"])
+    }
 
 
 def scatter_sample(frame: pd.DataFrame, max_points: int = 4000, seed: int = 0) -> tuple[pd.DataFrame, int]:

@@ -16,7 +16,7 @@ smoothing (K values of that attribute). Unknown or never-seen values add nothing
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -39,13 +39,32 @@ class IcpResult:
     """lifts: attribute, value, top_customers, rest_customers, top_share, rest_share, lift
     (NaN when the rest has none), weight (smoothed log-lift used in the score); sorted by
     attribute then lift. candidates: customer_id, name, tier, score, similar_because;
-    best first. explanation: one sentence on the score."""
+    best first. explanation: one sentence on the score. members: customer_id, name, tier,
+    is_top, revenue_window and the attributes of every active customer and candidate (what
+    :func:`top_customers_with` lists)."""
 
     top_customers: int
     rest_customers: int
     lifts: pd.DataFrame
     candidates: pd.DataFrame
     explanation: str
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def lift_key(attribute: str, value: str) -> str:
+    """The key of one bar of the lift chart: "region=North"."""
+    return f"{attribute}={value}"
+
+
+def top_customers_with(result: IcpResult, key: str) -> pd.DataFrame:
+    """The top customers having the attribute value ``key`` (:func:`lift_key`), biggest
+    window revenue first: the customers behind the "top" share of that lift bar."""
+    attribute, value = key.split("=", 1)
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {', '.join(ATTRIBUTES)}, not {attribute!r}")
+    m = result.members
+    found = m[m["is_top"] & (m[attribute].astype(str) == value)]
+    return found.sort_values(["revenue_window", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
@@ -63,8 +82,8 @@ def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
     r = r.mutate(_band=ibis.ifelse(r._aov.notnull(), band, ibis.null("int64")))
     keep = r.active | r.tier.isin(list(CANDIDATE_TIERS))
     return r.filter(keep).select(
-        "customer_id", "name", "tier", "active", "is_top", "region", "industry", "channel",
-        "main_category", "_aov", "_band",
+        "customer_id", "name", "tier", "active", "is_top", "revenue_window", "region", "industry",
+        "channel", "main_category", "_aov", "_band",
     ).to_pandas()
 
 
@@ -138,4 +157,6 @@ def ideal_customer_profile(tables: Tables, as_of: Any = None, settings: SegmentS
         lifts=lifts.reset_index(drop=True),
         candidates=cands[["customer_id", "name", "tier", "score", "similar_because"]].reset_index(drop=True),
         explanation=explanation,
+        members=frame.assign(is_top=is_top)[
+            ["customer_id", "name", "tier", "is_top", "revenue_window", *ATTRIBUTES]].reset_index(drop=True),
     )

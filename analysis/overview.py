@@ -13,6 +13,7 @@ reason (no purchases, no region in the customer list, ...); the caller shows the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ibis
@@ -185,4 +186,23 @@ def category_buyers(tables: Tables, as_of: Any = None, category: str = UNKNOWN,
         start, _ = window_bounds(as_of, window_months)
         t = t.filter(t.date > ibis.literal(start))
     t = t.filter(ibis.coalesce(t.category, ibis.literal(UNKNOWN)) == category)
+    return sorted(t.select("customer_id").distinct().to_pandas()["customer_id"].astype(str))
+
+
+def month_keys(monthly: pd.DataFrame) -> list[str]:
+    """The months of :func:`revenue_by_month` as "2024-05": the chart's labels and click keys."""
+    return [str(m)[:7] for m in monthly["month"]]
+
+
+def month_buyers(tables: Tables, as_of: Any = None, month: str = "") -> list[str]:
+    """Ids of the customers with a purchase line in calendar month ``month`` ("2024-05") up
+    to as_of: the buyers behind a bar of :func:`revenue_by_month` (as many as its
+    ``customers``)."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+        raise ValueError(f"month must look like 2024-05, not {month!r}")
+    as_of = resolve_as_of(tables, as_of)
+    first = pd.Period(month, freq="M")
+    t = purchases(tables, as_of)
+    t = t.filter((t.date >= ibis.literal(first.start_time.date()))
+                 & (t.date <= ibis.literal(first.end_time.date())))
     return sorted(t.select("customer_id").distinct().to_pandas()["customer_id"].astype(str))

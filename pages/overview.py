@@ -25,9 +25,21 @@ with left, show.explained():
     curve, top20, gini = cached.on_tables(overview.pareto, as_of, window)
     st.subheader(overview.pareto_sentence(top20))
     show.chart(charts.lorenz_chart(curve, top20, gini), key="ov_pareto")
+month = None
 with right, show.explained():
     st.subheader("Revenue by month")
-    show.chart(charts.revenue_by_month_chart(cached.on_tables(overview.revenue_by_month, as_of)), key="ov_months")
+    monthly = cached.on_tables(overview.revenue_by_month, as_of)
+    month_event = show.chart(charts.revenue_by_month_chart(monthly, title=None), key="ov_months", selectable=True)
+    buyers = dict(zip(overview.month_keys(monthly), monthly["customers"]))
+    month = lists.follow_click("Who bought in a month", list(reversed(buyers)), key="ov_month",
+                               clicked=show.selected_customdata(month_event), index=None,
+                               placeholder="Click a bar or pick a month",
+                               format_func=lambda m: f"{m} ({buyers[m]:,} buyers)")
+if month:
+    ids = cached.on_tables(overview.month_buyers, as_of, month)
+    st.markdown(f"**Customers who bought in {month}**")
+    lists.customer_list(customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids}),
+                        key="ov_list_month", file_stem=f"customers-{month}")
 
 st.subheader("Where customers are, what trade they are in, what they buy")
 st.caption("Click a bar to list its customers.")

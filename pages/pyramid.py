@@ -1,8 +1,15 @@
-"""Customer pyramid (Differentiate): who is worth most, and how customers moved between layers."""
+"""Customer pyramid (Differentiate): who is worth most, and how customers moved between layers.
+
+Streamlit's plotly_chart emits no selection for a Sankey link (streamlit#8933; checked in
+Chromium 2026-12: plotly reports the click on the link, the selection Streamlit returns stays
+empty), so the moves are also drawn as a from x to grid whose cells a click selects, and the
+"Customers who moved" picker lists the same moves for the keyboard; the Sankey stays as the
+picture."""
 
 import streamlit as st
 
 from analysis import differentiate, pyramid
+from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.customer import apply_filters
 from ui import cached, lists, show, sidebar
@@ -48,16 +55,29 @@ if layers is not None:
 
     st.subheader("How customers moved since one window ago")
     st.markdown(
-        f"Each customer's layer {s.window_months} months earlier (left) against now (right). Customers "
-        "moving down are the ones to call first; “(new)” customers were not known one window ago."
+        f"Each customer's layer {s.window_months} months earlier (rows of the grid, left of the flow) against "
+        "now (columns, right). Customers moving down are the ones to call first; “(new)” customers were not "
+        "known one window ago. Click a cell of the grid to list who made that move."
     )
     with show.explained():
         migration = cached.on_tables(pyramid.tier_migration, as_of, s)
-        sankey_tab, table_tab = st.tabs(["Flow", "Table"])
+        grid_tab, sankey_tab = st.tabs(["Grid (click a cell)", "Flow"])
+        with grid_tab:
+            move_event = show.chart(dcharts.clickable_migration(differentiate.migration_table(migration)),
+                                    key="pyr_moves", selectable=True)
         with sankey_tab:
             show.chart(charts.migration_sankey(migration), key="pyr_sankey")
-        with table_tab:
-            st.dataframe(differentiate.migration_table(migration), width="stretch")
+        moves = differentiate.moves(migration)
+        labels = dict(zip(moves["key"], moves["label"]))
+        move = lists.follow_click("Customers who moved", list(labels), key="pyr_move", index=None,
+                                  format_func=labels.get, clicked=show.selected_customdata(move_event),
+                                  placeholder="Click a cell of the grid or pick a move")
+        if move:
+            lists.customer_list(
+                differentiate.movers(cached.scores(as_of, settings).frame, move), key="pyr_move_list",
+                file_stem=f"moved-{move.replace('->', '-to-')}",
+                columns=["customer_id", "name", "previous_tier", "tier", "revenue_prev_window", "revenue_window",
+                         "orders", "last_purchase", "region"])
 
     st.subheader("Customers in a layer")
     counts = dict(zip(layers["tier"], layers["customers"]))

@@ -48,11 +48,22 @@ with rfm_tab:
             st.warning(f"{exc} Using the built-in rules meanwhile.")
         scored = differentiate.segment_by_rules(frame, rules)
         counts = differentiate.counts_by_rules(scored, rules)
+        grid = rfm.rf_grid(scored)
         left, right = st.columns(2)
         with left:
-            show.chart(charts.rfm_heatmap(rfm.rf_grid(scored)), key="rfm_grid")
+            cell_event = show.chart(dcharts.clickable_rfm(grid), key="rfm_grid", selectable=True)
+            cell_counts = differentiate.rf_cell_counts(grid)
+            rf_cell = lists.follow_click(
+                "Customers in an R × F cell", list(cell_counts), key="rfm_cell", index=None,
+                clicked=show.selected_customdata(cell_event), placeholder="Click a cell or pick one",
+                format_func=lambda c: "R {} · F {} ({:,} customers)".format(*c.split("/"), cell_counts[c]))
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
+        if rf_cell:
+            lists.customer_list(differentiate.rf_cell(scored, rf_cell), key="rfm_cell_list",
+                                file_stem=f"rfm-R{rf_cell.replace('/', '-F')}",
+                                columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
+                                         "orders", "revenue", "tier", "region"])
         st.dataframe(
             counts.assign(revenue=lambda d: d["revenue"].round(0)).rename(columns={
                 "segment": "Segment", "customers": "Customers", "revenue": "Revenue, all time",
@@ -104,7 +115,15 @@ with icp_tab, show.explained():
     if not {"region", "industry", "channel"} & set(differentiate.known_attributes(profile.lifts)):
         st.info("No region, industry or channel is known (no customer list imported): the profile uses what "
                 "customers buy and how big their orders are.")
-    show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts")
+    lift_event = show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts", selectable=True)
+    bars = differentiate.lift_bars(profile.lifts)
+    trait = lists.follow_click("Top customers with", list(bars), key="icp_trait", index=None,
+                               clicked=show.selected_customdata(lift_event), format_func=bars.get,
+                               placeholder="Click a bar or pick a value")
+    if trait:
+        lists.customer_list(icp.top_customers_with(profile, trait), key="icp_top_list",
+                            file_stem=f"top-customers-{trait.replace('=', '-').replace(' ', '-')}",
+                            columns=["customer_id", "name", "tier", "revenue_window", *icp.ATTRIBUTES])
     st.markdown("**Prospects and small customers who look most like the top customers**")
     st.caption(profile.explanation)
     lists.customer_list(profile.candidates, key="icp_list", file_stem="look-alikes",

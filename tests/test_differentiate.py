@@ -156,3 +156,89 @@ def test_scatter_sample_keeps_flagged_customers_and_is_stable():
     assert shown["customer_id"].tolist() == scatter_sample(frame, max_points=100)[0]["customer_id"].tolist()
     small, total = scatter_sample(frame.head(50), max_points=100)
     assert total == len(small) == 45
+
+
+def _migration_workspace(tmp_path):
+    """a: active one window ago only (top -> inactive); b: bought in both windows (small ->
+    top); c: first purchase now ((new) -> small); s: only listed (suspect -> suspect)."""
+    from tests.builders import make_workspace
+
+    tx = [{"customer_id": "a", "date": "2023-03-01", "amount": 100.0},
+          {"customer_id": "b", "date": "2023-03-01", "amount": 10.0},
+          {"customer_id": "b", "date": "2024-03-01", "amount": 10.0},
+          {"customer_id": "c", "date": "2024-03-01", "amount": 5.0}]
+    return make_workspace(tmp_path, customers=[{"customer_id": "s"}], transactions=tx)
+
+
+def test_moves_name_the_direction_and_drop_empty_moves():
+    migration = pd.DataFrame({
+        "from_tier": ["top", "small", "(new)", "inactive", "big"],
+        "to_tier": ["big", "small", "small", "medium", "top"],
+        "customers": [1, 5, 2, 3, 0],
+    })
+    out = d.moves(migration)
+    assert list(out.key) == ["top->big", "small->small", "(new)->small", "inactive->medium"]
+    assert list(out.direction) == ["down", "same", "new", "up"]
+    assert out.label[0] == "top → big: moved down (1 customer)"
+    assert out.label[1] == "small → small: stayed (5 customers)"
+
+
+def test_movers_are_the_customers_behind_each_move(tmp_path):
+    from analysis.pyramid import tier_migration
+    from analysis.segments import segment_customers
+
+    t = _migration_workspace(tmp_path).tables()
+    frame = segment_customers(t, "2024-06-30")
+    moves = d.moves(tier_migration(t, "2024-06-30"))
+    found = {k: list(d.movers(frame, k).customer_id) for k in moves.key}
+    assert found == {"top->inactive": ["a"], "small->top": ["b"], "(new)->small": ["c"], "suspect->suspect": ["s"]}
+    assert d.movers(frame, "top->top").empty
+
+
+def test_rf_cells_of_the_grid_and_their_customers():
+    from analysis.rfm import rf_grid
+
+    scored = d.segment_by_rules(_rfm_frame().assign(f=pd.array([5, 1, 5, None], dtype="Int64")))
+    counts = d.rf_cell_counts(rf_grid(scored))
+    assert len(counts) == 25 and list(counts)[:2] == ["5/1", "5/2"]
+    assert (counts["5/5"], counts["1/1"], counts["3/5"], counts["3/3"]) == (1, 1, 1, 0)
+    assert list(d.rf_cell(scored, "5/5").customer_id) == ["a"]
+    assert list(d.rf_cell(scored, "3/5").customer_id) == ["c"]
+    assert d.rf_cell(scored, "3/3").empty
+
+
+def test_lift_bars_skip_values_without_a_lift_and_put_the_highest_first():
+    lifts = pd.DataFrame({"attribute": ["region", "region", "main_category"],
+                          "value": ["North", "South", "Ink"], "lift": [8.0, float("nan"), 1.5],
+                          "top_customers": [2, 0, 1]})
+    assert d.lift_bars(lifts) == {"region=North": "region: North · ×8.0 · 2 top customers",
+                                  "main_category=Ink": "main category: Ink · ×1.5 · 1 top customer"}
+
+
+def test_clickable_rfm_puts_a_marker_with_r_f_and_count_on_each_of_25_cells():
+    from analysis.charts.differentiate import clickable_rfm
+    from analysis.rfm import rf_grid
+
+    grid = rf_grid(d.segment_by_rules(_rfm_frame()))
+    fig = clickable_rfm(grid)
+    markers = fig.data[1]
+    assert len(markers.customdata) == 25 and fig.layout.clickmode == "event+select"
+    k = [c[0] for c in markers.customdata].index("3/3")
+    assert (markers.x[k], markers.y[k], markers.customdata[k][1]) == ("F3", "R3", 1)
+    assert sum(c[1] for c in markers.customdata) == 3
+
+
+def test_clickable_migration_puts_a_move_key_on_every_cell_of_the_grid():
+    from analysis.charts.differentiate import clickable_migration
+
+    migration = pd.DataFrame({"from_tier": ["top", "small", "(new)"], "to_tier": ["big", "small", "small"],
+                              "customers": [1, 5, 2]})
+    fig = clickable_migration(d.migration_table(migration))
+    heat, markers = fig.data
+    assert list(heat.y) == ["top", "small", "(new)"] and list(heat.x) == ["big", "small"]
+    assert list(heat.text[2]) == ["", "2"]
+    cells = {c[0]: c[1] for c in markers.customdata}
+    assert cells == {"top->big": 1, "top->small": 0, "small->big": 0, "small->small": 5,
+                     "(new)->big": 0, "(new)->small": 2}
+    k = [c[0] for c in markers.customdata].index("(new)->small")
+    assert (markers.x[k], markers.y[k]) == ("small", "(new)")

@@ -1,5 +1,6 @@
-"""In the real browser: every Differentiate page renders without an error, a click on a pyramid
-layer and on a matrix cell lists that layer's / cell's customers, and screenshots are kept."""
+"""In the real browser: every Differentiate page renders without an error; a click on a pyramid
+layer, a matrix cell, an R x F cell, a migration cell, a lift bar and a month bar of the
+Overview lists the customers behind it; screenshots are kept."""
 
 import re
 
@@ -73,3 +74,74 @@ def test_click_a_matrix_cell_lists_its_customers(page, app_server, screenshot):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.get_by_text("What to do with a cell").scroll_into_view_if_needed()
     screenshot("clicked-medium-low")
+
+
+def click_mark(page, chart, trace: int, key: str):
+    """Click the centre of the mark of ``trace`` whose customdata starts with ``key`` (for the
+    grids: the invisible marker over the cell, i.e. the middle of the cell)."""
+    chart.scroll_into_view_if_needed()
+    keys = chart.locator(".js-plotly-plot").evaluate(
+        f"el => el.data[{trace}].customdata.map(c => Array.isArray(c) ? c[0] : c)")
+    box = chart.locator("g.point path, path.point").nth(keys.index(key)).bounding_box()  # bars, markers
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+
+
+def expect_listed(page, chosen, value: re.Pattern, screenshot, name: str) -> str:
+    """After a click: the picker ``chosen`` shows ``value`` (group 1: how many customers) and
+    the list under it counts that many; a screenshot from the picker down. Returns the count."""
+    expect(chosen).to_have_value(value, timeout=30_000)
+    n = value.search(chosen.input_value()).group(1)
+    expect(page.get_by_text(re.compile(rf"^{n} customers?$")).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    wait_idle(page)
+    chosen.evaluate("el => el.scrollIntoView({block: 'center'})")
+    screenshot(name)
+    return n
+
+
+def test_click_an_rfm_cell_lists_its_customers(page, app_server, screenshot):
+    open_page(page, app_server["url"], "segments")
+    cell = picker(page, "Customers in an R × F cell")
+    expect(cell).to_have_value("")
+    click_mark(page, page.get_by_test_id("stPlotlyChart").first, 1, "1/5")
+    expect_listed(page, cell, re.compile(r"^R 1 · F 5 \(([\d,]+) customers?\)$"), screenshot, "clicked-R1-F5")
+
+
+def test_click_a_migration_cell_lists_who_moved(page, app_server, screenshot):
+    open_page(page, app_server["url"], "pyramid")
+    move = picker(page, "Customers who moved")
+    expect(move).to_have_value("")
+    click_mark(page, page.get_by_test_id("stPlotlyChart").nth(1), 1, "big->medium")
+    expect_listed(page, move, re.compile(r"^big → medium: moved down \(([\d,]+) customers?\)$"), screenshot,
+                  "clicked-big-to-medium")
+
+
+def test_click_a_lift_bar_lists_the_top_customers_with_that_value(page, app_server, screenshot):
+    open_page(page, app_server["url"], "segments")
+    page.get_by_role("tab", name="Ideal customer profile").click()
+    wait_idle(page)
+    trait = picker(page, "Top customers with")
+    expect(trait).to_have_value("")
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="What is more common among the top customers")
+    keys = chart.locator(".js-plotly-plot").evaluate("el => el.data[0].customdata.map(c => c[0])")
+    click_mark(page, chart, 0, keys[-1])  # the top bar: the highest lift
+    attribute, value = keys[-1].split("=", 1)
+    label = re.escape(f"{attribute.replace('_', ' ')}: {value} · ")
+    expect_listed(page, trait, re.compile(rf"^{label}.* · ([\d,]+) top customers?$"), screenshot, "clicked-lift")
+
+
+def test_click_a_month_bar_lists_who_bought_then(page, app_server, screenshot):
+    page.goto(app_server["url"])
+    expect(page.get_by_role("heading", name=re.compile("Overview"))).to_be_visible(timeout=90_000)
+    wait_idle(page)
+    chart = page.get_by_test_id("stPlotlyChart").nth(1)
+    expect(chart).to_be_visible(timeout=60_000)
+    months = chart.locator(".js-plotly-plot").evaluate("el => el.data[0].customdata.map(c => [c[0], c[2]])")
+    month, buyers = months[-2]
+    chosen = picker(page, "Who bought in a month")
+    expect(chosen).to_have_value("")
+    click_mark(page, chart, 0, month)
+    n = expect_listed(page, chosen, re.compile(rf"^{month} \(([\d,]+) buyers\)$"), screenshot, f"clicked-{month}")
+    assert n == f"{buyers:,}"  # the list counts the bar's buyers
+    expect(page.get_by_text(f"Customers who bought in {month}")).to_be_visible()

@@ -41,3 +41,17 @@ def test_needs_five_active(tmp_path):
     ws = make_workspace(tmp_path, transactions=buyers([1, 2, 3]))
     with pytest.raises(NotEnoughData, match="at least 5"):
         ideal_customer_profile(ws.tables(), "2024-06-30")
+
+
+def test_top_customers_with_a_value_are_the_top_share_of_its_lift_bar(tmp_path):
+    from analysis.icp import lift_key, top_customers_with
+
+    res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30")
+    north = top_customers_with(res, lift_key("region", "North"))
+    assert list(north.customer_id) == ["c010", "c009"]  # biggest window revenue first
+    assert top_customers_with(res, lift_key("region", "South")).empty
+    assert len(top_customers_with(res, lift_key("industry", "Retail"))) == 2
+    for row in res.lifts.itertuples():
+        assert len(top_customers_with(res, lift_key(row.attribute, row.value))) == row.top_customers
+    with pytest.raises(ValueError, match="attribute"):
+        top_customers_with(res, "colour=red")

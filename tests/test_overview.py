@@ -113,3 +113,22 @@ def test_category_buyers_are_the_customers_behind_a_category_bar(tmp_path):
     assert category_buyers(ws.tables(), "2024-06-01", "Paper") == ["a"]
     assert category_buyers(ws.tables(), "2024-06-01", "Paper", window_months=None) == ["a", "c"]
     assert category_buyers(ws.tables(), "2024-06-01", "(unknown)") == ["d"]
+
+
+def test_month_buyers_are_the_customers_behind_a_month_bar(tmp_path):
+    from analysis.overview import month_buyers, month_keys
+
+    tx = [{"customer_id": "a", "order_id": "1", "date": "2024-05-01", "amount": 100.0},
+          {"customer_id": "b", "order_id": "2", "date": "2024-05-31", "amount": 50.0},
+          {"customer_id": "a", "order_id": "3", "date": "2024-06-01", "amount": -20.0},  # a refund is a line too
+          {"customer_id": "c", "order_id": "4", "date": "2024-04-30", "amount": 10.0},
+          {"customer_id": "d", "order_id": "5", "date": "2024-07-02", "amount": 10.0}]  # after the as-of date
+    t = make_workspace(tmp_path, transactions=tx).tables()
+    monthly = revenue_by_month(t, AS_OF)
+    assert month_keys(monthly) == ["2024-04", "2024-05", "2024-06"]
+    assert month_buyers(t, AS_OF, "2024-05") == ["a", "b"]
+    assert month_buyers(t, AS_OF, "2024-06") == ["a"]
+    assert month_buyers(t, AS_OF, "2024-07") == []
+    assert [len(month_buyers(t, AS_OF, m)) for m in month_keys(monthly)] == monthly.customers.tolist()
+    with pytest.raises(ValueError, match="2024-05"):
+        month_buyers(t, AS_OF, "May")

@@ -16,6 +16,16 @@ def test_overview_on_demo(demo_copy):
     assert len(charts) >= 3
     lorenz = json.loads(charts[0].proto.spec)
     assert lorenz["data"], "the Lorenz chart has data"
+    # "Revenue by month" heads the chart once; a month bar (clicked or picked) lists its buyers
+    months = json.loads(charts[1].proto.spec)
+    assert "title" not in months["layout"] or not months["layout"]["title"].get("text")
+    assert [h.value for h in at.subheader].count("Revenue by month") == 1
+    month, _, buyers = months["data"][0]["customdata"][-2]
+    at.selectbox(key="ov_month").set_value(month).run()
+    assert not at.exception
+    assert any(m.value == f"**Customers who bought in {month}**" for m in at.markdown)
+    listed = next(d.value for d in at.dataframe if "Customer" in d.value.columns)
+    assert len(listed) == buyers > 0 and listed["Customer"].is_unique
 
 
 def test_overview_with_only_transactions(tmp_path):

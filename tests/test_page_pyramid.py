@@ -28,8 +28,19 @@ def test_pyramid_on_demo_shows_seven_layers_and_lists_a_layer(demo_copy):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert list(spec["data"][0]["y"]) == list(TIERS)
     assert any("top:" in t for t in spec["data"][0]["text"])
-    sankey = json.loads(at.get("plotly_chart")[1].proto.spec)
+    grid = json.loads(at.get("plotly_chart")[1].proto.spec)
+    sankey = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert sankey["data"][0]["type"] == "sankey"
+    # a cell of the migration grid (clicked or picked) lists the customers who made that move
+    cells = {cd[0]: cd[1] for cd in grid["data"][1]["customdata"]}
+    assert sum(cells.values()) == layers["Customers"].sum() == sum(sankey["data"][0]["link"]["value"])
+    assert at.selectbox(key="pyr_move").value is None
+    at.selectbox(key="pyr_move").set_value("big->medium").run()
+    assert not at.exception
+    moved = next(d.value for d in at.dataframe if "Tier one window ago" in d.value.columns)
+    assert len(moved) == cells["big->medium"] > 0
+    assert set(moved["Tier one window ago"]) == {"big"} and set(moved["Pyramid tier"]) == {"medium"}
+    assert moved["Revenue, window before"].is_monotonic_decreasing
     # the layer picker lists that layer's customers, as many as the layer holds
     at.selectbox(key="pyr_tier").set_value("big").run()
     assert not at.exception

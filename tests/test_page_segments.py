@@ -1,6 +1,7 @@
 """The Segments page (RFM, rising and falling, ideal customer profile) through AppTest."""
 
 import json
+import re
 
 from analysis.rfm import SEGMENT_NAMES
 from tests.builders import buyers, make_workspace
@@ -25,6 +26,16 @@ def test_segments_on_demo(demo_copy):
     listed = table_with(at, "RFM segment")
     expected = int(counts.loc[counts["Segment"] == "at risk", "Customers"].item())
     assert len(listed) == expected and set(listed["RFM segment"]) == {"at risk"}
+    # a cell of the R x F grid (clicked or picked) lists exactly the customers counted in it
+    markers = charts[0]["data"][1]
+    assert len(markers["customdata"]) == 25 and markers["marker"]["opacity"] < 0.05
+    lists_before = [d.value for d in at.dataframe if "RFM segment" in d.value.columns]
+    at.selectbox(key="rfm_cell").set_value("1/5").run()
+    assert not at.exception
+    cell = [d.value for d in at.dataframe if "RFM segment" in d.value.columns][0]
+    assert len(lists_before) == 1 and len(cell) == grid["z"][-1][-1] > 0  # R1 is the last row, F5 the last column
+    assert set(cell["R"]) == {1} and set(cell["F"]) == {5}
+    assert cell["Revenue, all time"].is_monotonic_decreasing
     # rising and falling
     metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert metrics["Falling customers"] > 0 and metrics["Rising customers"] > 0
@@ -34,6 +45,16 @@ def test_segments_on_demo(demo_copy):
     lifts = next(c for c in charts if "lift" in c["layout"]["title"]["text"])
     assert any(y.startswith("channel: ") for y in lifts["data"][0]["y"])
     looks = table_with(at, "Look-alike score")
+    # a lift bar (clicked or picked) lists the top customers having that value
+    bar = max((cd for cd in lifts["data"][0]["customdata"] if cd[0].startswith("channel=")), key=lambda cd: cd[1])
+    at.selectbox(key="icp_trait").set_value(bar[0]).run()
+    assert not at.exception
+    top = table_with(at, "Main category")
+    assert set(top["Channel"]) == {bar[0].split("=", 1)[1]}
+    n_top = int(re.search(r"by revenue \(([\d,]+) customers\)", next(
+        m.value for m in at.markdown if "of active customers by revenue" in m.value)).group(1).replace(",", ""))
+    assert len(top) == round(bar[1] * n_top) > 0  # the bar's share of the top customers
+    assert top["Revenue in window"].is_monotonic_decreasing
     assert len(looks) > 0 and looks["Look-alike score"].is_monotonic_decreasing
     assert any(c.value.startswith("Score: for each known attribute") for c in at.caption)
 

@@ -34,6 +34,7 @@ HEADERS = {
     "clv_note": N_("What the model says"), "time": N_("Time"), "kind": N_("Kind"), "amount": N_("Amount"),
     "category": N_("Category"), "product": N_("Product"), "satisfaction": N_("Satisfaction"), "outcome": N_("Outcome"),
     "note": N_("Note"),
+    "main_category": N_("Main category"), "order_size": N_("Order size"),
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",

@@ -1,11 +1,17 @@
 """Figures for the Differentiate pages not covered by :mod:`analysis.charts.segments` and
-:mod:`analysis.charts.clusters`: silhouette by k, ideal-customer-profile lifts and RFM
-segment sizes. DataFrames in, plotly figures out; ``customdata`` starts with the key."""
+:mod:`analysis.charts.clusters`: silhouette by k, ideal-customer-profile lifts, RFM
+segment sizes, and the grids a click can pick a cell of (satisfaction by volume, R x F,
+tier migration). DataFrames in, plotly figures out; ``customdata`` starts with the key."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from analysis.differentiate import move_key
+from analysis.icp import lift_key
 
 
 def silhouette_chart(table: pd.DataFrame) -> go.Figure:
@@ -37,8 +43,9 @@ def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = No
     fig = go.Figure(go.Bar(
         y=names, x=frame["lift"], orientation="h", marker_color=colors,
         text=[f"×{x:.1f}" for x in frame["lift"]], textposition="outside", cliponaxis=False,
-        customdata=list(zip(frame["attribute"], frame["value"], frame["top_share"], frame["rest_share"])),
-        hovertemplate=("%{y}<br>Top customers: %{customdata[2]:.0%} · the rest: %{customdata[3]:.0%}"
+        customdata=list(zip([lift_key(a, v) for a, v in zip(frame["attribute"], frame["value"])],
+                            frame["top_share"], frame["rest_share"])),
+        hovertemplate=("%{y}<br>Top customers: %{customdata[1]:.0%} · the rest: %{customdata[2]:.0%}"
                        "<br>Lift ×%{x:.2f}<extra></extra>"),
     ))
     fig.add_vline(x=1, line_dash="dot", line_color="#7f8c8d")
@@ -63,6 +70,28 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _cell_markers(fig: go.Figure, customdata: list, hovertemplate: str, size: int = 16) -> go.Figure:
+    """Put an invisible marker in the middle of each cell of the heatmap ``fig.data[0]``
+    carrying that cell's ``customdata`` (rows as the heatmap's y), so a click selects the
+    cell: Streamlit's plotly_chart emits no selection for heatmap cells (streamlit#8933).
+    Markers are smaller than a cell (plotly cannot tell overlapping markers apart) and
+    ``hoverdistance=-1`` sends a hover or click anywhere to the nearest marker, which on a
+    grid is the one of the cell under the pointer. The heatmap's own hover is left out."""
+    heat = fig.data[0]
+    xs, ys, custom = [], [], []
+    for row, y in zip(customdata, heat.y):
+        for cd, x in zip(row, heat.x):
+            xs.append(x); ys.append(y); custom.append(list(cd))
+    heat.hoverinfo = "skip"
+    heat.hovertemplate = None
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers", marker=dict(size=size, symbol="square", opacity=0.01, color="#000000"),
+        customdata=custom, showlegend=False, hovertemplate=hovertemplate,
+    ))
+    fig.update_layout(clickmode="event+select", hoverdistance=-1)
+    return fig
+
+
 def clickable_matrix(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
     """:func:`analysis.charts.segments.matrix_heatmap` with an invisible marker on each of the
     nine cells, so a click on a cell selects it (heatmap cells themselves cannot be selected).
@@ -71,14 +100,41 @@ def clickable_matrix(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
 
     fig = matrix_heatmap(matrix, currency)
     heat = fig.data[0]
-    xs, ys, custom = [], [], []
-    for row, y in zip(heat.customdata, heat.y):
-        for cd, x in zip(row, heat.x):
-            xs.append(x); ys.append(y); custom.append(list(cd))
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers", marker=dict(size=90, symbol="square", opacity=0.01, color="#000000"),
-        customdata=custom, showlegend=False, hovertemplate=heat.hovertemplate,
-    ))
+    fig = _cell_markers(fig, heat.customdata, heat.hovertemplate)
     fig.update_yaxes(autorange="reversed")  # high volume on top, A in the top right corner
-    fig.update_layout(clickmode="event+select", height=460)
+    fig.update_layout(height=460)
+    return fig
+
+
+def clickable_rfm(grid: pd.DataFrame) -> go.Figure:
+    """:func:`analysis.charts.segments.rfm_heatmap` with an invisible marker on each of the
+    25 cells; the markers' ``customdata`` is [cell id "r/f", customers]."""
+    from analysis.charts.segments import rfm_heatmap
+
+    fig = rfm_heatmap(grid)
+    custom = [[[f"{r}/{f}", int(grid.loc[r, f])] for f in grid.columns] for r in grid.index]
+    return _cell_markers(fig, custom, "%{y}, %{x}: %{customdata[1]:,} customers<br>"
+                                      "Click to list them<extra></extra>")
+
+
+def clickable_migration(grid: pd.DataFrame) -> go.Figure:
+    """Customers by tier one window ago (rows, top first) and now (columns), from
+    :func:`analysis.differentiate.migration_table`, a click target for the moves the Sankey
+    shows (Sankey links cannot be selected in Streamlit). Colour follows log(1 + customers)
+    so the few who moved stay visible next to the many who stayed. The markers'
+    ``customdata`` is [move key "big->medium", customers, from tier, to tier]."""
+    rows, cols = list(grid.index), list(grid.columns)
+    counts = grid.values.tolist()
+    fig = go.Figure(go.Heatmap(
+        z=[[math.log1p(c) for c in row] for row in counts], x=cols, y=rows,
+        text=[[f"{c:,}" if c else "" for c in row] for row in counts], texttemplate="%{text}",
+        colorscale="Blues", showscale=False, hoverinfo="skip",
+    ))
+    custom = [[[move_key(a, b), int(c), a, b] for b, c in zip(cols, row)] for a, row in zip(rows, counts)]
+    fig = _cell_markers(fig, custom, "%{customdata[2]} → %{customdata[3]}: %{customdata[1]:,} customers<br>"
+                                     "Click to list them<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title="Tier one window ago")
+    fig.update_xaxes(title="Tier now", side="top")
+    fig.update_layout(title="Who moved where (click a cell to list its customers)",
+                      height=max(320, 48 * len(rows) + 140), margin=dict(t=110))
     return fig

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.overview import month_keys
+
 
 def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Figure:
     """Cumulative revenue share against cumulative customer share (largest first), with a
@@ -29,16 +31,17 @@ def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Fig
     return fig
 
 
-def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$") -> go.Figure:
-    """Net revenue per month as bars; hover shows orders and buyers."""
-    months = [str(m)[:7] for m in monthly["month"]]
+def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$", title: str | None = "Revenue by month") -> go.Figure:
+    """Net revenue per month as bars; hover shows orders and buyers. ``customdata`` starts
+    with the month ("2024-05"). ``title=None`` when the page already heads the chart."""
+    months = month_keys(monthly)
     fig = go.Figure(go.Bar(
         x=months, y=monthly["revenue"], marker_color="#2874a6",
         customdata=list(zip(months, monthly["orders"], monthly["customers"])),
         hovertemplate=("<b>%{customdata[0]}</b><br>Revenue: " + currency
                        + "%{y:,.0f}<br>Orders: %{customdata[1]:,}<br>Buyers: %{customdata[2]:,}<extra></extra>"),
     ))
-    fig.update_layout(title="Revenue by month", xaxis_title="Month", yaxis_title=f"Net revenue ({currency})")
+    fig.update_layout(title=title, xaxis_title="Month", yaxis_title=f"Net revenue ({currency})")
     return fig
 
 

@@ -135,6 +135,7 @@ def rfm_heatmap(grid: pd.DataFrame) -> go.Figure:
         customdata=[[f"{r}/{f}" for f in fs] for r in rs],
         hovertemplate="R %{y}, F %{x}: %{z:,} customers<extra>%{customdata}</extra>",
     ))
+    fig.update_yaxes(autorange="reversed")  # the first row (R 5) on top
     fig.update_layout(title="RFM: customers by recency and frequency score",
                       xaxis_title="Frequency score (5 = most orders)", yaxis_title="Recency score (5 = most recent)")
     return fig
