@@ -336,3 +336,11 @@ def test_duplicate_ids_and_unmatched_columns_in_chinese(ws, tmp_path):
                      {str(book): book.read_bytes()})
     assert str(err.value).startswith("b.xlsx，工作表 '销售'：导入 transactions 表需要 customer_id、date 和 amount；"
                                      "未找到：date、amount。文件中的列：'customer id'、'date'")
+
+
+def test_contact_without_kind_or_score_in_both_languages(ws, tmp_path):
+    path = _write(tmp_path, "i.csv", "customer id,date,type,csat\n1,2024-01-01,call,4\n2,2024-01-02,,\n")
+    with pytest.raises(UserError, match=r"line 3, column \"type' or 'csat\" is empty \(needed: a contact type or a satis"):
+        ingest_files(ws, [path])
+    with i18n.using("zh"), pytest.raises(UserError, match=r"第 3 行，列 \"type' 或 'csat\" 为空（需要：接触类型或满意度评分）"):
+        ingest_files(ws, [path])

@@ -93,7 +93,8 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             kind = kind.where(kind.notna() | sat.isna(), "survey")
         need = kind.isna()
         if need.any():
-            cols = " or ".join(repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping)
+            names = [repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping]
+            cols = t("{a} or {b}", a=names[0], b=names[1]) if len(names) == 2 else "".join(names)
             problems.append((need, cols.strip("'"), N_("a contact type or a satisfaction score")))
         out["kind"] = kind
         if sat is not None and "scale" not in out:
