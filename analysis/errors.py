@@ -32,9 +32,9 @@ def _chain(items: Iterable, join) -> str:
 
 def commas(items: Iterable) -> str:
     """Values one after another: ``'a', 'b'`` in English, ``'a'、'b'`` in Chinese."""
-    return _chain(items, lambda a, b: t("{a}, {b}", a=a, b=b))
+    return _chain(items, lambda x, y: t("{x}, {y}", x=x, y=y))
 
 
 def semicolons(items: Iterable) -> str:
     """Clauses one after another: ``a; b`` in English, ``a；b`` in Chinese."""
-    return _chain(items, lambda a, b: t("{a}; {b}", a=a, b=b))
+    return _chain(items, lambda x, y: t("{x}; {y}", x=x, y=y))

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis.i18n import N_, t
+from analysis.i18n import N_, language, t
 
 # Columns holding contact details or free text typed by people: blanked when masking.
 PERSONAL_COLUMNS = (
@@ -44,6 +44,14 @@ class Masker:
         """The label of one customer id (``"Customer ?"`` for an id not in the list)."""
         number = self.numbers.get(str(customer_id))
         return t("Customer ?") if number is None else t("Customer {number}", number=number)
+
+    def customer_id(self, label: str) -> str | None:
+        """The customer behind a label (a click on a masked chart opens the right customer),
+        for labels in the current language."""
+        by_label = self.__dict__.setdefault("_ids", {})
+        if language() not in by_label:
+            by_label[language()] = {v: k for k, v in self.labels.items()}
+        return by_label[language()].get(str(label))
 
     def mask_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with customer_id and name replaced by the label (name from

@@ -59,3 +59,6 @@ def test_labels_in_chinese_follow_the_language_at_call_time():
         assert masker.labels["c1000"] == "客户 1000"
         assert list(mask_frame(pd.DataFrame({"name": ["x"]}))["name"]) == ["客户 ?"]
     assert masker.label("c0042") == "Customer 0042"
+    assert masker.customer_id("Customer 0042") == "c0042" and masker.customer_id("客户 0042") is None
+    with i18n.using("zh"):
+        assert masker.customer_id("客户 0042") == "c0042" and masker.customer_id("Customer 0042") is None
