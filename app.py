@@ -1,4 +1,4 @@
-"""One-to-One: the app's entry. Page config, navigation and the shared sidebar.
+"""One-to-One: the app's entry. Page config, language, access, navigation and the shared sidebar.
 
 Run with `make run`, or `streamlit run app.py -- --db PATH` to open a given workspace.
 """
@@ -10,35 +10,44 @@ from streamlit.runtime.pages_manager import PagesManager
 # never run a page file on its own (see ui/__init__.py for the case of a page URL on a fresh server).
 PagesManager.uses_pages_directory = False
 
-from ui import auth, sidebar  # noqa: E402  (after the line above, on purpose)
+from analysis.i18n import t  # noqa: E402  (after the line above, on purpose)
+from ui import auth, lang, presenting, sidebar  # noqa: E402
 
 st.set_page_config(page_title="One-to-One", page_icon="🎯", layout="wide")
+lang.choose()  # first: the language of everything below, the login screen included
 auth.gate()  # protected access: stops here, before any page, unless this session may see data
 
-PAGES = {
-    "Identify": [
-        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-        st.Page("pages/data.py", title="Data", icon="📥"),
-    ],
-    "Differentiate": [
-        st.Page("pages/pyramid.py", title="Customer pyramid", icon="🔺"),
-        st.Page("pages/value.py", title="MVC, MCC and BZ", icon="💎"),
-        st.Page("pages/matrix.py", title="Satisfaction by volume", icon="🧭"),
-        st.Page("pages/segments.py", title="Segments", icon="🧩"),
-        st.Page("pages/clusters.py", title="Clusters and personas", icon="🫧"),
-    ],
-    "Predict": [
-        st.Page("pages/clv.py", title="Lifetime value", icon="📈"),
-    ],
-    "Interact & customize": [
-        st.Page("pages/customer.py", title="Customer", icon="👤"),
-        st.Page("pages/actions.py", title="Action plan", icon="✅"),
-    ],
-    "Workshop": [
-        st.Page("pages/present.py", title="Workshop", icon="🎤"),
-    ],
-}
 
-navigation = st.navigation(PAGES)
+def pages(present: bool) -> dict:
+    """The navigation in the current language. In presentation mode the Workshop story is the
+    default page, so ``/?mode=present`` opens the story; every page keeps its own URL."""
+    return {
+        t("Identify"): [
+            st.Page("pages/overview.py", title=t("Overview"), icon="🏠", default=not present),
+            st.Page("pages/data.py", title=t("Data"), icon="📥"),
+        ],
+        t("Differentiate"): [
+            st.Page("pages/pyramid.py", title=t("Customer pyramid"), icon="🔺"),
+            st.Page("pages/value.py", title=t("MVC, MCC and BZ"), icon="💎"),
+            st.Page("pages/matrix.py", title=t("Satisfaction by volume"), icon="🧭"),
+            st.Page("pages/segments.py", title=t("Segments"), icon="🧩"),
+            st.Page("pages/clusters.py", title=t("Clusters and personas"), icon="🫧"),
+        ],
+        t("Predict"): [
+            st.Page("pages/clv.py", title=t("Lifetime value"), icon="📈"),
+        ],
+        t("Interact & customize"): [
+            st.Page("pages/customer.py", title=t("Customer"), icon="👤"),
+            st.Page("pages/actions.py", title=t("Action plan"), icon="✅"),
+        ],
+        t("Workshop"): [
+            st.Page("pages/present.py", title=t("Workshop"), icon="🎤", url_path="present", default=present),
+        ],
+    }
+
+
+present = presenting.active()
+navigation = st.navigation(pages(present))
 sidebar.render()
+presenting.decorate(present)
 navigation.run()

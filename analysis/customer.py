@@ -211,3 +211,13 @@ def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     name. The customer page offers them before anything is typed."""
     ranked = frame.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True])
     return ranked.head(n)[["customer_id", "name"]].reset_index(drop=True)
+
+
+def with_customer(matches: pd.DataFrame, frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:
+    """``matches`` (customer_id, name) with ``customer_id`` first when the per-customer ``frame``
+    knows it: a shared link (``?customer=C00042``) opens on that customer."""
+    if not customer_id:
+        return matches
+    known = frame.loc[frame["customer_id"] == str(customer_id), ["customer_id", "name"]]
+    rest = matches[matches["customer_id"] != str(customer_id)]
+    return pd.concat([known, rest], ignore_index=True) if len(known) else matches

@@ -2,41 +2,43 @@
 
 import streamlit as st
 
-from analysis import customer
+from analysis import customer, i18n
+from analysis.i18n import N_, t
 from analysis.charts.actions import action_counts_chart
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
-st.title("✅ Action plan")
-st.write(
+st.title("✅ " + t("Action plan"))
+st.write(t(
     "The next best action for each customer, from the playbook: treat each satisfaction-by-volume "
     "cell as it deserves, win back customers who are overdue, follow up open complaints, offer "
     "what similar customers buy, review customers who cost more than they bring, and thank the "
     "best. Each reason carries the numbers behind it. Narrow the list, then export it for your "
     "CRM or e-mail tool."
-)
+))
 
 everything = cached.actions(as_of, settings, sidebar.action_settings())
 options = customer.filter_options(everything)
-LABELS = {"tier": "Pyramid tier", "cell": "Matrix cell", "cluster_name": "Persona", "rfm_segment": "RFM segment",
-          "region": "Region", "action": "Action"}
+LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "cluster_name": N_("Persona"),
+          "rfm_segment": N_("RFM segment"), "region": N_("Region"), "action": N_("Action")}
 cols = st.columns(3)
 filters = {}
-for i, (name, label) in enumerate(LABELS.items()):
-    filters[name] = cols[i % 3].multiselect(label, options.get(name, []), key=f"ac_{name}", placeholder="All")
+for i, (name, label) in enumerate(LABELS.items()):  # each filter is kept in the URL (?ac_tier=top...)
+    filters[name] = cols[i % 3].multiselect(t(label), options.get(name, []), key=f"ac_{name}", placeholder=t("All"),
+                                            bind="query-params")
 found = customer.apply_filters(everything, filters)
 
 counts = customer.count_by_action(found)
 m = st.columns(3)
-m[0].metric("Suggested actions", f"{len(found):,}")
-m[1].metric("Customers", f"{found['customer_id'].nunique():,}")
-m[2].metric("Kinds of action", f"{len(counts):,}")
+m[0].metric(t("Suggested actions"), i18n.number(len(found)))
+m[1].metric(t("Customers"), i18n.number(found["customer_id"].nunique()))
+m[2].metric(t("Kinds of action"), i18n.number(len(counts)))
 if found.empty:
-    st.info("No suggested action matches these filters.")
+    st.info(t("No suggested action matches these filters."))
 else:
     show.chart(action_counts_chart(counts), key="ac_counts")
-    st.subheader("Highest priority first")
+    st.subheader(t("Highest priority first"))
     lists.customer_list(
         found, key="ac_list", file_stem=f"actions-{as_of:%Y%m%d}",
         columns=["priority", "customer_id", "name", "title", "reason", "due", "channel", "tier", "cell",

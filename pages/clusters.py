@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analysis import clusters, differentiate
+from analysis import clusters, differentiate, i18n
+from analysis.i18n import t
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
@@ -12,52 +13,54 @@ as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 cur = s.currency
 
-st.title("🫧 Clusters and personas")
-st.markdown(
+st.title("🫧 " + t("Clusters and personas"))
+st.markdown(t(
     "Instead of drawing the lines yourself, let the data find groups of customers who behave alike: how "
     "recently and how often they buy, how much they spend, how long they have been customers, what they buy "
     "and, where surveys exist, how satisfied they are. Each group gets a **persona**, a name and a sentence "
     "that say what sets it apart, so a team can talk about “recent big spenders” rather than cluster 3. "
     "Use the personas to plan one message, offer or service level per group. The number of groups is chosen "
     "by how cleanly the customers separate (the silhouette); you can override it."
-)
-st.caption(f"As of {as_of:%Y-%m-%d}; every customer who has bought. The same data always gives the same groups.")
+))
+st.caption(t("As of {date}; every customer who has bought. The same data always gives the same groups.",
+             date=i18n.date(as_of)))
 
 with show.explained():
     features, auto = cached.on_tables(clusters.fit_clusters, as_of, None, s.window_months, currency=cur)
-    k = st.number_input("Number of clusters (0 = automatic)", min_value=0, max_value=max(auto.k_range[1], 2),
-                        value=0, step=1, key="cl_k",
-                        help=f"Automatic picks the k from {auto.k_range[0]} to {auto.k_range[1]} with the "
-                             "highest silhouette.")
+    k = st.number_input(t("Number of clusters (0 = automatic)"), min_value=0, max_value=max(auto.k_range[1], 2),
+                        value=0, step=1, key="cl_k", bind="query-params",
+                        help=t("Automatic picks the k from {low} to {high} with the highest silhouette.",
+                               low=auto.k_range[0], high=auto.k_range[1]))
     model = auto
     if k == 1:
-        st.info("One cluster would be everybody: pick 0 (automatic) or 2 and more.")
+        st.info(t("One cluster would be everybody: pick 0 (automatic) or 2 and more."))
     elif k >= 2:
         try:
             _, model = cached.on_tables(clusters.fit_clusters, as_of, int(k), s.window_months, currency=cur)
         except ValueError as exc:
-            st.info(f"{exc}; showing the automatic choice instead.")
+            st.info(t("{reason}; showing the automatic choice instead.", reason=exc))
 
     left, right = st.columns([2, 3])
     with left:
         show.chart(dcharts.silhouette_chart(differentiate.silhouette_table(auto.silhouette_by_k_, model.k_)),
                    key="cl_silhouette")
     with right:
-        how = "chosen automatically" if model is auto else "chosen by you"
-        st.metric("Clusters", model.k_, help=f"{how}; silhouette {model.silhouette_:.2f} "
-                  "(from −1 to 1: above 0.25 the groups are reasonably distinct).")
-        st.caption(f"k = {model.k_} ({how}). Silhouette {model.silhouette_:.2f}: how much closer customers are "
-                   "to their own group than to the next one (1 = perfectly separated, 0 = overlapping). "
-                   "Customer data rarely separates sharply; the personas are still useful summaries.")
+        how = t("chosen automatically") if model is auto else t("chosen by you")
+        st.metric(t("Clusters"), model.k_, help=t("{how}; silhouette {value:.2f} (from −1 to 1: above 0.25 the groups "
+                                                  "are reasonably distinct).", how=how, value=model.silhouette_))
+        st.caption(t("k = {k} ({how}). Silhouette {value:.2f}: how much closer customers are to their own group than "
+                     "to the next one (1 = perfectly separated, 0 = overlapping). Customer data rarely separates "
+                     "sharply; the personas are still useful summaries.", k=model.k_, how=how,
+                     value=model.silhouette_))
 
-    st.subheader("Personas")
+    st.subheader(t("Personas"))
     personas = model.personas_
     for start in range(0, len(personas), 4):
         cols = st.columns(4)
         for col, p in zip(cols, personas[start:start + 4]):
             with col.container(border=True):
                 st.text(p["name"])  # category names come from the user's data: text, not Markdown
-                st.text(f"{p['size']:,} customers ({p['share']:.0%})")
+                st.text(t("{count} customers ({share})", count=i18n.number(p["size"]), share=i18n.percent(p["share"])))
                 st.caption("")
                 st.text(p["sentence"])
 
@@ -68,19 +71,19 @@ with show.explained():
     with sizes_col:
         on_bar = show.selected_customdata(show.chart(charts.sizes_chart(model), key="cl_sizes", selectable=True))
     show.chart(charts.profile_heatmap(model, cur), key="cl_profiles")
-    st.caption("Red: the group's average is above all customers'; blue: below. Each cell shows the group's "
-               "actual average.")
+    st.caption(t("Red: the group's average is above all customers'; blue: below. Each cell shows the group's "
+                 "actual average."))
 
-    st.subheader("Customers in a cluster")
+    st.subheader(t("Customers in a cluster"))
     names = model.persona_names()
     members = differentiate.cluster_members(cached.scores(as_of, settings).frame, features.index,
                                             model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
     clicked = [names[int(c)] for c in on_bar] + list(
         apply_filters(members, {"customer_id": [str(c) for c in on_map]})["cluster_name"])
-    chosen = lists.follow_click("Persona", names, key="cl_cluster", clicked=clicked,
-                                format_func=lambda n: f"{n} ({sizes.get(n, 0):,})",
-                                help="Or click a bar of the sizes chart or a point of the map.")
+    chosen = lists.follow_click(t("Persona"), names, key="cl_cluster", clicked=clicked,
+                                format_func=lambda n: f"{n} ({i18n.number(sizes.get(n, 0))})",
+                                help=t("Or click a bar of the sizes chart or a point of the map."))
     lists.customer_list(
         apply_filters(members, {"cluster_name": [chosen]}), key="cl_list",
         file_stem=f"cluster-{names.index(chosen)}",

@@ -4,14 +4,15 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import clv_data, scores
+from analysis import clv_data, i18n, scores
+from analysis.i18n import t
 from analysis.charts import clv as charts
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
-st.title("📈 Lifetime value")
-st.write(
+st.title("📈 " + t("Lifetime value"))
+st.write(t(
     "Past revenue says what a customer has been worth; lifetime value says what they are likely "
     "to be worth. The purchase model (BG/NBD, Fader, Hardie & Lee 2005) learns from each "
     "customer's number of repeat purchases, how recently they bought and how long they have been "
@@ -19,23 +20,25 @@ st.write(
     "bought often and then stopped probably is not. The spend model (Gamma-Gamma) estimates what "
     "each purchase will be worth. Together they give the probability the customer is still active "
     "(P(alive)), the purchases to expect, and the margin they will bring, discounted to today."
-)
+))
 c1, c2 = st.columns(2)
-horizon = c1.slider("Horizon (months)", 3, 36, settings.horizon_months, key="clv_horizon")
-discount = c2.number_input("Annual discount rate", 0.0, 0.5, settings.annual_discount, 0.01, key="clv_discount")
+horizon = c1.slider(t("Horizon (months)"), 3, 36, settings.horizon_months, key="clv_horizon", bind="query-params")
+discount = c2.number_input(t("Annual discount rate"), 0.0, 0.5, settings.annual_discount, 0.01, key="clv_discount",
+                           bind="query-params")
 
 with show.explained():
     summary = cached.on_tables(clv_data.workspace_clv_report, as_of, horizon, settings.margin, discount)
     m = st.columns(4)
-    m[0].metric("Customers modelled", f"{summary['n_customers']:,}")
-    m[1].metric("Repeat buyers", f"{summary['n_repeat']:,}")
-    m[2].metric(f"Total CLV, next {horizon} months", show.money(summary["total_clv"]),
-                help=f"Margin {settings.margin:.0%} of expected revenue, discounted at {discount:.0%} a year.")
-    m[3].metric("Average CLV", show.money(summary["mean_clv"]))
+    m[0].metric(t("Customers modelled"), i18n.number(summary["n_customers"]))
+    m[1].metric(t("Repeat buyers"), i18n.number(summary["n_repeat"]))
+    m[2].metric(t("Total CLV, next {months} months", months=horizon), show.money(summary["total_clv"]),
+                help=t("Margin {margin} of expected revenue, discounted at {discount} a year.",
+                       margin=i18n.percent(settings.margin), discount=i18n.percent(discount)))
+    m[3].metric(t("Average CLV"), show.money(summary["mean_clv"]))
     for note in summary["notes"]:
         st.caption(note)
-    with st.expander("Model parameters"):
-        st.json({"BG/NBD (weeks)": summary["bgnbd"], "Gamma-Gamma": summary["gamma_gamma"]})
+    with st.expander(t("Model parameters")):
+        st.json({t("BG/NBD (weeks)"): summary["bgnbd"], "Gamma-Gamma": summary["gamma_gamma"]})
 
     outlook = cached.on_tables(scores.outlook, as_of, settings, horizon)
     left, right = st.columns(2)
@@ -45,28 +48,28 @@ with show.explained():
         show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     frame = cached.scores(as_of, settings).frame
-    st.subheader("Top customers by lifetime value")
+    st.subheader(t("Top customers by lifetime value"))
     lists.customer_list(scores.top_by_clv(frame, 50), key="clv_top", file_stem="top-clv", columns=scores.LIST_COLUMNS)
-    st.subheader("Most likely lost: repeat customers with the lowest P(alive)")
+    st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
     lists.customer_list(scores.likely_lost(frame, 50), key="clv_lost", file_stem="likely-lost",
                         columns=scores.LIST_COLUMNS)
 
-st.subheader("Does the model predict well? Check it on your own history")
-st.write(
+st.subheader(t("Does the model predict well? Check it on your own history"))
+st.write(t(
     "Fit the model on purchases up to a calibration date, predict the period after it, and compare "
     "with what customers actually did. The baseline assumes each customer keeps buying at their "
     "calibration rate."
-)
+))
 default_cut = as_of - dt.timedelta(weeks=26)
-cut = st.date_input("Calibration ends on", value=default_cut, max_value=as_of - dt.timedelta(days=7),
+cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():
     result = cached.on_tables(clv_data.workspace_validation, cut, as_of)
     e = result.errors
     v = st.columns(3)
-    v[0].metric("Mean error per customer, model", f"{e['model']['mae']:.2f}")
-    v[1].metric("Mean error per customer, baseline", f"{e['baseline']['mae']:.2f}")
-    v[2].metric("Model better than baseline", "Yes" if result.model_beats_baseline else "No")
+    v[0].metric(t("Mean error per customer, model"), i18n.number(e["model"]["mae"], 2))
+    v[1].metric(t("Mean error per customer, baseline"), i18n.number(e["baseline"]["mae"], 2))
+    v[2].metric(t("Model better than baseline"), t("Yes") if result.model_beats_baseline else t("No"))
     left, right = st.columns(2)
     with left:
         show.chart(charts.tracking_chart(result.tracking, result.calibration_end), key="clv_tracking")

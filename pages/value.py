@@ -2,29 +2,31 @@
 
 import streamlit as st
 
-from analysis import differentiate
+from analysis import differentiate, i18n
+from analysis.i18n import t
 from analysis.charts import segments as charts
-from ui import cached, lists, show, sidebar
+from ui import cached, lists, presenting, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 cur = s.currency
 
-st.title("💎 Most valuable, most growable, below zero")
-st.markdown(
+st.title("💎 " + t("Most valuable, most growable, below zero"))
+st.markdown(t(
     "Peppers & Rogers sort customers by **actual value** (what they bring now) and **potential value** (what "
     "they could bring). **Most valuable customers (MVC)** bring the most profit today: keep them. **Most "
     "growable customers (MCC)** have the biggest gap between what they could spend and what they spend: "
     "grow them, e.g. by selling them more of what they buy elsewhere. **Below-zero customers (BZ)** cost "
     "more to serve than they earn you: serve them more cheaply (self-service, fewer visits) or charge for the "
     "service. The margin and the unit costs come from *Thresholds and costs* in the sidebar."
-)
-st.caption(
-    f"As of {as_of:%Y-%m-%d}; last {s.window_months} months. Profit = {s.margin:.0%} margin on net revenue − "
-    f"{cur}{s.cost_per_contact:,.0f} per contact − {cur}{s.cost_per_complaint:,.0f} per complaint − "
-    f"{cur}{s.cost_per_refund:,.0f} per refund. MVC: top {s.mvc_share:.0%} by profit; MCC: top "
-    f"{s.mcc_share:.0%} by room to grow."
-)
+))
+st.caption(t(
+    "As of {date}; last {months} months. Profit = {margin} margin on net revenue − {contact} per contact − "
+    "{complaint} per complaint − {refund} per refund. MVC: top {mvc} by profit; MCC: top {mcc} by room to grow.",
+    date=i18n.date(as_of), months=s.window_months, margin=i18n.percent(s.margin),
+    contact=i18n.money(s.cost_per_contact, cur), complaint=i18n.money(s.cost_per_complaint, cur),
+    refund=i18n.money(s.cost_per_refund, cur), mvc=i18n.percent(s.mvc_share), mcc=i18n.percent(s.mcc_share),
+))
 
 scores = cached.scores(as_of, settings)
 frame = scores.frame
@@ -32,39 +34,43 @@ groups = {g: differentiate.value_group(frame, g) for g in differentiate.GROUPS}
 wallet = differentiate.wallet_summary(frame)
 
 cols = st.columns(4)
-cols[0].metric("Most valuable (MVC)", f"{len(groups['MVC']):,}", help="Highest profit in the window.")
-cols[1].metric("Most growable (MCC)", f"{len(groups['MCC']):,}", help="Largest gap between potential and actual.")
-cols[2].metric("Below zero (BZ)", f"{len(groups['BZ']):,}", help="Cost to serve above their margin.")
+cols[0].metric(t("Most valuable (MVC)"), i18n.number(len(groups["MVC"])), help=t("Highest profit in the window."))
+cols[1].metric(t("Most growable (MCC)"), i18n.number(len(groups["MCC"])),
+               help=t("Largest gap between potential and actual."))
+cols[2].metric(t("Below zero (BZ)"), i18n.number(len(groups["BZ"])), help=t("Cost to serve above their margin."))
 cols[3].metric(
-    "Median share of wallet", show.share(wallet["median_share"]),
-    help=f"Among the {wallet['customers']:,} customers with a wallet estimate (what they could spend in total "
-         "on what you sell), the share they spend with you.",
+    t("Median share of wallet"), show.share(wallet["median_share"]),
+    help=t("Among the {count} customers with a wallet estimate (what they could spend in total on what you sell), "
+           "the share they spend with you.", count=i18n.number(wallet["customers"])),
 )
 if "clv" in scores.messages:
-    st.info("Potential comes from each customer's trend and wallet estimate (the purchase model could not be "
-            "fitted: " + scores.messages["clv"] + ")")
+    st.info(t("Potential comes from each customer's trend and wallet estimate (the purchase model could not be "
+              "fitted: {reason})", reason=scores.messages["clv"]))
 else:
-    st.caption("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
-               "over the next window; where it cannot tell, the customer's trend or wallet estimate.")
+    st.caption(t("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
+                 "over the next window; where it cannot tell, the customer's trend or wallet estimate."))
 
 plotted, buyers = differentiate.scatter_sample(frame)
 if not buyers:
-    st.info("No purchases yet: import transactions to see who is valuable, growable or below zero.")
+    st.info(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
 else:
-    picked = show.selected_customdata(show.chart(charts.value_scatter(plotted, cur), key="val_scatter", selectable=True))
+    masker = cached.masker(as_of, settings) if presenting.masking() else None
+    shown = masker.mask_frame(plotted) if masker else plotted
+    picked = show.selected_customdata(show.chart(charts.value_scatter(shown, cur), key="val_scatter", selectable=True))
     if picked:  # a click on a dot opens that customer's page
-        st.session_state["cu_search"] = str(picked[0])
+        st.session_state["cu_search"] = masker.customer_id(picked[0]) if masker else str(picked[0])
         st.switch_page("pages/customer.py")
-    st.caption("Each dot is a customer: right = more revenue now, up = more potential. Dots above the dotted "
-               "line could spend more than they do; click one to open the customer."
-               + (f" Showing {len(plotted):,} of {buyers:,} buyers: every MVC, MCC and BZ customer first, "
-                  "then a fixed sample of the others." if len(plotted) < buyers else ""))
+    st.caption(t("Each dot is a customer: right = more revenue now, up = more potential. Dots above the dotted "
+                 "line could spend more than they do; click one to open the customer.")
+               + (t(" Showing {shown} of {buyers} buyers: every MVC, MCC and BZ customer first, then a fixed sample "
+                    "of the others.", shown=i18n.number(len(plotted)), buyers=i18n.number(buyers))
+                  if len(plotted) < buyers else ""))
 
-    st.subheader("Who is in each group, and why")
+    st.subheader(t("Who is in each group, and why"))
     common = ["customer_id", "name", "reason", "profit", "revenue_window", "potential", "gap"]
     if wallet["customers"]:
         common += ["share_of_wallet"]
-    tabs = st.tabs([f"MVC ({len(groups['MVC']):,})", f"MCC ({len(groups['MCC']):,})", f"BZ ({len(groups['BZ']):,})"])
+    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in differentiate.GROUPS])
     extra = {"MVC": ["tier", "region"], "MCC": ["tier", "region"], "BZ": ["cost_to_serve", "tier", "region"]}
     for tab, group in zip(tabs, differentiate.GROUPS):
         with tab:

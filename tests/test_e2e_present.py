@@ -29,14 +29,29 @@ def _leaks(page, names) -> list[str]:
     return [n for n in names if n in shown]
 
 
-def test_walk_the_masked_story(page, app_server, demo_db, screenshot):
+# What the story says in each language (the texts come from the catalogs; see analysis/i18n.py).
+WORDS = {
+    "en": {"slide": "Slide {n} of {count}", "next": "Next", "worksheet": "Workshop worksheet",
+           "report": "Download the report", "masked": "Customer "},
+    "zh": {"slide": "第 {n} / {count} 页", "next": "下一页", "worksheet": "研讨会工作表",
+           "report": "下载报告", "masked": "客户 "},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_walk_the_masked_story(page, app_server, demo_db, screenshot, lang):
+    words = WORDS[lang]
     names = _demo_names(demo_db)  # the served workspace is a copy of it
-    page.goto(f"{app_server['url']}/present")
-    expect(page.get_by_text(re.compile(r"Slide 1 of \d+"))).to_be_visible(timeout=120_000)
-    wait_idle(page)
     count = len(SLIDES)
+
+    def counter(n: int):
+        return page.get_by_text(re.compile(re.escape(words["slide"].format(n=n, count=count))))
+
+    page.goto(f"{app_server['url']}/present?lang={lang}")
+    expect(counter(1)).to_be_visible(timeout=120_000)
+    wait_idle(page)
     for n in range(1, count + 1):
-        expect(page.get_by_text(re.compile(rf"Slide {n} of {count}"))).to_be_visible(timeout=120_000)
+        expect(counter(n)).to_be_visible(timeout=120_000)
         wait_idle(page)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1, timeout=60_000)
@@ -45,19 +60,21 @@ def test_walk_the_masked_story(page, app_server, demo_db, screenshot):
         page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.6)  # a hover label
         page.wait_for_timeout(300)
         assert not _leaks(page, names), f"slide {n}"
+        assert f"slide={n}" in page.url or n == 1  # the slide is in the link
         if n in (1, 4, count):
             screenshot(f"slide{n}")
         if n < count:
-            page.get_by_role("button", name=re.compile("Next")).click()
-    expect(page.get_by_role("button", name=re.compile("Next"))).to_be_disabled()
-    page.get_by_text("Workshop worksheet").scroll_into_view_if_needed()
+            page.get_by_role("button", name=re.compile(words["next"])).click()
+    expect(page.get_by_role("button", name=re.compile(words["next"]))).to_be_disabled()
+    page.get_by_text(words["worksheet"]).scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     screenshot("worksheet")
 
     with page.expect_download(timeout=180_000) as info:
-        page.get_by_role("button", name=re.compile("Download the report")).click()
+        page.get_by_role("button", name=re.compile(words["report"])).click()
     report = open(info.value.path(), encoding="utf-8").read()
-    assert "plotly-graph-div" in report and "Customer " in report
+    assert "plotly-graph-div" in report and words["masked"] in report
+    assert f'lang="{lang}"' in report
     assert not [n for n in names if n in report]
 
 

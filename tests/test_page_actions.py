@@ -26,6 +26,6 @@ def test_action_plan_filters_and_exports(demo_copy):
 def test_fatigue_cap_is_a_user_setting(demo_copy):
     at = open_page(demo_copy, "actions")
     capped = int(at.metric[0].value.replace(",", ""))
-    at.number_input(key="sb_fatigue_cap").set_value(5).run()
+    at.number_input(key="fatigue_cap").set_value(5).run()
     assert not at.exception, at.exception
     assert int(at.metric[0].value.replace(",", "")) > capped

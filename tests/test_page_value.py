@@ -28,7 +28,7 @@ def test_value_on_demo(demo_copy):
 def test_value_sidebar_costs_change_the_groups(demo_copy):
     at = open_page(demo_copy, "value")
     before = {m.label: m.value for m in at.metric}["Below zero (BZ)"]
-    at = open_page(demo_copy, "value", sb_cost_contact=0.0, sb_cost_complaint=0.0, sb_cost_refund=0.0)
+    at = open_page(demo_copy, "value", cost_contact=0.0, cost_complaint=0.0, cost_refund=0.0)
     after = {m.label: m.value for m in at.metric}["Below zero (BZ)"]
     # without costs to serve, only customers whose refunds exceed their purchases stay below zero
     assert int(after.replace(",", "")) < int(before.replace(",", "")) / 10

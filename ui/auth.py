@@ -26,6 +26,8 @@ from typing import Any
 
 import streamlit as st
 
+from analysis.i18n import N_, t
+
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
 PASSWORD_OK = "auth_password_ok"  # session_state: fingerprint of the hash the session proved
 
@@ -34,7 +36,7 @@ PASSWORD_OK = "auth_password_ok"  # session_state: fingerprint of the hash the s
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _MAXMEM = 256 * 1024 * 1024
 
-HOW_TO_CONFIGURE = """
+HOW_TO_CONFIGURE = N_("""
 This app is served to other computers, but no login is configured, so it does not show any data.
 Ask the person who runs it to do one of these, then restart the app:
 
@@ -43,7 +45,7 @@ Ask the person who runs it to do one of these, then restart the app:
 - **Company login (OIDC)**: add an `[auth]` section for your identity provider and
   `[access] allowed_emails` or `allowed_domains` to `.streamlit/secrets.toml`.
 - **Only this computer**: start the app with `make run` (it listens on localhost only).
-"""
+""")
 
 
 # -- password hashes --------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def _show(screen) -> None:
     """Draw `screen` as the only, hidden page and end the run. Drawing inside a page keeps its
     widgets' ids stable from run to run (a form drawn before st.navigation loses its first submit),
     and the sidebar then offers no pages."""
-    st.navigation([st.Page(screen, title="One-to-One", url_path="login", default=True)], position="hidden").run()
+    st.navigation([st.Page(screen, title=t("One-to-One"), url_path="login", default=True)], position="hidden").run()
     st.stop()
 
 
@@ -169,30 +171,30 @@ def gate() -> None:
     elif current == "password":
         _password(str(_section(secrets, "access")["password_hash"]))
     elif current == "local":
-        st.sidebar.caption("Local only: no login is configured, so the app serves this computer only.")
+        st.sidebar.caption(t("Local only: no login is configured, so the app serves this computer only."))
     else:
         _show(_closed)
 
 
 def _unreadable_secrets() -> None:
-    st.error("The secrets file (.streamlit/secrets.toml) could not be read, so the app shows no data. "
-             "Ask the person who runs the app to fix it.")
+    st.error(t("The secrets file (.streamlit/secrets.toml) could not be read, so the app shows no data. "
+               "Ask the person who runs the app to fix it."))
 
 
 def _closed() -> None:
-    st.title("One-to-One")
-    st.warning("Login required")
-    st.markdown(HOW_TO_CONFIGURE)
+    st.title(t("One-to-One"))
+    st.warning(t("Login required"))
+    st.markdown(t(HOW_TO_CONFIGURE))
 
 
 def _oidc(secrets: Mapping[str, Any]) -> None:
     user = st.user
     if user.get("is_logged_in") is not True:
         def log_in() -> None:
-            st.title("One-to-One")
-            st.write("This app shows customer data, so please log in with your company account first.")
+            st.title(t("One-to-One"))
+            st.write(t("This app shows customer data, so please log in with your company account first."))
             for provider in oidc_providers(secrets):
-                label = "Log in" if provider is None else f"Log in with {provider}"
+                label = t("Log in") if provider is None else t("Log in with {provider}", provider=provider)
                 if st.button(label, key=f"auth_login_{provider or 'default'}", type="primary"):
                     st.login(provider)
 
@@ -200,14 +202,14 @@ def _oidc(secrets: Mapping[str, Any]) -> None:
     access = _section(secrets, "access")
     if user.get("email_verified") is False or not email_allowed(user.get("email"), access):
         def refused() -> None:
-            st.title("One-to-One")
-            st.error("This account may not open this app. Ask the app's administrator to add it, "
-                     "or log out and log in with another account.")
-            st.text(f"Logged in as: {user.get('email') or '(no e-mail address)'}")
-            st.button("Log out", key="auth_logout_refused", on_click=st.logout)
+            st.title(t("One-to-One"))
+            st.error(t("This account may not open this app. Ask the app's administrator to add it, "
+                       "or log out and log in with another account."))
+            st.text(t("Logged in as: {email}", email=user.get("email") or t("(no e-mail address)")))
+            st.button(t("Log out"), key="auth_logout_refused", on_click=st.logout)
 
         _show(refused)
-    st.sidebar.button("Log out", key="auth_logout", on_click=st.logout)
+    st.sidebar.button(t("Log out"), key="auth_logout", on_click=st.logout)
 
 
 def _log_out_password() -> None:
@@ -219,25 +221,25 @@ def _password(stored: str) -> None:
         parse_password_hash(stored)
     except ValueError:
         def malformed() -> None:
-            st.error("The password hash in .streamlit/secrets.toml is not in the expected format, so the "
-                     "app shows no data. Make a new one with `python -m ui.auth hash`.")
+            st.error(t("The password hash in .streamlit/secrets.toml is not in the expected format, so the "
+                       "app shows no data. Make a new one with `python -m ui.auth hash`."))
 
         _show(malformed)
     if st.session_state.get(PASSWORD_OK) == _fingerprint(stored):
-        st.sidebar.button("Log out", key="auth_logout", on_click=_log_out_password)
+        st.sidebar.button(t("Log out"), key="auth_logout", on_click=_log_out_password)
         return
 
     def ask() -> None:
-        st.title("One-to-One")
-        st.write("This app shows customer data. Enter the workshop password to open it.")
+        st.title(t("One-to-One"))
+        st.write(t("This app shows customer data. Enter the workshop password to open it."))
         with st.form("auth_password_form", clear_on_submit=True):
-            password = st.text_input("Password", type="password", key="auth_password")
-            submitted = st.form_submit_button("Open", type="primary", key="auth_open")
+            password = st.text_input(t("Password"), type="password", key="auth_password")
+            submitted = st.form_submit_button(t("Open"), type="primary", key="auth_open")
         if submitted:
             if verify_password(password or "", stored):
                 st.session_state[PASSWORD_OK] = _fingerprint(stored)
                 st.rerun()
-            st.error("That password is not right.")
+            st.error(t("That password is not right."))
 
     _show(ask)
 

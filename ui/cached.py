@@ -13,18 +13,21 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analysis import customer, features
+from analysis import customer, features, i18n
+from analysis.i18n import t
+from analysis.masking import Masker
 from analysis.scores import Scores, score_customers
 from ui import workspace
 
 
 def key() -> tuple[str, str]:
-    """(workspace path, data version) of this session's workspace."""
+    """(workspace path, data version and language) of this session's workspace. The language is
+    part of the key because reasons, personas and notes are computed in it (analysis.i18n)."""
     ws = workspace.current()
-    return str(ws.path), ws.data_version()
+    return str(ws.path), f"{ws.data_version()}|{i18n.language()}"
 
 
-@st.cache_data(show_spinner="Computing…", max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _run(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
     return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
@@ -34,7 +37,8 @@ def on_tables(fn: Callable, *args, **kwargs) -> Any:
     """``fn(tables, *args, **kwargs)`` for this session's workspace, computed once per data
     version. ``fn`` must be a module-level function of `analysis` taking Tables first."""
     path, version = key()
-    return _run(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+    with st.spinner(t("Computing…")):  # shown only when it takes longer than half a second
+        return _run(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -54,7 +58,7 @@ def scores(as_of: dt.date, settings) -> "Scores":
     return on_tables(score_customers, as_of, settings)
 
 
-@st.cache_data(show_spinner="Computing…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date, settings, action_settings) -> Any:
     scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
     fn = getattr(importlib.import_module(module), name)
@@ -64,12 +68,25 @@ def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date,
 def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
     """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
     handed the cached per-customer frame instead of computing it again."""
-    return _run_scored(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings)
+    with st.spinner(t("Computing…")):
+        return _run_scored(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings)
 
 
 def actions(as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
     """Every suggested action for every customer (computed once per data version)."""
     return with_scores(customer.all_actions, as_of, settings, action_settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
+    frame = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ()).frame
+    return Masker(frame["customer_id"])
+
+
+def masker(as_of: dt.date, settings) -> Masker:
+    """The workspace's masker: the same "Customer 0042" for the same customer on every page
+    (built from the same ids as the workshop story's)."""
+    return _masker(*key(), as_of, settings)
 
 
 def last_purchase_date() -> dt.date:

@@ -6,20 +6,33 @@ import dataclasses
 
 import streamlit as st
 
+from analysis import i18n
+from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, plan_file
 from ui import workspace
 
-NOT_USED = "— not used —"
+NOT_USED = "— not used —"  # option values; shown through OPTION_LABELS
 SKIP = "— skip this sheet —"
-TABLE_LABELS = {
-    "transactions": "Purchases (transactions)",
-    "customers": "Customer list",
-    "interactions": "Contacts, complaints and surveys (interactions)",
+OPTION_LABELS = {
+    NOT_USED: N_("— not used —"), SKIP: N_("— skip this sheet —"),
+    "transactions": N_("Purchases (transactions)"),
+    "customers": N_("Customer list"),
+    "interactions": N_("Contacts, complaints and surveys (interactions)"),
 }
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=16)
+def _label(option: str) -> str:
+    return t(OPTION_LABELS[option]) if option in OPTION_LABELS else option
+
+
 def plans_for(file_name: str, data: bytes, target: str | None) -> list[SheetPlan]:
+    """:func:`_plans_for` with a spinner while a big file is read."""
+    with st.spinner(t("Reading the file…")):
+        return _plans_for(file_name, data, target, i18n.language())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plans_for(file_name: str, data: bytes, target: str | None, language: str) -> list[SheetPlan]:
     """The proposed plans of an uploaded file. Mappings remembered by an existing target
     workspace for the same headers are reused."""
     ws = workspace.open_existing(target) if target else None
@@ -31,9 +44,9 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
     plan as the user left it."""
     tables = [SKIP, *FIELDS]
     chosen = st.selectbox(
-        "Import this sheet as", tables,
+        t("Import this sheet as"), tables,
         index=tables.index(plan.table) if plan.table in tables else 0,
-        format_func=lambda t: TABLE_LABELS.get(t, t), key=f"{prefix}_table",
+        format_func=_label, key=f"{prefix}_table",
     )
     table = None if chosen == SKIP else chosen
     mapping: dict[str, str] = {}
@@ -44,17 +57,17 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
             current = plan.mapping.get(field) if table == plan.table else None
             picked = cols[i % 4].selectbox(
                 field, columns, index=columns.index(current) if current in columns else 0,
-                key=f"{prefix}_{table}_{field}",
+                key=f"{prefix}_{table}_{field}", format_func=_label,
             )
             if picked != NOT_USED:
                 mapping[field] = picked
     elif plan.reason:
         st.info(plan.reason)
     st.caption(
-        f"{plan.n_rows:,} data rows · header on line {plan.header_line}"
-        + (f" · encoding {plan.encoding}" if plan.encoding else "")
-        + (f" · separated by {plan.delimiter}" if plan.delimiter else "")
-        + (" · mapping remembered from an earlier import" if plan.remembered else "")
+        t("{rows} data rows · header on line {line}", rows=i18n.number(plan.n_rows), line=plan.header_line)
+        + (t(" · encoding {encoding}", encoding=plan.encoding) if plan.encoding else "")
+        + (t(" · separated by {delimiter}", delimiter=plan.delimiter) if plan.delimiter else "")
+        + (t(" · mapping remembered from an earlier import") if plan.remembered else "")
     )
     st.dataframe(plan.preview, hide_index=True, width="stretch")
     return dataclasses.replace(plan, table=table, mapping=mapping)

@@ -12,23 +12,26 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from analysis import i18n
 from analysis.export import to_csv_bytes, to_xlsx_bytes
+from analysis.i18n import N_, t, tn
+from ui import cached, presenting, sidebar
 
 # Column -> plain header. Anything not listed keeps its own name.
 HEADERS = {
-    "customer_id": "Customer", "name": "Name", "tier": "Pyramid tier", "previous_tier": "Tier one window ago",
-    "cell": "Matrix cell", "abcd": "Class", "strategy": "Strategy", "rfm_segment": "RFM segment",
-    "r": "R", "f": "F", "m": "M", "cluster_name": "Persona", "region": "Region", "industry": "Industry",
-    "channel": "Channel", "revenue_window": "Revenue in window", "revenue_prev_window": "Revenue, window before",
-    "revenue": "Revenue, all time", "orders": "Orders", "last_purchase": "Last purchase",
-    "recency_days": "Days since last purchase", "profit": "Profit in window", "potential": "Potential",
-    "gap": "Room to grow", "share_of_wallet": "Share of wallet", "wallet": "Wallet estimate",
-    "cost_to_serve": "Cost to serve", "reason": "Why", "satisfaction_5": "Satisfaction (of 5)",
-    "complaints": "Complaints", "change": "Change", "change_pct": "Change %", "direction": "Direction", "score": "Look-alike score",
-    "similar_because": "Similar because", "clv": "Customer lifetime value", "p_alive": "Chance still active",
-    "title": "Action", "priority": "Priority", "due": "Due", "top_action": "Top action",
-    "top_action_reason": "Why this action", "expected_next_purchase": "Expected next purchase",
-    "clv_note": "What the model says",
+    "customer_id": N_("Customer"), "name": N_("Name"), "tier": N_("Pyramid tier"), "previous_tier": N_("Tier one window ago"),
+    "cell": N_("Matrix cell"), "abcd": N_("Class"), "strategy": N_("Strategy"), "rfm_segment": N_("RFM segment"),
+    "r": N_("R"), "f": N_("F"), "m": N_("M"), "cluster_name": N_("Persona"), "region": N_("Region"), "industry": N_("Industry"),
+    "channel": N_("Channel"), "revenue_window": N_("Revenue in window"), "revenue_prev_window": N_("Revenue, window before"),
+    "revenue": N_("Revenue, all time"), "orders": N_("Orders"), "last_purchase": N_("Last purchase"),
+    "recency_days": N_("Days since last purchase"), "profit": N_("Profit in window"), "potential": N_("Potential"),
+    "gap": N_("Room to grow"), "share_of_wallet": N_("Share of wallet"), "wallet": N_("Wallet estimate"),
+    "cost_to_serve": N_("Cost to serve"), "reason": N_("Why"), "satisfaction_5": N_("Satisfaction (of 5)"),
+    "complaints": N_("Complaints"), "change": N_("Change"), "change_pct": N_("Change %"), "direction": N_("Direction"), "score": N_("Look-alike score"),
+    "similar_because": N_("Similar because"), "clv": N_("Customer lifetime value"), "p_alive": N_("Chance still active"),
+    "title": N_("Action"), "priority": N_("Priority"), "due": N_("Due"), "top_action": N_("Top action"),
+    "top_action_reason": N_("Why this action"), "expected_next_purchase": N_("Expected next purchase"),
+    "clv_note": N_("What the model says"),
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
@@ -47,7 +50,12 @@ def table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataF
     for col in wanted:
         if col in MONEY:
             out[col] = pd.to_numeric(out[col], errors="coerce").round(0)
-    return out.rename(columns={c: HEADERS.get(c, c) for c in wanted})
+    return out.rename(columns={c: header(c) for c in wanted})
+
+
+def header(column: str) -> str:
+    """The plain header of a column in the current language (its own name when not listed)."""
+    return t(HEADERS[column]) if column in HEADERS else column
 
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
@@ -56,22 +64,24 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
 
     ``key`` prefixes the widget keys (``<key>_table``, ``<key>_csv``, ``<key>_xlsx``);
     ``file_stem`` names the downloaded files. Names are shown as data, never as Markdown."""
+    if presenting.masking():
+        frame = cached.masker(sidebar.as_of(), sidebar.settings()).mask_frame(frame)
     shown = table(frame, columns)
     n = len(shown)
     count, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
-    count.markdown(f"**{n:,} customer{'s' if n != 1 else ''}**")
+    count.markdown("**" + tn("{count} customer", "{count} customers", n, count=i18n.number(n)) + "**")
     csv_col.download_button(
-        "⬇️ CSV", data=lambda: to_csv_bytes(shown), file_name=f"{file_stem}.csv", mime="text/csv",
+        t("⬇️ CSV"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem}.csv", mime="text/csv",
         key=f"{key}_csv", on_click="ignore", disabled=n == 0, width="stretch",
     )
     xlsx_col.download_button(
-        "⬇️ Excel", data=lambda: to_xlsx_bytes(shown, sheet_name="customers"), file_name=f"{file_stem}.xlsx",
+        t("⬇️ Excel"), data=lambda: to_xlsx_bytes(shown, sheet_name="customers"), file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", on_click="ignore", disabled=n == 0, width="stretch",
     )
     config: dict[str, Any] = {}
     for col in shown.columns:
-        source = next((c for c, h in HEADERS.items() if h == col), col)
+        source = next((c for c in HEADERS if header(c) == col), col)
         if source in MONEY:
             config[col] = st.column_config.NumberColumn(format="localized")
         elif source in SHARES:

@@ -6,6 +6,7 @@ import contextlib
 
 import streamlit as st
 
+from analysis import i18n
 from analysis.errors import NotEnoughData
 
 
@@ -52,8 +53,9 @@ def escape_markdown(text: str) -> str:
 
 
 def money(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
+    """A whole amount, grouped as the language groups it; a dash when missing."""
+    return i18n.number(value)
 
 
 def share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return i18n.percent(value)

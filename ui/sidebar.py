@@ -1,4 +1,11 @@
-"""The sidebar every page shares: workspace, as-of date and activity window."""
+"""The sidebar every page shares: workspace, as-of date, activity window, thresholds.
+
+Shareable views (issue 6 §4): each of these widgets is bound to the URL
+(``bind="query-params"``; the widget key is the parameter name), so a link such as
+``/pyramid?workspace=acme&as_of=2024-06-30&window=6&lang=zh`` opens the same view. A value
+equal to its default is left out of the URL. Page-level filters (the action plan's filters,
+the customer on the customer page, the workshop slide) are bound the same way on their pages.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +15,60 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.actions import ActionSettings
+from analysis.i18n import t
 from analysis.report import ReportSettings
 from analysis.segment_settings import SegmentSettings
-from ui import cached, workspace
+from ui import cached, presenting, workspace
+
+URL = "query-params"
 
 
 def render() -> None:
     with st.sidebar:
         options = workspace.choices()
         names = list(options)
-        st.selectbox(
-            "Workspace", names, index=names.index(workspace.current_path().stem), key="sb_workspace",
-            on_change=lambda: workspace.switch_to(options[st.session_state["sb_workspace"]]),
-            help="Each workspace is one company's data. Import new data on the Data page.",
+        if (pending := workspace.take_switch()) in names:
+            st.session_state["workspace"] = pending
+        chosen = st.selectbox(
+            t("Workspace"), names, index=names.index(workspace.current_path().stem), key="workspace", bind=URL,
+            help=t("Each workspace is one company's data. Import new data on the Data page."),
         )
+        if options[chosen] != str(workspace.current_path()):  # picked here, or given by a link
+            workspace.switch_to(options[chosen])
         last = cached.last_purchase_date()
         st.date_input(
-            "As of", value=last, key="sb_as_of", format="YYYY-MM-DD",
-            help="Figures count purchases on or before this date. Default: the last purchase.",
+            t("As of"), value=last, key="as_of", format="YYYY-MM-DD", bind=URL,
+            help=t("Figures count purchases on or before this date. Default: the last purchase."),
         )
         st.slider(
-            "Activity window (months)", 3, 36, 12, key="sb_window",
-            help="A customer is active with a purchase in this many months before the as-of date.",
+            t("Activity window (months)"), 3, 36, 12, key="window", bind=URL,
+            help=t("A customer is active with a purchase in this many months before the as-of date."),
         )
-        with st.expander("Thresholds and costs"):
+        presenting.mask_switch()
+        with st.expander(t("Thresholds and costs")):
             d = SegmentSettings()
-            st.number_input("Gross margin on net revenue", 0.0, 1.0, d.margin, 0.05, key="sb_margin")
-            st.number_input("Cost per contact", 0.0, value=d.cost_per_contact, step=5.0, key="sb_cost_contact")
-            st.number_input("Cost per complaint", 0.0, value=d.cost_per_complaint, step=5.0, key="sb_cost_complaint")
-            st.number_input("Cost per refund", 0.0, value=d.cost_per_refund, step=5.0, key="sb_cost_refund")
-            st.number_input("MVC: top share by profit", 0.01, 0.9, d.mvc_share, 0.05, key="sb_mvc_share")
-            st.number_input("MCC: top share by growth gap", 0.01, 0.9, d.mcc_share, 0.05, key="sb_mcc_share")
-            st.number_input("High satisfaction from (of 5)", 1.0, 5.0, d.satisfaction_high, 0.5, key="sb_sat_high")
-            st.number_input("Low satisfaction up to (of 5)", 0.0, 5.0, d.satisfaction_low, 0.5, key="sb_sat_low")
+            st.number_input(t("Gross margin on net revenue"), 0.0, 1.0, d.margin, 0.05, key="margin", bind=URL)
+            st.number_input(t("Cost per contact"), 0.0, value=d.cost_per_contact, step=5.0, key="cost_contact", bind=URL)
+            st.number_input(t("Cost per complaint"), 0.0, value=d.cost_per_complaint, step=5.0, key="cost_complaint",
+                            bind=URL)
+            st.number_input(t("Cost per refund"), 0.0, value=d.cost_per_refund, step=5.0, key="cost_refund", bind=URL)
+            st.number_input(t("MVC: top share by profit"), 0.01, 0.9, d.mvc_share, 0.05, key="mvc", bind=URL)
+            st.number_input(t("MCC: top share by growth gap"), 0.01, 0.9, d.mcc_share, 0.05, key="mcc", bind=URL)
+            st.number_input(t("High satisfaction from (of 5)"), 1.0, 5.0, d.satisfaction_high, 0.5, key="sat_high",
+                            bind=URL)
+            st.number_input(t("Low satisfaction up to (of 5)"), 0.0, 5.0, d.satisfaction_low, 0.5, key="sat_low",
+                            bind=URL)
             a = ActionSettings()
-            st.number_input("Suggested contacts per customer, at most", 1, 20, a.fatigue_cap, key="sb_fatigue_cap",
-                            help="Contact fatigue: no more suggested contacts than this per period, counting contacts already made.")
-            st.number_input("… per this many days", 1, 365, a.fatigue_days, key="sb_fatigue_days")
-            st.number_input("Days before a refused offer is suggested again", 0, 730, a.cooloff_days, key="sb_cooloff")
+            st.number_input(t("Suggested contacts per customer, at most"), 1, 20, a.fatigue_cap, key="fatigue_cap",
+                            bind=URL, help=t("Contact fatigue: no more suggested contacts than this per period, "
+                                             "counting contacts already made."))
+            st.number_input(t("… per this many days"), 1, 365, a.fatigue_days, key="fatigue_days", bind=URL)
+            st.number_input(t("Days before a refused offer is suggested again"), 0, 730, a.cooloff_days, key="cooloff",
+                            bind=URL)
 
 
 def as_of() -> dt.date:
-    value = st.session_state.get("sb_as_of")
+    value = st.session_state.get("as_of")
     if value is None:
         value = cached.last_purchase_date()
     return value
@@ -57,11 +76,11 @@ def as_of() -> dt.date:
 
 # sidebar key -> SegmentSettings field
 _SEGMENT_KEYS = {
-    "sb_window": "window_months", "sb_margin": "margin", "sb_cost_contact": "cost_per_contact",
-    "sb_cost_complaint": "cost_per_complaint", "sb_cost_refund": "cost_per_refund",
-    "sb_mvc_share": "mvc_share", "sb_mcc_share": "mcc_share",
-    "sb_sat_high": "satisfaction_high", "sb_sat_low": "satisfaction_low",
+    "window": "window_months", "margin": "margin", "cost_contact": "cost_per_contact",
+    "cost_complaint": "cost_per_complaint", "cost_refund": "cost_per_refund",
+    "mvc": "mvc_share", "mcc": "mcc_share", "sat_high": "satisfaction_high", "sat_low": "satisfaction_low",
 }
+_ACTION_KEYS = {"fatigue_cap": "fatigue_cap", "fatigue_days": "fatigue_days", "cooloff": "cooloff_days"}
 
 
 def settings() -> ReportSettings:
@@ -79,9 +98,7 @@ def settings() -> ReportSettings:
 
 def action_settings() -> ActionSettings:
     """The playbook's settings from the sidebar (defaults for widgets not drawn yet)."""
-    given = {field: int(st.session_state[key]) for key, field in
-             (("sb_fatigue_cap", "fatigue_cap"), ("sb_fatigue_days", "fatigue_days"), ("sb_cooloff", "cooloff_days"))
-             if key in st.session_state}
+    given = {field: int(st.session_state[key]) for key, field in _ACTION_KEYS.items() if key in st.session_state}
     return ActionSettings(window_months=settings().window_months, **given)
 
 

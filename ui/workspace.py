@@ -10,6 +10,7 @@ import streamlit as st
 from analysis.store import DEMO_NAME, Workspace, list_workspaces, workspace_path
 
 KEY = "workspace_path"
+NEXT = "_workspace_next"
 
 
 def _db_from_argv(argv: list[str]) -> Path | None:
@@ -54,8 +55,13 @@ def current() -> Workspace:
 def switch_to(path: str | Path) -> None:
     """Put this session on another workspace; widgets tied to the old one start afresh."""
     st.session_state[KEY] = str(path)
-    for widget in ("sb_workspace", "sb_as_of"):
-        st.session_state.pop(widget, None)
+    st.session_state[NEXT] = Path(path).stem  # the sidebar's picker shows it from the next run on
+    st.session_state.pop("as_of", None)  # the sidebar's as-of date: the new workspace's own default
+
+
+def take_switch() -> str | None:
+    """The workspace name a :func:`switch_to` asked the sidebar's picker to show, once."""
+    return st.session_state.pop(NEXT, None)
 
 
 def choices() -> dict[str, str]:

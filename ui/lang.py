@@ -1,0 +1,37 @@
+"""The language switch (issue 6 §3): English or Simplified Chinese for the whole app.
+
+Drawn first in the sidebar, before the access gate, so even the login screen follows it. The
+choice lives in the URL (``?lang=zh``), so a shared link opens in the same language; without
+one, the browser's language decides (``st.context.locale``: a Chinese browser opens in
+Chinese). The label is bilingual, so a user who landed in the other language still finds the
+switch. (Not Streamlit's ``bind="query-params"``: with a ``format_func`` it would put the
+shown text, "简体中文", in the URL.)
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import i18n
+
+KEY = "lang"
+
+
+def browser_language() -> str:
+    try:
+        return i18n.normalise(st.context.locale)
+    except Exception:  # no browser (AppTest, bare mode): English  # noqa: BLE001
+        return i18n.DEFAULT
+
+
+def choose() -> str:
+    """Draw the switch, make its value the language of this run and return it."""
+    if KEY not in st.session_state:  # a session's first run: the link's language, else the browser's
+        st.session_state[KEY] = i18n.normalise(st.query_params.get(KEY) or browser_language())
+    code = st.sidebar.selectbox(i18n.t("Language · 语言"), list(i18n.LANGUAGES), key=KEY,
+                                format_func=i18n.LANGUAGES.get)
+    if code != i18n.DEFAULT:
+        st.query_params[KEY] = code
+    elif KEY in st.query_params:
+        del st.query_params[KEY]
+    return i18n.set_language(code)
