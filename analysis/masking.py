@@ -53,12 +53,6 @@ class Masker:
             by_label[language()] = {v: k for k, v in self.labels.items()}
         return by_label[language()].get(str(label))
 
-    def customer_id(self, label: str) -> str | None:
-        """The customer behind a label (a click on a masked chart opens the right customer)."""
-        if not hasattr(self, "_ids"):
-            self._ids = {v: k for k, v in self.labels.items()}
-        return self._ids.get(str(label))
-
     def mask_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with customer_id and name replaced by the label (name from
         the row's customer_id; a frame with a name but no id gets "Customer ?") and every
