@@ -2,7 +2,8 @@
 
 The flags and JSON keys of these commands are contracts checked by automation: add to them,
 never rename. A user error prints one line starting ``error:`` on stderr and exits 2; the
-workspace is left as it was.
+workspace is left as it was. ``--lang zh`` (or ``ONE_TO_ONE_LANG=zh``) writes the
+human-readable lines and the ``error:`` lines in Chinese; JSON keys never change.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
 
-from analysis.errors import UserError
+from analysis import i18n
+from analysis.errors import UserError, semicolons
+from analysis.i18n import t
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -55,7 +59,7 @@ def _existing_db(path: str):
     from analysis.store import Workspace
 
     if not Path(path).exists():
-        raise UserError(f"workspace {path} does not exist (create it with `ingest` or `demo`)")
+        raise UserError(t("workspace {path} does not exist (create it with `ingest` or `demo`)", path=path))
     return Workspace(path)
 
 
@@ -64,20 +68,21 @@ def _parse_map(items: list[str]) -> dict[str, str]:
     for item in items or []:
         field, sep, column = item.partition("=")
         if not sep or not field.strip() or not column.strip():
-            raise UserError(f"--map expects FIELD=COLUMN, got {item!r}")
+            raise UserError(t("--map expects FIELD=COLUMN, got {item!r}", item=item))
         overrides[field.strip()] = column.strip()
     return overrides
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
     """Filters shared by `actions` and `export`: each narrows the customer list."""
-    p.add_argument("--tier", action="append", help="pyramid tier (top, big, medium, small, inactive, prospect, suspect)")
-    p.add_argument("--cell", action="append", help="matrix cell as VOLUME/SATISFACTION, e.g. high/low")
-    p.add_argument("--cluster", action="append", help="cluster persona name")
-    p.add_argument("--segment", action="append", help="RFM segment name")
-    p.add_argument("--region", action="append", help="region")
-    p.add_argument("--action", action="append", dest="action_kind", help="action id, e.g. win_back")
-    p.add_argument("--as-of", help="as-of date YYYY-MM-DD (default: last purchase date)")
+    p.add_argument("--tier", action="append",
+                   help=t("pyramid tier (top, big, medium, small, inactive, prospect, suspect)"))
+    p.add_argument("--cell", action="append", help=t("matrix cell as VOLUME/SATISFACTION, e.g. high/low"))
+    p.add_argument("--cluster", action="append", help=t("cluster persona name"))
+    p.add_argument("--segment", action="append", help=t("RFM segment name"))
+    p.add_argument("--region", action="append", help=t("region of the customer"))
+    p.add_argument("--action", action="append", dest="action_kind", help=t("action id, e.g. win_back"))
+    p.add_argument("--as-of", help=t("as-of date YYYY-MM-DD (default: last purchase date)"))
 
 
 SETTINGS_FLAGS_SKIP = {"window_months", "margin", "currency"}  # own flags below / not numeric
@@ -90,20 +95,20 @@ def _add_settings(p: argparse.ArgumentParser) -> None:
     from analysis.actions import ActionSettings
     from analysis.segment_settings import SegmentSettings
 
-    g = p.add_argument_group("settings (defaults as in the app)")
-    g.add_argument("--window-months", type=int, default=12, help="activity window in months")
-    g.add_argument("--margin", type=float, default=None, help="gross margin on net revenue, e.g. 0.3")
-    g.add_argument("--k", type=int, default=None, help="number of clusters (default: chosen by silhouette)")
-    g.add_argument("--currency", default=None, help="currency symbol used in reasons")
+    g = p.add_argument_group(t("settings (defaults as in the app)"))
+    g.add_argument("--window-months", type=int, default=12, help=t("activity window in months"))
+    g.add_argument("--margin", type=float, default=None, help=t("gross margin on net revenue, e.g. 0.3"))
+    g.add_argument("--k", type=int, default=None, help=t("number of clusters (default: chosen by silhouette)"))
+    g.add_argument("--currency", default=None, help=t("currency symbol used in reasons"))
     for f in dataclasses.fields(SegmentSettings):
         if f.name not in SETTINGS_FLAGS_SKIP:
             g.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), default=None,
-                           metavar="N", help=f"default {f.default}")
+                           metavar="N", help=t("default {value}", value=f.default))
     defaults = ActionSettings()
     for name in ACTION_FLAGS:
         value = getattr(defaults, name)
         g.add_argument("--" + name.replace("_", "-"), dest=name, type=type(value), default=None,
-                       metavar="N", help=f"default {value}")
+                       metavar="N", help=t("default {value}", value=value))
 
 
 def _settings(args: argparse.Namespace):
@@ -135,52 +140,74 @@ class _Parser(argparse.ArgumentParser):
     """Usage mistakes follow the same rule as other user errors: one `error:` line, exit 2."""
 
     def error(self, message: str):
-        print(f"error: {self.prog}: {message} (see --help)", file=sys.stderr)
+        print("error: " + t("{prog}: {message} (see --help)", prog=self.prog, message=message), file=sys.stderr)
         sys.exit(2)
 
 
+LANG_ENV = "ONE_TO_ONE_LANG"
+
+
+def _add_lang(p: argparse.ArgumentParser, default) -> None:
+    p.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=default,
+                   help=t("language of the output and error lines: en or zh (default: ${env}, else en)", env=LANG_ENV))
+
+
+def language_of(argv: list[str]) -> str:
+    """The language a command runs in: ``--lang`` anywhere on the line, else ``$ONE_TO_ONE_LANG``,
+    else English. Known before parsing, so that help texts and usage errors follow it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in i18n.LANGUAGES:
+            return value
+    return i18n.normalise(os.environ.get(LANG_ENV))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analysis", description="One-to-One marketing workspace tools")
+    parser = _Parser(prog="python -m analysis", description=t("One-to-One marketing workspace tools"))
+    _add_lang(parser, i18n.language())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("ingest", help="import CSV/TSV/TXT/XLSX/Parquet files into a workspace")
+    p = sub.add_parser("ingest", help=t("import CSV/TSV/TXT/XLSX/Parquet files into a workspace"))
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                   help="use COLUMN of the file for FIELD (e.g. amount=dollar_value)")
-    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the rest")
+                   help=t("use COLUMN of the file for FIELD (e.g. amount=dollar_value)"))
+    p.add_argument("--skip-invalid", action="store_true", help=t("import the valid rows and report the rest"))
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("demo", help="build the demo company into a new workspace")
+    p = sub.add_parser("demo", help=t("build the demo company into a new workspace"))
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--customers", type=int, default=None, help="number of listed customers")
+    p.add_argument("--customers", type=int, default=None, help=t("number of listed customers"))
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("report", help="the workspace's figures as of a date")
+    p = sub.add_parser("report", help=t("the workspace's figures as of a date"))
     p.add_argument("--db", metavar="PATH")
     p.add_argument("--as-of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--holdout", metavar="YYYY-MM-DD", help="calibration end for the CLV holdout check")
+    p.add_argument("--holdout", metavar="YYYY-MM-DD", help=t("calibration end for the CLV holdout check"))
     _add_settings(p)
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
-    p.add_argument("--source", metavar="PATH_OR_TABLE", help="with --engine spark: transactions Parquet or table")
+    p.add_argument("--source", metavar="PATH_OR_TABLE", help=t("with --engine spark: transactions Parquet or table"))
 
-    p = sub.add_parser("customer", help="one customer's profile, events and suggested actions")
+    p = sub.add_parser("customer", help=t("one customer's profile, events and suggested actions"))
     p.add_argument("customer_id")
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--as-of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
     _add_settings(p)
 
-    p = sub.add_parser("actions", help="top suggested actions across customers")
+    p = sub.add_parser("actions", help=t("top suggested actions across customers"))
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
     _add_filters(p)
     _add_settings(p)
 
-    p = sub.add_parser("log", help="record a contact with a customer")
+    p = sub.add_parser("log", help=t("record a contact with a customer"))
     p.add_argument("customer_id")
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--kind", required=True)
@@ -190,14 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float)
     p.add_argument("--outcome")
     p.add_argument("--note")
-    p.add_argument("--answers", metavar="ACTION", help="id of the suggested action this contact answers")
+    p.add_argument("--answers", metavar="ACTION", help=t("id of the suggested action this contact answers"))
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("export", help="write a customer or action list to CSV or XLSX")
+    p = sub.add_parser("export", help=t("write a customer or action list to CSV or XLSX"))
     p.add_argument("--db", required=True, metavar="PATH")
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
     _add_filters(p)
     _add_settings(p)
+    for p in sub.choices.values():  # --lang is accepted after the command too
+        _add_lang(p, argparse.SUPPRESS)
     return parser
 
 
@@ -208,7 +237,7 @@ def _ingest(args) -> int:
 
     for f in args.files:
         if not Path(f).is_file():
-            raise UserError(f"{f}: no such file")
+            raise UserError(t("{file}: no such file", file=f))
     with creating(args.db) as ws:
         report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid)
     if args.json:
@@ -233,7 +262,8 @@ def _demo(args) -> int:
     if args.json:
         _print_json(counts)
     else:
-        print(f"demo workspace {args.db}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        print(t("demo workspace {db}: {customers:,} customers, {transactions:,} transactions, "
+                "{interactions:,} interactions", db=args.db, **counts))
     return 0
 
 
@@ -248,7 +278,7 @@ def _report(args) -> int:
         result = spark_report(args.source, settings, as_of=args.as_of)
     else:
         if not args.db:
-            raise UserError("report needs --db PATH (or --engine spark --source PATH)")
+            raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
         with _existing_db(args.db) as ws:
             result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
     if args.json:
@@ -271,7 +301,8 @@ def _customer(args) -> int:
         _print_json(detail)
     else:
         profile = detail["profile"]
-        print(f"{profile.get('customer_id')}  {profile.get('name') or ''}  tier={profile.get('tier')}")
+        print(t("{customer_id}  {name}  tier={tier}", customer_id=profile.get("customer_id"),
+                name=profile.get("name") or "", tier=profile.get("tier")))
         for event in detail["events"]:
             print(f"  {event['time']}  {event['kind']:<10} {event.get('detail') or ''}")
         for action in detail["actions"]:
@@ -299,7 +330,7 @@ def _log(args) -> int:
     from analysis.interactions import record_interaction
 
     if (args.satisfaction is None) != (args.scale is None) and args.scale is not None:
-        raise UserError("--scale was given without --satisfaction")
+        raise UserError(t("--scale was given without --satisfaction"))
     with _existing_db(args.db) as ws:
         new_id = record_interaction(
             ws, args.customer_id, kind=args.kind, channel=args.channel, date=args.date,
@@ -309,7 +340,8 @@ def _log(args) -> int:
     if args.json:
         _print_json({"interaction_id": new_id, "customer_id": args.customer_id})
     else:
-        print(f"recorded interaction {new_id} for customer {args.customer_id}")
+        print(t("recorded interaction {interaction_id} for customer {customer_id}", interaction_id=new_id,
+                customer_id=args.customer_id))
     return 0
 
 
@@ -323,19 +355,26 @@ def _export(args) -> int:
         frame = export_list(ws, as_of=args.as_of, filters=_filters(args), settings=settings,
                             action_settings=action_settings)
     export(frame, args.out)
-    print(f"wrote {len(frame):,} rows to {args.out}")
+    print(t("wrote {n:,} rows to {path}", n=len(frame), path=args.out))
     return 0
 
 
 def one_line(message: str) -> str:
     """A multi-line explanation folded onto the one line the CLI contract allows."""
     parts = [line.strip() for line in message.splitlines() if line.strip()]
-    return "; ".join(p.rstrip(":;") if i < len(parts) - 1 else p for i, p in enumerate(parts))
+    return semicolons(p.rstrip(":;：；。") if i < len(parts) - 1 else p for i, p in enumerate(parts))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with i18n.using(language_of(argv)):
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        with i18n.using(args.lang):
+            return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

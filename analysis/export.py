@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import UserError
+from analysis.i18n import t
 
 # OWASP's list, plus the full-width forms a Chinese input method types.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -71,7 +72,7 @@ def export(df: pd.DataFrame, path: str | Path) -> Path:
     elif suffix == ".xlsx":
         data = to_xlsx_bytes(df)
     else:
-        raise UserError(f"cannot export to {path.name!r}: the file name must end in .csv or .xlsx.")
+        raise UserError(t("cannot export to {name!r}: the file name must end in .csv or .xlsx.", name=path.name))
     path.write_bytes(data)
     return path
 

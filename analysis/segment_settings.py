@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analysis import i18n
 from analysis.features import DEFAULT_WINDOW_MONTHS
+from analysis.i18n import t
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,13 @@ class SegmentSettings:
         }
         for name, value in shares.items():
             if not 0 <= value <= 1:
-                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+                raise ValueError(t("{name} must be between 0 and 1, got {value}", name=name, value=value))
         if self.top_share + self.big_share + self.medium_share > 1:
-            raise ValueError("top_share + big_share + medium_share must not exceed 1")
+            raise ValueError(t("top_share + big_share + medium_share must not exceed 1"))
         if self.window_months < 1:
-            raise ValueError(f"window_months must be at least 1, got {self.window_months}")
+            raise ValueError(t("window_months must be at least 1, got {value}", value=self.window_months))
         if self.satisfaction_low >= self.satisfaction_high:
-            raise ValueError("satisfaction_low must be below satisfaction_high")
+            raise ValueError(t("satisfaction_low must be below satisfaction_high"))
 
 
 def slice_size(n, share: float):
@@ -79,6 +81,5 @@ def slice_size(n, share: float):
 
 
 def money(value: float, currency: str = "$") -> str:
-    """An amount for a sentence: ``$12,340``, ``-$85``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}{currency}{abs(value):,.0f}"
+    """An amount for a sentence: ``$12,340``, ``-$85`` (:func:`analysis.i18n.money`)."""
+    return i18n.money(value, currency)

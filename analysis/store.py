@@ -21,6 +21,8 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from analysis.i18n import t
+
 # Column name -> DuckDB type, per table. Order is the order of the table.
 SCHEMA: dict[str, dict[str, str]] = {
     "customers": {
@@ -189,7 +191,7 @@ class Workspace:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: the block's writes land together or not at all."""
         if self.read_only:
-            raise PermissionError(f"workspace {self.path} is open read-only")
+            raise PermissionError(t("workspace {path} is open read-only", path=self.path))
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -272,9 +274,9 @@ def workspace_path(name: str, folder: str | Path = DEFAULT_FOLDER) -> Path:
     """Path of the workspace called ``name``: letters, digits, CJK, space, - and _ only."""
     clean = name.strip()
     if not clean or any(not (ch.isalnum() or ch in " -_") for ch in clean):
-        raise ValueError(
-            f"workspace name {name!r} may only contain letters, digits, spaces, '-' and '_'"
-        )
+        raise ValueError(t(
+            "workspace name {name!r} may only contain letters, digits, spaces, '-' and '_'", name=name
+        ))
     return Path(folder) / f"{clean}.duckdb"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import i18n
 from analysis.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,3 +140,74 @@ def test_thresholds_are_flags_and_holdout_adds_validation(demo_copy, capsys):
     assert set(changed["clv"]["gamma_gamma"]) == {"p", "q", "gamma"}
     code, _, err = run(capsys, "report", "--db", db, "--json", "--satisfaction-low", "5")
     assert code == 2 and err.startswith("error:") and "satisfaction_low" in err
+
+
+# -- --lang en|zh (and $ONE_TO_ONE_LANG) --------------------------------------------------------------
+BAD_GBK = "销售明细\n客户编号,订单日期,金额\nC1,2024-01-05,100\nC2,2024-01-06,一百元\n"
+
+
+def test_lang_zh_error_line_names_file_line_column_and_value(tmp_path, capsys):
+    src = tmp_path / "订单.csv"
+    src.write_bytes(BAD_GBK.encode("gbk"))
+    db = tmp_path / "new.duckdb"
+    code, out, err = run(capsys, "--lang", "zh", "ingest", str(src), "--db", str(db))
+    assert code == 2 and out == "" and not db.exists()
+    assert err == ("error: 订单.csv：2 行中有 1 行无效，未导入任何数据；第 4 行，列 '金额'：'一百元' 不是有效的金额"
+                   "（例如 1234.50 或 ¥1,234.50）；请修正这些行，或使用 skip_invalid（--skip-invalid）只导入有效的行。\n")
+    assert i18n.language() == "en"  # the language does not outlive the command
+    code, _, err = run(capsys, "ingest", str(src), "--db", str(db))
+    assert code == 2 and err.startswith("error: 订单.csv: 1 of 2 rows are invalid, nothing was imported.; line 4, ")
+
+
+def test_lang_from_the_environment_and_after_the_command(tmp_path, capsys, monkeypatch):
+    src = tmp_path / "bad.csv"
+    src.write_text("客户编号,订单日期,金额\nC1,2024-01-05,abc\n", encoding="utf-8")
+    monkeypatch.setenv("ONE_TO_ONE_LANG", "zh-CN")
+    code, _, err = run(capsys, "ingest", str(src), "--db", str(tmp_path / "a.duckdb"))
+    assert code == 2 and err.startswith("error: bad.csv：1 行中有 1 行无效") and "第 2 行，列 '金额'：'abc'" in err
+    code, _, err = run(capsys, "ingest", str(src), "--db", str(tmp_path / "a.duckdb"), "--lang", "en")
+    assert code == 2 and err.startswith("error: bad.csv: 1 of 1 rows are invalid") and "line 2, column '金额': 'abc'" in err
+    code, _, err = run(capsys, "report", "--db", str(tmp_path / "absent.duckdb"))
+    assert code == 2 and err == f"error: 工作区 {tmp_path / 'absent.duckdb'} 不存在（请用 `ingest` 或 `demo` 创建）\n"
+    for argv in (["report", "--bogus"], ["--lang", "fr", "report"]):  # usage errors: argparse's words, our frame
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        err = capsys.readouterr().err
+        assert done.value.code == 2 and err.startswith("error: python -m analysis") and err.endswith("（参见 --help）\n")
+        assert len(err.splitlines()) == 1
+
+
+def test_json_keys_are_the_same_in_both_languages(tmp_path, capsys):
+    src = tmp_path / "sales.csv"
+    src.write_text(SALES_CSV, encoding="utf-8")
+
+    def keys(value):
+        if isinstance(value, dict):
+            return {k: keys(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [keys(v) for v in value]
+        return type(value).__name__
+
+    got = {}
+    for lang in ("en", "zh"):
+        db = str(tmp_path / f"{lang}.duckdb")
+        code, out, _ = run(capsys, "--lang", lang, "ingest", str(src), "--db", db, "--json")
+        assert code == 0
+        ingest = json.loads(out)
+        code, out, _ = run(capsys, "--lang", lang, "report", "--db", db, "--json")
+        assert code == 0
+        got[lang] = (ingest, json.loads(out))
+    assert keys(got["zh"]) == keys(got["en"])
+    assert got["zh"][0] == got["en"][0] and got["zh"][1]["revenue"] == got["en"][1]["revenue"] == pytest.approx(170.5)
+    code, out, _ = run(capsys, "--lang", "zh", "ingest", str(src), "--db", str(tmp_path / "h.duckdb"))
+    assert (code, out) == (0, "sales.csv：已导入 3 行交易数据\n")
+    code, out, _ = run(capsys, "ingest", str(src), "--db", str(tmp_path / "h2.duckdb"))
+    assert (code, out) == (0, "sales.csv: 3 rows imported into transactions\n")
+
+
+def test_help_in_chinese(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "zh", "ingest", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "只导入有效的行，并报告其余的行" in out and "--skip-invalid" in out

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import i18n
 from analysis.errors import UserError
 from analysis.export import export, neutralise, to_csv_bytes, to_xlsx_bytes
 
@@ -89,3 +90,10 @@ def test_export_chooses_by_suffix(tmp_path):
     assert export(df, tmp_path / "a.XLSX").read_bytes()[:2] == b"PK"
     with pytest.raises(UserError, match=r"\.csv or \.xlsx"):
         export(df, tmp_path / "a.xls")
+
+
+def test_bad_suffix_explained_in_chinese(tmp_path):
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        export(sample(), tmp_path / "名单.xls")
+    assert str(err.value) == "无法导出到 '名单.xls'：文件名必须以 .csv 或 .xlsx 结尾。"
+    assert not (tmp_path / "名单.xls").exists()

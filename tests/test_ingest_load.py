@@ -1,5 +1,6 @@
 """End-to-end imports into a workspace (analysis/ingest/plan.py, load.py, validate.py)."""
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import i18n
 from analysis.errors import UserError
 from analysis.ingest import ingest_files, ingest_plans, plan_file
 from analysis.store import Workspace
@@ -275,3 +277,70 @@ def test_satisfaction_above_the_default_scale_is_invalid(ws, tmp_path):
     (res,) = ingest_files(ws, [ok]).files
     assert res.rows == 2 and ws.scalar("SELECT count(*) FROM interactions WHERE kind = 'survey'") == 2
     assert ws.scalar("SELECT CAST(min(occurred_at) AS VARCHAR) FROM interactions") == "2024-01-01 09:30:00"
+
+
+# -- Chinese ----------------------------------------------------------------------------------------
+GBK_BAD_AMOUNT = "销售明细\n客户编号,订单日期,金额\n00001,2024-03-05,100\n00002,2024-03-06,一百元\n00003,2024-03-07,\n"
+
+
+def test_gbk_file_with_a_bad_amount_explained_in_chinese(ws, tmp_path):
+    path = _write(tmp_path, "订单.csv", GBK_BAD_AMOUNT, encoding="gbk")
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        ingest_files(ws, [path])
+    assert str(err.value).splitlines() == [
+        "订单.csv：3 行中有 2 行无效，未导入任何数据。",
+        "  第 4 行，列 '金额'：'一百元' 不是有效的金额（例如 1234.50 或 ¥1,234.50）",
+        "  第 5 行，列 '金额' 为空（需要：有效的金额（例如 1234.50 或 ¥1,234.50））",
+        "请修正这些行，或使用 skip_invalid（--skip-invalid）只导入有效的行。",
+    ]
+    assert ws.count("transactions") == 0 and ws.count("imports") == 0
+    with pytest.raises(UserError) as err:  # the same file, in English
+        ingest_files(ws, [path])
+    assert "line 4, column '金额': '一百元' is not an amount such as 1234.50" in str(err.value)
+
+
+def test_summary_and_skipped_rows_in_chinese(ws, tmp_path):
+    path = _write(tmp_path, "订单.csv", GBK_BAD_AMOUNT, encoding="gbk")
+    with i18n.using("zh"):
+        report = ingest_files(ws, [path], skip_invalid=True)
+        assert report.summary() == [
+            "订单.csv：已导入 1 行交易数据",
+            "  跳过了 2 行无效数据，例如：第 4 行，列 '金额'：'一百元' 不是有效的金额（例如 1234.50 或 ¥1,234.50）；"
+            "第 5 行，列 '金额' 为空（需要：有效的金额（例如 1234.50 或 ¥1,234.50））",
+        ]
+        again = ingest_files(ws, [path], skip_invalid=True)
+        assert again.summary() == ["订单.csv：此前已导入到交易数据，未做任何更改"]
+    assert again.summary() == ["订单.csv: already imported into transactions; nothing changed"]
+    ingest_files(ws, [_write(tmp_path, "老客户.csv", "客户编号,客户名称\n00001,华东\n")])
+    customers = _write(tmp_path, "客户.csv", "客户编号,客户名称\n00001,华东贸易\n00009,新客户\n")
+    with i18n.using("zh"):
+        assert ingest_files(ws, [customers]).summary() == ["客户.csv：已导入 2 行客户数据（新增 1 个客户，更新 1 个客户）"]
+
+
+def test_duplicate_ids_and_unmatched_columns_in_chinese(ws, tmp_path):
+    dup = _write(tmp_path, "c.csv", "customer id,name\n1,A\n2,B\n1,C\n")
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        ingest_files(ws, [dup])
+    assert str(err.value) == "c.csv：同一客户编号出现了不止一次：'1' 出现在第 2、4 行。请每个客户只保留一行，然后重新导入。"
+    odd = _write(tmp_path, "x.csv", "kunde,datum,betrag\n1,2024-01-01,5\n")
+    with i18n.using("zh"):
+        (plan,) = plan_file(str(odd), odd.read_bytes())
+        assert plan.reason.startswith("列 'kunde'、'datum'、'betrag' 与任何表都不匹配（transactions 表需要 customer_id、date 和 amount；")
+        with pytest.raises(UserError) as err:
+            ingest_files(ws, [odd])
+    assert str(err.value).startswith("x.csv：没有识别出任何客户数据列。文件中的列：'kunde'、'datum'、'betrag'。需要：")
+    book = _write(tmp_path, "b.xlsx", xlsx_bytes({"销售": [["customer id", "date"], ["1", "2024-01-01"]]}))
+    (plan,) = plan_file(str(book), book.read_bytes())
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        ingest_plans(ws, [dataclasses.replace(plan, table="transactions", mapping={"customer_id": "customer id"})],
+                     {str(book): book.read_bytes()})
+    assert str(err.value).startswith("b.xlsx，工作表 '销售'：导入 transactions 表需要 customer_id、date 和 amount；"
+                                     "未找到：date、amount。文件中的列：'customer id'、'date'")
+
+
+def test_contact_without_kind_or_score_in_both_languages(ws, tmp_path):
+    path = _write(tmp_path, "i.csv", "customer id,date,type,csat\n1,2024-01-01,call,4\n2,2024-01-02,,\n")
+    with pytest.raises(UserError, match=r"line 3, column \"type' or 'csat\" is empty \(needed: a contact type or a satis"):
+        ingest_files(ws, [path])
+    with i18n.using("zh"), pytest.raises(UserError, match=r"第 3 行，列 \"type' 或 'csat\" 为空（需要：接触类型或满意度评分）"):
+        ingest_files(ws, [path])

@@ -2,8 +2,10 @@
 
 import pytest
 
+from analysis import i18n
 from analysis.errors import UserError
-from analysis.ingest.mapping import apply_overrides, auto_map, check_overrides, header_signature, route
+from analysis.ingest.mapping import (apply_overrides, auto_map, check_overrides, header_signature, missing_required,
+                                      required_text, route)
 
 
 def test_chinese_transaction_headers():
@@ -57,3 +59,15 @@ def test_unknown_override_field():
 def test_header_signature_ignores_case_and_spacing():
     assert header_signature(["Customer ID", "Amount"]) == header_signature(["customer_id", "amount"])
     assert header_signature(["a", "b"]) != header_signature(["b", "a"])
+
+
+def test_messages_in_chinese_keep_the_field_names():
+    with i18n.using("zh"):
+        with pytest.raises(UserError) as err:
+            check_overrides({"revenue": "x"})
+        assert str(err.value).startswith("--map 中有未知字段：revenue。可用字段：transactions：customer_id、order_id、")
+        assert "category；customers：customer_id、name、" in str(err.value)
+        assert missing_required("interactions", {"customer_id": "id", "date": "d"}) == ["kind 或 satisfaction"]
+        assert required_text("transactions") == "customer_id、date 和 amount"
+    assert missing_required("interactions", {"customer_id": "id"}) == ["date", "kind or satisfaction"]
+    assert required_text("transactions") == "customer_id, date and amount"

@@ -6,6 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analysis.ingest.reading as reading
+from analysis import i18n
 from analysis.errors import UserError
 from analysis.ingest.reading import WHITESPACE, decode, find_header, read_any, read_text, sniff_delimiter
 from tests.builders import xlsx_bytes
@@ -120,3 +122,14 @@ def test_large_utf8_files_use_the_arrow_reader_with_same_result(monkeypatch):
     # a file that is not UTF-8 after the sniffed head falls back to the full decoder
     gbk = ("customer id,name\n" + "1,a\n" * 3 + "2,华东\n").encode("gbk")
     assert read_text(gbk).frame["name"].tolist()[-1] == "华东"
+
+
+def test_errors_in_chinese():
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        decode(bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 3 + b"\x81")
+    assert str(err.value).startswith("该文件不是 UTF-8、UTF-16 或 GBK/GB18030 编码的文本。")
+    with i18n.using("zh"), pytest.raises(UserError, match="重命名为 .xlsx"):
+        read_any("book.csv", xlsx_bytes({"S": [["a"]]}))
+    with i18n.using("zh"):
+        assert reading._delim_name(";") == "分号" and reading._delim_name("#") == "'#'"
+    assert reading._delim_name(";") == "semicolons"

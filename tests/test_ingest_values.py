@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from analysis import i18n
 from analysis.errors import UserError
 from analysis.ingest.values import parse_date, parse_id, parse_number
 
@@ -96,3 +97,10 @@ def test_customer_ids_stay_strings():
     assert out.tolist() == ["123", "7"]
     out, _ = parse_id(pd.Series([1, "x", 2.0], dtype=object))
     assert out.tolist() == ["1", "x", "2"]
+
+
+def test_ambiguous_order_is_explained_in_chinese():
+    with i18n.using("zh"), pytest.raises(UserError) as err:
+        parse_date(pd.Series(["03/05/2024", "04/06/2024"]), column="amb.csv: 日期")
+    assert str(err.value).startswith("列 'amb.csv: 日期'：像 '03/05/2024'、'04/06/2024' 这样的日期既可能是“日/月/年”")
+    assert "YYYY-MM-DD（例如 2024-03-05）" in str(err.value)

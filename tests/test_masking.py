@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from analysis import i18n
 from analysis.masking import PERSONAL_COLUMNS, Masker, mask_frame
 
 
@@ -47,3 +48,17 @@ def test_mask_frame_replaces_ids_and_names_and_blanks_free_text():
 def test_mask_frame_without_masker_uses_the_frames_ids():
     out = mask_frame(pd.DataFrame({"customer_id": ["b", "a"], "name": ["B Co", "A Co"]}))
     assert list(out["name"]) == ["Customer 2", "Customer 1"]
+
+
+def test_labels_in_chinese_follow_the_language_at_call_time():
+    masker = Masker([f"c{n:04d}" for n in range(1, 1001)])  # built in English ...
+    frame = pd.DataFrame({"customer_id": ["c0042", "elsewhere"], "name": ["Acme", "Other"]})
+    with i18n.using("zh"):  # ... shown in Chinese
+        assert masker.label("c0042") == "客户 0042" and masker.label("nope") == "客户 ?"
+        assert list(masker.mask_frame(frame)["name"]) == ["客户 0042", "客户 ?"]
+        assert masker.labels["c1000"] == "客户 1000"
+        assert list(mask_frame(pd.DataFrame({"name": ["x"]}))["name"]) == ["客户 ?"]
+    assert masker.label("c0042") == "Customer 0042"
+    assert masker.customer_id("Customer 0042") == "c0042" and masker.customer_id("客户 0042") is None
+    with i18n.using("zh"):
+        assert masker.customer_id("客户 0042") == "c0042" and masker.customer_id("Customer 0042") is None

@@ -3,6 +3,7 @@ import threading
 import pandas as pd
 import pytest
 
+from analysis import i18n
 from analysis.store import SCHEMA, Workspace, creating, list_workspaces, quote_ident, workspace_path
 
 
@@ -85,3 +86,16 @@ def test_workspace_names(tmp_path):
     Workspace(tmp_path / "b.duckdb").close()
     Workspace(tmp_path / "a.duckdb").close()
     assert list_workspaces(tmp_path) == ["a", "b"]
+
+
+def test_user_visible_messages_in_chinese(tmp_path):
+    with i18n.using("zh"), pytest.raises(ValueError) as err:
+        workspace_path("../escape", tmp_path)
+    assert str(err.value) == "工作区名称 '../escape' 只能包含字母、数字、空格、“-”和“_”"
+    Workspace(tmp_path / "r.duckdb").close()
+    with Workspace(tmp_path / "r.duckdb", read_only=True) as ws:
+        with i18n.using("zh"), pytest.raises(PermissionError, match="以只读方式打开"):
+            with ws.transaction():
+                pass
+        with pytest.raises(PermissionError, match="is open read-only"):
+            ws.execute("SELECT 1")

@@ -28,14 +28,27 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.errors import UserError
+from analysis.errors import UserError, commas, semicolons
+from analysis.i18n import N_, lookup, t
 from analysis.ingest import mapping as M
-from analysis.ingest.plan import SheetPlan, no_match_error, plan_file
+from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, sheet_label
 from analysis.ingest.reading import read_any
 from analysis.ingest.validate import prepare
 from analysis.store import SCHEMA, quote_ident
 
 _view_counter = itertools.count()
+
+# The summary line of a written sheet, per table (a whole sentence each, for the translations).
+_IMPORTED = {
+    "transactions": N_("{where}: {rows:,} rows imported into transactions"),
+    "interactions": N_("{where}: {rows:,} rows imported into interactions"),
+    "customers": N_("{where}: {rows:,} rows imported into customers ({new:,} new, {updated:,} updated customers)"),
+}
+_DUPLICATE = {
+    "transactions": N_("{where}: already imported into transactions; nothing changed"),
+    "interactions": N_("{where}: already imported into interactions; nothing changed"),
+    "customers": N_("{where}: already imported into customers; nothing changed"),
+}
 
 
 @dataclass
@@ -67,16 +80,15 @@ class IngestReport:
         for r in self.files:
             where = PurePath(r.file).name + (f" [{r.sheet}]" if r.sheet is not None else "")
             if r.table is None:
-                lines.append(f"{where}: skipped, {r.reason}")
+                lines.append(t("{where}: skipped, {reason}", where=where, reason=r.reason))
             elif r.duplicate:
-                lines.append(f"{where}: already imported into {r.table}; nothing changed")
+                lines.append(lookup(_DUPLICATE[r.table]).format(where=where))
             else:
-                text = f"{where}: {r.rows:,} rows imported into {r.table}"
-                if r.table == "customers":
-                    text += f" ({r.new_customers:,} new, {r.updated_customers:,} updated customers)"
-                lines.append(text)
+                lines.append(lookup(_IMPORTED[r.table]).format(where=where, rows=r.rows, new=r.new_customers,
+                                                               updated=r.updated_customers))
                 if r.skipped:
-                    lines.append(f"  {r.skipped:,} invalid rows skipped, e.g. " + "; ".join(r.skipped_examples[:3]))
+                    lines.append("  " + t("{n:,} invalid rows skipped, e.g. {examples}", n=r.skipped,
+                                          examples=semicolons(r.skipped_examples[:3])))
         return lines
 
 
@@ -88,7 +100,7 @@ def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None =
     for p in paths:
         path = Path(p)
         if not path.is_file():
-            raise UserError(f"{p}: no such file")
+            raise UserError(t("{file}: no such file", file=p))
         data = path.read_bytes()
         data_by_file[str(p)] = data
         plans.extend(plan_file(str(p), data, ws=ws, overrides=overrides))
@@ -103,17 +115,17 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], ski
         by_file.setdefault(plan.file_name, []).append(plan)
     for file_name, file_plans in by_file.items():
         if file_name not in data_by_file:
-            raise UserError(f"{file_name}: the file's contents were not given")
+            raise UserError(t("{file}: the file's contents were not given", file=file_name))
         if not any(p.table for p in file_plans):
             if all(p.n_rows == 0 for p in file_plans):
-                raise UserError(f"{PurePath(file_name).name}: the file has no data rows")
+                raise UserError(t("{file}: the file has no data rows", file=PurePath(file_name).name))
             raise no_match_error(file_plans)
     report = IngestReport()
     raw_cache: dict[str, list] = {}
     with ws.transaction() as cur:
         for plan in plans:
             if not plan.table:
-                report.files.append(SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or "no table chosen"))
+                report.files.append(SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or t("no table chosen")))
                 continue
             raw = plan._raw
             if raw is None:
@@ -121,32 +133,35 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], ski
                     raw_cache[plan.file_name] = read_any(plan.file_name, data_by_file[plan.file_name])
                 raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
                 if raw is None:
-                    raise UserError(f"{plan.label}: no such sheet in the file")
+                    raise UserError(t("{where}: no such sheet in the file", where=plan.label))
             report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], skip_invalid, remember))
     return report
 
 
 def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes, skip_invalid: bool, remember: bool) -> SheetResult:
     table = plan.table
-    label = PurePath(plan.file_name).name + (f", sheet {plan.sheet!r}" if plan.sheet is not None else "")
+    label = PurePath(plan.file_name).name if plan.sheet is None else sheet_label(PurePath(plan.file_name).name, plan.sheet)
     if table not in M.FIELDS:
-        raise UserError(f"{label}: unknown table {table!r}; choose one of {', '.join(M.TABLES)}")
+        raise UserError(t("{where}: unknown table {table!r}; choose one of {tables}", where=label, table=table,
+                          tables=commas(M.TABLES)))
     columns = [str(c) for c in raw.frame.columns]
     bad_fields = [f for f in plan.mapping if f not in M.FIELDS[table]]
     if bad_fields:
-        raise UserError(f"{label}: {', '.join(bad_fields)} not a field of {table} ({', '.join(M.FIELDS[table])})")
+        raise UserError(t("{where}: {fields} not a field of {table} ({known})", where=label, fields=commas(bad_fields),
+                          table=table, known=commas(M.FIELDS[table])))
     absent = {f: c for f, c in plan.mapping.items() if c not in columns}
     if absent:
-        raise UserError(
-            f"{label}: column(s) {', '.join(map(repr, absent.values()))} not in the file. "
-            f"Columns found: {', '.join(map(repr, columns))}"
-        )
+        raise UserError(t(
+            "{where}: column(s) {absent} not in the file. Columns found: {found}", where=label,
+            absent=commas(map(repr, absent.values())), found=commas(map(repr, columns)),
+        ))
     missing = M.missing_required(table, plan.mapping)
     if missing:
-        raise UserError(
-            f"{label}: for {table} the file needs {M.REQUIRED_TEXT[table]}; not found: {', '.join(missing)}. "
-            f"Columns found: {', '.join(map(repr, columns))}"
-        )
+        raise UserError(t(
+            "{where}: for {table} the file needs {needed}; not found: {missing}. Columns found: {found}",
+            where=label, table=table, needed=M.required_text(table), missing=commas(missing),
+            found=commas(map(repr, columns)),
+        ))
     result = SheetResult(plan.file_name, plan.sheet, table)
     digest = hashlib.sha256(data).hexdigest()
     seen = cur.execute(

@@ -13,7 +13,8 @@ import hashlib
 import json
 import re
 
-from analysis.errors import UserError
+from analysis.errors import UserError, commas, semicolons
+from analysis.i18n import N_, lookup, t
 
 TABLES = ("transactions", "interactions", "customers")
 
@@ -95,11 +96,16 @@ _CONTAINS: dict[str, list[str]] = {
     "note": ["备注", "comment", "note"],
 }
 
-REQUIRED_TEXT = {
-    "transactions": "customer_id, date and amount",
-    "customers": "customer_id and at least one of name, region, industry, channel, signup_date, wallet, email, phone",
-    "interactions": "customer_id, date, and kind or satisfaction",
+REQUIRED_TEXT = {  # English; shown through :func:`required_text`
+    "transactions": N_("customer_id, date and amount"),
+    "customers": N_("customer_id and at least one of name, region, industry, channel, signup_date, wallet, email, phone"),
+    "interactions": N_("customer_id, date, and kind or satisfaction"),
 }
+
+
+def required_text(table: str) -> str:
+    """What ``table`` needs, in the current language (field names stay as ``--map`` spells them)."""
+    return lookup(REQUIRED_TEXT[table])
 
 
 def normalise(name: str) -> str:
@@ -154,11 +160,11 @@ def missing_required(table: str, mapping: dict[str, str]) -> list[str]:
     if table == "interactions":
         miss = [f for f in ("customer_id", "date") if f not in have]
         if not have & {"kind", "satisfaction"}:
-            miss.append("kind or satisfaction")
+            miss.append(t("kind or satisfaction"))
         return miss
     miss = [] if "customer_id" in have else ["customer_id"]
     if not have - {"customer_id"}:
-        miss.append("one of name, region, industry, channel, signup_date, wallet, email, phone")
+        miss.append(t("one of name, region, industry, channel, signup_date, wallet, email, phone"))
     return miss
 
 
@@ -179,10 +185,10 @@ def check_overrides(overrides: dict[str, str] | None) -> dict[str, str]:
     all_fields = {f for fs in FIELDS.values() for f in fs}
     unknown = [f for f in overrides if f not in all_fields]
     if unknown:
-        raise UserError(
-            f"unknown field(s) in --map: {', '.join(unknown)}. Fields are: "
-            + "; ".join(f"{t}: {', '.join(fs)}" for t, fs in FIELDS.items())
-        )
+        raise UserError(t(
+            "unknown field(s) in --map: {unknown}. Fields are: {fields}", unknown=commas(unknown),
+            fields=semicolons(t("{t}: {f}", t=table, f=commas(fs)) for table, fs in FIELDS.items()),
+        ))
     return overrides
 
 

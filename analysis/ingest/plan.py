@@ -15,7 +15,8 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from analysis.errors import UserError
+from analysis.errors import UserError, commas, semicolons
+from analysis.i18n import t
 from analysis.ingest import mapping as M
 from analysis.ingest.reading import RawSheet, read_any
 
@@ -42,11 +43,20 @@ class SheetPlan:
 
     @property
     def label(self) -> str:
-        return self.file_name if self.sheet is None else f"{self.file_name}, sheet {self.sheet!r}"
+        return self.file_name if self.sheet is None else sheet_label(self.file_name, self.sheet)
+
+
+def sheet_label(file_name: str, sheet: str) -> str:
+    """``orders.xlsx, sheet 'Sales'``: where a problem is, for a message."""
+    return t("{file}, sheet {sheet!r}", file=file_name, sheet=sheet)
+
+
+def _sheet_prefix(sheet: str | None) -> str:
+    return "" if sheet is None else t("sheet {sheet!r}: ", sheet=sheet)
 
 
 def _needed_text() -> str:
-    return "; ".join(f"{t} needs {M.REQUIRED_TEXT[t]}" for t in M.TABLES)
+    return semicolons(t("{table} needs {fields}", table=table, fields=M.required_text(table)) for table in M.TABLES)
 
 
 def plan_file(
@@ -69,14 +79,13 @@ def plan_file(
     used_overrides: set[str] = set()
     for raw in raws:
         columns = [str(c) for c in raw.frame.columns]
-        label = name if raw.sheet is None else f"{name}, sheet {raw.sheet!r}"
         common = dict(
             file_name=file_name, sheet=raw.sheet, columns=columns, header_line=raw.header_line,
             encoding=raw.encoding, delimiter=raw.delimiter, n_rows=len(raw.frame),
             preview=raw.frame.head(10).copy(), header_signature=M.header_signature(columns), _raw=raw,
         )
         if raw.frame.empty:
-            plans.append(SheetPlan(table=None, mapping={}, missing=[], reason="no data rows", **common))
+            plans.append(SheetPlan(table=None, mapping={}, missing=[], reason=t("no data rows"), **common))
             continue
         sheet_overrides = {}
         for fld, col in overrides.items():
@@ -95,36 +104,29 @@ def plan_file(
             continue
         table, mapping, missing = M.route(columns, sheet_overrides)
         if table is None:
-            reason = (
-                f"columns {', '.join(map(repr, columns))} match no table ({_needed_text()})"
-            )
+            reason = t("columns {columns} match no table ({needed})",
+                       columns=commas(map(repr, columns)), needed=_needed_text())
             flat = sorted({f for miss in missing.values() for f in miss})
             plans.append(SheetPlan(table=None, mapping={}, missing=flat, reason=reason, **common))
         else:
             plans.append(SheetPlan(table=table, mapping=mapping, missing=[], **common))
     if overrides and (unused := [f for f in overrides if f not in used_overrides]):
-        found = "; ".join(
-            (f"sheet {p.sheet!r}: " if p.sheet is not None else "") + ", ".join(map(repr, p.columns))
-            for p in plans
-        ) or "none"
-        raise UserError(
-            f"{name}: --map " + ", ".join(f"{f}={overrides[f]}" for f in unused)
-            + f" names a column the file does not have. Columns found: {found}"
-        )
+        found = semicolons(_sheet_prefix(p.sheet) + commas(map(repr, p.columns)) for p in plans) or t("no columns")
+        raise UserError(t(
+            "{file}: --map {overrides} names a column the file does not have. Columns found: {found}",
+            file=name, overrides=commas(f"{f}={overrides[f]}" for f in unused), found=found,
+        ))
     if all(p.n_rows == 0 for p in plans):
-        raise UserError(f"{name}: the file has no data rows (only a header, or nothing at all)")
+        raise UserError(t("{file}: the file has no data rows (only a header, or nothing at all)", file=name))
     return plans
 
 
 def no_match_error(plans: list[SheetPlan]) -> UserError:
     """The error for a file none of whose sheets matches a table."""
     name = PurePath(plans[0].file_name).name or plans[0].file_name
-    found = "; ".join(
-        (f"sheet {p.sheet!r}: " if p.sheet is not None else "") + (", ".join(map(repr, p.columns)) or "no columns")
-        for p in plans
-    )
-    return UserError(
-        f"{name}: no columns were recognised as customer data. Columns found: {found}. "
-        f"Needed: {_needed_text()}. Rename the columns or name them with --map FIELD=COLUMN "
-        "(e.g. --map amount=Betrag)."
-    )
+    found = semicolons(_sheet_prefix(p.sheet) + (commas(map(repr, p.columns)) or t("no columns")) for p in plans)
+    return UserError(t(
+        "{file}: no columns were recognised as customer data. Columns found: {found}. "
+        "Needed: {needed}. Rename the columns or name them with --map FIELD=COLUMN "
+        "(e.g. --map amount=Betrag).", file=name, found=found, needed=_needed_text(),
+    ))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import UserError
+from analysis.i18n import N_, lookup, t
 from analysis.ingest.mapping import is_known_name
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
@@ -60,10 +61,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         pass
-    raise UserError(
+    raise UserError(t(
         "the file is not text in UTF-8, UTF-16 or GBK/GB18030. Save it from Excel as "
         "'CSV UTF-8' or as an .xlsx workbook and import that."
-    )
+    ))
 
 
 # -- delimiter and header -----------------------------------------------------------
@@ -178,7 +179,8 @@ def read_text(data: bytes) -> RawSheet:
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame(columns=range(len(header_cells)), dtype=str)
     except pd.errors.ParserError as exc:
-        raise UserError(f"cannot split the file into columns with {_delim_name(delimiter)}: {exc}") from exc
+        raise UserError(t("cannot split the file into columns with {delimiter}: {problem}",
+                          delimiter=_delim_name(delimiter), problem=exc)) from exc
     # With skip_blank_lines=False every physical line is a row (quoted multi-line cells aside).
     lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
     frame, lines = _finish(frame, header_cells, lines)
@@ -208,8 +210,11 @@ def _read_large(data: bytes, header_idx: int, width: int, delimiter: str) -> pd.
     return frame
 
 
+_DELIM_NAMES = {",": N_("commas"), ";": N_("semicolons"), "\t": N_("tabs"), "|": N_("pipes"), WHITESPACE: N_("spaces")}
+
+
 def _delim_name(d: str) -> str:
-    return {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes", WHITESPACE: "spaces"}.get(d, repr(d))
+    return lookup(_DELIM_NAMES[d]) if d in _DELIM_NAMES else repr(d)
 
 
 # -- workbooks and parquet ----------------------------------------------------------
@@ -218,7 +223,7 @@ def read_excel(data: bytes) -> list[RawSheet]:
     try:
         books = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise UserError(f"cannot open the workbook: {exc}") from exc
+        raise UserError(t("cannot open the workbook: {problem}", problem=exc)) from exc
     sheets = []
     for name, raw in books.items():
         if raw.empty:
@@ -240,7 +245,7 @@ def read_parquet(data: bytes) -> RawSheet:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:
-        raise UserError(f"cannot read the Parquet file: {exc}") from exc
+        raise UserError(t("cannot read the Parquet file: {problem}", problem=exc)) from exc
     frame.columns = _column_names(list(frame.columns))
     frame = frame.reset_index(drop=True)
     return RawSheet(None, frame, np.arange(len(frame), dtype=np.int64) + 2, 1)
@@ -254,5 +259,5 @@ def read_any(file_name: str, data: bytes) -> list[RawSheet]:
     if suffix in EXCEL_SUFFIXES or (suffix not in TEXT_SUFFIXES and data[:4] == b"PK\x03\x04"):
         return read_excel(data)
     if data[:4] == b"PK\x03\x04":
-        raise UserError("this looks like an Excel workbook with a text-file name; rename it to .xlsx")
+        raise UserError(t("this looks like an Excel workbook with a text-file name; rename it to .xlsx"))
     return [read_text(data)]

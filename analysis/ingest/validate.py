@@ -14,23 +14,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.errors import UserError
+from analysis.errors import UserError, commas, semicolons
+from analysis.i18n import N_, lookup, t
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
 
 SHOW_ERRORS = 5
 DEFAULT_SCALE = 5.0
 
-# field -> (parser, what a valid value looks like)
-_NUMBER = (V.parse_number, "a number")
+# field -> (parser, what a valid value looks like; English, shown through ``lookup``)
+_NUMBER = (V.parse_number, N_("a number"))
 PARSERS = {
-    "customer_id": (V.parse_id, "a customer id"),
-    "order_id": (V.parse_id, "an order id"),
-    "date": (V.parse_date, "a date"),
-    "signup_date": (V.parse_date, "a date"),
-    "amount": (V.parse_number, "an amount such as 1234.50 or ¥1,234.50"),
+    "customer_id": (V.parse_id, N_("a customer id")),
+    "order_id": (V.parse_id, N_("an order id")),
+    "date": (V.parse_date, N_("a date")),
+    "signup_date": (V.parse_date, N_("a date")),
+    "amount": (V.parse_number, N_("an amount such as 1234.50 or ¥1,234.50")),
     "quantity": _NUMBER,
-    "wallet": (V.parse_number, "an amount"),
+    "wallet": (V.parse_number, N_("an amount")),
     "satisfaction": _NUMBER,
     "scale": _NUMBER,
 }
@@ -53,8 +54,8 @@ class Prepared:
 
 def _describe(col: str, value, expected: str, empty: bool) -> str:
     if empty:
-        return f"column {col!r} is empty (needed: {expected})"
-    return f"column {col!r}: {str(value)!r} is not {expected}"
+        return t("column {column!r} is empty (needed: {expected})", column=col, expected=lookup(expected))
+    return t("column {column!r}: {value!r} is not {expected}", column=col, value=str(value), expected=lookup(expected))
 
 
 def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, skip_invalid: bool) -> Prepared:
@@ -67,7 +68,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     src = raw.frame
     n = len(src)
     if n == 0:
-        raise UserError(f"{file_label}: no data rows below the header")
+        raise UserError(t("{file}: no data rows below the header", file=file_label))
     out: dict[str, pd.Series] = {}
     problems: list[tuple[pd.Series, str, str]] = []  # (bad mask, column, expected) per field
     for fld, col in mapping.items():
@@ -92,8 +93,9 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             kind = kind.where(kind.notna() | sat.isna(), "survey")
         need = kind.isna()
         if need.any():
-            cols = " or ".join(repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping)
-            problems.append((need, cols.strip("'"), "a contact type or a satisfaction score"))
+            names = [repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping]
+            cols = t("{a} or {b}", a=names[0], b=names[1]) if len(names) == 2 else "".join(names)
+            problems.append((need, cols.strip("'"), N_("a contact type or a satisfaction score")))
         out["kind"] = kind
         if sat is not None and "scale" not in out:
             out["scale"] = pd.Series(np.where(sat.notna(), DEFAULT_SCALE, np.nan), index=range(n))
@@ -102,7 +104,8 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
         if sat is not None:
             over = sat.notna() & ((sat < 0) | (sat > out["scale"]))
             if over.any():
-                problems.append((over, mapping["satisfaction"], "a score between 0 and the scale (5 unless the file has a scale column)"))
+                problems.append((over, mapping["satisfaction"],
+                                 N_("a score between 0 and the scale (5 unless the file has a scale column)")))
         out["occurred_at"] = out.pop("date")
 
     bad_any = pd.Series(False, index=range(n))
@@ -116,7 +119,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
                 value = src[col].iloc[pos] if col in src.columns else None
                 empty = value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
                 reasons.append(_describe(col, value, expected, empty))
-        examples.append(f"line {raw.lines[pos]}, " + "; ".join(reasons))
+        examples.append(t("line {line}, {reasons}", line=raw.lines[pos], reasons=semicolons(reasons)))
     invalid = int(bad_any.sum())
 
     frame = pd.DataFrame(out)
@@ -125,20 +128,22 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
         dup = ids.notna() & ids.duplicated(keep=False)
         if dup.any():
             groups = pd.Series(raw.lines[dup.to_numpy()], index=ids[dup].to_numpy()).groupby(level=0, sort=False)
-            shown = [f"{cid!r} on lines {', '.join(map(str, g.tolist()[:5]))}" for cid, g in list(groups)[:SHOW_ERRORS]]
+            shown = [t("{id!r} on lines {lines}", id=cid, lines=commas(g.tolist()[:5]))
+                     for cid, g in list(groups)[:SHOW_ERRORS]]
             more = groups.ngroups - len(shown)
-            raise UserError(
-                f"{file_label}: the same customer id appears more than once: " + "; ".join(shown)
-                + (f"; and {more} more ids" if more > 0 else "")
-                + ". Keep one row per customer and import again."
-            )
+            raise UserError(t(
+                "{file}: the same customer id appears more than once: {shown}{more}. "
+                "Keep one row per customer and import again.",
+                file=file_label, shown=semicolons(shown), more=t("; and {n} more ids", n=more) if more > 0 else "",
+            ))
     if invalid and not skip_invalid:
         more = invalid - len(examples)
         raise UserError(
-            f"{file_label}: {invalid} of {n} rows are invalid, nothing was imported.\n  "
+            t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label, invalid=invalid,
+              total=n) + "\n  "
             + "\n  ".join(examples)
-            + (f"\n  ... and {more} more invalid rows." if more > 0 else "")
-            + "\nFix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows."
+            + ("\n  " + t("... and {n} more invalid rows.", n=more) if more > 0 else "")
+            + "\n" + t("Fix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows.")
         )
     keep = ~bad_any.to_numpy()
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples)

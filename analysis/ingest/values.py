@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.errors import UserError
+from analysis.errors import UserError, commas
+from analysis.i18n import t
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (after its 1900 leap-year bug)
 _SERIAL_MIN, _SERIAL_MAX = 1.0, 109_574.0  # 1900-01-01 .. 2199-12-31
@@ -276,12 +277,13 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "") -> 
             a, b = _ints(p["a"]), _ints(p["b"])
             day_first_votes, month_first_votes = int((a > 12).sum()), int((b > 12).sum())
             if day_first_votes == 0 and month_first_votes == 0:
-                examples = ", ".join(repr(v) for v in text[p.index].head(3))
-                raise UserError(
-                    f"column {column!r}: dates such as {examples} could be day/month/year or "
+                examples = commas(repr(v) for v in text[p.index].head(3))
+                raise UserError(t(
+                    "column {column!r}: dates such as {examples} could be day/month/year or "
                     "month/day/year, and every value has both parts <= 12, so the order cannot be "
-                    "decided. Write the dates as YYYY-MM-DD (e.g. 2024-03-05) and import again."
-                )
+                    "decided. Write the dates as YYYY-MM-DD (e.g. 2024-03-05) and import again.",
+                    column=column, examples=examples,
+                ))
             day, month = (a, b) if day_first_votes >= month_first_votes else (b, a)
             out[p.index] = _assemble(p["y"], month, day, p["t"], p.index)
             done[p.index] = True
