@@ -8,27 +8,28 @@ picture."""
 
 import streamlit as st
 
-from analysis import differentiate, pyramid
+from analysis import differentiate, i18n, pyramid
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.customer import apply_filters
+from analysis.i18n import t
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 cur = s.currency
 
-st.title("🔺 Customer pyramid")
-st.markdown(
-    f"Not all customers are worth the same. The **customer pyramid** (Peppers & Rogers; Curry & Curry) ranks "
-    f"the customers who bought in the last {s.window_months} months by what they spent: the **top** 1%, the next "
+st.title("🔺 " + t("Customer pyramid"))
+st.markdown(t(
+    "Not all customers are worth the same. The **customer pyramid** (Peppers & Rogers; Curry & Curry) ranks "
+    "the customers who bought in the last {months} months by what they spent: the **top** 1%, the next "
     "4% (**big**), the next 15% (**medium**) and the other 80% (**small**). Below them sit **inactive** "
     "customers (bought before, not lately), **prospects** (contacted, never bought) and **suspects** (only "
     "listed). Use it to decide where your people's time goes: look after the top and big layers one to one, "
     "find the medium and small customers who could move up, and win back the inactive ones worth it. "
-    "Click a layer (or pick it below) to see its customers."
-)
-st.caption(f"Workspace “{sidebar.workspace_name()}” as of {as_of:%Y-%m-%d}.")
+    "Click a layer (or pick it below) to see its customers.", months=s.window_months,
+))
+st.caption(t("Workspace “{name}” as of {date}.", name=sidebar.workspace_name(), date=i18n.date(as_of)))
 
 layers = None
 with show.explained():
@@ -39,29 +40,30 @@ if layers is not None:
     with chart_col:
         event = show.chart(charts.pyramid_chart(layers, cur), key="pyr_chart", selectable=True)
     with table_col:
-        st.subheader("Layers")
+        st.subheader(t("Layers"))
         st.dataframe(
-            layers.rename(columns={"tier": "Layer", "customers": "Customers", "customer_share": "Share of customers",
-                                   "revenue": "Revenue", "revenue_share": "Revenue share"}).round({"Revenue": 0}),
+            layers.assign(tier=layers["tier"].map(pyramid.tier_label)).rename(columns={
+                "tier": t("Layer"), "customers": t("Customers"), "customer_share": t("Share of customers"),
+                "revenue": t("Revenue"), "revenue_share": t("Revenue share")}).round({t("Revenue"): 0}),
             hide_index=True, width="stretch",
             column_config={
-                "Share of customers": st.column_config.NumberColumn(format="percent"),
-                "Revenue": st.column_config.NumberColumn(format="localized"),
-                "Revenue share": st.column_config.NumberColumn(format="percent"),
+                t("Share of customers"): st.column_config.NumberColumn(format="percent"),
+                t("Revenue"): st.column_config.NumberColumn(format="localized"),
+                t("Revenue share"): st.column_config.NumberColumn(format="percent"),
             },
         )
-        st.caption("Revenue: the last activity window for the four active layers (share of the window's "
-                   "revenue); all purchases ever for inactive customers (share of all revenue).")
+        st.caption(t("Revenue: the last activity window for the four active layers (share of the window's "
+                     "revenue); all purchases ever for inactive customers (share of all revenue)."))
 
-    st.subheader("How customers moved since one window ago")
-    st.markdown(
-        f"Each customer's layer {s.window_months} months earlier (rows of the grid, left of the flow) against "
+    st.subheader(t("How customers moved since one window ago"))
+    st.markdown(t(
+        "Each customer's layer {months} months earlier (rows of the grid, left of the flow) against "
         "now (columns, right). Customers moving down are the ones to call first; “(new)” customers were not "
-        "known one window ago. Click a cell of the grid to list who made that move."
-    )
+        "known one window ago. Click a cell of the grid to list who made that move.", months=s.window_months,
+    ))
     with show.explained():
         migration = cached.on_tables(pyramid.tier_migration, as_of, s)
-        grid_tab, sankey_tab = st.tabs(["Grid (click a cell)", "Flow"])
+        grid_tab, sankey_tab = st.tabs([t("Grid (click a cell)"), t("Flow")])
         with grid_tab:
             move_event = show.chart(dcharts.clickable_migration(differentiate.migration_table(migration)),
                                     key="pyr_moves", selectable=True)
@@ -69,9 +71,9 @@ if layers is not None:
             show.chart(charts.migration_sankey(migration), key="pyr_sankey")
         moves = differentiate.moves(migration)
         labels = dict(zip(moves["key"], moves["label"]))
-        move = lists.follow_click("Customers who moved", list(labels), key="pyr_move", index=None,
+        move = lists.follow_click(t("Customers who moved"), list(labels), key="pyr_move", index=None,
                                   format_func=labels.get, clicked=show.selected_customdata(move_event),
-                                  placeholder="Click a cell of the grid or pick a move")
+                                  placeholder=t("Click a cell of the grid or pick a move"))
         if move:
             lists.customer_list(
                 differentiate.movers(cached.scores(as_of, settings).frame, move), key="pyr_move_list",
@@ -79,12 +81,13 @@ if layers is not None:
                 columns=["customer_id", "name", "previous_tier", "tier", "revenue_prev_window", "revenue_window",
                          "orders", "last_purchase", "region"])
 
-    st.subheader("Customers in a layer")
+    st.subheader(t("Customers in a layer"))
     counts = dict(zip(layers["tier"], layers["customers"]))
     tier = lists.follow_click(
-        "Layer", list(pyramid.TIERS), key="pyr_tier", clicked=show.selected_customdata(event),
-        format_func=lambda t: f"{t} ({counts.get(t, 0):,} customers)",
-        help="Clicking a layer of the pyramid picks it here too.",
+        t("Layer"), list(pyramid.TIERS), key="pyr_tier", clicked=show.selected_customdata(event),
+        format_func=lambda code: t("{tier} ({count} customers)", tier=pyramid.tier_label(code),
+                                   count=i18n.number(counts.get(code, 0))),
+        help=t("Clicking a layer of the pyramid picks it here too."),
     )
     frame = cached.scores(as_of, settings).frame
     lists.customer_list(

@@ -2,50 +2,51 @@
 
 import streamlit as st
 
-from analysis import differentiate, icp, rfm, segments
+from analysis import differentiate, i18n, icp, rfm, segments
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.customer import apply_filters
 from analysis.errors import UserError
+from analysis.i18n import N_, t
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 
-st.title("🧩 Segments")
-st.markdown(
+st.title("🧩 " + t("Segments"))
+st.markdown(t(
     "Three ways to find groups worth a campaign. **RFM** (Hughes) scores every buyer 1 to 5 on how "
     "**r**ecently and how **f**requently they bought and how much **m**oney they spent (5 = best fifth), and "
     "names the R × F combinations: *champions* to reward, *at risk* and *cannot lose them* to win back before "
     "they go. **Rising and falling** customers changed their spending a lot since the window before: a falling "
     "customer is a warning to act on now. The **ideal customer profile** shows what your best customers have "
     "in common, and which prospects and small customers look like them: those are the ones to approach next."
-)
-st.caption(f"As of {as_of:%Y-%m-%d}; activity window {s.window_months} months.")
+))
+st.caption(t("As of {date}; activity window {months} months.", date=i18n.date(as_of), months=s.window_months))
 
-RULE_LABELS = {"r_min": "R from", "r_max": "R to", "f_min": "F from", "f_max": "F to"}
+RULE_LABELS = {"r_min": N_("R from"), "r_max": N_("R to"), "f_min": N_("F from"), "f_max": N_("F to")}
 frame = cached.scores(as_of, settings).frame
-rfm_tab, change_tab, icp_tab = st.tabs(["RFM segments", "Rising and falling", "Ideal customer profile"])
+rfm_tab, change_tab, icp_tab = st.tabs([t("RFM segments"), t("Rising and falling"), t("Ideal customer profile")])
 
 with rfm_tab:
     if frame["r"].notna().sum() == 0:
-        st.info("No purchases yet: import transactions to score customers by RFM.")
+        st.info(t("No purchases yet: import transactions to score customers by RFM."))
     else:
-        with st.expander("The rules (first match wins; edit the score ranges or names to try your own)"):
+        with st.expander(t("The rules (first match wins; edit the score ranges or names to try your own)")):
             edited = st.data_editor(
                 rfm.segment_rules(), key="rfm_rules", hide_index=True, width="stretch", num_rows="dynamic",
                 column_config={
-                    "segment": st.column_config.TextColumn("Segment", required=True),
-                    **{c: st.column_config.NumberColumn(label, min_value=1, max_value=5, step=1, required=True)
+                    "segment": st.column_config.TextColumn(t("Segment"), required=True),
+                    **{c: st.column_config.NumberColumn(t(label), min_value=1, max_value=5, step=1, required=True)
                        for c, label in RULE_LABELS.items()},
-                    "description": st.column_config.TextColumn("What it means and what to do"),
+                    "description": st.column_config.TextColumn(t("What it means and what to do")),
                 },
             )
         rules = None
         try:
             rules = differentiate.rules_from_table(edited)
         except UserError as exc:
-            st.warning(f"{exc} Using the built-in rules meanwhile.")
+            st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
         scored = differentiate.segment_by_rules(frame, rules)
         counts = differentiate.counts_by_rules(scored, rules)
         grid = rfm.rf_grid(scored)
@@ -54,9 +55,10 @@ with rfm_tab:
             cell_event = show.chart(dcharts.clickable_rfm(grid), key="rfm_grid", selectable=True)
             cell_counts = differentiate.rf_cell_counts(grid)
             rf_cell = lists.follow_click(
-                "Customers in an R × F cell", list(cell_counts), key="rfm_cell", index=None,
-                clicked=show.selected_customdata(cell_event), placeholder="Click a cell or pick one",
-                format_func=lambda c: "R {} · F {} ({:,} customers)".format(*c.split("/"), cell_counts[c]))
+                t("Customers in an R × F cell"), list(cell_counts), key="rfm_cell", index=None,
+                clicked=show.selected_customdata(cell_event), placeholder=t("Click a cell or pick one"),
+                format_func=lambda c: t("R {r} · F {f} ({count} customers)", r=c.split("/")[0], f=c.split("/")[1],
+                                        count=i18n.number(cell_counts[c])))
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         if rf_cell:
@@ -65,20 +67,21 @@ with rfm_tab:
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
                                          "orders", "revenue", "tier", "region"])
         st.dataframe(
-            counts.assign(revenue=lambda d: d["revenue"].round(0)).rename(columns={
-                "segment": "Segment", "customers": "Customers", "revenue": "Revenue, all time",
-                "customer_share": "Share of buyers", "description": "What it means and what to do"}),
+            counts.assign(revenue=lambda d: d["revenue"].round(0), segment=counts["segment"].map(rfm.segment_label))
+            .rename(columns={
+                "segment": t("Segment"), "customers": t("Customers"), "revenue": t("Revenue, all time"),
+                "customer_share": t("Share of buyers"), "description": t("What it means and what to do")}),
             hide_index=True, width="stretch",
-            column_config={"Revenue, all time": st.column_config.NumberColumn(format="localized"),
-                           "Share of buyers": st.column_config.NumberColumn(format="percent")},
+            column_config={t("Revenue, all time"): st.column_config.NumberColumn(format="localized"),
+                           t("Share of buyers"): st.column_config.NumberColumn(format="percent")},
         )
-        st.markdown("**Customers in a segment**")
+        st.markdown("**" + t("Customers in a segment") + "**")
         seg_counts = dict(zip(counts["segment"], counts["customers"]))
-        names = [n for n in counts["segment"] if n != "(no rule)"]
-        segment = lists.follow_click("Segment", names, key="rfm_segment",
+        names = [n for n in counts["segment"] if n != rfm.NO_RULE]
+        segment = lists.follow_click(t("Segment"), names, key="rfm_segment",
                                      clicked=show.selected_customdata(segment_event),
-                                     format_func=lambda n: f"{n} ({seg_counts.get(n, 0):,})",
-                                     help="Or click a bar of the segment chart.")
+                                     format_func=lambda n: f"{rfm.segment_label(n)} ({i18n.number(seg_counts.get(n, 0))})",
+                                     help=t("Or click a bar of the segment chart."))
         lists.customer_list(
             apply_filters(scored, {"rfm_segment": [segment]}), key="rfm_list",
             file_stem=f"rfm-{segment.replace(' ', '-')}",
@@ -87,19 +90,21 @@ with rfm_tab:
         )
 
 with change_tab, show.explained():
-    st.markdown(
-        f"Customers who bought in the window before and whose revenue in the last {s.window_months} months moved "
-        f"by at least {s.change_pct:.0%} and at least {s.currency}{s.change_amount:,.0f}. Call the falling "
-        "ones to learn why; thank the rising ones and ask what else they need."
-    )
+    st.markdown(t(
+        "Customers who bought in the window before and whose revenue in the last {months} months moved "
+        "by at least {pct} and at least {amount}. Call the falling ones to learn why; thank the rising ones and "
+        "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
+        amount=i18n.money(s.change_amount, s.currency),
+    ))
     change = cached.on_tables(segments.attitude_change, as_of, s)
     falling = change[change["direction"] == "falling"]
     rising = change[change["direction"] == "rising"]
     cols = st.columns(2)
-    cols[0].metric("Falling customers", f"{len(falling):,}")
-    cols[1].metric("Rising customers", f"{len(rising):,}")
+    cols[0].metric(t("Falling customers"), i18n.number(len(falling)))
+    cols[1].metric(t("Rising customers"), i18n.number(len(rising)))
     columns = ["customer_id", "name", "revenue_prev_window", "revenue_window", "change", "change_pct"]
-    fall_tab, rise_tab = st.tabs([f"Falling ({len(falling):,})", f"Rising ({len(rising):,})"])
+    fall_tab, rise_tab = st.tabs([t("Falling ({count})", count=i18n.number(len(falling))),
+                                  t("Rising ({count})", count=i18n.number(len(rising)))])
     with fall_tab:
         lists.customer_list(falling, key="chg_falling", file_stem="falling-customers", columns=columns)
     with rise_tab:
@@ -107,24 +112,25 @@ with change_tab, show.explained():
 
 with icp_tab, show.explained():
     profile = cached.on_tables(icp.ideal_customer_profile, as_of, s)
-    st.markdown(
-        f"The top {s.icp_share:.0%} of active customers by revenue ({profile.top_customers:,} customers) "
-        f"against the other {profile.rest_customers:,} active customers. A lift of ×2 means a value is twice as "
-        "common among the top customers: look for more customers like that."
-    )
+    st.markdown(t(
+        "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
+        "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "
+        "customers like that.", share=i18n.percent(s.icp_share), top=i18n.number(profile.top_customers),
+        rest=i18n.number(profile.rest_customers),
+    ))
     if not {"region", "industry", "channel"} & set(differentiate.known_attributes(profile.lifts)):
-        st.info("No region, industry or channel is known (no customer list imported): the profile uses what "
-                "customers buy and how big their orders are.")
+        st.info(t("No region, industry or channel is known (no customer list imported): the profile uses what "
+                  "customers buy and how big their orders are."))
     lift_event = show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts", selectable=True)
     bars = differentiate.lift_bars(profile.lifts)
-    trait = lists.follow_click("Top customers with", list(bars), key="icp_trait", index=None,
+    trait = lists.follow_click(t("Top customers with"), list(bars), key="icp_trait", index=None,
                                clicked=show.selected_customdata(lift_event), format_func=bars.get,
-                               placeholder="Click a bar or pick a value")
+                               placeholder=t("Click a bar or pick a value"))
     if trait:
         lists.customer_list(icp.top_customers_with(profile, trait), key="icp_top_list",
                             file_stem=f"top-customers-{trait.replace('=', '-').replace(' ', '-')}",
                             columns=["customer_id", "name", "tier", "revenue_window", *icp.ATTRIBUTES])
-    st.markdown("**Prospects and small customers who look most like the top customers**")
+    st.markdown("**" + t("Prospects and small customers who look most like the top customers") + "**")
     st.caption(profile.explanation)
     lists.customer_list(profile.candidates, key="icp_list", file_stem="look-alikes",
                         columns=["customer_id", "name", "tier", "score", "similar_because"])
