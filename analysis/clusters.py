@@ -76,7 +76,6 @@ PHRASES: dict[str, Any] = {
         "on average, {orders:,.1f} orders, {money} each."
     ),
     "satisfaction": N_(" Average satisfaction {value:.1f} of 5."),
-    "distinguished": N_("{name} ({extra})"),
     "group": N_("group {n}"),
 }
 
@@ -485,11 +484,10 @@ def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str =
         name = d["name"]
         group = lookup(PHRASES["group"]).format(n=d["cluster"])
         if taken[name] > 1:
-            extra = next((w for w in d["spare"]
-                          if lookup(PHRASES["distinguished"]).format(name=name, extra=w) not in names_seen), None)
-            name = lookup(PHRASES["distinguished"]).format(name=name, extra=extra or group)
+            extra = next((w for w in d["spare"] if f"{name} ({w})" not in names_seen), None)
+            name = f"{name} ({extra or group})"
         while name in names_seen:
-            name = lookup(PHRASES["distinguished"]).format(name=name, extra=group)
+            name = f"{name} ({group})"
         names_seen.add(name)
         d["name"] = name
 

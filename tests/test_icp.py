@@ -41,3 +41,19 @@ def test_needs_five_active(tmp_path):
     ws = make_workspace(tmp_path, transactions=buyers([1, 2, 3]))
     with pytest.raises(NotEnoughData, match="at least 5"):
         ideal_customer_profile(ws.tables(), "2024-06-30")
+
+
+def test_profile_texts_in_chinese(tmp_path):
+    from analysis import i18n
+
+    with i18n.using("zh"):
+        res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30")
+        with pytest.raises(NotEnoughData, match="至少需要 5 位活跃客户.*目前只有 3 位"):
+            ideal_customer_profile(make_workspace(tmp_path, transactions=buyers([1, 2, 3]), name="few.duckdb").tables(),
+                                   "2024-06-30")
+    because = res.candidates.set_index("customer_id").loc["p_north", "similar_because"]
+    assert because.startswith("地区 = North（") and "倍）" in because
+    assert "前 20% 的客户" in res.explanation
+    # order size bands: terciles (4, 3, 3) of the ten buyers' order values $10..$100
+    bands = set(res.lifts.loc[res.lifts.attribute == "order_size", "value"])
+    assert bands == {"小额订单（$10-$40）", "中等订单（$50-$70）", "大额订单（$80-$100）"}

@@ -113,3 +113,16 @@ def test_category_buyers_are_the_customers_behind_a_category_bar(tmp_path):
     assert category_buyers(ws.tables(), "2024-06-01", "Paper") == ["a"]
     assert category_buyers(ws.tables(), "2024-06-01", "Paper", window_months=None) == ["a", "c"]
     assert category_buyers(ws.tables(), "2024-06-01", "(unknown)") == ["d"]
+
+
+def test_sentence_and_errors_in_chinese(tmp_path):
+    from analysis import i18n
+
+    ws = make_workspace(tmp_path, transactions=buyers([10.0, 20.0]))
+    with i18n.using("zh"):
+        assert pareto_sentence(0.78) == "前 20% 的客户贡献了 78% 的收入。"
+        with pytest.raises(NotEnoughData, match="还没有带行业信息的客户"):
+            breakdown(ws.tables(), AS_OF, "industry")
+        with pytest.raises(NotEnoughData, match="还没有购买记录"):
+            revenue_by_month(make_workspace(tmp_path, name="empty.duckdb").tables(), AS_OF)
+    assert pareto_sentence(0.5, top=0.1) == "The top 10% of customers bring 50% of revenue."
