@@ -102,7 +102,8 @@ def pareto(tables: Tables, as_of: Any = None, window_months: int | None = DEFAUL
     n = int(totals.n or 0)
     total = float(totals.total or 0.0)
     if n == 0 or total <= 0:
-        raise NotEnoughData(i18n.lookup(NO_PURCHASES) if n == 0 else i18n.t("No positive revenue in the period to measure concentration."))
+        raise NotEnoughData(i18n.lookup(NO_PURCHASES) if n == 0
+                            else i18n.t("No positive revenue in the period to measure concentration."))
     gini = (n + 1 - 2 * float(totals.weighted) / total) / n
     k = slice_size(n, 0.2)
     step = max(1, n // max_points)

@@ -62,7 +62,8 @@ def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "$") -> go.Fig
     """Horizontal bars of revenue per value of ``by`` (largest at the top)."""
     keys = [str(v) for v in frame[by]]
     fig = go.Figure(go.Bar(
-        y=[i18n.lookup(k) if k == UNKNOWN else k for k in keys], x=frame["revenue"], orientation="h", marker_color="#2874a6",
+        y=[i18n.lookup(k) if k == UNKNOWN else k for k in keys],
+        x=frame["revenue"], orientation="h", marker_color="#2874a6",
         text=[f"{s:.0%}" for s in frame["share"]], textposition="auto",
         customdata=list(zip(keys, frame["customers"], frame["share"])),
         hovertemplate=("<b>%{y}</b><br>"
