@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 
 from analysis.errors import NotEnoughData
 from analysis.features import category_revenue, customer_facts, resolve_as_of
+from analysis.i18n import N_, lookup, money, t
 from analysis.store import Tables
 
 # Fewer buying customers than this cannot be clustered meaningfully: with k up to 8 a
@@ -48,51 +49,53 @@ PROJECTION_POINTS = 5000
 # A cluster mean this many standard deviations from the overall mean is "distinctive".
 DISTINCT_Z = 0.3
 
-# Every word personas are built from. A feature's "high"/"low" entry is used when the
-# cluster's mean is above/below the overall mean. "adjective" goes before the noun;
-# "noun" (if any) becomes the head of the name. {category} is the category's name.
+# Every word personas are built from, marked for translation (``N_``) and looked up when a
+# persona is written. A feature's "high"/"low" entry is used when the cluster's mean is
+# above/below the overall mean. "adjective" goes before the noun; "noun" (if any) becomes
+# the head of the name. {category} is the category's name (data, never translated). The
+# templates put adjectives and noun together, so each language keeps its own word order.
 PHRASES: dict[str, Any] = {
     "features": {
-        "recency_days": {"low": {"adjective": "recent"}, "high": {"adjective": "lapsed"}},
-        "frequency": {"high": {"adjective": "frequent"}, "low": {"adjective": "occasional"}},
-        "monetary": {"high": {"noun": "big spenders", "adjective": "high-spending"},
-                     "low": {"noun": "light spenders", "adjective": "low-spending"}},
-        "avg_order_value": {"high": {"adjective": "big-basket"}, "low": {"adjective": "small-basket"}},
-        "tenure_days": {"high": {"adjective": "long-standing"}, "low": {"adjective": "new"}},
-        "satisfaction_5": {"high": {"adjective": "happy"}, "low": {"adjective": "unhappy"}},
-        "has_survey": {"high": {"adjective": "surveyed"}, "low": {"adjective": "unsurveyed"}},
-        "category": {"high": {"noun": "{category} buyers"}},
+        "recency_days": {"low": {"adjective": N_("recent")}, "high": {"adjective": N_("lapsed")}},
+        "frequency": {"high": {"adjective": N_("frequent")}, "low": {"adjective": N_("occasional")}},
+        "monetary": {"high": {"noun": N_("big spenders"), "adjective": N_("high-spending")},
+                     "low": {"noun": N_("light spenders"), "adjective": N_("low-spending")}},
+        "avg_order_value": {"high": {"adjective": N_("big-basket")}, "low": {"adjective": N_("small-basket")}},
+        "tenure_days": {"high": {"adjective": N_("long-standing")}, "low": {"adjective": N_("new")}},
+        "satisfaction_5": {"high": {"adjective": N_("happy")}, "low": {"adjective": N_("unhappy")}},
+        "has_survey": {"high": {"adjective": N_("surveyed")}, "low": {"adjective": N_("unsurveyed")}},
+        "category": {"high": {"noun": N_("{category} buyers")}},
     },
-    "joiner": " ",
-    "default_noun": "customers",
-    "typical_name": "Typical customers",
-    "mostly_buy": " who mostly buy {category}",
-    "sentence": (
+    "one_adjective": N_("{adjective} {noun}"),
+    "two_adjectives": N_("{first} {second} {noun}"),
+    "default_noun": N_("customers"),
+    "typical_name": N_("Typical customers"),
+    "mostly_buy": N_(" who mostly buy {category}"),
+    "sentence": N_(
         "{name}{mostly}: {size:,} customers ({share:.0%}), last bought {recency:,.0f} days ago "
         "on average, {orders:,.1f} orders, {money} each."
     ),
-    "satisfaction": " Average satisfaction {value:.1f} of 5.",
-    "money": "{currency}{value:,.0f}",
-    "group": "group {n}",
+    "satisfaction": N_(" Average satisfaction {value:.1f} of 5."),
+    "group": N_("group {n}"),
 }
 
 # Plain-English names of the features, for charts and tables.
 FEATURE_LABELS = {
-    "recency_days": "Days since last purchase",
-    "frequency": "Orders",
-    "monetary": "Net revenue",
-    "avg_order_value": "Average order value",
-    "tenure_days": "Days as a customer",
-    "satisfaction_5": "Satisfaction (of 5)",
-    "has_survey": "Answered a survey",
+    "recency_days": N_("Days since last purchase"),
+    "frequency": N_("Orders"),
+    "monetary": N_("Net revenue"),
+    "avg_order_value": N_("Average order value"),
+    "tenure_days": N_("Days as a customer"),
+    "satisfaction_5": N_("Satisfaction (of 5)"),
+    "has_survey": N_("Answered a survey"),
 }
 
 
 def feature_label(column: str) -> str:
     """Plain-English label of a feature column (``cat_Books`` -> "Share of Books")."""
     if column.startswith("cat_"):
-        return f"Share of {column[4:]}"
-    return FEATURE_LABELS.get(column, column)
+        return t("Share of {category}", category=column[4:])
+    return lookup(FEATURE_LABELS[column]) if column in FEATURE_LABELS else column
 
 
 # -- features ---------------------------------------------------------------------------
@@ -279,10 +282,9 @@ class CustomerClusters:
         """Choose k (unless given), fit the pipeline and build profiles and personas."""
         n = len(features)
         if n < MIN_CUSTOMERS:
-            raise NotEnoughData(
-                f"Clustering needs at least {MIN_CUSTOMERS} customers who have bought; "
-                f"there are {n}."
-            )
+            raise NotEnoughData(t(
+                "Clustering needs at least {minimum} customers who have bought; there are {n}.",
+                minimum=MIN_CUSTOMERS, n=n))
         self.feature_names_ = list(features.columns)
         x = self._matrix(features)
         mask = np.array([c in LOG_COLUMNS for c in self.feature_names_])
@@ -295,8 +297,8 @@ class CustomerClusters:
         z_sample = scaler.fit_transform(log.fit_transform(sample))
         distinct = len(np.unique(np.round(z_sample, 9), axis=0))
         if distinct < 2:
-            raise NotEnoughData("All customers look the same (same recency, orders and spend): "
-                                "there is nothing to cluster.")
+            raise NotEnoughData(t("All customers look the same (same recency, orders and spend): "
+                                  "there is nothing to cluster."))
 
         if self.k is not None:
             if not 2 <= self.k <= min(n - 1, distinct):
@@ -306,7 +308,8 @@ class CustomerClusters:
             lo, hi = self.k_range
             candidates = [k for k in range(max(2, lo), hi + 1) if k <= min(distinct, len(sample) - 1)]
             if not candidates:
-                raise NotEnoughData(f"Too few distinct customers ({distinct}) for {lo} or more clusters.")
+                raise NotEnoughData(t("Too few distinct customers ({distinct}) for {lo} or more clusters.",
+                                      distinct=distinct, lo=lo))
         fitted = {}
         # One thread: on a shared server OpenMP threads that spin-wait for busy cores make
         # k-means many times slower, and the sample keeps a single thread fast.
@@ -316,7 +319,7 @@ class CustomerClusters:
                 if len(np.unique(km.labels_)) >= 2:
                     fitted[k] = km
             if not fitted:
-                raise NotEnoughData("The customers could not be split into two or more groups.")
+                raise NotEnoughData(t("The customers could not be split into two or more groups."))
             scores = silhouettes(z_sample, [km.labels_ for km in fitted.values()])
         self.silhouette_by_k_ = dict(zip(fitted, scores))
         best = max(self.silhouette_by_k_, key=lambda k: (self.silhouette_by_k_[k], -k))
@@ -408,9 +411,9 @@ def _phrase(feature: str, z: float) -> tuple[str, dict] | None:
         entry = words["category"].get(side)
         if entry is None or feature in (f"cat_{OTHER}", f"cat_{NO_CATEGORY}"):
             return None
-        return feature, {k: v.format(category=feature[4:]) for k, v in entry.items()}
+        return feature, {k: lookup(v).format(category=feature[4:]) for k, v in entry.items()}
     entry = words.get(feature, {}).get(side)
-    return (feature, entry) if entry else None
+    return (feature, {k: lookup(v) for k, v in entry.items()}) if entry else None
 
 
 def _distinctive(z: pd.Series) -> list[tuple[str, dict]]:
@@ -451,8 +454,14 @@ def _name(phrases: list[tuple[str, dict]]) -> tuple[str, list[str]]:
     order = list(PHRASES["features"])
     adjectives = [a for _, a in sorted(adjectives, key=lambda fa: order.index(fa[0]) if fa[0] in order else len(order))]
     if noun is None and not adjectives:
-        return PHRASES["typical_name"], used
-    text = PHRASES["joiner"].join(adjectives + [noun or PHRASES["default_noun"]])
+        return lookup(PHRASES["typical_name"]), used
+    noun = noun or lookup(PHRASES["default_noun"])
+    if len(adjectives) == 2:
+        text = lookup(PHRASES["two_adjectives"]).format(first=adjectives[0], second=adjectives[1], noun=noun)
+    elif adjectives:
+        text = lookup(PHRASES["one_adjective"]).format(adjective=adjectives[0], noun=noun)
+    else:
+        text = noun
     return text[0].upper() + text[1:], used
 
 
@@ -473,11 +482,12 @@ def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str =
     names_seen: set[str] = set()
     for d in drafts:
         name = d["name"]
+        group = lookup(PHRASES["group"]).format(n=d["cluster"])
         if taken[name] > 1:
             extra = next((w for w in d["spare"] if f"{name} ({w})" not in names_seen), None)
-            name = f"{name} ({extra or PHRASES['group'].format(n=d['cluster'])})"
+            name = f"{name} ({extra or group})"
         while name in names_seen:
-            name = f"{name} ({PHRASES['group'].format(n=d['cluster'])})"
+            name = f"{name} ({group})"
         names_seen.add(name)
         d["name"] = name
 
@@ -490,14 +500,14 @@ def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str =
         if cats:
             top = max(cats, key=lambda c: (row[c], c))
             if row[top] >= 0.5 and top[4:] not in d["name"]:
-                mostly = PHRASES["mostly_buy"].format(category=top[4:])
-        sentence = PHRASES["sentence"].format(
+                mostly = lookup(PHRASES["mostly_buy"]).format(category=top[4:])
+        sentence = lookup(PHRASES["sentence"]).format(
             name=d["name"], mostly=mostly, size=int(row["size"]), share=float(row["share"]),
             recency=float(row["recency_days"]), orders=float(row["frequency"]),
-            money=PHRASES["money"].format(currency=currency, value=float(row["monetary"])),
+            money=money(float(row["monetary"]), currency),
         )
         if "satisfaction_5" in profiles.columns and abs(zscores.loc[d["cluster"], "satisfaction_5"]) >= DISTINCT_Z:
-            sentence += PHRASES["satisfaction"].format(value=float(row["satisfaction_5"]))
+            sentence += lookup(PHRASES["satisfaction"]).format(value=float(row["satisfaction_5"]))
         personas.append({
             "cluster": d["cluster"], "name": d["name"], "sentence": sentence,
             "size": int(row["size"]), "share": float(row["share"]),

@@ -19,9 +19,10 @@ import pandas as pd
 
 from analysis.customer import apply_filters
 from analysis.errors import UserError
+from analysis.i18n import lookup, t
 from analysis.matrix import SELLING, VOLUMES
 from analysis.pyramid import NEW, TIERS
-from analysis.rfm import segment_rules
+from analysis.rfm import NO_RULE, segment_rules
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
 RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
@@ -37,7 +38,7 @@ def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
     rows = [t for t in order if t in grid.index]
     cols = [t for t in order if t in grid.columns]
     grid = grid.reindex(index=rows, columns=cols, fill_value=0).astype(int)
-    grid.index.name, grid.columns.name = "one window ago", "now"
+    grid.index.name, grid.columns.name = t("one window ago"), t("now")
     return grid
 
 
@@ -116,7 +117,7 @@ def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"volume": list(VOLUMES)}).merge(grouped, left_on="volume", right_index=True, how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)
-    out["selling"] = [SELLING[v] for v in out["volume"]]
+    out["selling"] = [lookup(SELLING[v]) for v in out["volume"]]
     return out
 
 
@@ -126,17 +127,17 @@ def rules_from_table(table: pd.DataFrame) -> pd.DataFrame:
     1..5 with min <= max. Empty rows are dropped."""
     missing = [c for c in RULE_COLUMNS[:5] if c not in table]
     if missing:
-        raise UserError(f"The rules table lacks the column(s) {', '.join(missing)}.")
+        raise UserError(t("The rules table lacks the column(s) {columns}.", columns=", ".join(missing)))
     rows = table.dropna(how="all").copy()
     for n, row in enumerate(rows.itertuples(index=False), start=1):
         name = getattr(row, "segment")
         if not isinstance(name, str) or not name.strip():
-            raise UserError(f"Rule {n}: give the segment a name.")
+            raise UserError(t("Rule {n}: give the segment a name.", n=n))
         for lo, hi in (("r_min", "r_max"), ("f_min", "f_max")):
             a, b = getattr(row, lo), getattr(row, hi)
             if pd.isna(a) or pd.isna(b) or not (1 <= a <= b <= 5) or a != int(a) or b != int(b):
-                raise UserError(f"Rule {n} ({name}): {lo} and {hi} must be whole scores 1 to 5 with "
-                                f"{lo} <= {hi}; got {a} and {b}.")
+                raise UserError(t("Rule {n} ({name}): {lo} and {hi} must be whole scores 1 to 5 with "
+                                  "{lo} <= {hi}; got {a} and {b}.", n=n, name=name, lo=lo, hi=hi, a=a, b=b))
     for col in RULE_COLUMNS[1:5]:
         rows[col] = rows[col].astype(int)
     if "description" not in rows:
@@ -167,14 +168,14 @@ def counts_by_rules(segmented: pd.DataFrame, rules: pd.DataFrame | None = None) 
     none: segment, customers, revenue, customer_share, description."""
     rules = segment_rules() if rules is None else rules
     named = rules.drop_duplicates("segment")[["segment", "description"]]
-    key = segmented["rfm_segment"].astype(object).where(segmented["rfm_segment"].notna(), "(no rule)")
+    key = segmented["rfm_segment"].astype(object).where(segmented["rfm_segment"].notna(), NO_RULE)
     grouped = segmented.assign(_seg=key).groupby("_seg").agg(
         customers=("customer_id", "size"), revenue=("revenue", "sum"))
     out = named.merge(grouped, left_on="segment", right_index=True, how="left")
-    if "(no rule)" in grouped.index:
-        extra = pd.DataFrame([{"segment": "(no rule)", "description": "Matches no rule",
-                               "customers": grouped.loc["(no rule)", "customers"],
-                               "revenue": grouped.loc["(no rule)", "revenue"]}])
+    if NO_RULE in grouped.index:
+        extra = pd.DataFrame([{"segment": NO_RULE, "description": t("Matches no rule"),
+                               "customers": grouped.loc[NO_RULE, "customers"],
+                               "revenue": grouped.loc[NO_RULE, "revenue"]}])
         out = pd.concat([out, extra], ignore_index=True)
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)

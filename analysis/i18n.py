@@ -33,6 +33,7 @@ import datetime as dt
 import functools
 import json
 import math
+import re
 import string
 from pathlib import Path
 from typing import Any, Iterator
@@ -85,10 +86,20 @@ def catalog(code: str) -> dict[str, str]:
     return merged
 
 
+_CONTEXT = re.compile(r"^[a-z_]+\|")
+
+
 def lookup(msgid: str, code: str | None = None) -> str:
     """The text of ``msgid`` in ``code`` (default: the current language), unformatted. An id
-    without a translation falls back to the English (the catalog test keeps that from shipping)."""
-    return catalog(code or language()).get(msgid, msgid)
+    without a translation falls back to the English (the catalog test keeps that from shipping).
+
+    A short context before a bar tells apart one English word with two meanings (gettext's
+    ``pgettext``): ``"tier|medium"`` is the tier (中等客户), plain ``"medium"`` the level (中);
+    in English the context is dropped."""
+    text = catalog(code or language()).get(msgid)
+    if text is not None:
+        return text
+    return _CONTEXT.sub("", msgid, count=1)
 
 
 def t(msgid: str, /, **params: Any) -> str:

@@ -15,6 +15,7 @@ smoothing (K values of that attribute). Unknown or never-seen values add nothing
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,14 +25,30 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import category_revenue, customer_facts, resolve_as_of
+from analysis.i18n import N_, lookup, money, percent, t
 from analysis.pyramid import ranked_active, with_tiers
-from analysis.segment_settings import SegmentSettings, money, slice_size
+from analysis.segment_settings import SegmentSettings, slice_size
 from analysis.store import Tables
 
 ATTRIBUTES = ("region", "industry", "channel", "main_category", "order_size")
-UNKNOWN = "(unknown)"
+UNKNOWN = N_("(unknown)")  # the value code for a missing attribute
 MIN_ACTIVE = 5
 CANDIDATE_TIERS = ("prospect", "small")
+# Display names of the attributes, for sentences and charts.
+ATTRIBUTE_LABELS = {"region": N_("region"), "industry": N_("industry"), "channel": N_("channel"),
+                    "main_category": N_("main category"), "order_size": N_("order size")}
+BAND_NAMES = {0: N_("small orders ({low}-{high})"), 1: N_("medium orders ({low}-{high})"),
+              2: N_("large orders ({low}-{high})")}
+
+
+def attribute_label(attribute: str) -> str:
+    """``"main_category"`` -> "main category" / "主要产品类别"."""
+    return lookup(ATTRIBUTE_LABELS[attribute]) if attribute in ATTRIBUTE_LABELS else attribute.replace("_", " ")
+
+
+def value_label(value: str) -> str:
+    """An attribute value for display: "(unknown)" in the current language, the rest as is."""
+    return lookup(UNKNOWN) if value == UNKNOWN else str(value)
 
 
 @dataclass(frozen=True)
@@ -89,12 +106,11 @@ def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
 
 def _band_labels(frame: pd.DataFrame, currency: str) -> dict[int, str]:
     bounds = frame.dropna(subset=["_band"]).groupby("_band")["_aov"].agg(["min", "max"])
-    names = {0: "small orders", 1: "medium orders", 2: "large orders"}
     labels = {}
     for band, row in bounds.iterrows():
         band = int(band)
-        span = f"{money(row['min'], currency)}-{money(row['max'], currency)}"
-        labels[band] = f"{names[band]} ({span})"
+        labels[band] = lookup(BAND_NAMES[band]).format(low=money(row["min"], currency),
+                                                       high=money(row["max"], currency))
     return labels
 
 
@@ -108,9 +124,10 @@ def ideal_customer_profile(tables: Tables, as_of: Any = None, settings: SegmentS
     frame = _attribute_frame(tables, as_of, s)
     active = frame[frame.active.astype(bool)]
     if len(active) < MIN_ACTIVE:
-        raise NotEnoughData(
-            f"The ideal customer profile needs at least {MIN_ACTIVE} active customers "
-            f"(a purchase in the last {s.window_months} months); there are {len(active)}.")
+        raise NotEnoughData(t(
+            "The ideal customer profile needs at least {minimum} active customers "
+            "(a purchase in the last {months} months); there are {count}.",
+            minimum=MIN_ACTIVE, months=s.window_months, count=len(active)))
     labels = _band_labels(frame, s.currency)
     frame["order_size"] = [labels.get(int(b)) if pd.notna(b) else None for b in frame["_band"]]
     for col in ATTRIBUTES:
@@ -141,17 +158,19 @@ def ideal_customer_profile(tables: Tables, as_of: Any = None, settings: SegmentS
         parts = [(attr, getattr(row, attr), weights.get((attr, getattr(row, attr)), 0.0)) for attr in ATTRIBUTES]
         scores.append(sum(w for *_, w in parts))
         good = sorted((p for p in parts if p[2] > 0), key=lambda p: -p[2])[:3]
-        because.append(", ".join(f"{a.replace('_', ' ')} = {v} (x{math.exp(w):.1f})" for a, v, w in good))
+        items = [t("{attribute} = {value} (x{lift:.1f})", attribute=attribute_label(a), value=value_label(v),
+                   lift=math.exp(w)) for a, v, w in good]
+        because.append(functools.reduce(lambda a, b: t("{a}, {b}", a=a, b=b), items) if items else "")
     cands["score"] = scores
     cands["similar_because"] = because
     cands = cands.sort_values(["score", "customer_id"], ascending=[False, True])
     if limit is not None:
         cands = cands.head(limit)
-    explanation = (
-        f"Score: for each known attribute, how much more common the customer's value is among "
-        f"the top {s.icp_share:.0%} than among the other active customers (log of the smoothed "
-        "ratio), added up; above 0 means they look more like the top customers than the rest do."
-    )
+    explanation = t(
+        "Score: for each known attribute, how much more common the customer's value is among "
+        "the top {share} than among the other active customers (log of the smoothed "
+        "ratio), added up; above 0 means they look more like the top customers than the rest do.",
+        share=percent(s.icp_share))
     return IcpResult(
         top_customers=n_top, rest_customers=n_rest,
         lifts=lifts.reset_index(drop=True),

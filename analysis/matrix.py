@@ -19,7 +19,8 @@ ABCD classes, decided here and shown in every cell:
 - None: high or medium volume without a survey (ask first).
 
 All texts are data in :data:`SELLING`, :data:`RELATIONSHIP` and :data:`CELLS`, keyed by
-stable ids (``"<volume>/<satisfaction>"``) so they can be translated.
+stable ids (``"<volume>/<satisfaction>"``), marked with ``N_`` and translated when read
+(:func:`cell_texts`), so the codes never change with the language.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import customer_facts
+from analysis.i18n import N_, lookup
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
 
@@ -39,69 +41,96 @@ SATISFACTIONS = ("high", "medium", "low")
 NO_SURVEY = "none"
 
 SELLING = {
-    "high": "One-to-one: a named account manager",
-    "medium": "One-to-many: by region with a relationship plan",
-    "low": "Through retailers / self-service",
+    "high": N_("One-to-one: a named account manager"),
+    "medium": N_("One-to-many: by region with a relationship plan"),
+    "low": N_("Through retailers / self-service"),
 }
 RELATIONSHIP = {
-    "high": "Partner",
-    "medium": "Improve",
-    "low": "Correct: call back, fix the complaint fast, learn what went wrong",
-    NO_SURVEY: "Ask: get a satisfaction score before choosing",
+    "high": N_("Partner"),
+    "medium": N_("Improve"),
+    "low": N_("Correct: call back, fix the complaint fast, learn what went wrong"),
+    NO_SURVEY: N_("Ask: get a satisfaction score before choosing"),
 }
 
 # cell id -> strategy name, ABCD class, actions (2-3 short imperative lines).
 CELLS: dict[str, dict[str, Any]] = {
-    "high/high": {"strategy": "Partner with key accounts", "abcd": "A", "actions": [
-        "Give each a named account manager and meet every quarter",
-        "Invite them to shape new products and services",
-        "Ask for referrals and a case study"]},
-    "high/medium": {"strategy": "Deepen key accounts", "abcd": "D", "actions": [
-        "Ask what would make them rate you a 5, then do it",
-        "Agree a service plan with named contacts and response times",
-        "Review the account with them every quarter"]},
-    "high/low": {"strategy": "Rescue key accounts", "abcd": "D", "actions": [
-        "Call back this week, with a senior person on the line",
-        "Fix the open complaint and confirm it is fixed",
-        "Write down what went wrong and change the process"]},
-    "medium/high": {"strategy": "Grow loyal customers", "abcd": "B", "actions": [
-        "Offer the next product up through the regional plan",
-        "Reward loyalty with early access or volume terms",
-        "Ask for referrals"]},
-    "medium/medium": {"strategy": "Improve regional relationships", "abcd": "D", "actions": [
-        "Add them to a regular regional contact plan",
-        "Ask one question about what to improve and act on the answer",
-        "Send useful content, not only offers"]},
-    "medium/low": {"strategy": "Correct and keep", "abcd": "D", "actions": [
-        "Call back and fix the complaint fast",
-        "Find the cause and tell them what changed",
-        "Follow up a month later"]},
-    "low/high": {"strategy": "Serve efficiently, let them advocate", "abcd": "C", "actions": [
-        "Make reordering and self-service easy",
-        "Invite reviews and referrals"]},
-    "low/medium": {"strategy": "Serve efficiently", "abcd": "C", "actions": [
-        "Route questions to retailers or self-service",
-        "Answer common questions with an FAQ",
-        "Send occasional offers through the retailer"]},
-    "low/low": {"strategy": "Fix the basics", "abcd": "C", "actions": [
-        "Resolve complaints through the standard service process",
-        "Check the retailer's service",
-        "Look for causes these customers share"]},
-    "high/none": {"strategy": "Ask key accounts", "abcd": None, "actions": [
-        "Ask for a satisfaction score at the next account review",
-        "Note what they say in the customer log"]},
-    "medium/none": {"strategy": "Ask for feedback", "abcd": None, "actions": [
-        "Send a short satisfaction survey",
-        "Follow up non-responders once"]},
-    "low/none": {"strategy": "Survey a sample", "abcd": "C", "actions": [
-        "Survey a sample online or through the retailer",
-        "Keep serving them through self-service"]},
+    "high/high": {"strategy": N_("Partner with key accounts"), "abcd": "A", "actions": [
+        N_("Give each a named account manager and meet every quarter"),
+        N_("Invite them to shape new products and services"),
+        N_("Ask for referrals and a case study")]},
+    "high/medium": {"strategy": N_("Deepen key accounts"), "abcd": "D", "actions": [
+        N_("Ask what would make them rate you a 5, then do it"),
+        N_("Agree a service plan with named contacts and response times"),
+        N_("Review the account with them every quarter")]},
+    "high/low": {"strategy": N_("Rescue key accounts"), "abcd": "D", "actions": [
+        N_("Call back this week, with a senior person on the line"),
+        N_("Fix the open complaint and confirm it is fixed"),
+        N_("Write down what went wrong and change the process")]},
+    "medium/high": {"strategy": N_("Grow loyal customers"), "abcd": "B", "actions": [
+        N_("Offer the next product up through the regional plan"),
+        N_("Reward loyalty with early access or volume terms"),
+        N_("Ask for referrals")]},
+    "medium/medium": {"strategy": N_("Improve regional relationships"), "abcd": "D", "actions": [
+        N_("Add them to a regular regional contact plan"),
+        N_("Ask one question about what to improve and act on the answer"),
+        N_("Send useful content, not only offers")]},
+    "medium/low": {"strategy": N_("Correct and keep"), "abcd": "D", "actions": [
+        N_("Call back and fix the complaint fast"),
+        N_("Find the cause and tell them what changed"),
+        N_("Follow up a month later")]},
+    "low/high": {"strategy": N_("Serve efficiently, let them advocate"), "abcd": "C", "actions": [
+        N_("Make reordering and self-service easy"),
+        N_("Invite reviews and referrals")]},
+    "low/medium": {"strategy": N_("Serve efficiently"), "abcd": "C", "actions": [
+        N_("Route questions to retailers or self-service"),
+        N_("Answer common questions with an FAQ"),
+        N_("Send occasional offers through the retailer")]},
+    "low/low": {"strategy": N_("Fix the basics"), "abcd": "C", "actions": [
+        N_("Resolve complaints through the standard service process"),
+        N_("Check the retailer's service"),
+        N_("Look for causes these customers share")]},
+    "high/none": {"strategy": N_("Ask key accounts"), "abcd": None, "actions": [
+        N_("Ask for a satisfaction score at the next account review"),
+        N_("Note what they say in the customer log")]},
+    "medium/none": {"strategy": N_("Ask for feedback"), "abcd": None, "actions": [
+        N_("Send a short satisfaction survey"),
+        N_("Follow up non-responders once")]},
+    "low/none": {"strategy": N_("Survey a sample"), "abcd": "C", "actions": [
+        N_("Survey a sample online or through the retailer"),
+        N_("Keep serving them through self-service")]},
 }
 
-NO_SURVEY_MESSAGE = (
+NO_SURVEY_MESSAGE = N_(
     "No satisfaction scores yet: import survey results (contacts with a satisfaction score) "
     "to see the satisfaction-by-volume matrix."
 )
+
+# Display names of the row and column codes, and what each ABCD class means.
+VOLUME_LABELS = {"high": N_("high volume"), "medium": N_("medium volume"), "low": N_("low volume")}
+SATISFACTION_LABELS = {"high": N_("high satisfaction"), "medium": N_("medium satisfaction"),
+                       "low": N_("low satisfaction"), NO_SURVEY: N_("no survey")}
+ABCD_CLASSES = {
+    "A": N_("High volume and high satisfaction: the partners"),
+    "B": N_("Medium volume and high satisfaction: loyal but lower value"),
+    "C": N_("Low volume: the many small customers, served through retailers and self-service"),
+    "D": N_("High or medium volume, medium or low satisfaction: worth a relationship, not yet satisfied, "
+            "often from poor communication"),
+}
+
+
+def volume_label(code: str) -> str:
+    """``"high"`` -> "high volume" / "高购买量"."""
+    return lookup(VOLUME_LABELS[code]) if code in VOLUME_LABELS else str(code)
+
+
+def satisfaction_label(code: str) -> str:
+    """``"low"`` -> "low satisfaction" / "低满意度"; ``"none"`` -> "no survey"."""
+    return lookup(SATISFACTION_LABELS[code]) if code in SATISFACTION_LABELS else str(code)
+
+
+def abcd_description(letter: str | None) -> str:
+    """What an ABCD class means, in a sentence ("" for no class)."""
+    return lookup(ABCD_CLASSES[letter]) if letter in ABCD_CLASSES else ""
 
 
 def cell_id(volume: str, satisfaction: str) -> str:
@@ -137,8 +166,8 @@ def cell_texts() -> pd.DataFrame:
         volume, satisfaction = cid.split("/")
         rows.append({
             "cell": cid, "volume": volume, "satisfaction": satisfaction,
-            "strategy": spec["strategy"], "selling": SELLING[volume],
-            "relationship": RELATIONSHIP[satisfaction], "actions": list(spec["actions"]),
+            "strategy": lookup(spec["strategy"]), "selling": lookup(SELLING[volume]),
+            "relationship": lookup(RELATIONSHIP[satisfaction]), "actions": [lookup(a) for a in spec["actions"]],
             "abcd": spec["abcd"],
         })
     return pd.DataFrame(rows)
@@ -159,7 +188,7 @@ def satisfaction_matrix(tables: Tables, as_of: Any = None, settings: SegmentSett
     ).to_pandas()
     surveyed = counts[~counts.cell.str.endswith("/" + NO_SURVEY)]
     if surveyed.empty:
-        raise NotEnoughData(NO_SURVEY_MESSAGE)
+        raise NotEnoughData(lookup(NO_SURVEY_MESSAGE))
     order = [cell_id(v, x) for v in VOLUMES for x in SATISFACTIONS] + [cell_id(v, NO_SURVEY) for v in VOLUMES]
     out = pd.DataFrame({"cell": order}).merge(counts, on="cell", how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)

@@ -23,12 +23,23 @@ from analysis.errors import NotEnoughData
 from analysis.features import (
     DEFAULT_WINDOW_MONTHS, customer_facts, purchases, resolve_as_of, window_bounds,
 )
+from analysis import i18n
+from analysis.i18n import N_
 from analysis.segment_settings import slice_size
 from analysis.store import Tables
 
-UNKNOWN = "(unknown)"
+UNKNOWN = N_("(unknown)")  # the value code for a missing attribute
 BREAKDOWNS = ("region", "industry", "channel", "category")
-NO_PURCHASES = "No purchases yet: import transactions to see revenue figures."
+NO_PURCHASES = N_("No purchases yet: import transactions to see revenue figures.")
+NO_BREAKDOWN = {
+    "region": N_("No customers with a region yet: import data that has a region column to see revenue by region."),
+    "industry": N_("No customers with an industry yet: import data that has an industry column to see revenue "
+                   "by industry."),
+    "channel": N_("No customers with a channel yet: import data that has a channel column to see revenue "
+                  "by channel."),
+    "category": N_("No purchases with a category yet: import data that has a category column to see revenue "
+                   "by category."),
+}
 
 
 def kpis(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_MONTHS) -> dict:
@@ -92,7 +103,8 @@ def pareto(tables: Tables, as_of: Any = None, window_months: int | None = DEFAUL
     n = int(totals.n or 0)
     total = float(totals.total or 0.0)
     if n == 0 or total <= 0:
-        raise NotEnoughData(NO_PURCHASES if n == 0 else "No positive revenue in the period to measure concentration.")
+        raise NotEnoughData(i18n.lookup(NO_PURCHASES) if n == 0
+                            else i18n.t("No positive revenue in the period to measure concentration."))
     gini = (n + 1 - 2 * float(totals.weighted) / total) / n
     k = slice_size(n, 0.2)
     step = max(1, n // max_points)
@@ -118,7 +130,8 @@ def gini(tables: Tables, as_of: Any = None, window_months: int | None = DEFAULT_
 
 def pareto_sentence(top_share: float, top: float = 0.2) -> str:
     """"The top 20% of customers bring 78% of revenue.\""""
-    return f"The top {top:.0%} of customers bring {top_share:.0%} of revenue."
+    return i18n.t("The top {top} of customers bring {share} of revenue.", top=i18n.percent(top),
+                  share=i18n.percent(top_share))
 
 
 def revenue_by_month(tables: Tables, as_of: Any = None, months: int | None = None) -> pd.DataFrame:
@@ -135,7 +148,7 @@ def revenue_by_month(tables: Tables, as_of: Any = None, months: int | None = Non
         customers=t.customer_id.nunique(),
     ).order_by("month").to_pandas()
     if out.empty:
-        raise NotEnoughData(NO_PURCHASES)
+        raise NotEnoughData(i18n.lookup(NO_PURCHASES))
     out["month"] = pd.to_datetime(out["month"]).dt.date
     out["orders"] = out["orders"].astype(int)
     out["customers"] = out["customers"].astype(int)
@@ -167,8 +180,7 @@ def breakdown(tables: Tables, as_of: Any = None, by: str = "region",
         f = f.mutate(_key=ibis.coalesce(f[by], ibis.literal(UNKNOWN)), _rev=rev)
         out = f.group_by("_key").aggregate(customers=f.count(), revenue=f._rev.sum()).rename({by: "_key"}).to_pandas()
     if out.empty or set(out[by]) == {UNKNOWN}:
-        what = "purchases with a category" if by == "category" else f"customers with a {by}"
-        raise NotEnoughData(f"No {what} yet: import data that has a {by} column to see revenue by {by}.")
+        raise NotEnoughData(i18n.lookup(NO_BREAKDOWN[by]))
     out["customers"] = out["customers"].astype(int)
     out["revenue"] = out["revenue"].astype(float)
     total = out["revenue"].sum()

@@ -18,12 +18,23 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import customer_facts, resolve_as_of
+from analysis.i18n import N_, lookup, t
 from analysis.segment_settings import SegmentSettings, slice_size
 from analysis.store import Tables
 
 TIERS = ("top", "big", "medium", "small", "inactive", "prospect", "suspect")
 ACTIVE_TIERS = TIERS[:4]
 NEW = "(new)"  # previous tier of a customer not yet known at the previous date
+# What a person reads for each tier code (the codes stay in the data and in report --json).
+TIER_LABELS = {
+    "top": N_("tier|top"), "big": N_("tier|big"), "medium": N_("tier|medium"), "small": N_("tier|small"),
+    "inactive": N_("tier|inactive"), "prospect": N_("tier|prospect"), "suspect": N_("tier|suspect"), NEW: N_("(new)"),
+}
+
+
+def tier_label(code: str) -> str:
+    """The display name of a tier code (``"top"`` -> "top" / "顶级客户"); other values as given."""
+    return lookup(TIER_LABELS[code]) if code in TIER_LABELS else str(code)
 
 
 def ranked_active(facts, order_col: str = "revenue_window"):
@@ -81,7 +92,7 @@ def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None 
         .to_pandas()
     )
     if counts.empty:
-        raise NotEnoughData("No customers yet: import a customer list or transactions first.")
+        raise NotEnoughData(t("No customers yet: import a customer list or transactions first."))
     out = pd.DataFrame({"tier": list(TIERS)}).merge(counts, on="tier", how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)

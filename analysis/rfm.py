@@ -22,30 +22,39 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import customer_facts
+from analysis.i18n import N_, lookup, t
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
 
 # (segment, R scores, F scores, what it means). Edit here; the first match wins.
 RFM_SEGMENTS: list[tuple[str, tuple[int, int], tuple[int, int], str]] = [
-    ("champions", (5, 5), (4, 5), "Bought recently, buy often: reward them, ask for referrals"),
-    ("loyal customers", (3, 4), (4, 5), "Buy often, fairly recently: upsell, ask for reviews"),
-    ("potential loyalists", (4, 5), (2, 3), "Recent, a few orders: offer membership or a plan"),
-    ("new customers", (5, 5), (1, 1), "Bought for the first time just now: welcome, onboard"),
-    ("promising", (4, 4), (1, 1), "Recent first-time buyers: build awareness, free trials"),
-    ("need attention", (3, 3), (3, 3), "Average recency and frequency: limited-time offers"),
-    ("about to sleep", (3, 3), (1, 2), "Fading, few orders: share popular products, reconnect"),
-    ("cannot lose them", (1, 2), (5, 5), "Bought very often, long ago: win them back in person"),
-    ("at risk", (1, 2), (3, 4), "Bought often, long ago: personal emails, renewals"),
-    ("hibernating", (2, 2), (1, 2), "Few orders, long ago: offer other categories, special offers"),
-    ("lost", (1, 1), (1, 2), "Lowest recency and frequency: revive with outreach, else let go"),
+    (N_("champions"), (5, 5), (4, 5), N_("Bought recently, buy often: reward them, ask for referrals")),
+    (N_("loyal customers"), (3, 4), (4, 5), N_("Buy often, fairly recently: upsell, ask for reviews")),
+    (N_("potential loyalists"), (4, 5), (2, 3), N_("Recent, a few orders: offer membership or a plan")),
+    (N_("new customers"), (5, 5), (1, 1), N_("Bought for the first time just now: welcome, onboard")),
+    (N_("promising"), (4, 4), (1, 1), N_("Recent first-time buyers: build awareness, free trials")),
+    (N_("need attention"), (3, 3), (3, 3), N_("Average recency and frequency: limited-time offers")),
+    (N_("about to sleep"), (3, 3), (1, 2), N_("Fading, few orders: share popular products, reconnect")),
+    (N_("cannot lose them"), (1, 2), (5, 5), N_("Bought very often, long ago: win them back in person")),
+    (N_("at risk"), (1, 2), (3, 4), N_("Bought often, long ago: personal emails, renewals")),
+    (N_("hibernating"), (2, 2), (1, 2), N_("Few orders, long ago: offer other categories, special offers")),
+    (N_("lost"), (1, 1), (1, 2), N_("Lowest recency and frequency: revive with outreach, else let go")),
 ]
 SEGMENT_NAMES = [name for name, *_ in RFM_SEGMENTS]
+NO_RULE = N_("(no rule)")  # the segment of customers an edited rule table does not cover
+
+
+def segment_label(name: str) -> str:
+    """The display name of a segment: a built-in one in the current language ("champions" ->
+    "冠军客户"), a user's own as typed. The names themselves are the codes in the data."""
+    return lookup(name) if name in SEGMENT_NAMES or name == NO_RULE else str(name)
 
 
 def segment_rules() -> pd.DataFrame:
-    """The rules for display: segment, r_min, r_max, f_min, f_max, description."""
+    """The rules for display: segment, r_min, r_max, f_min, f_max, description (in the
+    current language; the segment names are codes, see :func:`segment_label`)."""
     return pd.DataFrame(
-        [(n, r[0], r[1], f[0], f[1], d) for n, r, f, d in RFM_SEGMENTS],
+        [(n, r[0], r[1], f[0], f[1], lookup(d)) for n, r, f, d in RFM_SEGMENTS],
         columns=["segment", "r_min", "r_max", "f_min", "f_max", "description"],
     )
 
@@ -91,7 +100,7 @@ def rfm(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = No
         .order_by("customer_id").to_pandas()
     )
     if out.empty:
-        raise NotEnoughData("No purchases yet: import transactions to score customers by RFM.")
+        raise NotEnoughData(t("No purchases yet: import transactions to score customers by RFM."))
     for col in ("r", "f", "m"):
         out[col] = out[col].astype(int)
     out["rfm_score"] = out.r.astype(str) + out.f.astype(str) + out.m.astype(str)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import customer_facts, resolve_as_of
+from analysis.i18n import N_, lookup
 from analysis.matrix import CELLS, satisfaction_matrix, with_cells
 from analysis.overview import pareto
 from analysis.pyramid import (
@@ -43,6 +44,13 @@ LABEL_COLUMNS = [
     "satisfaction_tier", "cell", "abcd", "strategy", "r", "f", "m", "rfm_segment",
     "reason_mvc", "reason_mcc", "reason_bz",
 ]
+# Display names of the attitude-change directions (the codes stay in the data).
+DIRECTION_LABELS = {"falling": N_("falling"), "rising": N_("rising")}
+
+
+def direction_label(code: str) -> str:
+    """``"falling"`` -> "falling" / "下降"; other values as given."""
+    return lookup(DIRECTION_LABELS[code]) if code in DIRECTION_LABELS else str(code)
 
 
 def attitude_change(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
@@ -94,7 +102,7 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
         frame[col] = frame[col].fillna(False).astype(bool)
     frame = add_reasons(frame, s)
     frame["abcd"] = [CELLS.get(c, {}).get("abcd") if isinstance(c, str) else None for c in frame["cell"]]
-    frame["strategy"] = [CELLS[c]["strategy"] if isinstance(c, str) else None for c in frame["cell"]]
+    frame["strategy"] = [lookup(CELLS[c]["strategy"]) if isinstance(c, str) else None for c in frame["cell"]]
     for col in ("r", "f", "m"):
         frame[col] = frame[col].astype("Int64")
     for col in ("contacts_window", "complaints_window", "refunds_window"):

@@ -26,8 +26,9 @@ import ibis
 import pandas as pd
 
 from analysis.features import customer_facts, resolve_as_of, service_facts
+from analysis.i18n import money, percent, t, tn
 from analysis.pyramid import ranked_active
-from analysis.segment_settings import SegmentSettings, money, slice_size
+from analysis.segment_settings import SegmentSettings, slice_size
 from analysis.store import Tables
 
 VALUE_COLUMNS = [
@@ -95,39 +96,41 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
     return f.select(*[c for c in VALUE_COLUMNS if not c.startswith("reason_")])
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd.DataFrame:
     """Add reason_mvc, reason_mcc, reason_bz: one sentence per customer in a group, else ''."""
     s = settings or SegmentSettings()
     cur = s.currency
-    period = f"the last {s.window_months} months"
+    months = s.window_months
     out = frame.copy()
 
     def mvc(r):
-        return f"Profit {money(r.profit, cur)} in {period}: top {s.mvc_share:.0%}" if r.is_mvc else ""
+        if not r.is_mvc:
+            return ""
+        return t("Profit {profit} in the last {months} months: top {share}",
+                 profit=money(r.profit, cur), months=months, share=percent(s.mvc_share))
 
     def mcc(r):
         if not r.is_mcc:
             return ""
         if r.potential_source == "wallet":
-            return (f"Spends {r.share_of_wallet:.0%} of an estimated {money(r.wallet, cur)} wallet "
-                    f"(room for {money(r.gap, cur)})")
+            return t("Spends {share} of an estimated {wallet} wallet (room for {gap})",
+                     share=percent(r.share_of_wallet), wallet=money(r.wallet, cur), gap=money(r.gap, cur))
         if r.potential_source == "given":
-            return (f"Predicted {money(r.potential, cur)} in the next {s.window_months} months "
-                    f"against {money(r.revenue_window, cur)} in {period} (gap {money(r.gap, cur)})")
-        return (f"Revenue rose from {money(r.revenue_prev_window, cur)} to {money(r.revenue_window, cur)}; "
-                f"on that trend {money(r.potential, cur)} next (gap {money(r.gap, cur)})")
+            return t("Predicted {potential} in the next {months} months against {revenue} in the last "
+                     "{months} months (gap {gap})", potential=money(r.potential, cur), months=months,
+                     revenue=money(r.revenue_window, cur), gap=money(r.gap, cur))
+        return t("Revenue rose from {before} to {now}; on that trend {potential} next (gap {gap})",
+                 before=money(r.revenue_prev_window, cur), now=money(r.revenue_window, cur),
+                 potential=money(r.potential, cur), gap=money(r.gap, cur))
 
     def bz(r):
         if not r.is_bz:
             return ""
-        parts = [_plural(int(r.contacts_window), "contact"), _plural(int(r.complaints_window), "complaint"),
-                 _plural(int(r.refunds_window), "refund")]
-        return (f"Margin {money(r.margin, cur)} minus cost to serve {money(r.cost_to_serve, cur)} "
-                f"({', '.join(parts)})")
+        return t("Margin {margin} minus cost to serve {cost} ({contacts}, {complaints}, {refunds})",
+                 margin=money(r.margin, cur), cost=money(r.cost_to_serve, cur),
+                 contacts=tn("{n} contact", "{n} contacts", int(r.contacts_window)),
+                 complaints=tn("{n} complaint", "{n} complaints", int(r.complaints_window)),
+                 refunds=tn("{n} refund", "{n} refunds", int(r.refunds_window)))
 
     rows = list(out.itertuples(index=False))
     out["reason_mvc"] = [mvc(r) for r in rows]

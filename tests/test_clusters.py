@@ -315,3 +315,36 @@ def test_charts_show_every_cluster():
     assert heat.data[0].text[0][model.feature_names_.index("cat_Electronics")] == "90%"
     bars = sizes_chart(model)
     assert list(bars.data[0].x) == [40, 20, 30] and list(bars.data[0].y) == names
+
+
+def test_personas_and_charts_in_chinese():
+    from analysis import i18n
+    from analysis.clusters import feature_label
+
+    cols = ["recency_days", "frequency", "monetary", "tenure_days"]
+    profiles = pd.DataFrame(
+        [[10, 9, 900, 100], [11, 9, 800, 900], [12, 9, 850, 950]], columns=cols
+    ).assign(size=[5, 5, 5], share=[1 / 3] * 3)
+    zscores = pd.DataFrame(
+        [[-1.0, 0.9, 1.0, -0.5], [-1.0, 0.9, 1.0, 0.6], [-1.0, 0.9, 1.0, 0.0]], columns=cols
+    )
+    with i18n.using("zh"):
+        personas = make_personas(profiles, zscores)
+        labels = [feature_label("recency_days"), feature_label("cat_Books")]
+        with pytest.raises(NotEnoughData, match="聚类至少需要 20 位有购买记录的客户；目前只有 5 位"):
+            CustomerClusters().fit(group_features(sizes=(3, 1, 1))[0])
+    names = [p["name"] for p in personas]
+    assert names == ["最近购买过且购买频繁的大额消费客户 (新近加入)", "最近购买过且购买频繁的大额消费客户 (长期合作)",
+                     "最近购买过且购买频繁的大额消费客户 (第 2 组)"]
+    assert personas[1]["sentence"] == (names[1] + "：5 位客户（占 33%），平均 11 天前最后一次购买，平均 9.0 笔订单，"
+                                       "人均消费 $800。")
+    assert labels == ["距上次购买的天数", "Books 占比"]
+
+    features, _ = group_features()
+    with i18n.using("zh"):
+        model = CustomerClusters().fit(features)
+        bars, heat = sizes_chart(model), profile_heatmap(model)
+    lapsed = model.personas_[2]
+    assert lapsed["name"] == "偶尔购买且低消费的Books客户"  # the category is data and stays as it is
+    assert lapsed["sentence"].startswith("偶尔购买且低消费的Books客户：30 位客户（占 33%）")
+    assert bars.layout.title.text == "各聚类的客户数" and "Books 占比" in heat.data[0].x

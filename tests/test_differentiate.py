@@ -242,3 +242,26 @@ def test_clickable_migration_puts_a_move_key_on_every_cell_of_the_grid():
                      "(new)->big": 0, "(new)->small": 2}
     k = [c[0] for c in markers.customdata].index("(new)->small")
     assert (markers.x[k], markers.y[k]) == ("small", "(new)")
+
+
+def test_rule_errors_and_unmatched_segment_in_chinese():
+    from analysis import i18n
+    from analysis.rfm import NO_RULE, segment_label
+
+    rules = segment_rules()
+    rules.loc[1, "r_min"] = 4
+    rules.loc[1, "r_max"] = 2
+    with i18n.using("zh"), pytest.raises(UserError) as info:
+        d.rules_from_table(rules)
+    assert str(info.value) == ("规则 2（loyal customers）：r_min 和 r_max 必须是 1 到 5 的整数评分，且 r_min <= r_max；"
+                               "实际为 4 和 2。")
+    only = pd.DataFrame([{"segment": "best", "r_min": 5, "r_max": 5, "f_min": 1, "f_max": 5, "description": "x"}])
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "r": [5, 1], "f": [3, 3], "m": [1, 1], "revenue": [9.0, 1.0]})
+    with i18n.using("zh"):
+        counts = d.counts_by_rules(d.segment_by_rules(frame, only), only).set_index("segment")
+        shown = segment_label(NO_RULE)
+        volumes = d.volume_summary(pd.DataFrame({"customer_id": ["a"], "volume_tier": ["high"],
+                                                 "revenue_window": [5.0]}))
+    assert counts.loc[NO_RULE, "description"] == "不符合任何规则" and counts.loc[NO_RULE, "customers"] == 1
+    assert shown == "（未匹配规则）" and segment_label("best") == "best"
+    assert volumes.selling.iloc[0] == "一对一：指定专属客户经理"

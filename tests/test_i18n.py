@@ -181,3 +181,12 @@ def test_number_and_date_formats_follow_the_language():
         assert i18n.number(1234567) == "1,234,567"
         assert i18n.join(["a", "b", "c"]) == "a、b和c"
     assert i18n.date(None) == "–"
+
+
+def test_a_context_tells_one_english_word_apart(monkeypatch):
+    monkeypatch.setitem(i18n.catalog("zh"), "tier|medium", "中等客户")
+    monkeypatch.setitem(i18n.catalog("zh"), "medium", "中")
+    assert i18n.lookup("tier|medium") == "medium" and i18n.lookup("medium") == "medium"
+    with i18n.using("zh"):
+        assert (i18n.lookup("tier|medium"), i18n.lookup("medium")) == ("中等客户", "中")
+    assert i18n.lookup("a|b c") == "b c" and i18n.lookup("Revenue | share") == "Revenue | share"

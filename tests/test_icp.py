@@ -55,3 +55,19 @@ def test_top_customers_with_a_value_are_the_top_share_of_its_lift_bar(tmp_path):
         assert len(top_customers_with(res, lift_key(row.attribute, row.value))) == row.top_customers
     with pytest.raises(ValueError, match="attribute"):
         top_customers_with(res, "colour=red")
+
+
+def test_profile_texts_in_chinese(tmp_path):
+    from analysis import i18n
+
+    with i18n.using("zh"):
+        res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30")
+        with pytest.raises(NotEnoughData, match="至少需要 5 位活跃客户.*目前只有 3 位"):
+            ideal_customer_profile(make_workspace(tmp_path, transactions=buyers([1, 2, 3]), name="few.duckdb").tables(),
+                                   "2024-06-30")
+    because = res.candidates.set_index("customer_id").loc["p_north", "similar_because"]
+    assert because.startswith("地区 = North（") and "倍）" in because
+    assert "前 20% 的客户" in res.explanation
+    # order size bands: terciles (4, 3, 3) of the ten buyers' order values $10..$100
+    bands = set(res.lifts.loc[res.lifts.attribute == "order_size", "value"])
+    assert bands == {"小额订单（$10-$40）", "中等订单（$50-$70）", "大额订单（$80-$100）"}

@@ -59,3 +59,22 @@ def test_strategy_table_is_complete():
         assert volume in SELLING and sat in RELATIONSHIP
         assert 2 <= len(spec["actions"]) <= 3 and spec["strategy"]
     assert {spec["abcd"] for spec in CELLS.values()} == {"A", "B", "C", "D", None}
+
+
+def test_cell_texts_and_labels_in_chinese(tmp_path):
+    from analysis import i18n
+    from analysis.matrix import abcd_description, cell_texts, satisfaction_label, volume_label
+
+    ws = make_workspace(tmp_path, transactions=buyers(range(10, 100, 10)), interactions=[survey("c009", 5)])
+    with i18n.using("zh"):
+        m = satisfaction_matrix(ws.tables(), AS_OF).set_index("cell")
+        texts = cell_texts().set_index("cell")
+        labels = (volume_label("high"), satisfaction_label("low"), satisfaction_label("none"), abcd_description("A"))
+        with pytest.raises(NotEnoughData, match="满意度评分"):
+            satisfaction_matrix(make_workspace(tmp_path, transactions=buyers([10]), name="none.duckdb").tables(), AS_OF)
+    assert m.loc["high/high", "strategy"] == "与重点客户结为伙伴" and m.loc["high/high", "customers"] == 1
+    assert m.loc["high/high", "volume"] == "high" and m.loc["high/high", "abcd"] == "A"  # codes stay
+    assert texts.loc["high/low", "selling"] == "一对一：指定专属客户经理"
+    assert texts.loc["high/low", "actions"][0] == "本周内回电，并请一位高层一同参与"
+    assert labels == ("高购买量", "低满意度", "未调查", "购买量高且满意度高：合作伙伴")
+    assert cell_texts().set_index("cell").loc["high/high", "strategy"] == CELLS["high/high"]["strategy"]

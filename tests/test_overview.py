@@ -132,3 +132,16 @@ def test_month_buyers_are_the_customers_behind_a_month_bar(tmp_path):
     assert [len(month_buyers(t, AS_OF, m)) for m in month_keys(monthly)] == monthly.customers.tolist()
     with pytest.raises(ValueError, match="2024-05"):
         month_buyers(t, AS_OF, "May")
+
+
+def test_sentence_and_errors_in_chinese(tmp_path):
+    from analysis import i18n
+
+    ws = make_workspace(tmp_path, transactions=buyers([10.0, 20.0]))
+    with i18n.using("zh"):
+        assert pareto_sentence(0.78) == "前 20% 的客户贡献了 78% 的收入。"
+        with pytest.raises(NotEnoughData, match="还没有带行业信息的客户"):
+            breakdown(ws.tables(), AS_OF, "industry")
+        with pytest.raises(NotEnoughData, match="还没有购买记录"):
+            revenue_by_month(make_workspace(tmp_path, name="empty.duckdb").tables(), AS_OF)
+    assert pareto_sentence(0.5, top=0.1) == "The top 10% of customers bring 50% of revenue."

@@ -105,3 +105,19 @@ def test_migration_counts(tmp_path):
     pairs = {(r.from_tier, r.to_tier): r.customers for r in mig.itertuples()}
     assert pairs == {("top", "inactive"): 1, ("small", "top"): 1, ("(new)", "small"): 1, ("suspect", "suspect"): 1}
     assert mig.customers.sum() == 4
+
+
+def test_tier_labels_in_chinese_codes_unchanged(tmp_path):
+    from analysis import i18n
+    from analysis.pyramid import NEW, tier_label
+
+    ws = make_workspace(tmp_path, transactions=buyers(range(1, 101)))
+    with i18n.using("zh"):
+        pyr = pyramid(ws.tables(), AS_OF)
+        labels = [tier_label(t) for t in (*TIERS, NEW, "something else")]
+        with pytest.raises(NotEnoughData, match="还没有客户"):
+            pyramid(make_workspace(tmp_path, name="empty.duckdb").tables(), AS_OF)
+    assert list(pyr.tier) == list(TIERS)  # the codes, in any language
+    assert labels == ["顶级客户", "大客户", "中等客户", "小客户", "不活跃客户", "潜在客户", "疑似客户", "（新客户）",
+                      "something else"]
+    assert [tier_label(t) for t in TIERS] == list(TIERS)

@@ -54,3 +54,22 @@ def test_no_purchases_raises(tmp_path):
     ws = make_workspace(tmp_path, customers=[{"customer_id": "x"}])
     with pytest.raises(NotEnoughData):
         rfm(ws.tables(), AS_OF)
+
+
+def test_segment_names_stay_codes_and_read_in_chinese(tmp_path):
+    from analysis import i18n
+    from analysis.rfm import segment_label
+
+    tx = [{"customer_id": f"c{k:02d}", "order_id": f"{k}-{j}", "date": f"2024-06-{30 - k:02d}", "amount": 10.0}
+          for k in range(1, 11) for j in range(k)]
+    ws = make_workspace(tmp_path, transactions=tx)
+    with i18n.using("zh"):
+        out = rfm(ws.tables(), AS_OF).set_index("customer_id")
+        rules = segment_rules().set_index("segment")
+        shown = [segment_label(n) for n in ("cannot lose them", "champions", "my own rule")]
+        with pytest.raises(NotEnoughData, match="还没有购买记录"):
+            rfm(make_workspace(tmp_path, name="empty.duckdb").tables(), AS_OF)
+    assert out.loc["c10", "rfm_segment"] == "cannot lose them"  # the code, in any language
+    assert shown == ["不能失去的客户", "冠军客户", "my own rule"]
+    assert rules.loc["champions", "description"] == "最近购买过且购买频繁：给予奖励，请他们推荐新客户"
+    assert segment_rules().set_index("segment").loc["champions", "description"] == RFM_SEGMENTS[0][3]

@@ -35,3 +35,16 @@ def test_top_by_clv_orders_by_clv_and_skips_unknown():
 
 def test_likely_lost_are_repeat_buyers_lowest_p_alive_most_valuable_first():
     assert likely_lost(_frame(), 10)["customer_id"].tolist() == ["b", "c", "d"]
+
+
+def test_reasons_a_part_is_missing_follow_the_language(tmp_path):
+    from analysis import i18n
+    from tests.builders import buyers, make_workspace
+
+    ws = make_workspace(tmp_path, transactions=buyers(range(100, 1100, 100)))
+    with i18n.using("zh"):
+        scores = score_customers(ws.tables(), "2024-06-30")
+    assert scores.messages["clusters"] == "聚类至少需要 20 位有购买记录的客户；目前只有 10 位。"
+    frame = scores.frame.set_index("customer_id")
+    assert frame.loc["c010", "tier"] == "top" and frame.loc["c010", "reason_mvc"] == "近 12 个月利润 $300：位列前 20%"
+    assert frame["cluster_name"].isna().all()

@@ -130,3 +130,25 @@ def test_cdnow_sample_pyramid_accounts_for_everyone(tmp_path):
     rep = report_section(ws.tables(), None)
     assert sum(p["customers"] for p in rep["pyramid"]) == tx.customer_id.nunique()
     assert 0.5 < rep["pareto"]["top20_revenue_share"] < 1 and 0 < rep["pareto"]["gini"] < 1
+
+
+def test_labels_in_chinese_codes_and_report_unchanged(tmp_path):
+    from analysis import i18n
+    from analysis.segments import direction_label
+
+    tables = full_workspace(tmp_path).tables()
+    english = report_section(tables, AS_OF)
+    with i18n.using("zh"):
+        seg = segment_customers(tables, AS_OF).set_index("customer_id")
+        rep = report_section(tables, AS_OF)
+        shown = [direction_label("falling"), direction_label("rising")]
+    assert seg.loc["c010", "strategy"] == "与重点客户结为伙伴"
+    assert seg.loc["c010", "tier"] == "top" and seg.loc["c010", "cell"] == "high/high"  # codes stay
+    # c001: margin 0.3 x 100 = 30, cost 2 contacts x 15 + 2 complaints x 60 = 150
+    assert seg.loc["c001", "reason_bz"] == "毛利 $30 减去服务成本 $150（2 次接触、2 次投诉、0 次退款）"
+    assert shown == ["下降客户", "上升客户"]
+    assert [p["tier"] for p in rep["pyramid"]] == list(TIERS) and rep["rfm_segments"] == english["rfm_segments"]
+    assert rep["matrix"][0]["strategy"] == "与重点客户结为伙伴"
+    assert english["matrix"][0]["strategy"] == "Partner with key accounts"
+    assert segment_customers(tables, AS_OF).set_index("customer_id").loc["c001", "reason_bz"] == (
+        "Margin $30 minus cost to serve $150 (2 contacts, 2 complaints, 0 refunds)")

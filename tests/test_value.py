@@ -101,3 +101,23 @@ def test_lapsed_customer_with_contacts_is_not_below_zero(tmp_path):
     assert groups.loc["lapsed", "profit"] < 0 and not groups.loc["lapsed", "is_bz"]
     # 0.30 x 10 - 2 contacts x 15 = -27: active and below zero
     assert groups.loc["active", "profit"] == pytest.approx(-27.0) and groups.loc["active", "is_bz"]
+
+
+def test_reasons_in_chinese_keep_the_amounts(tmp_path):
+    from analysis import i18n
+
+    tx = [{"customer_id": "bz", "order_id": "1", "date": "2024-03-01", "amount": 500.0},
+          {"customer_id": "bz", "order_id": "2", "date": "2024-03-05", "amount": -100.0}]
+    contacts = ([{"customer_id": "bz", "occurred_at": "2024-02-01", "kind": "call"}] * 6
+                + [{"customer_id": "bz", "occurred_at": "2024-02-02", "kind": "complaint"}] * 3)
+    ws = make_workspace(tmp_path, transactions=tx, interactions=contacts, name="bz.duckdb")
+    with i18n.using("zh"):
+        row = by_id(value_groups(ws.tables(), AS_OF)).loc["bz"]
+    # margin 0.30 x 400 = 120; 9 contacts x 15 + 3 complaints x 60 + 1 refund x 25 = 340
+    assert row.reason_bz == "毛利 $120 减去服务成本 $340（9 次接触、3 次投诉、1 次退款）"
+
+    ws = make_workspace(tmp_path, transactions=buyers(range(100, 1100, 100)), name="mvc.duckdb")
+    with i18n.using("zh"):
+        groups = by_id(value_groups(ws.tables(), AS_OF, SegmentSettings(window_months=6)))
+    assert groups.loc["c010", "reason_mvc"] == "近 6 个月利润 $300：位列前 20%"
+    assert by_id(value_groups(ws.tables(), AS_OF)).loc["c010", "reason_mvc"].startswith("Profit $300")

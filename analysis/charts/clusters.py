@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from analysis import i18n
 from analysis.clusters import CustomerClusters, feature_label
 
 PALETTE = qualitative.Safe
@@ -32,14 +33,14 @@ def projection_chart(points: pd.DataFrame) -> go.Figure:
             x=part["x"], y=part["y"], mode="markers", name=name,
             marker=dict(size=5, opacity=0.6, color=cluster_color(cluster)),
             customdata=list(zip(part["customer_id"], part["cluster"], part["persona"])),
-            hovertemplate="Customer %{customdata[0]}<br>%{customdata[2]}<extra></extra>",
+            hovertemplate=i18n.t("Customer {id}", id="%{customdata[0]}") + "<br>%{customdata[2]}<extra></extra>",
         ))
     fig.update_layout(
-        title="Customers mapped by similarity (nearby dots buy alike)",
-        legend_title_text="Persona",
+        title=i18n.t("Customers mapped by similarity (nearby dots buy alike)"),
+        legend_title_text=i18n.t("Persona"),
     )
-    fig.update_xaxes(title="First main direction of difference", zeroline=False, showticklabels=False)
-    fig.update_yaxes(title="Second main direction of difference", zeroline=False, showticklabels=False)
+    fig.update_xaxes(title=i18n.t("First main direction of difference"), zeroline=False, showticklabels=False)
+    fig.update_yaxes(title=i18n.t("Second main direction of difference"), zeroline=False, showticklabels=False)
     return fig
 
 
@@ -69,12 +70,13 @@ def profile_heatmap(model: CustomerClusters, currency: str = "$") -> go.Figure:
         z=z.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
         colorscale="RdBu", reversescale=True, zmid=0, zmin=-limit, zmax=limit,
         customdata=[[int(c)] * len(labels) for c in z.index],
-        colorbar=dict(title="Above (+) or below (−)<br>average, in std. dev."),
-        hovertemplate="%{y}<br>%{x}: %{text}<br>%{z:+.1f} std. dev. from average<extra></extra>",
+        colorbar=dict(title=i18n.t("Above (+) or below (−)<br>average, in std. dev.")),
+        hovertemplate="%{y}<br>%{x}: %{text}<br>" + i18n.t("{value} std. dev. from average", value="%{z:+.1f}")
+        + "<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed", title="Persona")
-    fig.update_xaxes(title="Feature", tickangle=-30)
-    fig.update_layout(title="What sets each cluster apart (cell = cluster average)")
+    fig.update_yaxes(autorange="reversed", title=i18n.t("Persona"))
+    fig.update_xaxes(title=i18n.t("Feature"), tickangle=-30)
+    fig.update_layout(title=i18n.t("What sets each cluster apart (cell = cluster average)"))
     return fig
 
 
@@ -90,7 +92,7 @@ def sizes_chart(model: CustomerClusters) -> go.Figure:
         hovertemplate="%{customdata[1]}<extra></extra>",
         cliponaxis=False,
     ))
-    fig.update_layout(title="Customers in each cluster", showlegend=False, margin=dict(r=120))
-    fig.update_yaxes(title="Persona", autorange="reversed")
-    fig.update_xaxes(title="Customers")
+    fig.update_layout(title=i18n.t("Customers in each cluster"), showlegend=False, margin=dict(r=120))
+    fig.update_yaxes(title=i18n.t("Persona"), autorange="reversed")
+    fig.update_xaxes(title=i18n.t("Customers"))
     return fig

@@ -10,8 +10,10 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis import i18n
 from analysis.differentiate import move_key
-from analysis.icp import lift_key
+from analysis.icp import attribute_label, lift_key, value_label
+from analysis.rfm import segment_label
 
 
 def silhouette_chart(table: pd.DataFrame) -> go.Figure:
@@ -22,12 +24,12 @@ def silhouette_chart(table: pd.DataFrame) -> go.Figure:
         x=[str(k) for k in table["k"]], y=[float(s) for s in table["silhouette"]], marker_color=colors,
         text=[f"{s:.2f}" for s in table["silhouette"]], textposition="outside", cliponaxis=False,
         customdata=list(table["k"]),
-        hovertemplate="k = %{x}: silhouette %{y:.3f}<extra></extra>",
+        hovertemplate=i18n.t("k = {k}: silhouette {value}", k="%{x}", value="%{y:.3f}") + "<extra></extra>",
     ))
-    fig.update_layout(title="Separation by k (higher = clearer groups)",
+    fig.update_layout(title=i18n.t("Separation by k (higher = clearer groups)"),
                       showlegend=False, height=320, margin=dict(t=60))
-    fig.update_xaxes(title="Number of clusters (k)", type="category")
-    fig.update_yaxes(title="Mean silhouette")
+    fig.update_xaxes(title=i18n.t("Number of clusters (k)"), type="category")
+    fig.update_yaxes(title=i18n.t("Mean silhouette"))
     return fig
 
 
@@ -38,20 +40,22 @@ def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = No
     labels = attribute_labels or {}
     frame = lifts.dropna(subset=["lift"]).copy()
     frame = frame.sort_values(["lift"], ascending=True)
-    names = [f"{labels.get(a, a.replace('_', ' '))}: {v}" for a, v in zip(frame["attribute"], frame["value"])]
+    names = [f"{labels.get(a, attribute_label(a))}: {value_label(v)}"
+             for a, v in zip(frame["attribute"], frame["value"])]
     colors = ["#1e8449" if x > 1 else "#b2babb" for x in frame["lift"]]
     fig = go.Figure(go.Bar(
         y=names, x=frame["lift"], orientation="h", marker_color=colors,
         text=[f"×{x:.1f}" for x in frame["lift"]], textposition="outside", cliponaxis=False,
         customdata=list(zip([lift_key(a, v) for a, v in zip(frame["attribute"], frame["value"])],
                             frame["top_share"], frame["rest_share"])),
-        hovertemplate=("%{y}<br>Top customers: %{customdata[1]:.0%} · the rest: %{customdata[2]:.0%}"
-                       "<br>Lift ×%{x:.2f}<extra></extra>"),
+        hovertemplate=("%{y}<br>" + i18n.t("Top customers: {top} · the rest: {rest}", top="%{customdata[1]:.0%}",
+                                           rest="%{customdata[2]:.0%}")
+                       + "<br>" + i18n.t("Lift ×{value}", value="%{x:.2f}") + "<extra></extra>"),
     ))
     fig.add_vline(x=1, line_dash="dot", line_color="#7f8c8d")
-    fig.update_layout(title="What is more common among the top customers (lift > 1)",
+    fig.update_layout(title=i18n.t("What is more common among the top customers (lift > 1)"),
                       height=max(320, 22 * len(frame) + 120), showlegend=False, margin=dict(r=60))
-    fig.update_xaxes(title="Lift: share among the top ÷ share among the other active customers")
+    fig.update_xaxes(title=i18n.t("Lift: share among the top ÷ share among the other active customers"))
     return fig
 
 
@@ -59,14 +63,14 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     """Customers per RFM segment (from :func:`analysis.rfm.rfm_counts` or
     :func:`analysis.differentiate.counts_by_rules`), in rule order."""
     fig = go.Figure(go.Bar(
-        y=counts["segment"], x=counts["customers"], orientation="h", marker_color="#2874a6",
+        y=[segment_label(x) for x in counts["segment"]], x=counts["customers"], orientation="h", marker_color="#2874a6",
         text=[f"{c:,} ({s:.0%})" for c, s in zip(counts["customers"], counts["customer_share"])],
         textposition="outside", cliponaxis=False, customdata=list(counts["segment"]),
-        hovertemplate="%{y}: %{x:,} customers<extra></extra>",
+        hovertemplate=i18n.t("{label}: {count} customers", label="%{y}", count="%{x:,}") + "<extra></extra>",
     ))
-    fig.update_layout(title="Customers in each RFM segment", showlegend=False, margin=dict(r=100))
+    fig.update_layout(title=i18n.t("Customers in each RFM segment"), showlegend=False, margin=dict(r=100))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Customers")
+    fig.update_xaxes(title=i18n.t("Customers"))
     return fig
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.overview import month_keys
+from analysis import i18n
+from analysis.i18n import N_
+from analysis.overview import UNKNOWN, month_keys
+
+# Axis title and chart title of each breakdown.
+BREAKDOWN_TEXTS = {
+    "region": (N_("Region"), N_("Revenue by region")),
+    "industry": (N_("Industry"), N_("Revenue by industry")),
+    "channel": (N_("Channel"), N_("Revenue by channel")),
+    "category": (N_("Category"), N_("Revenue by category")),
+}
 
 
 def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Figure:
@@ -14,34 +24,39 @@ def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Fig
     marker at the top 20% and the Gini coefficient in the title."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=curve["customer_share"], y=curve["revenue_share"], mode="lines", name="Customers",
+        x=curve["customer_share"], y=curve["revenue_share"], mode="lines", name=i18n.t("Customers"),
         line=dict(color="#1b4f72", width=3),
-        hovertemplate="Top %{x:.0%} of customers: %{y:.0%} of revenue<extra></extra>",
+        hovertemplate=i18n.t("Top {customers} of customers: {revenue} of revenue", customers="%{x:.0%}",
+                             revenue="%{y:.0%}") + "<extra></extra>",
     ))
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="All equal",
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=i18n.t("All equal"),
                              line=dict(dash="dot", color="#7f8c8d"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=[0.2], y=[top20_share], mode="markers+text", name="Top 20%",
+        x=[0.2], y=[top20_share], mode="markers+text", name=i18n.t("Top {share}", share=i18n.percent(0.2)),
         marker=dict(size=12, color="#c0392b"), text=[f"{top20_share:.0%}"], textposition="top left",
-        customdata=["top20"], hovertemplate="Top 20% of customers: %{y:.0%} of revenue<extra></extra>",
+        customdata=["top20"], hovertemplate=i18n.t("Top {customers} of customers: {revenue} of revenue",
+                                                   customers=i18n.percent(0.2), revenue="%{y:.0%}") + "<extra></extra>",
     ))
-    fig.update_layout(title=f"Revenue concentration (Gini {gini:.2f})",
-                      xaxis_title="Share of customers (largest first)", yaxis_title="Share of revenue",
+    fig.update_layout(title=i18n.t("Revenue concentration (Gini {gini:.2f})", gini=gini),
+                      xaxis_title=i18n.t("Share of customers (largest first)"), yaxis_title=i18n.t("Share of revenue"),
                       xaxis_tickformat=".0%", yaxis_tickformat=".0%")
     return fig
 
 
-def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$", title: str | None = "Revenue by month") -> go.Figure:
+def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$",
+                           title: str | None = N_("Revenue by month")) -> go.Figure:
     """Net revenue per month as bars; hover shows orders and buyers. ``customdata`` starts
     with the month ("2024-05"). ``title=None`` when the page already heads the chart."""
     months = month_keys(monthly)
     fig = go.Figure(go.Bar(
         x=months, y=monthly["revenue"], marker_color="#2874a6",
         customdata=list(zip(months, monthly["orders"], monthly["customers"])),
-        hovertemplate=("<b>%{customdata[0]}</b><br>Revenue: " + currency
-                       + "%{y:,.0f}<br>Orders: %{customdata[1]:,}<br>Buyers: %{customdata[2]:,}<extra></extra>"),
+        hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{y:,.0f}")
+                       + "<br>" + i18n.t("Orders: {value}", value="%{customdata[1]:,}")
+                       + "<br>" + i18n.t("Buyers: {value}", value="%{customdata[2]:,}") + "<extra></extra>"),
     ))
-    fig.update_layout(title=title, xaxis_title="Month", yaxis_title=f"Net revenue ({currency})")
+    fig.update_layout(title=i18n.lookup(title) if title else None, xaxis_title=i18n.t("Month"),
+                      yaxis_title=i18n.t("Net revenue ({currency})", currency=currency))
     return fig
 
 
@@ -49,12 +64,16 @@ def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "$") -> go.Fig
     """Horizontal bars of revenue per value of ``by`` (largest at the top)."""
     keys = [str(v) for v in frame[by]]
     fig = go.Figure(go.Bar(
-        y=keys, x=frame["revenue"], orientation="h", marker_color="#2874a6",
+        y=[i18n.lookup(k) if k == UNKNOWN else k for k in keys],
+        x=frame["revenue"], orientation="h", marker_color="#2874a6",
         text=[f"{s:.0%}" for s in frame["share"]], textposition="auto",
         customdata=list(zip(keys, frame["customers"], frame["share"])),
-        hovertemplate=("<b>%{customdata[0]}</b><br>Revenue: " + currency
-                       + "%{x:,.0f} (%{customdata[2]:.1%})<br>Customers: %{customdata[1]:,}<extra></extra>"),
+        hovertemplate=("<b>%{y}</b><br>"
+                       + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f} (%{customdata[2]:.1%})")
+                       + "<br>" + i18n.t("Customers: {value}", value="%{customdata[1]:,}") + "<extra></extra>"),
     ))
-    fig.update_yaxes(autorange="reversed", title=by.capitalize())
-    fig.update_layout(title=f"Revenue by {by}", xaxis_title=f"Net revenue ({currency})")
+    axis, title = BREAKDOWN_TEXTS[by]  # by is one of analysis.overview.BREAKDOWNS
+    fig.update_yaxes(autorange="reversed", title=i18n.lookup(axis))
+    fig.update_layout(title=i18n.lookup(title),
+                      xaxis_title=i18n.t("Net revenue ({currency})", currency=currency))
     return fig

@@ -9,7 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis import i18n
 from analysis.charts import TIER_COLORS
+from analysis.matrix import satisfaction_label, volume_label
+from analysis.pyramid import tier_label
 
 GROUP_COLORS = {"MVC": "#1e8449", "MCC": "#2874a6", "BZ": "#c0392b", "other": "#b2babb"}
 
@@ -21,21 +24,22 @@ def pyramid_chart(pyr: pd.DataFrame, currency: str = "$") -> go.Figure:
     counts = [int(c) for c in pyr["customers"]]
     width = [max(c, 0) ** 0.5 for c in counts]
     labels = [
-        f"{t}: {c:,} · {currency}{r:,.0f} ({s:.0%})"
+        i18n.t("{tier}: {customers} · {revenue} ({share})", tier=tier_label(t), customers=i18n.number(c),
+               revenue=i18n.money(r, currency), share=i18n.percent(s))
         for t, c, r, s in zip(tiers, counts, pyr["revenue"], pyr["revenue_share"])
     ]
     fig = go.Figure(go.Bar(
-        y=tiers, x=width, base=[-w / 2 for w in width], orientation="h",
+        y=[tier_label(t) for t in tiers], x=width, base=[-w / 2 for w in width], orientation="h",
         marker_color=[TIER_COLORS.get(t, "#999999") for t in tiers],
         text=labels, textposition="outside", cliponaxis=False,
         customdata=list(zip(tiers, counts, pyr["revenue"], pyr["revenue_share"])),
-        hovertemplate=("<b>%{customdata[0]}</b><br>Customers: %{customdata[1]:,}<br>"
-                       f"Revenue: {currency}" "%{customdata[2]:,.0f}<br>Revenue share: %{customdata[3]:.1%}"
-                       "<extra></extra>"),
+        hovertemplate=("<b>%{y}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[1]:,}") + "<br>"
+                       + i18n.t("Revenue: {value}", value=currency + "%{customdata[2]:,.0f}") + "<br>"
+                       + i18n.t("Revenue share: {value}", value="%{customdata[3]:.1%}") + "<extra></extra>"),
     ))
-    fig.update_yaxes(autorange="reversed", title="Tier")
+    fig.update_yaxes(autorange="reversed", title=i18n.t("Tier"))
     fig.update_xaxes(visible=False)
-    fig.update_layout(title="Customer pyramid (bar width ~ square root of customers)",
+    fig.update_layout(title=i18n.t("Customer pyramid (bar width ~ square root of customers)"),
                       showlegend=False, margin=dict(l=80, r=200))
     return fig
 
@@ -44,21 +48,24 @@ def migration_sankey(migration: pd.DataFrame) -> go.Figure:
     """Sankey of customers moving from their tier one window ago (left) to now (right)."""
     left = list(dict.fromkeys(migration["from_tier"]))
     right = list(dict.fromkeys(migration["to_tier"]))
-    nodes = [f"{t} (before)" for t in left] + [f"{t} (now)" for t in right]
+    nodes = ([i18n.t("{tier} (before)", tier=tier_label(t)) for t in left]
+             + [i18n.t("{tier} (now)", tier=tier_label(t)) for t in right])
     keys = left + right
     colors = [TIER_COLORS.get(t, "#999999") for t in keys]
     fig = go.Figure(go.Sankey(
         node=dict(label=nodes, color=colors, customdata=keys,
-                  hovertemplate="%{label}: %{value:,} customers<extra></extra>"),
+                  hovertemplate=i18n.t("{label}: {count} customers", label="%{label}", count="%{value:,}")
+                  + "<extra></extra>"),
         link=dict(
             source=[left.index(t) for t in migration["from_tier"]],
             target=[len(left) + right.index(t) for t in migration["to_tier"]],
             value=[int(c) for c in migration["customers"]],
             customdata=[f"{a}->{b}" for a, b in zip(migration["from_tier"], migration["to_tier"])],
-            hovertemplate="%{customdata}: %{value:,} customers<extra></extra>",
+            hovertemplate=i18n.t("{label}: {count} customers", label="%{source.label} → %{target.label}",
+                                 count="%{value:,}") + "<extra></extra>",
         ),
     ))
-    fig.update_layout(title="Tier migration: one window ago → now")
+    fig.update_layout(title=i18n.t("Tier migration: one window ago → now"))
     return fig
 
 
@@ -82,19 +89,23 @@ def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
         part = frame[frame["group"] == name]
         if part.empty:
             continue
+        shown = i18n.t("other") if name == "other" else name  # MVC, MCC and BZ read the same in both
         fig.add_trace(go.Scatter(  # SVG: renders headless and in exports; callers sample large sets
-            x=part["revenue_window"], y=part["potential"], mode="markers", name=name,
+            x=part["revenue_window"], y=part["potential"], mode="markers", name=shown,
             marker=dict(color=GROUP_COLORS[name], size=7, opacity=0.8),
             customdata=list(zip(part["customer_id"], part["profit"], part["gap"])),
-            hovertemplate=("<b>%{customdata[0]}</b><br>Revenue: " + currency + "%{x:,.0f}<br>Potential: "
-                           + currency + "%{y:,.0f}<br>Gap: " + currency + "%{customdata[2]:,.0f}<br>Profit: "
-                           + currency + "%{customdata[1]:,.0f}<extra>" + name + "</extra>"),
+            hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f}")
+                           + "<br>" + i18n.t("Potential: {value}", value=currency + "%{y:,.0f}")
+                           + "<br>" + i18n.t("Gap: {value}", value=currency + "%{customdata[2]:,.0f}")
+                           + "<br>" + i18n.t("Profit: {value}", value=currency + "%{customdata[1]:,.0f}")
+                           + "<extra>" + shown + "</extra>"),
         ))
     top = float(max(frame["revenue_window"].max(), frame["potential"].max())) if len(frame) else 1.0
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name="potential = actual",
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=i18n.t("potential = actual"),
                              line=dict(dash="dot", color="#7f8c8d"), hoverinfo="skip"))
-    fig.update_layout(title="Value vs potential: MVC, MCC and BZ customers",
-                      xaxis_title=f"Revenue in the window ({currency})", yaxis_title=f"Potential ({currency})")
+    fig.update_layout(title=i18n.t("Value vs potential: MVC, MCC and BZ customers"),
+                      xaxis_title=i18n.t("Revenue in the window ({currency})", currency=currency),
+                      yaxis_title=i18n.t("Potential ({currency})", currency=currency))
     return fig
 
 
@@ -112,17 +123,21 @@ def matrix_heatmap(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
                 zr.append(0); tr.append(""); cr.append([f"{v}/{s}", "", 0, 0.0]); continue
             r = row.iloc[0]
             zr.append(int(r.customers))
-            tr.append(f"<b>{r.abcd or ''}</b> {r.strategy}<br>{int(r.customers):,} customers<br>{currency}{r.revenue:,.0f}")
+            tr.append(f"<b>{r.abcd or ''}</b> {r.strategy}<br>"
+                      + i18n.tn("{n:,} customer", "{n:,} customers", int(r.customers))
+                      + f"<br>{i18n.money(r.revenue, currency)}")
             cr.append([r.cell, r.strategy, int(r.customers), float(r.revenue)])
         z.append(zr); text.append(tr); custom.append(cr)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{s} satisfaction" for s in sats], y=[f"{v} volume" for v in vols],
+        z=z, x=[satisfaction_label(s) for s in sats], y=[volume_label(v) for v in vols],
         text=text, texttemplate="%{text}", colorscale="Blues", showscale=False, customdata=custom,
-        hovertemplate="<b>%{customdata[1]}</b><br>Customers: %{customdata[2]:,}<br>Revenue: "
-                      + currency + "%{customdata[3]:,.0f}<extra>%{customdata[0]}</extra>",
+        hovertemplate=("<b>%{customdata[1]}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[2]:,}")
+                       + "<br>" + i18n.t("Revenue: {value}", value=currency + "%{customdata[3]:,.0f}")
+                       + "<extra>%{y}, %{x}</extra>"),
     ))
-    fig.update_layout(title="Satisfaction by volume: who gets which treatment",
-                      xaxis_title="Satisfaction (latest survey)", yaxis_title="Volume (window revenue terciles)")
+    fig.update_layout(title=i18n.t("Satisfaction by volume: who gets which treatment"),
+                      xaxis_title=i18n.t("Satisfaction (latest survey)"),
+                      yaxis_title=i18n.t("Volume (window revenue terciles)"))
     return fig
 
 
@@ -133,9 +148,11 @@ def rfm_heatmap(grid: pd.DataFrame) -> go.Figure:
         z=grid.values.tolist(), x=[f"F{f}" for f in fs], y=[f"R{r}" for r in rs],
         text=grid.values.tolist(), texttemplate="%{text:,}", colorscale="Blues",
         customdata=[[f"{r}/{f}" for f in fs] for r in rs],
-        hovertemplate="R %{y}, F %{x}: %{z:,} customers<extra>%{customdata}</extra>",
+        hovertemplate=i18n.t("{label}: {count} customers", label="%{y}, %{x}", count="%{z:,}")
+        + "<extra>%{customdata}</extra>",
     ))
     fig.update_yaxes(autorange="reversed")  # the first row (R 5) on top
-    fig.update_layout(title="RFM: customers by recency and frequency score",
-                      xaxis_title="Frequency score (5 = most orders)", yaxis_title="Recency score (5 = most recent)")
+    fig.update_layout(title=i18n.t("RFM: customers by recency and frequency score"),
+                      xaxis_title=i18n.t("Frequency score (5 = most orders)"),
+                      yaxis_title=i18n.t("Recency score (5 = most recent)"))
     return fig
