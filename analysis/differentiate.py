@@ -19,9 +19,10 @@ import pandas as pd
 
 from analysis.customer import apply_filters
 from analysis.errors import UserError
-from analysis.i18n import lookup, t
+from analysis import i18n
+from analysis.i18n import N_, lookup, t
 from analysis.matrix import SELLING, VOLUMES
-from analysis.pyramid import NEW, TIERS
+from analysis.pyramid import NEW, TIERS, tier_label
 from analysis.rfm import NO_RULE, segment_rules
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
@@ -42,6 +43,9 @@ def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
+MOVE_WORDS = {"new": N_("new"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")}
+
+
 def move_key(from_tier: str, to_tier: str) -> str:
     """The key of a move between tiers, as the migration charts carry it: "big->medium"."""
     return f"{from_tier}{MOVE}{to_tier}"
@@ -59,9 +63,10 @@ def moves(migration: pd.DataFrame) -> pd.DataFrame:
         "new" if a == NEW else "same" if a == b else "up" if rank[b] < rank[a] else "down"
         for a, b in zip(out["from_tier"], out["to_tier"])
     ]
-    words = {"new": "new", "same": "stayed", "up": "moved up", "down": "moved down"}
-    out["label"] = [f"{a} → {b}: {words[d]} ({n:,} customer{'s' if n != 1 else ''})"
-                    for a, b, d, n in zip(out["from_tier"], out["to_tier"], out["direction"], out["customers"])]
+    out["label"] = [
+        i18n.tn("{before} → {now}: {how} ({count} customer)", "{before} → {now}: {how} ({count} customers)", n,
+                before=tier_label(a), now=tier_label(b), how=i18n.lookup(MOVE_WORDS[d]), count=i18n.number(n))
+        for a, b, d, n in zip(out["from_tier"], out["to_tier"], out["direction"], out["customers"])]
     return out[["key", "from_tier", "to_tier", "customers", "direction", "label"]].reset_index(drop=True)
 
 
@@ -213,11 +218,13 @@ def known_attributes(lifts: pd.DataFrame) -> list[str]:
 def lift_bars(lifts: pd.DataFrame) -> dict[str, str]:
     """key (:func:`analysis.icp.lift_key`) -> label for each bar of the lift chart (values
     with a lift), highest lift first: "region: North · ×2.5 · 8 top customers"."""
-    from analysis.icp import lift_key
+    from analysis.icp import attribute_label, lift_key, value_label
 
     bars = lifts.dropna(subset=["lift"]).sort_values(["lift", "attribute", "value"], ascending=[False, True, True])
     return {
-        lift_key(a, v): f"{a.replace('_', ' ')}: {v} · ×{x:.1f} · {n:,} top customer{'s' if n != 1 else ''}"
+        lift_key(a, v): i18n.tn("{attribute}: {value} · ×{lift:.1f} · {count} top customer",
+                                "{attribute}: {value} · ×{lift:.1f} · {count} top customers", n,
+                                attribute=attribute_label(a), value=value_label(v), lift=x, count=i18n.number(n))
         for a, v, x, n in zip(bars["attribute"], bars["value"], bars["lift"], bars["top_customers"])
     }
 

@@ -176,9 +176,3 @@ def _is_missing(value: Any) -> bool:
 
 __all__ = ["customer_events", "customer_profile", "EVENT_COLUMNS", "KIND_ORDER", "DETAIL_TEXTS"]
 
-
-def for_people(events: pd.DataFrame) -> pd.DataFrame:
-    """The events with their kinds, channels and outcomes in the current language (for a table a
-    person reads; the codes stay in :func:`customer_events`)."""
-    return events.assign(kind=events["kind"].map(kind_label), channel=events["channel"].map(channel_label),
-                         outcome=events["outcome"].map(outcome_label))

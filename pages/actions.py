@@ -5,7 +5,7 @@ import streamlit as st
 from analysis import customer, i18n
 from analysis.i18n import N_, t
 from analysis.charts.actions import action_counts_chart
-from ui import cached, lists, show, sidebar
+from ui import cached, labels, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
@@ -24,9 +24,11 @@ LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "cluster_name":
           "rfm_segment": N_("RFM segment"), "region": N_("Region"), "action": N_("Action")}
 cols = st.columns(3)
 filters = {}
+titles = dict(zip(everything["action"], everything["title"])) if "action" in everything else {}
+shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 for i, (name, label) in enumerate(LABELS.items()):  # each filter is kept in the URL (?ac_tier=top...)
     filters[name] = cols[i % 3].multiselect(t(label), options.get(name, []), key=f"ac_{name}", placeholder=t("All"),
-                                            bind="query-params")
+                                            format_func=shown_as.get(name, str), bind="query-params")
 found = customer.apply_filters(everything, filters)
 
 counts = customer.count_by_action(found)

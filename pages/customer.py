@@ -8,7 +8,7 @@ from analysis import customer, i18n, interactions, timeline
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError
 from analysis.i18n import t
-from ui import cached, lists, presenting, show, sidebar, workspace
+from ui import cached, labels, lists, presenting, show, sidebar, workspace
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
@@ -35,11 +35,11 @@ if matches.empty:
     st.stop()
 masking = presenting.masking()
 masker = cached.masker(as_of, settings) if masking else None
-labels = dict(zip(matches["customer_id"], matches["name"].fillna("")))
+names = dict(zip(matches["customer_id"], matches["name"].fillna("")))
 # one picker per search text: a picker whose options change under the same key keeps
 # showing its old choice in the browser
 cid = st.selectbox(t("Customer"), list(matches["customer_id"]), key=f"cu_id_{hashlib.sha1(query.encode()).hexdigest()[:10]}",
-                   format_func=lambda c: masker.label(c) if masking else f"{c} — {labels[c]}" if labels.get(c) else c)
+                   format_func=lambda c: masker.label(c) if masking else f"{c} — {names[c]}" if names.get(c) else c)
 st.query_params["customer"] = cid  # the link to this view opens this customer
 
 try:
@@ -70,10 +70,11 @@ m[5].metric(t("Satisfaction (of 5)"),
 
 if labels_row is not None:
     c = st.columns(4)
-    c[0].metric(t("Pyramid tier"), labels_row["tier"],
-                help=t("Previous window: {tier}", tier=labels_row["previous_tier"]))
-    c[1].metric(t("Matrix cell (volume / satisfaction)"), labels_row["cell"] or "–", help=labels_row["strategy"] or None)
-    c[2].metric(t("RFM segment"), labels_row["rfm_segment"] or "–")
+    c[0].metric(t("Pyramid tier"), labels.tier(labels_row["tier"]),
+                help=t("Previous window: {tier}", tier=labels.tier(labels_row["previous_tier"])))
+    c[1].metric(t("Matrix cell (volume / satisfaction)"), labels.cell(labels_row["cell"]) or "–",
+                help=labels_row["strategy"] or None)
+    c[2].metric(t("RFM segment"), labels.segment(labels_row["rfm_segment"]) if labels_row["rfm_segment"] else "–")
     c[3].metric(t("Cluster"), labels_row["cluster_name"] or "–")
     p = st.columns(4)
     p[0].metric(t("P(alive)"), show.share(labels_row["p_alive"]))
@@ -100,7 +101,7 @@ if shown.empty:
 else:
     show.chart(timeline_figure(shown), key="cu_timeline")
     with st.expander(t("All {count} events as a table", count=i18n.number(len(shown)))):
-        st.dataframe(lists.table(timeline.for_people(shown), ["time", "kind", "channel", "amount", "category", "product",
+        st.dataframe(lists.table(shown, ["time", "kind", "channel", "amount", "category", "product",
                                                                "satisfaction", "outcome", "note"]),
                      hide_index=True, width="stretch")
 
@@ -109,8 +110,7 @@ suggested = customer.apply_filters(cached.actions(as_of, settings, sidebar.actio
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:
-    st.dataframe(lists.table(suggested.assign(channel=suggested["channel"].map(interactions.channel_label)),
-                             ["priority", "title", "reason", "due", "channel"]),
+    st.dataframe(lists.table(suggested, ["priority", "title", "reason", "due", "channel"]),
                  hide_index=True, width="stretch", key="cu_actions")
 
 st.subheader(t("Record a contact"))

@@ -15,7 +15,7 @@ import streamlit as st
 from analysis import i18n
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.i18n import N_, t, tn
-from ui import cached, presenting, sidebar
+from ui import cached, labels, presenting, sidebar
 
 # Column -> plain header. Anything not listed keeps its own name.
 HEADERS = {
@@ -49,7 +49,7 @@ def table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataF
     """The columns to show (those of ``columns`` or :data:`DEFAULT_COLUMNS` that exist), with
     money rounded to whole units and plain headers."""
     wanted = [c for c in (columns or DEFAULT_COLUMNS) if c in frame.columns]
-    out = frame[wanted].reset_index(drop=True).copy()
+    out = labels.for_people(frame[wanted].reset_index(drop=True))
     for col in wanted:
         if col in MONEY:
             out[col] = pd.to_numeric(out[col], errors="coerce").round(0)

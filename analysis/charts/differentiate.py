@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from analysis import i18n
 from analysis.differentiate import move_key
 from analysis.icp import attribute_label, lift_key, value_label
+from analysis.pyramid import tier_label
 from analysis.rfm import segment_label
 
 
@@ -117,8 +118,8 @@ def clickable_rfm(grid: pd.DataFrame) -> go.Figure:
 
     fig = rfm_heatmap(grid)
     custom = [[[f"{r}/{f}", int(grid.loc[r, f])] for f in grid.columns] for r in grid.index]
-    return _cell_markers(fig, custom, "%{y}, %{x}: %{customdata[1]:,} customers<br>"
-                                      "Click to list them<extra></extra>")
+    return _cell_markers(fig, custom, i18n.t("{cell}: {count} customers", cell="%{y}, %{x}", count="%{customdata[1]:,}")
+                         + "<br>" + i18n.t("Click to list them") + "<extra></extra>")
 
 
 def clickable_migration(grid: pd.DataFrame) -> go.Figure:
@@ -130,15 +131,18 @@ def clickable_migration(grid: pd.DataFrame) -> go.Figure:
     rows, cols = list(grid.index), list(grid.columns)
     counts = grid.values.tolist()
     fig = go.Figure(go.Heatmap(
-        z=[[math.log1p(c) for c in row] for row in counts], x=cols, y=rows,
+        z=[[math.log1p(c) for c in row] for row in counts], x=[tier_label(c) for c in cols],
+        y=[tier_label(r) for r in rows],
         text=[[f"{c:,}" if c else "" for c in row] for row in counts], texttemplate="%{text}",
         colorscale="Blues", showscale=False, hoverinfo="skip",
     ))
-    custom = [[[move_key(a, b), int(c), a, b] for b, c in zip(cols, row)] for a, row in zip(rows, counts)]
-    fig = _cell_markers(fig, custom, "%{customdata[2]} → %{customdata[3]}: %{customdata[1]:,} customers<br>"
-                                     "Click to list them<extra></extra>")
-    fig.update_yaxes(autorange="reversed", title="Tier one window ago")
-    fig.update_xaxes(title="Tier now", side="top")
-    fig.update_layout(title="Who moved where (click a cell to list its customers)",
+    custom = [[[move_key(a, b), int(c), tier_label(a), tier_label(b)] for b, c in zip(cols, row)]
+              for a, row in zip(rows, counts)]
+    fig = _cell_markers(fig, custom, i18n.t("{cell}: {count} customers", cell="%{customdata[2]} → %{customdata[3]}",
+                                            count="%{customdata[1]:,}")
+                        + "<br>" + i18n.t("Click to list them") + "<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title=i18n.t("Tier one window ago"))
+    fig.update_xaxes(title=i18n.t("Tier now"), side="top")
+    fig.update_layout(title=i18n.t("Who moved where (click a cell to list its customers)"),
                       height=max(320, 48 * len(rows) + 140), margin=dict(t=110))
     return fig

@@ -1,0 +1,44 @@
+"""What a person reads for the codes in the data: tiers, cells, segments, directions, kinds and
+channels, in the current language. The codes stay in frames, filters and the URL's own
+parameters (``?ac_tier=top``); only what is shown goes through here."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from analysis import interactions, matrix, pyramid, rfm, segments
+
+
+tier = pyramid.tier_label
+segment = rfm.segment_label
+
+
+def cell(code: Any) -> Any:
+    """A matrix cell ("high/low") as "high volume · low satisfaction"."""
+    if not isinstance(code, str) or "/" not in code:
+        return code
+    volume, satisfaction = code.split("/", 1)
+    return f"{matrix.volume_label(volume)} · {matrix.satisfaction_label(satisfaction)}"
+
+
+# column -> label of its values
+COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "tier": pyramid.tier_label, "previous_tier": pyramid.tier_label, "rfm_segment": rfm.segment_label,
+    "direction": segments.direction_label, "cell": cell, "kind": interactions.kind_label,
+    "channel": interactions.channel_label, "outcome": interactions.outcome_label,
+}
+
+
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the coded columns it has shown in words (a copy; missing values stay)."""
+    coded = [c for c in COLUMNS if c in frame.columns]
+    if not coded:
+        return frame
+    return frame.assign(**{c: frame[c].map(lambda v, f=COLUMNS[c]: v if v is None or v != v else f(v)) for c in coded})
+
+
+def of(column: str) -> Callable[[Any], Any]:
+    """The label function of ``column``'s values (``str`` for columns without codes)."""
+    return COLUMNS.get(column, str)
