@@ -36,3 +36,17 @@ def test_overview_charts_in_chinese(tmp_path):
     assert bc.layout.title.text == "按地区统计的收入" and bc.layout.xaxis.title.text == "净收入（¥）"
     assert list(bc.data[0].y) == ["（未知）", "North"] and [c[0] for c in bc.data[0].customdata] == list(region.region)
     assert "收入：¥%{y:,.0f}" in monthly.data[0].hovertemplate
+
+
+def test_date_ticks_read_in_chinese():
+    import pandas as pd
+
+    from analysis import i18n
+    from analysis.charts.overview import revenue_by_month_chart
+
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "revenue": [10.0, 20.0],
+                            "orders": [1, 2], "customers": [1, 2]})
+    assert not revenue_by_month_chart(monthly).layout.xaxis.tickformatstops  # English: plotly's own
+    with i18n.using("zh"):
+        stops = revenue_by_month_chart(monthly).layout.xaxis.tickformatstops
+    assert [s.value for s in stops] == ["%-m月%-d日\n%Y年", "%Y年%-m月", "%Y年"]

@@ -171,3 +171,20 @@ def test_story_and_its_html_read_in_chinese(tmp_path):
     assert "1. 识别 · 数据概况" in page and "<h2>研讨会工作表</h2>" in page and "<h3>区分</h3>" in page
     assert "（尚未记录任何决定）" in page and "(no decisions" not in page
     assert "Workshop worksheet" not in english  # no worksheet given
+
+
+def test_png_export_draws_chinese_glyphs():
+    """Chinese in exported images needs a CJK font (make test installs fonts-wqy-microhei): without
+    one, every Chinese character is the same empty box, so two different titles draw the same."""
+    if not (shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")):
+        pytest.skip("no Chromium on this machine: kaleido needs a system Chrome/Chromium to draw images")
+    import plotly.graph_objects as go
+
+    def slide(title: str) -> story.Slide:
+        figure = go.Figure(go.Bar(x=[1], y=[1])).update_layout(title=title, width=400, height=200)
+        return story.Slide("t", "identify", title, title, figure)
+
+    images = story.story_pngs([slide("客户金字塔"), slide("满意度矩阵"), slide("□□□□□")], width=400, height=200)
+    first, second, boxes = images.values()
+    assert first != second, "two different Chinese titles drew the same image: no CJK font"
+    assert first != boxes and second != boxes

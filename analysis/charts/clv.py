@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts import date_ticks
 from analysis.i18n import t, tn
 
 ACTUAL_COLOR = "#1b4f72"
@@ -109,6 +110,7 @@ def tracking_chart(tracking: pd.DataFrame, calibration_end) -> go.Figure:
                    name=t("Model"), line={"color": MODEL_COLOR, "width": 3, "dash": "dot"})
     )
     _mark_date(fig, calibration_end, t("model learned up to here; forecast after"))
+    fig.update_xaxes(**date_ticks())
     return _layout(fig, t("Repeat purchases so far: actual against the model"), t("Week ending"),
                    t("Repeat purchases (cumulative)"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts import date_ticks
 from analysis import i18n
 from analysis.i18n import N_
 from analysis.overview import UNKNOWN, month_keys
@@ -57,6 +58,7 @@ def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$",
     ))
     fig.update_layout(title=i18n.lookup(title) if title else None, xaxis_title=i18n.t("Month"),
                       yaxis_title=i18n.t("Net revenue ({currency})", currency=currency))
+    fig.update_xaxes(**date_ticks())
     return fig
 
 

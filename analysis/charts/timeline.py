@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from analysis.charts import date_ticks
 from analysis.i18n import t
 from analysis.interactions import channel_label
 from analysis.timeline import KIND_ORDER, kind_label
@@ -113,4 +114,5 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
     )
     if events.empty:
         fig.add_annotation(text=t("No purchases or contacts yet"), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(**date_ticks())
     return fig
