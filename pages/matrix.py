@@ -45,7 +45,8 @@ if cells is not None:
     st.markdown(t("**No survey yet** (not in the nine cells: ask them first)"))
     st.dataframe(
         cells[cells["satisfaction"] == matrix.NO_SURVEY]
-        .assign(revenue=lambda d: d["revenue"].round(0))[["volume", "customers", "revenue", "strategy"]]
+        .assign(revenue=lambda d: d["revenue"].round(0), volume=lambda d: d["volume"].map(matrix.volume_label))
+        [["volume", "customers", "revenue", "strategy"]]
         .rename(columns={"volume": t("Volume"), "customers": t("Customers"), "revenue": t("Revenue in window"),
                          "strategy": t("Strategy")}),
         hide_index=True, width="stretch",
@@ -56,7 +57,8 @@ if cells is not None:
 else:
     volumes = differentiate.volume_summary(frame)
     st.dataframe(
-        volumes.assign(revenue=lambda d: d["revenue"].round(0)).rename(columns={
+        volumes.assign(revenue=lambda d: d["revenue"].round(0), volume=volumes["volume"].map(matrix.volume_label))
+        .rename(columns={
             "volume": t("Volume"), "customers": t("Customers"), "revenue": t("Revenue in window"),
             "selling": t("Selling treatment")}),
         hide_index=True, width="stretch",

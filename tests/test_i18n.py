@@ -190,3 +190,30 @@ def test_a_context_tells_one_english_word_apart(monkeypatch):
     with i18n.using("zh"):
         assert (i18n.lookup("tier|medium"), i18n.lookup("medium")) == ("中等客户", "中")
     assert i18n.lookup("a|b c") == "b c" and i18n.lookup("Revenue | share") == "Revenue | share"
+
+
+def _flanking_problems(text: str) -> list[str]:
+    """**bold** spans that CommonMark would not render: a closing ** after punctuation must be
+    followed by a space or punctuation (Chinese often puts "？" or "）" there), and the same for
+    an opening ** before punctuation."""
+    import unicodedata
+
+    def punct(c: str) -> bool:
+        return c == "" or unicodedata.category(c)[0] in "PS"
+
+    def loose(c: str) -> bool:
+        return c == "" or c.isspace() or punct(c)
+
+    problems = []
+    for m in re.finditer(r"\*\*(.+?)\*\*", text):
+        inner, before = m.group(1), text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if (punct(inner[-1]) and not loose(after)) or (punct(inner[0]) and not loose(before)):
+            problems.append(m.group(0))
+    return problems
+
+
+def test_bold_in_chinese_texts_renders():
+    bad = {msg: p for msg, text in i18n.catalog("zh").items() if (p := _flanking_problems(text))}
+    assert not bad, bad
+    assert _flanking_problems("决定**他们买多少？**购买量") and not _flanking_problems("决定**他们买多少**？购买量")

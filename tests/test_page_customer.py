@@ -38,7 +38,7 @@ def test_recording_a_contact_shows_on_the_timeline_and_changes_suggestions(demo_
     assert "complaint" in {trace.get("legendgroup") or trace.get("name") for trace in timeline["data"]} or any(
         "Printer toner arrived damaged" in str(trace.get("hovertext") or trace.get("text")) for trace in timeline["data"])
     actions = at.dataframe[-1].value  # the suggested actions come last on the page
-    assert "Follow up the open complaint" in set(actions["title"])
+    assert "Follow up the open complaint" in set(actions["Action"])
 
 
 def test_names_are_text_not_markdown_or_html(tmp_path):

@@ -16,7 +16,7 @@ def test_matrix_on_demo_shows_nine_cells_and_a_cell_list(demo_copy):
     assert any(c.startswith("<b>A</b> Partner with key accounts") for c in cells)
     assert {c.split("</b>")[0][3:] for c in cells} == {"A", "B", "C", "D"}
     none = next(d.value for d in at.dataframe if "Strategy" in d.value.columns)
-    assert list(none["Volume"]) == ["high", "medium", "low"]  # "no survey" kept apart
+    assert list(none["Volume"]) == ["high volume", "medium volume", "low volume"]  # "no survey" kept apart
     options = at.selectbox(key="mx_cell").options
     assert len(options) == 12
     at.selectbox(key="mx_cell").set_value("high/low").run()
@@ -25,7 +25,7 @@ def test_matrix_on_demo_shows_nine_cells_and_a_cell_list(demo_copy):
     assert any(CELLS["high/low"]["actions"][0] in m.value for m in at.markdown)
     listed = at.dataframe[-1].value
     count = int(heat["z"][0][0])  # high volume x low satisfaction (columns run low..high)
-    assert len(listed) == count > 0 and set(listed["Matrix cell"]) == {"high/low"}
+    assert len(listed) == count > 0 and set(listed["Matrix cell"]) == {"high volume · low satisfaction"}
 
 
 def test_matrix_without_surveys_says_so_and_shows_volume_tiers(tmp_path):
@@ -33,7 +33,8 @@ def test_matrix_without_surveys_says_so_and_shows_volume_tiers(tmp_path):
     assert any("No satisfaction scores yet" in i.value for i in at.info)
     assert not at.get("plotly_chart")
     volumes = at.dataframe[0].value
-    assert list(volumes["Volume"]) == ["high", "medium", "low"] and volumes["Customers"].sum() == 30
+    assert list(volumes["Volume"]) == ["high volume", "medium volume", "low volume"]
+    assert volumes["Customers"].sum() == 30
     assert at.selectbox(key="mx_cell").options == [
         o for o in at.selectbox(key="mx_cell").options if "no survey" in o] and len(at.selectbox(key="mx_cell").options) == 3
     at.selectbox(key="mx_cell").set_value("low/none").run()

@@ -2,6 +2,8 @@
 
 import json
 
+from analysis import i18n
+
 from tests.builders import make_workspace
 from tests.pagetest import open_page
 
@@ -23,7 +25,8 @@ def test_overview_on_demo(demo_copy):
     month, _, buyers = months["data"][0]["customdata"][-2]
     at.selectbox(key="ov_month").set_value(month).run()
     assert not at.exception
-    assert any(m.value == f"**Customers who bought in {month}**" for m in at.markdown)
+    shown = i18n.month(f"{month}-01")  # "May 2026"
+    assert any(m.value == f"**Customers who bought in {shown}**" for m in at.markdown)
     listed = next(d.value for d in at.dataframe if "Customer" in d.value.columns)
     assert len(listed) == buyers > 0 and listed["Customer"].is_unique
 
