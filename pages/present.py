@@ -107,7 +107,7 @@ if not present:
     down = st.columns(2)
     down[0].download_button(t("Download the report (HTML)"), key="pr_html", mime="text/html",
                             file_name=f"{stem}.html", on_click="ignore",
-                            data=lambda: story.story_html(slides, title, sheet))
+                            data=show.in_this_language(lambda: story.story_html(slides, title, sheet)))
     down[1].download_button(t("Download the charts (PNG, zip)"), key="pr_png", mime="application/zip",
                             file_name=f"{stem}-charts.zip", on_click="ignore",
-                            data=lambda: story.story_zip(slides))
+                            data=show.in_this_language(lambda: story.story_zip(slides)))

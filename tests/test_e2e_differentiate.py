@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from analysis import i18n
+
 pytestmark = pytest.mark.e2e
 
 PAGES = {
@@ -142,6 +144,7 @@ def test_click_a_month_bar_lists_who_bought_then(page, app_server, screenshot):
     chosen = picker(page, "Who bought in a month")
     expect(chosen).to_have_value("")
     click_mark(page, chart, 0, month)
-    n = expect_listed(page, chosen, re.compile(rf"^{month} \(([\d,]+) buyers\)$"), screenshot, f"clicked-{month}")
+    shown = i18n.month(f"{month}-01")  # the picker and the heading say "May 2026"
+    n = expect_listed(page, chosen, re.compile(rf"^{shown} \(([\d,]+) buyers\)$"), screenshot, f"clicked-{month}")
     assert n == f"{buyers:,}"  # the list counts the bar's buyers
-    expect(page.get_by_text(f"Customers who bought in {month}")).to_be_visible()
+    expect(page.get_by_text(f"Customers who bought in {shown}")).to_be_visible()

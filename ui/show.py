@@ -52,6 +52,18 @@ def escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
 
 
+def in_this_language(fn):
+    """``fn`` wrapped to run in this run's language. A download's ``data=`` callable runs
+    later, when the file is asked for, outside the run that set the language."""
+    language = i18n.language()
+
+    def run():
+        with i18n.using(language):
+            return fn()
+
+    return run
+
+
 def money(value: float | None) -> str:
     """A whole amount, grouped as the language groups it; a dash when missing."""
     return i18n.number(value)
