@@ -29,7 +29,7 @@ from analysis.pyramid import (
 from analysis.rfm import rfm, rfm_counts, with_rfm
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
-from analysis.value import add_reasons, value_counts, value_expr, value_groups
+from analysis.value import add_reasons, value_expr, value_groups, value_totals
 
 __all__ = [
     "SegmentSettings", "TIERS", "pyramid", "tier_migration", "value_groups",
@@ -129,7 +129,7 @@ def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings 
         ]
     except NotEnoughData:
         pyramid_part = [{"tier": t, "customers": 0, "revenue": 0.0} for t in TIERS]
-    groups = value_counts(value_groups(tables, as_of, s, potential))
+    groups = value_totals(tables, as_of, s, potential)
     try:
         mat = satisfaction_matrix(tables, as_of, s)
         matrix_part = [

@@ -154,6 +154,17 @@ def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | 
     return add_reasons(frame, s)[VALUE_COLUMNS]
 
 
+def value_totals(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+                 potential: pd.Series | None = None) -> dict[str, int]:
+    """{"MVC": n, "MCC": n, "BZ": n}, counted in the database: what :func:`value_counts`
+    gives from :func:`value_groups`, without building every customer's reason sentence."""
+    f = value_expr(tables, as_of, settings or SegmentSettings(), potential)
+    row = f.aggregate(
+        MVC=f.is_mvc.cast("int64").sum(), MCC=f.is_mcc.cast("int64").sum(), BZ=f.is_bz.cast("int64").sum(),
+    ).to_pandas().iloc[0]
+    return {k: int(0 if pd.isna(row[k]) else row[k]) for k in ("MVC", "MCC", "BZ")}
+
+
 def value_counts(frame: pd.DataFrame) -> dict[str, int]:
     """{"MVC": n, "MCC": n, "BZ": n} from a :func:`value_groups` frame."""
     return {k: int(frame[c].sum()) for k, c in (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz"))}
