@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -110,6 +110,26 @@ class Tables:
     customers: Any
     transactions: Any
     interactions: Any
+    # Set by :meth:`pinned`: per-customer tables already computed, by what they are of.
+    memo: dict | None = field(default=None, compare=False, repr=False)
+
+    def pinned(self) -> "Tables":
+        """These tables with a memo: the per-customer facts that many figures share
+        (:func:`analysis.features.customer_facts`, ``service_facts``) are computed once,
+        kept in memory, and every later expression on the returned object reads them.
+        For one report or scoring run, over data that does not change meanwhile."""
+        return replace(self, memo={})
+
+    def remember(self, key: tuple, build) -> Any:
+        """``build()`` executed once and kept as an in-memory Ibis table when pinned; the
+        plain expression otherwise."""
+        if self.memo is None:
+            return build()
+        if key not in self.memo:
+            import ibis
+
+            self.memo[key] = ibis.memtable(build().to_pyarrow())
+        return self.memo[key]
 
 
 class Workspace:
