@@ -371,10 +371,12 @@ def _alive_words(p: float) -> str:
 
 
 def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
-    next_text = pd.Series(scored["expected_next_purchase"]).dt.strftime("%Y-%m-%d").to_numpy()
+    days = pd.Series(scored["expected_next_purchase"]).to_numpy().astype("datetime64[D]")
+    next_text = np.where(np.isnat(days), None, np.datetime_as_string(days, unit="D")).tolist()
     rows = zip(
-        scored["frequency"].to_numpy(), scored["recency"].to_numpy(), scored["T"].to_numpy(),
-        scored["p_alive"].to_numpy(), next_text, scored["nonpositive_spend"].to_numpy(),
+        scored["frequency"].to_numpy(float).tolist(), scored["recency"].to_numpy(float).tolist(),
+        scored["T"].to_numpy(float).tolist(), scored["p_alive"].to_numpy(float).tolist(), next_text,
+        scored["nonpositive_spend"].to_numpy(bool).tolist(),
     )
     one_time = (
         "; the model cannot tell yet whether they will return: it assumes a customer is "

@@ -81,7 +81,7 @@ def all_actions(
     """Every suggested action for every customer, highest priority first."""
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
     return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
@@ -113,7 +113,7 @@ def export_list(
     top suggested action. With an ``action`` filter, only customers who have that action."""
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
     wanted = (filters or {}).get("action")
     if wanted:
@@ -138,7 +138,7 @@ def customer_detail(
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
     profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
     if not row.empty:
         labels = row.iloc[0]

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from analysis.features import customer_facts, resolve_as_of, service_facts
@@ -99,6 +100,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# The columns the reason sentences are written from.
+_REASON_INPUTS = ["is_mvc", "is_mcc", "is_bz", "profit", "potential_source", "share_of_wallet", "wallet",
+                  "gap", "potential", "revenue_window", "revenue_prev_window", "contacts_window",
+                  "complaints_window", "refunds_window", "margin", "cost_to_serve"]
+
+
 def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd.DataFrame:
     """Add reason_mvc, reason_mcc, reason_bz: one sentence per customer in a group, else ''."""
     s = settings or SegmentSettings()
@@ -129,10 +136,12 @@ def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) ->
         return (f"Margin {money(r.margin, cur)} minus cost to serve {money(r.cost_to_serve, cur)} "
                 f"({', '.join(parts)})")
 
-    rows = list(out.itertuples(index=False))
-    out["reason_mvc"] = [mvc(r) for r in rows]
-    out["reason_mcc"] = [mcc(r) for r in rows]
-    out["reason_bz"] = [bz(r) for r in rows]
+    for col, flag, sentence in (("reason_mvc", "is_mvc", mvc), ("reason_mcc", "is_mcc", mcc),
+                                ("reason_bz", "is_bz", bz)):
+        inside = out[flag].fillna(False).astype(bool).to_numpy()
+        texts = np.full(len(out), "", dtype=object)
+        texts[inside] = [sentence(r) for r in out.loc[inside, _REASON_INPUTS].itertuples(index=False)]
+        out[col] = texts.tolist()
     return out
 
 

@@ -50,13 +50,15 @@ def on_workspace(fn: Callable, *args, **kwargs) -> Any:
 
 
 def scores(as_of: dt.date, settings) -> "Scores":
-    """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace."""
-    return on_tables(score_customers, as_of, settings)
+    """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace:
+    kept in this process per data version, and stored in the workspace itself (see
+    :mod:`analysis.scores`) so a restarted app or the CLI read it instead of recomputing."""
+    return on_workspace(score_customers, as_of, settings)
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=32)
 def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date, settings, action_settings) -> Any:
-    scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
+    scored = _run_ws(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
     fn = getattr(importlib.import_module(module), name)
     return fn(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
 
