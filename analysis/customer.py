@@ -209,5 +209,6 @@ def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
 def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     """The ``n`` customers with the most revenue in the window (then all time): customer_id,
     name. The customer page offers them before anything is typed."""
-    ranked = frame.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True])
-    return ranked.head(n)[["customer_id", "name"]].reset_index(drop=True)
+    keys = frame[["revenue_window", "revenue", "customer_id"]]
+    ranked = keys.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True]).head(n)
+    return frame.loc[ranked.index, ["customer_id", "name"]].reset_index(drop=True)

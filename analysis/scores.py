@@ -197,13 +197,14 @@ LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purcha
 
 def top_by_clv(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     """The ``n`` customers with the highest predicted CLV."""
-    ranked = frame[frame["clv"].notna()].sort_values(["clv", "customer_id"], ascending=[False, True])
-    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)
+    keys = frame.loc[frame["clv"].notna(), ["clv", "customer_id"]]
+    ranked = keys.sort_values(["clv", "customer_id"], ascending=[False, True]).head(n)
+    return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)
 
 
 def likely_lost(frame: pd.DataFrame, n: int = 50, min_orders: int = 2) -> pd.DataFrame:
     """Repeat customers the purchase model thinks most likely gone (lowest P(alive)), the
     most valuable first among equals: the win-back list."""
-    repeat = frame[(frame["orders"] >= min_orders) & frame["p_alive"].notna()]
-    ranked = repeat.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True])
-    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)
+    keys = frame.loc[(frame["orders"] >= min_orders) & frame["p_alive"].notna(), ["p_alive", "revenue", "customer_id"]]
+    ranked = keys.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True]).head(n)
+    return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)

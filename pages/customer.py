@@ -22,7 +22,7 @@ query = st.text_input("Search by customer id or name", key="cu_search",
                       placeholder="e.g. C00042 or Harbor; leave empty to pick from the biggest customers")
 scores = cached.scores(as_of, settings)
 try:
-    matches = cached.on_tables(customer.search, query, 50) if query.strip() else customer.biggest(scores.frame, 50)
+    matches = cached.on_tables(customer.search, query, 50) if query.strip() else cached.from_scores(customer.biggest, as_of, settings, 50)
 except UserError as exc:
     st.info(str(exc))
     st.stop()

@@ -46,7 +46,7 @@ with rfm_tab:
             rules = differentiate.rules_from_table(edited)
         except UserError as exc:
             st.warning(f"{exc} Using the built-in rules meanwhile.")
-        scored = differentiate.segment_by_rules(frame, rules)
+        scored = cached.from_scores(differentiate.segment_by_rules, as_of, settings, rules)
         counts = differentiate.counts_by_rules(scored, rules)
         left, right = st.columns(2)
         with left:

@@ -27,9 +27,8 @@ st.caption(
 )
 
 scores = cached.scores(as_of, settings)
-frame = scores.frame
-groups = {g: differentiate.value_group(frame, g) for g in differentiate.GROUPS}
-wallet = differentiate.wallet_summary(frame)
+groups = {g: cached.from_scores(differentiate.value_group, as_of, settings, g) for g in differentiate.GROUPS}
+wallet = cached.from_scores(differentiate.wallet_summary, as_of, settings)
 
 cols = st.columns(4)
 cols[0].metric("Most valuable (MVC)", f"{len(groups['MVC']):,}", help="Highest profit in the window.")
@@ -47,7 +46,7 @@ else:
     st.caption("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                "over the next window; where it cannot tell, the customer's trend or wallet estimate.")
 
-plotted, buyers = differentiate.scatter_sample(frame)
+plotted, buyers = cached.from_scores(differentiate.scatter_sample, as_of, settings)
 if not buyers:
     st.info("No purchases yet: import transactions to see who is valuable, growable or below zero.")
 else:

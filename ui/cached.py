@@ -7,10 +7,13 @@ version and the next call recomputes. Nothing user-specific is kept here.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import importlib
 from typing import Any, Callable
 
+import pandas as pd
 import streamlit as st
 
 from analysis import customer, features
@@ -49,16 +52,49 @@ def on_workspace(fn: Callable, *args, **kwargs) -> Any:
     return _run_ws(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
 
 
+def _shared(value: Any) -> Any:
+    """A caller's own view of a shared cached value. pandas copy-on-write makes a shallow
+    copy cost nothing and keeps the cached frame unchanged whatever the caller does to its
+    copy; st.cache_data would instead unpickle a full copy (about a second for 200,000
+    customers) on every call."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, Scores):
+        return dataclasses.replace(value, frame=value.frame.copy(deep=False), personas=copy.deepcopy(value.personas),
+                                   messages=dict(value.messages))
+    return copy.deepcopy(value)
+
+
+@st.cache_resource(show_spinner="Computing…", max_entries=8)
+def _scores(path: str, version: str, as_of: dt.date, settings) -> Scores:
+    return score_customers(workspace.by_path(path), as_of, settings)
+
+
 def scores(as_of: dt.date, settings) -> "Scores":
     """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace:
-    kept in this process per data version, and stored in the workspace itself (see
-    :mod:`analysis.scores`) so a restarted app or the CLI read it instead of recomputing."""
-    return on_workspace(score_customers, as_of, settings)
+    kept once in this process per data version (shared by every session, see
+    :func:`_shared`), and stored in the workspace itself (see :mod:`analysis.scores`) so
+    a restarted app or the CLI read it instead of recomputing."""
+    return _shared(_scores(*key(), as_of, settings))
 
 
-@st.cache_data(show_spinner="Computing…", max_entries=32)
-def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date, settings, action_settings) -> Any:
-    scored = _run_ws(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _derived(path: str, version: str, as_of: dt.date, settings, module: str, name: str, args: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_scores(path, version, as_of, settings).frame, *args)
+
+
+def from_scores(fn: Callable, as_of: dt.date, settings, *args) -> Any:
+    """``fn(frame, *args)`` on the per-customer frame, computed once per data version: for
+    the sorted lists, groups and samples a page would otherwise rebuild on every click.
+    ``fn`` must be a module-level function of `analysis` that does not change ``frame``."""
+    return _shared(_derived(*key(), as_of, settings, fn.__module__, fn.__name__, args))
+
+
+@st.cache_resource(show_spinner="Computing…", max_entries=32)
+def _run_scored_shared(path: str, version: str, module: str, name: str, as_of: dt.date, settings,
+                       action_settings) -> Any:
+    scored = _shared(_scores(path, version, as_of, settings))
     fn = getattr(importlib.import_module(module), name)
     return fn(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
 
@@ -66,10 +102,10 @@ def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date,
 def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
     """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
     handed the cached per-customer frame instead of computing it again."""
-    return _run_scored(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings)
+    return _shared(_run_scored_shared(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings))
 
 
-def actions(as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
+def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (computed once per data version)."""
     return with_scores(customer.all_actions, as_of, settings, action_settings)
 
