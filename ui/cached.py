@@ -2,7 +2,9 @@
 
 Streamlit caches are shared by every session of one server, so entries are keyed by the
 workspace path and its data version: a new import or a recorded contact changes the
-version and the next call recomputes. Nothing user-specific is kept here.
+version and the next call recomputes. The per-customer scores and what is derived from
+them are keyed by the data they depend on as of the date (:func:`key_at`), so a contact
+recorded after the as-of date keeps them. Nothing user-specific is kept here.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import dataclasses
 import datetime as dt
 import importlib
+import json
 from typing import Any, Callable
 
 import pandas as pd
@@ -25,6 +28,13 @@ def key() -> tuple[str, str]:
     """(workspace path, data version) of this session's workspace."""
     ws = workspace.current()
     return str(ws.path), ws.data_version()
+
+
+def key_at(as_of: dt.date) -> tuple[str, str]:
+    """(workspace path, what figures as of ``as_of`` depend on): unlike :func:`key`, a
+    contact recorded after ``as_of`` leaves it unchanged (see ``Workspace.version_at``)."""
+    ws = workspace.current()
+    return str(ws.path), json.dumps(ws.version_at(as_of), sort_keys=True)
 
 
 @st.cache_data(show_spinner="Computing…", max_entries=256)
@@ -75,7 +85,7 @@ def scores(as_of: dt.date, settings) -> "Scores":
     kept once in this process per data version (shared by every session, see
     :func:`_shared`), and stored in the workspace itself (see :mod:`analysis.scores`) so
     a restarted app or the CLI read it instead of recomputing."""
-    return _shared(_scores(*key(), as_of, settings))
+    return _shared(_scores(*key_at(as_of), as_of, settings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -88,7 +98,7 @@ def from_scores(fn: Callable, as_of: dt.date, settings, *args) -> Any:
     """``fn(frame, *args)`` on the per-customer frame, computed once per data version: for
     the sorted lists, groups and samples a page would otherwise rebuild on every click.
     ``fn`` must be a module-level function of `analysis` that does not change ``frame``."""
-    return _shared(_derived(*key(), as_of, settings, fn.__module__, fn.__name__, args))
+    return _shared(_derived(*key_at(as_of), as_of, settings, fn.__module__, fn.__name__, args))
 
 
 @st.cache_resource(show_spinner="Computing…", max_entries=32)
@@ -102,7 +112,8 @@ def _run_scored_shared(path: str, version: str, module: str, name: str, as_of: d
 def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
     """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
     handed the cached per-customer frame instead of computing it again."""
-    return _shared(_run_scored_shared(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings))
+    return _shared(_run_scored_shared(*key_at(as_of), fn.__module__, fn.__name__, as_of, settings,
+                                      action_settings))
 
 
 def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
