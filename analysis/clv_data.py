@@ -373,10 +373,12 @@ def _alive_words(p: float) -> str:
 
 
 def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
-    next_text = pd.Series(scored["expected_next_purchase"]).dt.strftime("%Y-%m-%d").to_numpy()
+    days = pd.Series(scored["expected_next_purchase"]).to_numpy().astype("datetime64[D]")
+    next_text = np.where(np.isnat(days), None, np.datetime_as_string(days, unit="D")).tolist()
     rows = zip(
-        scored["frequency"].to_numpy(), scored["recency"].to_numpy(), scored["T"].to_numpy(),
-        scored["p_alive"].to_numpy(), next_text, scored["nonpositive_spend"].to_numpy(),
+        scored["frequency"].to_numpy(float).tolist(), scored["recency"].to_numpy(float).tolist(),
+        scored["T"].to_numpy(float).tolist(), scored["p_alive"].to_numpy(float).tolist(), next_text,
+        scored["nonpositive_spend"].to_numpy(bool).tolist(),
     )
     one_time = t(
         "; the model cannot tell yet whether they will return: it assumes a customer is "
@@ -411,18 +413,59 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
     return notes
 
 
-def _score(summary, as_of, horizon_months, margin, annual_discount, unit):
+@dataclass
+class CLVFit:
+    """The purchase (BG/NBD) and spend (Gamma-Gamma) models fitted on the purchases up to
+    ``as_of``, with the per-customer summary they were fitted on. Fitting is the slow part;
+    scoring at any horizon, margin or discount reuses one fit (:func:`score_clv`)."""
+
+    as_of: dt.date
+    summary: pd.DataFrame
+    bg: BetaGeoModel
+    gg: GammaGammaModel
+    time_unit: str = "week"
+    # (horizon_months, margin, annual_discount) -> scored frame without notes
+    scored: dict = field(default_factory=dict, repr=False)
+
+
+def fit_clv(transactions, as_of: dt.date) -> CLVFit:
+    """Fit both models on purchases up to and including ``as_of`` (weeks)."""
+    end = _as_date(as_of)
+    summary = rfm_summary(transactions, end)
+    _need_customers(summary, end)
     x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     m = summary["monetary_value"].to_numpy(float)
     bg = BetaGeoModel().fit(x, t_x, T)
     spend_ok = (x > 0) & (m > 0)
     gg = GammaGammaModel().fit(x[spend_ok], m[spend_ok])
+    return CLVFit(as_of=end, summary=summary, bg=bg, gg=gg)
 
+
+def score_clv(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annual_discount: float = 0.10,
+              notes: bool = True) -> pd.DataFrame:
+    """The per-customer outlook of :func:`customer_clv` from an existing fit; ``notes=False``
+    leaves out the plain-language ``note`` column (the slow part when only numbers are needed)."""
+    key = (int(horizon_months), float(margin), float(annual_discount))
+    if key not in fit.scored:
+        fit.scored[key] = _score(fit, horizon_months, margin, annual_discount)
+    out = fit.scored[key].copy()
+    if notes:
+        out["note"] = clv_notes(out.assign(nonpositive_spend=fit.summary["nonpositive_spend"].to_numpy()),
+                                horizon_months, fit.time_unit)
+    return out
+
+
+def _score(fit: CLVFit, horizon_months: int, margin: float, annual_discount: float) -> pd.DataFrame:
+    summary, bg, gg = fit.summary, fit.bg, fit.gg
+    unit = TIME_UNITS[fit.time_unit]
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    m = summary["monetary_value"].to_numpy(float)
+    spend_ok = (x > 0) & (m > 0)
     horizon = horizon_months * DAYS_PER_MONTH / unit
     spend = np.where(spend_ok, gg.conditional_expected_average_spend(x, np.where(spend_ok, m, 0.0)), gg.mean_spend())
     wait = bg.time_to_next_purchase(x, t_x, T)
     next_days = np.where(wait <= horizon, wait * unit, np.nan)
-    as_of_ts = pd.Timestamp(as_of)
+    as_of_ts = pd.Timestamp(fit.as_of)
     next_date = as_of_ts + pd.to_timedelta(np.ceil(next_days), unit="D")
     dep = discounted_expected_purchases(bg, x, t_x, T, horizon_months, annual_discount, unit)
 
@@ -440,8 +483,13 @@ def _score(summary, as_of, horizon_months, margin, annual_discount, unit):
             "clv": margin * spend * dep,
         }
     )
-    out["note"] = _notes(out.assign(nonpositive_spend=summary["nonpositive_spend"].to_numpy()), unit, horizon_months)
-    return out, bg, gg
+    return out
+
+
+def clv_notes(scored: pd.DataFrame, horizon_months: int, time_unit: str = "week") -> list[str]:
+    """One plain-language sentence per row of a scored frame (columns frequency, recency,
+    T, p_alive, expected_next_purchase, nonpositive_spend)."""
+    return _notes(scored, _unit_days(time_unit), horizon_months)
 
 
 def customer_clv(
@@ -450,18 +498,17 @@ def customer_clv(
     horizon_months: int = 12,
     margin: float = 0.3,
     annual_discount: float = 0.10,
+    fitted: CLVFit | None = None,
 ) -> pd.DataFrame:
     """Per-customer outlook from purchases up to ``as_of``: columns customer_id, frequency,
     recency, T (weeks), monetary_value, p_alive, expected_purchases (in the horizon),
     expected_next_purchase (the date by which another purchase is an even bet; NaT when
     that is beyond the horizon or the customer has more likely lapsed), expected_spend
     (per purchase, Gamma-Gamma), clv (see :func:`analysis.clv.clv`) and a plain-language
-    note. Customers without a positive repeat spend get the average customer's spend."""
-    end = _as_date(as_of)
-    summary = rfm_summary(transactions, end)
-    _need_customers(summary, end)
-    out, _bg, _gg = _score(summary, end, horizon_months, margin, annual_discount, TIME_UNITS["week"])
-    return out
+    note. Customers without a positive repeat spend get the average customer's spend.
+    ``fitted`` (from :func:`fit_clv` at the same ``as_of``) skips fitting again."""
+    fit = fitted if fitted is not None else fit_clv(transactions, as_of)
+    return score_clv(fit, horizon_months, margin, annual_discount)
 
 
 def clv_report(
@@ -471,14 +518,18 @@ def clv_report(
     margin: float = 0.3,
     annual_discount: float = 0.10,
     holdout_date: dt.date | None = None,
+    fitted: CLVFit | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready summary: fitted parameters, customer counts, CLV totals and, when
     ``holdout_date`` is given, a holdout check (calibration up to ``holdout_date``,
-    holdout from then to ``as_of``)."""
+    holdout from then to ``as_of``). ``fitted`` (from :func:`fit_clv` at the same
+    ``as_of``) reuses models already fitted, as :func:`analysis.report.build_report` does."""
     end = _as_date(as_of)
-    summary = rfm_summary(transactions, end)
-    _need_customers(summary, end)
-    scored, bg, gg = _score(summary, end, horizon_months, margin, annual_discount, TIME_UNITS["week"])
+    fit = fitted if fitted is not None else fit_clv(transactions, end)
+    if fit.as_of != end:
+        raise ValueError(f"the CLV fit is as of {fit.as_of}, not {end}")
+    summary, bg, gg = fit.summary, fit.bg, fit.gg
+    scored = score_clv(fit, horizon_months, margin, annual_discount, notes=False)
     n_one_time = int((summary["frequency"] == 0).sum())
     n_nonpositive = int(summary["nonpositive_spend"].sum())
     report: dict[str, Any] = {

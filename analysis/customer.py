@@ -84,7 +84,7 @@ def all_actions(
     """Every suggested action for every customer, highest priority first."""
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
     return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
@@ -116,7 +116,7 @@ def export_list(
     top suggested action. With an ``action`` filter, only customers who have that action."""
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
     wanted = (filters or {}).get("action")
     if wanted:
@@ -141,7 +141,7 @@ def customer_detail(
     tables = _tables(source)
     as_of = resolve_as_of(tables, as_of)
     profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
-    scores = scores or score_customers(tables, as_of, settings)
+    scores = scores or score_customers(source, as_of, settings)
     row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
     if not row.empty:
         labels = row.iloc[0]
@@ -212,8 +212,9 @@ def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
 def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     """The ``n`` customers with the most revenue in the window (then all time): customer_id,
     name. The customer page offers them before anything is typed."""
-    ranked = frame.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True])
-    return ranked.head(n)[["customer_id", "name"]].reset_index(drop=True)
+    keys = frame[["revenue_window", "revenue", "customer_id"]]
+    ranked = keys.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True]).head(n)
+    return frame.loc[ranked.index, ["customer_id", "name"]].reset_index(drop=True)
 
 
 def with_customer(matches: pd.DataFrame, frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:

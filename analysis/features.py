@@ -136,6 +136,11 @@ def customer_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAU
     recency_days, tenure_days, has_purchased, active.
     """
     as_of = resolve_as_of(tables, as_of)
+    return tables.remember(("customer_facts", as_of, window_months),
+                           lambda: _customer_facts(tables, as_of, window_months))
+
+
+def _customer_facts(tables: Tables, as_of: dt.date, window_months: int):
     start, _ = window_bounds(as_of, window_months)
     profile = tables.customers.select(
         "customer_id", "name", "region", "industry", "channel", "signup_date", "wallet"
@@ -191,6 +196,11 @@ def service_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAUL
     universe: contacts_window (interactions other than surveys), complaints_window and
     refunds_window (negative purchase lines). Used for cost to serve."""
     as_of = resolve_as_of(tables, as_of)
+    return tables.remember(("service_facts", as_of, window_months),
+                           lambda: _service_facts(tables, as_of, window_months))
+
+
+def _service_facts(tables: Tables, as_of: dt.date, window_months: int):
     start, _ = window_bounds(as_of, window_months)
     i = interactions_until(tables, as_of)
     i = i.filter(i.occurred_at >= ibis.literal(dt.datetime.combine(start + dt.timedelta(days=1), dt.time())))

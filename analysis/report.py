@@ -71,20 +71,24 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     reason in ``messages``."""
     from analysis import overview, segments
     from analysis.clusters import cluster_report
-    from analysis.clv_data import clv_report
-    from analysis.scores import attempt, outlook, potential_revenue
+    from analysis.clv_data import clv_report, fit_clv, score_clv
+    from analysis.scores import attempt, potential_revenue
 
     as_of = resolve_as_of(tables, as_of)
+    tables = tables.pinned()  # the per-customer facts are computed once for every section
     report = basic_counts(tables, as_of)
     messages: dict[str, str] = {}
     report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
-    window_outlook = attempt(messages, "clv", lambda: outlook(tables, as_of, settings, settings.window_months))
-    potential = None if window_outlook is None else potential_revenue(window_outlook)
+    # The CLV models are fitted once: their window outlook is the MCC potential, and the
+    # same fit gives the clv section.
+    clv_fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    potential = None if clv_fit is None else potential_revenue(score_clv(
+        clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
     report.update(segments.report_section(tables, as_of, settings.segments, potential))
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
         tables, as_of, settings.k, settings.window_months))
-    report["clv"] = attempt(messages, "clv", lambda: clv_report(
+    report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
         tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
-        annual_discount=settings.annual_discount, holdout_date=settings.holdout))
+        annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit))
     report["messages"] = messages
     return report

@@ -1,8 +1,20 @@
 """Everything known about each customer as of a date, in one frame: the facts, the pyramid
 tier, MVC/MCC/BZ, the matrix cell, the RFM segment, the cluster persona and the CLV outlook.
 
-This is what the customer page, the action rules and the exports read. It is computed once
-per workspace, data version and as-of date (the app caches it; see ``ui/cached.py``).
+This is what the customer page, the action rules and the exports read. Computing it takes
+seconds on a large workspace, so :func:`score_customers` on a Workspace stores it there
+(:meth:`analysis.store.Workspace.save_result`) and reads it back on the next call: a page
+reload, another session, a restarted app and the CLI all share one computation. It is
+stored in two parts, each keyed by what it depends on
+(:meth:`~analysis.store.Workspace.version_at`), the as-of date and the settings:
+
+- ``clv``: the purchase models' outlook; purchases only, so recording a contact keeps it;
+- ``scores``: everything else; purchases, customers and the contacts up to the as-of date,
+  so a contact recorded after that date keeps it too.
+
+Language: only codes and numbers are stored. The sentences and names (MVC/MCC/BZ reasons,
+cell strategies, CLV notes, persona names) are written from them after reading
+(:func:`_with_text`), so one stored frame serves every language the app speaks.
 
 MCC potential: when the purchase model can be fitted, a customer's potential is the revenue
 the model expects from them over the next activity window (expected purchases x expected
@@ -18,15 +30,20 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from analysis.clusters import fit_clusters
-from analysis.clv_data import customer_clv
+from analysis.clusters import fit_clusters, make_personas
+from analysis.clv_data import clv_notes, fit_clv, score_clv
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
 from analysis.report import ReportSettings
-from analysis.segments import segment_customers
-from analysis.store import Tables
+from analysis.segments import add_text, segment_customers
+from analysis.store import Tables, Workspace
 
 CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expected_spend", "clv", "clv_note"]
+# What the CLV note is written from, kept beside the stored outlook (dropped after writing it).
+_NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
+                "nonpositive_spend": "_clv_nonpositive_spend"}
+# Bumped when the stored columns change, so results stored by an older version are not read.
+STORED_FORMAT = 1
 
 
 @dataclasses.dataclass
@@ -50,10 +67,8 @@ def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
 
 def outlook(tables: Tables, as_of: dt.date, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
     """The CLV model's per-customer outlook over ``horizon_months``."""
-    return customer_clv(
-        tables.transactions, as_of, horizon_months=horizon_months,
-        margin=settings.margin, annual_discount=settings.annual_discount,
-    )
+    return score_clv(fit_clv(tables.transactions, as_of), horizon_months,
+                     settings.margin, settings.annual_discount)
 
 
 def potential_revenue(clv_frame: pd.DataFrame) -> pd.Series:
@@ -62,42 +77,118 @@ def potential_revenue(clv_frame: pd.DataFrame) -> pd.Series:
     return pd.Series(values.to_numpy(), index=clv_frame["customer_id"].astype(str), name="potential")
 
 
-def score_customers(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> Scores:
-    as_of = resolve_as_of(tables, as_of)
+def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings) -> tuple[pd.DataFrame | None, dict]:
+    """(outlook columns + the MCC ``potential`` + the note inputs, messages); one model fit
+    serves both the CLV horizon and the activity window."""
     messages: dict[str, str] = {}
-    clv_frame = attempt(messages, "clv", lambda: outlook(tables, as_of, settings, settings.horizon_months))
-    potential = None
-    if clv_frame is not None:
-        same = settings.horizon_months == settings.window_months
-        window_frame = clv_frame if same else outlook(tables, as_of, settings, settings.window_months)
-        potential = potential_revenue(window_frame)
-    frame = segment_customers(tables, as_of, settings.segments, potential)
+    fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    if fit is None:
+        return None, messages
+    scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
+    window = scored if settings.horizon_months == settings.window_months else score_clv(
+        fit, settings.window_months, settings.margin, settings.annual_discount, notes=False)
+    part = scored[["customer_id", *[c for c in CLV_COLUMNS if c != "clv_note"]]].copy()
+    part["customer_id"] = part["customer_id"].astype(str)
+    part["potential"] = potential_revenue(window).to_numpy()
+    for source, hidden in _NOTE_INPUTS.items():
+        part[hidden] = (fit.summary[source].to_numpy() if source == "nonpositive_spend"
+                        else scored[source].to_numpy())
+    return part, messages
 
-    if clv_frame is not None:
-        clv_part = clv_frame.rename(columns={"note": "clv_note"})[["customer_id", *CLV_COLUMNS]]
-        frame = frame.merge(clv_part, on="customer_id", how="left")
+
+def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
+             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str]]:
+    """(the language-neutral frame, the cluster profiles and z-scores, messages)."""
+    messages: dict[str, str] = {}
+    potential = None if clv is None else pd.Series(
+        clv["potential"].to_numpy(), index=clv["customer_id"], name="potential")
+    frame = segment_customers(tables, as_of, settings.segments, potential, text=False)
+    if clv is not None:
+        frame = frame.merge(clv.drop(columns="potential"), on="customer_id", how="left")
     else:
-        for col in CLV_COLUMNS:
+        for col in CLV_COLUMNS[:-1]:
             frame[col] = np.nan
-
-    personas: list[dict] = []
+    clusters: dict[str, pd.DataFrame] = {}
     fitted = attempt(messages, "clusters", lambda: fit_clusters(
         tables, as_of, settings.k, settings.window_months, currency=settings.currency))
     if fitted is not None:
         features, model = fitted
-        names = model.persona_names()
-        labels = pd.DataFrame({
-            "customer_id": features.index.astype(str),
-            "cluster": model.labels_,
-            "cluster_name": [names[c] for c in model.labels_],
-        })
+        labels = pd.DataFrame({"customer_id": features.index.astype(str), "cluster": model.labels_})
         frame = frame.merge(labels, on="customer_id", how="left")
         frame["cluster"] = frame["cluster"].astype("Int64")
-        personas = model.personas_
+        clusters = {"profiles": model.profiles_.reset_index(), "zscores": model.zscores_.reset_index()}
     else:
         frame["cluster"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return frame, clusters, messages
+
+
+def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages: dict[str, str],
+               as_of: dt.date, settings: ReportSettings) -> Scores:
+    """The full :class:`Scores` from the language-neutral parts: reasons, strategies, CLV
+    notes and persona names are written here, in the current language."""
+    frame = add_text(frame, settings.segments)
+    has_clv = frame["p_alive"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
+    notes = np.full(len(frame), None, dtype=object)
+    if has_clv.any():
+        inputs = frame.loc[has_clv, ["p_alive", "expected_next_purchase", *_NOTE_INPUTS.values()]]
+        inputs = inputs.rename(columns={v: k for k, v in _NOTE_INPUTS.items()})
+        notes[has_clv] = clv_notes(inputs, settings.horizon_months)
+    frame = frame.drop(columns=[c for c in _NOTE_INPUTS.values() if c in frame])
+    at = frame.columns.get_loc("clv") + 1
+    frame.insert(at, "clv_note", notes.tolist() if has_clv.any() else np.nan)
+    personas: list[dict] = []
+    if clusters:
+        profiles = clusters["profiles"].set_index("cluster")
+        zscores = clusters["zscores"].set_index("cluster")
+        personas = make_personas(profiles, zscores, settings.currency)
+        names = np.array([None] + [p["name"] for p in personas], dtype=object)
+        codes = frame["cluster"].fillna(-1).to_numpy(int) + 1
+        frame["cluster_name"] = names[codes].tolist()
+    else:
         frame["cluster_name"] = None
     return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages)
+
+
+def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
+    """(frames, meta) stored under ``key`` in ``ws``, computed and stored when missing."""
+    found = ws.load_result(key)
+    if found is not None:
+        return found
+    frames, meta = compute()
+    ws.save_result(kind, key, frames, meta)
+    return frames, meta
+
+
+def score_customers(source: Workspace | Tables, as_of: Any = None,
+                    settings: ReportSettings = ReportSettings()) -> Scores:
+    """The per-customer frame as of ``as_of``. On a Workspace the language-neutral parts
+    are stored in it and read back on later calls (see the module docstring); on bare
+    Tables (a filtered view, a Spark session) everything is computed."""
+    stored = isinstance(source, Workspace)
+    tables = (source.tables() if stored else source).pinned()
+    as_of = resolve_as_of(tables, as_of)
+
+    def clv_part() -> tuple[dict, dict]:
+        part, messages = _clv_part(tables, as_of, settings)
+        return ({} if part is None else {"clv": part}), {"messages": messages}
+
+    def numbers(clv: pd.DataFrame | None) -> tuple[dict, dict]:
+        frame, clusters, messages = _numbers(tables, as_of, settings, clv)
+        return {"frame": frame, **clusters}, {"messages": messages}
+
+    if not stored:
+        clv_frames, clv_meta = clv_part()
+        frames, meta = numbers(clv_frames.get("clv"))
+    else:
+        version = source.version_at(as_of)
+        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(settings)}
+        clv_key = source.result_key("clv", purchases=version["purchases"], **common)
+        clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
+        key = source.result_key("scores", **version, **common)
+        frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")))
+    clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
+    messages = {**clv_meta["messages"], **meta["messages"]}
+    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings)
 
 
 LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",
@@ -106,13 +197,14 @@ LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purcha
 
 def top_by_clv(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     """The ``n`` customers with the highest predicted CLV."""
-    ranked = frame[frame["clv"].notna()].sort_values(["clv", "customer_id"], ascending=[False, True])
-    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)
+    keys = frame.loc[frame["clv"].notna(), ["clv", "customer_id"]]
+    ranked = keys.sort_values(["clv", "customer_id"], ascending=[False, True]).head(n)
+    return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)
 
 
 def likely_lost(frame: pd.DataFrame, n: int = 50, min_orders: int = 2) -> pd.DataFrame:
     """Repeat customers the purchase model thinks most likely gone (lowest P(alive)), the
     most valuable first among equals: the win-back list."""
-    repeat = frame[(frame["orders"] >= min_orders) & frame["p_alive"].notna()]
-    ranked = repeat.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True])
-    return ranked.head(n)[LIST_COLUMNS].reset_index(drop=True)
+    keys = frame.loc[(frame["orders"] >= min_orders) & frame["p_alive"].notna(), ["p_alive", "revenue", "customer_id"]]
+    ranked = keys.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True]).head(n)
+    return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)

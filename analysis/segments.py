@@ -30,7 +30,7 @@ from analysis.pyramid import (
 from analysis.rfm import rfm, rfm_counts, with_rfm
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
-from analysis.value import add_reasons, value_counts, value_expr, value_groups
+from analysis.value import add_reasons, value_expr, value_groups, value_totals
 
 __all__ = [
     "SegmentSettings", "TIERS", "pyramid", "tier_migration", "value_groups",
@@ -75,8 +75,13 @@ def attitude_change(tables: Tables, as_of: Any = None, settings: SegmentSettings
     return out.drop(columns="_key").reset_index(drop=True)
 
 
+# Label columns that are sentences or names rather than codes: :func:`add_text` writes them
+# from the other columns, so a stored frame can leave them out (they follow the language).
+TEXT_COLUMNS = ["strategy", "reason_mvc", "reason_mcc", "reason_bz"]
+
+
 def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                      potential: pd.Series | None = None) -> pd.DataFrame:
+                      potential: pd.Series | None = None, text: bool = True) -> pd.DataFrame:
     """One row per customer in the universe with every label, then the facts columns.
 
     Labels: tier, previous_tier (one window earlier; "(new)" if unknown then), is_mvc,
@@ -84,7 +89,8 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     share_of_wallet (NULL for never-buyers / without wallet), volume_tier (active only),
     satisfaction_tier (high/medium/low/none), cell ("<volume>/<satisfaction>", active
     only), abcd, strategy (cell strategy name), r, f, m, rfm_segment (buyers only),
-    reason_mvc / reason_mcc / reason_bz. Sorted by customer id.
+    reason_mvc / reason_mcc / reason_bz. Sorted by customer id. ``text=False`` leaves out
+    :data:`TEXT_COLUMNS` (see :func:`add_text`).
     """
     s = settings or SegmentSettings()
     as_of = resolve_as_of(tables, as_of)
@@ -100,15 +106,25 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     frame["previous_tier"] = frame["previous_tier"].fillna("(new)")
     for col in ("is_mvc", "is_mcc", "is_bz"):
         frame[col] = frame[col].fillna(False).astype(bool)
-    frame = add_reasons(frame, s)
     frame["abcd"] = [CELLS.get(c, {}).get("abcd") if isinstance(c, str) else None for c in frame["cell"]]
-    frame["strategy"] = [lookup(CELLS[c]["strategy"]) if isinstance(c, str) else None for c in frame["cell"]]
     for col in ("r", "f", "m"):
         frame[col] = frame[col].astype("Int64")
     for col in ("contacts_window", "complaints_window", "refunds_window"):
         frame[col] = pd.to_numeric(frame[col]).fillna(0).astype(int)
     rest = [c for c in frame.columns if c not in LABEL_COLUMNS and not c.startswith("_")]
-    return frame[LABEL_COLUMNS + rest].reset_index(drop=True)
+    frame = frame[[c for c in LABEL_COLUMNS if c not in TEXT_COLUMNS] + rest].reset_index(drop=True)
+    return add_text(frame, s) if text else frame
+
+
+def add_text(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """:data:`TEXT_COLUMNS` from the codes and figures of a ``segment_customers(...,
+    text=False)`` frame: the cell's strategy and the MVC / MCC / BZ reasons."""
+    s = settings or SegmentSettings()
+    out = add_reasons(frame, s)
+    strategies = {cell: lookup(entry["strategy"]) for cell, entry in CELLS.items()}
+    out["strategy"] = out["cell"].map(strategies)
+    rest = [c for c in out.columns if c not in LABEL_COLUMNS]
+    return out[LABEL_COLUMNS + rest]
 
 
 def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
@@ -137,7 +153,7 @@ def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings 
         ]
     except NotEnoughData:
         pyramid_part = [{"tier": t, "customers": 0, "revenue": 0.0} for t in TIERS]
-    groups = value_counts(value_groups(tables, as_of, s, potential))
+    groups = value_totals(tables, as_of, s, potential)
     try:
         mat = satisfaction_matrix(tables, as_of, s)
         matrix_part = [

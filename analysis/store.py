@@ -13,8 +13,11 @@ a column below is missing there.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
+import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -84,9 +87,19 @@ SCHEMA: dict[str, dict[str, str]] = {
         "value": "VARCHAR",
         "saved_at": "TIMESTAMP NOT NULL",
     },
+    # Stored analysis results (e.g. the per-customer scores), one or more tables each.
+    "results": {
+        "result_key": "VARCHAR NOT NULL PRIMARY KEY",
+        "kind": "VARCHAR NOT NULL",
+        "tables_json": "VARCHAR NOT NULL",
+        "meta_json": "VARCHAR NOT NULL",
+        "saved_at": "TIMESTAMP NOT NULL",
+    },
 }
 
 DATA_TABLES = ("customers", "transactions", "interactions")
+# Stored results kept per kind (several as-of dates or settings); older ones are dropped.
+RESULTS_KEPT = 6
 
 
 def quote_ident(name: str) -> str:
@@ -112,6 +125,26 @@ class Tables:
     customers: Any
     transactions: Any
     interactions: Any
+    # Set by :meth:`pinned`: per-customer tables already computed, by what they are of.
+    memo: dict | None = field(default=None, compare=False, repr=False)
+
+    def pinned(self) -> "Tables":
+        """These tables with a memo: the per-customer facts that many figures share
+        (:func:`analysis.features.customer_facts`, ``service_facts``) are computed once,
+        kept in memory, and every later expression on the returned object reads them.
+        For one report or scoring run, over data that does not change meanwhile."""
+        return replace(self, memo={})
+
+    def remember(self, key: tuple, build) -> Any:
+        """``build()`` executed once and kept as an in-memory Ibis table when pinned; the
+        plain expression otherwise."""
+        if self.memo is None:
+            return build()
+        if key not in self.memo:
+            import ibis
+
+            self.memo[key] = ibis.memtable(build().to_pyarrow())
+        return self.memo[key]
 
 
 class Workspace:
@@ -170,6 +203,80 @@ class Workspace:
             ' (SELECT count(*) FROM "customers")'
         ).fetchone()
         return "-".join(str(v) for v in row)
+
+    def version_at(self, as_of: dt.date) -> dict[str, str]:
+        """What figures as of a date depend on, part by part: ``purchases`` (the purchase
+        imports), ``customers`` (the customer-list imports and updates) and ``contacts``
+        (contacts up to the end of ``as_of``). A contact recorded later leaves all three
+        unchanged; one inside the period changes ``contacts`` only."""
+        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+        row = self.cursor().execute(
+            'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'transactions\'),'
+            ' (SELECT count(*) FROM "transactions"),'
+            ' (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'customers\'),'
+            ' (SELECT count(*) FROM "customers"),'
+            ' (SELECT count(*) FROM "interactions" WHERE "occurred_at" < ?),'
+            ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions" WHERE "occurred_at" < ?)',
+            [end, end],
+        ).fetchone()
+        return {"purchases": f"{row[0]}-{row[1]}", "customers": f"{row[2]}-{row[3]}",
+                "contacts": f"{row[4]}-{row[5]}"}
+
+    # -- stored results ---------------------------------------------------------------
+    @staticmethod
+    def result_key(kind: str, **parts: Any) -> str:
+        """A stable key for a result of ``kind`` computed from ``parts`` (versions, dates,
+        settings; anything with a stable ``str``)."""
+        text = json.dumps([kind, parts], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def save_result(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
+        """Store ``frames`` (one table each) and ``meta`` (JSON) under ``key``, all or
+        nothing; the oldest results of ``kind`` beyond :data:`RESULTS_KEPT` are dropped.
+        Column dtypes are kept in the meta so :meth:`load_result` gives the same frames.
+        Returns False (and stores nothing) on a read-only workspace."""
+        if self.read_only:
+            return False
+        names = {part: f"result_{key}_{part}" for part in frames}
+        dtypes = {part: {str(c): str(t) for c, t in f.dtypes.items()} for part, f in frames.items()}
+        record = json.dumps({"meta": meta, "dtypes": dtypes})
+        view = f"_result_{threading.get_ident()}"
+        with self.transaction() as cur:
+            for part, frame in frames.items():
+                cur.register(view, frame)
+                try:
+                    cur.execute(f"CREATE OR REPLACE TABLE {quote_ident(names[part])} AS "
+                                f"SELECT * FROM {quote_ident(view)}")
+                finally:
+                    cur.unregister(view)
+            cur.execute('INSERT OR REPLACE INTO "results" VALUES (?, ?, ?, ?, now())',
+                        [key, kind, json.dumps(names), record])
+            old = cur.execute(
+                'SELECT "result_key", "tables_json" FROM "results" WHERE "kind" = ? '
+                'ORDER BY "saved_at" DESC, "result_key" OFFSET ?', [kind, RESULTS_KEPT]).fetchall()
+            for old_key, tables in old:
+                for name in json.loads(tables).values():
+                    cur.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+                cur.execute('DELETE FROM "results" WHERE "result_key" = ?', [old_key])
+        return True
+
+    def load_result(self, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
+        """(frames, meta) stored under ``key``, or None when there is none."""
+        try:
+            row = self.cursor().execute(
+                'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+            if row is None:
+                return None
+            record = json.loads(row[1])
+            frames = {}
+            for part, name in json.loads(row[0]).items():
+                # Through Arrow: several times faster than .df() for text columns.
+                frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
+                wanted = record["dtypes"][part]
+                frames[part] = frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
+        except duckdb.CatalogException:  # an older read-only workspace, a table dropped by hand
+            return None
+        return frames, record["meta"]
 
     @property
     def ibis(self):

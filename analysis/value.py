@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from analysis.features import customer_facts, resolve_as_of, service_facts
@@ -96,6 +97,12 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
     return f.select(*[c for c in VALUE_COLUMNS if not c.startswith("reason_")])
 
 
+# The columns the reason sentences are written from.
+_REASON_INPUTS = ["is_mvc", "is_mcc", "is_bz", "profit", "potential_source", "share_of_wallet", "wallet",
+                  "gap", "potential", "revenue_window", "revenue_prev_window", "contacts_window",
+                  "complaints_window", "refunds_window", "margin", "cost_to_serve"]
+
+
 def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd.DataFrame:
     """Add reason_mvc, reason_mcc, reason_bz: one sentence per customer in a group, else ''."""
     s = settings or SegmentSettings()
@@ -132,10 +139,12 @@ def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) ->
                  complaints=tn("{n} complaint", "{n} complaints", int(r.complaints_window)),
                  refunds=tn("{n} refund", "{n} refunds", int(r.refunds_window)))
 
-    rows = list(out.itertuples(index=False))
-    out["reason_mvc"] = [mvc(r) for r in rows]
-    out["reason_mcc"] = [mcc(r) for r in rows]
-    out["reason_bz"] = [bz(r) for r in rows]
+    for col, flag, sentence in (("reason_mvc", "is_mvc", mvc), ("reason_mcc", "is_mcc", mcc),
+                                ("reason_bz", "is_bz", bz)):
+        inside = out[flag].fillna(False).astype(bool).to_numpy()
+        texts = np.full(len(out), "", dtype=object)
+        texts[inside] = [sentence(r) for r in out.loc[inside, _REASON_INPUTS].itertuples(index=False)]
+        out[col] = texts.tolist()
     return out
 
 
@@ -155,6 +164,17 @@ def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | 
     for col in ("is_mvc", "is_mcc", "is_bz", "active"):
         frame[col] = frame[col].astype(bool)
     return add_reasons(frame, s)[VALUE_COLUMNS]
+
+
+def value_totals(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
+                 potential: pd.Series | None = None) -> dict[str, int]:
+    """{"MVC": n, "MCC": n, "BZ": n}, counted in the database: what :func:`value_counts`
+    gives from :func:`value_groups`, without building every customer's reason sentence."""
+    f = value_expr(tables, as_of, settings or SegmentSettings(), potential)
+    row = f.aggregate(
+        MVC=f.is_mvc.cast("int64").sum(), MCC=f.is_mcc.cast("int64").sum(), BZ=f.is_bz.cast("int64").sum(),
+    ).to_pandas().iloc[0]
+    return {k: int(0 if pd.isna(row[k]) else row[k]) for k in ("MVC", "MCC", "BZ")}
 
 
 def value_counts(frame: pd.DataFrame) -> dict[str, int]:

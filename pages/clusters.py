@@ -76,8 +76,8 @@ with show.explained():
 
     st.subheader(t("Customers in a cluster"))
     names = model.persona_names()
-    members = differentiate.cluster_members(cached.scores(as_of, settings).frame, features.index,
-                                            model.labels_, names)
+    members = cached.from_scores(differentiate.cluster_members, as_of, settings, features.index.to_numpy(str),
+                                 model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
     clicked = [names[int(c)] for c in on_bar] + list(
         apply_filters(members, {"customer_id": [str(c) for c in on_map]})["cluster_name"])

@@ -47,12 +47,12 @@ with show.explained():
     with right:
         show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
-    frame = cached.scores(as_of, settings).frame
     st.subheader(t("Top customers by lifetime value"))
-    lists.customer_list(scores.top_by_clv(frame, 50), key="clv_top", file_stem="top-clv", columns=scores.LIST_COLUMNS)
+    lists.customer_list(cached.from_scores(scores.top_by_clv, as_of, settings, 50), key="clv_top",
+                        file_stem="top-clv", columns=scores.LIST_COLUMNS)
     st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-    lists.customer_list(scores.likely_lost(frame, 50), key="clv_lost", file_stem="likely-lost",
-                        columns=scores.LIST_COLUMNS)
+    lists.customer_list(cached.from_scores(scores.likely_lost, as_of, settings, 50), key="clv_lost",
+                        file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))
 st.write(t(

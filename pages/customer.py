@@ -26,7 +26,8 @@ try:
     if query.strip():
         matches = cached.on_tables(customer.search, query, 50)
     else:  # a shared link (?customer=C00042) opens on its customer, else the biggest come first
-        matches = customer.with_customer(customer.biggest(scores.frame, 50), scores.frame, st.query_params.get("customer"))
+        matches = customer.with_customer(cached.from_scores(customer.biggest, as_of, settings, 50), scores.frame,
+                                         st.query_params.get("customer"))
 except UserError as exc:
     st.info(str(exc))
     st.stop()

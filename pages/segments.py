@@ -47,7 +47,7 @@ with rfm_tab:
             rules = differentiate.rules_from_table(edited)
         except UserError as exc:
             st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
-        scored = differentiate.segment_by_rules(frame, rules)
+        scored = cached.from_scores(differentiate.segment_by_rules, as_of, settings, rules)
         counts = differentiate.counts_by_rules(scored, rules)
         grid = rfm.rf_grid(scored)
         left, right = st.columns(2)

@@ -29,9 +29,8 @@ st.caption(t(
 ))
 
 scores = cached.scores(as_of, settings)
-frame = scores.frame
-groups = {g: differentiate.value_group(frame, g) for g in differentiate.GROUPS}
-wallet = differentiate.wallet_summary(frame)
+groups = {g: cached.from_scores(differentiate.value_group, as_of, settings, g) for g in differentiate.GROUPS}
+wallet = cached.from_scores(differentiate.wallet_summary, as_of, settings)
 
 cols = st.columns(4)
 cols[0].metric(t("Most valuable (MVC)"), i18n.number(len(groups["MVC"])), help=t("Highest profit in the window."))
@@ -50,7 +49,7 @@ else:
     st.caption(t("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                  "over the next window; where it cannot tell, the customer's trend or wallet estimate."))
 
-plotted, buyers = differentiate.scatter_sample(frame)
+plotted, buyers = cached.from_scores(differentiate.scatter_sample, as_of, settings)
 if not buyers:
     st.info(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
 else:

@@ -37,6 +37,15 @@ def test_customer_list_shows_count_table_and_downloads():
     assert len(at.get("download_button")) == 2  # CSV and Excel
 
 
+def test_a_long_list_shows_its_first_rows_and_says_so():
+    at = AppTest.from_function(_list_app)
+    at.session_state["n"] = lists.MAX_SHOWN + 5
+    at.run()
+    assert any(m.value == f"**{lists.MAX_SHOWN + 5:,} customers**" for m in at.markdown)
+    assert len(at.dataframe[0].value) == lists.MAX_SHOWN
+    assert any("downloads have them all" in c.value for c in at.caption)
+
+
 def test_customer_list_empty_and_single():
     at = AppTest.from_function(_list_app)
     at.session_state["n"] = 1

@@ -5,6 +5,7 @@ import json
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
 from tests.test_page_pyramid import transactions_only
+from ui.lists import MAX_SHOWN
 
 
 def test_clusters_on_demo_automatic_then_overridden(demo_copy):
@@ -23,7 +24,8 @@ def test_clusters_on_demo_automatic_then_overridden(demo_copy):
     projection = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert len(projection["data"]) == k
     sizes = [int(o.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for o in personas]
-    assert len(at.dataframe[-1].value) == sizes[0]
+    assert len(at.dataframe[-1].value) == min(sizes[0], MAX_SHOWN)
+    assert any(m.value == f"**{sizes[0]:,} customers**" for m in at.markdown)
 
     at.number_input(key="cl_k").set_value(3).run()
     assert not at.exception

@@ -7,6 +7,7 @@ from analysis.rfm import SEGMENT_NAMES
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
 from tests.test_page_pyramid import transactions_only
+from ui.lists import MAX_SHOWN
 
 
 def table_with(at, column):
@@ -25,7 +26,7 @@ def test_segments_on_demo(demo_copy):
     assert not at.exception
     listed = table_with(at, "RFM segment")
     expected = int(counts.loc[counts["Segment"] == "at risk", "Customers"].item())
-    assert len(listed) == expected and set(listed["RFM segment"]) == {"at risk"}
+    assert len(listed) == min(expected, MAX_SHOWN) and set(listed["RFM segment"]) == {"at risk"}
     # a cell of the R x F grid (clicked or picked) lists exactly the customers counted in it
     markers = charts[0]["data"][1]
     assert len(markers["customdata"]) == 25 and markers["marker"]["opacity"] < 0.05
@@ -40,7 +41,8 @@ def test_segments_on_demo(demo_copy):
     metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert metrics["Falling customers"] > 0 and metrics["Rising customers"] > 0
     falling = table_with(at, "Change")
-    assert len(falling) == metrics["Falling customers"] and (falling["Change"] < 0).all()
+    assert len(falling) == min(metrics["Falling customers"], MAX_SHOWN) and (falling["Change"] < 0).all()
+    assert any(m.value == f"**{metrics['Falling customers']:,} customers**" for m in at.markdown)
     # ideal customer profile: lifts chart and ranked look-alikes with the explanation
     lifts = next(c for c in charts if "lift" in c["layout"]["title"]["text"])
     assert any(y.startswith("channel: ") for y in lifts["data"][0]["y"])

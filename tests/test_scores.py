@@ -48,3 +48,43 @@ def test_reasons_a_part_is_missing_follow_the_language(tmp_path):
     frame = scores.frame.set_index("customer_id")
     assert frame.loc["c010", "tier"] == "top" and frame.loc["c010", "reason_mvc"] == "近 12 个月利润 $300：位列前 20%"
     assert frame["cluster_name"].isna().all()
+
+
+def _stored_kinds(ws):
+    return ws.query('SELECT "kind", count(*) AS n FROM "results" GROUP BY 1').set_index("kind")["n"].to_dict()
+
+
+def test_scores_stored_in_the_workspace_are_reused_and_invalidated_by_what_they_depend_on(demo_copy):
+    import datetime as dt
+
+    from analysis.features import resolve_as_of
+    from analysis.interactions import record_interaction
+
+    with Workspace(demo_copy) as ws:
+        computed = score_customers(ws.tables())
+        stored = score_customers(ws)  # computes and stores
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 1}
+        again = score_customers(ws)  # reads back: same frame, same texts
+        for other in (stored, again):
+            pd.testing.assert_frame_equal(other.frame, computed.frame)
+            assert other.personas == computed.personas and other.messages == computed.messages
+
+        as_of = resolve_as_of(ws.tables())
+        cid = computed.frame["customer_id"].iloc[0]
+        before = int(computed.frame["interactions"].iloc[0])
+        record_interaction(ws, cid, "contact", "phone", date=as_of + dt.timedelta(days=3))
+        score_customers(ws, as_of)  # a contact after the as-of date changes nothing there
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 1}
+
+        record_interaction(ws, cid, "contact", "phone", date=as_of)
+        fresh = score_customers(ws, as_of)  # inside the period: scores again, CLV kept
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 2}
+        assert int(fresh.frame.loc[fresh.frame["customer_id"] == cid, "interactions"].iloc[0]) == before + 1
+
+
+def test_stored_scores_are_read_by_a_read_only_process(demo_copy):
+    with Workspace(demo_copy) as ws:
+        written = score_customers(ws)
+    with Workspace(demo_copy, read_only=True) as ro:
+        read = score_customers(ro)
+    pd.testing.assert_frame_equal(read.frame, written.frame)

@@ -99,3 +99,64 @@ def test_user_visible_messages_in_chinese(tmp_path):
                 pass
         with pytest.raises(PermissionError, match="is open read-only"):
             ws.execute("SELECT 1")
+
+
+def _result_frame():
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "c"],
+        "tier": ["top", None, "small"],
+        "r": pd.array([5, pd.NA, 1], dtype="Int64"),
+        "is_mvc": [True, False, False],
+        "clv": [1.5, float("nan"), 0.0],
+        "next": pd.to_datetime(["2024-01-02", None, "2024-03-01"]),
+    })
+
+
+def test_results_round_trip_with_column_types(tmp_path):
+    ws = Workspace(tmp_path / "w.duckdb")
+    key = ws.result_key("scores", as_of="2024-01-01", version="1-2")
+    assert key == ws.result_key("scores", version="1-2", as_of="2024-01-01")  # order-free
+    assert ws.load_result(key) is None
+    frame = _result_frame()
+    assert ws.save_result("scores", key, {"frame": frame}, {"messages": {"clv": "too few"}})
+    frames, meta = ws.load_result(key)
+    pd.testing.assert_frame_equal(frames["frame"], frame)
+    assert meta == {"messages": {"clv": "too few"}}
+    ws.close()
+    with Workspace(tmp_path / "w.duckdb", read_only=True) as ro:  # another process, read-only
+        assert ro.load_result(key)[1] == meta
+        assert not ro.save_result("scores", "other", {"frame": frame}, {})
+
+
+def test_results_keep_only_the_newest_of_each_kind(tmp_path):
+    from analysis.store import RESULTS_KEPT
+
+    ws = Workspace(tmp_path / "w.duckdb")
+    keys = [ws.result_key("clv", n=n) for n in range(RESULTS_KEPT + 2)]
+    for key in keys:
+        ws.save_result("clv", key, {"clv": _result_frame()}, {})
+    ws.save_result("scores", "s1", {"frame": _result_frame()}, {})
+    assert [ws.load_result(k) is None for k in keys] == [True, True] + [False] * RESULTS_KEPT
+    assert ws.load_result("s1") is not None
+    names = ws.query("SELECT table_name FROM information_schema.tables")["table_name"]
+    assert names.str.startswith("result_").sum() == RESULTS_KEPT + 1
+
+
+def test_version_at_ignores_contacts_after_the_date(tmp_path):
+    import datetime as dt
+
+    ws = Workspace(tmp_path / "w.duckdb")
+    day = dt.date(2024, 1, 31)
+    before = ws.version_at(day)
+    with ws.transaction() as cur:
+        ws.append(cur, "interactions", pd.DataFrame({
+            "interaction_id": [1], "customer_id": ["a"], "kind": ["contact"],
+            "occurred_at": [pd.Timestamp("2024-02-01 09:00")]}))
+    assert ws.version_at(day) == before
+    with ws.transaction() as cur:
+        ws.append(cur, "interactions", pd.DataFrame({
+            "interaction_id": [2], "customer_id": ["a"], "kind": ["contact"],
+            "occurred_at": [pd.Timestamp("2024-01-31 23:00")]}))
+    after = ws.version_at(day)
+    assert after["contacts"] != before["contacts"]
+    assert {k: after[k] for k in ("purchases", "customers")} == {k: before[k] for k in ("purchases", "customers")}

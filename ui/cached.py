@@ -2,15 +2,24 @@
 
 Streamlit caches are shared by every session of one server, so entries are keyed by the
 workspace path and its data version: a new import or a recorded contact changes the
-version and the next call recomputes. Nothing user-specific is kept here.
+version and the next call recomputes. The per-customer scores and what is derived from
+them are keyed by the data they depend on as of the date (:func:`key_at`), so a contact
+recorded after the as-of date keeps them. Both keys carry the language too, because reasons,
+strategies, personas and notes are written in it (analysis.i18n); the stored scores in the
+workspace are language-neutral, so a second language only writes the text again. Nothing
+user-specific is kept here.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import importlib
+import json
 from typing import Any, Callable
 
+import pandas as pd
 import streamlit as st
 
 from analysis import customer, features, i18n
@@ -21,10 +30,16 @@ from ui import workspace
 
 
 def key() -> tuple[str, str]:
-    """(workspace path, data version and language) of this session's workspace. The language is
-    part of the key because reasons, personas and notes are computed in it (analysis.i18n)."""
+    """(workspace path, data version) of this session's workspace."""
     ws = workspace.current()
     return str(ws.path), f"{ws.data_version()}|{i18n.language()}"
+
+
+def key_at(as_of: dt.date) -> tuple[str, str]:
+    """(workspace path, what figures as of ``as_of`` depend on): unlike :func:`key`, a
+    contact recorded after ``as_of`` leaves it unchanged (see ``Workspace.version_at``)."""
+    ws = workspace.current()
+    return str(ws.path), json.dumps([ws.version_at(as_of), i18n.language()], sort_keys=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -53,14 +68,50 @@ def on_workspace(fn: Callable, *args, **kwargs) -> Any:
     return _run_ws(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
 
 
+def _shared(value: Any) -> Any:
+    """A caller's own view of a shared cached value. pandas copy-on-write makes a shallow
+    copy cost nothing and keeps the cached frame unchanged whatever the caller does to its
+    copy; st.cache_data would instead unpickle a full copy (about a second for 200,000
+    customers) on every call."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, Scores):
+        return dataclasses.replace(value, frame=value.frame.copy(deep=False), personas=copy.deepcopy(value.personas),
+                                   messages=dict(value.messages))
+    return copy.deepcopy(value)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scores(path: str, version: str, as_of: dt.date, settings) -> Scores:
+    return score_customers(workspace.by_path(path), as_of, settings)
+
+
 def scores(as_of: dt.date, settings) -> "Scores":
-    """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace."""
-    return on_tables(score_customers, as_of, settings)
+    """The per-customer frame (tiers, cells, segments, clusters, CLV) for this workspace:
+    kept once in this process per data version (shared by every session, see
+    :func:`_shared`), and stored in the workspace itself (see :mod:`analysis.scores`) so
+    a restarted app or the CLI read it instead of recomputing."""
+    with st.spinner(t("Computing…")):
+        return _shared(_scores(*key_at(as_of), as_of, settings))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _run_scored(path: str, version: str, module: str, name: str, as_of: dt.date, settings, action_settings) -> Any:
-    scored = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ())
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _derived(path: str, version: str, as_of: dt.date, settings, module: str, name: str, args: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_scores(path, version, as_of, settings).frame, *args)
+
+
+def from_scores(fn: Callable, as_of: dt.date, settings, *args) -> Any:
+    """``fn(frame, *args)`` on the per-customer frame, computed once per data version: for
+    the sorted lists, groups and samples a page would otherwise rebuild on every click.
+    ``fn`` must be a module-level function of `analysis` that does not change ``frame``."""
+    return _shared(_derived(*key_at(as_of), as_of, settings, fn.__module__, fn.__name__, args))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _run_scored_shared(path: str, version: str, module: str, name: str, as_of: dt.date, settings,
+                       action_settings) -> Any:
+    scored = _shared(_scores(path, version, as_of, settings))
     fn = getattr(importlib.import_module(module), name)
     return fn(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
 
@@ -69,24 +120,24 @@ def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
     """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
     handed the cached per-customer frame instead of computing it again."""
     with st.spinner(t("Computing…")):
-        return _run_scored(*key(), fn.__module__, fn.__name__, as_of, settings, action_settings)
+        return _shared(_run_scored_shared(*key_at(as_of), fn.__module__, fn.__name__, as_of, settings,
+                                          action_settings))
 
 
-def actions(as_of: dt.date, settings, action_settings) -> "pd.DataFrame":
+def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (computed once per data version)."""
     return with_scores(customer.all_actions, as_of, settings, action_settings)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
-    frame = _run(path, version, "analysis.scores", "score_customers", (as_of, settings), ()).frame
-    return Masker(frame["customer_id"])
+    return Masker(_scores(path, version, as_of, settings).frame["customer_id"])
 
 
 def masker(as_of: dt.date, settings) -> Masker:
     """The workspace's masker: the same "Customer 0042" for the same customer on every page
     (built from the same ids as the workshop story's)."""
-    return _masker(*key(), as_of, settings)
+    return _masker(*key_at(as_of), as_of, settings)
 
 
 def last_purchase_date() -> dt.date:

@@ -43,6 +43,8 @@ DEFAULT_COLUMNS = [
 MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potential", "gap", "wallet",
          "cost_to_serve", "change", "clv"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}
+# Rows shown in a list's table; the CSV and Excel downloads hold every row.
+MAX_SHOWN = 1000
 
 
 def table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -82,6 +84,8 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", on_click="ignore", disabled=n == 0, width="stretch",
     )
+    if n > MAX_SHOWN:  # a browser table of tens of thousands of rows is slow to send and to read
+        st.caption(f"Showing the first {MAX_SHOWN:,} of {n:,}; the downloads have them all.")
     config: dict[str, Any] = {}
     for col in shown.columns:
         source = next((c for c in HEADERS if header(c) == col), col)
@@ -91,7 +95,7 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
             config[col] = st.column_config.NumberColumn(format="percent")
         elif source == "last_purchase":
             config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+    st.dataframe(shown.head(MAX_SHOWN), hide_index=True, width="stretch", column_config=config,
                  height=height or ("auto" if n <= 10 else 380))
     return shown
 

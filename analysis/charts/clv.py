@@ -35,15 +35,19 @@ def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
     fig = go.Figure()
     if len(positive):
         logs = np.log10(positive.to_numpy(float))
+        # Binned here: 40 bars travel to the browser instead of one value per customer.
+        counts, edges = np.histogram(logs, bins=40)
         fig.add_trace(
-            go.Histogram(
-                x=logs,
-                nbinsx=40,
+            go.Bar(
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts,
+                width=np.diff(edges),
                 marker_color=ACTUAL_COLOR,
                 name=t("customers"),
                 hovertemplate=t("%{y} customers") + "<extra></extra>",
             )
         )
+        fig.update_layout(bargap=0)
         lo, hi = int(np.floor(logs.min())), int(np.ceil(logs.max()))
         ticks = list(range(lo, hi + 1))
         fig.update_xaxes(tickvals=ticks, ticktext=[f"{currency}{10.0**t:,.{max(0, -t)}f}" for t in ticks])

@@ -6,6 +6,7 @@ analysis.value, analysis.matrix, analysis.rfm), plotly figures out. Each mark's
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -69,21 +70,17 @@ def migration_sankey(migration: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _group(row) -> str:
-    if row.is_bz:
-        return "BZ"
-    if row.is_mvc:
-        return "MVC"
-    if row.is_mcc:
-        return "MCC"
-    return "other"
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """BZ over MVC over MCC, else "other", per row."""
+    flags = [frame[c].fillna(False).astype(bool).to_numpy() for c in ("is_bz", "is_mvc", "is_mcc")]
+    return np.select(flags, ["BZ", "MVC", "MCC"], default="other")
 
 
 def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
     """Actual window revenue (x) against potential (y), one point per customer, coloured by
     group (BZ over MVC over MCC when a customer is in several; MVC and MCC both are MVC)."""
-    frame = groups.copy()
-    frame["group"] = [_group(r) for r in frame.itertuples(index=False)]
+    frame = groups[["customer_id", "revenue_window", "potential", "profit", "gap"]].copy()
+    frame["group"] = _groups(groups)
     fig = go.Figure()
     for name in ("MVC", "MCC", "BZ", "other"):
         part = frame[frame["group"] == name]
