@@ -85,7 +85,8 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
         key=f"{key}_xlsx", on_click="ignore", disabled=n == 0, width="stretch",
     )
     if n > MAX_SHOWN:  # a browser table of tens of thousands of rows is slow to send and to read
-        st.caption(f"Showing the first {MAX_SHOWN:,} of {n:,}; the downloads have them all.")
+        st.caption(t("Showing the first {shown} of {count}; the downloads have them all.",
+                     shown=i18n.number(MAX_SHOWN), count=i18n.number(n)))
     config: dict[str, Any] = {}
     for col in shown.columns:
         source = next((c for c in HEADERS if header(c) == col), col)
