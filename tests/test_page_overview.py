@@ -6,6 +6,7 @@ from analysis import i18n
 
 from tests.builders import make_workspace
 from tests.pagetest import open_page
+from ui.lists import MAX_SHOWN
 
 
 def test_overview_on_demo(demo_copy):
@@ -28,7 +29,8 @@ def test_overview_on_demo(demo_copy):
     shown = i18n.month(f"{month}-01")  # "May 2026"
     assert any(m.value == f"**Customers who bought in {shown}**" for m in at.markdown)
     listed = next(d.value for d in at.dataframe if "Customer" in d.value.columns)
-    assert len(listed) == buyers > 0 and listed["Customer"].is_unique
+    assert len(listed) == min(buyers, MAX_SHOWN) and buyers > 0 and listed["Customer"].is_unique
+    assert any(f"{buyers:,} customers" in m.value for m in at.markdown)  # the count is the whole month
 
 
 def test_overview_with_only_transactions(tmp_path):
