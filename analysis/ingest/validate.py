@@ -51,10 +51,21 @@ class Prepared:
     examples: list[str] = field(default_factory=list)  # "line 7, column '金额': 'abc' is not an amount"
 
 
-def _describe(col: str, value, expected: str, empty: bool) -> str:
+def describe(col: str, value, expected: str, empty: bool) -> str:
     if empty:
         return f"column {col!r} is empty (needed: {expected})"
     return f"column {col!r}: {str(value)!r} is not {expected}"
+
+
+def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str]) -> UserError:
+    """A file refused for its invalid rows: how many, and the first ones with line, column, value."""
+    more = invalid - len(examples)
+    return UserError(
+        f"{file_label}: {invalid} of {n} rows are invalid, nothing was imported.\n  "
+        + "\n  ".join(examples)
+        + (f"\n  ... and {more} more invalid rows." if more > 0 else "")
+        + "\nFix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows."
+    )
 
 
 def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, skip_invalid: bool) -> Prepared:
@@ -115,7 +126,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             if mask.iloc[pos]:
                 value = src[col].iloc[pos] if col in src.columns else None
                 empty = value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-                reasons.append(_describe(col, value, expected, empty))
+                reasons.append(describe(col, value, expected, empty))
         examples.append(f"line {raw.lines[pos]}, " + "; ".join(reasons))
     invalid = int(bad_any.sum())
 
@@ -133,12 +144,6 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
                 + ". Keep one row per customer and import again."
             )
     if invalid and not skip_invalid:
-        more = invalid - len(examples)
-        raise UserError(
-            f"{file_label}: {invalid} of {n} rows are invalid, nothing was imported.\n  "
-            + "\n  ".join(examples)
-            + (f"\n  ... and {more} more invalid rows." if more > 0 else "")
-            + "\nFix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows."
-        )
+        raise invalid_rows_error(file_label, invalid, n, examples)
     keep = ~bad_any.to_numpy()
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples)
