@@ -4,23 +4,26 @@ The pandas path (:mod:`.reading` -> :mod:`.validate`) holds every cell of a file
 several times over; a 10-million-line file needs gigabytes. For a UTF-8 delimited text
 file of at least :data:`~analysis.ingest.reading.LARGE_FILE` bytes that goes to
 ``transactions``, this module lets DuckDB's CSV reader do the work, with the same results
-(``tests/test_ingest_bulk.py`` imports tricky files both ways and compares the tables):
+(``tests/test_ingest_bulk.py`` imports tricky files both ways and compares the tables,
+the imports log and the messages):
 
 - Only the head of the file is read in Python (:func:`peek`), to find the delimiter, the
   header and the mapping exactly as for any other file.
-- One pass (:func:`scan`) reads every cell as text, trims the whitespace ``str.strip``
-  removes, and counts what SQL cannot read alone; a thread meanwhile hashes the file (for
-  duplicate imports) and counts its lines. When DuckDB cannot read the file the way the
-  pandas reader would (blank lines, line breaks inside quotes, ragged rows, bytes that are
-  not UTF-8 past the head), it has more or fewer rows than the file has lines, or fails:
-  the import then takes the pandas path on the whole file.
-- Plain numbers, ISO / YYYYMMDD dates and ids are read in SQL. Every other non-empty
-  amount or date ("¥1,234.50", "05/03/2024") is parsed by :mod:`.values`, once per
-  distinct value, with the row counts, so that decisions taken from the whole column
-  (decimal comma, day or month first, ambiguous dates refused) come out the same.
-- When nothing needs Python and no row is invalid, the rows go from the CSV reader into
-  ``transactions`` in one ``INSERT``; otherwise the cells are staged in a temporary table
-  so that invalid rows can be named by line, column and value, as :mod:`.validate` does.
+- Optimistic pass (:func:`insert_direct`): one ``INSERT ... SELECT ... FROM read_csv(...)``
+  writes every row whose cells SQL reads alone (plain numbers, year-first dates, ids),
+  while a thread hashes the file in chunks (duplicate imports) and checks its bytes
+  (:func:`read_facts`). When the rows written are all the file's lines and no cell needs
+  stripping, that is the import. Otherwise the transaction is rolled back and run again
+  (:class:`Retry`), this file the careful way.
+- Careful pass (:func:`scan`, :func:`check_and_insert`): the cells are staged in a
+  temporary table (stripped of the whitespace ``str.strip`` removes, when some cell has
+  any); every other non-empty amount or date ("¥1,234.50", "05/03/2024") is parsed by
+  :mod:`.values`, once per distinct value and with the row counts, so that decisions taken
+  from the whole column (decimal comma, day or month first, ambiguous dates refused) come
+  out the same; invalid rows are named by line, column and value as :mod:`.validate` does.
+- Files DuckDB would split differently from pandas (blank lines, line breaks inside
+  quotes, a lone carriage return, ragged rows, a space next to a quote, control
+  characters, bytes that are not UTF-8 past the head) take the pandas path, whole.
 """
 
 from __future__ import annotations
@@ -192,16 +195,14 @@ def _t(i: int, trim: bool) -> str:
     return f"nullif(trim({c}, $ws), '')" if trim else f"nullif({c}, '')"
 
 
-def _fast(kind: str, t: str, gate: bool = False, guard: bool = True) -> str:
+def _fast(kind: str, t: str, gate: bool = False) -> str:
     """SQL for the value of the stripped cell ``t``, NULL where values.py must read it.
-    Numbers: what DuckDB casts, except forms values.py refuses ("1_000", "+-5", inf, nan;
-    ``guard=False`` when the file has no "_" and no "+"); what remains is a plain number,
-    cast the same way. Dates: year-first with dashes and a four-digit year (values.py reads
-    0099-01-01 as 2099)."""
+    Numbers: what DuckDB casts, except forms values.py refuses ("1_000", "+-5", inf, nan);
+    what remains is a plain number, cast the same way. Dates: year-first with dashes and a
+    four-digit year (values.py reads 0099-01-01 as 2099)."""
     if kind == "number":
         cast = f"TRY_CAST({t} AS DOUBLE)"
-        checks = f"NOT contains({t}, '_') AND NOT contains({t}, '+-') AND " if guard else ""
-        return f"CASE WHEN {checks}isfinite({cast}) THEN {cast} END"
+        return f"CASE WHEN NOT contains({t}, '_') AND NOT contains({t}, '+-') AND isfinite({cast}) THEN {cast} END"
     if kind == "date":
         return (f"CASE WHEN year(try_strptime({t}, '%Y-%m-%d')) BETWEEN 1000 AND 9999 "
                 f"THEN CAST(try_strptime({t}, '%Y-%m-%d') AS DATE) END")
@@ -252,26 +253,20 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
     index = _index(raw, mapping)
     required = VD.REQUIRED["transactions"]
     with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        guard = mm.find(b"_") >= 0 or mm.find(b"+") >= 0  # memchr: cheap beside a test per cell
-    values, oks = {}, []
-    for fld, i in index.items():
-        t, kind = quote_ident(f"t{i}"), _kind(fld)
-        values[fld] = _fast(kind, t, guard=guard)
-        if kind == "id":
-            oks.append(f"NOT coalesce(suffix({t}, '.0'), false)")
-        if fld in required:
-            oks.append(f"({values[fld]}) IS NOT NULL")
-        elif kind in ("number", "date"):
-            oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
-    fields = [f for f in SCHEMA["transactions"] if f in values]
-    select = (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
-              f"FROM ({_cells(_READ.format(', ignore_errors=true'), source.width, False)}) "
-              f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
+        typed = mm.find(b"_") < 0 and mm.find(b"+") < 0  # memchr over the file: cheap
+    params = _params(source)
+    fields = [f for f in SCHEMA["transactions"] if f in index]
+    if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
+        select = _typed_select(index, fields, params)
+    else:
+        select = _checked_select(index, fields, source.width)
+    params["import_id"] = import_id
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
     try:
-        written = cur.execute(*_bound(_insert_sql(fields, select), {**_params(source), "import_id": import_id}))\
-            .fetchall()[0][0]
-    except duckdb.Error:
+        written = cur.execute(*_bound(_insert_sql(fields, select), params)).fetchall()[0][0]
+        if typed and not _typed_values_ok(cur, index, import_id):
+            written = None
+    except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
         written = None
     if worker is not None:
         worker.join()
@@ -279,6 +274,54 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
     fact.direct = (written is not None and not fact.refuse and not fact.trim
                    and int(written) + source.skip == fact.lines)
     return (None if written is None else int(written)), fact
+
+
+def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str:
+    """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
+    There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
+    years outside 1000-9999, which :func:`_typed_values_ok` looks for afterwards); spaces
+    around a cell make the file's facts ask for stripping; a cell it cannot read drops its
+    row (``ignore_errors``), which the row count shows."""
+    types = {i: {"number": "DOUBLE", "date": "DATE"}.get(_kind(f), "VARCHAR") for f, i in index.items()}
+    params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
+    read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
+    cols = ", ".join(f"{quote_ident('c' + str(index[f]))} AS {quote_ident(f)}" for f in fields)
+    return f"SELECT {cols} FROM {read}"
+
+
+def _typed_values_ok(cur, index: dict[str, int], import_id: int) -> bool:
+    """After a typed insert: no inf / nan, every year 1000-9999, no id ending in ".0"."""
+    checks = []
+    for fld in index:
+        kind, col = _kind(fld), quote_ident(fld)
+        if kind == "number":
+            checks.append(f"coalesce(bool_and(isfinite({col})), true)")
+        elif kind == "date":
+            checks.append(f"coalesce(bool_and({col} BETWEEN DATE '1000-01-01' AND DATE '9999-12-31'), true)")
+        elif kind == "id":
+            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0')), false)")
+    if not checks:
+        return True
+    return bool(cur.execute(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = ?',
+                            [import_id]).fetchall()[0][0])
+
+
+def _checked_select(index: dict[str, int], fields: list[str], width: int) -> str:
+    """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone are left out."""
+    required = VD.REQUIRED["transactions"]
+    values, oks = {}, []
+    for fld, i in index.items():
+        t, kind = quote_ident(f"t{i}"), _kind(fld)
+        values[fld] = _fast(kind, t)
+        if kind == "id":
+            oks.append(f"NOT coalesce(suffix({t}, '.0'), false)")
+        if fld in required:
+            oks.append(f"({values[fld]}) IS NOT NULL")
+        elif kind in ("number", "date"):
+            oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
+    return (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
+            f"FROM ({_cells(_READ.format(', ignore_errors=true'), width, False)}) "
+            f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
 
 
 @dataclass
