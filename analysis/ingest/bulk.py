@@ -116,7 +116,7 @@ def read_facts(path: Path, delimiter: str) -> FileFacts:
     tail = b""
     allowed = {10, 13} | ({9} if delimiter == "\t" else set())
     with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 24):
+        while chunk := fh.read(1 << 18):
             h.update(chunk)
             buf, k = prev + chunk, len(prev)  # the previous chunk's last bytes are its neighbours
             a = np.frombuffer(buf, np.uint8)
@@ -125,9 +125,9 @@ def read_facts(path: Path, delimiter: str) -> FileFacts:
             prev, tail = chunk[-2:], chunk
             if refuse:
                 continue
-            ctrl = a[k:] < 32
-            n_ctrl = int(np.count_nonzero(ctrl))
-            if n_ctrl != nl:  # other control characters: CR of CR LF, the tab delimiter, or else
+            plain = int(np.count_nonzero((a[k:] - 32) > 94)) == nl  # uint8: below 32 or above 126
+            ctrl = None if plain else a[k:] < 32
+            if not plain and int(np.count_nonzero(ctrl)) != nl:  # CR of CR LF, the tab delimiter, or else
                 codes = set(np.unique(a[k:][ctrl]).tolist())
                 if not codes <= allowed:
                     refuse = True
@@ -144,7 +144,7 @@ def read_facts(path: Path, delimiter: str) -> FileFacts:
                     refuse = True
                     continue
                 trim = trim or bool(np.any(lut[before]) or np.any(lut[after]))
-            if not trim and np.any(a[k:] >= 128):
+            if not trim and not plain and np.any(a[k:] >= 128):
                 trim = any(w in buf for w in _WIDE_SPACES)
     if tail.endswith(b"\r"):
         refuse = True

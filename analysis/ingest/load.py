@@ -15,6 +15,10 @@ Decisions (they matter to users, so they are stated here):
   a row in ``customers``.
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
+- A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
+  read, checked and written by DuckDB (:mod:`.bulk`) with the same results and messages;
+  its bytes are never held in memory whole. When its optimistic pass finds something only
+  the careful one handles, the whole transaction is rolled back and run again.
 """
 
 from __future__ import annotations
