@@ -56,11 +56,14 @@ def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
     return fast
 
 
-def test_plain_file_goes_straight_in(tmp_path, monkeypatch, paths):
+def test_plain_file_goes_straight_in_typed_by_the_reader(tmp_path, monkeypatch, paths):
+    typed = []
+    original = bulk._typed_select
+    monkeypatch.setattr(bulk, "_typed_select", lambda *a: typed.append(1) or original(*a))
     rows = "".join(f'"C{i}","O{i // 2}",2024-0{i % 9 + 1}-1{i % 10},{i * 1.25},{i % 3 + 1},"P {i}","Cat"\n'
                    for i in range(200))
-    report, tables = both(tmp_path, monkeypatch, HEADER + rows)
-    assert paths == ["direct"]
+    report, tables = both(tmp_path, monkeypatch, HEADER.replace(" id", "_id") + rows)
+    assert paths == ["direct"] and typed == [1]  # "_" in the header does not count
     assert report["files"][0]["rows"] == 200 and len(tables["transactions"]) == 200
     assert tables["imports"][0][5] == 200
 

@@ -253,7 +253,10 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
     index = _index(raw, mapping)
     required = VD.REQUIRED["transactions"]
     with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        typed = mm.find(b"_") < 0 and mm.find(b"+") < 0  # memchr over the file: cheap
+        start = 0
+        for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
+            start = mm.find(b"\n", start) + 1
+        typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
     params = _params(source)
     fields = [f for f in SCHEMA["transactions"] if f in index]
     if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
