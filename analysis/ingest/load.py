@@ -107,7 +107,9 @@ def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None =
 
 def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | None], skip_invalid: bool = False,
                  remember: bool = True) -> IngestReport:
-    """Import planned sheets (possibly edited by the user) in one transaction."""
+    """Import planned sheets (possibly edited by the user) in one transaction. ``data_by_file``
+    maps each file name to its bytes, or to None for a large text file planned from its head
+    (``ingest_files``), which is then read from its path."""
     by_file: dict[str, list[SheetPlan]] = {}
     for plan in plans:
         by_file.setdefault(plan.file_name, []).append(plan)
