@@ -148,6 +148,12 @@ def test_files_duckdb_reads_differently_give_the_pandas_result(tmp_path, monkeyp
     assert paths == ["direct", "careful" if why == "empty row" else "pandas"], why
 
 
+@pytest.mark.parametrize("extra", [",", ",,"])
+def test_empty_fields_past_the_last_column_are_dropped_both_ways(tmp_path, monkeypatch, paths, extra):
+    report, tables = both(tmp_path, monkeypatch, HEADER + f"1,a,2024-01-01,1,,x,y{extra}\n2,b,2024-01-02,2,,,\n")
+    assert len(tables["transactions"]) == 2
+
+
 def test_gbk_after_a_utf8_head_falls_back(tmp_path, monkeypatch, paths):
     monkeypatch.setattr(bulk, "HEAD_BYTES", 100)
     text = (HEADER + "1,a,2024-01-01,1,,x,y\n" * 5).encode() + "2,b,2024-01-02,2,,华东,茶\n".encode("gbk")
