@@ -104,3 +104,21 @@ def test_ambiguous_order_is_explained_in_chinese():
         parse_date(pd.Series(["03/05/2024", "04/06/2024"]), column="amb.csv: 日期")
     assert str(err.value).startswith("列 'amb.csv: 日期'：像 '03/05/2024'、'04/06/2024' 这样的日期既可能是“日/月/年”")
     assert "YYYY-MM-DD（例如 2024-03-05）" in str(err.value)
+
+
+def test_day_month_votes_weighted_by_counts():
+    # distinct values standing for rows: one day-first row against three month-first rows
+    values = pd.Series(["13/01/2024", "01/13/2024", "01/14/2024"])
+    out, bad = parse_date(values, column="d", counts=pd.Series([1, 2, 1]))
+    assert bad.tolist() == [True, False, False] and str(out[1]) == "2024-01-13 00:00:00"
+    out, bad = parse_date(values, column="d", counts=pd.Series([5, 2, 1]))
+    assert bad.tolist() == [False, True, True]
+
+
+def test_ambiguous_dates_error_carries_the_values():
+    from analysis.ingest.values import AmbiguousDates
+
+    with pytest.raises(AmbiguousDates) as err:
+        parse_date(pd.Series(["2024-01-01", "03/05/2024", "04/06/2024"]), column="d")
+    assert err.value.values.tolist() == ["03/05/2024", "04/06/2024"]
+    assert "dates such as '03/05/2024', '04/06/2024'" in str(err.value)

@@ -15,6 +15,10 @@ Decisions (they matter to users, so they are stated here):
   a row in ``customers``.
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
+- A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
+  read, checked and written by DuckDB (:mod:`.bulk`) with the same results and messages;
+  its bytes are never held in memory whole. When its optimistic pass finds something only
+  the careful one handles, the whole transaction is rolled back and run again.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ import pyarrow as pa
 
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t
+from analysis.ingest import bulk, reading
 from analysis.ingest import mapping as M
-from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, sheet_label
+from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_sheets, sheet_label
 from analysis.ingest.reading import read_any
 from analysis.ingest.validate import prepare
 from analysis.store import SCHEMA, quote_ident
@@ -101,15 +106,22 @@ def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None =
         path = Path(p)
         if not path.is_file():
             raise UserError(t("{file}: no such file", file=p))
+        head = bulk.peek(path, path.stat().st_size) if path.stat().st_size >= reading.LARGE_FILE else None
+        if head is not None:  # planned from its head; DuckDB reads the rest (bulk.py)
+            data_by_file[str(p)] = None
+            plans.extend(plan_sheets(str(p), [head], ws=ws, overrides=overrides))
+            continue
         data = path.read_bytes()
         data_by_file[str(p)] = data
         plans.extend(plan_file(str(p), data, ws=ws, overrides=overrides))
     return ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid, remember=True)
 
 
-def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], skip_invalid: bool = False,
+def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | None], skip_invalid: bool = False,
                  remember: bool = True) -> IngestReport:
-    """Import planned sheets (possibly edited by the user) in one transaction."""
+    """Import planned sheets (possibly edited by the user) in one transaction. ``data_by_file``
+    maps each file name to its bytes, or to None for a large text file planned from its head
+    (``ingest_files``), which is then read from its path."""
     by_file: dict[str, list[SheetPlan]] = {}
     for plan in plans:
         by_file.setdefault(plan.file_name, []).append(plan)
@@ -120,6 +132,15 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], ski
             if all(p.n_rows == 0 for p in file_plans):
                 raise UserError(t("{file}: the file has no data rows", file=PurePath(file_name).name))
             raise no_match_error(file_plans)
+    facts: dict[str, bulk.FileFacts] = {}  # what a first pass learnt about large text files
+    while True:
+        try:
+            return _ingest_all(ws, plans, data_by_file, skip_invalid, remember, facts)
+        except bulk.Retry:  # rolled back; the file that raised it now has its facts and goes the careful way
+            continue
+
+
+def _ingest_all(ws, plans, data_by_file, skip_invalid, remember, facts) -> IngestReport:
     report = IngestReport()
     raw_cache: dict[str, list] = {}
     with ws.transaction() as cur:
@@ -134,11 +155,25 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes], ski
                 raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
                 if raw is None:
                     raise UserError(t("{where}: no such sheet in the file", where=plan.label))
-            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], skip_invalid, remember))
+            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], skip_invalid, remember,
+                                            facts))
     return report
 
 
-def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes, skip_invalid: bool, remember: bool) -> SheetResult:
+def _seen(cur, digest: str, table: str, sheet: str | None) -> bool:
+    return bool(cur.execute(
+        'SELECT count(*) FROM "imports" WHERE content_hash = ? AND target_table = ? AND coalesce(sheet, \'\') = ?',
+        [digest, table, sheet or ""],
+    ).fetchall()[0][0])
+
+
+def _imported_before(cur, plan: SheetPlan) -> bool:
+    return bool(cur.execute('SELECT count(*) FROM "imports" WHERE file_name = ? AND target_table = ?',
+                            [PurePath(plan.file_name).name, plan.table]).fetchall()[0][0])
+
+
+def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid: bool, remember: bool,
+                facts: dict) -> SheetResult:
     table = plan.table
     label = PurePath(plan.file_name).name if plan.sheet is None else sheet_label(PurePath(plan.file_name).name, plan.sheet)
     if table not in M.FIELDS:
@@ -163,23 +198,50 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes, skip_invalid: bool, 
             found=commas(map(repr, columns)),
         ))
     result = SheetResult(plan.file_name, plan.sheet, table)
-    digest = hashlib.sha256(data).hexdigest()
-    seen = cur.execute(
-        'SELECT count(*) FROM "imports" WHERE content_hash = ? AND target_table = ? AND coalesce(sheet, \'\') = ?',
-        [digest, table, plan.sheet or ""],
-    ).fetchall()[0][0]
-    if seen:
+    digest = None
+    if raw.source is not None:  # a large text file: DuckDB reads it (bulk.py) unless it cannot as pandas would
+        key = str(raw.source.path)
+        if key not in facts and _imported_before(cur, plan):  # likely the same file again: hash it first
+            facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
+        fact = facts.get(key)
+        if fact is not None and _seen(cur, fact.digest, table, plan.sheet):
+            result.duplicate = True
+            return result
+        if table == "transactions" and (fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
+            import_id = ws.next_id(cur, "imports", "import_id")
+            written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, fact)
+            facts[key] = fact
+            if written is None or not fact.direct or _seen(cur, fact.digest, table, plan.sheet):
+                raise bulk.Retry()
+            _log_import(cur, plan, import_id, fact.digest, written, 0)
+            result.rows = written
+            return _finish_result(cur, plan, result, import_id, remember)
+        if fact is None:
+            fact = facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
+            if _seen(cur, fact.digest, table, plan.sheet):
+                result.duplicate = True
+                return result
+        scan = bulk.scan(ws, raw, plan.mapping, fact) if table == "transactions" else None
+        if scan is not None:
+            import_id = ws.next_id(cur, "imports", "import_id")
+            checked = bulk.check_and_insert(cur, scan, label, skip_invalid, import_id)
+            _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
+            result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
+            return _finish_result(cur, plan, result, import_id, remember)
+        digest, data = fact.digest, raw.source.path.read_bytes()  # the pandas path, on the whole file
+        try:
+            raw = read_any(plan.file_name, data)[0]
+        except UserError as exc:  # as plan_file says it
+            raise UserError(f"{plan.file_name}: {exc}") from None
+    digest = digest or hashlib.sha256(data).hexdigest()
+    if _seen(cur, digest, table, plan.sheet):
         result.duplicate = True
         return result
 
     prepared = prepare(raw, table, plan.mapping, label, skip_invalid)
     frame = prepared.frame
     import_id = ws.next_id(cur, "imports", "import_id")
-    cur.execute(
-        'INSERT INTO "imports" (import_id, file_name, sheet, content_hash, target_table, "rows", skipped_rows, '
-        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-        [import_id, PurePath(plan.file_name).name, plan.sheet, digest, table, len(frame), prepared.invalid_count],
-    )
+    _log_import(cur, plan, import_id, digest, len(frame), prepared.invalid_count)
     frame = frame.copy()
     frame["import_id"] = import_id
     if table == "customers":
@@ -194,9 +256,22 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes, skip_invalid: bool, 
     result.rows = len(frame)
     result.skipped = prepared.invalid_count
     result.skipped_examples = prepared.examples
+    return _finish_result(cur, plan, result, import_id, remember)
+
+
+def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, skipped: int) -> None:
+    """The sheet's row in ``imports``."""
+    cur.execute(
+        'INSERT INTO "imports" (import_id, file_name, sheet, content_hash, target_table, "rows", skipped_rows, '
+        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+        [import_id, PurePath(plan.file_name).name, plan.sheet, digest, plan.table, rows, skipped],
+    )
+
+
+def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
     result.import_id = import_id
     if remember and plan.header_signature:
-        M.remember(cur, plan.header_signature, table, plan.mapping)
+        M.remember(cur, plan.header_signature, plan.table, plan.mapping)
     return result
 
 

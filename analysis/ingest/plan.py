@@ -69,11 +69,18 @@ def plan_file(
     a :class:`UserError` listing the columns found. A file without any data row is a
     :class:`UserError` too.
     """
-    overrides = M.check_overrides(overrides)
+    M.check_overrides(overrides)
     try:
         raws = read_any(file_name, data)
     except UserError as exc:
         raise UserError(f"{file_name}: {exc}") from None
+    return plan_sheets(file_name, raws, ws, overrides)
+
+
+def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[str, str] | None = None
+                ) -> list[SheetPlan]:
+    """:func:`plan_file` for sheets already read."""
+    overrides = M.check_overrides(overrides)
     name = PurePath(file_name).name or file_name
     plans: list[SheetPlan] = []
     used_overrides: set[str] = set()

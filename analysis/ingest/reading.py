@@ -12,7 +12,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,20 @@ class RawSheet:
     header_line: int | None
     encoding: str | None = None
     delimiter: str | None = None
+    # Set when ``frame`` holds only the first rows of a large text file, which is then read
+    # whole by DuckDB (analysis/ingest/bulk.py) or, failing that, by :func:`read_text`.
+    source: TextFile | None = None
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """Where the rest of a large text file is: its path, the lines above the first data row,
+    the number of columns and the delimiter."""
+
+    path: Path
+    skip: int
+    width: int
+    delimiter: str
 
 
 # -- decoding -----------------------------------------------------------------------
@@ -68,7 +82,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 # -- delimiter and header -----------------------------------------------------------
-def _split(line: str, delimiter: str) -> list[str]:
+def split_line(line: str, delimiter: str) -> list[str]:
     if delimiter == WHITESPACE:
         return line.split()
     try:
@@ -85,7 +99,7 @@ def sniff_delimiter(lines: list[str]) -> str:
         return ","
     best, best_key = None, (0, 0)
     for d in DELIMITERS:
-        counts = [len(_split(ln, d)) for ln in sample]
+        counts = [len(split_line(ln, d)) for ln in sample]
         mode, freq = Counter(c for c in counts if c >= 2).most_common(1)[0] if any(c >= 2 for c in counts) else (1, 0)
         if (freq, mode) > best_key:
             best, best_key = d, (freq, mode)
@@ -156,8 +170,8 @@ def read_text(data: bytes) -> RawSheet:
         text, encoding = decode(data)
     head_lines = text[:200_000].splitlines()[: _SNIFF_LINES * 3]
     delimiter = sniff_delimiter(head_lines)
-    header_idx = find_header([_split(ln, delimiter) for ln in head_lines])
-    header_cells = _split(head_lines[header_idx], delimiter) if head_lines else []
+    header_idx = find_header([split_line(ln, delimiter) for ln in head_lines])
+    header_cells = split_line(head_lines[header_idx], delimiter) if head_lines else []
     if not header_cells:
         return RawSheet(None, pd.DataFrame(), np.array([], dtype=np.int64), None, encoding, delimiter)
     if large and delimiter != WHITESPACE:

@@ -52,10 +52,22 @@ class Prepared:
     examples: list[str] = field(default_factory=list)  # "line 7, column '金额': 'abc' is not an amount"
 
 
-def _describe(col: str, value, expected: str, empty: bool) -> str:
+def describe(col: str, value, expected: str, empty: bool) -> str:
     if empty:
         return t("column {column!r} is empty (needed: {expected})", column=col, expected=lookup(expected))
     return t("column {column!r}: {value!r} is not {expected}", column=col, value=str(value), expected=lookup(expected))
+
+
+def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str]) -> UserError:
+    """A file refused for its invalid rows: how many, and the first ones with line, column, value."""
+    more = invalid - len(examples)
+    return UserError(
+        t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label, invalid=invalid,
+          total=n) + "\n  "
+        + "\n  ".join(examples)
+        + ("\n  " + t("... and {n} more invalid rows.", n=more) if more > 0 else "")
+        + "\n" + t("Fix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows.")
+    )
 
 
 def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, skip_invalid: bool) -> Prepared:
@@ -118,7 +130,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             if mask.iloc[pos]:
                 value = src[col].iloc[pos] if col in src.columns else None
                 empty = value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-                reasons.append(_describe(col, value, expected, empty))
+                reasons.append(describe(col, value, expected, empty))
         examples.append(t("line {line}, {reasons}", line=raw.lines[pos], reasons=semicolons(reasons)))
     invalid = int(bad_any.sum())
 
@@ -137,13 +149,6 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
                 file=file_label, shown=semicolons(shown), more=t("; and {n} more ids", n=more) if more > 0 else "",
             ))
     if invalid and not skip_invalid:
-        more = invalid - len(examples)
-        raise UserError(
-            t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label, invalid=invalid,
-              total=n) + "\n  "
-            + "\n  ".join(examples)
-            + ("\n  " + t("... and {n} more invalid rows.", n=more) if more > 0 else "")
-            + "\n" + t("Fix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows.")
-        )
+        raise invalid_rows_error(file_label, invalid, n, examples)
     keep = ~bad_any.to_numpy()
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples)

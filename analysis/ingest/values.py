@@ -226,7 +226,26 @@ def _assemble(y, m, d, time, index) -> pd.Series:
     return out
 
 
-def parse_date(series: pd.Series, keep_time: bool = False, column: str = "") -> tuple[pd.Series, pd.Series]:
+class AmbiguousDates(UserError):
+    """A date column whose day/month order cannot be decided; ``values`` are the cells
+    (in file order) that could be read either way."""
+
+    def __init__(self, column: str, values: pd.Series):
+        self.column, self.values = column, values
+        super().__init__(ambiguous_dates_message(column, values.head(3).tolist()))
+
+
+def ambiguous_dates_message(column: str, examples: list[str]) -> str:
+    return t(
+        "column {column!r}: dates such as {examples} could be day/month/year or "
+        "month/day/year, and every value has both parts <= 12, so the order cannot be "
+        "decided. Write the dates as YYYY-MM-DD (e.g. 2024-03-05) and import again.",
+        column=column, examples=commas(repr(v) for v in examples),
+    )
+
+
+def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
+               counts: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates and datetimes, returned as ``datetime64`` (midnight unless ``keep_time``).
 
     Understands ISO and year-first dates (2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日),
@@ -235,7 +254,9 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "") -> 
     optional time. Whether "05/03/2024" is 5 March or 3 May is decided from the whole
     column: a value with a first part above 12 means day-first, a second part above 12
     month-first (the minority then fails as invalid). A column where every such value has
-    both parts <= 12 is ambiguous and refused with a :class:`UserError` rather than guessed.
+    both parts <= 12 is ambiguous and refused with :class:`AmbiguousDates` rather than guessed.
+    ``counts`` (same index) says how many rows each value stands for, when ``series`` holds
+    a column's distinct values: the day/month votes then count rows, not values.
     """
     idx = series.index
     bad = pd.Series(False, index=idx)
@@ -275,15 +296,10 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "") -> 
         p = parts[parts["y"].notna()]
         if len(p):
             a, b = _ints(p["a"]), _ints(p["b"])
-            day_first_votes, month_first_votes = int((a > 12).sum()), int((b > 12).sum())
+            w = 1 if counts is None else counts[p.index]
+            day_first_votes, month_first_votes = int(((a > 12) * w).sum()), int(((b > 12) * w).sum())
             if day_first_votes == 0 and month_first_votes == 0:
-                examples = commas(repr(v) for v in text[p.index].head(3))
-                raise UserError(t(
-                    "column {column!r}: dates such as {examples} could be day/month/year or "
-                    "month/day/year, and every value has both parts <= 12, so the order cannot be "
-                    "decided. Write the dates as YYYY-MM-DD (e.g. 2024-03-05) and import again.",
-                    column=column, examples=examples,
-                ))
+                raise AmbiguousDates(column, text[p.index])
             day, month = (a, b) if day_first_votes >= month_first_votes else (b, a)
             out[p.index] = _assemble(p["y"], month, day, p["t"], p.index)
             done[p.index] = True

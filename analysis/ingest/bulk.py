@@ -1,0 +1,483 @@
+"""Large purchase files read, checked and written by DuckDB instead of pandas.
+
+The pandas path (:mod:`.reading` -> :mod:`.validate`) holds every cell of a file in memory
+several times over; a 10-million-line file needs gigabytes. For a UTF-8 delimited text
+file of at least :data:`~analysis.ingest.reading.LARGE_FILE` bytes that goes to
+``transactions``, this module lets DuckDB's CSV reader do the work, with the same results
+(``tests/test_ingest_bulk.py`` imports tricky files both ways and compares the tables,
+the imports log and the messages):
+
+- Only the head of the file is read in Python (:func:`peek`), to find the delimiter, the
+  header and the mapping exactly as for any other file.
+- Optimistic pass (:func:`insert_direct`): one ``INSERT ... SELECT ... FROM read_csv(...)``
+  writes every row whose cells SQL reads alone (plain numbers, year-first dates, ids),
+  while a thread hashes the file in chunks (duplicate imports) and checks its bytes
+  (:func:`read_facts`). When the rows written are all the file's lines and no cell needs
+  stripping, that is the import. Otherwise the transaction is rolled back and run again
+  (:class:`Retry`), this file the careful way.
+- Careful pass (:func:`scan`, :func:`check_and_insert`): the cells are staged in a
+  temporary table (stripped of the whitespace ``str.strip`` removes, when some cell has
+  any); every other non-empty amount or date ("¥1,234.50", "05/03/2024") is parsed by
+  :mod:`.values`, once per distinct value and with the row counts, so that decisions taken
+  from the whole column (decimal comma, day or month first, ambiguous dates refused) come
+  out the same; invalid rows are named by line, column and value as :mod:`.validate` does.
+- Files DuckDB would split differently from pandas (blank lines, line breaks inside
+  quotes, a lone carriage return, ragged rows, a space next to a quote, control
+  characters, bytes that are not UTF-8 past the head) take the pandas path, whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import hashlib
+import itertools
+import mmap
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis.errors import UserError
+from analysis.ingest import validate as VD
+from analysis.ingest import values as V
+from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
+from analysis.store import SCHEMA, quote_ident
+
+HEAD_BYTES = 1 << 20  # what :func:`peek` reads to plan the import
+# The characters Python's str.strip() removes (tests check this against str.isspace).
+STRIP_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+_names = itertools.count()
+
+
+def _kind(fld: str) -> str:
+    parser = VD.PARSERS.get(fld, (V.parse_text, ""))[0]
+    return {V.parse_id: "id", V.parse_number: "number", V.parse_date: "date"}.get(parser, "text")
+
+
+# -- planning -----------------------------------------------------------------------
+def peek(path: Path, size: int) -> RawSheet | None:
+    """The head of a large text file as a :class:`RawSheet` whose ``source`` points at the
+    whole file; None when the file is not for DuckDB's reader (not UTF-8, UTF-16,
+    whitespace-separated, a header cell without a name, no data row in the head)."""
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if size > len(head):
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        raw = read_text(head)
+    except (UnicodeDecodeError, UserError):
+        return None
+    if raw.encoding not in ("utf-8", "utf-8-sig") or raw.delimiter == WHITESPACE or raw.frame.empty:
+        return None
+    header_cells = split_line(text[:200_000].splitlines()[raw.header_line - 1], raw.delimiter)
+    if len(header_cells) != raw.frame.shape[1] or not all(c.strip() for c in header_cells):
+        return None  # a column without a name: whether pandas keeps it depends on the whole file
+    raw.source = TextFile(path, raw.header_line, len(header_cells), raw.delimiter)
+    return raw
+
+
+@dataclass
+class FileFacts:
+    """What one read of the bytes tells: the sha256 (duplicate imports), the number of lines,
+    whether pandas must read the file after all (``refuse``: a carriage return that is not
+    part of CR LF, a control character other than the line breaks and the delimiter, or a
+    space next to a quote, which DuckDB drops and pandas keeps), and whether some cell may
+    start or end with whitespace (``trim``: then every cell is stripped in SQL)."""
+
+    digest: str
+    lines: int
+    refuse: bool
+    trim: bool
+    direct: bool | None = None  # did insert_direct write every line below the header?
+
+
+# UTF-8 of the non-ASCII characters str.strip removes.
+_WIDE_SPACES = tuple(ch.encode() for ch in STRIP_CHARS if ord(ch) > 127)
+
+
+def read_facts(path: Path, delimiter: str) -> FileFacts:
+    """:class:`FileFacts` in one pass over the file, in chunks (NumPy and hashlib release the
+    GIL, so this runs beside DuckDB's scan)."""
+    import numpy as np
+
+    lut = np.zeros(256, bool)  # bytes a cell's value ends at
+    lut[[ord(delimiter), 10, 13]] = True
+    h, lines, prev = hashlib.sha256(), 0, b"\n"  # the file's start counts as a line break
+    refuse = trim = False
+    tail = b""
+    allowed = {10, 13} | ({9} if delimiter == "\t" else set())
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 18):
+            h.update(chunk)
+            buf, k = prev + chunk, len(prev)  # the previous chunk's last bytes are its neighbours
+            a = np.frombuffer(buf, np.uint8)
+            nl = int(np.count_nonzero(a[k:] == 10))
+            lines += nl
+            prev, tail = chunk[-2:], chunk
+            if refuse:
+                continue
+            plain = int(np.count_nonzero((a[k:] - 32) > 94)) == nl  # uint8: below 32 or above 126
+            ctrl = None if plain else a[k:] < 32
+            if not plain and int(np.count_nonzero(ctrl)) != nl:  # CR of CR LF, the tab delimiter, or else
+                codes = set(np.unique(a[k:][ctrl]).tolist())
+                if not codes <= allowed:
+                    refuse = True
+                    continue
+                if 13 in codes:
+                    cr = a[:-1] == 13
+                    if np.count_nonzero(cr) != np.count_nonzero(cr & (a[1:] == 10)):
+                        refuse = True  # a lone CR (pandas breaks the line there; DuckDB does not)
+                        continue
+            sp = np.flatnonzero(a[1:-1] == 32) + 1
+            if len(sp):
+                before, after = a[sp - 1], a[sp + 1]
+                if np.any(before == 34) or np.any(after == 34):
+                    refuse = True
+                    continue
+                trim = trim or bool(np.any(lut[before]) or np.any(lut[after]))
+            if not trim and not plain and np.any(a[k:] >= 128):
+                trim = any(w in buf for w in _WIDE_SPACES)
+    if tail.endswith(b"\r"):
+        refuse = True
+    if tail and not tail.endswith(b"\n"):
+        lines += 1
+        trim = trim or tail.endswith(b" ")
+    return FileFacts(h.hexdigest(), lines, refuse, trim)
+
+
+# -- SQL ----------------------------------------------------------------------------
+class Retry(Exception):
+    """The first, optimistic pass found what only the careful one handles; raised inside the
+    import's transaction, which is rolled back and run again (the file's facts now known)."""
+
+
+_READ = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, skip=$skip, auto_detect=false, "
+         "columns=$columns, strict_mode=true, null_padding=false{})")
+
+
+def _params(source: TextFile) -> dict:
+    return {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
+            "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS}
+
+
+@functools.cache
+def python_digits() -> str:
+    """An RE2 class of the characters Python's ``\\d`` matches (category Nd of Python's own
+    Unicode tables; RE2's ``\\p{Nd}`` follows a newer Unicode)."""
+    codes = [i for i in range(0x110000) if unicodedata.category(chr(i)) == "Nd"]
+    ranges = []
+    for i in codes:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def _bound(sql: str, params: dict) -> tuple[str, dict]:
+    """(sql, the params it uses): DuckDB refuses parameters a statement does not name."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return sql, {k: v for k, v in params.items() if k in used}
+
+
+def _t(i: int, trim: bool) -> str:
+    """Cell ``c<i>`` as values.as_text sees it: stripped (when some cell needs it), empty -> NULL."""
+    c = quote_ident(f"c{i}")
+    return f"nullif(trim({c}, $ws), '')" if trim else f"nullif({c}, '')"
+
+
+def _fast(kind: str, t: str, gate: bool = False) -> str:
+    """SQL for the value of the stripped cell ``t``, NULL where values.py must read it.
+    Numbers: what DuckDB casts, except forms values.py refuses ("1_000", "+-5", inf, nan);
+    what remains is a plain number, cast the same way. Dates: year-first with dashes and a
+    four-digit year (values.py reads 0099-01-01 as 2099)."""
+    if kind == "number":
+        cast = f"TRY_CAST({t} AS DOUBLE)"
+        return f"CASE WHEN NOT contains({t}, '_') AND NOT contains({t}, '+-') AND isfinite({cast}) THEN {cast} END"
+    if kind == "date":
+        return (f"CASE WHEN year(try_strptime({t}, '%Y-%m-%d')) BETWEEN 1000 AND 9999 "
+                f"THEN CAST(try_strptime({t}, '%Y-%m-%d') AS DATE) END")
+    if kind == "id" and gate:  # values.parse_id: "123.0" -> "123" once some id ends in ".0"
+        return f"CASE WHEN regexp_full_match({t}, $id_zero) THEN regexp_extract({t}, $id_head, 1) ELSE {t} END"
+    return t
+
+
+def _cells(source_sql: str, width: int, trim: bool, with_pos: bool = False) -> str:
+    """The source with raw cells (c0, ...), stripped cells (t0, ...) and ``empty`` (a row
+    of empty cells, which the pandas path drops)."""
+    ts = [_t(i, trim) for i in range(width)]
+    pos = f"rowid - (SELECT min(rowid) FROM {source_sql}) AS pos, " if with_pos else ""
+    return (f"SELECT {pos}*, " + ", ".join(f"{t} AS {quote_ident(f't{i}')}" for i, t in enumerate(ts))
+            + ", (" + " AND ".join(f"{t} IS NULL" for t in ts) + f") AS empty FROM {source_sql}")
+
+
+def _index(raw: RawSheet, mapping: dict[str, str]) -> dict[str, int]:
+    columns = [str(c) for c in raw.frame.columns]
+    return {fld: columns.index(col) for fld, col in mapping.items()}
+
+
+def _insert_sql(fields: list[str], select: str) -> str:
+    cols = ", ".join(quote_ident(c) for c in fields + ["import_id"])
+    typed = ", ".join(f"CAST({quote_ident(f)} AS {SCHEMA['transactions'][f].split()[0]})" for f in fields)
+    return f'INSERT INTO "transactions" ({cols}) SELECT {typed}, $import_id FROM ({select})'
+
+
+def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
+    out: list[FileFacts] = []
+    worker = threading.Thread(target=lambda: out.append(read_facts(source.path, source.delimiter)), daemon=True)
+    worker.start()
+    return worker, out
+
+
+def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
+                  fact: FileFacts | None = None) -> tuple[int | None, FileFacts]:
+    """The optimistic pass, inside the import's transaction: every row whose cells SQL reads
+    alone goes straight from the CSV reader into ``transactions``; the bytes are read for
+    :class:`FileFacts` meanwhile. Returns (rows written, facts). ``facts.direct`` says whether
+    that was the whole file: the count plus the lines above the data is the file's number of
+    lines, and the facts neither refuse the file nor need stripping. Rows DuckDB cannot split
+    are left out (``ignore_errors``), which the count then shows. None rows written: DuckDB
+    failed and the transaction is spoilt. Either way the caller raises :class:`Retry`."""
+    import duckdb
+
+    source = raw.source
+    index = _index(raw, mapping)
+    required = VD.REQUIRED["transactions"]
+    with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = 0
+        for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
+            start = mm.find(b"\n", start) + 1
+        typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
+    params = _params(source)
+    fields = [f for f in SCHEMA["transactions"] if f in index]
+    if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
+        select = _typed_select(index, fields, params)
+    else:
+        select = _checked_select(index, fields, source.width)
+    params["import_id"] = import_id
+    worker, facts = _start_facts(source) if fact is None else (None, [fact])
+    try:
+        written = cur.execute(*_bound(_insert_sql(fields, select), params)).fetchall()[0][0]
+        if typed and not _typed_values_ok(cur, index, import_id):
+            written = None
+    except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
+        written = None
+    if worker is not None:
+        worker.join()
+    (fact,) = facts
+    fact.direct = (written is not None and not fact.refuse and not fact.trim
+                   and int(written) + source.skip == fact.lines)
+    return (None if written is None else int(written)), fact
+
+
+def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str:
+    """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
+    There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
+    years outside 1000-9999, which :func:`_typed_values_ok` looks for afterwards); spaces
+    around a cell make the file's facts ask for stripping; a cell it cannot read drops its
+    row (``ignore_errors``), which the row count shows."""
+    types = {i: {"number": "DOUBLE", "date": "DATE"}.get(_kind(f), "VARCHAR") for f, i in index.items()}
+    params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
+    read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
+    cols = ", ".join(f"{quote_ident('c' + str(index[f]))} AS {quote_ident(f)}" for f in fields)
+    return f"SELECT {cols} FROM {read}"
+
+
+def _typed_values_ok(cur, index: dict[str, int], import_id: int) -> bool:
+    """After a typed insert: no inf / nan, every year 1000-9999, no id ending in ".0"."""
+    checks = []
+    for fld in index:
+        kind, col = _kind(fld), quote_ident(fld)
+        if kind == "number":
+            checks.append(f"coalesce(bool_and(isfinite({col})), true)")
+        elif kind == "date":
+            checks.append(f"coalesce(bool_and({col} BETWEEN DATE '1000-01-01' AND DATE '9999-12-31'), true)")
+        elif kind == "id":
+            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0')), false)")
+    if not checks:
+        return True
+    return bool(cur.execute(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = ?',
+                            [import_id]).fetchall()[0][0])
+
+
+def _checked_select(index: dict[str, int], fields: list[str], width: int) -> str:
+    """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone are left out."""
+    required = VD.REQUIRED["transactions"]
+    values, oks = {}, []
+    for fld, i in index.items():
+        t, kind = quote_ident(f"t{i}"), _kind(fld)
+        values[fld] = _fast(kind, t)
+        if kind == "id":
+            oks.append(f"NOT coalesce(suffix({t}, '.0'), false)")
+        if fld in required:
+            oks.append(f"({values[fld]}) IS NOT NULL")
+        elif kind in ("number", "date"):
+            oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
+    return (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
+            f"FROM ({_cells(_READ.format(', ignore_errors=true'), width, False)}) "
+            f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
+
+
+@dataclass
+class Scan:
+    """What one careful pass over the file found (:func:`scan`)."""
+
+    source: TextFile
+    mapping: dict[str, str]
+    index: dict[str, int]
+    trim: bool  # some cell may start or end with whitespace
+    rows: int  # data rows, empty ones included (they keep their line numbers)
+    empty: int
+    needs_python: dict[str, int]  # field -> cells SQL could not read
+    id_gates: dict[str, bool]  # id field -> some value ends in ".0" (values.parse_id)
+    params: dict = field(default_factory=dict)
+
+
+def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts) -> Scan | None:
+    """The careful pass, run outside the import's transaction so that a file DuckDB cannot
+    read changes nothing; None when the pandas path must read the file."""
+    source = raw.source
+    if fact.refuse:
+        return None
+    index = _index(raw, mapping)
+    parts = ["count(*) AS rows", "count_if(empty) AS empty"]
+    for fld, i in index.items():
+        t, kind = quote_ident(f"t{i}"), _kind(fld)
+        if kind in ("number", "date"):
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) AS {quote_ident('py_' + fld)}")
+        if kind == "id":
+            parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
+    params = _params(source)
+    sql = f"SELECT {', '.join(parts)} FROM ({_cells(_READ.format(''), source.width, fact.trim)})"
+    try:
+        got = ws.query(*_bound(sql, params)).iloc[0].to_dict()
+    except Exception:  # noqa: BLE001 - DuckDB's reader refused the file: pandas reads it
+        return None
+    if int(got["rows"]) + source.skip != fact.lines:  # blank lines, line breaks inside quotes
+        return None
+    return Scan(
+        source, dict(mapping), index, fact.trim, int(got["rows"]), int(got["empty"]),
+        {f: int(got["py_" + f]) for f in index if "py_" + f in got},
+        {f: bool(got["gate_" + f]) for f in index if "gate_" + f in got},
+        params,
+    )
+
+
+@dataclass
+class Checked:
+    """The outcome of :func:`check_and_insert`."""
+
+    rows: int  # valid rows written
+    invalid: int
+    examples: list[str]
+
+
+def check_and_insert(cur, scan: Scan, label: str, skip_invalid: bool, import_id: int) -> Checked:
+    """Stage the cells, type them (values.py for what SQL cannot read), find the invalid rows
+    with the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones.
+    Call inside the import's transaction."""
+    width, mapping, index = scan.source.width, scan.mapping, scan.index
+    n = scan.rows - scan.empty
+    if n == 0:
+        raise UserError(f"{label}: no data rows below the header")
+    stage = f"_bulk_stage_{next(_names)}"
+    cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT * FROM {_READ.format('')}", scan.params))
+    views: list[str] = []
+    try:
+        return _check_staged(cur, scan, label, skip_invalid, import_id, stage, views, n)
+    finally:
+        for view in views:
+            cur.unregister(view)
+        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+
+
+def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: int, stage: str, views: list,
+                  n: int) -> Checked:
+    mapping, index = scan.mapping, scan.index
+    if any(scan.id_gates.values()):
+        d = python_digits()
+        scan.params.update(id_zero=f"-?{d}+\\.0+", id_head=f"^(-?{d}+)\\.")
+    cells = _cells(quote_ident(stage), scan.source.width, scan.trim, with_pos=True)
+    values = {fld: _fast(_kind(fld), quote_ident(f"t{i}"), scan.id_gates.get(fld, False)) for fld, i in index.items()}
+    joins = []
+    for fld, count in scan.needs_python.items():
+        if not count:
+            continue
+        t = quote_ident(f"t{index[fld]}")
+        distinct = cur.execute(*_bound(
+            f"SELECT {t} AS v, count(*) AS n FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL AND "
+            f"({values[fld]}) IS NULL GROUP BY v ORDER BY min(pos)", scan.params)).df()
+        text, counts = distinct["v"].astype("str"), distinct["n"].astype("int64")
+        if _kind(fld) == "date":
+            column = f"{label}: {mapping[fld]}"
+            try:
+                parsed, _ = V.parse_date(text, keep_time=False, column=column, counts=counts)
+            except V.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
+                raise UserError(V.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
+        else:
+            parsed, _ = V.parse_number(text)
+        view = f"_bulk_{fld}_{next(_names)}"
+        cur.register(view, pa.table({"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}))
+        views.append(view)
+        alias = quote_ident(f"m_{fld}")
+        joins.append(f"LEFT JOIN {quote_ident(view)} {alias} ON {alias}.v = s.{t}")
+        values[fld] = f"coalesce({values[fld]}, {alias}.val)"
+    required = VD.REQUIRED["transactions"]
+    bad = {}
+    for fld, v in values.items():
+        t = quote_ident(f"t{index[fld]}")
+        if fld in required:
+            bad[fld] = f"({v}) IS NULL"
+        elif _kind(fld) in ("number", "date"):
+            bad[fld] = f"({v}) IS NULL AND {t} IS NOT NULL"
+        else:
+            bad[fld] = "false"
+    checked = f"_bulk_checked_{next(_names)}"
+    cur.execute(*_bound(
+        f"CREATE TEMP TABLE {quote_ident(checked)} AS SELECT s.pos, "
+        + ", ".join(f"{v} AS {quote_ident(f)}" for f, v in values.items()) + ", "
+        + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
+        + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
+        + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
+    try:
+        any_bad = " OR ".join(quote_ident("bad_" + f) for f in values)
+        invalid = cur.execute(f"SELECT count_if({any_bad}) FROM {quote_ident(checked)}").fetchall()[0][0]
+        examples = []
+        if invalid:
+            first = cur.execute(f"SELECT * FROM {quote_ident(checked)} WHERE {any_bad} ORDER BY pos LIMIT ?",
+                                [VD.SHOW_ERRORS]).df()
+            for row in first.to_dict("records"):
+                reasons = []
+                for f in values:
+                    if row["bad_" + f]:
+                        value = row["raw_" + f]
+                        empty = value is None or pd.isna(value) or str(value).strip() == ""
+                        reasons.append(VD.describe(mapping[f], value, VD.PARSERS.get(f, (None, "text"))[1], empty))
+                examples.append(f"line {int(row['pos']) + scan.source.skip + 1}, " + "; ".join(reasons))
+        if invalid and not skip_invalid:
+            raise VD.invalid_rows_error(label, invalid, n, examples)
+        fields = [f for f in SCHEMA["transactions"] if f in values]
+        select = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad}) ORDER BY pos"
+        cur.execute(*_bound(_insert_sql(fields, select), {"import_id": import_id}))
+        return Checked(n - invalid, invalid, examples)
+    finally:
+        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list) -> list[str]:
+    """The first three rows' cells (in file order) among ``values``."""
+    view = f"_bulk_ambiguous_{next(_names)}"
+    cur.register(view, pa.table({"v": pa.array(values.astype("str").unique(), pa.string())}))
+    views.append(view)
+    rows = cur.execute(f"SELECT {t} FROM ({cells}) WHERE {t} IN (SELECT v FROM {quote_ident(view)}) "
+                       "ORDER BY pos LIMIT 3").fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,201 @@
+"""Large purchase files through DuckDB (analysis/ingest/bulk.py) against the pandas path.
+
+Every case imports the same file twice, into two workspaces: once with the size threshold
+at 0 (so the file goes to bulk.py) and once with it out of reach (the pandas path). The
+tables, the imports log, the report and any error message must be the same.
+"""
+
+import re
+
+import duckdb
+import pytest
+
+from analysis.errors import UserError
+from analysis.ingest import bulk, ingest_files, reading
+from analysis.store import Workspace
+
+HEADER = "customer id,order id,date,amount,quantity,product,category\n"
+
+
+def _run(tmp_path, name, path, monkeypatch, threshold, skip_invalid=False, overrides=None, extra=()):
+    monkeypatch.setattr(reading, "LARGE_FILE", threshold)
+    ws = Workspace(tmp_path / f"{name}.duckdb")
+    try:
+        try:
+            report = ingest_files(ws, [path, *extra], overrides=overrides, skip_invalid=skip_invalid).to_dict()
+        except UserError as exc:
+            report = f"error: {exc}"
+        tables = {t: ws.query(f'SELECT * EXCLUDE (imported_at) FROM "{t}"' if t == "imports" else f'SELECT * FROM "{t}"')
+                  .astype(object).where(lambda f: f.notna(), None).values.tolist()
+                  for t in ("transactions", "imports", "customers", "mappings")}
+        tables["mappings"] = [r[:3] for r in tables["mappings"]]
+    finally:
+        ws.close()
+    return report, tables
+
+
+@pytest.fixture
+def paths(monkeypatch):
+    """Which way bulk.py took: 'direct' (one INSERT), 'careful' (staged) or 'pandas'."""
+    taken = []
+    for name, label in (("insert_direct", "direct"), ("check_and_insert", "careful")):
+        original = getattr(bulk, name)
+        monkeypatch.setattr(bulk, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
+    original_scan = bulk.scan
+    monkeypatch.setattr(bulk, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
+        original_scan(*a, **k)))
+    return taken
+
+
+def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    fast = _run(tmp_path, "fast", path, monkeypatch, 0, **kw)
+    slow = _run(tmp_path, "slow", path, monkeypatch, 10**12, **kw)
+    assert fast == slow
+    return fast
+
+
+def test_plain_file_goes_straight_in_typed_by_the_reader(tmp_path, monkeypatch, paths):
+    typed = []
+    original = bulk._typed_select
+    monkeypatch.setattr(bulk, "_typed_select", lambda *a: typed.append(1) or original(*a))
+    rows = "".join(f'"C{i}","O{i // 2}",2024-0{i % 9 + 1}-1{i % 10},{i * 1.25},{i % 3 + 1},"P {i}","Cat"\n'
+                   for i in range(200))
+    report, tables = both(tmp_path, monkeypatch, HEADER.replace(" id", "_id") + rows)
+    assert paths == ["direct"] and typed == [1]  # "_" in the header does not count
+    assert report["files"][0]["rows"] == 200 and len(tables["transactions"]) == 200
+    assert tables["imports"][0][5] == 200
+
+
+def test_crlf_bom_title_rows_exponents_and_empty_quantities(tmp_path, monkeypatch, paths):
+    text = ("\ufeffSales export\r\n\r\n" + HEADER.replace("\n", "\r\n")
+            + "1,A,2024-3-5,1e3,,x,y\r\n2,B,2024-03-06,+5,2,x,\r\n3,C,2024-03-07,.5,,,\r\n4,D,2024-12-31,5.,1.5,p,q\r\n")
+    _, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct"]
+    assert [r[3] for r in tables["transactions"]] == [1000.0, 5.0, 0.5, 5.0]
+
+
+def test_currency_thousands_parentheses_and_day_first_dates(tmp_path, monkeypatch, paths):
+    text = ("客户编号;订单日期;金额\n"
+            "00001;05/03/2024;\"1.234,50\"\n00002;25/03/2024;12,5\n00003;01/04/2024;(3,50)\n"
+            "00004;2024-04-02;¥7\n00001;20240403;€ 8\n")
+    report, tables = both(tmp_path, monkeypatch, text, name="eu.csv")
+    assert paths == ["direct", "careful"]
+    assert [r[3] for r in tables["transactions"]] == [1234.5, 12.5, -3.5, 7.0, 8.0]
+    assert report["files"][0]["rows"] == 5
+
+
+def test_ids_ending_in_point_zero_and_unicode_digits(tmp_path, monkeypatch, paths):
+    text = HEADER + "123.0,1,2024-01-01,1,,,\n00012,2,2024-01-01,1,,,\n12.00,3,2024-01-01,1,,,\n１２３.0,4,2024-01-01,1,,,\n"
+    _, tables = both(tmp_path, monkeypatch, text)
+    assert [r[1] for r in tables["transactions"]] == ["123", "00012", "12", "１２３"]
+    assert "careful" in paths
+
+
+def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, paths):
+    text = HEADER + " C1 ,O1 ,2024-01-01 , 5 ,1,\u3000茶\u3000,a\nC2,\u2009O2,2024-01-02,6\u00a0,,b ,\n  ,  ,  ,  ,  ,  ,  \nC3,O3,2024-01-03,7,,c,d\n"
+    _, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "careful"]
+    assert [r[1] for r in tables["transactions"]] == ["C1", "C2", "C3"]
+    assert [r[5] for r in tables["transactions"]] == ["茶", "b", "c"]
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_invalid_rows_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(12)]
+    rows[2] = "c2,o2,2024-01-03,abc,,"
+    rows[4] = ",o4,2024-01-05,5,,"
+    rows[5] = "c5,o5,not a date,5,x,"
+    rows[7] = "c7,o7,2024-02-30,inf,,"
+    rows[8] = "c8,o8,2024-01-01,1_000,,"
+    rows[9] = "c9,o9,0099-01-01,+-5,1e999,"
+    text = "Report\n\ncustomer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
+    assert paths == ["direct", "careful"]
+    if skip_invalid:
+        assert report["files"][0]["skipped"] == 6 and len(report["files"][0]["skipped_examples"]) == 5
+    else:
+        assert report.startswith("error: t.csv: 6 of 12 rows are invalid") and "line 6, column 'amount': 'abc'" in report
+        assert tables["transactions"] == [] and tables["imports"] == []
+
+
+def test_ambiguous_dates_message_names_the_first_rows(tmp_path, monkeypatch, paths):
+    text = HEADER + "1,a,03/05/2024,1,,,\n2,b,2024-01-01,1,,,\n3,c,03/05/2024,1,,,\n4,d,04/06/2024,1,,,\n"
+    report, _ = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "careful"]
+    assert "dates such as '03/05/2024', '03/05/2024', '04/06/2024'" in report
+
+
+def test_day_month_votes_count_rows_not_distinct_values(tmp_path, monkeypatch, paths):
+    text = HEADER + "1,a,13/01/2024,1,,,\n2,b,01/13/2024,1,,,\n3,c,01/13/2024,1,,,\n4,d,01/14/2024,1,,,\n"
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=True)
+    assert paths == ["direct", "careful"]
+    assert report["files"][0]["skipped"] == 1  # month first wins 3 rows to 1; 13/01/2024 is then invalid
+
+
+@pytest.mark.parametrize("content, why", [
+    (HEADER + "1,a,2024-01-01,1,,,\n\n2,b,2024-01-02,2,,,\n", "blank line"),
+    (HEADER + '1,"a\nb",2024-01-01,1,,,\n2,b,2024-01-02,2,,,\n', "line break inside quotes"),
+    (HEADER + "1,a,2024-01-01,1,,,\r2,b,2024-01-02,2,,,\n", "lone carriage return"),
+    (HEADER + '1, "a",2024-01-01,1,,,\n2,b,2024-01-02,2,,,\n', "space before a quote"),
+    (HEADER + "1,a,2024-01-01,1,,,\n2,b,2024-01-02\n", "ragged row"),
+    (HEADER + "1,a,2024-01-01,1,,,\n,,,,,,\n2,b,2024-01-02,2,,,\n", "empty row"),
+    (HEADER + "1,a,2024-01-01,1,,\tx,\n2,b,2024-01-02,2,,,\n", "a tab in a comma-separated file"),
+])
+def test_files_duckdb_reads_differently_give_the_pandas_result(tmp_path, monkeypatch, paths, content, why):
+    both(tmp_path, monkeypatch, content)
+    assert paths == ["direct", "careful" if why == "empty row" else "pandas"], why
+
+
+@pytest.mark.parametrize("extra", [",", ",,"])
+def test_empty_fields_past_the_last_column_are_dropped_both_ways(tmp_path, monkeypatch, paths, extra):
+    report, tables = both(tmp_path, monkeypatch, HEADER + f"1,a,2024-01-01,1,,x,y{extra}\n2,b,2024-01-02,2,,,\n")
+    assert len(tables["transactions"]) == 2
+
+
+def test_gbk_after_a_utf8_head_falls_back(tmp_path, monkeypatch, paths):
+    monkeypatch.setattr(bulk, "HEAD_BYTES", 100)
+    text = (HEADER + "1,a,2024-01-01,1,,x,y\n" * 5).encode() + "2,b,2024-01-02,2,,华东,茶\n".encode("gbk")
+    report, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "pandas"] and tables["transactions"][-1][5] == "华东"
+
+
+def test_tab_separated_with_map_and_remembered_mapping(tmp_path, monkeypatch, paths):
+    text = "kunde\tdatum\tbetrag\n1\t2024-01-01\t5\n2\t2024-01-02\t6\n"
+    _, tables = both(tmp_path, monkeypatch, text, name="m.tsv",
+                     overrides={"customer_id": "kunde", "date": "datum", "amount": "betrag"})
+    assert paths == ["direct"] and tables["mappings"][0][1] == "transactions"
+
+
+def test_duplicate_and_atomic_failure(tmp_path, monkeypatch, paths):
+    good = HEADER + "1,a,2024-01-01,1,,,\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer id,date,amount\n1,2024-01-01,oops\n")
+    report, tables = both(tmp_path, monkeypatch, good, extra=[bad])
+    assert report.startswith("error: bad.csv") and all(not v for v in tables.values())
+    path = tmp_path / "d.csv"
+    path.write_text(good)
+    monkeypatch.setattr(reading, "LARGE_FILE", 0)
+    with Workspace(tmp_path / "dup.duckdb") as ws:
+        assert not ingest_files(ws, [path, path]).files[0].duplicate
+        assert ingest_files(ws, [path]).files[0].duplicate
+        assert ws.count("transactions") == 1 and ws.count("imports") == 1
+    monkeypatch.setattr(reading, "LARGE_FILE", 10**12)  # the pandas path sees the same content hash
+    with Workspace(tmp_path / "dup.duckdb") as ws:
+        assert ingest_files(ws, [path]).files[0].duplicate
+
+
+def test_customer_files_read_whole_by_pandas(tmp_path, monkeypatch, paths):
+    _, tables = both(tmp_path, monkeypatch, "customer id,name,region\n1,A,x\n2,B,y\n", name="c.csv")
+    assert paths == [] and len(tables["customers"]) == 2
+
+
+def test_strip_chars_and_digits_match_python():
+    assert set(bulk.STRIP_CHARS) == {chr(i) for i in range(0x110000) if chr(i).isspace()}
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    python = {c for c in chars if re.fullmatch(r"\d", c)}
+    con = duckdb.connect()
+    re2 = {r[0] for r in con.execute("SELECT c FROM (SELECT unnest(?) AS c) WHERE regexp_full_match(c, ?)",
+                                     [chars, bulk.python_digits()]).fetchall()}
+    assert python == re2
