@@ -199,3 +199,15 @@ def test_strip_chars_and_digits_match_python():
     re2 = {r[0] for r in con.execute("SELECT c FROM (SELECT unnest(?) AS c) WHERE regexp_full_match(c, ?)",
                                      [chars, bulk.python_digits()]).fetchall()}
     assert python == re2
+
+
+def test_invalid_rows_named_in_chinese_on_both_paths(tmp_path, monkeypatch, paths):
+    from analysis import i18n
+
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(6)]
+    rows[2] = "c2,o2,2024-01-03,abc,,"
+    text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
+    with i18n.using("zh"):
+        report, _ = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "careful"]
+    assert "6 行中有 1 行无效" in report and "第 4 行" in report and "'abc'" in report

@@ -42,7 +42,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from analysis.errors import UserError
+from analysis.errors import UserError, semicolons
+from analysis import i18n
 from analysis.ingest import validate as VD
 from analysis.ingest import values as V
 from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
@@ -388,7 +389,7 @@ def check_and_insert(cur, scan: Scan, label: str, skip_invalid: bool, import_id:
     width, mapping, index = scan.source.width, scan.mapping, scan.index
     n = scan.rows - scan.empty
     if n == 0:
-        raise UserError(f"{label}: no data rows below the header")
+        raise UserError(i18n.t("{file}: no data rows below the header", file=label))
     stage = f"_bulk_stage_{next(_names)}"
     cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT * FROM {_READ.format('')}", scan.params))
     views: list[str] = []
@@ -462,7 +463,8 @@ def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: in
                         value = row["raw_" + f]
                         empty = value is None or pd.isna(value) or str(value).strip() == ""
                         reasons.append(VD.describe(mapping[f], value, VD.PARSERS.get(f, (None, "text"))[1], empty))
-                examples.append(f"line {int(row['pos']) + scan.source.skip + 1}, " + "; ".join(reasons))
+                examples.append(i18n.t("line {line}, {reasons}", line=int(row["pos"]) + scan.source.skip + 1,
+                                  reasons=semicolons(reasons)))
         if invalid and not skip_invalid:
             raise VD.invalid_rows_error(label, invalid, n, examples)
         fields = [f for f in SCHEMA["transactions"] if f in values]
