@@ -191,24 +191,22 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def date(value: Any) -> str:
-    """``30 Jun 2024`` in English, ``2024年6月30日`` in Chinese; a dash when missing."""
+def _dated(value: Any, chinese: str, english: str) -> str:
     d = _as_date(value)
     if d is None:
         return DASH
-    if language() == "zh":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    pattern = chinese if language() == "zh" else english
+    return pattern.format(y=d.year, m=d.month, d=d.day, mon=_MONTHS_EN[d.month - 1])
+
+
+def date(value: Any) -> str:
+    """``30 Jun 2024`` in English, ``2024年6月30日`` in Chinese; a dash when missing."""
+    return _dated(value, "{y}年{m}月{d}日", "{d} {mon} {y}")
 
 
 def month(value: Any) -> str:
     """``Jun 2024`` / ``2024年6月``."""
-    d = _as_date(value)
-    if d is None:
-        return DASH
-    if language() == "zh":
-        return f"{d.year}年{d.month}月"
-    return f"{_MONTHS_EN[d.month - 1]} {d.year}"
+    return _dated(value, "{y}年{m}月", "{mon} {y}")
 
 
 def join(items: list[str]) -> str:

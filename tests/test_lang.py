@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import APP
+from tests.pagetest import APP, open_page
 
 PAGES = ["overview", "data", "pyramid", "value", "matrix", "segments", "clusters", "clv", "customer", "actions",
          "present"]
@@ -23,15 +23,7 @@ PHRASE = re.compile(r"\b[A-Za-z][a-z]+(?:[ -][A-Za-z][a-z]+){2,}\b")
 
 
 def open_in(db, page: str, lang: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["workspace_path"] = str(db)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
+    return open_page(db, None if page == "overview" else page, timeout=180, params={"lang": lang})
 
 
 def visible_texts(at: AppTest) -> list[str]:

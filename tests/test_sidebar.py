@@ -8,20 +8,12 @@ import datetime as dt
 from streamlit.testing.v1 import AppTest
 
 from tests.builders import buyers, make_workspace
-from tests.pagetest import APP
+from tests.pagetest import open_page
 
 
 def open_url(db, page: str | None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["workspace_path"] = str(db)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
+    """The app opened from a link with these query parameters."""
+    return open_page(db, page, timeout=180, params=params)
 
 
 def test_as_of_window_and_thresholds_come_from_the_link(demo_copy):
