@@ -129,7 +129,8 @@ def test_personas_unique_and_name_the_favourite_category():
     assert "books" in lapsed and ("lapsed" in lapsed or "occasional" in lapsed)
 
 
-def test_duplicate_persona_names_get_a_distinguishing_word():
+def _three_alike_groups() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Profiles and z-scores of three groups that differ only in tenure (their names collide)."""
     cols = ["recency_days", "frequency", "monetary", "tenure_days"]
     profiles = pd.DataFrame(
         [[10, 9, 900, 100], [11, 9, 800, 900], [12, 9, 850, 950]], columns=cols
@@ -137,6 +138,11 @@ def test_duplicate_persona_names_get_a_distinguishing_word():
     zscores = pd.DataFrame(
         [[-1.0, 0.9, 1.0, -0.5], [-1.0, 0.9, 1.0, 0.6], [-1.0, 0.9, 1.0, 0.0]], columns=cols
     )
+    return profiles, zscores
+
+
+def test_duplicate_persona_names_get_a_distinguishing_word():
+    profiles, zscores = _three_alike_groups()
     personas = make_personas(profiles, zscores)
     names = [p["name"] for p in personas]
     assert len(set(names)) == 3
@@ -321,13 +327,7 @@ def test_personas_and_charts_in_chinese():
     from analysis import i18n
     from analysis.clusters import feature_label
 
-    cols = ["recency_days", "frequency", "monetary", "tenure_days"]
-    profiles = pd.DataFrame(
-        [[10, 9, 900, 100], [11, 9, 800, 900], [12, 9, 850, 950]], columns=cols
-    ).assign(size=[5, 5, 5], share=[1 / 3] * 3)
-    zscores = pd.DataFrame(
-        [[-1.0, 0.9, 1.0, -0.5], [-1.0, 0.9, 1.0, 0.6], [-1.0, 0.9, 1.0, 0.0]], columns=cols
-    )
+    profiles, zscores = _three_alike_groups()
     with i18n.using("zh"):
         personas = make_personas(profiles, zscores)
         labels = [feature_label("recency_days"), feature_label("cat_Books")]
