@@ -30,7 +30,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analysis.errors import NotEnoughData
-from analysis.features import category_revenue, customer_facts, resolve_as_of
+from analysis.features import category_revenue, customer_facts, hash_sample, local_limit, resolve_as_of
 from analysis.i18n import N_, lookup, money, t
 from analysis.store import Tables
 
@@ -99,15 +99,10 @@ def feature_label(column: str) -> str:
 
 
 # -- features ---------------------------------------------------------------------------
-def cluster_features(tables: Tables, as_of: Any = None, window_months: int = 12) -> pd.DataFrame:
-    """One row per buying customer (index customer_id, sorted), numeric features only.
-
-    Columns: recency_days, frequency, monetary, avg_order_value, tenure_days,
-    [satisfaction_5, has_survey] when anyone answered a survey (missing scores take the
-    median), then cat_<category> shares of positive revenue (absent when there is only one
-    category). ``window_months`` is passed to :func:`customer_facts`; the features
-    themselves cover all purchases up to ``as_of``.
-    """
+def feature_table(tables: Tables, as_of: Any = None, window_months: int = 12):
+    """(Ibis table, category columns): the raw features of :func:`cluster_features`, one
+    row per buying customer, evaluated where the data lives; satisfaction_5 is still NULL
+    for customers without a survey (see :func:`fill_features`)."""
     as_of = resolve_as_of(tables, as_of)
     f = customer_facts(tables, as_of, window_months)
     f = f.filter(f.has_purchased)
@@ -148,8 +143,14 @@ def cluster_features(tables: Tables, as_of: Any = None, window_months: int = 12)
             )
         mix = cats.group_by("customer_id").aggregate(**columns)
         base = base.left_join(mix, "customer_id").drop("customer_id_right")
+    return base, list(columns)
 
-    frame = base.order_by("customer_id").to_pandas().set_index("customer_id")
+
+def fill_features(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The feature matrix from rows of :func:`feature_table` (index customer_id): missing
+    category shares are 0; when anyone answered a survey, missing satisfaction_5 takes the
+    median and has_survey says who answered; otherwise satisfaction_5 is dropped."""
+    frame = frame.copy()
     for col in columns:
         frame[col] = frame[col].fillna(0.0).astype(float)
     has_survey = frame["satisfaction_5"].notna()
@@ -161,6 +162,32 @@ def cluster_features(tables: Tables, as_of: Any = None, window_months: int = 12)
     else:
         frame = frame.drop(columns="satisfaction_5")
     return frame.astype(float)
+
+
+def filled_table(table, features: pd.DataFrame, columns: list[str]):
+    """:func:`feature_table`'s rows filled as :func:`fill_features` filled ``features``
+    (the same median satisfaction), in the engine: what :meth:`CustomerClusters.assignment_expr`
+    reads to assign every customer without bringing them back."""
+    fills = {col: ibis.coalesce(table[col], 0.0) for col in columns}
+    if "has_survey" in features.columns:
+        answered = features.loc[features["has_survey"] > 0, "satisfaction_5"]
+        median = float(answered.median())
+        fills["has_survey"] = table.satisfaction_5.notnull().cast("float64")
+        fills["satisfaction_5"] = ibis.coalesce(table.satisfaction_5, median)
+    return table.mutate(**fills)
+
+
+def cluster_features(tables: Tables, as_of: Any = None, window_months: int = 12) -> pd.DataFrame:
+    """One row per buying customer (index customer_id, sorted), numeric features only.
+
+    Columns: recency_days, frequency, monetary, avg_order_value, tenure_days,
+    [satisfaction_5, has_survey] when anyone answered a survey (missing scores take the
+    median), then cat_<category> shares of positive revenue (absent when there is only one
+    category). ``window_months`` is passed to :func:`customer_facts`; the features
+    themselves cover all purchases up to ``as_of``.
+    """
+    table, columns = feature_table(tables, as_of, window_months)
+    return fill_features(table.order_by("customer_id").to_pandas().set_index("customer_id"), columns)
 
 
 # -- model ------------------------------------------------------------------------------
@@ -570,14 +597,39 @@ def fit_clusters(tables: Tables, as_of: Any = None, k: int | None = None, window
 
 
 def cluster_report(tables: Tables, as_of: Any = None, k: int | None = None, window_months: int = 12,
-                   random_state: int = 0) -> dict:
+                   random_state: int = 0, max_local: int | None = None) -> dict:
     """{"k", "silhouette", "sizes", "names"} in plain JSON types, sizes and names ordered by
-    cluster number. Raises NotEnoughData with fewer than MIN_CUSTOMERS buying customers."""
-    _, model = fit_clusters(tables, as_of, k, window_months, random_state)
+    cluster number. Raises NotEnoughData with fewer than MIN_CUSTOMERS buying customers.
+
+    Up to ``max_local`` buying customers (default :data:`analysis.features.LOCAL_ROWS`)
+    the feature matrix comes back whole, as :func:`fit_clusters` does. Above it, only a
+    fixed sample of about ``max_local`` customers comes back (:func:`analysis.features.hash_sample`:
+    the same customers on every engine); the model is fitted and the personas are written
+    on it, and every customer is then assigned to the nearest centre by
+    :meth:`CustomerClusters.assignment_expr` in the engine, which also counts the sizes."""
+    table, columns = feature_table(tables, as_of, window_months)
+    n = int(table.count().to_pyarrow().as_py())
+    limit = local_limit(max_local)
+    rows = hash_sample(table, n, limit).order_by("customer_id").to_pandas().set_index("customer_id")
+    features = fill_features(rows, columns)
+    model = CustomerClusters(k=k, random_state=random_state).fit(features)
+    if n <= limit:
+        sizes = [int(p["size"]) for p in model.personas_]
+    else:
+        sizes = engine_sizes(model, filled_table(table, features, columns))
     silhouette = model.silhouette_
     return {
         "k": int(model.k_),
         "silhouette": round(float(silhouette), 4) if math.isfinite(silhouette) else None,
-        "sizes": [int(p["size"]) for p in model.personas_],
+        "sizes": sizes,
         "names": [str(p["name"]) for p in model.personas_],
     }
+
+
+def engine_sizes(model: CustomerClusters, table) -> list[int]:
+    """Customers per cluster (by cluster number) when every row of ``table`` (filled
+    features, see :func:`filled_table`) is assigned in the engine."""
+    counts = (table.mutate(cluster=model.assignment_expr(table))
+              .group_by("cluster").aggregate(n=ibis._.count()).to_pandas())
+    found = dict(zip(counts["cluster"].astype(int), counts["n"].astype(int)))
+    return [int(found.get(c, 0)) for c in range(model.k_)]

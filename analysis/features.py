@@ -23,6 +23,28 @@ import pandas as pd
 from analysis.store import Tables
 
 DEFAULT_WINDOW_MONTHS = 12
+# Model fitting brings per-customer rows to the driver. Above this many customers only a
+# sample of them comes back (:func:`hash_sample`); scoring still covers every customer in
+# the engine. Read at call time, so a test can lower it.
+LOCAL_ROWS = 200_000
+_HASH_DIGITS = 8  # hex digits of md5(customer_id) that decide the sample
+
+
+def local_limit(limit: int | None = None) -> int:
+    """``limit``, or :data:`LOCAL_ROWS` when None."""
+    return LOCAL_ROWS if limit is None else int(limit)
+
+
+def hash_sample(table, n: int, size: int):
+    """``table`` itself when ``n`` rows fit in ``size``; else the rows whose customer_id
+    hashes below ``size / n`` of the hash range: about ``size`` rows. The hash is the first
+    hex digits of md5(customer_id), compared as text (fixed-width lower-case hex sorts like
+    the number), so DuckDB and Spark keep exactly the same customers, and a customer's
+    membership never depends on the others."""
+    if n <= size:
+        return table
+    cut = format(int(size / n * 16**_HASH_DIGITS), f"0{_HASH_DIGITS}x")
+    return table.filter(table.customer_id.cast("string").hexdigest("md5").substr(0, _HASH_DIGITS) < cut)
 
 
 def to_date(value: Any) -> dt.date:

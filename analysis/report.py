@@ -71,7 +71,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     reason in ``messages``."""
     from analysis import overview, segments
     from analysis.clusters import cluster_report
-    from analysis.clv_data import clv_report, fit_clv, score_clv
+    from analysis.clv_data import clv_report, fit_clv, potential_table, score_clv
     from analysis.scores import attempt, potential_revenue
 
     as_of = resolve_as_of(tables, as_of)
@@ -82,8 +82,13 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     # The CLV models are fitted once: their window outlook is the MCC potential, and the
     # same fit gives the clv section.
     clv_fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
-    potential = None if clv_fit is None else potential_revenue(score_clv(
-        clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
+    if clv_fit is None:
+        potential = None
+    elif clv_fit.in_engine:  # every customer's potential stays in the engine
+        potential = potential_table(clv_fit, settings.window_months, settings.margin, settings.annual_discount)
+    else:
+        potential = potential_revenue(score_clv(
+            clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
     report.update(segments.report_section(tables, as_of, settings.segments, potential))
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
         tables, as_of, settings.k, settings.window_months))

@@ -81,7 +81,7 @@ TEXT_COLUMNS = ["strategy", "reason_mvc", "reason_mcc", "reason_bz"]
 
 
 def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                      potential: pd.Series | None = None, text: bool = True) -> pd.DataFrame:
+                      potential: "pd.Series | ibis.Table | None" = None, text: bool = True) -> pd.DataFrame:
     """One row per customer in the universe with every label, then the facts columns.
 
     Labels: tier, previous_tier (one window earlier; "(new)" if unknown then), is_mvc,
@@ -128,7 +128,7 @@ def add_text(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd
 
 
 def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                   potential: pd.Series | None = None) -> dict:
+                   potential: "pd.Series | ibis.Table | None" = None) -> dict:
     """The differentiate section of the report, plain JSON types only:
 
     - pareto: {top20_revenue_share, gini} (None when nobody bought in the window)

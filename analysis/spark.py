@@ -1,6 +1,10 @@
 """The same report on Apache Spark: the Ibis expressions of :mod:`analysis` run unchanged on
 Ibis's PySpark backend, so every per-customer aggregate, tier, cell and score is computed in
-Spark and only summaries come back (model fitting works on per-customer summaries).
+Spark and only what the models are fitted on comes back: per-customer summaries up to
+:data:`analysis.features.LOCAL_ROWS` customers, above that the distinct purchase histories
+with counts (BG/NBD, exact) and hash samples (Gamma-Gamma, clusters), with every customer
+then scored and assigned to a cluster in Spark (see :func:`analysis.clv_data.fit_clv` and
+:func:`analysis.clusters.cluster_report`).
 
     python -m analysis report --engine spark --source PATH_OR_TABLE [--as-of D] --json
 

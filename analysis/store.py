@@ -136,14 +136,19 @@ class Tables:
         return replace(self, memo={})
 
     def remember(self, key: tuple, build) -> Any:
-        """``build()`` executed once and kept as an in-memory Ibis table when pinned; the
-        plain expression otherwise."""
+        """``build()`` executed once when pinned, the plain expression otherwise. DuckDB's
+        result is kept in memory; on another engine (Spark) it is cached in the engine, so
+        the per-customer rows never come to the driver."""
         if self.memo is None:
             return build()
         if key not in self.memo:
             import ibis
 
-            self.memo[key] = ibis.memtable(build().to_pyarrow())
+            expr = build()
+            if ibis.get_backend(expr).name == "duckdb":
+                self.memo[key] = ibis.memtable(expr.to_pyarrow())
+            else:
+                self.memo[key] = expr.cache()
         return self.memo[key]
 
 

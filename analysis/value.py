@@ -7,7 +7,8 @@ Customer Relationships*, ch. 5: MVCs, MGCs and BZs).
 - MVC: the top ``mvc_share`` of active customers by profit (ties by customer id), profit > 0.
 - MCC (most growable): the top ``mcc_share`` of active customers by gap = potential - window
   revenue, gap > 0. The potential is the one passed in (e.g. a CLV model's 12-month
-  prediction, a Series indexed by customer id); for customers it does not cover, it is the
+  prediction, a Series indexed by customer id, or an Ibis table (customer_id, potential) in
+  the same engine); for customers it does not cover, it is the
   larger of the trend projection (window revenue + the rise since the previous window, if
   it rose from a positive previous window: a first window alone is no trend) and the
   customer's estimated wallet.
@@ -41,7 +42,7 @@ VALUE_COLUMNS = [
 
 
 def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-               potential: pd.Series | None = None):
+               potential: "pd.Series | ibis.Table | None" = None):
     """Ibis table of the value columns (without the reason strings), one row per customer
     who has ever bought."""
     s = settings or SegmentSettings()
@@ -71,7 +72,11 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
         _computed_source=ibis.ifelse(from_wallet, "wallet", "trend"),
         share_of_wallet=ibis.ifelse(has_wallet, f.revenue_window / f.wallet, ibis.null("float64")),
     )
-    if potential is not None:
+    if isinstance(potential, ibis.Table):  # (customer_id, potential), in the same engine
+        g = potential.select(customer_id=potential.customer_id.cast("string"),
+                             _given=potential.potential.cast("float64"))
+        f = f.left_join(g.filter(g._given.notnull()), "customer_id").drop("customer_id_right")
+    elif potential is not None:
         given = pd.DataFrame({
             "customer_id": potential.index.astype(str),
             "_given": pd.to_numeric(potential, errors="coerce").astype(float).to_numpy(),
@@ -149,7 +154,7 @@ def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) ->
 
 
 def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                 potential: pd.Series | None = None) -> pd.DataFrame:
+                 potential: "pd.Series | ibis.Table | None" = None) -> pd.DataFrame:
     """MVC / MCC / BZ per customer who has ever bought, sorted by profit (highest first).
 
     Columns: customer_id, active, revenue_window, revenue_prev_window, wallet,
@@ -167,7 +172,7 @@ def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | 
 
 
 def value_totals(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                 potential: pd.Series | None = None) -> dict[str, int]:
+                 potential: "pd.Series | ibis.Table | None" = None) -> dict[str, int]:
     """{"MVC": n, "MCC": n, "BZ": n}, counted in the database: what :func:`value_counts`
     gives from :func:`value_groups`, without building every customer's reason sentence."""
     f = value_expr(tables, as_of, settings or SegmentSettings(), potential)

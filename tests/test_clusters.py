@@ -14,9 +14,10 @@ from sklearn.metrics import silhouette_score
 
 from analysis.charts.clusters import profile_heatmap, projection_chart, sizes_chart
 from analysis.clusters import (
-    MIN_CUSTOMERS, CustomerClusters, cluster_features, cluster_report, make_personas,
-    projection, silhouettes,
+    MIN_CUSTOMERS, CustomerClusters, cluster_features, cluster_report, feature_table, fill_features,
+    filled_table, make_personas, projection, silhouettes,
 )
+from analysis.features import hash_sample
 from analysis.errors import NotEnoughData
 from analysis.store import Workspace
 
@@ -348,3 +349,40 @@ def test_personas_and_charts_in_chinese():
     assert lapsed["name"] == "偶尔购买且低消费的Books客户"  # the category is data and stays as it is
     assert lapsed["sentence"].startswith("偶尔购买且低消费的Books客户：30 位客户（占 33%）")
     assert bars.layout.title.text == "各聚类的客户数" and "Books 占比" in heat.data[0].x
+
+
+def test_assignment_in_the_engine_equals_predict_for_every_demo_customer(demo_db):
+    """Fitted on a hash sample of the demo's buyers, then every buyer assigned by the Ibis
+    expression in DuckDB: the same cluster as the in-memory predict, customer by customer."""
+    with Workspace(demo_db, read_only=True) as ws:
+        tables = ws.tables()
+        table, columns = feature_table(tables)
+        n = int(table.count().to_pyarrow().as_py())
+        rows = hash_sample(table, n, n // 3).to_pandas().set_index("customer_id").sort_index()
+        assert 0.25 * n < len(rows) < 0.42 * n
+        sample = fill_features(rows, columns)
+        model = CustomerClusters().fit(sample)
+        filled = filled_table(table, sample, columns)
+        engine = (filled.mutate(cluster=model.assignment_expr(filled)).select("customer_id", "cluster")
+                  .order_by("customer_id").to_pandas())
+        features = cluster_features(tables)
+        local = filled.order_by("customer_id").to_pandas().set_index("customer_id")[sample.columns]
+    assert engine["customer_id"].tolist() == features.index.tolist()
+    assert sample.columns.tolist() == features.columns.tolist()
+    expected = model.predict(local)
+    assert len(set(expected)) == model.k_ >= 2
+    assert engine["cluster"].tolist() == expected.tolist()
+
+
+def test_report_above_the_local_limit_samples_and_counts_in_the_engine(demo_db):
+    with Workspace(demo_db, read_only=True) as ws:
+        whole = cluster_report(ws.tables())
+        n = len(cluster_features(ws.tables()))
+        sampled = cluster_report(ws.tables(), max_local=n // 2)
+        same_limit = cluster_report(ws.tables(), max_local=n // 2)
+    assert sum(whole["sizes"]) == sum(sampled["sizes"]) == n  # every buyer assigned, not the sample
+    assert sampled == same_limit  # the sample is fixed
+    assert len(sampled["sizes"]) == len(sampled["names"]) == sampled["k"]
+    # k is chosen on a different sample, so it may differ by one; the fit quality may not
+    assert abs(sampled["k"] - whole["k"]) <= 1, (sampled, whole)
+    assert sampled["silhouette"] == pytest.approx(whole["silhouette"], abs=0.05), (sampled, whole)

@@ -13,6 +13,9 @@ from analysis.clv_data import (
     HoldoutResult,
     clv_report,
     customer_clv,
+    fit_clv,
+    score_clv,
+    score_table,
     holdout_validation,
     rfm_summary,
 )
@@ -165,6 +168,41 @@ def test_clv_report_is_json_and_has_the_agreed_keys(company):
     hold = with_holdout["holdout"]
     assert hold["calibration_end"] == "2023-06-30" and hold["holdout_end"] == "2023-12-31"
     assert set(hold["errors"]["model"]) == {"mae", "rmse"}
+
+
+def test_above_the_local_limit_the_fit_and_the_scores_stay_in_the_engine(company):
+    """The purchase model from distinct histories with counts is the fit on every customer;
+    the spend model comes from a hash sample; each customer's score computed by the engine
+    equals the in-memory score of the same models; the report's counts are all customers'."""
+    as_of = D(2023, 12, 31)
+    whole = fit_clv(company, as_of)
+    engine = fit_clv(company, as_of, max_local=200)
+    assert not whole.in_engine and engine.in_engine and engine.summary is None
+    assert engine.histories["customers"].sum() == len(whole.summary) > 200
+    assert len(engine.histories) < len(whole.summary)
+    for key, value in whole.bg.params_.items():
+        assert engine.bg.params_[key] == pytest.approx(value, rel=1e-7)
+    assert engine.bg.loglik_ == pytest.approx(whole.bg.loglik_, rel=1e-10)
+    spenders = int(((whole.summary["frequency"] > 0) & (whole.summary["monetary_value"] > 0)).sum())
+    assert engine.gg.params_ != whole.gg.params_  # fitted on a sample of the spenders ...
+    assert engine.gg.mean_spend() == pytest.approx(whole.gg.mean_spend(), rel=0.15)  # ... of about 200
+    assert spenders > 400 and 140 < engine.gg.n_customers_ < 260 and whole.gg.n_customers_ == spenders
+
+    got = score_table(engine, 12, 0.3, 0.1).order_by("customer_id").to_pandas()
+    assert engine.summary is None  # scoring in the engine brought no customer list back
+    local = score_clv(engine, 12, 0.3, 0.1, notes=False)  # the same models, scored in memory
+    assert got["customer_id"].tolist() == local["customer_id"].tolist()
+    for col in ("frequency", "p_alive", "expected_purchases", "expected_spend", "clv"):
+        np.testing.assert_allclose(got[col].to_numpy(float), local[col].to_numpy(float), rtol=1e-9, err_msg=col)
+    assert got["nonpositive_spend"].tolist() == engine.summary["nonpositive_spend"].tolist()
+
+    full, sampled = clv_report(company, as_of, fitted=whole), clv_report(company, as_of, fitted=fit_clv(
+        company, as_of, max_local=200))
+    for key in ("n_customers", "n_repeat", "n_one_time", "n_nonpositive_spend", "bgnbd_loglik"):
+        assert sampled[key] == pytest.approx(full[key], rel=1e-10), key
+    assert sampled["n_nonpositive_spend"] == 1
+    assert sampled["total_clv"] == pytest.approx(float(local["clv"].sum()), rel=1e-9)
+    assert sampled["total_clv"] == pytest.approx(full["total_clv"], rel=0.15)
 
 
 def test_holdout_validation_tables_add_up(company):

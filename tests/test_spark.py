@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import shutil
 import time
@@ -19,13 +18,13 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -r 
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java is not installed (Debian: apt-get install openjdk-17-jre-headless)", allow_module_level=True)
 
+from analysis import features  # noqa: E402
 from analysis.cli import main  # noqa: E402
 from analysis.errors import UserError  # noqa: E402
 from analysis.report import ReportSettings, build_report  # noqa: E402
-from analysis.spark import export_parquet, spark_session, spark_tables  # noqa: E402
+from analysis.spark import export_parquet, spark_report, spark_session, spark_tables  # noqa: E402
 from analysis.store import SCHEMA, Workspace  # noqa: E402
-
-REL = 1e-6
+from tests.test_report import SAMPLED_LIMIT, as_json, assert_same, assert_sampled_report_close  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -48,34 +47,6 @@ def demo_parquet(demo_db, tmp_path_factory):
     return folder
 
 
-def assert_same(expected, actual, where="report"):
-    """Recursive equality; floats equal to REL relative (or 1e-9 absolute near zero)."""
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict), where
-        assert sorted(expected) == sorted(actual), f"{where}: keys differ"
-        for key in expected:
-            assert_same(expected[key], actual[key], f"{where}.{key}")
-    elif isinstance(expected, (list, tuple)):
-        assert isinstance(actual, (list, tuple)) and len(expected) == len(actual), f"{where}: lengths differ"
-        for i, (e, a) in enumerate(zip(expected, actual)):
-            assert_same(e, a, f"{where}[{i}]")
-    elif isinstance(expected, float) and not isinstance(actual, bool):
-        assert isinstance(actual, (int, float)), f"{where}: {actual!r} is not a number"
-        if math.isnan(expected):
-            assert math.isnan(actual), f"{where}: {actual} != NaN"
-        else:
-            assert actual == pytest.approx(expected, rel=REL, abs=1e-9), f"{where}: {actual} != {expected}"
-    else:
-        assert type(actual) is type(expected) and actual == expected, f"{where}: {actual!r} != {expected!r}"
-
-
-def test_assert_same_catches_differences():
-    assert_same({"a": [1, 2.0, "x"]}, {"a": [1, 2.0 * (1 + 1e-8), "x"]})
-    for other in ({"a": [1, 2.001, "x"]}, {"a": [2, 2.0, "x"]}, {"a": [1, 2.0]}, {"b": [1, 2.0, "x"]}):
-        with pytest.raises(AssertionError):
-            assert_same({"a": [1, 2.0, "x"]}, other)
-
-
 def test_every_figure_of_the_cli_report_on_spark_matches_duckdb(spark, demo_db, demo_parquet, capsys):
     """`report --engine spark --source FOLDER --json` (which is spark_report) against
     build_report on the DuckDB workspace, JSON to JSON. One Spark report per run: each
@@ -88,7 +59,7 @@ def test_every_figure_of_the_cli_report_on_spark_matches_duckdb(spark, demo_db, 
     got = json.loads(out)
     with Workspace(demo_db, read_only=True) as ws:
         expected = build_report(ws.tables(), None, ReportSettings())
-    expected = json.loads(json.dumps(expected, default=_json_default))
+    expected = as_json(expected)
     # The demo fills every section: a null section would make the comparison hollow.
     for key in ("kpis", "clusters", "clv"):
         assert expected[key] is not None, expected["messages"]
@@ -96,10 +67,23 @@ def test_every_figure_of_the_cli_report_on_spark_matches_duckdb(spark, demo_db, 
     assert_same(expected, got)
 
 
-def _json_default(value):
-    from analysis.cli import _json_default as default
-
-    return default(value)
+def test_above_the_local_limit_spark_samples_the_same_customers_as_duckdb(spark, demo_db, demo_parquet,
+                                                                       monkeypatch):
+    """With fewer customers allowed on the driver than the demo has, both engines fit the
+    models on the same hash samples and count everything else themselves: the Spark report
+    equals the DuckDB report at the same limit, figure for figure, and against the full
+    report the exact figures are unchanged and the model figures close."""
+    with Workspace(demo_db, read_only=True) as ws:
+        full = as_json(build_report(ws.tables(), None, ReportSettings()))
+        monkeypatch.setattr(features, "LOCAL_ROWS", SAMPLED_LIMIT)
+        duck = as_json(build_report(ws.tables(), None, ReportSettings()))
+    started = time.perf_counter()
+    got = as_json(spark_report(str(demo_parquet), session=spark))
+    print(f"sampled spark report in {time.perf_counter() - started:.1f} s")
+    assert full["kpis"]["buyers"] > 2 * SAMPLED_LIMIT
+    assert duck["clusters"] != full["clusters"] and duck["clv"]["gamma_gamma"] != full["clv"]["gamma_gamma"]
+    assert_same(duck, got)
+    assert_sampled_report_close(full, got)
 
 
 def test_a_transactions_file_alone_and_catalog_tables(spark, demo_parquet):
