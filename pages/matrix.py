@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import differentiate, i18n, matrix
+from analysis.actions import level_label
 from analysis.i18n import t
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
@@ -68,20 +69,13 @@ else:
     counts = dict(zip([matrix.cell_id(v, matrix.NO_SURVEY) for v in volumes["volume"]], volumes["customers"]))
 
 
-LEVELS = {"high": i18n.N_("high"), "medium": i18n.N_("medium"), "low": i18n.N_("low")}
-
-
-def _level(code: str) -> str:
-    return t(LEVELS[code]) if code in LEVELS else code
-
-
 def _label(cell: str) -> str:
     volume, satisfaction = cell.split("/")
-    sat = t("no survey") if satisfaction == matrix.NO_SURVEY else t("{level} satisfaction", level=_level(satisfaction))
     abcd = texts.loc[cell, "abcd"]
     tag = f"{abcd} · " if isinstance(abcd, str) else ""
-    return tag + t("{volume} volume, {satisfaction}: {strategy} ({count})", volume=_level(volume), satisfaction=sat,
-                   strategy=texts.loc[cell, "strategy"], count=i18n.number(counts.get(cell, 0)))
+    return tag + t("{volume}, {satisfaction}: {strategy} ({count})", volume=matrix.volume_label(volume),
+                   satisfaction=matrix.satisfaction_label(satisfaction), strategy=texts.loc[cell, "strategy"],
+                   count=i18n.number(counts.get(cell, 0)))
 
 
 st.subheader(t("What to do with a cell"))
@@ -92,9 +86,9 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"#### {spec['strategy']}"
                 + (t(" (class {abcd})", abcd=spec["abcd"]) if isinstance(spec["abcd"], str) else ""))
-    st.markdown(t("**Selling** (volume {level}): {text}", level=_level(spec["volume"]), text=spec["selling"]))
+    st.markdown(t("**Selling** (volume {level}): {text}", level=level_label(spec["volume"]), text=spec["selling"]))
     st.markdown(t("**Relationship** (satisfaction {level}): {text}", text=spec["relationship"],
-                  level=_level(spec["satisfaction"]) if spec["satisfaction"] != "none" else t("unknown")))
+                  level=level_label(spec["satisfaction"]) if spec["satisfaction"] != "none" else t("unknown")))
 with right:
     st.markdown(t("**Concrete actions**"))
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))

@@ -23,8 +23,6 @@ CSS = """<style>
   font-family: inherit; font-size: 1.15rem; white-space: normal; color: #566573; }
 </style>"""
 st.markdown(CSS, unsafe_allow_html=True)
-STEPS = {"identify": i18n.N_("Identify"), "differentiate": i18n.N_("Differentiate"),
-         "interact": i18n.N_("Interact"), "customize": i18n.N_("Customize")}
 
 if not present:
     st.title("🎤 " + t("Workshop"))
@@ -66,7 +64,7 @@ nav = st.columns([1, 1, 4])
 nav[0].button(t("◀ Previous"), key="pr_prev", on_click=_move, args=(-1,), disabled=current == 0, width="stretch")
 nav[1].button(t("Next ▶"), key="pr_next", on_click=_move, args=(1,), disabled=current == count - 1, width="stretch")
 nav[2].caption(t("Slide {number} of {count} · {step}: {title}", number=current + 1, count=count,
-                 step=t(STEPS[slide.step]), title=slide.title))
+                 step=story.step_label(slide.step).capitalize(), title=slide.title))
 
 with st.container(key="pr_headline"):
     st.text(slide.headline)  # persona and action names come from the data: text, never Markdown
@@ -89,7 +87,7 @@ if not present:
     texts = {}
     for item in sheet:
         with st.container(border=True):
-            st.markdown(f"**{t(STEPS[item.step])}**: {item.question}")
+            st.markdown(f"**{story.step_label(item.step).capitalize()}**: {item.question}")
             for fact in item.facts:
                 st.text(f"• {fact}")
             texts[item.step] = st.text_area(t("Our decisions"), value=item.decisions, key=f"ws_{item.step}", height=100)

@@ -10,10 +10,8 @@ consultant who shows the desk view to a room.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from analysis.masking import Masker
 from analysis.i18n import t
 
 MODE, PRESENT = "mode", "present"
@@ -68,7 +66,3 @@ def decorate(present: bool) -> None:
     if present:
         st.markdown(_LARGE_TYPE, unsafe_allow_html=True)
 
-
-def masked(frame: pd.DataFrame, masker: Masker) -> pd.DataFrame:
-    """``frame`` as this run may show it: masked with the workspace's masker when masking."""
-    return masker.mask_frame(frame) if masking() else frame
