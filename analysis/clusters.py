@@ -447,8 +447,8 @@ class CustomerClusters:
         for c in range(self.k_):
             terms = [(z[j] - float(centers[c, j])) ** 2 for j in range(len(z))]
             total = terms[0]
-            for t in terms[1:]:
-                total = total + t
+            for term in terms[1:]:
+                total = total + term
             dist.append(total)
         nearest = ibis.least(*dist) if len(dist) > 1 else dist[0]
         return ibis.cases(*[(dist[c] == nearest, c) for c in range(self.k_)], else_=0).cast("int64")
@@ -462,7 +462,7 @@ def _phrase(feature: str, z: float) -> tuple[str, dict] | None:
         entry = words["category"].get(side)
         if entry is None or feature in (f"cat_{OTHER}", f"cat_{NO_CATEGORY}"):
             return None
-        return feature, {k: lookup(v).format(category=feature[4:]) for k, v in entry.items()}
+        return feature, {k: t(v, category=feature[4:]) for k, v in entry.items()}
     entry = words.get(feature, {}).get(side)
     return (feature, {k: lookup(v) for k, v in entry.items()}) if entry else None
 
@@ -508,9 +508,9 @@ def _name(phrases: list[tuple[str, dict]]) -> tuple[str, list[str]]:
         return lookup(PHRASES["typical_name"]), used
     noun = noun or lookup(PHRASES["default_noun"])
     if len(adjectives) == 2:
-        text = lookup(PHRASES["two_adjectives"]).format(first=adjectives[0], second=adjectives[1], noun=noun)
+        text = t(PHRASES["two_adjectives"], first=adjectives[0], second=adjectives[1], noun=noun)
     elif adjectives:
-        text = lookup(PHRASES["one_adjective"]).format(adjective=adjectives[0], noun=noun)
+        text = t(PHRASES["one_adjective"], adjective=adjectives[0], noun=noun)
     else:
         text = noun
     return text[0].upper() + text[1:], used
@@ -533,7 +533,7 @@ def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str =
     names_seen: set[str] = set()
     for d in drafts:
         name = d["name"]
-        group = lookup(PHRASES["group"]).format(n=d["cluster"])
+        group = t(PHRASES["group"], n=d["cluster"])
         if taken[name] > 1:
             extra = next((w for w in d["spare"] if f"{name} ({w})" not in names_seen), None)
             name = f"{name} ({extra or group})"
@@ -551,14 +551,14 @@ def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str =
         if cats:
             top = max(cats, key=lambda c: (row[c], c))
             if row[top] >= 0.5 and top[4:] not in d["name"]:
-                mostly = lookup(PHRASES["mostly_buy"]).format(category=top[4:])
-        sentence = lookup(PHRASES["sentence"]).format(
+                mostly = t(PHRASES["mostly_buy"], category=top[4:])
+        sentence = t(PHRASES["sentence"], 
             name=d["name"], mostly=mostly, size=int(row["size"]), share=float(row["share"]),
             recency=float(row["recency_days"]), orders=float(row["frequency"]),
             money=money(float(row["monetary"]), currency),
         )
         if "satisfaction_5" in profiles.columns and abs(zscores.loc[d["cluster"], "satisfaction_5"]) >= DISTINCT_Z:
-            sentence += lookup(PHRASES["satisfaction"]).format(value=float(row["satisfaction_5"]))
+            sentence += t(PHRASES["satisfaction"], value=float(row["satisfaction_5"]))
         personas.append({
             "cluster": d["cluster"], "name": d["name"], "sentence": sentence,
             "size": int(row["size"]), "share": float(row["share"]),

@@ -109,7 +109,7 @@ def _band_labels(frame: pd.DataFrame, currency: str) -> dict[int, str]:
     labels = {}
     for band, row in bounds.iterrows():
         band = int(band)
-        labels[band] = lookup(BAND_NAMES[band]).format(low=money(row["min"], currency),
+        labels[band] = t(BAND_NAMES[band], low=money(row["min"], currency),
                                                        high=money(row["max"], currency))
     return labels
 

@@ -45,7 +45,7 @@ def kind_label(code: Any) -> Any:
 
 
 def _text(key: str, **values: Any) -> str:
-    return i18n.lookup(DETAIL_TEXTS[key]).format(**values)
+    return i18n.t(DETAIL_TEXTS[key], **values)
 
 
 def _tables(ws_or_tables: Workspace | Tables) -> Tables:

@@ -38,7 +38,7 @@ def _customers(count: int) -> str:
 
 
 def _tier_count(tier: str, count: int) -> str:
-    return i18n.lookup(TIER_COUNTS[tier]).format(n=count) if tier in TIER_COUNTS else f"{tier} {count:,}"
+    return i18n.t(TIER_COUNTS[tier], n=count) if tier in TIER_COUNTS else f"{tier} {count:,}"
 
 
 def note_key(step: str) -> str:

@@ -87,9 +87,9 @@ class IngestReport:
             if r.table is None:
                 lines.append(t("{where}: skipped, {reason}", where=where, reason=r.reason))
             elif r.duplicate:
-                lines.append(lookup(_DUPLICATE[r.table]).format(where=where))
+                lines.append(t(_DUPLICATE[r.table], where=where))
             else:
-                lines.append(lookup(_IMPORTED[r.table]).format(where=where, rows=r.rows, new=r.new_customers,
+                lines.append(t(_IMPORTED[r.table], where=where, rows=r.rows, new=r.new_customers,
                                                                updated=r.updated_customers))
                 if r.skipped:
                     lines.append("  " + t("{n:,} invalid rows skipped, e.g. {examples}", n=r.skipped,
