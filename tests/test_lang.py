@@ -50,11 +50,22 @@ def _english(texts: list[str], allowed: set[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def lang_db(demo_db, tmp_path_factory):
+    """One private copy of the demo for this module: the app stores its scores in the workspace
+    it opens, and the session's demo file is shared with tests that open it read-only."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("lang") / "demo.duckdb"
+    shutil.copy(demo_db, target)
+    return target
+
+
+@pytest.fixture(scope="module")
 def data_words(demo_db) -> set[str]:
     """Names, products, categories, regions and personas' category words of the demo: data, not UI."""
     from analysis.store import Workspace
 
-    with Workspace(demo_db) as ws:
+    with Workspace(demo_db, read_only=True) as ws:
         words = set()
         for sql in ('SELECT DISTINCT "name" FROM "customers"', 'SELECT DISTINCT "product" FROM "transactions"',
                     'SELECT DISTINCT "category" FROM "transactions"', 'SELECT DISTINCT "region" FROM "customers"',
@@ -64,8 +75,8 @@ def data_words(demo_db) -> set[str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_reads_in_chinese(demo_db, data_words, page):
-    at = open_in(demo_db, page, "zh")
+def test_every_page_reads_in_chinese(lang_db, data_words, page):
+    at = open_in(lang_db, page, "zh")
     texts = visible_texts(at)
     assert texts, "nothing on the page"
     assert any(CJK.search(t) for t in texts)
@@ -73,9 +84,9 @@ def test_every_page_reads_in_chinese(demo_db, data_words, page):
     assert not english, f"{len(english)} English phrases on the {page} page in Chinese:\n" + "\n".join(english[:30])
 
 
-def test_english_by_default_and_the_switch_is_bilingual(demo_db):
+def test_english_by_default_and_the_switch_is_bilingual(lang_db):
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["workspace_path"] = str(demo_db)
+    at.session_state["workspace_path"] = str(lang_db)
     at.run()
     assert not at.exception, at.exception
     switch = at.selectbox(key="lang")

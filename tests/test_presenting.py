@@ -20,9 +20,9 @@ def _everything_shown(at) -> str:
     return "\n".join(parts)
 
 
-def test_mode_present_opens_the_story_and_masks_every_page(demo_db):
-    names = _names(demo_db)
-    at = open_url(demo_db, None, mode="present")
+def test_mode_present_opens_the_story_and_masks_every_page(demo_copy):
+    names = _names(demo_copy)
+    at = open_url(demo_copy, None, mode="present")
     assert any(c.value.startswith("Slide 1 of 8") for c in at.caption)  # the story is the first page
     assert any("display: none" in m.value for m in at.markdown)  # no sidebar, large type
     for page in ("value", "pyramid", "customer"):
@@ -35,9 +35,9 @@ def test_mode_present_opens_the_story_and_masks_every_page(demo_db):
         assert not leaks, f"{page}: {leaks[:5]}"
 
 
-def test_the_sidebar_switch_masks_lists_outside_presentation_mode(demo_db):
-    names = _names(demo_db)
-    at = open_url(demo_db, "pyramid")
+def test_the_sidebar_switch_masks_lists_outside_presentation_mode(demo_copy):
+    names = _names(demo_copy)
+    at = open_url(demo_copy, "pyramid")
     table = at.dataframe[-1].value
     assert set(table["Name"]) & set(names)  # unmasked by default
     at.toggle(key="sb_mask").set_value(True).run()
@@ -48,14 +48,14 @@ def test_the_sidebar_switch_masks_lists_outside_presentation_mode(demo_db):
     assert (table["Customer"] == table["Name"]).all()
 
 
-def test_the_same_customer_has_the_same_label_on_every_page(demo_db):
+def test_the_same_customer_has_the_same_label_on_every_page(demo_copy):
     from analysis.masking import Masker
 
-    with Workspace(demo_db, read_only=True) as ws:  # the universe: listed, buying or contacted
+    with Workspace(demo_copy, read_only=True) as ws:  # the universe: listed, buying or contacted
         ids = ws.query('SELECT "customer_id" FROM "customers" UNION SELECT "customer_id" FROM "transactions" '
                        'UNION SELECT "customer_id" FROM "interactions"')["customer_id"]
     expected = Masker(ids).label("C00042")
-    at = open_url(demo_db, None, mode="present")
+    at = open_url(demo_copy, None, mode="present")
     at.query_params["customer"] = "C00042"  # a link straight to the customer page carries it
     at.switch_page("pages/customer.py").run()
     assert not at.exception, at.exception
