@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from analysis.errors import NotEnoughData
 from analysis.features import category_revenue, customer_facts, hash_sample, local_limit, resolve_as_of
 from analysis.i18n import N_, lookup, money, t
-from analysis.store import Tables
+from analysis.store import Tables, materialize
 
 # Fewer buying customers than this cannot be clustered meaningfully: with k up to 8 a
 # cluster would hold two or three customers and the silhouette would be noise.
@@ -166,7 +166,7 @@ def fill_features(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def filled_table(table, features: pd.DataFrame, columns: list[str]):
     """:func:`feature_table`'s rows filled as :func:`fill_features` filled ``features``
-    (the same median satisfaction), in the engine: what :meth:`CustomerClusters.assignment_expr`
+    (the same median satisfaction), in the engine: what :meth:`CustomerClusters.assign`
     reads to assign every customer without bringing them back."""
     fills = {col: ibis.coalesce(table[col], 0.0) for col in columns}
     if "has_survey" in features.columns:
@@ -431,27 +431,34 @@ class CustomerClusters:
     def persona_names(self) -> list[str]:
         return [p["name"] for p in self.personas_]
 
-    def assignment_expr(self, table):
-        """The nearest-centroid cluster as an Ibis integer expression over ``table`` (which
-        holds the raw feature columns, missing satisfaction already filled), so assignment
-        can run where the data lives (DuckDB, Spark). Same answer as :meth:`predict`."""
+    def assign(self, table):
+        """``table`` (the raw feature columns, missing satisfaction already filled) with a
+        ``cluster`` column: the nearest centre, as Ibis expressions, so assignment runs where
+        the data lives (DuckDB, Spark). Same answer as :meth:`predict`. Built in layers
+        (standardised features, then the squared distance to each centre, then the nearest)
+        so the engine computes each distance once."""
         scaler = self.pipeline_.named_steps["scale"]
         centers = self.pipeline_.named_steps["kmeans"].cluster_centers_
-        z = []
+        z = {}
         for j, name in enumerate(self.feature_names_):
             col = table[name].cast("float64")
             if name in LOG_COLUMNS:
                 col = col.sign() * (col.abs() + 1.0).ln()
-            z.append((col - float(scaler.mean_[j])) / float(scaler.scale_[j]))
-        dist = []
+            z[f"_z{j}"] = (col - float(scaler.mean_[j])) / float(scaler.scale_[j])
+        step = table.mutate(**z)
+        dist = {}
         for c in range(self.k_):
-            terms = [(z[j] - float(centers[c, j])) ** 2 for j in range(len(z))]
+            diffs = [step[f"_z{j}"] - float(centers[c, j]) for j in range(len(z))]
+            terms = [d * d for d in diffs]  # not ** 2: engines raise to a power slowly
             total = terms[0]
             for term in terms[1:]:
                 total = total + term
-            dist.append(total)
-        nearest = ibis.least(*dist) if len(dist) > 1 else dist[0]
-        return ibis.cases(*[(dist[c] == nearest, c) for c in range(self.k_)], else_=0).cast("int64")
+            dist[f"_d{c}"] = total
+        step = step.mutate(**dist).drop(*z)
+        d = [step[name] for name in dist]
+        nearest = ibis.least(*d) if len(d) > 1 else d[0]
+        cluster = ibis.cases(*[(d[c] == nearest, c) for c in range(self.k_)], else_=0).cast("int64")
+        return step.mutate(cluster=cluster).drop(*dist)
 
 
 # -- personas ---------------------------------------------------------------------------
@@ -605,9 +612,10 @@ def cluster_report(tables: Tables, as_of: Any = None, k: int | None = None, wind
     the feature matrix comes back whole, as :func:`fit_clusters` does. Above it, only a
     fixed sample of about ``max_local`` customers comes back (:func:`analysis.features.hash_sample`:
     the same customers on every engine); the model is fitted and the personas are written
-    on it, and every customer is then assigned to the nearest centre by
-    :meth:`CustomerClusters.assignment_expr` in the engine, which also counts the sizes."""
+    on it, and every customer is then assigned to the nearest centre
+    (:meth:`CustomerClusters.assign`) in the engine, which also counts the sizes."""
     table, columns = feature_table(tables, as_of, window_months)
+    table = materialize(table)  # counted, sampled and assigned below: computed once
     n = int(table.count().to_pyarrow().as_py())
     limit = local_limit(max_local)
     rows = hash_sample(table, n, limit).order_by("customer_id").to_pandas().set_index("customer_id")
@@ -629,7 +637,7 @@ def cluster_report(tables: Tables, as_of: Any = None, k: int | None = None, wind
 def engine_sizes(model: CustomerClusters, table) -> list[int]:
     """Customers per cluster (by cluster number) when every row of ``table`` (filled
     features, see :func:`filled_table`) is assigned in the engine."""
-    counts = (table.mutate(cluster=model.assignment_expr(table))
+    counts = (model.assign(table)
               .group_by("cluster").aggregate(n=ibis._.count()).to_pandas())
     found = dict(zip(counts["cluster"].astype(int), counts["n"].astype(int)))
     return [int(found.get(c, 0)) for c in range(model.k_)]

@@ -33,6 +33,7 @@ from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discount
 from analysis.errors import NotEnoughData
 from analysis.features import hash_sample, local_limit
 from analysis.i18n import t, tn
+from analysis.store import materialize
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
 FREQUENCY_GROUPS = 7  # conditional-expectation table: 0, 1, ..., 6, "7+"
@@ -488,7 +489,7 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
     Every customer's score is then computed in the engine (:func:`score_table`).
     """
     end = _as_date(as_of)
-    table = summary_table(transactions, end)
+    table = materialize(summary_table(transactions, end))  # read five times below and by every score
     n = int(table.count().to_pyarrow().as_py())
     limit = local_limit(max_local)
     if n <= limit:

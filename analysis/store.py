@@ -142,14 +142,20 @@ class Tables:
         if self.memo is None:
             return build()
         if key not in self.memo:
-            import ibis
-
-            expr = build()
-            if ibis.get_backend(expr).name == "duckdb":
-                self.memo[key] = ibis.memtable(expr.to_pyarrow())
-            else:
-                self.memo[key] = expr.cache()
+            self.memo[key] = materialize(build())
         return self.memo[key]
+
+
+def materialize(expr) -> Any:
+    """``expr`` computed once, as a table later expressions read instead of computing it
+    again. On DuckDB the result is kept in this process as Arrow (a per-customer table of a
+    million rows is tens of megabytes; DuckDB scans it in place); on another engine (Spark)
+    it is cached in the engine, so the rows never come to the driver."""
+    import ibis
+
+    if ibis.get_backend(expr).name == "duckdb":
+        return ibis.memtable(expr.to_pyarrow())
+    return expr.cache()
 
 
 class Workspace:

@@ -305,7 +305,7 @@ def test_projection_and_assignment_expression(tmp_path):
     assert np.linalg.norm(xy.iloc[0] - xy.iloc[2]) > 2
 
     table = ibis.memtable(features.reset_index())
-    out = table.mutate(cluster=model.assignment_expr(table)).order_by("customer_id").to_pandas()
+    out = model.assign(table).order_by("customer_id").to_pandas()
     assert out["cluster"].tolist() == model.labels_.tolist()
 
 
@@ -363,7 +363,7 @@ def test_assignment_in_the_engine_equals_predict_for_every_demo_customer(demo_db
         sample = fill_features(rows, columns)
         model = CustomerClusters().fit(sample)
         filled = filled_table(table, sample, columns)
-        engine = (filled.mutate(cluster=model.assignment_expr(filled)).select("customer_id", "cluster")
+        engine = (model.assign(filled).select("customer_id", "cluster")
                   .order_by("customer_id").to_pandas())
         features = cluster_features(tables)
         local = filled.order_by("customer_id").to_pandas().set_index("customer_id")[sample.columns]
