@@ -323,13 +323,14 @@ class BetaGeoModel:
         log_odds = np.log(a) - np.log(bx1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
         return np.where(repeat, expit(-log_odds), 1.0)
 
-    def conditional_expected_purchases(self, t, x, t_x, T):
+    def conditional_expected_purchases(self, t, x, t_x, T, alive=None):
         """Expected purchases in the next ``t`` time units for a customer with history
-        (x, t_x, T): eq. (10) of Fader, Hardie & Lee (2005)."""
+        (x, t_x, T): eq. (10) of Fader, Hardie & Lee (2005). ``alive``: :meth:`p_alive`
+        of the same history, when already computed (it does not depend on ``t``)."""
         r, alpha, a, b = self._p()
         t, x, t_x, T = _as_float_arrays(t, x, t_x, T)
         lead = (a + b + x - 1.0) / (a - 1.0) * _bgnbd_bracket(t, x, T, r, alpha, a, b)
-        return lead * self.p_alive(x, t_x, T)
+        return lead * (self.p_alive(x, t_x, T) if alive is None else alive)
 
     def expected_purchases(self, t):
         """Expected repeat purchases in (0, t] for a customer who has just made their first
@@ -544,8 +545,9 @@ def discounted_expected_purchases(
     monthly = (1.0 + annual_discount) ** (1.0 / 12.0) - 1.0
     total = np.zeros(np.shape(x))
     previous = np.zeros(np.shape(x))
+    alive = model.p_alive(x, t_x, T)
     for k in range(1, int(horizon_months) + 1):
-        cumulative = model.conditional_expected_purchases(k * month, x, t_x, T)
+        cumulative = model.conditional_expected_purchases(k * month, x, t_x, T, alive=alive)
         total = total + (cumulative - previous) / (1.0 + monthly) ** k
         previous = cumulative
     return total

