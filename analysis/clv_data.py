@@ -83,13 +83,10 @@ def _per_customer(transactions, end: dt.date, start: dt.date | None = None):
         n_days=_.is_purchase.cast("int64").sum(),
         sales_total=_.total.sum(where=_.is_purchase),
         refund_total=_.total.sum(where=~_.is_purchase),
+        # one row per day, so the total of the earliest purchase day is the first day's
+        first_total=_.total.argmin(_.date, where=_.is_purchase),
     )
-    per = per.filter(_.n_days > 0)
-    first_total = days.join(
-        per.select("customer_id", "first_date"),
-        ["customer_id", days.date == per.first_date],
-    ).select("customer_id", first_total=_.total)
-    return per.join(first_total, "customer_id")
+    return per.filter(_.n_days > 0)
 
 
 def summary_table(transactions, end: dt.date):
