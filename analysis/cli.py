@@ -192,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     p.add_argument("--source", metavar="PATH_OR_TABLE", help=t("with --engine spark: transactions Parquet or table"))
+    p.add_argument("--local-rows", type=int, metavar="N", default=None,
+                   help=t("fit the models on every customer up to N customers, above that on a fixed sample "
+                          "of about N (default 200,000)"))
 
     p = sub.add_parser("customer", help=t("one customer's profile, events and suggested actions"))
     p.add_argument("customer_id")
@@ -271,16 +274,26 @@ def _demo(args) -> int:
 def _report(args) -> int:
     from analysis.report import build_report
 
-    settings, _ = _settings(args)
-    if args.engine == "spark":
-        from analysis.spark import spark_report
+    from analysis import features
 
-        result = spark_report(args.source, settings, as_of=args.as_of)
-    else:
-        if not args.db:
-            raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
-        with _existing_db(args.db) as ws:
-            result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
+    settings, _ = _settings(args)
+    if args.local_rows is not None and args.local_rows < 1:
+        raise UserError(t("--local-rows must be a whole number of customers of at least 1, got {value}",
+                          value=args.local_rows))
+    default_limit = features.LOCAL_ROWS
+    features.LOCAL_ROWS = features.local_limit(args.local_rows)  # for this report only
+    try:
+        if args.engine == "spark":
+            from analysis.spark import spark_report
+
+            result = spark_report(args.source, settings, as_of=args.as_of)
+        else:
+            if not args.db:
+                raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
+            with _existing_db(args.db) as ws:
+                result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
+    finally:
+        features.LOCAL_ROWS = default_limit
     if args.json:
         _print_json(result)
     else:

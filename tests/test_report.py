@@ -83,3 +83,17 @@ def test_the_report_above_the_local_limit(demo_db, monkeypatch):
     # the sampled models are not the full ones: the sample did happen
     assert sampled["clv"]["gamma_gamma"] != full["clv"]["gamma_gamma"]
     assert sampled["clusters"] != full["clusters"]
+
+
+def test_the_cli_limit_flag_gives_the_sampled_report(demo_db, monkeypatch, capsys):
+    from analysis.cli import main
+
+    assert main(["report", "--db", str(demo_db), "--json", "--local-rows", str(SAMPLED_LIMIT)]) == 0
+    from_cli = json.loads(capsys.readouterr().out)
+    assert features.LOCAL_ROWS == 200_000  # the flag lasts for that report only
+    with Workspace(demo_db, read_only=True) as ws:
+        monkeypatch.setattr(features, "LOCAL_ROWS", SAMPLED_LIMIT)
+        sampled = as_json(build_report(ws.tables(), None, ReportSettings()))
+    assert_same(sampled, from_cli)
+    assert main(["report", "--db", str(demo_db), "--json", "--local-rows", "0"]) == 2
+    assert "--local-rows" in capsys.readouterr().err
