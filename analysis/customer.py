@@ -8,7 +8,7 @@ per-customer frame once per workspace, data version and as-of date.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 
 import ibis
 import pandas as pd
@@ -62,9 +62,10 @@ def crosssell_model(transactions: pd.DataFrame, settings: actions.ActionSettings
     ).fit(transactions)
 
 
-def apply_filters(frame: pd.DataFrame, filters: dict[str, list[str] | None] | None) -> pd.DataFrame:
-    """Keep rows whose column is one of the given values, for every filter that is set."""
-    for name, values in (filters or {}).items():
+def apply_filters(frame: pd.DataFrame, filters: dict[str, list[str] | None] | Sequence | None) -> pd.DataFrame:
+    """Keep rows whose column is one of the given values, for every filter that is set.
+    ``filters`` is a dict or its (name, values) pairs."""
+    for name, values in dict(filters or {}).items():
         if not values:
             continue
         column = FILTER_COLUMNS[name]
@@ -199,6 +200,22 @@ def count_by_action(found: pd.DataFrame) -> pd.DataFrame:
     counts = found.groupby(["action", "title"], as_index=False).agg(
         customers=("customer_id", "nunique"), priority=("priority", "mean"))
     return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
+
+
+def plan_summary(frame: pd.DataFrame, filters: dict | Sequence | None = None) -> dict:
+    """The action plan ``frame`` narrowed by ``filters`` (see :func:`apply_filters`), in
+    figures: {"counts": :func:`count_by_action`, "actions": rows, "customers": distinct
+    customers}."""
+    found = apply_filters(frame, filters)
+    return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
+
+
+def action_titles(frame: pd.DataFrame) -> dict[str, str]:
+    """{action code: its title} over an action plan frame."""
+    if "action" not in frame:
+        return {}
+    pairs = frame[["action", "title"]].drop_duplicates("action")
+    return dict(zip(pairs["action"].astype(str), pairs["title"].astype(str)))
 
 
 def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:

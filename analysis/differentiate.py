@@ -23,7 +23,7 @@ from analysis import i18n
 from analysis.i18n import N_, lookup, t
 from analysis.matrix import SELLING, VOLUMES
 from analysis.pyramid import NEW, TIERS, tier_label
-from analysis.rfm import NO_RULE, segment_rules
+from analysis.rfm import NO_RULE, rf_grid, segment_rules
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
 RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
@@ -204,6 +204,32 @@ def cluster_members(frame: pd.DataFrame, customer_ids, labels, names: list[str])
     assigned["cluster_name"] = [names[c] for c in assigned["cluster"]]
     rest = frame.drop(columns=[c for c in ("cluster", "cluster_name") if c in frame])
     return rest.merge(assigned, on="customer_id", how="inner")
+
+
+def clusters_of(members: pd.DataFrame, customer_ids) -> list[str]:
+    """The cluster names of the clicked ``customer_ids`` among :func:`cluster_members`
+    (none clicked: none, without reading the members)."""
+    ids = [str(c) for c in customer_ids]
+    if not ids:
+        return []
+    return list(apply_filters(members, {"customer_id": ids})["cluster_name"])
+
+
+def rules_summary(frame: pd.DataFrame, rules: pd.DataFrame | None = None) -> dict:
+    """{"counts": :func:`counts_by_rules`, "grid": the R x F grid} of ``frame`` segmented by
+    ``rules``: what the segments page draws, computed once per rule table."""
+    segmented = segment_by_rules(frame, rules)
+    return {"counts": counts_by_rules(segmented, rules), "grid": rf_grid(segmented)}
+
+
+def rules_segment(frame: pd.DataFrame, rules: pd.DataFrame | None, segment: str) -> pd.DataFrame:
+    """The customers of ``frame`` that ``rules`` put in ``segment``."""
+    return apply_filters(segment_by_rules(frame, rules), {"rfm_segment": [segment]})
+
+
+def rules_cell(frame: pd.DataFrame, rules: pd.DataFrame | None, cell: str) -> pd.DataFrame:
+    """:func:`rf_cell` of ``frame`` segmented by ``rules``."""
+    return rf_cell(segment_by_rules(frame, rules), cell)
 
 
 def known_attributes(lifts: pd.DataFrame) -> list[str]:

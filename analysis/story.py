@@ -35,7 +35,7 @@ from analysis.charts import clv as clv_charts
 from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
-from analysis.customer import all_actions, count_by_action
+from analysis.customer import all_actions, plan_summary
 from analysis.differentiate import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
@@ -118,7 +118,7 @@ def _actions_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     found = all_actions(tables, as_of, settings, action_settings, scores=scores)
     if found.empty:
         raise NotEnoughData(t("No suggested action yet: the playbook needs customers with purchases or contacts."))
-    return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
+    return plan_summary(found)
 
 
 def _coverage(frame: pd.DataFrame) -> dict:

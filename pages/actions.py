@@ -18,23 +18,24 @@ st.write(t(
     "CRM or e-mail tool."
 ))
 
-everything = cached.actions(as_of, settings, sidebar.action_settings())
-options = customer.filter_options(everything)
+action_settings = sidebar.action_settings()
+options = cached.from_actions(customer.filter_options, as_of, settings, action_settings)
+titles = cached.from_actions(customer.action_titles, as_of, settings, action_settings)
 LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "cluster_name": N_("Persona"),
           "rfm_segment": N_("RFM segment"), "region": N_("Region"), "action": N_("Action")}
 cols = st.columns(3)
 filters = {}
-titles = dict(zip(everything["action"], everything["title"])) if "action" in everything else {}
 shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 for i, (name, label) in enumerate(LABELS.items()):  # each filter is kept in the URL (?ac_tier=top...)
     filters[name] = cols[i % 3].multiselect(t(label), options.get(name, []), key=f"ac_{name}", placeholder=t("All"),
                                             format_func=shown_as.get(name, str), bind="query-params")
-found = customer.apply_filters(everything, filters)
+found = cached.from_actions(customer.apply_filters, as_of, settings, action_settings, filters)
+summary = cached.from_actions(customer.plan_summary, as_of, settings, action_settings, filters)
 
-counts = customer.count_by_action(found)
+counts = summary["counts"]
 m = st.columns(3)
-m[0].metric(t("Suggested actions"), i18n.number(len(found)))
-m[1].metric(t("Customers"), i18n.number(found["customer_id"].nunique()))
+m[0].metric(t("Suggested actions"), i18n.number(summary["actions"]))
+m[1].metric(t("Customers"), i18n.number(summary["customers"]))
 m[2].metric(t("Kinds of action"), i18n.number(len(counts)))
 if found.empty:
     st.info(t("No suggested action matches these filters."))

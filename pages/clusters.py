@@ -79,8 +79,7 @@ with show.explained():
     members = cached.from_scores(differentiate.cluster_members, as_of, settings, features.index.to_numpy(str),
                                  model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
-    clicked = [names[int(c)] for c in on_bar] + list(
-        apply_filters(members, {"customer_id": [str(c) for c in on_map]})["cluster_name"])
+    clicked = [names[int(c)] for c in on_bar] + differentiate.clusters_of(members, on_map)
     chosen = lists.follow_click(t("Persona"), names, key="cl_cluster", clicked=clicked,
                                 format_func=lambda n: f"{n} ({i18n.number(sizes.get(n, 0))})",
                                 help=t("Or click a bar of the sizes chart or a point of the map."))

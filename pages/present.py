@@ -45,7 +45,7 @@ if wanted != present:
     st.rerun()
 
 data = cached.with_scores(story.story_data, as_of, settings, sidebar.action_settings())
-slides = story.slides(data, mask=mask)
+slides = cached.story_slides(as_of, settings, sidebar.action_settings(), mask)
 count = len(slides)
 if "pr_slide" not in st.session_state:  # a shared link may name the slide (1-based)
     wanted_slide = st.query_params.get("slide", "1")

@@ -5,7 +5,6 @@ import streamlit as st
 from analysis import differentiate, i18n, icp, rfm, segments
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
-from analysis.customer import apply_filters
 from analysis.errors import UserError
 from analysis.i18n import N_, t
 from ui import cached, lists, show, sidebar
@@ -47,9 +46,8 @@ with rfm_tab:
             rules = differentiate.rules_from_table(edited)
         except UserError as exc:
             st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
-        scored = cached.from_scores(differentiate.segment_by_rules, as_of, settings, rules)
-        counts = differentiate.counts_by_rules(scored, rules)
-        grid = rfm.rf_grid(scored)
+        summary = cached.from_scores(differentiate.rules_summary, as_of, settings, rules)
+        counts, grid = summary["counts"], summary["grid"]
         left, right = st.columns(2)
         with left:
             cell_event = show.chart(dcharts.clickable_rfm(grid), key="rfm_grid", selectable=True)
@@ -62,7 +60,8 @@ with rfm_tab:
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         if rf_cell:
-            lists.customer_list(differentiate.rf_cell(scored, rf_cell), key="rfm_cell_list",
+            lists.customer_list(cached.from_scores(differentiate.rules_cell, as_of, settings, rules, rf_cell),
+                                key="rfm_cell_list",
                                 file_stem=f"rfm-R{rf_cell.replace('/', '-F')}",
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
                                          "orders", "revenue", "tier", "region"])
@@ -83,7 +82,7 @@ with rfm_tab:
                                      format_func=lambda n: f"{rfm.segment_label(n)} ({i18n.number(seg_counts.get(n, 0))})",
                                      help=t("Or click a bar of the segment chart."))
         lists.customer_list(
-            apply_filters(scored, {"rfm_segment": [segment]}), key="rfm_list",
+            cached.from_scores(differentiate.rules_segment, as_of, settings, rules, segment), key="rfm_list",
             file_stem=f"rfm-{segment.replace(' ', '-')}",
             columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days", "orders", "revenue",
                      "tier", "region"],
@@ -96,7 +95,7 @@ with change_tab, show.explained():
         "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
         amount=i18n.money(s.change_amount, s.currency),
     ))
-    change = cached.on_tables(segments.attitude_change, as_of, s)
+    change = cached.on_tables_shared(segments.attitude_change, as_of, s)
     falling = change[change["direction"] == "falling"]
     rising = change[change["direction"] == "rising"]
     cols = st.columns(2)
@@ -111,7 +110,7 @@ with change_tab, show.explained():
         lists.customer_list(rising, key="chg_rising", file_stem="rising-customers", columns=columns)
 
 with icp_tab, show.explained():
-    profile = cached.on_tables(icp.ideal_customer_profile, as_of, s)
+    profile = cached.on_tables_shared(icp.ideal_customer_profile, as_of, s)
     st.markdown(t(
         "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
         "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "

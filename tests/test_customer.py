@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.customer import apply_filters, customer_detail, export_list, search
+from analysis.customer import action_titles, apply_filters, customer_detail, export_list, plan_summary, search
 from analysis.errors import UserError
 from tests.builders import make_workspace
 
@@ -30,6 +30,20 @@ def test_apply_filters_keeps_rows_matching_every_filter():
     frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "tier": ["top", "small", "top"], "region": ["N", "N", "S"]})
     assert apply_filters(frame, {"tier": ["top"], "region": ["N"]})["customer_id"].tolist() == ["a"]
     assert len(apply_filters(frame, {"tier": None, "cell": ["x"]})) == 3  # unset filters and absent columns ignored
+
+
+def test_filters_as_pairs_plan_summary_and_titles():
+    plan = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "action": ["call", "thank", "call", "call"],
+                         "title": ["Call them", "Thank them", "Call them", "Call them"],
+                         "priority": [90, 10, 70, 50], "tier": ["top", "top", "small", "top"]})
+    assert apply_filters(plan, (("tier", ("top",)),))["customer_id"].tolist() == ["a", "a", "c"]
+    summary = plan_summary(plan, {"tier": ["top"]})
+    assert (summary["actions"], summary["customers"]) == (3, 2)
+    assert summary["counts"][["action", "customers", "priority"]].values.tolist() == [["call", 2, 70.0],
+                                                                                       ["thank", 1, 10.0]]
+    assert plan_summary(plan)["customers"] == 3
+    assert action_titles(plan) == {"call": "Call them", "thank": "Thank them"}
+    assert action_titles(pd.DataFrame({"customer_id": []})) == {}
 
 
 def test_detail_and_export_on_a_tiny_workspace(ws):

@@ -122,6 +122,27 @@ def test_cluster_members_replaces_labels_and_keeps_only_clustered():
     assert "c" not in set(out.customer_id)
 
 
+def test_clusters_of_clicked_customers_and_none_clicked():
+    members = d.cluster_members(pd.DataFrame({"customer_id": ["a", "b", "c"]}), pd.Index(["a", "b", "c"]),
+                                [1, 0, 1], ["Zero", "One"])
+    assert d.clusters_of(members, ["c", "b"]) == ["Zero", "One"]  # in the members' order
+    assert d.clusters_of(members, []) == []
+
+
+def test_rules_summary_segment_and_cell_equal_the_steps_they_stand_for():
+    from analysis.rfm import rf_grid
+
+    frame = _rfm_frame()
+    rules = d.rules_from_table(segment_rules())
+    segmented = d.segment_by_rules(frame, rules)
+    summary = d.rules_summary(frame, rules)
+    pd.testing.assert_frame_equal(summary["counts"], d.counts_by_rules(segmented, rules))
+    pd.testing.assert_frame_equal(summary["grid"], rf_grid(segmented))
+    assert list(d.rules_segment(frame, rules, "champions").customer_id) == ["a"]
+    assert list(d.rules_cell(frame, rules, "1/1").customer_id) == ["b"]
+    assert d.rules_segment(frame, None, "champions").customer_id.tolist() == ["a"]
+
+
 def test_known_attributes_ignores_unknown_values():
     lifts = pd.DataFrame({"attribute": ["region", "channel", "channel"],
                           "value": ["(unknown)", "Online", "(unknown)"]})

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from analysis import customer, features, i18n
+from analysis import customer, features, i18n, story
 from analysis.i18n import t
 from analysis.masking import Masker
 from analysis.scores import Scores, score_customers
@@ -72,13 +72,36 @@ def _shared(value: Any) -> Any:
     """A caller's own view of a shared cached value. pandas copy-on-write makes a shallow
     copy cost nothing and keeps the cached frame unchanged whatever the caller does to its
     copy; st.cache_data would instead unpickle a full copy (about a second for 200,000
-    customers) on every call."""
+    customers) on every call. Dataclasses, dicts and lists are copied part by part the same
+    way (a list of texts, such as a million customer ids, by one shallow copy); anything else
+    is deep-copied."""
     if isinstance(value, pd.DataFrame):
         return value.copy(deep=False)
-    if isinstance(value, Scores):
-        return dataclasses.replace(value, frame=value.frame.copy(deep=False), personas=copy.deepcopy(value.personas),
-                                   messages=dict(value.messages))
+    if value is None or isinstance(value, (str, int, float, bool, dt.date)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _shared(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, dict):
+        return {k: _shared(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value) if value and isinstance(value[0], str) else [_shared(v) for v in value]
     return copy.deepcopy(value)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _run_shared(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
+
+
+def on_tables_shared(fn: Callable, *args, **kwargs) -> Any:
+    """:func:`on_tables` for results a page reads on every click and that are large (a
+    profile with its customer lists, the rising and falling customers): kept once in this
+    process and handed out as a cheap view (:func:`_shared`) instead of unpickled per run."""
+    path, version = key()
+    with st.spinner(t("Computing…")):
+        return _shared(_run_shared(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items()))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -127,6 +150,47 @@ def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
 def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (computed once per data version)."""
     return with_scores(customer.all_actions, as_of, settings, action_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _from_actions(path: str, version: str, as_of: dt.date, settings, action_settings, module: str, name: str,
+                  args: tuple) -> Any:
+    everything = _run_scored_shared(path, version, customer.all_actions.__module__, customer.all_actions.__name__,
+                                    as_of, settings, action_settings)
+    fn = getattr(importlib.import_module(module), name)
+    return fn(everything, *args)
+
+
+def _hashable(value: Any) -> Any:
+    """A filter dict ({name: [values]}) as a cache key: sorted pairs of tuples."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in value.items()))
+    return value
+
+
+def from_actions(fn: Callable, as_of: dt.date, settings, action_settings, *args) -> Any:
+    """``fn(every suggested action, *args)``, computed once per data version and arguments
+    (a filter dict may be one of them): the filtered plan, its counts and the pickers'
+    options, which would otherwise be rebuilt from a million rows on every click. ``fn``
+    must be a module-level function of `analysis` that does not change the frame."""
+    with st.spinner(t("Computing…")):
+        return _shared(_from_actions(*key_at(as_of), as_of, settings, action_settings, fn.__module__, fn.__name__,
+                                     tuple(_hashable(a) for a in args)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _story_slides(path: str, version: str, as_of: dt.date, settings, action_settings, mask: bool) -> list:
+    data = _run_scored_shared(path, version, story.story_data.__module__, story.story_data.__name__, as_of,
+                              settings, action_settings)
+    return story.slides(data, mask=mask)
+
+
+def story_slides(as_of: dt.date, settings, action_settings, mask: bool) -> list:
+    """The workshop story's slides, built once per data version, language and masking (a
+    masked story labels a million customers, too slow to redo on every click). The list is
+    the caller's; the slides and their figures are shared and only read."""
+    with st.spinner(t("Computing…")):
+        return list(_story_slides(*key_at(as_of), as_of, settings, action_settings, bool(mask)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

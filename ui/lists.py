@@ -15,7 +15,7 @@ import streamlit as st
 from analysis import i18n
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.i18n import N_, t, tn
-from ui import cached, labels, presenting, sidebar
+from ui import cached, labels, presenting, show, sidebar
 
 # Column -> plain header. Anything not listed keeps its own name.
 HEADERS = {
@@ -65,28 +65,36 @@ def header(column: str) -> str:
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
                   height: int | None = None) -> pd.DataFrame:
-    """Show customers in a table with a count and CSV / Excel downloads; returns what is shown.
+    """Show customers in a table with a count and CSV / Excel downloads; returns the rows
+    shown (at most :data:`MAX_SHOWN`, with plain headers).
 
     ``key`` prefixes the widget keys (``<key>_table``, ``<key>_csv``, ``<key>_xlsx``);
-    ``file_stem`` names the downloaded files. Names are shown as data, never as Markdown."""
-    if presenting.masking():
-        frame = cached.masker(sidebar.as_of(), sidebar.settings()).mask_frame(frame)
-    shown = table(frame, columns)
-    n = len(shown)
+    ``file_stem`` names the downloaded files. Names are shown as data, never as Markdown.
+    Only the rows shown are put into words on each run; a download does the same to every
+    row when it is asked for (a list can hold a million customers)."""
+    masker = cached.masker(sidebar.as_of(), sidebar.settings()) if presenting.masking() else None
+
+    def for_people(rows: pd.DataFrame) -> pd.DataFrame:
+        return table(masker.mask_frame(rows) if masker is not None else rows, columns)
+
+    n = len(frame)
     count, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
     count.markdown("**" + tn("{count} customer", "{count} customers", n, count=i18n.number(n)) + "**")
     csv_col.download_button(
-        t("⬇️ CSV"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem}.csv", mime="text/csv",
+        t("⬇️ CSV"), data=show.in_this_language(lambda: to_csv_bytes(for_people(frame))),
+        file_name=f"{file_stem}.csv", mime="text/csv",
         key=f"{key}_csv", on_click="ignore", disabled=n == 0, width="stretch",
     )
     xlsx_col.download_button(
-        t("⬇️ Excel"), data=lambda: to_xlsx_bytes(shown, sheet_name="customers"), file_name=f"{file_stem}.xlsx",
+        t("⬇️ Excel"), data=show.in_this_language(lambda: to_xlsx_bytes(for_people(frame), sheet_name="customers")),
+        file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", on_click="ignore", disabled=n == 0, width="stretch",
     )
     if n > MAX_SHOWN:  # a browser table of tens of thousands of rows is slow to send and to read
         st.caption(t("Showing the first {shown} of {count}; the downloads have them all.",
                      shown=i18n.number(MAX_SHOWN), count=i18n.number(n)))
+    shown = for_people(frame.head(MAX_SHOWN))
     config: dict[str, Any] = {}
     for col in shown.columns:
         source = next((c for c in HEADERS if header(c) == col), col)
@@ -96,7 +104,7 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
             config[col] = st.column_config.NumberColumn(format="percent")
         elif source == "last_purchase":
             config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(shown.head(MAX_SHOWN), hide_index=True, width="stretch", column_config=config,
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
                  height=height or ("auto" if n <= 10 else 380))
     return shown
 
