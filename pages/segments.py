@@ -95,7 +95,7 @@ with change_tab, show.explained():
         "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
         amount=i18n.money(s.change_amount, s.currency),
     ))
-    change = cached.on_tables_shared(segments.attitude_change, as_of, s)
+    change = cached.on_tables(segments.attitude_change, as_of, s)
     falling = change[change["direction"] == "falling"]
     rising = change[change["direction"] == "rising"]
     cols = st.columns(2)
@@ -110,7 +110,7 @@ with change_tab, show.explained():
         lists.customer_list(rising, key="chg_rising", file_stem="rising-customers", columns=columns)
 
 with icp_tab, show.explained():
-    profile = cached.on_tables_shared(icp.ideal_customer_profile, as_of, s)
+    profile = cached.on_tables(icp.ideal_customer_profile, as_of, s)
     st.markdown(t(
         "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
         "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "

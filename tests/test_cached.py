@@ -17,8 +17,12 @@ class _Result:
 
 
 def test_a_callers_changes_never_reach_the_cached_value():
-    cached = _Result(pd.DataFrame({"x": [1, 2]}), ["a", "b"], {"t": pd.DataFrame({"y": [3]}), "l": [{"k": 1}]}, 2)
-    mine = _shared(cached)
+    result = _Result(pd.DataFrame({"x": [1, 2]}), ["a", "b"], {"t": pd.DataFrame({"y": [3]}), "l": [{"k": 1}]}, 2)
+    cached = (result, pd.DataFrame({"z": [1]}))
+    mine, frame = _shared(cached)
+    frame.loc[0, "z"] = 7
+    assert cached[1]["z"].tolist() == [1]
+    cached = result
     assert mine is not cached and mine.n == 2
     mine.frame.loc[0, "x"] = 99
     mine.ids.append("c")

@@ -42,7 +42,7 @@ def key_at(as_of: dt.date) -> tuple[str, str]:
     return str(ws.path), json.dumps([ws.version_at(as_of), i18n.language()], sort_keys=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _run(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
     return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
@@ -50,10 +50,13 @@ def _run(path: str, version: str, module: str, name: str, args: tuple, kwargs: t
 
 def on_tables(fn: Callable, *args, **kwargs) -> Any:
     """``fn(tables, *args, **kwargs)`` for this session's workspace, computed once per data
-    version. ``fn`` must be a module-level function of `analysis` taking Tables first."""
+    version. ``fn`` must be a module-level function of `analysis` taking Tables first.
+    The result is kept once in this process (shared by every session) and each call gets a
+    cheap view of it (:func:`_shared`): st.cache_data would unpickle a full copy on every
+    click, seconds for a million customers' features."""
     path, version = key()
     with st.spinner(t("Computing…")):  # shown only when it takes longer than half a second
-        return _run(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+        return _shared(_run(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items()))))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -86,22 +89,9 @@ def _shared(value: Any) -> Any:
         return {k: _shared(v) for k, v in value.items()}
     if isinstance(value, list):
         return list(value) if value and isinstance(value[0], str) else [_shared(v) for v in value]
+    if type(value) is tuple:
+        return tuple(_shared(v) for v in value)
     return copy.deepcopy(value)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _run_shared(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    fn = getattr(importlib.import_module(module), name)
-    return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
-
-
-def on_tables_shared(fn: Callable, *args, **kwargs) -> Any:
-    """:func:`on_tables` for results a page reads on every click and that are large (a
-    profile with its customer lists, the rising and falling customers): kept once in this
-    process and handed out as a cheap view (:func:`_shared`) instead of unpickled per run."""
-    path, version = key()
-    with st.spinner(t("Computing…")):
-        return _shared(_run_shared(path, version, fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items()))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
