@@ -92,7 +92,7 @@ ACTION_FLAGS = ("fatigue_cap", "fatigue_days", "cooloff_days", "overdue_factor",
 def _add_settings(p: argparse.ArgumentParser) -> None:
     """The analysis settings every figure depends on, each with the app's default: one flag per
     numeric field of SegmentSettings and the playbook's main ActionSettings."""
-    from analysis.actions import ActionSettings
+    from analysis.action_settings import ActionSettings
     from analysis.segment_settings import SegmentSettings
 
     g = p.add_argument_group(t("settings (defaults as in the app)"))
@@ -113,7 +113,7 @@ def _add_settings(p: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace):
     """(ReportSettings, ActionSettings) from the flags; a bad combination is a user error."""
-    from analysis.actions import ActionSettings
+    from analysis.action_settings import ActionSettings
     from analysis.report import ReportSettings
 
     try:

@@ -20,9 +20,9 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from analysis.segment_settings import DEFAULT_WINDOW_MONTHS
 from analysis.store import Tables
 
-DEFAULT_WINDOW_MONTHS = 12
 # Model fitting brings per-customer rows to the driver. Above this many customers only a
 # sample of them comes back (:func:`hash_sample`); scoring still covers every customer in
 # the engine. Read at call time, so a test can lower it.

@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass
 
 from analysis import i18n
-from analysis.features import DEFAULT_WINDOW_MONTHS
 from analysis.i18n import t
+
+DEFAULT_WINDOW_MONTHS = 12  # the activity window; analysis.features re-exports it
 
 
 @dataclass(frozen=True)
