@@ -274,26 +274,19 @@ def _demo(args) -> int:
 def _report(args) -> int:
     from analysis.report import build_report
 
-    from analysis import features
-
-    settings, _ = _settings(args)
     if args.local_rows is not None and args.local_rows < 1:
         raise UserError(t("--local-rows must be a whole number of customers of at least 1, got {value}",
                           value=args.local_rows))
-    default_limit = features.LOCAL_ROWS
-    features.LOCAL_ROWS = features.local_limit(args.local_rows)  # for this report only
-    try:
-        if args.engine == "spark":
-            from analysis.spark import spark_report
+    settings, _ = _settings(args)
+    if args.engine == "spark":
+        from analysis.spark import spark_report
 
-            result = spark_report(args.source, settings, as_of=args.as_of)
-        else:
-            if not args.db:
-                raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
-            with _existing_db(args.db) as ws:
-                result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
-    finally:
-        features.LOCAL_ROWS = default_limit
+        result = spark_report(args.source, settings, as_of=args.as_of)
+    else:
+        if not args.db:
+            raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
+        with _existing_db(args.db) as ws:
+            result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
     if args.json:
         _print_json(result)
     else:

@@ -28,6 +28,9 @@ class ReportSettings:
     holdout: dt.date | None = None  # CLV calibration end for the holdout check
     horizon_months: int = 12
     annual_discount: float = 0.10
+    # Models are fitted on every customer up to this many, above it on a fixed sample of
+    # about this many (None = :data:`analysis.features.LOCAL_ROWS`).
+    local_rows: int | None = None
 
     @property
     def window_months(self) -> int:
@@ -50,7 +53,8 @@ class ReportSettings:
         }
         holdout = getattr(args, "holdout", None)
         return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
-                   holdout=dt.date.fromisoformat(holdout) if holdout else None)
+                   holdout=dt.date.fromisoformat(holdout) if holdout else None,
+                   local_rows=getattr(args, "local_rows", None))
 
 
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
@@ -81,7 +85,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
     # The CLV models are fitted once: their window outlook is the MCC potential, and the
     # same fit gives the clv section.
-    clv_fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    clv_fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of, settings.local_rows))
     if clv_fit is None:
         potential = None
     elif clv_fit.in_engine:  # every customer's potential stays in the engine
@@ -91,7 +95,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
             clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
     report.update(segments.report_section(tables, as_of, settings.segments, potential))
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
-        tables, as_of, settings.k, settings.window_months))
+        tables, as_of, settings.k, settings.window_months, max_local=settings.local_rows))
     report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
         tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
         annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit))
