@@ -98,6 +98,8 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 
 DATA_TABLES = ("customers", "transactions", "interactions")
+# The notes key under which the workspace's currency (ISO code) is kept.
+CURRENCY_NOTE = "currency"
 # Stored results kept per kind (several as-of dates or settings); older ones are dropped.
 RESULTS_KEPT = 6
 
@@ -355,11 +357,27 @@ class Workspace:
         value = self.scalar('SELECT "value" FROM "notes" WHERE "key" = ?', [key])
         return default if value is None else value
 
-    def set_note(self, key: str, value: str) -> None:
-        self.execute(
-            'INSERT OR REPLACE INTO "notes" ("key", "value", "saved_at") VALUES (?, ?, now())',
-            [key, value],
-        )
+    def set_note(self, key: str, value: str, cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Keep ``value`` under ``key``; with ``cur``, inside that open :meth:`transaction`."""
+        sql = 'INSERT OR REPLACE INTO "notes" ("key", "value", "saved_at") VALUES (?, ?, now())'
+        if cur is None:
+            self.execute(sql, [key, value])
+        else:
+            cur.execute(sql, [key, value])
+
+    # -- currency (see analysis.money) --------------------------------------------------
+    def currency(self) -> str | None:
+        """The workspace's currency as an ISO 4217 code (``"CNY"``), or None when no import
+        has told it and nobody has set it."""
+        return self.get_note(CURRENCY_NOTE)
+
+    def set_currency(self, code: str, cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Set the workspace's currency (an ISO code from :data:`analysis.money.SYMBOLS`)."""
+        from analysis.money import SYMBOLS
+
+        if code not in SYMBOLS:
+            raise ValueError(f"unknown currency code: {code!r}")
+        self.set_note(CURRENCY_NOTE, code, cur)
 
 
 def open_workspace(path: str | Path, read_only: bool = False) -> Workspace:
