@@ -155,6 +155,7 @@ def test_the_four_groups_from_the_two_probabilities():
 
 def test_the_model_in_scikit_learns_shape():
     X, treatment, y = simulated_campaign(n=3000)
+    X["first_purchase"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(3000) % 365, unit="D")
     model = UpliftModel(method="two_model", random_state=4)
     assert model.get_params() == {"method": "two_model", "estimator": None, "random_state": 4}
     with pytest.raises(RuntimeError, match="not fitted"):
@@ -163,7 +164,8 @@ def test_the_model_in_scikit_learns_shape():
     learned = [k for k in vars(model) if k.endswith("_")]
     assert set(learned) == {"columns_", "categories_", "treated_share_", "response_rate_", "treated_model_",
                             "control_model_"}
-    assert model.categories_ == {"segment": ["a", "b", "c", "d"], "region": ["N", "S"]}
+    assert model.categories_ == {"segment": ["a", "b", "c", "d"], "region": ["N", "S"]}  # dates are days
+    assert model._features(X.head(2))["first_purchase"].tolist() == [19723.0, 19724.0]
     # A value first seen when scoring counts as missing; a missing column is named.
     fresh = X.head(3).assign(segment=["a", "zz", None])
     assert np.isfinite(model.predict(fresh)).all()
