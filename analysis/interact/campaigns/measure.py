@@ -9,9 +9,9 @@ customer, and for every arm beside the control group:
   independent proportions", Statistics in Medicine 17:873-890, method 10: the Wilson
   interval of each rate, combined). Chosen over the Wald interval because campaign response
   rates are often a few percent and control groups a few hundred customers, where Wald's
-  ``d +- z se`` covers the truth less often than it claims, collapses to a single point when a
-  group has no responder, and can leave [-1, 1]; Newcombe's keeps its coverage there and
-  agrees with Wald on large groups (Hillstrom: [0.501, 0.864] against [0.500, 0.861] points);
+  ``d +- z se`` covers the truth less often than it claims, takes a group with no responder
+  as if its rate were known to be exactly 0, and can leave [-1, 1]; Newcombe's keeps its
+  coverage there and agrees with Wald on large groups (Hillstrom: [0.501, 0.864] against [0.500, 0.861] points);
 - the two-sided p-value of the pooled two-proportion z test (the usual test of "no
   difference"; the verdict is read from the interval, not from it);
 - the difference in value per customer with **Welch's** interval and p-value (Welch 1947,
@@ -34,7 +34,7 @@ design finds with 80% power, two-sided 5%) and :func:`control_share_needed` /
 :func:`control_size_needed` (how large a control group a given lift needs). They solve the
 normal approximation of the pooled two-proportion test for the lift D, with the pooled rate
 under "no difference" and each group's own rate under the lift (Fleiss, Levin & Paik 2003,
-Statistical Methods for Rates and Proportions, 3rd ed., eq. 4.14):
+Statistical Methods for Rates and Proportions, 3rd ed., ch. 4):
 ``z_{1-alpha/2} sqrt(pbar (1 - pbar) (1/n1 + 1/n0)) + z_{power} sqrt(p1 (1 - p1)/n1 + p0 (1 - p0)/n0) = D``
 with ``p1 = p0 + D`` and ``pbar`` the size-weighted mean of p1 and p0. Checked by simulation
 against this module's own verdict: campaigns whose true lift is this MDE are called "worked"
