@@ -344,8 +344,8 @@ def wallet_inputs(tables, as_of: Any = None):
     industry, region, channel, categories (how many product categories the customer has
     bought, net of refunds), tenure_years (since the first purchase), orders_per_year (orders
     over the tenure, a tenure under a year counting as one), order_value (gross revenue per
-    order). The purchase figures are NULL for customers who never bought; sums of money are
-    rounded to the cent (a parallel sum of doubles can differ in its last digits). Runs in the
+    order). The purchase figures are NULL for customers who never bought; money is rounded
+    to the cent (a parallel sum of doubles can differ in its last digits). Runs in the
     engine (DuckDB or Spark); ``.to_pandas()`` gives the frame :func:`estimate_wallets` takes.
     """
     as_of = resolve_as_of(tables, as_of)
@@ -367,7 +367,7 @@ def wallet_inputs(tables, as_of: Any = None):
         categories=ibis.ifelse(bought, ibis.coalesce(j._categories, 0).cast("float64"), null),
         tenure_years=ibis.ifelse(bought, tenure, null),
         orders_per_year=ibis.ifelse(bought, j.orders.cast("float64") / ibis.greatest(tenure, 1.0), null),
-        order_value=ibis.ifelse(j.orders > 0, j.gross_revenue.cast("float64") / j.orders, null),
+        order_value=ibis.ifelse(j.orders > 0, (j.gross_revenue.cast("float64") / j.orders).round(2), null),
     )
 
 
