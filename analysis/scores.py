@@ -181,7 +181,10 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = numbers(clv_frames.get("clv"))
     else:
         version = source.version_at(as_of)
-        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(settings)}
+        # Only numbers are stored, none in a currency's words: changing the workspace's
+        # currency reads the same stored result.
+        neutral = dataclasses.replace(settings, segments=dataclasses.replace(settings.segments, currency=""))
+        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
         clv_key = source.result_key("clv", purchases=version["purchases"], **common)
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
         key = source.result_key("scores", **version, **common)
