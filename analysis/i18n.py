@@ -36,6 +36,7 @@ import json
 import math
 import re
 import string
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -148,11 +149,14 @@ def number(value: Any, digits: int = 0) -> str:
 
 
 def money(value: Any, currency: str = "", digits: int = 0) -> str:
-    """``$12,340`` / ``-$85``: the sign before the currency symbol."""
-    if _missing(value):
+    """``$12,340`` / ``-$85``: the sign before the currency symbol. Rounded half away from
+    zero, as accounts round (``12,340.50`` -> ``12,341``), from the amount as written (a
+    float's shortest decimal form), not from its binary value; a dash when missing."""
+    if _missing(value) or not math.isfinite(float(value)):
         return DASH
-    sign = "-" if float(value) < 0 else ""
-    return f"{sign}{currency}{number(abs(float(value)), digits)}"
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    sign = "-" if exact < 0 else ""
+    return f"{sign}{currency}{abs(exact):,.{digits}f}"
 
 
 class Amount:
