@@ -15,7 +15,7 @@ st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 
 k = cached.on_tables(overview.kpis, as_of, window)
-cols = st.columns(5)
+cols = st.columns([1, 1, 1.6, 1, 1])  # revenue: room for a large amount with its currency
 cols[0].metric(t("Customers"), i18n.number(k["customers"]),
                help=t("Listed in the customer list, or seen in purchases or contacts."))
 cols[1].metric(t("Active customers"), i18n.number(k["active_customers"]),

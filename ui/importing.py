@@ -36,15 +36,16 @@ def currency_picker(ws: Workspace) -> None:
         if st.session_state[key]:
             ws.set_currency(st.session_state[key])
 
-    st.selectbox(
+    picker, hint = st.columns([1, 2], vertical_alignment="bottom")
+    picker.selectbox(
         t("Currency of the amounts"), list(money.SYMBOLS), index=None, key=key, on_change=change,
         format_func=lambda code: f"{code} ({money.symbol(code).strip()})", placeholder=t("Not known yet"),
         help=t("Every figure, chart, list and download shows this currency's sign. Import detects it from the "
                "signs and codes in the amounts; change it here if it is wrong. Amounts are never converted."),
     )
     if ws.currency() is None:
-        st.info(t("This workspace's currency is not known, so amounts are shown without a currency sign. "
-                  "Choose it above."))
+        hint.info(t("This workspace's currency is not known, so amounts are shown without a currency sign. "
+                    "Choose it here."))
 
 
 def plans_for(file_name: str, data: bytes, target: str | None) -> list[SheetPlan]:

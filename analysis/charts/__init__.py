@@ -38,7 +38,7 @@ def date_ticks() -> dict:
     ]}
 
 
-def _nice_step(span: float, ticks: int = 5) -> float:
+def _nice_step(span: float, ticks: int = 6) -> float:
     """1, 2, 2.5 or 5 times a power of ten: about ``span / ticks``."""
     raw = span / ticks
     power = 10.0 ** math.floor(math.log10(raw))
