@@ -7,14 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.test_e2e_data import import_into_new_workspace, wait_idle
 from tests.test_money import YUAN_CSV, YUAN_LINES, amount, whole
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_idle(page):
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
 
 
 def pick(page, label: str, option: str, typed: str) -> None:
@@ -30,18 +26,7 @@ def pick(page, label: str, option: str, typed: str) -> None:
 def test_a_gbk_file_of_yuan_reads_in_yuan(page, app_server, tmp_path, screenshot):
     src = tmp_path / "网店销售.csv"
     src.write_bytes(YUAN_CSV)
-    page.goto(app_server["url"] + "/data")
-    name = page.get_by_label("Name of the new workspace")
-    expect(name).to_be_visible(timeout=60_000)
-    name.fill("yuan-shop")
-    name.press("Enter")
-    wait_idle(page)
-    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(src))
-    expect(page.get_by_text("5 data rows", exact=False)).to_be_visible(timeout=30_000)
-    wait_idle(page)
-    page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.get_by_text("5 rows imported into transactions", exact=False)).to_be_visible(timeout=60_000)
-    wait_idle(page)
+    import_into_new_workspace(page, app_server["url"], src, "yuan-shop", len(YUAN_LINES))
     page.get_by_role("combobox", name="Currency of the amounts").scroll_into_view_if_needed()
     screenshot("data-imported")
     pick(page, "Currency of the amounts", "CNY (¥)", "CNY")
