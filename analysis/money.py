@@ -101,3 +101,12 @@ def in_currency(label: str, currency: str = "") -> str:
     the label alone when the currency is unknown (no symbol)."""
     sign = (currency or "").strip()
     return t("{label} ({currency})", label=label, currency=sign) if sign else label
+
+
+def whole(amounts):
+    """Amounts (a number, array or pandas Series) rounded to whole units half away from zero,
+    as :func:`analysis.i18n.money` writes them (12,340.50 -> 12,341): the same figure in a table
+    as on a tile. NumPy's and pandas' ``round`` go half to even (12,340)."""
+    import numpy as np
+
+    return np.sign(amounts) * np.floor(np.abs(amounts) + 0.5) + 0.0  # + 0.0: no "-0"

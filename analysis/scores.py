@@ -43,7 +43,7 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
 # Bumped when the stored columns change, so results stored by an older version are not read.
-STORED_FORMAT = 1
+STORED_FORMAT = 2  # 2: money summed exactly (DECIMAL), not as floating point
 
 
 @dataclasses.dataclass

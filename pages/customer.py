@@ -104,7 +104,7 @@ else:
     show.chart(timeline_figure(shown), key="cu_timeline")
     with st.expander(t("All {count} events as a table", count=i18n.number(len(shown)))):
         st.dataframe(lists.table(shown, ["time", "kind", "channel", "amount", "category", "product",
-                                                               "satisfaction", "outcome", "note"]),
+                                         "satisfaction", "outcome", "note"], settings.currency),
                      hide_index=True, width="stretch")
 
 st.subheader(t("Suggested next actions"))

@@ -5,7 +5,7 @@ import streamlit as st
 from analysis import differentiate, i18n, matrix
 from analysis.actions import level_label
 from analysis.i18n import t
-from analysis.money import in_currency
+from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
 from analysis.errors import NotEnoughData
@@ -48,7 +48,7 @@ if cells is not None:
     st.markdown(t("**No survey yet** (not in the nine cells: ask them first)"))
     st.dataframe(
         cells[cells["satisfaction"] == matrix.NO_SURVEY]
-        .assign(revenue=lambda d: d["revenue"].round(0), volume=lambda d: d["volume"].map(matrix.volume_label))
+        .assign(revenue=lambda d: whole(d["revenue"]), volume=lambda d: d["volume"].map(matrix.volume_label))
         [["volume", "customers", "revenue", "strategy"]]
         .rename(columns={"volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
                          "strategy": t("Strategy")}),
@@ -60,7 +60,7 @@ if cells is not None:
 else:
     volumes = differentiate.volume_summary(frame)
     st.dataframe(
-        volumes.assign(revenue=lambda d: d["revenue"].round(0), volume=volumes["volume"].map(matrix.volume_label))
+        volumes.assign(revenue=lambda d: whole(d["revenue"]), volume=volumes["volume"].map(matrix.volume_label))
         .rename(columns={
             "volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
             "selling": t("Selling treatment")}),

@@ -13,7 +13,7 @@ from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.customer import apply_filters
 from analysis.i18n import t
-from analysis.money import in_currency
+from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -44,9 +44,9 @@ if layers is not None:
     with table_col:
         st.subheader(t("Layers"))
         st.dataframe(
-            layers.assign(tier=layers["tier"].map(pyramid.tier_label)).rename(columns={
+            layers.assign(tier=layers["tier"].map(pyramid.tier_label), revenue=whole(layers["revenue"])).rename(columns={
                 "tier": t("Layer"), "customers": t("Customers"), "customer_share": t("Share of customers"),
-                "revenue": revenue_col, "revenue_share": t("Revenue share")}).round({revenue_col: 0}),
+                "revenue": revenue_col, "revenue_share": t("Revenue share")}),
             hide_index=True, width="stretch",
             column_config={
                 t("Share of customers"): st.column_config.NumberColumn(format="percent"),

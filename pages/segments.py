@@ -7,7 +7,7 @@ from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.money import in_currency
+from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -68,7 +68,7 @@ with rfm_tab:
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
                                          "orders", "revenue", "tier", "region"])
         st.dataframe(
-            counts.assign(revenue=lambda d: d["revenue"].round(0), segment=counts["segment"].map(rfm.segment_label))
+            counts.assign(revenue=lambda d: whole(d["revenue"]), segment=counts["segment"].map(rfm.segment_label))
             .rename(columns={
                 "segment": t("Segment"), "customers": t("Customers"), "revenue": revenue_col,
                 "customer_share": t("Share of buyers"), "description": t("What it means and what to do")}),

@@ -306,3 +306,10 @@ def test_labels_name_the_currency_only_when_known():
         assert in_currency("收入", "¥") == "收入（¥）"
     assert f"{i18n.Amount(-85.4, '$'):,.0f}" == "-$85" and f"{i18n.Amount(1250, '£'):,.2f}" == "£1,250.00"
     assert i18n.money(13768.5, "¥") == "¥13,769" and i18n.money(2.675, "$", 2) == "$2.68"  # half up, as written
+
+
+def test_tables_round_amounts_as_tiles_do():
+    from analysis.money import whole
+
+    assert whole(pd.Series([12_340.5, -85.5, 2.49, 0.5, -0.4])).tolist() == [12_341, -86, 2, 1, 0]
+    assert str(whole(pd.Series([-0.4])).iloc[0]) == "0.0"  # never "-0"

@@ -15,7 +15,7 @@ import streamlit as st
 from analysis import i18n
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.i18n import N_, t, tn
-from analysis.money import in_currency
+from analysis.money import in_currency, whole
 from ui import cached, labels, presenting, show, sidebar
 
 # Column -> plain header. Anything not listed keeps its own name.
@@ -50,17 +50,15 @@ SHARES = {"share_of_wallet", "change_pct", "p_alive"}
 MAX_SHOWN = 1000
 
 
-def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: str | None = None) -> pd.DataFrame:
+def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: str = "") -> pd.DataFrame:
     """The columns to show (those of ``columns`` or :data:`DEFAULT_COLUMNS` that exist), with
-    money rounded to whole units and plain headers, amounts' headers in ``currency`` (the
-    symbol; default: the sidebar settings' currency, the workspace's)."""
-    if currency is None:
-        currency = sidebar.settings().currency
+    money rounded to whole units (half up) and plain headers; amounts' headers name ``currency``
+    (the symbol, ``settings.currency``)."""
     wanted = [c for c in (columns or DEFAULT_COLUMNS) if c in frame.columns]
     out = labels.for_people(frame[wanted].reset_index(drop=True))
     for col in wanted:
         if col in MONEY:
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(0)
+            out[col] = whole(pd.to_numeric(out[col], errors="coerce"))
     return out.rename(columns={c: header(c, currency) for c in wanted})
 
 

@@ -91,7 +91,9 @@ _ACTION_KEYS = {"fatigue_cap": "fatigue_cap", "fatigue_days": "fatigue_days", "c
 def currency() -> str:
     """The symbol of the workspace's currency ("¥"; empty when unknown), read from the
     workspace on every run: changing it on the Data page changes every page's figures and,
-    through the settings, every cache key that depends on it."""
+    through the settings, every cache key that depends on it. No workspace file yet: none."""
+    if not workspace.current_path().exists():  # reading it would create it
+        return ""
     return money.symbol(workspace.current().currency())
 
 
