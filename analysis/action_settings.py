@@ -11,6 +11,7 @@ class ActionSettings:
     """Thresholds of the playbook, the learning relationship and the fatigue cap."""
 
     window_months: int = 12  # length of the scores' revenue_window, for the texts
+    currency: str = ""  # the symbol before amounts in the texts (SegmentSettings.currency)
     # Win-back: overdue when recency > overdue_factor × the customer's median purchase gap.
     overdue_factor: float = 1.5
     min_purchase_days: int = 3

@@ -164,13 +164,20 @@ class _NotAvailable:
 _NA = _NotAvailable()
 
 
+# Fields of the scores row that are amounts: a text shows them with the currency's symbol.
+MONEY_FIELDS = frozenset({"revenue", "revenue_window", "revenue_prev_window", "profit", "wallet", "potential",
+                          "gap", "margin", "cost_to_serve", "clv"})
+
+
 class _Fill(dict):
     """Placeholder values for str.format_map: the given values first, then the customer's
-    row; a missing value becomes "n/a"."""
+    row; a missing value becomes "n/a"; an amount (:data:`MONEY_FIELDS`) is written with
+    ``currency`` before it, whatever number format the text asks for ("{profit:,.0f}")."""
 
-    def __init__(self, values: dict[str, Any], row: dict[str, Any] | None = None):
+    def __init__(self, values: dict[str, Any], row: dict[str, Any] | None = None, currency: str = ""):
         super().__init__(values)
         self.row = row or {}
+        self.currency = currency
 
     def __missing__(self, key: str) -> Any:
         if key not in self.row:
@@ -179,7 +186,11 @@ class _Fill(dict):
 
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
-        return _NA if _missing(value) else value
+        if _missing(value):
+            return _NA
+        if key in MONEY_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return i18n.Amount(value, self.currency)
+        return value
 
 
 def render(action: str, key: str = "reason", _row: dict[str, Any] | None = None, **values: Any) -> str:
@@ -249,7 +260,7 @@ class CustomerContext:
             "volume_tier": level_label(self.values.get("volume_tier")),
             "satisfaction_tier": level_label(self.values.get("satisfaction_tier")),
             **values,
-        }, self.values)
+        }, self.values, self.settings.currency)
         texts = TEXTS[action]
         return Suggestion(
             customer_id=str(self.values["customer_id"]),

@@ -99,7 +99,8 @@ def _add_settings(p: argparse.ArgumentParser) -> None:
     g.add_argument("--window-months", type=int, default=12, help=t("activity window in months"))
     g.add_argument("--margin", type=float, default=None, help=t("gross margin on net revenue, e.g. 0.3"))
     g.add_argument("--k", type=int, default=None, help=t("number of clusters (default: chosen by silhouette)"))
-    g.add_argument("--currency", default=None, help=t("currency symbol used in reasons"))
+    g.add_argument("--currency", default=None,
+                   help=t("currency of the amounts, a code or symbol (GBP, £); default: the workspace's"))
     for f in dataclasses.fields(SegmentSettings):
         if f.name not in SETTINGS_FLAGS_SKIP:
             g.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), default=None,
@@ -111,14 +112,27 @@ def _add_settings(p: argparse.ArgumentParser) -> None:
                        metavar="N", help=t("default {value}", value=value))
 
 
-def _settings(args: argparse.Namespace):
-    """(ReportSettings, ActionSettings) from the flags; a bad combination is a user error."""
+def _currency(args: argparse.Namespace, ws=None) -> str:
+    """The symbol amounts are written with: ``--currency`` (an ISO code or a sign: ``GBP``,
+    ``£``; anything else is used as it is written), else the workspace's currency, else none."""
+    from analysis import money
+
+    given = getattr(args, "currency", None)
+    if given is not None:
+        code = money.code_of(given)
+        return money.symbol(code) if code else given
+    return money.symbol(ws.currency() if ws is not None else None)
+
+
+def _settings(args: argparse.Namespace, ws=None):
+    """(ReportSettings, ActionSettings) from the flags, in the currency of ``--currency`` or
+    of the workspace ``ws``; a bad combination is a user error."""
     from analysis.action_settings import ActionSettings
     from analysis.report import ReportSettings
 
     try:
-        report = ReportSettings.from_args(args)
-        action = ActionSettings(window_months=report.window_months, **{
+        report = ReportSettings.from_args(args, currency=_currency(args, ws))
+        action = ActionSettings(window_months=report.window_months, currency=report.currency, **{
             n: getattr(args, n) for n in ACTION_FLAGS if getattr(args, n, None) is not None})
     except ValueError as exc:
         raise UserError(str(exc)) from exc
@@ -277,15 +291,16 @@ def _report(args) -> int:
     if args.local_rows is not None and args.local_rows < 1:
         raise UserError(t("--local-rows must be a whole number of customers of at least 1, got {value}",
                           value=args.local_rows))
-    settings, _ = _settings(args)
     if args.engine == "spark":
         from analysis.spark import spark_report
 
+        settings, _ = _settings(args)
         result = spark_report(args.source, settings, as_of=args.as_of)
     else:
         if not args.db:
             raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
         with _existing_db(args.db) as ws:
+            settings, _ = _settings(args, ws)
             result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
     if args.json:
         _print_json(result)
@@ -299,8 +314,8 @@ def _report(args) -> int:
 def _customer(args) -> int:
     from analysis.customer import customer_detail
 
-    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
+        settings, action_settings = _settings(args, ws)
         detail = customer_detail(ws, args.customer_id, as_of=args.as_of, settings=settings,
                                  action_settings=action_settings)
     if args.json:
@@ -320,8 +335,8 @@ def _customer(args) -> int:
 def _actions(args) -> int:
     from analysis.customer import action_list
 
-    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
+        settings, action_settings = _settings(args, ws)
         frame = action_list(ws, as_of=args.as_of, filters=_filters(args), limit=args.limit,
                             settings=settings, action_settings=action_settings)
     if args.json:
@@ -356,8 +371,8 @@ def _export(args) -> int:
     from analysis.customer import export_list
     from analysis.export import export
 
-    settings, action_settings = _settings(args)
     with _existing_db(args.db) as ws:
+        settings, action_settings = _settings(args, ws)
         frame = export_list(ws, as_of=args.as_of, filters=_filters(args), settings=settings,
                             action_settings=action_settings)
     export(frame, args.out)

@@ -30,9 +30,9 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analysis.errors import NotEnoughData
-from analysis.features import category_revenue, customer_facts, hash_sample, local_limit, resolve_as_of
+from analysis.features import category_revenue, customer_facts, hash_sample, local_limit, money_zero, resolve_as_of
 from analysis.i18n import N_, lookup, money, t
-from analysis.store import Tables, materialize
+from analysis.store import Tables, materialize, to_frame
 
 # Fewer buying customers than this cannot be clustered meaningfully: with k up to 8 a
 # cluster would hold two or three customers and the silhouette would be noise.
@@ -118,12 +118,11 @@ def feature_table(tables: Tables, as_of: Any = None, window_months: int = 12):
     )
 
     cats = category_revenue(tables, as_of)
-    positive = ibis.greatest(cats.revenue, ibis.literal(0.0))
-    cats = cats.mutate(positive=positive)
-    ranking = (
+    zero = money_zero(cats.revenue)  # shares are summed exactly, then divided
+    cats = cats.mutate(positive=ibis.greatest(cats.revenue, zero))
+    ranking = to_frame(
         cats.group_by("category").aggregate(total=cats.positive.sum())
         .order_by([ibis.desc("total"), "category"])
-        .to_pandas()
     )
     names = [str(c) for c in ranking["category"]]
     kept = names[:MAX_CATEGORIES]
@@ -131,16 +130,15 @@ def feature_table(tables: Tables, as_of: Any = None, window_months: int = 12):
         kept = [c for c in kept if c != OTHER]
     columns = {}
     if len(names) > 1:
-        total = cats.positive.sum()
-        safe = ibis.ifelse(total > 0, total, ibis.null("float64"))
+        safe = cats.positive.sum().nullif(zero)  # positive: 0 is the only total not above 0
+
+        def share(part):
+            return ibis.coalesce((part.sum() / safe).cast("float64"), 0.0)
+
         for name in kept:
-            columns[f"cat_{name}"] = ibis.coalesce(
-                ibis.ifelse(cats.category == name, cats.positive, 0.0).sum() / safe, 0.0
-            )
+            columns[f"cat_{name}"] = share(ibis.ifelse(cats.category == name, cats.positive, zero))
         if len(kept) < len(names):
-            columns[f"cat_{OTHER}"] = ibis.coalesce(
-                ibis.ifelse(cats.category.isin(kept), 0.0, cats.positive).sum() / safe, 0.0
-            )
+            columns[f"cat_{OTHER}"] = share(ibis.ifelse(cats.category.isin(kept), zero, cats.positive))
         mix = cats.group_by("customer_id").aggregate(**columns)
         base = base.left_join(mix, "customer_id").drop("customer_id_right")
     return base, list(columns)
@@ -187,7 +185,7 @@ def cluster_features(tables: Tables, as_of: Any = None, window_months: int = 12)
     themselves cover all purchases up to ``as_of``.
     """
     table, columns = feature_table(tables, as_of, window_months)
-    return fill_features(table.order_by("customer_id").to_pandas().set_index("customer_id"), columns)
+    return fill_features(to_frame(table.order_by("customer_id")).set_index("customer_id"), columns)
 
 
 # -- model ------------------------------------------------------------------------------
@@ -300,7 +298,7 @@ class CustomerClusters:
 
     def __init__(self, k: int | None = None, k_range: tuple[int, int] = (2, 8),
                  random_state: int = 0, sample_size: int = 20000, silhouette_size: int = 10000,
-                 n_init: int = 10, screen_n_init: int = 2, currency: str = "$"):
+                 n_init: int = 10, screen_n_init: int = 2, currency: str = ""):
         self.k = k
         self.k_range = k_range
         self.random_state = random_state
@@ -523,7 +521,7 @@ def _name(phrases: list[tuple[str, dict]]) -> tuple[str, list[str]]:
     return text[0].upper() + text[1:], used
 
 
-def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str = "$") -> list[dict]:
+def make_personas(profiles: pd.DataFrame, zscores: pd.DataFrame, currency: str = "") -> list[dict]:
     """[{cluster, name, sentence, size, share}] from cluster means (``profiles``, with
     size and share) and z-scores of those means. Names are made unique by adding the next
     distinctive word, or the cluster number, in brackets."""
@@ -596,7 +594,7 @@ def projection(features: pd.DataFrame, model: CustomerClusters,
 
 
 def fit_clusters(tables: Tables, as_of: Any = None, k: int | None = None, window_months: int = 12,
-                 random_state: int = 0, currency: str = "$") -> tuple[pd.DataFrame, CustomerClusters]:
+                 random_state: int = 0, currency: str = "") -> tuple[pd.DataFrame, CustomerClusters]:
     """(features, fitted model) for a workspace; raises NotEnoughData below MIN_CUSTOMERS."""
     features = cluster_features(tables, as_of, window_months)
     model = CustomerClusters(k=k, random_state=random_state, currency=currency).fit(features)
@@ -618,7 +616,7 @@ def cluster_report(tables: Tables, as_of: Any = None, k: int | None = None, wind
     table = materialize(table)  # counted, sampled and assigned below: computed once
     n = int(table.count().to_pyarrow().as_py())
     limit = local_limit(max_local)
-    rows = hash_sample(table, n, limit).order_by("customer_id").to_pandas().set_index("customer_id")
+    rows = to_frame(hash_sample(table, n, limit).order_by("customer_id")).set_index("customer_id")
     features = fill_features(rows, columns)
     model = CustomerClusters(k=k, random_state=random_state).fit(features)
     if n <= limit:

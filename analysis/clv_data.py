@@ -33,7 +33,7 @@ from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discount
 from analysis.errors import NotEnoughData
 from analysis.features import hash_sample, local_limit
 from analysis.i18n import t, tn
-from analysis.store import materialize
+from analysis.store import materialize, to_frame
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
 FREQUENCY_GROUPS = 7  # conditional-expectation table: 0, 1, ..., 6, "7+"
@@ -124,7 +124,7 @@ def rfm_summary(
     unit = _unit_days(time_unit)
     end = _as_date(calibration_end)
     start = None if first_date is None else _as_date(first_date)
-    frame = _per_customer(transactions, end, start).execute()
+    frame = to_frame(_per_customer(transactions, end, start))
 
     cols = ["frequency", "recency", "T", "monetary_value", "n_days", "first_purchase",
             "last_purchase", "refund_total", "nonpositive_spend"]
@@ -508,8 +508,8 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
                             histories["T_days"].to_numpy(float) / unit, weights=histories["customers"].to_numpy(float))
     spenders = table.filter((_.frequency > 0) & (_.monetary_value > 0))
     n_spenders = int(spenders.count().to_pyarrow().as_py())
-    spend = (hash_sample(spenders, n_spenders, limit).select("customer_id", "frequency", "monetary_value")
-             .order_by("customer_id").to_pandas())
+    spend = to_frame(hash_sample(spenders, n_spenders, limit).select("customer_id", "frequency", "monetary_value")
+                     .order_by("customer_id"))
     gg = GammaGammaModel().fit(spend["frequency"].to_numpy(float), spend["monetary_value"].to_numpy(float))
     return CLVFit(as_of=end, summary=None, bg=bg, gg=gg, table=table, histories=histories,
                   transactions=transactions)
@@ -654,11 +654,12 @@ def clv_report(
     bg, gg = fit.bg, fit.gg
     if fit.in_engine:
         scored = score_table(fit, horizon_months, margin, annual_discount)
-        totals = scored.aggregate(
+        exact = _.clv.cast("decimal(38,6)")  # a parallel float sum differs from run to run
+        totals = to_frame(scored.aggregate(
             n_customers=_.count(), n_repeat=(_.frequency > 0).cast("int64").sum(),
             n_nonpositive=_.nonpositive_spend.cast("int64").sum(),
-            total_clv=_.clv.sum(), mean_clv=_.clv.mean(),
-        ).to_pandas().iloc[0]
+            total_clv=exact.sum(), mean_clv=exact.mean(),
+        )).iloc[0]
     else:
         frame = score_clv(fit, horizon_months, margin, annual_discount, notes=False)
         totals = {"n_customers": len(fit.summary), "n_repeat": int((fit.summary["frequency"] > 0).sum()),
@@ -680,8 +681,8 @@ def clv_report(
         "n_one_time": n_one_time,
         "n_nonpositive_spend": n_nonpositive,
         "mean_spend": float(gg.mean_spend()),
-        "total_clv": float(totals["total_clv"]),
-        "mean_clv": float(totals["mean_clv"]),
+        "total_clv": round(float(totals["total_clv"]), 2),
+        "mean_clv": round(float(totals["mean_clv"]), 2),
         "notes": [
             t("{n} customers bought only once: they get the average customer's spend "
               "per purchase and P(alive) = 100% by construction.", n=n_one_time),

@@ -19,7 +19,7 @@ from analysis.errors import UserError
 from analysis.features import interactions_until, purchases, resolve_as_of
 from analysis.report import ReportSettings
 from analysis.scores import Scores, score_customers
-from analysis.store import Tables, Workspace
+from analysis.store import Tables, Workspace, to_frame
 
 # Filter name -> column of the scores / actions frame. Shared by the CLI and the Actions page.
 FILTER_COLUMNS = {
@@ -52,7 +52,7 @@ def _tables(source: Workspace | Tables) -> Tables:
 def history(tables: Tables, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(interactions, transactions) up to ``as_of`` as pandas frames, for the action rules."""
     i = interactions_until(tables, as_of).to_pandas()
-    t = purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id").to_pandas()
+    t = to_frame(purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id"))
     return i, t
 
 
@@ -147,7 +147,7 @@ def customer_detail(
     if not row.empty:
         labels = row.iloc[0]
         profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
-    events = timeline.customer_events(tables, customer_id, as_of)
+    events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
     suggested = actions.customer_actions(

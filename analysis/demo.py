@@ -60,6 +60,8 @@ from .errors import UserError
 from .store import Workspace
 
 COMPANY_NAME = "Northwind Office Supply"
+# A US distributor (its phone numbers carry US area codes): amounts are in US dollars.
+CURRENCY = "USD"
 
 REGIONS = ["North", "East", "South", "West", "Central"]
 REGION_WEIGHTS = [0.18, 0.22, 0.2, 0.16, 0.24]
@@ -210,7 +212,8 @@ def build_demo(
 ) -> dict:
     """Write Northwind Office Supply into the empty workspace ``ws`` in one transaction.
 
-    Returns the row counts ``{"customers", "transactions", "interactions"}``. Raises
+    The workspace's currency becomes :data:`CURRENCY`. Returns the row counts
+    ``{"customers", "transactions", "interactions"}``. Raises
     :class:`UserError` when the workspace already holds data. Same seed, same tables.
     """
     for table in ("customers", "transactions", "interactions"):
@@ -228,6 +231,7 @@ def build_demo(
         ws.append(cur, "customers", customers)
         ws.append(cur, "transactions", transactions)
         ws.append(cur, "interactions", interactions)
+        ws.set_currency(CURRENCY, cur)
     return {
         "customers": len(customers),
         "transactions": len(transactions),

@@ -7,7 +7,10 @@ Conventions (shared by the whole app and documented in README):
 - ``as_of`` is a date; purchases on or before it count. Default: the last purchase date.
 - The activity window is the ``window_months`` months ending at ``as_of``:
   ``as_of - window < date <= as_of``. The previous window is the same length just before.
-- Amounts are net: a negative line is a refund and lowers revenue.
+- Amounts are net: a negative line is a refund and lowers revenue. They are exact decimals
+  (:data:`analysis.store.MONEY_TYPE`) and every money column here stays one, so sums over
+  customers are exact too; results become floats only when they leave the engine
+  (:func:`analysis.store.to_frame`).
 - Satisfaction is put on a 5-point equivalent: ``satisfaction / scale * 5`` (a 9 of 10 is 4.5).
 - The customer universe is every id in the customer list, the purchases or the contacts.
 """
@@ -21,7 +24,7 @@ import ibis
 import pandas as pd
 
 from analysis.segment_settings import DEFAULT_WINDOW_MONTHS
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 # Model fitting brings per-customer rows to the driver. Above this many customers only a
 # sample of them comes back (:func:`hash_sample`); scoring still covers every customer in
@@ -71,6 +74,13 @@ def window_bounds(as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS) ->
     return start, prev
 
 
+def money_zero(column):
+    """0 of ``column``'s type. Amounts are exact decimals; a float 0 beside one (in a CASE, a
+    greatest()) would turn the result, and every sum over it, into floating point, whose
+    parallel sums differ in the last digits from run to run."""
+    return ibis.literal(0).cast(column.type())
+
+
 def purchases(tables: Tables, as_of: dt.date):
     """Transactions on or before ``as_of``."""
     t = tables.transactions
@@ -107,7 +117,7 @@ def purchase_facts(tables: Tables, as_of: dt.date, window_months: int = DEFAULT_
     t = purchases(tables, as_of)
     in_window = t.date > ibis.literal(start)
     in_prev = (t.date > ibis.literal(prev)) & ~in_window
-    zero = ibis.literal(0.0)
+    zero = money_zero(t.amount)
     sums = t.group_by("customer_id").aggregate(
         first_purchase=t.date.min(),
         last_purchase=t.date.max(),
@@ -223,7 +233,7 @@ def category_revenue(tables: Tables, as_of: Any = None, window_months: int | Non
 
 def facts_frame(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_MONTHS) -> pd.DataFrame:
     """:func:`customer_facts` executed into a pandas DataFrame sorted by customer id."""
-    return customer_facts(tables, as_of, window_months).order_by("customer_id").to_pandas()
+    return to_frame(customer_facts(tables, as_of, window_months).order_by("customer_id"))
 
 
 def service_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_MONTHS):

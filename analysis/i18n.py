@@ -21,7 +21,8 @@ code never takes a language argument; caches in the UI layer include ``language(
 
 Numbers and dates follow the language too: :func:`number`, :func:`money`, :func:`percent`,
 :func:`compact` (``12.3k`` / ``1.2万``), :func:`date` (``30 Jun 2024`` / ``2024年6月30日``) and
-:func:`month`. Digits are grouped by thousands in both languages, as Chinese business
+:func:`month`; amounts carry the workspace's currency symbol (:func:`money`, :class:`Amount`;
+``analysis.money.in_currency`` for a label). Digits are grouped by thousands in both languages, as Chinese business
 reports do; only the compact form switches to 万 (10^4) and 亿 (10^8).
 """
 
@@ -35,6 +36,7 @@ import json
 import math
 import re
 import string
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -147,11 +149,30 @@ def number(value: Any, digits: int = 0) -> str:
 
 
 def money(value: Any, currency: str = "", digits: int = 0) -> str:
-    """``$12,340`` / ``-$85``: the sign before the currency symbol."""
-    if _missing(value):
+    """``$12,340`` / ``-$85``: the sign before the currency symbol. Rounded half away from
+    zero, as accounts round (``12,340.50`` -> ``12,341``), from the amount as written (a
+    float's shortest decimal form), not from its binary value; a dash when missing."""
+    if _missing(value) or not math.isfinite(float(value)):
         return DASH
-    sign = "-" if float(value) < 0 else ""
-    return f"{sign}{currency}{number(abs(float(value)), digits)}"
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    sign = "-" if exact < 0 else ""
+    return f"{sign}{currency}{abs(exact):,.{digits}f}"
+
+
+class Amount:
+    """An amount that formats with its currency's symbol before the number and the sign
+    before both, whatever the format spec: ``f"{Amount(-85.4, '$'):,.0f}"`` is ``-$85``. For
+    message texts written with number formats (``"revenue {revenue:,.0f}"``)."""
+
+    def __init__(self, value: float, currency: str = ""):
+        self.value, self.currency = float(value), currency or ""
+
+    def __format__(self, spec: str) -> str:
+        sign = "-" if self.value < 0 else ""
+        return f"{sign}{self.currency}{format(abs(self.value), spec)}"
+
+    def __str__(self) -> str:
+        return format(self, ",.2f")
 
 
 def percent(value: Any, digits: int = 0) -> str:

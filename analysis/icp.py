@@ -28,7 +28,7 @@ from analysis.features import category_revenue, customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup, money, percent, t
 from analysis.pyramid import ranked_active, with_tiers
 from analysis.segment_settings import SegmentSettings, slice_size
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 ATTRIBUTES = ("region", "industry", "channel", "main_category", "order_size")
 UNKNOWN = N_("(unknown)")  # the value code for a missing attribute
@@ -98,10 +98,10 @@ def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
     band = ibis.ntile(3).over(ibis.window(group_by=r._aov.isnull(), order_by=[r._aov, r.customer_id]))
     r = r.mutate(_band=ibis.ifelse(r._aov.notnull(), band, ibis.null("int64")))
     keep = r.active | r.tier.isin(list(CANDIDATE_TIERS))
-    return r.filter(keep).select(
+    return to_frame(r.filter(keep).select(
         "customer_id", "name", "tier", "active", "is_top", "revenue_window", "region", "industry",
         "channel", "main_category", "_aov", "_band",
-    ).to_pandas()
+    ))
 
 
 def _band_labels(frame: pd.DataFrame, currency: str) -> dict[int, str]:

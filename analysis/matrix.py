@@ -34,7 +34,7 @@ from analysis.errors import NotEnoughData
 from analysis.features import customer_facts
 from analysis.i18n import N_, lookup
 from analysis.segment_settings import SegmentSettings
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 VOLUMES = ("high", "medium", "low")
 SATISFACTIONS = ("high", "medium", "low")
@@ -183,9 +183,9 @@ def satisfaction_matrix(tables: Tables, as_of: Any = None, settings: SegmentSett
     s = settings or SegmentSettings()
     f = with_cells(customer_facts(tables, as_of, s.window_months), s)
     f = f.filter(f.active)
-    counts = f.group_by("cell").aggregate(
+    counts = to_frame(f.group_by("cell").aggregate(
         customers=f.customer_id.count(), revenue=f.revenue_window.sum()
-    ).to_pandas()
+    ))
     surveyed = counts[~counts.cell.str.endswith("/" + NO_SURVEY)]
     if surveyed.empty:
         raise NotEnoughData(lookup(NO_SURVEY_MESSAGE))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from analysis.i18n import t
+
 # ISO code -> the symbol written before an amount.
 SYMBOLS: dict[str, str] = {
     "CNY": "¥",
@@ -79,3 +81,32 @@ def in_range(value: float | Decimal) -> bool:
         return abs(Decimal(str(value))) < MAX_ABS_AMOUNT
     except ArithmeticError:  # inf, nan
         return False
+
+
+def code_of_symbol(sign: str | None) -> str | None:
+    """The ISO code of a symbol as :func:`symbol` writes it (``"JP¥"`` -> ``"JPY"``), else of
+    any sign, word or code :func:`code_of` knows (``"us$"`` -> ``"USD"``); None when neither
+    (no symbol: the currency is unknown)."""
+    text = (sign or "").strip()
+    if not text:
+        return None
+    for code, known in SYMBOLS.items():
+        if known.strip() == text:
+            return code
+    return code_of(text)
+
+
+def in_currency(label: str, currency: str = "") -> str:
+    """A label for amounts with the symbol of the currency they are in: ``Revenue (¥)``;
+    the label alone when the currency is unknown (no symbol)."""
+    sign = (currency or "").strip()
+    return t("{label} ({currency})", label=label, currency=sign) if sign else label
+
+
+def whole(amounts):
+    """Amounts (a number, array or pandas Series) rounded to whole units half away from zero,
+    as :func:`analysis.i18n.money` writes them (12,340.50 -> 12,341): the same figure in a table
+    as on a tile. NumPy's and pandas' ``round`` go half to even (12,340)."""
+    import numpy as np
+
+    return np.sign(amounts) * np.floor(np.abs(amounts) + 0.5) + 0.0  # + 0.0: no "-0"

@@ -13,6 +13,7 @@ reason (no purchases, no region in the customer list, ...); the caller shows the
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,12 +22,12 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.features import (
-    DEFAULT_WINDOW_MONTHS, customer_facts, purchases, resolve_as_of, window_bounds,
+    DEFAULT_WINDOW_MONTHS, customer_facts, money_zero, purchases, resolve_as_of, window_bounds,
 )
 from analysis import i18n
 from analysis.i18n import N_
 from analysis.segment_settings import slice_size
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 UNKNOWN = N_("(unknown)")  # the value code for a missing attribute
 BREAKDOWNS = ("region", "industry", "channel", "category")
@@ -50,7 +51,7 @@ def kpis(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_
     None without buyers)."""
     as_of = resolve_as_of(tables, as_of)
     f = customer_facts(tables, as_of, window_months)
-    row = f.aggregate(
+    row = to_frame(f.aggregate(
         customers=f.customer_id.count(),
         active_customers=f.active.sum(),
         buyers=f.has_purchased.sum(),
@@ -58,7 +59,7 @@ def kpis(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_
         revenue_window=f.revenue_window.sum(),
         orders=f.orders.sum(),
         repeaters=(f.orders >= 2).sum(),
-    ).to_pandas().iloc[0]
+    )).iloc[0]
     buyers = int(row.buyers or 0)
     orders = int(row.orders or 0)
     revenue = float(row.revenue or 0.0)
@@ -76,14 +77,15 @@ def kpis(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_
 
 
 def _period_revenue(tables: Tables, as_of: Any, window_months: int | None):
-    """Ibis table customer_id, value: net revenue per buyer in the period, floored at 0."""
+    """Ibis table customer_id, value: net revenue per buyer in the period, floored at 0
+    (exact: the curve's running sums and the Gini's weighted sum are exact too)."""
     as_of = resolve_as_of(tables, as_of)
     t = purchases(tables, as_of)
     if window_months is not None:
         start, _ = window_bounds(as_of, window_months)
         t = t.filter(t.date > ibis.literal(start))
     per = t.group_by("customer_id").aggregate(value=t.amount.sum())
-    return per.mutate(value=ibis.greatest(per.value, ibis.literal(0.0)).cast("float64"))
+    return per.mutate(value=ibis.greatest(per.value, money_zero(per.value)))
 
 
 def pareto(tables: Tables, as_of: Any = None, window_months: int | None = DEFAULT_WINDOW_MONTHS,
@@ -98,8 +100,8 @@ def pareto(tables: Tables, as_of: Any = None, window_months: int | None = DEFAUL
     w = ibis.window(order_by=[ibis.desc(per.value), per.customer_id])
     ranked = per.mutate(rank=ibis.row_number().over(w) + 1)
     ranked = ranked.mutate(cum=ranked.value.sum().over(ibis.window(order_by=[ranked.rank], rows=(None, 0))))
-    totals = ranked.aggregate(n=ranked.count(), total=ranked.value.sum(),
-                              weighted=(ranked.rank * ranked.value).sum()).to_pandas().iloc[0]
+    totals = to_frame(ranked.aggregate(n=ranked.count(), total=ranked.value.sum(),
+                                       weighted=(ranked.rank * ranked.value).sum())).iloc[0]
     n = int(totals.n or 0)
     total = float(totals.total or 0.0)
     if n == 0 or total <= 0:
@@ -109,7 +111,7 @@ def pareto(tables: Tables, as_of: Any = None, window_months: int | None = DEFAUL
     k = slice_size(n, 0.2)
     step = max(1, n // max_points)
     picked = ranked.filter((ranked.rank % step == 0) | (ranked.rank == n) | (ranked.rank == k))
-    pts = picked.select("rank", "cum").order_by("rank").to_pandas()
+    pts = to_frame(picked.select("rank", "cum").order_by("rank"))
     top20 = float(pts.loc[pts["rank"] == k, "cum"].iloc[0]) / total
     curve = pd.DataFrame({
         "customer_share": [0.0, *(pts["rank"] / n)],
@@ -143,10 +145,10 @@ def revenue_by_month(tables: Tables, as_of: Any = None, months: int | None = Non
         first = (pd.Timestamp(as_of).to_period("M") - (months - 1)).to_timestamp().date()
         t = t.filter(t.date >= ibis.literal(first))
     t = t.mutate(month=t.date.truncate("M"), _order=ibis.coalesce(t.order_id, t.date.cast("string")))
-    out = t.group_by("month").aggregate(
+    out = to_frame(t.group_by("month").aggregate(
         revenue=t.amount.sum(), orders=(t.customer_id.concat("|", t._order)).nunique(),
         customers=t.customer_id.nunique(),
-    ).order_by("month").to_pandas()
+    ).order_by("month"))
     if out.empty:
         raise NotEnoughData(i18n.lookup(NO_PURCHASES))
     out["month"] = pd.to_datetime(out["month"]).dt.date
@@ -173,17 +175,17 @@ def breakdown(tables: Tables, as_of: Any = None, by: str = "region",
             start, _ = window_bounds(as_of, window_months)
             t = t.filter(t.date > ibis.literal(start))
         t = t.mutate(category=ibis.coalesce(t.category, ibis.literal(UNKNOWN)))
-        out = t.group_by("category").aggregate(customers=t.customer_id.nunique(), revenue=t.amount.sum()).to_pandas()
+        out = to_frame(t.group_by("category").aggregate(customers=t.customer_id.nunique(), revenue=t.amount.sum()))
     else:
         f = customer_facts(tables, as_of, window_months or DEFAULT_WINDOW_MONTHS)
         rev = f.revenue_window if window_months is not None else f.revenue
         f = f.mutate(_key=ibis.coalesce(f[by], ibis.literal(UNKNOWN)), _rev=rev)
-        out = f.group_by("_key").aggregate(customers=f.count(), revenue=f._rev.sum()).rename({by: "_key"}).to_pandas()
+        out = to_frame(f.group_by("_key").aggregate(customers=f.count(), revenue=f._rev.sum()).rename({by: "_key"}))
     if out.empty or set(out[by]) == {UNKNOWN}:
         raise NotEnoughData(i18n.lookup(NO_BREAKDOWN[by]))
     out["customers"] = out["customers"].astype(int)
     out["revenue"] = out["revenue"].astype(float)
-    total = out["revenue"].sum()
+    total = math.fsum(out["revenue"])  # exactly rounded, whatever order the groups came in
     out["share"] = out["revenue"] / total if total else 0.0
     return out.sort_values(["revenue", by], ascending=[False, True]).reset_index(drop=True)[[by, "customers", "revenue", "share"]]
 

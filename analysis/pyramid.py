@@ -17,10 +17,10 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.features import customer_facts, resolve_as_of
+from analysis.features import customer_facts, money_zero, resolve_as_of
 from analysis.i18n import N_, lookup, t
 from analysis.segment_settings import SegmentSettings, slice_size
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 TIERS = ("top", "big", "medium", "small", "inactive", "prospect", "suspect")
 ACTIVE_TIERS = TIERS[:4]
@@ -83,13 +83,12 @@ def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None 
     s = settings or SegmentSettings()
     f = with_tiers(customer_facts(tables, as_of, s.window_months), s)
     revenue = ibis.cases(
-        (f.active, f.revenue_window), (f.has_purchased, f.revenue), else_=ibis.literal(0.0)
+        (f.active, f.revenue_window), (f.has_purchased, f.revenue), else_=money_zero(f.revenue)
     )
-    counts = (
+    counts = to_frame(
         f.mutate(_rev=revenue)
         .group_by("tier")
         .aggregate(customers=f.customer_id.count(), revenue=ibis._._rev.sum())
-        .to_pandas()
     )
     if counts.empty:
         raise NotEnoughData(t("No customers yet: import a customer list or transactions first."))
@@ -98,7 +97,7 @@ def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None 
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)
     out["customer_share"] = out["customers"] / out["customers"].sum()
     active_rev = out.loc[out.tier.isin(ACTIVE_TIERS), "revenue"].sum()
-    totals = f.aggregate(total=f.revenue.sum()).to_pandas()
+    totals = to_frame(f.aggregate(total=f.revenue.sum()))
     all_time = float(totals["total"].iloc[0] or 0.0)
     out["revenue_share"] = [
         (rev / active_rev if active_rev else 0.0) if tier in ACTIVE_TIERS

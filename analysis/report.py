@@ -1,7 +1,8 @@
 """The workspace's figures as of a date: what ``python -m analysis report --json`` prints.
 
 The keys are a contract (issues 2, 3, 4): ``as_of, customers, listed_customers,
-transactions, revenue`` always; then ``kpis``, ``pareto``, ``pyramid``, ``value_groups``,
+transactions, revenue`` always, ``currency`` (the ISO code the amounts are in, null when
+unknown); then ``kpis``, ``pareto``, ``pyramid``, ``value_groups``,
 ``matrix``, ``rfm_segments``, ``clusters`` and ``clv``. A section that the data cannot
 support (say, no repeat buyers for the CLV model) is ``null`` and its plain-language reason
 is in ``messages[section]``; the rest of the report is still produced.
@@ -14,8 +15,9 @@ import datetime as dt
 from typing import Any
 
 from analysis.features import DEFAULT_WINDOW_MONTHS, customer_universe, purchases, resolve_as_of
+from analysis.money import code_of_symbol
 from analysis.segment_settings import SegmentSettings
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,12 +47,15 @@ class ReportSettings:
         return self.segments.currency
 
     @classmethod
-    def from_args(cls, args) -> "ReportSettings":
-        """From CLI flags: one per SegmentSettings field (None = the default)."""
+    def from_args(cls, args, currency: str | None = None) -> "ReportSettings":
+        """From CLI flags: one per SegmentSettings field (None = the default); ``currency``
+        (the symbol) instead of the flag's text when given."""
         seg: dict[str, Any] = {
             f.name: getattr(args, f.name) for f in dataclasses.fields(SegmentSettings)
             if getattr(args, f.name, None) is not None
         }
+        if currency is not None:
+            seg["currency"] = currency
         holdout = getattr(args, "holdout", None)
         return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
                    holdout=dt.date.fromisoformat(holdout) if holdout else None,
@@ -60,7 +65,7 @@ class ReportSettings:
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
     """Counts over purchases on or before ``as_of``."""
     bought = purchases(tables, as_of)
-    stats = bought.aggregate(transactions=bought.count(), revenue=bought.amount.sum()).to_pandas().iloc[0]
+    stats = to_frame(bought.aggregate(transactions=bought.count(), revenue=bought.amount.sum())).iloc[0]
     return {
         "as_of": as_of.isoformat(),
         "customers": int(customer_universe(tables, as_of).count().to_pyarrow().as_py()),
@@ -81,6 +86,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     as_of = resolve_as_of(tables, as_of)
     tables = tables.pinned()  # the per-customer facts are computed once for every section
     report = basic_counts(tables, as_of)
+    report["currency"] = code_of_symbol(settings.currency)  # ISO 4217, None when unknown
     messages: dict[str, str] = {}
     report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
     # The CLV models are fitted once: their window outlook is the MCC potential, and the

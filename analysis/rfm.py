@@ -24,7 +24,7 @@ from analysis.errors import NotEnoughData
 from analysis.features import customer_facts
 from analysis.i18n import N_, lookup, t
 from analysis.segment_settings import SegmentSettings
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 # (segment, R scores, F scores, what it means). Edit here; the first match wins.
 RFM_SEGMENTS: list[tuple[str, tuple[int, int], tuple[int, int], str]] = [
@@ -95,10 +95,10 @@ def rfm(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = No
     purchases."""
     s = settings or SegmentSettings()
     f = with_rfm(customer_facts(tables, as_of, s.window_months))
-    out = (
+    out = to_frame(
         f.filter(f.has_purchased)
         .select("customer_id", "recency_days", "orders", "revenue", "r", "f", "m", "rfm_segment")
-        .order_by("customer_id").to_pandas()
+        .order_by("customer_id")
     )
     if out.empty:
         raise NotEnoughData(t(NO_PURCHASES))
@@ -121,8 +121,8 @@ def segment_counts(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     s = settings or SegmentSettings()
     f = with_rfm(customer_facts(tables, as_of, s.window_months))
     f = f.filter(f.has_purchased)
-    grouped = (f.group_by("rfm_segment").aggregate(customers=f.count(), revenue=f.revenue.sum())
-               .to_pandas().set_index("rfm_segment"))
+    grouped = to_frame(f.group_by("rfm_segment").aggregate(customers=f.count(), revenue=f.revenue.sum())
+                       ).set_index("rfm_segment")
     if grouped.empty:
         raise NotEnoughData(t(NO_PURCHASES))
     return _in_rule_order(grouped)

@@ -43,7 +43,7 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
 # Bumped when the stored columns change, so results stored by an older version are not read.
-STORED_FORMAT = 1
+STORED_FORMAT = 2  # 2: money summed exactly (DECIMAL), not as floating point
 
 
 @dataclasses.dataclass
@@ -181,7 +181,10 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = numbers(clv_frames.get("clv"))
     else:
         version = source.version_at(as_of)
-        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(settings)}
+        # Only numbers are stored, none in a currency's words: changing the workspace's
+        # currency reads the same stored result.
+        neutral = dataclasses.replace(settings, segments=dataclasses.replace(settings.segments, currency=""))
+        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
         clv_key = source.result_key("clv", purchases=version["purchases"], **common)
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
         key = source.result_key("scores", **version, **common)

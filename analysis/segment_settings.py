@@ -36,7 +36,8 @@ class SegmentSettings:
         fraction of the previous window's revenue AND at least this amount.
     icp_share: the ideal customer profile is what sets this top share (by window revenue
         among active customers) apart from the rest.
-    currency: symbol put before amounts in reason strings.
+    currency: the symbol put before amounts (``analysis.money.symbol`` of the workspace's
+        currency: "¥", "£"); empty when the currency is unknown, so no amount claims one.
     """
 
     window_months: int = DEFAULT_WINDOW_MONTHS
@@ -54,7 +55,7 @@ class SegmentSettings:
     change_pct: float = 0.50
     change_amount: float = 100.0
     icp_share: float = 0.20
-    currency: str = "$"
+    currency: str = ""
 
     def __post_init__(self):
         shares = {
@@ -81,6 +82,6 @@ def slice_size(n, share: float):
     return (n * share - 1e-9).ceil()
 
 
-def money(value: float, currency: str = "$") -> str:
+def money(value: float, currency: str = "") -> str:
     """An amount for a sentence: ``$12,340``, ``-$85`` (:func:`analysis.i18n.money`)."""
     return i18n.money(value, currency)

@@ -29,7 +29,7 @@ from analysis.pyramid import (
 )
 from analysis.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.segment_settings import SegmentSettings
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 from analysis.value import add_reasons, value_expr, value_groups, value_totals
 
 __all__ = [
@@ -68,8 +68,8 @@ def attitude_change(tables: Tables, as_of: Any = None, settings: SegmentSettings
     f = f.mutate(change=change, change_pct=change / f.revenue_prev_window)
     f = f.filter((f.change.abs() >= f.revenue_prev_window * s.change_pct) & (f.change.abs() >= s.change_amount))
     f = f.mutate(direction=ibis.ifelse(f.change < 0, "falling", "rising"))
-    out = f.select("customer_id", "name", "revenue_prev_window", "revenue_window", "change",
-                   "change_pct", "direction").to_pandas()
+    out = to_frame(f.select("customer_id", "name", "revenue_prev_window", "revenue_window", "change",
+                            "change_pct", "direction"))
     out["_key"] = out["change"].abs()
     out = out.sort_values(["direction", "_key", "customer_id"], ascending=[True, False, True])
     return out.drop(columns="_key").reset_index(drop=True)
@@ -101,7 +101,7 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     value = value_expr(tables, as_of, s, potential).drop(
         "active", "revenue_window", "revenue_prev_window", "wallet")
     labelled = labelled.left_join(value, "customer_id").drop("customer_id_right")
-    frame = labelled.order_by("customer_id").to_pandas()
+    frame = to_frame(labelled.order_by("customer_id"))
 
     frame["previous_tier"] = frame["previous_tier"].fillna("(new)")
     for col in ("is_mvc", "is_mcc", "is_bz"):

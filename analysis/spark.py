@@ -53,7 +53,10 @@ _SPARK_TYPES = {"VARCHAR": "string", "DATE": "date", "DOUBLE": "double", "BIGINT
 
 
 def _spark_type(duckdb_type: str) -> str:
-    return _SPARK_TYPES[duckdb_type.split()[0]]
+    kind = duckdb_type.split()[0]
+    if kind.startswith("DECIMAL"):  # amounts: exact in Spark too, DECIMAL(18,2) -> decimal(18,2)
+        return kind.lower()
+    return _SPARK_TYPES[kind]
 
 
 def spark_session(app_name: str = "one-to-one"):

@@ -25,6 +25,12 @@ import duckdb
 import pandas as pd
 
 from analysis.i18n import t
+from analysis.money import SCALE
+
+# Amounts are stored exactly, to the cent (see analysis.money): sums over them are exact and
+# the same on every run, whatever the order DuckDB's threads add them in. Written without a
+# space so that ``type.split()[0]`` (how import casts a value to a column's type) is the type.
+MONEY_TYPE = f"DECIMAL(18,{SCALE})"
 
 # Column name -> DuckDB type, per table. Order is the order of the table.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -35,7 +41,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "industry": "VARCHAR",
         "channel": "VARCHAR",
         "signup_date": "DATE",
-        "wallet": "DOUBLE",
+        "wallet": MONEY_TYPE,
         "email": "VARCHAR",
         "phone": "VARCHAR",
         "import_id": "BIGINT",
@@ -44,7 +50,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "order_id": "VARCHAR",
         "customer_id": "VARCHAR NOT NULL",
         "date": "DATE NOT NULL",
-        "amount": "DOUBLE NOT NULL",
+        "amount": MONEY_TYPE + " NOT NULL",
         "quantity": "DOUBLE",
         "product": "VARCHAR",
         "category": "VARCHAR",
@@ -98,6 +104,9 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 
 DATA_TABLES = ("customers", "transactions", "interactions")
+# (table, column) of every amount of money: stored as MONEY_TYPE.
+MONEY_COLUMNS = tuple((table, column) for table, columns in SCHEMA.items()
+                      for column, kind in columns.items() if kind.startswith(MONEY_TYPE))
 # The notes key under which the workspace's currency (ISO code) is kept.
 CURRENCY_NOTE = "currency"
 # Stored results kept per kind (several as-of dates or settings); older ones are dropped.
@@ -160,6 +169,16 @@ def materialize(expr) -> Any:
     return expr.cache()
 
 
+def to_frame(expr) -> pd.DataFrame:
+    """An Ibis table expression executed into pandas: the one place where results leave the
+    engine. Money is summed exactly there (DECIMAL); here decimal columns become float64, what
+    pandas, NumPy, the models and the charts compute with (NumPy cannot do arithmetic on
+    Python ``Decimal`` objects). A decimal with two places converts to the nearest float, so
+    the figure is the same on every run; round it to the cent to show it."""
+    exact = {name: "float64" for name, kind in expr.schema().items() if kind.is_decimal()}
+    return (expr.cast(exact) if exact else expr).to_pandas()
+
+
 class Workspace:
     """One workspace file. Safe to share between threads (one Streamlit server, many users):
     every call takes a cursor of its own, and writes are serialised by a lock."""
@@ -172,6 +191,7 @@ class Workspace:
         self._con = duckdb.connect(str(self.path), read_only=read_only)
         self._write_lock = threading.RLock()
         self._local = threading.local()  # one Ibis backend (and cursor) per thread
+        self._stale_money: list[tuple[str, str]] | None = None  # read-only: DOUBLE amounts to convert
         if not read_only:
             self.create_schema()
 
@@ -193,6 +213,44 @@ class Workspace:
             cur = self.cursor()
             for table in SCHEMA:
                 cur.execute(_ddl(table))
+        self._store_money_exactly()
+
+    def _column_types(self) -> dict[tuple[str, str], str]:
+        rows = self.cursor().execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main'").fetchall()
+        return {(table, column): kind for table, column, kind in rows}
+
+    def _inexact_money(self) -> list[tuple[str, str]]:
+        """Money columns still stored as DOUBLE (a workspace from before exact amounts)."""
+        types = self._column_types()
+        return [key for key in MONEY_COLUMNS if types.get(key, MONEY_TYPE) != MONEY_TYPE]
+
+    def _store_money_exactly(self) -> None:
+        """Convert the DOUBLE amount columns of a workspace written by an earlier version to
+        :data:`MONEY_TYPE`, each value rounded to the cent, in one transaction. Refused (a
+        :class:`~analysis.errors.UserError` naming the column, how many values and one of
+        them; the file unchanged) when a value cannot be kept to the cent: 10^16 or more,
+        infinite or not a number."""
+        stale = self._inexact_money()
+        if not stale:
+            return
+        from analysis.errors import UserError
+        from analysis.money import MAX_ABS_AMOUNT
+
+        with self.transaction() as cur:
+            for table, column in stale:
+                col, tab = quote_ident(column), quote_ident(table)
+                bad, example = cur.execute(
+                    f"SELECT count(*), any_value({col}) FROM {tab} WHERE NOT (abs({col}) < ?)",
+                    [float(MAX_ABS_AMOUNT)]).fetchone()
+                if bad:
+                    raise UserError(t(
+                        "workspace {path} was written by an earlier version and cannot be opened: {count} "
+                        "values of {table}.{column} are too large to keep to the cent (e.g. {value}; amounts "
+                        "must be below 10^16). Import its files again into a new workspace.",
+                        path=self.path, count=bad, table=table, column=column, value=example))
+                cur.execute(f"ALTER TABLE {tab} ALTER COLUMN {col} TYPE {MONEY_TYPE}")
 
     # -- reading ----------------------------------------------------------------------
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
@@ -303,8 +361,17 @@ class Workspace:
         return backend
 
     def tables(self) -> Tables:
+        """The data tables as Ibis tables. Amounts are exact decimals; a workspace from an
+        earlier version opened read-only (so not converted, see :meth:`create_schema`) has
+        its DOUBLE amounts read as decimals, rounded to the cent, the same figures."""
         con = self.ibis
-        return Tables(*(con.table(t) for t in DATA_TABLES))
+        tables = {t: con.table(t) for t in DATA_TABLES}
+        if self.read_only:
+            if self._stale_money is None:
+                self._stale_money = self._inexact_money()
+            for table, column in self._stale_money:
+                tables[table] = tables[table].mutate(**{column: tables[table][column].cast(MONEY_TYPE.lower())})
+        return Tables(*(tables[t] for t in DATA_TABLES))
 
     # -- writing ----------------------------------------------------------------------
     @contextlib.contextmanager

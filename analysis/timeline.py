@@ -17,7 +17,7 @@ from analysis.errors import UserError
 from analysis.i18n import N_, t
 from analysis.interactions import KIND_LABELS as CONTACT_KIND_LABELS
 from analysis.interactions import channel_label, label, outcome_label
-from analysis.store import Tables, Workspace
+from analysis.store import Tables, Workspace, to_frame
 
 EVENT_COLUMNS = [
     "time", "kind", "channel", "amount", "category", "product", "order_id", "satisfaction",
@@ -78,17 +78,19 @@ def _interaction_detail(row: pd.Series) -> str:
     return text
 
 
-def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: Any = None) -> pd.DataFrame:
+def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: Any = None,
+                    currency: str = "") -> pd.DataFrame:
     """Every purchase, refund and interaction of one customer up to ``as_of`` (all when
     None), oldest first. Columns: :data:`EVENT_COLUMNS`; satisfaction on its own scale and
-    as ``satisfaction_5`` (score / scale × 5, scale 5 when missing)."""
+    as ``satisfaction_5`` (score / scale × 5, scale 5 when missing). Amounts in ``detail``
+    carry ``currency``, the workspace's symbol."""
     tables = _only(_tables(ws_or_tables), str(customer_id))
     t, i = tables.transactions, tables.interactions
     if as_of is not None:
         as_of = features.to_date(as_of)
         t = features.purchases(tables, as_of)
         i = features.interactions_until(tables, as_of)
-    tx = t.select("date", "amount", "category", "product", "order_id").to_pandas()
+    tx = to_frame(t.select("date", "amount", "category", "product", "order_id"))
     ix = i.select(
         "interaction_id", "occurred_at", "kind", "channel", "satisfaction", "scale", "outcome", "note"
     ).to_pandas()
@@ -100,7 +102,7 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
         "category": tx["category"], "product": tx["product"], "order_id": tx["order_id"],
     })
     buys["detail"] = [
-        _text(k, what=_what(p, c), amount=abs(a))
+        _text(k, what=_what(p, c), amount=i18n.Amount(abs(a), currency))
         for k, p, c, a in zip(buys["kind"], buys["product"], buys["category"], buys["amount"])
     ]
     kind = ix["kind"].astype("string").str.strip().str.lower().fillna("contact")
@@ -148,7 +150,7 @@ def customer_profile(
     as_of = features.resolve_as_of(everyone, as_of)
     cid = str(customer_id)
     mine = _only(everyone, cid)
-    facts = features.customer_facts(mine, as_of, window_months).to_pandas()
+    facts = to_frame(features.customer_facts(mine, as_of, window_months))
     if facts.empty:
         raise UserError(t("customer {cid!r} is not in this workspace (no customer record, purchase or contact).",
                           cid=cid))
@@ -161,7 +163,7 @@ def customer_profile(
     days = features.purchases(mine, as_of).select("date").distinct().order_by("date").to_pandas()["date"]
     gaps = pd.to_datetime(days).diff().dt.days.dropna()
     profile["usual_gap_days"] = float(gaps.median()) if len(days) >= 3 else None
-    cats = features.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1).to_pandas()
+    cats = to_frame(features.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1))
     profile["top_category"] = cats["category"].iloc[0] if len(cats) else None
     profile["as_of"] = as_of
     return profile

@@ -27,11 +27,11 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from analysis.features import customer_facts, resolve_as_of, service_facts
+from analysis.features import customer_facts, money_zero, resolve_as_of, service_facts
 from analysis.i18n import money, percent, t, tn
 from analysis.pyramid import ranked_active
 from analysis.segment_settings import SegmentSettings, slice_size
-from analysis.store import Tables
+from analysis.store import Tables, to_frame
 
 VALUE_COLUMNS = [
     "customer_id", "active", "revenue_window", "revenue_prev_window", "wallet",
@@ -56,10 +56,11 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
         + f.complaints_window * s.cost_per_complaint
         + f.refunds_window * s.cost_per_refund
     )
+    zero = money_zero(f.revenue_window)
     rise = ibis.ifelse(
         f.revenue_prev_window > 0,
-        ibis.greatest(f.revenue_window - f.revenue_prev_window, ibis.literal(0.0)),
-        ibis.literal(0.0),
+        ibis.greatest(f.revenue_window - f.revenue_prev_window, zero),
+        zero,
     )
     trend = f.revenue_window + rise
     has_wallet = f.wallet.notnull() & (f.wallet > 0)
@@ -164,8 +165,7 @@ def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | 
     reason_bz. Empty (with these columns) when nobody has bought yet.
     """
     s = settings or SegmentSettings()
-    frame = value_expr(tables, as_of, s, potential).order_by(
-        [ibis.desc("profit"), "customer_id"]).to_pandas()
+    frame = to_frame(value_expr(tables, as_of, s, potential).order_by([ibis.desc("profit"), "customer_id"]))
     for col in ("is_mvc", "is_mcc", "is_bz", "active"):
         frame[col] = frame[col].astype(bool)
     return add_reasons(frame, s)[VALUE_COLUMNS]

@@ -31,10 +31,10 @@ with show.explained():
     m = st.columns(4)
     m[0].metric(t("Customers modelled"), i18n.number(summary["n_customers"]))
     m[1].metric(t("Repeat buyers"), i18n.number(summary["n_repeat"]))
-    m[2].metric(t("Total CLV, next {months} months", months=horizon), show.money(summary["total_clv"]),
+    m[2].metric(t("Total CLV, next {months} months", months=horizon), show.money(summary["total_clv"], settings.currency),
                 help=t("Margin {margin} of expected revenue, discounted at {discount} a year.",
                        margin=i18n.percent(settings.margin), discount=i18n.percent(discount)))
-    m[3].metric(t("Average CLV"), show.money(summary["mean_clv"]))
+    m[3].metric(t("Average CLV"), show.money(summary["mean_clv"], settings.currency))
     for note in summary["notes"]:
         st.caption(note)
     with st.expander(t("Model parameters")):

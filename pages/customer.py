@@ -60,8 +60,9 @@ else:
                                           profile.get("channel"), profile.get("email"), profile.get("phone")) if v))
 
 m = st.columns(6)
-m[0].metric(t("Revenue (all time)"), show.money(profile["revenue"]))
-m[1].metric(t("Last {months} months", months=settings.window_months), show.money(profile["revenue_window"]))
+m[0].metric(t("Revenue (all time)"), show.money(profile["revenue"], settings.currency))
+m[1].metric(t("Last {months} months", months=settings.window_months),
+            show.money(profile["revenue_window"], settings.currency))
 m[2].metric(t("Orders"), i18n.number(profile["orders"]))
 m[3].metric(t("Last purchase"), i18n.date(profile["last_purchase"]) if profile.get("last_purchase") else t("never"))
 m[4].metric(t("Usually buys every"),
@@ -80,7 +81,7 @@ if labels_row is not None:
     p = st.columns(4)
     p[0].metric(t("P(alive)"), show.share(labels_row["p_alive"]))
     p[1].metric(t("Expected next purchase"), i18n.date(labels_row["expected_next_purchase"]))
-    p[2].metric(t("CLV, next {months} months", months=settings.horizon_months), show.money(labels_row["clv"]))
+    p[2].metric(t("CLV, next {months} months", months=settings.horizon_months), show.money(labels_row["clv"], settings.currency))
     groups = [g for g, flag in (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz")) if labels_row[flag]]
     p[3].metric(t("Value group"), ", ".join(groups) or "–")
     for flag, reason in (("is_mvc", "reason_mvc"), ("is_mcc", "reason_mcc"), ("is_bz", "reason_bz")):
@@ -90,7 +91,7 @@ if labels_row is not None:
         st.caption(labels_row["clv_note"])
 
 st.subheader(t("Timeline"))
-events = cached.on_tables(timeline.customer_events, cid, as_of)
+events = cached.on_tables(timeline.customer_events, cid, as_of, settings.currency)
 if masking:
     events = masker.mask_frame(events)
 kinds = sorted(set(events["kind"]))
@@ -103,7 +104,7 @@ else:
     show.chart(timeline_figure(shown), key="cu_timeline")
     with st.expander(t("All {count} events as a table", count=i18n.number(len(shown)))):
         st.dataframe(lists.table(shown, ["time", "kind", "channel", "amount", "category", "product",
-                                                               "satisfaction", "outcome", "note"]),
+                                         "satisfaction", "outcome", "note"], settings.currency),
                      hide_index=True, width="stretch")
 
 st.subheader(t("Suggested next actions"))

@@ -23,6 +23,7 @@ c[0].metric(t("Listed customers"), i18n.number(counts["customers"]))
 c[1].metric(t("Purchase lines"), i18n.number(counts["transactions"]))
 c[2].metric(t("Contacts & surveys"), i18n.number(counts["interactions"]))
 c[3].metric(t("Imported files"), i18n.number(counts["imports"]))
+importing.currency_picker(workspace.current())
 
 st.subheader(t("Import files"))
 NEW, EXISTING = "new", "existing"

@@ -5,6 +5,7 @@ import streamlit as st
 from analysis import differentiate, i18n, matrix
 from analysis.actions import level_label
 from analysis.i18n import t
+from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
 from analysis.errors import NotEnoughData
@@ -13,6 +14,7 @@ from ui import cached, lists, show, sidebar
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 cur = s.currency
+revenue_col = in_currency(t("Revenue in window"), cur)  # money columns say their currency
 
 st.title("🧭 " + t("Satisfaction by volume"))
 st.markdown(t(
@@ -46,24 +48,24 @@ if cells is not None:
     st.markdown(t("**No survey yet** (not in the nine cells: ask them first)"))
     st.dataframe(
         cells[cells["satisfaction"] == matrix.NO_SURVEY]
-        .assign(revenue=lambda d: d["revenue"].round(0), volume=lambda d: d["volume"].map(matrix.volume_label))
+        .assign(revenue=lambda d: whole(d["revenue"]), volume=lambda d: d["volume"].map(matrix.volume_label))
         [["volume", "customers", "revenue", "strategy"]]
-        .rename(columns={"volume": t("Volume"), "customers": t("Customers"), "revenue": t("Revenue in window"),
+        .rename(columns={"volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
                          "strategy": t("Strategy")}),
         hide_index=True, width="stretch",
-        column_config={t("Revenue in window"): st.column_config.NumberColumn(format="localized")},
+        column_config={revenue_col: st.column_config.NumberColumn(format="localized")},
     )
     options = list(cells["cell"])
     counts = dict(zip(cells["cell"], cells["customers"]))
 else:
     volumes = differentiate.volume_summary(frame)
     st.dataframe(
-        volumes.assign(revenue=lambda d: d["revenue"].round(0), volume=volumes["volume"].map(matrix.volume_label))
+        volumes.assign(revenue=lambda d: whole(d["revenue"]), volume=volumes["volume"].map(matrix.volume_label))
         .rename(columns={
-            "volume": t("Volume"), "customers": t("Customers"), "revenue": t("Revenue in window"),
+            "volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
             "selling": t("Selling treatment")}),
         hide_index=True, width="stretch",
-        column_config={t("Revenue in window"): st.column_config.NumberColumn(format="localized")},
+        column_config={revenue_col: st.column_config.NumberColumn(format="localized")},
     )
     options = [matrix.cell_id(v, matrix.NO_SURVEY) for v in matrix.VOLUMES]
     counts = dict(zip([matrix.cell_id(v, matrix.NO_SURVEY) for v in volumes["volume"]], volumes["customers"]))

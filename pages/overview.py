@@ -15,13 +15,14 @@ st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 
 k = cached.on_tables(overview.kpis, as_of, window)
-cols = st.columns(5)
+cols = st.columns([1, 1, 1.6, 1, 1])  # revenue: room for a large amount with its currency
 cols[0].metric(t("Customers"), i18n.number(k["customers"]),
                help=t("Listed in the customer list, or seen in purchases or contacts."))
 cols[1].metric(t("Active customers"), i18n.number(k["active_customers"]),
                help=t("Bought in the last {months} months.", months=window))
-cols[2].metric(t("Revenue"), show.money(k["revenue"]), help=t("Net of refunds, all purchases up to the as-of date."))
-cols[3].metric(t("Average order value"), show.money(k["average_order_value"]))
+cols[2].metric(t("Revenue"), show.money(k["revenue"], settings.currency),
+               help=t("Net of refunds, all purchases up to the as-of date."))
+cols[3].metric(t("Average order value"), show.money(k["average_order_value"], settings.currency))
 cols[4].metric(t("Repeat rate"), show.share(k["repeat_rate"]), help=t("Share of buyers with two or more orders."))
 
 left, right = st.columns(2)
@@ -33,7 +34,8 @@ month = None
 with right, show.explained():
     st.subheader(t("Revenue by month"))
     monthly = cached.on_tables(overview.revenue_by_month, as_of)
-    month_event = show.chart(charts.revenue_by_month_chart(monthly, title=None), key="ov_months", selectable=True)
+    month_event = show.chart(charts.revenue_by_month_chart(monthly, settings.currency, title=None), key="ov_months",
+                             selectable=True)
     buyers = dict(zip(overview.month_keys(monthly), monthly["customers"]))
     month = lists.follow_click(t("Who bought in a month"), list(reversed(buyers)), key="ov_month",
                                clicked=show.selected_customdata(month_event), index=None,
@@ -51,7 +53,7 @@ st.caption(t("Click a bar to list its customers."))
 tabs = st.tabs([t("Region"), t("Industry"), t("Channel"), t("Product category")])
 for tab, by in zip(tabs, overview.BREAKDOWNS):
     with tab, show.explained():
-        figure = charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by)
+        figure = charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by, settings.currency)
         clicked = show.selected_customdata(show.chart(figure, key=f"ov_by_{by}", selectable=True))
         if clicked:
             if by == "category":

@@ -13,11 +13,13 @@ from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.customer import apply_filters
 from analysis.i18n import t
+from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
 cur = s.currency
+revenue_col = in_currency(t("Revenue"), cur)  # money columns say their currency
 
 st.title("🔺 " + t("Customer pyramid"))
 st.markdown(t(
@@ -42,13 +44,13 @@ if layers is not None:
     with table_col:
         st.subheader(t("Layers"))
         st.dataframe(
-            layers.assign(tier=layers["tier"].map(pyramid.tier_label)).rename(columns={
+            layers.assign(tier=layers["tier"].map(pyramid.tier_label), revenue=whole(layers["revenue"])).rename(columns={
                 "tier": t("Layer"), "customers": t("Customers"), "customer_share": t("Share of customers"),
-                "revenue": t("Revenue"), "revenue_share": t("Revenue share")}).round({t("Revenue"): 0}),
+                "revenue": revenue_col, "revenue_share": t("Revenue share")}),
             hide_index=True, width="stretch",
             column_config={
                 t("Share of customers"): st.column_config.NumberColumn(format="percent"),
-                t("Revenue"): st.column_config.NumberColumn(format="localized"),
+                revenue_col: st.column_config.NumberColumn(format="localized"),
                 t("Revenue share"): st.column_config.NumberColumn(format="percent"),
             },
         )

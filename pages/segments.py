@@ -7,10 +7,12 @@ from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.errors import UserError
 from analysis.i18n import N_, t
+from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 s = settings.segments
+revenue_col = in_currency(t("Revenue, all time"), s.currency)  # money columns say their currency
 
 st.title("🧩 " + t("Segments"))
 st.markdown(t(
@@ -66,12 +68,12 @@ with rfm_tab:
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
                                          "orders", "revenue", "tier", "region"])
         st.dataframe(
-            counts.assign(revenue=lambda d: d["revenue"].round(0), segment=counts["segment"].map(rfm.segment_label))
+            counts.assign(revenue=lambda d: whole(d["revenue"]), segment=counts["segment"].map(rfm.segment_label))
             .rename(columns={
-                "segment": t("Segment"), "customers": t("Customers"), "revenue": t("Revenue, all time"),
+                "segment": t("Segment"), "customers": t("Customers"), "revenue": revenue_col,
                 "customer_share": t("Share of buyers"), "description": t("What it means and what to do")}),
             hide_index=True, width="stretch",
-            column_config={t("Revenue, all time"): st.column_config.NumberColumn(format="localized"),
+            column_config={revenue_col: st.column_config.NumberColumn(format="localized"),
                            t("Share of buyers"): st.column_config.NumberColumn(format="percent")},
         )
         st.markdown("**" + t("Customers in a segment") + "**")

@@ -494,9 +494,11 @@ def test_action_counts_chart_reads_in_chinese():
     from analysis import i18n
     from analysis.charts.actions import action_counts_chart
 
-    counts = pd.DataFrame({"action": ["win_back"], "title": ["挽回客户"], "customers": [3]})
+    counts = pd.DataFrame({"action": ["win_back", "cross_sell"], "title": ["挽回客户", "交叉销售"],
+                           "customers": [3, 25_000]})
     with i18n.using("zh"):
         fig = action_counts_chart(counts)
     assert fig.layout.title.text == "各类建议行动" and fig.layout.xaxis.title.text == "客户数"
-    assert fig.data[0].hovertemplate == "%{y}：%{x:,} 位客户<extra></extra>"
-    assert list(fig.data[0].customdata) == ["win_back"]
+    assert fig.data[0].hovertemplate == "%{y}：%{customdata[1]} 位客户<extra></extra>"
+    assert [list(c) for c in fig.data[0].customdata] == [["win_back", "3"], ["cross_sell", "2.5万"]]
+    assert list(fig.layout.xaxis.ticktext) == ["0", "0.5万", "1万", "1.5万", "2万", "2.5万"]

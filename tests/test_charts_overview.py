@@ -31,11 +31,13 @@ def test_overview_charts_in_chinese(tmp_path):
         fig = lorenz_chart(curve, top20, gini)
         bc = breakdown_chart(region, "region", currency="¥")
         monthly = revenue_by_month_chart(revenue_by_month(t, AS_OF), currency="¥")
+        compact = [i18n.compact(v, "¥") for v in revenue_by_month(t, AS_OF).revenue]
     assert fig.layout.title.text == f"收入集中度（基尼系数 {gini:.2f}）"
     assert fig.data[2].name == "前 20%" and fig.data[2].hovertemplate.startswith("前 20% 的客户：贡献 %{y:.0%} 的收入")
     assert bc.layout.title.text == "按地区统计的收入" and bc.layout.xaxis.title.text == "净收入（¥）"
     assert list(bc.data[0].y) == ["（未知）", "North"] and [c[0] for c in bc.data[0].customdata] == list(region.region)
-    assert "收入：¥%{y:,.0f}" in monthly.data[0].hovertemplate
+    assert "收入：%{customdata[3]}" in monthly.data[0].hovertemplate
+    assert [c[3] for c in monthly.data[0].customdata] == compact
 
 
 def test_date_ticks_read_in_chinese():

@@ -56,8 +56,8 @@ def test_segment_charts_in_chinese_keep_codes_in_customdata(tmp_path):
     pyr, mig, vg, mat = pyramid(t, AS_OF), tier_migration(t, AS_OF), value_groups(t, AS_OF), satisfaction_matrix(t, AS_OF)
     with i18n.using("zh"):
         mat_zh = satisfaction_matrix(t, AS_OF)
-        fig, sankey = pyramid_chart(pyr), migration_sankey(mig)
-        scatter, heat = value_scatter(vg), matrix_heatmap(mat_zh)
+        fig, sankey = pyramid_chart(pyr, "$"), migration_sankey(mig)
+        scatter, heat = value_scatter(vg, "$"), matrix_heatmap(mat_zh, "$")
     bar = fig.data[0]
     assert fig.layout.title.text == "客户金字塔（条形宽度 ~ 客户数的平方根）"
     assert list(bar.y)[:4] == ["顶级客户", "大客户", "中等客户", "小客户"]
@@ -86,7 +86,7 @@ def test_differentiate_charts_in_chinese():
     with i18n.using("zh"):
         seg, lift = segment_chart(counts), lift_chart(lifts)
         sil = silhouette_chart(pd.DataFrame({"k": [2, 3], "silhouette": [0.3, 0.5], "chosen": [False, True]}))
-    assert list(seg.data[0].y)[0] == "冠军客户" and list(seg.data[0].customdata)[0] == "champions"
+    assert list(seg.data[0].y)[0] == "冠军客户" and list(seg.data[0].customdata[0]) == ["champions", "1"]
     assert seg.layout.title.text == "各 RFM 细分群的客户数"
     assert set(lift.data[0].y) == {"地区: North", "主要产品类别: （未知）"}
     assert sil.layout.xaxis.title.text == "聚类数 (k)"

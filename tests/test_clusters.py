@@ -330,7 +330,7 @@ def test_personas_and_charts_in_chinese():
 
     profiles, zscores = _three_alike_groups()
     with i18n.using("zh"):
-        personas = make_personas(profiles, zscores)
+        personas = make_personas(profiles, zscores, "$")
         labels = [feature_label("recency_days"), feature_label("cat_Books")]
         with pytest.raises(NotEnoughData, match="聚类至少需要 20 位有购买记录的客户；目前只有 5 位"):
             CustomerClusters().fit(group_features(sizes=(3, 1, 1))[0])

@@ -201,7 +201,7 @@ def test_above_the_local_limit_the_fit_and_the_scores_stay_in_the_engine(company
     for key in ("n_customers", "n_repeat", "n_one_time", "n_nonpositive_spend", "bgnbd_loglik"):
         assert sampled[key] == pytest.approx(full[key], rel=1e-10), key
     assert sampled["n_nonpositive_spend"] == 1
-    assert sampled["total_clv"] == pytest.approx(float(local["clv"].sum()), rel=1e-9)
+    assert sampled["total_clv"] == pytest.approx(float(local["clv"].sum()), abs=0.005)  # to the cent
     assert sampled["total_clv"] == pytest.approx(full["total_clv"], rel=0.15)
 
 

@@ -34,22 +34,28 @@ def test_overview_renders(page, app_server, screenshot):
     screenshot("region-clicked")
 
 
+def import_into_new_workspace(page, url: str, src, name: str, rows: int, screenshot=None) -> None:
+    """On the Data page: name a new workspace, upload ``src`` (``rows`` purchase lines), import it."""
+    page.goto(url + "/data")
+    expect(page.get_by_role("heading", name=re.compile("Data"))).to_be_visible(timeout=60_000)
+    box = page.get_by_label("Name of the new workspace")
+    box.fill(name)
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(src))
+    expect(page.get_by_text(f"{rows} data rows", exact=False)).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    if screenshot:
+        screenshot("mapping")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text(f"{rows} rows imported into transactions", exact=False)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+
+
 def test_upload_csv_into_new_workspace(page, app_server, tmp_path, screenshot):
     src = tmp_path / "北区销售.csv"
     src.write_bytes(SALES.encode("gbk"))
-    page.goto(app_server["url"] + "/data")
-    expect(page.get_by_role("heading", name=re.compile("Data"))).to_be_visible(timeout=60_000)
-    name = page.get_by_label("Name of the new workspace")
-    name.fill("north-sales")
-    name.press("Enter")
-    wait_idle(page)
-    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(src))
-    expect(page.get_by_text("4 data rows", exact=False)).to_be_visible(timeout=30_000)
-    wait_idle(page)
-    screenshot("mapping")
-    page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.get_by_text("4 rows imported into transactions", exact=False)).to_be_visible(timeout=60_000)
-    wait_idle(page)
+    import_into_new_workspace(page, app_server["url"], src, "north-sales", 4, screenshot)
     metric = page.get_by_test_id("stMetric").filter(has_text="Purchase lines")
     expect(metric).to_contain_text("4")
     expect(page.get_by_test_id("stException")).to_have_count(0)

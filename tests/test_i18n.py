@@ -27,7 +27,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # Message ids whose Chinese text is rightly the same (abbreviations and symbols).
 SAME_IN_BOTH = {"R", "F", "M", "RFM", "MVC", "MCC", "BZ", "CLV", "Gini", "A", "B", "C", "D", "CSV", "Excel", "HTML",
                 "PNG", "OIDC", "BG/NBD", "ID", "⬇️ CSV", "⬇️ Excel", "×{lift:.1f}", "{a} × {b}", "{name} ({count:,})",
-                "{volume}, {satisfaction}: {strategy} ({count})"}
+                "{volume}, {satisfaction}: {strategy} ({count})", "{label} ({currency})"}
 
 
 def _marker(call: ast.Call) -> str | None:

@@ -2,6 +2,7 @@ import pytest
 
 from analysis.errors import NotEnoughData
 from analysis.icp import ideal_customer_profile
+from analysis.segment_settings import SegmentSettings
 from tests.builders import buyers, make_workspace
 
 
@@ -61,7 +62,7 @@ def test_profile_texts_in_chinese(tmp_path):
     from analysis import i18n
 
     with i18n.using("zh"):
-        res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30")
+        res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30", SegmentSettings(currency="$"))
         with pytest.raises(NotEnoughData, match="至少需要 5 位活跃客户.*目前只有 3 位"):
             ideal_customer_profile(make_workspace(tmp_path, transactions=buyers([1, 2, 3]), name="few.duckdb").tables(),
                                    "2024-06-30")

@@ -16,7 +16,7 @@ def test_clv_page_on_demo(demo_copy):
     assert len(titles) == 4
     top, lost = at.dataframe[0].value, at.dataframe[1].value
     assert len(top) == len(lost) == 50
-    clv = top["Customer lifetime value"]
+    clv = top["Customer lifetime value ($)"]
     assert list(clv) == sorted(clv, reverse=True)
     assert {"clv_top_csv", "clv_top_xlsx", "clv_lost_csv"} <= {b.key for b in at.get("download_button")}
 

@@ -36,12 +36,12 @@ def test_segments_on_demo(demo_copy):
     cell = [d.value for d in at.dataframe if "RFM segment" in d.value.columns][0]
     assert len(lists_before) == 1 and len(cell) == grid["z"][-1][-1] > 0  # R1 is the last row, F5 the last column
     assert set(cell["R"]) == {1} and set(cell["F"]) == {5}
-    assert cell["Revenue, all time"].is_monotonic_decreasing
+    assert cell["Revenue, all time ($)"].is_monotonic_decreasing  # the demo is in US dollars
     # rising and falling
     metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert metrics["Falling customers"] > 0 and metrics["Rising customers"] > 0
-    falling = table_with(at, "Change")
-    assert len(falling) == min(metrics["Falling customers"], MAX_SHOWN) and (falling["Change"] < 0).all()
+    falling = table_with(at, "Change ($)")
+    assert len(falling) == min(metrics["Falling customers"], MAX_SHOWN) and (falling["Change ($)"] < 0).all()
     assert any(m.value == f"**{metrics['Falling customers']:,} customers**" for m in at.markdown)
     # ideal customer profile: lifts chart and ranked look-alikes with the explanation
     lifts = next(c for c in charts if "lift" in c["layout"]["title"]["text"])
@@ -56,7 +56,7 @@ def test_segments_on_demo(demo_copy):
     n_top = int(re.search(r"by revenue \(([\d,]+) customers\)", next(
         m.value for m in at.markdown if "of active customers by revenue" in m.value)).group(1).replace(",", ""))
     assert len(top) == round(bar[1] * n_top) > 0  # the bar's share of the top customers
-    assert top["Revenue in window"].is_monotonic_decreasing
+    assert top["Revenue in window ($)"].is_monotonic_decreasing
     assert len(looks) > 0 and looks["Look-alike score"].is_monotonic_decreasing
     assert any(c.value.startswith("Score: for each known attribute") for c in at.caption)
 

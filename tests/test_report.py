@@ -12,6 +12,7 @@ import pytest
 from analysis import features
 from analysis.cli import _json_default
 from analysis.report import ReportSettings, build_report
+from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace
 
 # Sections computed without a model fit, or from one that is exact on the distinct
@@ -93,7 +94,8 @@ def test_the_cli_limit_flag_gives_the_sampled_report(demo_db, monkeypatch, capsy
     assert features.LOCAL_ROWS == 200_000  # the flag lasts for that report only
     with Workspace(demo_db, read_only=True) as ws:
         monkeypatch.setattr(features, "LOCAL_ROWS", SAMPLED_LIMIT)
-        sampled = as_json(build_report(ws.tables(), None, ReportSettings()))
+        in_dollars = ReportSettings(SegmentSettings(currency="$"))  # the CLI's: the demo is in US dollars
+        sampled = as_json(build_report(ws.tables(), None, in_dollars))
     assert_same(sampled, from_cli)
     assert main(["report", "--db", str(demo_db), "--json", "--local-rows", "0"]) == 2
     assert "--local-rows" in capsys.readouterr().err

@@ -2,7 +2,9 @@
 
 import pandas as pd
 
+from analysis.report import ReportSettings
 from analysis.scores import likely_lost, score_customers, top_by_clv
+from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace
 
 
@@ -43,7 +45,7 @@ def test_reasons_a_part_is_missing_follow_the_language(tmp_path):
 
     ws = make_workspace(tmp_path, transactions=buyers(range(100, 1100, 100)))
     with i18n.using("zh"):
-        scores = score_customers(ws.tables(), "2024-06-30")
+        scores = score_customers(ws.tables(), "2024-06-30", ReportSettings(SegmentSettings(currency="$")))
     assert scores.messages["clusters"] == "聚类至少需要 20 位有购买记录的客户；目前只有 10 位。"
     frame = scores.frame.set_index("customer_id")
     assert frame.loc["c010", "tier"] == "top" and frame.loc["c010", "reason_mvc"] == "近 12 个月利润 $300：位列前 20%"

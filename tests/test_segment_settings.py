@@ -7,7 +7,8 @@ from analysis.segment_settings import SegmentSettings, money, slice_size
 
 
 def test_money_is_the_i18n_format():
-    assert money(12_340.4) == "$12,340" and money(-85.4) == "-$85" and money(1_234.5, "¥") == "¥1,234"
+    assert money(12_340.4, "$") == "$12,340" and money(-85.4, "$") == "-$85" and money(1_234.5, "¥") == "¥1,235"
+    assert money(12_340.4) == "12,340" and SegmentSettings().currency == ""  # unknown currency: no sign
     assert money(float("nan")) == "–"
     assert money(2_500, "€") == i18n.money(2_500, "€")
 

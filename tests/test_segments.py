@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import NotEnoughData
+from analysis.segment_settings import SegmentSettings
 from analysis.segments import (
     TIERS, SegmentSettings, attitude_change, report_section, satisfaction_matrix, segment_customers,
 )
@@ -139,7 +140,7 @@ def test_labels_in_chinese_codes_and_report_unchanged(tmp_path):
     tables = full_workspace(tmp_path).tables()
     english = report_section(tables, AS_OF)
     with i18n.using("zh"):
-        seg = segment_customers(tables, AS_OF).set_index("customer_id")
+        seg = segment_customers(tables, AS_OF, SegmentSettings(currency="$")).set_index("customer_id")
         rep = report_section(tables, AS_OF)
         shown = [direction_label("falling"), direction_label("rising")]
     assert seg.loc["c010", "strategy"] == "与重点客户结为伙伴"
@@ -150,5 +151,5 @@ def test_labels_in_chinese_codes_and_report_unchanged(tmp_path):
     assert [p["tier"] for p in rep["pyramid"]] == list(TIERS) and rep["rfm_segments"] == english["rfm_segments"]
     assert rep["matrix"][0]["strategy"] == "与重点客户结为伙伴"
     assert english["matrix"][0]["strategy"] == "Partner with key accounts"
-    assert segment_customers(tables, AS_OF).set_index("customer_id").loc["c001", "reason_bz"] == (
+    assert segment_customers(tables, AS_OF, SegmentSettings(currency="$")).set_index("customer_id").loc["c001", "reason_bz"] == (
         "Margin $30 minus cost to serve $150 (2 contacts, 2 complaints, 0 refunds)")

@@ -92,7 +92,7 @@ def test_a_transactions_file_alone_and_catalog_tables(spark, demo_parquet):
     sales = pd.DataFrame({
         "Customer_ID": ["a", "a", "b"],
         "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]).date,
-        "amount": [10, 20, 5],  # integers: cast to the store's DOUBLE
+        "amount": [10, 20, 5],  # integers: cast to the store's exact DECIMAL(18,2)
         "extra": [1, 2, 3],
     })
     path = demo_parquet.parent / "sales_only.parquet"
@@ -102,7 +102,7 @@ def test_a_transactions_file_alone_and_catalog_tables(spark, demo_parquet):
     assert list(t.customers.columns) == list(SCHEMA["customers"])
     assert t.customers.count().to_pyarrow().as_py() == 0
     assert t.interactions.count().to_pyarrow().as_py() == 0
-    assert str(t.transactions.schema()["amount"]).startswith("float64")
+    assert str(t.transactions.schema()["amount"]).startswith("decimal(18, 2)")
     frame = t.transactions.order_by("date").to_pandas()
     assert frame["amount"].tolist() == [10.0, 20.0, 5.0]
     assert frame["order_id"].isna().all()

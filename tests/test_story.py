@@ -8,6 +8,8 @@ import shutil
 import pytest
 
 from analysis import overview, story
+from analysis.report import ReportSettings
+from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 
@@ -155,7 +157,7 @@ def test_story_and_its_html_read_in_chinese(tmp_path):
     ws = _tiny(tmp_path)
     try:
         with i18n.using("zh"):
-            data = story.story_data(ws.tables())
+            data = story.story_data(ws.tables(), settings=ReportSettings(SegmentSettings(currency="¥")))
             slides = story.slides(data, mask=True)
             sheet = worksheet(data, {})
             page = story.story_html(slides, "研讨会", sheet)
@@ -164,8 +166,8 @@ def test_story_and_its_html_read_in_chinese(tmp_path):
         ws.close()
     by_key = {s.key: s for s in slides}
     assert [s.title for s in slides][:3] == ["数据概况", "谁带来了收入", "客户金字塔"]
-    assert by_key["overview"].headline == "4 位客户，其中 4 位在近 12 个月内活跃，收入 $24,300"
-    assert by_key["overview"].note.startswith("截至 2024年11月10日共 24 笔订单；平均订单金额 $1,012；")
+    assert by_key["overview"].headline == "4 位客户，其中 4 位在近 12 个月内活跃，收入 ¥24,300"
+    assert by_key["overview"].note.startswith("截至 2024年11月10日共 24 笔订单；平均订单金额 ¥1,013；")  # 1,012.50
     assert by_key["value"].headline.endswith("位负值客户")
     assert page.startswith('<!DOCTYPE html>\n<html lang="zh">') and english.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "1. 识别 · 数据概况" in page and "<h2>研讨会工作表</h2>" in page and "<h3>区分</h3>" in page

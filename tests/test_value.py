@@ -5,6 +5,8 @@ from analysis.segment_settings import SegmentSettings
 from analysis.value import value_counts, value_groups
 from tests.builders import buyers, make_workspace
 
+DOLLARS = SegmentSettings(currency="$")  # reasons write amounts with the workspace's symbol
+
 AS_OF = "2024-06-30"
 
 
@@ -26,7 +28,7 @@ def test_cost_to_serve_arithmetic_and_bz_reason(tmp_path):
         + [{"customer_id": "bz", "occurred_at": "2022-02-03", "kind": "call"}] * 5
     )
     ws = make_workspace(tmp_path, transactions=tx, interactions=contacts)
-    row = by_id(value_groups(ws.tables(), AS_OF)).loc["bz"]
+    row = by_id(value_groups(ws.tables(), AS_OF, DOLLARS)).loc["bz"]
     # margin 0.30 x 400 = 120; 9 contacts x 15 + 3 complaints x 60 + 1 refund x 25 = 340
     assert row.margin == pytest.approx(120.0)
     assert row.cost_to_serve == pytest.approx(340.0)
@@ -37,7 +39,7 @@ def test_cost_to_serve_arithmetic_and_bz_reason(tmp_path):
 
 def test_mvc_is_top_20_percent_by_profit(tmp_path):
     ws = make_workspace(tmp_path, transactions=buyers(range(100, 1100, 100)))
-    groups = by_id(value_groups(ws.tables(), AS_OF))
+    groups = by_id(value_groups(ws.tables(), AS_OF, DOLLARS))
     assert sorted(groups.index[groups.is_mvc]) == ["c009", "c010"]
     assert groups.loc["c010", "reason_mvc"] == "Profit $300 in the last 12 months: top 20%"
     assert groups.loc["c001", "reason_mvc"] == ""
@@ -56,7 +58,7 @@ def test_mcc_from_wallet_and_trend(tmp_path):
         {"customer_id": "x", "date": "2024-03-01", "amount": 10.0},
     ]
     ws = make_workspace(tmp_path, customers=customers, transactions=tx)
-    g = by_id(value_groups(ws.tables(), AS_OF, SegmentSettings(mcc_share=0.4)))
+    g = by_id(value_groups(ws.tables(), AS_OF, SegmentSettings(mcc_share=0.4, currency="$")))
     assert g.loc["w", "potential"] == 10000.0 and g.loc["w", "potential_source"] == "wallet"
     assert g.loc["w", "share_of_wallet"] == pytest.approx(0.18)
     assert g.loc["w", "reason_mcc"] == "Spends 18% of an estimated $10,000 wallet (room for $8,200)"
@@ -69,7 +71,7 @@ def test_mcc_from_wallet_and_trend(tmp_path):
 
 def test_given_potential_overrides_and_falls_back(tmp_path):
     ws = make_workspace(tmp_path, transactions=buyers([100, 200, 300, 400, 500]))
-    g = by_id(value_groups(ws.tables(), AS_OF, potential=pd.Series({"c001": 900.0})))
+    g = by_id(value_groups(ws.tables(), AS_OF, DOLLARS, potential=pd.Series({"c001": 900.0})))
     assert g.loc["c001", "potential"] == 900.0 and g.loc["c001", "gap"] == 800.0
     assert g.loc["c002", "potential_source"] == "trend"
     assert list(g.index[g.is_mcc]) == ["c001"]
@@ -97,7 +99,7 @@ def test_lapsed_customer_with_contacts_is_not_below_zero(tmp_path):
           {"customer_id": "active", "order_id": "2", "date": "2024-05-01", "amount": 10.0}]
     contacts = [{"customer_id": c, "occurred_at": "2024-03-01", "kind": "call"} for c in ("lapsed", "active")] * 2
     ws = make_workspace(tmp_path, transactions=tx, interactions=contacts)
-    groups = by_id(value_groups(ws.tables(), AS_OF))
+    groups = by_id(value_groups(ws.tables(), AS_OF, DOLLARS))
     assert groups.loc["lapsed", "profit"] < 0 and not groups.loc["lapsed", "is_bz"]
     # 0.30 x 10 - 2 contacts x 15 = -27: active and below zero
     assert groups.loc["active", "profit"] == pytest.approx(-27.0) and groups.loc["active", "is_bz"]
@@ -112,12 +114,12 @@ def test_reasons_in_chinese_keep_the_amounts(tmp_path):
                 + [{"customer_id": "bz", "occurred_at": "2024-02-02", "kind": "complaint"}] * 3)
     ws = make_workspace(tmp_path, transactions=tx, interactions=contacts, name="bz.duckdb")
     with i18n.using("zh"):
-        row = by_id(value_groups(ws.tables(), AS_OF)).loc["bz"]
+        row = by_id(value_groups(ws.tables(), AS_OF, DOLLARS)).loc["bz"]
     # margin 0.30 x 400 = 120; 9 contacts x 15 + 3 complaints x 60 + 1 refund x 25 = 340
     assert row.reason_bz == "毛利 $120 减去服务成本 $340（9 次接触、3 次投诉、1 次退款）"
 
     ws = make_workspace(tmp_path, transactions=buyers(range(100, 1100, 100)), name="mvc.duckdb")
     with i18n.using("zh"):
-        groups = by_id(value_groups(ws.tables(), AS_OF, SegmentSettings(window_months=6)))
+        groups = by_id(value_groups(ws.tables(), AS_OF, SegmentSettings(window_months=6, currency="$")))
     assert groups.loc["c010", "reason_mvc"] == "近 6 个月利润 $300：位列前 20%"
-    assert by_id(value_groups(ws.tables(), AS_OF)).loc["c010", "reason_mvc"].startswith("Profit $300")
+    assert by_id(value_groups(ws.tables(), AS_OF, DOLLARS)).loc["c010", "reason_mvc"].startswith("Profit $300")

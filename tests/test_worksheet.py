@@ -1,6 +1,8 @@
 """The IDIC worksheet: figures per step from the data, decisions saved with the workspace."""
 
 from analysis import story, worksheet
+from analysis.report import ReportSettings
+from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 
@@ -26,6 +28,10 @@ def test_unknown_step_is_refused(tmp_path):
         worksheet.note_key("measure")
 
 
+def in_currency(symbol: str) -> ReportSettings:
+    return ReportSettings(SegmentSettings(currency=symbol))
+
+
 def test_facts_per_step_from_a_tiny_workspace(tmp_path):
     ws = make_workspace(
         tmp_path,
@@ -37,7 +43,7 @@ def test_facts_per_step_from_a_tiny_workspace(tmp_path):
                        "scale": 5}],
     )
     try:
-        data = story.story_data(ws.tables())
+        data = story.story_data(ws.tables(), settings=in_currency("$"))
     finally:
         ws.close()
     facts = worksheet.facts(data)
@@ -67,13 +73,13 @@ def test_facts_and_questions_read_in_chinese(tmp_path):
     )
     try:
         with i18n.using("zh"):
-            data = story.story_data(ws.tables())
+            data = story.story_data(ws.tables(), settings=in_currency("¥"))
             facts = worksheet.facts(data)
             sheet = worksheet.worksheet(data, {})
     finally:
         ws.close()
     assert facts["identify"][:3] == ["4 位客户；4 位活跃（近 12 个月内有购买）。",
-                                     "截至 2024年5月1日，4 笔订单带来收入 $1,000。",
+                                     "截至 2024年5月1日，4 笔订单带来收入 ¥1,000。",
                                      "前 20% 的购买客户贡献了近 12 个月 80% 的收入。"]
     assert facts["differentiate"][0].startswith("客户金字塔：顶级客户 1，大客户 0，中等客户 0，小客户 3，")
     assert facts["interact"] == [

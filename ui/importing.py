@@ -1,4 +1,4 @@
-"""Widgets for the import flow: the proposed mapping of one sheet, editable."""
+"""Widgets for the import flow: the proposed mapping of one sheet, editable; the workspace's currency."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import dataclasses
 
 import streamlit as st
 
-from analysis import i18n
+from analysis import i18n, money
 from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, plan_file
+from analysis.store import Workspace
 from ui import workspace
 
 NOT_USED = "— not used —"  # option values; shown through OPTION_LABELS
@@ -23,6 +24,28 @@ OPTION_LABELS = {
 
 def _label(option: str) -> str:
     return t(OPTION_LABELS[option]) if option in OPTION_LABELS else option
+
+
+def currency_picker(ws: Workspace) -> None:
+    """The workspace's currency: shown, and changed when the user picks another (every page's
+    amounts then carry its symbol). When no import has told it, a hint asks to choose it."""
+    key = "data_currency"
+    st.session_state[key] = ws.currency()  # the workspace's, also after switching workspaces
+
+    def change() -> None:
+        if st.session_state[key]:
+            ws.set_currency(st.session_state[key])
+
+    picker, hint = st.columns([1, 2], vertical_alignment="bottom")
+    picker.selectbox(
+        t("Currency of the amounts"), list(money.SYMBOLS), index=None, key=key, on_change=change,
+        format_func=lambda code: f"{code} ({money.symbol(code).strip()})", placeholder=t("Not known yet"),
+        help=t("Every figure, chart, list and download shows this currency's sign. Import detects it from the "
+               "signs and codes in the amounts; change it here if it is wrong. Amounts are never converted."),
+    )
+    if ws.currency() is None:
+        hint.info(t("This workspace's currency is not known, so amounts are shown without a currency sign. "
+                    "Choose it here."))
 
 
 def plans_for(file_name: str, data: bytes, target: str | None) -> list[SheetPlan]:

@@ -15,6 +15,7 @@ import streamlit as st
 from analysis import i18n
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.i18n import N_, t, tn
+from analysis.money import in_currency, whole
 from ui import cached, labels, presenting, show, sidebar
 
 # Column -> plain header. Anything not listed keeps its own name.
@@ -42,25 +43,30 @@ DEFAULT_COLUMNS = [
 ]
 MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potential", "gap", "wallet",
          "cost_to_serve", "change", "clv"}
+# Columns of amounts: their header names the workspace's currency ("Revenue in window (¥)").
+AMOUNTS = MONEY | {"amount"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}
 # Rows shown in a list's table; the CSV and Excel downloads hold every row.
 MAX_SHOWN = 1000
 
 
-def table(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: str = "") -> pd.DataFrame:
     """The columns to show (those of ``columns`` or :data:`DEFAULT_COLUMNS` that exist), with
-    money rounded to whole units and plain headers."""
+    money rounded to whole units (half up) and plain headers; amounts' headers name ``currency``
+    (the symbol, ``settings.currency``)."""
     wanted = [c for c in (columns or DEFAULT_COLUMNS) if c in frame.columns]
     out = labels.for_people(frame[wanted].reset_index(drop=True))
     for col in wanted:
         if col in MONEY:
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(0)
-    return out.rename(columns={c: header(c) for c in wanted})
+            out[col] = whole(pd.to_numeric(out[col], errors="coerce"))
+    return out.rename(columns={c: header(c, currency) for c in wanted})
 
 
-def header(column: str) -> str:
-    """The plain header of a column in the current language (its own name when not listed)."""
-    return t(HEADERS[column]) if column in HEADERS else column
+def header(column: str, currency: str = "") -> str:
+    """The plain header of a column in the current language (its own name when not listed);
+    an amount's says its currency (``currency``, the symbol): "Revenue, all time (£)"."""
+    text = t(HEADERS[column]) if column in HEADERS else column
+    return in_currency(text, currency) if column in AMOUNTS else text
 
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
@@ -72,10 +78,11 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
     ``file_stem`` names the downloaded files. Names are shown as data, never as Markdown.
     Only the rows shown are put into words on each run; a download does the same to every
     row when it is asked for (a list can hold a million customers)."""
-    masker = cached.masker(sidebar.as_of(), sidebar.settings()) if presenting.masking() else None
+    settings = sidebar.settings()
+    masker = cached.masker(sidebar.as_of(), settings) if presenting.masking() else None
 
-    def for_people(rows: pd.DataFrame) -> pd.DataFrame:
-        return table(masker.mask_frame(rows) if masker is not None else rows, columns)
+    def for_people(rows: pd.DataFrame) -> pd.DataFrame:  # also run later, by a download
+        return table(masker.mask_frame(rows) if masker is not None else rows, columns, settings.currency)
 
     n = len(frame)
     count, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
@@ -97,7 +104,7 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
     shown = for_people(frame.head(MAX_SHOWN))
     config: dict[str, Any] = {}
     for col in shown.columns:
-        source = next((c for c in HEADERS if header(c) == col), col)
+        source = next((c for c in HEADERS if header(c, settings.currency) == col), col)
         if source in MONEY:
             config[col] = st.column_config.NumberColumn(format="localized")
         elif source in SHARES:

@@ -64,9 +64,10 @@ def in_this_language(fn):
     return run
 
 
-def money(value: float | None) -> str:
-    """A whole amount, grouped as the language groups it; a dash when missing."""
-    return i18n.number(value)
+def money(value: float | None, currency: str = "") -> str:
+    """A whole amount with the workspace's currency symbol (``settings.currency``), grouped
+    as the language groups it: ``¥13,768``; a dash when missing."""
+    return i18n.money(value, currency)
 
 
 def share(value: float | None) -> str:

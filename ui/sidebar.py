@@ -14,8 +14,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis import money
 from analysis.actions import ActionSettings
 from analysis.i18n import t
+from analysis.money import in_currency
 from analysis.report import ReportSettings
 from analysis.segment_settings import SegmentSettings
 from ui import cached, presenting, workspace
@@ -47,11 +49,14 @@ def render() -> None:
         presenting.mask_switch()
         with st.expander(t("Thresholds and costs")):
             d = SegmentSettings()
+            cur = currency()  # costs are in the workspace's currency
             st.number_input(t("Gross margin on net revenue"), 0.0, 1.0, d.margin, 0.05, key="margin", bind=URL)
-            st.number_input(t("Cost per contact"), 0.0, value=d.cost_per_contact, step=5.0, key="cost_contact", bind=URL)
-            st.number_input(t("Cost per complaint"), 0.0, value=d.cost_per_complaint, step=5.0, key="cost_complaint",
-                            bind=URL)
-            st.number_input(t("Cost per refund"), 0.0, value=d.cost_per_refund, step=5.0, key="cost_refund", bind=URL)
+            st.number_input(in_currency(t("Cost per contact"), cur), 0.0, value=d.cost_per_contact, step=5.0,
+                            key="cost_contact", bind=URL)
+            st.number_input(in_currency(t("Cost per complaint"), cur), 0.0, value=d.cost_per_complaint, step=5.0,
+                            key="cost_complaint", bind=URL)
+            st.number_input(in_currency(t("Cost per refund"), cur), 0.0, value=d.cost_per_refund, step=5.0,
+                            key="cost_refund", bind=URL)
             st.number_input(t("MVC: top share by profit"), 0.01, 0.9, d.mvc_share, 0.05, key="mvc", bind=URL)
             st.number_input(t("MCC: top share by growth gap"), 0.01, 0.9, d.mcc_share, 0.05, key="mcc", bind=URL)
             st.number_input(t("High satisfaction from (of 5)"), 1.0, 5.0, d.satisfaction_high, 0.5, key="sat_high",
@@ -83,23 +88,35 @@ _SEGMENT_KEYS = {
 _ACTION_KEYS = {"fatigue_cap": "fatigue_cap", "fatigue_days": "fatigue_days", "cooloff": "cooloff_days"}
 
 
+def currency() -> str:
+    """The symbol of the workspace's currency ("¥"; empty when unknown), read from the
+    workspace on every run: changing it on the Data page changes every page's figures and,
+    through the settings, every cache key that depends on it. No workspace file yet: none."""
+    if not workspace.current_path().exists():  # reading it would create it
+        return ""
+    return money.symbol(workspace.current().currency())
+
+
 def settings() -> ReportSettings:
-    """The settings the sidebar describes (defaults for any widget not drawn yet)."""
+    """The settings the sidebar describes (defaults for any widget not drawn yet), in the
+    workspace's currency."""
     given = {field: st.session_state[key] for key, field in _SEGMENT_KEYS.items() if key in st.session_state}
     if "window_months" in given:
         given["window_months"] = int(given["window_months"])
+    cur = currency()
     try:
-        segments = SegmentSettings(**given)
+        segments = SegmentSettings(**given, currency=cur)
     except ValueError as exc:  # e.g. low satisfaction above high: explain, keep the defaults
         st.sidebar.warning(str(exc))
-        segments = SegmentSettings()
+        segments = SegmentSettings(currency=cur)
     return ReportSettings(segments=segments)
 
 
 def action_settings() -> ActionSettings:
     """The playbook's settings from the sidebar (defaults for widgets not drawn yet)."""
     given = {field: int(st.session_state[key]) for key, field in _ACTION_KEYS.items() if key in st.session_state}
-    return ActionSettings(window_months=settings().window_months, **given)
+    report = settings()
+    return ActionSettings(window_months=report.window_months, currency=report.currency, **given)
 
 
 def workspace_name() -> str:

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from analysis import i18n
+from analysis.charts import number_axis
 from analysis.clusters import CustomerClusters, feature_label
 
 PALETTE = qualitative.Safe
@@ -48,13 +49,13 @@ def _fmt(column: str, value: float, currency: str) -> str:
     if column.startswith("cat_") or column == "has_survey":
         return f"{value:.0%}"
     if column in ("monetary", "avg_order_value"):
-        return f"{currency}{value:,.0f}"
+        return i18n.money(value, currency)
     if column == "satisfaction_5":
         return f"{value:.1f}"
     return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
 
 
-def profile_heatmap(model: CustomerClusters, currency: str = "$") -> go.Figure:
+def profile_heatmap(model: CustomerClusters, currency: str = "") -> go.Figure:
     """Clusters (rows) by features (columns), coloured by how far the cluster's average is
     from all customers' (in standard deviations), each cell labelled with the real average."""
     z = model.zscores_[model.feature_names_]
@@ -94,5 +95,5 @@ def sizes_chart(model: CustomerClusters) -> go.Figure:
     ))
     fig.update_layout(title=i18n.t("Customers in each cluster"), showlegend=False, margin=dict(r=120))
     fig.update_yaxes(title=i18n.t("Persona"), autorange="reversed")
-    fig.update_xaxes(title=i18n.t("Customers"))
+    fig.update_xaxes(title=i18n.t("Customers"), **number_axis([p["size"] for p in personas], whole=True))
     return fig

@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import date_ticks
+from analysis import i18n
+from analysis.charts import date_ticks, number_axis
 from analysis.i18n import t, tn
+from analysis.money import in_currency
 
 ACTUAL_COLOR = "#1b4f72"
 MODEL_COLOR = "#e67e22"
@@ -25,6 +27,13 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
         margin={"t": 60},
     )
     return fig
+
+
+def _power_of_ten(power: int, currency: str) -> str:
+    """The label of the log axis' tick at 10^power: $1,000 / ¥1万 (Chinese from 10^4 on)."""
+    if power >= 4 and i18n.language() == "zh":
+        return i18n.compact(10.0**power, currency)
+    return f"{currency}{10.0**power:,.{max(0, -power)}f}"
 
 
 def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
@@ -50,13 +59,15 @@ def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
         fig.update_layout(bargap=0)
         lo, hi = int(np.floor(logs.min())), int(np.ceil(logs.max()))
         ticks = list(range(lo, hi + 1))
-        fig.update_xaxes(tickvals=ticks, ticktext=[f"{currency}{10.0**t:,.{max(0, -t)}f}" for t in ticks])
+        fig.update_xaxes(tickvals=ticks, ticktext=[_power_of_ten(t, currency) for t in ticks])
+        fig.update_yaxes(**number_axis(counts, whole=True))
     left_out = int((value <= 0).sum() + value.isna().sum())
     title = t("How much are customers worth over the coming months?")
     if left_out:
         title += "<br><sup>" + tn("{n} customer with no expected value is not shown",
                                  "{n} customers with no expected value are not shown", left_out) + "</sup>"
-    return _layout(fig, title, t("Expected value per customer (log scale)"), t("Number of customers"))
+    return _layout(fig, title, in_currency(t("Expected value per customer (log scale)"), currency),
+                   t("Number of customers"))
 
 
 def p_alive_by_recency(customers: pd.DataFrame, max_points: int = 5000, seed: int = 0) -> go.Figure:
@@ -115,6 +126,7 @@ def tracking_chart(tracking: pd.DataFrame, calibration_end) -> go.Figure:
     )
     _mark_date(fig, calibration_end, t("model learned up to here; forecast after"))
     fig.update_xaxes(**date_ticks())
+    fig.update_yaxes(**number_axis([*tracking["actual_cumulative"], *tracking["predicted_cumulative"]], whole=True))
     return _layout(fig, t("Repeat purchases so far: actual against the model"), t("Week ending"),
                    t("Repeat purchases (cumulative)"))
 

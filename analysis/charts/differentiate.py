@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
+from analysis.charts import hover_numbers, number_axis
 from analysis.differentiate import move_key
 from analysis.icp import attribute_label, lift_key, value_label
 from analysis.pyramid import tier_label
@@ -66,12 +67,14 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=[segment_label(x) for x in counts["segment"]], x=counts["customers"], orientation="h", marker_color="#2874a6",
         text=[f"{c:,} ({s:.0%})" for c, s in zip(counts["customers"], counts["customer_share"])],
-        textposition="outside", cliponaxis=False, customdata=list(counts["segment"]),
-        hovertemplate=i18n.t("{label}: {count} customers", label="%{y}", count="%{x:,}") + "<extra></extra>",
+        textposition="outside", cliponaxis=False,
+        customdata=list(zip(counts["segment"], hover_numbers(counts["customers"]))),
+        hovertemplate=i18n.t("{label}: {count} customers", label="%{y}", count="%{customdata[1]}")
+        + "<extra></extra>",
     ))
     fig.update_layout(title=i18n.t("Customers in each RFM segment"), showlegend=False, margin=dict(r=100))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=i18n.t("Customers"))
+    fig.update_xaxes(title=i18n.t("Customers"), **number_axis(counts["customers"], whole=True))
     return fig
 
 
@@ -97,7 +100,7 @@ def _cell_markers(fig: go.Figure, customdata: list, hovertemplate: str, size: in
     return fig
 
 
-def clickable_matrix(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
+def clickable_matrix(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
     """:func:`analysis.charts.segments.matrix_heatmap` with an invisible marker on each of the
     nine cells, so a click on a cell selects it (heatmap cells themselves cannot be selected).
     The markers' ``customdata`` starts with the cell id ("high/low")."""

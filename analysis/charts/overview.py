@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import date_ticks
+from analysis.charts import date_ticks, hover_numbers, number_axis
 from analysis import i18n
 from analysis.i18n import N_
+from analysis.money import in_currency
 from analysis.overview import UNKNOWN, month_keys
 
 # Axis title and chart title of each breakdown.
@@ -44,38 +45,41 @@ def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Fig
     return fig
 
 
-def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "$",
+def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "",
                            title: str | None = N_("Revenue by month")) -> go.Figure:
     """Net revenue per month as bars; hover shows orders and buyers. ``customdata`` starts
     with the month ("2024-05"). ``title=None`` when the page already heads the chart."""
     months = month_keys(monthly)
     fig = go.Figure(go.Bar(
         x=months, y=monthly["revenue"], marker_color="#2874a6",
-        customdata=list(zip(months, monthly["orders"], monthly["customers"])),
-        hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{y:,.0f}")
+        customdata=list(zip(months, monthly["orders"], monthly["customers"],
+                            hover_numbers(monthly["revenue"], currency))),
+        hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
                        + "<br>" + i18n.t("Orders: {value}", value="%{customdata[1]:,}")
                        + "<br>" + i18n.t("Buyers: {value}", value="%{customdata[2]:,}") + "<extra></extra>"),
     ))
     fig.update_layout(title=i18n.lookup(title) if title else None, xaxis_title=i18n.t("Month"),
-                      yaxis_title=i18n.t("Net revenue ({currency})", currency=currency))
+                      yaxis_title=in_currency(i18n.t("Net revenue"), currency))
     fig.update_xaxes(**date_ticks())
+    fig.update_yaxes(**number_axis(monthly["revenue"], currency))
     return fig
 
 
-def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "$") -> go.Figure:
+def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "") -> go.Figure:
     """Horizontal bars of revenue per value of ``by`` (largest at the top)."""
     keys = [str(v) for v in frame[by]]
     fig = go.Figure(go.Bar(
         y=[i18n.lookup(k) if k == UNKNOWN else k for k in keys],
         x=frame["revenue"], orientation="h", marker_color="#2874a6",
         text=[f"{s:.0%}" for s in frame["share"]], textposition="auto",
-        customdata=list(zip(keys, frame["customers"], frame["share"])),
+        customdata=list(zip(keys, frame["customers"], frame["share"], hover_numbers(frame["revenue"], currency))),
         hovertemplate=("<b>%{y}</b><br>"
-                       + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f} (%{customdata[2]:.1%})")
+                       + i18n.t("Revenue: {value}", value="%{customdata[3]} (%{customdata[2]:.1%})")
                        + "<br>" + i18n.t("Customers: {value}", value="%{customdata[1]:,}") + "<extra></extra>"),
     ))
     axis, title = BREAKDOWN_TEXTS[by]  # by is one of analysis.overview.BREAKDOWNS
     fig.update_yaxes(autorange="reversed", title=i18n.lookup(axis))
+    fig.update_xaxes(**number_axis(frame["revenue"], currency))
     fig.update_layout(title=i18n.lookup(title),
-                      xaxis_title=i18n.t("Net revenue ({currency})", currency=currency))
+                      xaxis_title=in_currency(i18n.t("Net revenue"), currency))
     return fig

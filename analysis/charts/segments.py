@@ -11,14 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis.charts import TIER_COLORS
+from analysis.charts import TIER_COLORS, hover_numbers, number_axis
 from analysis.matrix import satisfaction_label, volume_label
+from analysis.money import in_currency
 from analysis.pyramid import tier_label
 
 GROUP_COLORS = {"MVC": "#1e8449", "MCC": "#2874a6", "BZ": "#c0392b", "other": "#b2babb"}
 
 
-def pyramid_chart(pyr: pd.DataFrame, currency: str = "$") -> go.Figure:
+def pyramid_chart(pyr: pd.DataFrame, currency: str = "") -> go.Figure:
     """A centred horizontal-bar pyramid, top tier first, with counts, revenue and share.
     Bar widths are scaled by the square root of the count so small tiers stay visible."""
     tiers = list(pyr["tier"])
@@ -33,9 +34,10 @@ def pyramid_chart(pyr: pd.DataFrame, currency: str = "$") -> go.Figure:
         y=[tier_label(t) for t in tiers], x=width, base=[-w / 2 for w in width], orientation="h",
         marker_color=[TIER_COLORS.get(t, "#999999") for t in tiers],
         text=labels, textposition="outside", cliponaxis=False,
-        customdata=list(zip(tiers, counts, pyr["revenue"], pyr["revenue_share"])),
+        customdata=list(zip(tiers, counts, pyr["revenue"], pyr["revenue_share"],
+                            hover_numbers(pyr["revenue"], currency))),
         hovertemplate=("<b>%{y}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[1]:,}") + "<br>"
-                       + i18n.t("Revenue: {value}", value=currency + "%{customdata[2]:,.0f}") + "<br>"
+                       + i18n.t("Revenue: {value}", value="%{customdata[4]}") + "<br>"
                        + i18n.t("Revenue share: {value}", value="%{customdata[3]:.1%}") + "<extra></extra>"),
     ))
     fig.update_yaxes(autorange="reversed", title=i18n.t("Tier"))
@@ -76,7 +78,7 @@ def _groups(frame: pd.DataFrame) -> np.ndarray:
     return np.select(flags, ["BZ", "MVC", "MCC"], default="other")
 
 
-def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
+def value_scatter(groups: pd.DataFrame, currency: str = "") -> go.Figure:
     """Actual window revenue (x) against potential (y), one point per customer, coloured by
     group (BZ over MVC over MCC when a customer is in several; MVC and MCC both are MVC)."""
     frame = groups[["customer_id", "revenue_window", "potential", "profit", "gap"]].copy()
@@ -90,23 +92,27 @@ def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
         fig.add_trace(go.Scatter(  # SVG: renders headless and in exports; callers sample large sets
             x=part["revenue_window"], y=part["potential"], mode="markers", name=shown,
             marker=dict(color=GROUP_COLORS[name], size=7, opacity=0.8),
-            customdata=list(zip(part["customer_id"], part["profit"], part["gap"])),
-            hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f}")
-                           + "<br>" + i18n.t("Potential: {value}", value=currency + "%{y:,.0f}")
-                           + "<br>" + i18n.t("Gap: {value}", value=currency + "%{customdata[2]:,.0f}")
-                           + "<br>" + i18n.t("Profit: {value}", value=currency + "%{customdata[1]:,.0f}")
+            customdata=list(zip(part["customer_id"], part["profit"], part["gap"],
+                                *(hover_numbers(part[c], currency) for c in ("revenue_window", "potential", "gap",
+                                                                             "profit")))),
+            hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
+                           + "<br>" + i18n.t("Potential: {value}", value="%{customdata[4]}")
+                           + "<br>" + i18n.t("Gap: {value}", value="%{customdata[5]}")
+                           + "<br>" + i18n.t("Profit: {value}", value="%{customdata[6]}")
                            + "<extra>" + shown + "</extra>"),
         ))
     top = float(max(frame["revenue_window"].max(), frame["potential"].max())) if len(frame) else 1.0
     fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=i18n.t("potential = actual"),
                              line=dict(dash="dot", color="#7f8c8d"), hoverinfo="skip"))
     fig.update_layout(title=i18n.t("Value vs potential: MVC, MCC and BZ customers"),
-                      xaxis_title=i18n.t("Revenue in the window ({currency})", currency=currency),
-                      yaxis_title=i18n.t("Potential ({currency})", currency=currency))
+                      xaxis_title=in_currency(i18n.t("Revenue in the window"), currency),
+                      yaxis_title=in_currency(i18n.t("Potential"), currency))
+    fig.update_xaxes(**number_axis(frame["revenue_window"], currency))
+    fig.update_yaxes(**number_axis(frame["potential"], currency))
     return fig
 
 
-def matrix_heatmap(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
+def matrix_heatmap(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
     """The 3 x 3 satisfaction-by-volume grid (rows volume high..low, columns satisfaction
     low..high); each cell shows customers, revenue, strategy and the ABCD class."""
     cells = matrix[matrix["satisfaction"] != "none"]
@@ -117,19 +123,21 @@ def matrix_heatmap(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
         for s in sats:
             row = cells[(cells.volume == v) & (cells.satisfaction == s)]
             if row.empty:
-                zr.append(0); tr.append(""); cr.append([f"{v}/{s}", "", 0, 0.0]); continue
+                zr.append(0); tr.append(""); cr.append([f"{v}/{s}", "", 0, 0.0, hover_numbers([0], currency)[0]])
+                continue
             r = row.iloc[0]
             zr.append(int(r.customers))
             tr.append(f"<b>{r.abcd or ''}</b> {r.strategy}<br>"
                       + i18n.tn("{n:,} customer", "{n:,} customers", int(r.customers))
                       + f"<br>{i18n.money(r.revenue, currency)}")
-            cr.append([r.cell, r.strategy, int(r.customers), float(r.revenue)])
+            cr.append([r.cell, r.strategy, int(r.customers), float(r.revenue),
+                       hover_numbers([r.revenue], currency)[0]])
         z.append(zr); text.append(tr); custom.append(cr)
     fig = go.Figure(go.Heatmap(
         z=z, x=[satisfaction_label(s) for s in sats], y=[volume_label(v) for v in vols],
         text=text, texttemplate="%{text}", colorscale="Blues", showscale=False, customdata=custom,
         hovertemplate=("<b>%{customdata[1]}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[2]:,}")
-                       + "<br>" + i18n.t("Revenue: {value}", value=currency + "%{customdata[3]:,.0f}")
+                       + "<br>" + i18n.t("Revenue: {value}", value="%{customdata[4]}")
                        + "<extra>%{y}, %{x}</extra>"),
     ))
     fig.update_layout(title=i18n.t("Satisfaction by volume: who gets which treatment"),
