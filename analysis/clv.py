@@ -76,8 +76,15 @@ def _minimize(objective, start, what: str, hint: str, dropout_gone=None):
     """L-BFGS-B in log-parameters; refuses (NotEnoughData) when a parameter runs off towards
     zero or infinity or the optimiser does not settle. ``dropout_gone(params)``, given the
     parameters (not their logs), says whether such a run-off is the dropout process vanishing:
-    then the refusal is :class:`DropoutNotIdentified`."""
+    then the refusal is :class:`DropoutNotIdentified`, raised as soon as an iterate gets there
+    (following the likelihood's flat ridge to the boundary is slow, and only leads to it)."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(start)
+
+    def stop_when_dropout_gone(intermediate_result):
+        x = intermediate_result.x
+        if np.all(np.isfinite(x)) and np.any(np.abs(x) > _LOG_PLAUSIBLE) and dropout_gone(np.exp(x)):
+            raise StopIteration
+
     with _one_blas_thread():
         res = minimize(
             objective,
@@ -86,6 +93,7 @@ def _minimize(objective, start, what: str, hint: str, dropout_gone=None):
             method="L-BFGS-B",
             bounds=bounds,
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10},
+            callback=None if dropout_gone is None else stop_when_dropout_gone,
         )
     if np.all(np.isfinite(res.x)) and np.any(np.abs(res.x) > _LOG_PLAUSIBLE):
         if dropout_gone is not None and dropout_gone(np.exp(res.x)):

@@ -76,16 +76,16 @@ def _log_mean_quad(q: float, p: float, ell: float) -> float:
 def _log_mean(q, p, ell):
     """ln 2F1(1, q; q+p; z), z = 1 - e^ell (= ln E[1/(1 - z u)], u ~ Beta(q, p)), elementwise."""
     q, p, ell = np.broadcast_arrays(*(np.asarray(v, float) for v in (q, p, ell)))
+    shape = q.shape
+    q, p, ell = q.ravel(), p.ravel(), ell.ravel()
     with np.errstate(all="ignore"):
         out = np.log(hyp2f1(1.0, q, q + p, -np.expm1(ell)))
         # the mean lies between 1 and 1/(1-z) = e^-ell
         slack = 1e-12 * (1.0 + np.abs(ell))
         bad = ~np.isfinite(out) | (out < np.minimum(0.0, -ell) - slack) | (out > np.maximum(0.0, -ell) + slack)
-    if bad.any():
-        out = np.array(out, dtype=float)
-        for i in zip(*np.nonzero(bad)):
-            out[i] = _log_mean_quad(float(q[i]), float(p[i]), float(ell[i]))
-    return out
+    for i in np.flatnonzero(bad):
+        out[i] = _log_mean_quad(float(q[i]), float(p[i]), float(ell[i]))
+    return out.reshape(shape)
 
 
 def _log_mean_partials(q, p, ell):
