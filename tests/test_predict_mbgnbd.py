@@ -99,3 +99,12 @@ def test_a_year_where_nobody_lapses_is_reported_as_dropout_not_identified():
     shop = summarise(busy_shop_lines(), np.datetime64("2023-12-31"), np.datetime64("2023-12-31"))
     with pytest.raises(DropoutNotIdentified, match=r"purchase model \(MBG/NBD\) found no sign"):
         ModifiedBetaGeoModel().fit(shop["x"], shop["t_x"], shop["T"])
+
+
+def test_time_to_next_purchase_is_an_even_bet():
+    model = _model(PUBLISHED.values())
+    x, t_x, T = np.array([0, 5, 10, 2]), np.array([0.0, 30.0, 38.0, 5.0]), np.full(4, 39.0)
+    wait = model.time_to_next_purchase(x, t_x, T)
+    finite = np.isfinite(wait)
+    assert np.array_equal(finite, model.p_alive(x, t_x, T) > 0.5)
+    assert model.prob_purchase_within(wait[finite], x[finite], t_x[finite], T[finite]) == pytest.approx(0.5)

@@ -155,6 +155,23 @@ def test_predictions_follow_recency_and_age(fitted):
     assert np.all(np.diff(churn) < 0) and np.all((churn > 0) & (churn < 1))
 
 
+def test_time_to_next_purchase_is_an_even_bet():
+    model = _model(ROUNDED)
+    x, t_x = np.array([0, 2, 7, 26, 1, 2]), np.array([0.0, 30.43, 29.43, 30.86, 1.0, 30.43])
+    T = np.array([38.86, 38.86, 38.86, 31.0, 38.0, 38.86])
+    wait = model.time_to_next_purchase(x, t_x, T)
+    finite = np.isfinite(wait)
+    assert finite.tolist() == [False, True, True, True, False, True]
+    assert model.prob_purchase_within(wait[finite], x[finite], t_x[finite], T[finite]) == pytest.approx(0.5, abs=1e-9)
+    # never an even bet: even over a very long wait the chance stays below one half
+    assert np.all(model.prob_purchase_within(1e7, x[~finite], t_x[~finite], T[~finite]) < 0.5)
+    assert wait[3] < wait[2] < wait[1]  # the more frequent and recent, the sooner
+    assert wait[5] == wait[1]  # the same history, the same answer
+    capped = model.time_to_next_purchase(x, t_x, T, max_wait=20.0)
+    assert np.array_equal(np.isfinite(capped), finite & (wait <= 20.0))
+    assert capped[finite & (wait <= 20.0)] == pytest.approx(wait[finite & (wait <= 20.0)], rel=1e-9)
+
+
 # -- refusing to answer ----------------------------------------------------------------
 def test_a_year_where_nobody_lapses_is_reported_as_dropout_not_identified():
     shop = summarise(busy_shop_lines(), np.datetime64("2023-12-31"), np.datetime64("2023-12-31"))

@@ -128,20 +128,23 @@ def _log_F(params, x, t, with_grad: bool = False):
     return value, grad
 
 
-def _pair_codes(x, t):
-    """Codes of the distinct (x, t) pairs, and their x and t."""
-    t_code, ut = _codes(t)
-    key = x.astype(np.int64) * len(ut) + t_code
+def _distinct(*columns):
+    """Codes of the distinct rows of ``columns`` (the first holds whole numbers, x) and those
+    rows' values, column by column."""
+    key = columns[0].astype(np.int64)
+    for column in columns[1:]:
+        code, unique = _codes(column)
+        key = key * len(unique) + code
     code, _ = _codes(key)
     first = np.zeros(int(code.max()) + 1 if code.size else 0, dtype=np.int64)
     first[code[::-1]] = np.arange(len(code) - 1, -1, -1)
-    return code, x[first], t[first]
+    return code, [column[first] for column in columns]
 
 
 def _log_F_rows(params, x, t):
     """:func:`_log_F` per row, computed once per distinct (x, t)."""
     x, t = (v.ravel() for v in np.broadcast_arrays(np.asarray(x, float), np.asarray(t, float)))
-    code, px, pt = _pair_codes(x, t)
+    code, (px, pt) = _distinct(x, t)
     return _log_F(params, px, pt)[code]
 
 
@@ -171,8 +174,8 @@ class _ParetoNBDData(_Histories):
         super().__init__(x, t_x, T, weights, split_once=False)
         x_row = self.ux[self.xi]
         self.x_row = x_row
-        self.p1, self.p1_x, self.p1_t = _pair_codes(x_row, self.utx[self.txi])
-        self.p2, self.p2_x, self.p2_t = _pair_codes(x_row, self.uT[self.Ti])
+        self.p1, (self.p1_x, self.p1_t) = _distinct(x_row, self.utx[self.txi])
+        self.p2, (self.p2_x, self.p2_t) = _distinct(x_row, self.uT[self.Ti])
         self.n = _sum(self.w)
 
     def loglik(self, params, with_grad: bool = False):
@@ -292,3 +295,41 @@ class ParetoNBDModel(_PurchaseModel):
     def prob_purchase_within(self, w, x, t_x, T):
         """Chance that the customer buys again within ``w``: 1 - :meth:`prob_no_purchase`."""
         return 1.0 - self.prob_no_purchase(w, x, t_x, T)
+
+    def time_to_next_purchase(self, x, t_x, T, chance: float = 0.5, max_wait: float | None = None):
+        """Time from T until the chance of a next purchase reaches ``chance`` (the "expected
+        next purchase" of :meth:`analysis.clv.BetaGeoModel.time_to_next_purchase`); ``inf``
+        when it never does: a customer who may be gone, or may die before buying, has a chance
+        of ever buying again 1 - s/(r+s+x) F(t_x) / (the bracket of L), which can stay below
+        ``chance``. No closed form: bisection on ln w over each distinct history (40 halvings,
+        about 1e-10 relative). ``max_wait``: give ``inf`` beyond it too, and search only below."""
+        params = self._p()
+        x, t_x, T = _as_float_arrays(x, t_x, T)
+        shape = x.shape
+        code, (hx, htx, hT) = _distinct(x.ravel(), t_x.ravel(), T.ravel())
+        log_F1 = _log_F_rows(params, hx, htx)
+        now = np.logaddexp(*_log_terms(params, hx, htx, hT, log_F1))
+        r, alpha, s, beta = params
+        ever = -np.expm1(np.log(s) - np.log(r + s + hx) + log_F1 - now)  # chance of ever buying again
+
+        def chance_within(w):
+            later = np.logaddexp(*_log_terms(params, hx, htx, hT + w, log_F1))
+            return -np.expm1(np.minimum(later - now, 0.0))
+
+        reach = ever > chance
+        if max_wait is None:
+            hi = alpha + beta + hT
+            for _ in range(100):  # widen until the chance is reached
+                short = reach & (chance_within(hi) < chance)
+                if not short.any():
+                    break
+                hi = np.where(short, hi * 4.0, hi)
+        else:
+            hi = np.full(len(hx), float(max_wait))
+            reach &= chance_within(hi) >= chance
+        log_lo, log_hi = np.log(hi) - 60.0, np.log(hi)
+        for _ in range(40):
+            mid = 0.5 * (log_lo + log_hi)
+            above = chance_within(np.exp(mid)) >= chance
+            log_hi, log_lo = np.where(above, mid, log_hi), np.where(above, log_lo, mid)
+        return np.where(reach, np.exp(log_hi), np.inf)[code].reshape(shape)
