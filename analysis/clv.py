@@ -77,12 +77,19 @@ def _minimize(objective, start, what: str, hint: str, dropout_gone=None):
     zero or infinity or the optimiser does not settle. ``dropout_gone(params)``, given the
     parameters (not their logs), says whether such a run-off is the dropout process vanishing:
     then the refusal is :class:`DropoutNotIdentified`, raised as soon as an iterate gets there
-    (following the likelihood's flat ridge to the boundary is slow, and only leads to it)."""
+    (following the likelihood's flat ridge to the boundary is slow, and only leads to it). A
+    fit that settles just short of the run-off bounds with the dropout gone is refused the
+    same way: its P(alive) would be 100% for everyone, which the data did not show."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(start)
 
+    last = [np.inf]
+
     def stop_when_dropout_gone(intermediate_result):
-        x = intermediate_result.x
-        if np.all(np.isfinite(x)) and np.any(np.abs(x) > _LOG_PLAUSIBLE) and dropout_gone(np.exp(x)):
+        # on the flat ridge only: an early long step may overshoot the bounds and come back
+        x, value = intermediate_result.x, float(intermediate_result.fun)
+        flat = abs(last[0] - value) <= 1e-9 * max(1.0, abs(value))
+        last[0] = value
+        if flat and np.all(np.isfinite(x)) and np.any(np.abs(x) > _LOG_PLAUSIBLE) and dropout_gone(np.exp(x)):
             raise StopIteration
 
     with _one_blas_thread():
@@ -95,12 +102,12 @@ def _minimize(objective, start, what: str, hint: str, dropout_gone=None):
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10},
             callback=None if dropout_gone is None else stop_when_dropout_gone,
         )
+    if np.all(np.isfinite(res.x)) and dropout_gone is not None and dropout_gone(np.exp(res.x)):
+        raise DropoutNotIdentified(i18n.t(
+            "the {what} found no sign that customers stop buying: its dropout parameter ran "
+            "off to zero or infinity, so nobody in this history looks lapsed", what=what
+        ))
     if np.all(np.isfinite(res.x)) and np.any(np.abs(res.x) > _LOG_PLAUSIBLE):
-        if dropout_gone is not None and dropout_gone(np.exp(res.x)):
-            raise DropoutNotIdentified(i18n.t(
-                "the {what} found no sign that customers stop buying: its dropout parameter ran "
-                "off to zero or infinity, so nobody in this history looks lapsed", what=what
-            ))
         raise NotEnoughData(i18n.t(
             "the {what} could not find sensible values: a parameter ran off to "
             "zero or infinity; {hint}", what=what, hint=hint

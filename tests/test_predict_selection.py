@@ -104,3 +104,21 @@ def test_too_little_data_leaves_no_model_and_says_why():
     chosen = select_model(x, t_x, np.full(45, 10.0), np.zeros(45), 5.0)
     assert chosen.model is None and chosen.rule is None and chosen.fitted == {}
     assert all(c.refused.startswith("only 45 customers; at least 50") for c in chosen.candidates)
+
+
+def test_a_fit_settling_just_short_of_the_bounds_with_the_dropout_gone_is_refused_too():
+    # On a million customers of a busy shop, MBG/NBD settled at a = 0.0003, b = 92: no parameter
+    # beyond the run-off bounds, yet a/(a+b) = 3e-6, P(alive) 100% for all. The optimiser's
+    # verdict is what counts: an objective whose minimum lies there is refused the same way.
+    from analysis.clv import _minimize
+
+    target = np.array([0.0, 0.0, np.log(2e-4), np.log(2.0)])  # |ln a| = 8.5 < ln 1e4
+
+    def objective(phi):
+        return float(np.sum((phi - target) ** 2)), 2 * (phi - target)
+
+    start = target + 0.3  # no iterate goes beyond the bounds
+    with pytest.raises(DropoutNotIdentified, match="nobody in this history looks lapsed"):
+        _minimize(objective, start, "purchase model (BG/NBD)", "", BetaGeoModel()._dropout_gone)
+    settled = _minimize(objective, start, "purchase model (BG/NBD)", "")  # without the check
+    assert settled.x == pytest.approx(target, abs=1e-6)
