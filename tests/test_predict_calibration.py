@@ -47,7 +47,7 @@ def test_naive_rule_counts_the_last_ninety_days():
     # last purchase 89, 90 and 200 days before the cut-off (times in weeks, as the models use)
     T = np.array([300.0, 300.0, 300.0]) / 7
     recency = np.array([300 - 89, 300 - 90, 300 - 200]) / 7
-    assert naive_churn(T, recency, 90 / 7).tolist() == [0.0, 1.0, 1.0]
+    assert naive_churn(recency, T, 90 / 7).tolist() == [0.0, 1.0, 1.0]
 
 
 def test_bgnbd_no_purchase_probability_is_the_likelihood_ratio():

@@ -69,11 +69,11 @@ def calibration_error(table: pd.DataFrame) -> float:
     return float(np.sum(share * np.abs(table["mean_predicted"] - table["observed"])))
 
 
-def naive_churn(T, recency, window: float):
+def naive_churn(recency, T, window: float):
     """The rule "no purchase in the last ``window`` means gone": 1.0 for a customer whose last
     purchase (recency t_x, age T, both since the first purchase) lies ``window`` or more
     before the cut-off, else 0.0 (same time unit for all three)."""
-    T, recency = _as_float_arrays(T, recency)
+    recency, T = _as_float_arrays(recency, T)
     return ((T - recency) >= window - 1e-9).astype(float)
 
 
@@ -111,7 +111,7 @@ def churn_check(model, horizon: float, frequency, recency, T, purchases_after, u
     predicted = model.prob_no_purchase(float(horizon), x, t_x, T)
     churned = (after == 0).astype(float)
     table = reliability_table(predicted, churned, bins, weights)
-    naive = naive_churn(T, t_x, NAIVE_WINDOW_DAYS / unit_days)
+    naive = naive_churn(t_x, T, NAIVE_WINDOW_DAYS / unit_days)
     return ChurnCheck(
         horizon=float(horizon),
         customers=float(np.sum(_weights(weights, x))),
