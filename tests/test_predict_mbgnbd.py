@@ -18,12 +18,8 @@ PUBLISHED = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}  # lifetimes' t
 
 
 @pytest.fixture(scope="module")
-def cdnow():
-    return cdnow_summary()
-
-
-@pytest.fixture(scope="module")
-def fitted(cdnow):
+def fitted():
+    cdnow = cdnow_summary()
     return ModifiedBetaGeoModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
 
 
@@ -60,7 +56,8 @@ def test_loglik_matches_the_likelihood_written_out():
     assert mbgnbd_loglik((r, alpha, a, b), *np.array(rows).T) == pytest.approx(expected, rel=1e-12)
 
 
-def test_gradient_matches_finite_differences(cdnow):
+def test_gradient_matches_finite_differences():
+    cdnow = cdnow_summary()
     x, t_x, T = (cdnow[c].to_numpy() for c in ("x", "t_x", "T"))
     assert_gradient(mbgnbd_loglik, (0.6, 5.0, 0.9, 2.0), (x, t_x, T), rel=1e-6)
 

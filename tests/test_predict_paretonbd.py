@@ -25,12 +25,8 @@ def _model(params) -> ParetoNBDModel:
 
 
 @pytest.fixture(scope="module")
-def cdnow():
-    return cdnow_summary()
-
-
-@pytest.fixture(scope="module")
-def fitted(cdnow):
+def fitted():
+    cdnow = cdnow_summary()
     return ParetoNBDModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
 
 
@@ -40,7 +36,8 @@ def _as_published(fitted: dict, published: dict) -> dict:
 
 
 # -- known answers ---------------------------------------------------------------------
-def test_reproduces_the_published_cdnow_estimates(cdnow, fitted):
+def test_reproduces_the_published_cdnow_estimates(fitted):
+    cdnow = cdnow_summary()
     assert len(cdnow) == 2357 and cdnow["x"].sum() == 2457
     assert _as_published(fitted.params_, PUBLISHED) == PUBLISHED  # 3 significant digits or more
     # -9595.0 in Fader, Hardie & Lee (2005); -9594.976 re-computed at the exact maximum
@@ -107,7 +104,8 @@ def test_loglik_equals_the_integral_form(params):
     assert paretonbd_loglik(params, *np.array(rows).T) == pytest.approx(expected, rel=1e-10)
 
 
-def test_gradient_matches_finite_differences(cdnow):
+def test_gradient_matches_finite_differences():
+    cdnow = cdnow_summary()
     x, t_x, T = (cdnow[c].to_numpy() for c in ("x", "t_x", "T"))
     weights = np.random.default_rng(17).integers(1, 4, len(x)).astype(float)
     for params in (ROUNDED, (0.9, 3.0, 1.4, 40.0)):
@@ -133,7 +131,8 @@ def test_hypergeometric_mean_is_right_where_scipy_fails():
         assert _log_mean_quad(q, p, ell) == pytest.approx(expected, rel=1e-12), (q, p, one_minus_z)
 
 
-def test_weights_equal_repeated_rows(cdnow):
+def test_weights_equal_repeated_rows():
+    cdnow = cdnow_summary()
     head = cdnow.iloc[:400]
     doubled = ParetoNBDModel().fit(np.r_[cdnow["x"], head["x"]], np.r_[cdnow["t_x"], head["t_x"]],
                                    np.r_[cdnow["T"], head["T"]])
