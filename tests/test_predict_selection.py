@@ -122,3 +122,14 @@ def test_a_fit_settling_just_short_of_the_bounds_with_the_dropout_gone_is_refuse
         _minimize(objective, start, "purchase model (BG/NBD)", "", BetaGeoModel()._dropout_gone)
     settled = _minimize(objective, start, "purchase model (BG/NBD)", "")  # without the check
     assert settled.x == pytest.approx(target, abs=1e-6)
+
+
+def test_the_bgnbd_candidate_matches_hardies_spreadsheet_at_its_fitted_parameters(cdnow):
+    # lifetimes' tests, from Hardie's BG/NBD spreadsheet: E[X(T, T+39) | 2, 30.43, 38.86] = 1.226
+    # (tolerance 0.001) and E[X(t)] to 3 decimals; checked at the maximum fitted here
+    model = select_model(cdnow["x"], cdnow["t_x"], cdnow["T"], candidates=("bgnbd",)).fitted["bgnbd"]
+    assert model.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=1e-3)
+    times = np.array([0.1429, 1, 3, 31.8571, 32, 78])
+    assert model.expected_purchases(times) == pytest.approx([0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576],
+                                                            abs=5e-4)
+    assert model.p_alive(2, 30.43, 38.86) == pytest.approx(0.7266, abs=5e-5)  # re-computed, models.md
