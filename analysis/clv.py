@@ -44,6 +44,14 @@ class NotFittedError(RuntimeError):
     """A model was used before ``fit``."""
 
 
+class DropoutNotIdentified(NotEnoughData):
+    """The purchase model found no sign that customers stop buying: its dropout parameters
+    ran to the boundary where nobody ever lapses (BG/NBD and MBG/NBD a -> 0 or b -> inf,
+    Pareto/NBD s -> 0 or beta -> inf). Typical of a short history of a busy shop. The model
+    without dropout (NBD, :class:`analysis.predict.nbd.NBDModel`) is the limit the fit ran to,
+    so a caller falls back to it; P(alive) cannot be estimated from such a history."""
+
+
 def _as_float_arrays(*values):
     arrays = [np.asarray(v, dtype=float) for v in values]
     return np.broadcast_arrays(*arrays)
@@ -64,8 +72,26 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _minimize(objective, start, what: str, hint: str):
+def _minimize(objective, start, what: str, hint: str, dropout_gone=None):
+    """L-BFGS-B in log-parameters; refuses (NotEnoughData) when a parameter runs off towards
+    zero or infinity or the optimiser does not settle. ``dropout_gone(params)``, given the
+    parameters (not their logs), says whether such a run-off is the dropout process vanishing:
+    then the refusal is :class:`DropoutNotIdentified`, raised as soon as an iterate gets there
+    (following the likelihood's flat ridge to the boundary is slow, and only leads to it). A
+    fit that settles just short of the run-off bounds with the dropout gone is refused the
+    same way: its P(alive) would be 100% for everyone, which the data did not show."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(start)
+
+    last = [np.inf]
+
+    def stop_when_dropout_gone(intermediate_result):
+        # on the flat ridge only: an early long step may overshoot the bounds and come back
+        x, value = intermediate_result.x, float(intermediate_result.fun)
+        flat = abs(last[0] - value) <= 1e-9 * max(1.0, abs(value))
+        last[0] = value
+        if flat and np.all(np.isfinite(x)) and np.any(np.abs(x) > _LOG_PLAUSIBLE) and dropout_gone(np.exp(x)):
+            raise StopIteration
+
     with _one_blas_thread():
         res = minimize(
             objective,
@@ -74,7 +100,13 @@ def _minimize(objective, start, what: str, hint: str):
             method="L-BFGS-B",
             bounds=bounds,
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10},
+            callback=None if dropout_gone is None else stop_when_dropout_gone,
         )
+    if np.all(np.isfinite(res.x)) and dropout_gone is not None and dropout_gone(np.exp(res.x)):
+        raise DropoutNotIdentified(i18n.t(
+            "the {what} found no sign that customers stop buying: its dropout parameter ran "
+            "off to zero or infinity, so nobody in this history looks lapsed", what=what
+        ))
     if np.all(np.isfinite(res.x)) and np.any(np.abs(res.x) > _LOG_PLAUSIBLE):
         raise NotEnoughData(i18n.t(
             "the {what} could not find sensible values: a parameter ran off to "
@@ -135,12 +167,16 @@ def _sum(values) -> float:
     return float(np.sum(values))
 
 
-class _BGNBDData:
-    """BG/NBD data prepared for many likelihood evaluations: identical (x, t_x, T) rows
-    merged into weighted rows, one-time buyers reduced to one row per T, and every term
-    that depends only on x, t_x or T evaluated once per distinct value."""
+class _Histories:
+    """Customers' (x, t_x, T) histories prepared for many likelihood evaluations: identical
+    rows merged into weighted rows, with codes into the distinct t_x and T values so that
+    terms depending on one of them only are evaluated once per value. With ``split_once``,
+    one-time buyers are kept apart as one weight per T (``w_once_T``), for models in which
+    their likelihood depends on T alone (BG/NBD); otherwise they are rows like the others.
 
-    def __init__(self, x, t_x, T, weights=None):
+    Rows: ``x`` (``ux[xi]``), ``w``, ``txi`` and ``Ti`` (codes into ``utx`` and ``uT``)."""
+
+    def __init__(self, x, t_x, T, weights=None, split_once: bool = True):
         x, t_x, T = (np.asarray(v, float).ravel() for v in (x, t_x, T))
         w = np.ones_like(x) if weights is None else np.asarray(weights, float).ravel()
         ctx, self.utx = _codes(t_x)
@@ -154,7 +190,7 @@ class _BGNBDData:
         rw = np.bincount(row, weights=w, minlength=n_rows)
         rx, rtx, rT = x[first], ctx[first], cT[first]
 
-        once = rx == 0
+        once = (rx == 0) if split_once else np.zeros(n_rows, dtype=bool)
         self.w_once_T = np.bincount(rT[once], weights=rw[once], minlength=len(self.uT))
         rep = ~once
         self.ux, self.xi = np.unique(rx[rep], return_inverse=True)
@@ -163,18 +199,30 @@ class _BGNBDData:
         self.txi, self.Ti = rtx[rep], rT[rep]
         self.n_rows = n_rows
 
+
+class _BGNBDData(_Histories):
+    """BG/NBD data prepared for many likelihood evaluations (see :class:`_Histories`), with
+    the x-only terms once per distinct x. ``modified``: the MBG/NBD likelihood of Batislam,
+    Denizel & Filiztekin (2007), which is BG/NBD's with b + x + 1 for b + x and a dropout
+    term for one-time buyers too (they may drop out right after their first purchase)."""
+
+    def __init__(self, x, t_x, T, weights=None, modified: bool = False):
+        super().__init__(x, t_x, T, weights, split_once=not modified)
+        self.shift = 1.0 if modified else 0.0
+
     def loglik(self, params, with_grad: bool = False):
         r, alpha, a, b = (float(p) for p in params)
         ux, xi, w = self.ux, self.xi, self.w
+        bx = b + ux + self.shift
         log_alpha = np.log(alpha)
         log_aT, log_atx = np.log(alpha + self.uT), np.log(alpha + self.utx)
         # one-time buyers: ln L = r ln α - r ln(α+T)
         ll = _sum(self.w_once_T * r * (log_alpha - log_aT))
-        # repeat buyers: x-only terms once per distinct x, then the two-term mixture per row
+        # other rows: x-only terms once per distinct x, then the two-term mixture per row
         rx = r + ux
         lg_ab = gammaln(a + b)
-        a12 = gammaln(rx) - gammaln(r) + r * log_alpha + lg_ab + gammaln(b + ux) - gammaln(b) - gammaln(a + ux + b)
-        lead = np.log(a) - np.log(b + ux - 1.0)
+        a12 = gammaln(rx) - gammaln(r) + r * log_alpha + lg_ab + gammaln(bx) - gammaln(b) - gammaln(a + bx)
+        lead = np.log(a) - np.log(bx - 1.0)
         c = rx[xi]
         a3 = -c * log_aT[self.Ti]
         a4 = lead[xi] - c * log_atx[self.txi]
@@ -192,7 +240,7 @@ class _BGNBDData:
         c4_tx = np.bincount(self.txi, weights=c * ww4, minlength=n_tx)
         s4_x = np.bincount(xi, weights=ww4, minlength=len(ux))
         dg_ab = digamma(a + b)
-        dg_abx = digamma(a + b + ux)
+        dg_abx = digamma(a + bx)
         n_rep = _sum(self.w_x)
         d_r = (
             _sum(self.w_once_T * (log_alpha - log_aT))
@@ -207,7 +255,7 @@ class _BGNBDData:
             - _sum(c4_tx / (alpha + self.utx))
         )
         d_a = _sum(self.w_x * (dg_ab - dg_abx)) + _sum(s4_x) / a
-        d_b = _sum(self.w_x * (dg_ab + digamma(b + ux) - digamma(b) - dg_abx)) - _sum(s4_x / (b + ux - 1.0))
+        d_b = _sum(self.w_x * (dg_ab + digamma(bx) - digamma(b) - dg_abx)) - _sum(s4_x / (bx - 1.0))
         return ll, np.array([d_r, d_alpha, d_a, d_b])
 
 
@@ -229,26 +277,43 @@ def _bgnbd_bracket(t, x, T, r, alpha, a, b):
     return 1.0 - (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
 
 
-class BetaGeoModel:
-    """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
+class _PurchaseModel:
+    """What the purchase models (BG/NBD here; MBG/NBD, Pareto/NBD and NBD in
+    :mod:`analysis.predict`) share: the settings, the checks and refusals, and the maximum
+    likelihood fit on the distinct histories, in log-parameters, with time rescaled so the
+    largest age is 10 (the parameters in time units, ``_time_params``, are scaled back).
 
-    Each customer buys at a Poisson rate λ ~ Gamma(r, α) while alive, and after every
-    purchase drops out with probability p ~ Beta(a, b). Inputs per customer: frequency
-    x (repeat purchases), recency t_x (time of the last purchase since the first) and
-    age T (time since the first purchase), all in one time unit.
-
-    ``min_customers`` / ``min_repeat_customers``: below these the fit is refused with
-    :class:`~analysis.errors.NotEnoughData` (four parameters need a few dozen repeat
-    buyers to be pinned down; on the CDNOW sample the published fit rests on 946).
+    A subclass names its parameters (``_names``, as in its paper), its model for messages
+    (``_what``), and gives ``_prepare(x, t_x, T, w)`` -> an object whose
+    ``loglik(params, with_grad)`` returns the total log-likelihood (and its gradient) on the
+    rescaled time axis, and ``_dropout_gone(params)`` (rescaled parameters) -> whether a
+    parameter that ran off means the dropout process vanished (:class:`DropoutNotIdentified`).
     """
+
+    _names: tuple[str, ...] = ()
+    _time_params: tuple[str, ...] = ("alpha",)
+    _what = i18n.N_("purchase model (BG/NBD)")
+    _hint = i18n.N_("this happens when customers look too much alike, e.g. hardly anyone seems to "
+                    "have stopped buying, or the purchase history is very short")
+    _needs_one_time_buyers = False
+    #: whether the model has a dropout process, hence a P(alive)
+    has_dropout = True
 
     def __init__(self, min_customers: int = 50, min_repeat_customers: int = 30):
         self.min_customers = min_customers
         self.min_repeat_customers = min_repeat_customers
 
+    def _prepare(self, x, t_x, T, w):  # pragma: no cover - every model defines it
+        raise NotImplementedError
+
+    def _dropout_gone(self, params) -> bool:
+        return False
+
     # -- fitting --------------------------------------------------------------------
     def fit(self, frequency, recency, T, weights=None):
-        """Maximise the eq. (6) log-likelihood; sets ``params_``, ``loglik_``, ``n_customers_``."""
+        """Maximise the model's log-likelihood over the customers' histories (frequency x,
+        recency t_x, age T; ``weights``: how many customers share each row); sets
+        ``params_``, ``loglik_`` (on the caller's time axis), ``n_customers_``, ``n_repeat_``."""
         x, t_x, T = _as_float_arrays(frequency, recency, T)
         x, t_x, T = x.ravel(), t_x.ravel(), T.ravel()
         w = np.ones_like(x) if weights is None else np.asarray(weights, float).ravel()
@@ -271,28 +336,26 @@ class BetaGeoModel:
                 "only {n:.0f} repeat customers; at least {need} "
                 "are needed to fit the purchase model", n=n_repeat, need=self.min_repeat_customers
             ))
-        if n_repeat == n:
+        if self._needs_one_time_buyers and n_repeat == n:
             raise NotEnoughData(i18n.t(
                 "every customer has bought more than once, so the purchase model cannot "
                 "separate new customers from regulars; add customers who bought once"
             ))
 
-        # Rescale time so the largest age is 10: α scales with time, r, a, b do not.
+        # Rescale time so the largest age is 10: α (and β) scale with time, the others do not.
         scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
-        data = _BGNBDData(x, t_x / scale, T / scale, w)
+        data = self._prepare(x, t_x / scale, T / scale, w)
 
         def objective(log_params):
             ll, grad = data.loglik(np.exp(log_params), with_grad=True)
             return -ll / n, -grad * np.exp(log_params) / n
 
-        res = _minimize(
-            objective, np.zeros(4), i18n.t("purchase model (BG/NBD)"),
-            i18n.t("this happens when customers look too much alike, e.g. hardly anyone seems to "
-                   "have stopped buying, or the purchase history is very short"),
-        )
-        r, alpha, a, b = np.exp(res.x)
-        alpha *= scale
-        self.params_ = {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)}
+        res = _minimize(objective, np.zeros(len(self._names)), i18n.t(self._what), i18n.t(self._hint),
+                        dropout_gone=self._dropout_gone)
+        values = np.exp(res.x)
+        self.params_ = {
+            name: float(v * scale if name in self._time_params else v) for name, v in zip(self._names, values)
+        }
         # the time rescaling shifts the log-likelihood by -ln(scale) per repeat purchase
         self.loglik_ = float(-res.fun * n - np.log(scale) * float((w * x).sum()))
         self.n_customers_ = int(round(n))
@@ -302,13 +365,40 @@ class BetaGeoModel:
 
     def _p(self):
         _check_fitted(self)
-        p = self.params_
-        return p["r"], p["alpha"], p["a"], p["b"]
+        return tuple(self.params_[name] for name in self._names)
 
     @property
     def summary(self) -> pd.DataFrame:
         _check_fitted(self)
         return pd.DataFrame({"estimate": pd.Series(self.params_)})
+
+
+class BetaGeoModel(_PurchaseModel):
+    """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
+
+    Each customer buys at a Poisson rate λ ~ Gamma(r, α) while alive, and after every
+    purchase drops out with probability p ~ Beta(a, b). Inputs per customer: frequency
+    x (repeat purchases), recency t_x (time of the last purchase since the first) and
+    age T (time since the first purchase), all in one time unit. ``fit`` maximises the
+    log-likelihood of eq. (6).
+
+    ``min_customers`` / ``min_repeat_customers``: below these the fit is refused with
+    :class:`~analysis.errors.NotEnoughData` (four parameters need a few dozen repeat
+    buyers to be pinned down; on the CDNOW sample the published fit rests on 946). When
+    the dropout runs to the boundary (a -> 0 or b -> inf: nobody looks lapsed), the
+    refusal is :class:`DropoutNotIdentified`.
+    """
+
+    _names = ("r", "alpha", "a", "b")
+    _needs_one_time_buyers = True
+
+    def _prepare(self, x, t_x, T, w):
+        return _BGNBDData(x, t_x, T, w)
+
+    def _dropout_gone(self, params) -> bool:
+        """The mean chance of dropping out after a purchase, a/(a+b), is nil."""
+        a, b = params[2], params[3]
+        return bool(a / (a + b) < 1e-3)
 
     # -- predictions ----------------------------------------------------------------
     def p_alive(self, x, t_x, T):
@@ -348,6 +438,12 @@ class BetaGeoModel:
         w, x, t_x, T = _as_float_arrays(w, x, t_x, T)
         survive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + w)))
         return self.p_alive(x, t_x, T) * (1.0 - survive)
+
+    def prob_no_purchase(self, t, x, t_x, T):
+        """Churn: P(no purchase in the next ``t`` | x, t_x, T), the complement of
+        :meth:`prob_purchase_within`; it equals the likelihood ratio L(x, t_x, T+t) / L(x, t_x, T)
+        of eq. (6) (the history followed by t without a purchase)."""
+        return 1.0 - self.prob_purchase_within(t, x, t_x, T)
 
     def time_to_next_purchase(self, x, t_x, T, chance: float = 0.5):
         """Time from T until the chance of a next purchase reaches ``chance`` (default an
@@ -529,7 +625,7 @@ class GammaGammaModel:
 # CLV
 # --------------------------------------------------------------------------------------
 def discounted_expected_purchases(
-    model: BetaGeoModel,
+    model,
     x,
     t_x,
     T,
@@ -537,24 +633,27 @@ def discounted_expected_purchases(
     annual_discount: float = 0.10,
     unit_days: float = 7.0,
 ):
-    """Σ_{k=1..H} [E(Y(k m)) - E(Y((k-1) m))] / (1+d)^k, with E(Y(.)) from eq. (10),
-    m = one month in the model's time unit, and d = (1 + annual_discount)^(1/12) - 1 the
-    monthly rate: each month's expected purchases are discounted as if made at its end."""
+    """Σ_{k=1..H} [E(Y(k m)) - E(Y((k-1) m))] / (1+d)^k, with E(Y(.)) the fitted purchase
+    model's conditional expectation (eq. 10 for BG/NBD), m = one month in the model's time
+    unit, and d = (1 + annual_discount)^(1/12) - 1 the monthly rate: each month's expected
+    purchases are discounted as if made at its end. Any purchase model of
+    :mod:`analysis.clv` or :mod:`analysis.predict` serves, with or without dropout."""
     x, t_x, T = _as_float_arrays(x, t_x, T)
     month = DAYS_PER_MONTH / unit_days
     monthly = (1.0 + annual_discount) ** (1.0 / 12.0) - 1.0
     total = np.zeros(np.shape(x))
     previous = np.zeros(np.shape(x))
-    alive = model.p_alive(x, t_x, T)
+    # P(alive) does not depend on the horizon: computed once (no such thing without dropout)
+    alive = {"alive": model.p_alive(x, t_x, T)} if model.has_dropout else {}
     for k in range(1, int(horizon_months) + 1):
-        cumulative = model.conditional_expected_purchases(k * month, x, t_x, T, alive=alive)
+        cumulative = model.conditional_expected_purchases(k * month, x, t_x, T, **alive)
         total = total + (cumulative - previous) / (1.0 + monthly) ** k
         previous = cumulative
     return total
 
 
 def clv(
-    model: BetaGeoModel,
+    model,
     x,
     t_x,
     T,
