@@ -89,8 +89,43 @@ def test_currency_thousands_parentheses_and_day_first_dates(tmp_path, monkeypatc
 def test_ids_ending_in_point_zero_and_unicode_digits(tmp_path, monkeypatch, paths):
     text = HEADER + "123.0,1,2024-01-01,1,,,\n00012,2,2024-01-01,1,,,\n12.00,3,2024-01-01,1,,,\n１２３.0,4,2024-01-01,1,,,\n"
     _, tables = both(tmp_path, monkeypatch, text)
-    assert [r[1] for r in tables["transactions"]] == ["123", "00012", "12", "１２３"]
+    assert [r[1] for r in tables["transactions"]] == ["123", "00012", "12", "123"]  # full-width digits: NFKC
     assert "careful" in paths
+
+
+def test_ids_with_invisible_and_full_width_characters_normalised_the_same(tmp_path, monkeypatch, paths):
+    text = HEADER + ("C001,O1,2024-01-01,1,,,\nC001\u200b,O2\ufeff,2024-01-01,1,,,\nＣ００１,Ｏ３,2024-01-01,1,,,\n"
+                     "C\u200d001,O4,2024-01-01,1,,,\n\u200b,O5,2024-01-01,1,,,\n")
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=True)
+    assert paths == ["direct", "careful"]
+    assert [r[:2] for r in tables["transactions"]] == [["O1", "C001"], ["O2", "C001"], ["O3", "C001"], ["O4", "C001"]]
+    assert report["files"][0]["ids_normalised"] == 6 and report["files"][0]["skipped"] == 1
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_out_of_range_amounts_and_dates_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
+    from analysis.ingest import validate
+
+    monkeypatch.setattr(validate, "import_day", lambda: __import__("datetime").date(2026, 12, 6))
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(10)]
+    rows[1] = "c1,o1,2024-01-02,1e308,,"
+    rows[2] = "c2,o2,9999-12-31,5,,"
+    rows[3] = "c3,o3,0001-01-01,5,,"
+    rows[4] = "c4,o4,2099-01-05,\"¥10,000,000,000,000,000\",,"
+    rows[6] = "c6,o6,2026-12-07,-1e16,,"
+    text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
+    assert paths == ["direct", "careful"]
+    if skip_invalid:
+        assert report["files"][0]["skipped"] == 5 and len(tables["transactions"]) == 5
+    else:
+        assert report.startswith("error: t.csv: 5 of 10 rows are invalid")
+        assert "line 3, column 'amount': '1e308' is too large for an amount" in report
+        assert "line 4, column 'date': '9999-12-31' is after the day of import (6 Dec 2026)" in report
+        assert "line 5, column 'date': '0001-01-01' is before 1 Jan 1900" in report
+        assert ("line 6, column 'date': '2099-01-05' is after the day of import (6 Dec 2026); "
+                "column 'amount': '¥10,000,000,000,000,000' is too large") in report
+        assert "--allow-future-dates" in report and tables["transactions"] == []
 
 
 def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, paths):

@@ -291,7 +291,7 @@ def test_gbk_file_with_a_bad_amount_explained_in_chinese(ws, tmp_path):
         "订单.csv：3 行中有 2 行无效，未导入任何数据。",
         "  第 4 行，列 '金额'：'一百元' 不是有效的金额（例如 1234.50 或 ¥1,234.50）",
         "  第 5 行，列 '金额' 为空（需要：有效的金额（例如 1234.50 或 ¥1,234.50））",
-        "请修正这些行，或使用 skip_invalid（--skip-invalid）只导入有效的行。",
+        "请修正这些行，或使用 --skip-invalid 只导入有效的行。",
     ]
     assert ws.count("transactions") == 0 and ws.count("imports") == 0
     with pytest.raises(UserError) as err:  # the same file, in English
@@ -305,8 +305,9 @@ def test_summary_and_skipped_rows_in_chinese(ws, tmp_path):
         report = ingest_files(ws, [path], skip_invalid=True)
         assert report.summary() == [
             "订单.csv：已导入 1 行交易数据",
-            "  跳过了 2 行无效数据，例如：第 4 行，列 '金额'：'一百元' 不是有效的金额（例如 1234.50 或 ¥1,234.50）；"
-            "第 5 行，列 '金额' 为空（需要：有效的金额（例如 1234.50 或 ¥1,234.50））",
+            "  跳过了 2 行无效数据：",
+            "    第 4 行，列 '金额'：'一百元' 不是有效的金额（例如 1234.50 或 ¥1,234.50）",
+            "    第 5 行，列 '金额' 为空（需要：有效的金额（例如 1234.50 或 ¥1,234.50））",
         ]
         again = ingest_files(ws, [path], skip_invalid=True)
         assert again.summary() == ["订单.csv：此前已导入到交易数据，未做任何更改"]

@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import i18n
 from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, plan_file
-from ui import workspace
+from ui import show, workspace
 
 NOT_USED = "— not used —"  # option values; shown through OPTION_LABELS
 SKIP = "— skip this sheet —"
@@ -71,3 +71,26 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
     )
     st.dataframe(plan.preview, hide_index=True, width="stretch")
     return dataclasses.replace(plan, table=table, mapping=mapping)
+
+
+def message_markdown(text: str) -> str:
+    """An import message (an error or the summary) as Markdown a user reads line by line: each
+    indented line (a problem, a detail) is a bullet of its own, every other line a paragraph;
+    the text (cell values from the file) is escaped, never interpreted."""
+    out, last_bullet = "", None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = show.escape_markdown(line.strip())
+        bullet = line[:1].isspace()
+        if bullet:
+            item = "  " * ((len(line) - len(line.lstrip()) - 1) // 2) + "- " + item
+        if last_bullet is not None:
+            out += "\n" if bullet and last_bullet else "\n\n"
+        out, last_bullet = out + item, bullet
+    return out
+
+
+def forget_result() -> None:
+    """Clear the last import's success message (a new file chosen, a new import failed)."""
+    st.session_state.pop("data_last_result", None)

@@ -165,9 +165,25 @@ _READ = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, s
          "columns=$columns, strict_mode=true, null_padding=false{})")
 
 
-def _params(source: TextFile) -> dict:
+def _params(source: TextFile, rules: VD.Rules) -> dict:
     return {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
-            "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS}
+            "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
+            "early": VD.EARLIEST_DATE, "latest": rules.latest, "big": float(VD.MAX_ABS_AMOUNT)}
+
+
+def _out_of_range(fld: str, v: str, rules: VD.Rules) -> str | None:
+    """SQL for validate.range_codes: the code of a value ``v`` that is out of range, else NULL."""
+    if fld in VD.AMOUNT_FIELDS:
+        return f"CASE WHEN abs({v}) >= $big THEN '{VD.TOO_BIG}' END"
+    if fld in VD.DATE_FIELDS:
+        late = VD.LATE if rules.allow_future_dates else VD.FUTURE
+        return f"CASE WHEN {v} < $early THEN '{VD.EARLY}' WHEN {v} > $latest THEN '{late}' END"
+    return None
+
+
+def _ascii(v: str) -> str:
+    """SQL: the text ``v`` is plain ASCII (bytes = characters), which values.normalise_id keeps."""
+    return f"strlen({v}) = length({v})"
 
 
 @functools.cache
@@ -239,7 +255,7 @@ def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
     return worker, out
 
 
-def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
+def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, rules: VD.Rules,
                   fact: FileFacts | None = None) -> tuple[int | None, FileFacts]:
     """The optimistic pass, inside the import's transaction: every row whose cells SQL reads
     alone goes straight from the CSV reader into ``transactions``; the bytes are read for
@@ -252,23 +268,22 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int,
 
     source = raw.source
     index = _index(raw, mapping)
-    required = VD.REQUIRED["transactions"]
     with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = 0
         for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
             start = mm.find(b"\n", start) + 1
         typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
-    params = _params(source)
+    params = _params(source, rules)
     fields = [f for f in SCHEMA["transactions"] if f in index]
     if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
         select = _typed_select(index, fields, params)
     else:
-        select = _checked_select(index, fields, source.width)
+        select = _checked_select(index, fields, source.width, rules)
     params["import_id"] = import_id
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
     try:
         written = cur.execute(*_bound(_insert_sql(fields, select), params)).fetchall()[0][0]
-        if typed and not _typed_values_ok(cur, index, import_id):
+        if typed and not _typed_values_ok(cur, index, import_id, params, rules):
             written = None
     except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
         written = None
@@ -293,36 +308,41 @@ def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str
     return f"SELECT {cols} FROM {read}"
 
 
-def _typed_values_ok(cur, index: dict[str, int], import_id: int) -> bool:
-    """After a typed insert: no inf / nan, every year 1000-9999, no id ending in ".0"."""
+def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: VD.Rules) -> bool:
+    """After a typed insert: no inf / nan, nothing out of range (validate.range_codes), no id
+    ending in ".0" or needing values.normalise_id."""
     checks = []
     for fld in index:
         kind, col = _kind(fld), quote_ident(fld)
         if kind == "number":
             checks.append(f"coalesce(bool_and(isfinite({col})), true)")
-        elif kind == "date":
-            checks.append(f"coalesce(bool_and({col} BETWEEN DATE '1000-01-01' AND DATE '9999-12-31'), true)")
         elif kind == "id":
-            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0')), false)")
+            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0') OR NOT {_ascii(col)}), false)")
+        if (out := _out_of_range(fld, col, rules)) is not None:
+            checks.append(f"NOT coalesce(bool_or(({out}) IS NOT NULL), false)")
     if not checks:
         return True
-    return bool(cur.execute(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = ?',
-                            [import_id]).fetchall()[0][0])
+    sql, bound = _bound(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = $import_id',
+                        {**params, "import_id": import_id})
+    return bool(cur.execute(sql, bound).fetchall()[0][0])
 
 
-def _checked_select(index: dict[str, int], fields: list[str], width: int) -> str:
-    """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone are left out."""
+def _checked_select(index: dict[str, int], fields: list[str], width: int, rules: VD.Rules) -> str:
+    """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone, or
+    whose values are out of range, are left out."""
     required = VD.REQUIRED["transactions"]
     values, oks = {}, []
     for fld, i in index.items():
         t, kind = quote_ident(f"t{i}"), _kind(fld)
         values[fld] = _fast(kind, t)
         if kind == "id":
-            oks.append(f"NOT coalesce(suffix({t}, '.0'), false)")
+            oks.append(f"NOT coalesce(suffix({t}, '.0') OR NOT {_ascii(t)}, false)")
         if fld in required:
             oks.append(f"({values[fld]}) IS NOT NULL")
         elif kind in ("number", "date"):
             oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
+        if (out := _out_of_range(fld, values[fld], rules)) is not None:
+            oks.append(f"({out}) IS NULL")
     return (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
             f"FROM ({_cells(_READ.format(', ignore_errors=true'), width, False)}) "
             f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
@@ -340,10 +360,11 @@ class Scan:
     empty: int
     needs_python: dict[str, int]  # field -> cells SQL could not read
     id_gates: dict[str, bool]  # id field -> some value ends in ".0" (values.parse_id)
+    rules: VD.Rules = field(default_factory=VD.Rules)
     params: dict = field(default_factory=dict)
 
 
-def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts) -> Scan | None:
+def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: VD.Rules) -> Scan | None:
     """The careful pass, run outside the import's transaction so that a file DuckDB cannot
     read changes nothing; None when the pandas path must read the file."""
     source = raw.source
@@ -357,7 +378,8 @@ def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts) -> Scan | 
             parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) AS {quote_ident('py_' + fld)}")
         if kind == "id":
             parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
-    params = _params(source)
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND NOT {_ascii(t)}) AS {quote_ident('py_' + fld)}")
+    params = _params(source, rules)
     sql = f"SELECT {', '.join(parts)} FROM ({_cells(_READ.format(''), source.width, fact.trim)})"
     try:
         got = ws.query(*_bound(sql, params)).iloc[0].to_dict()
@@ -369,7 +391,7 @@ def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts) -> Scan | 
         source, dict(mapping), index, fact.trim, int(got["rows"]), int(got["empty"]),
         {f: int(got["py_" + f]) for f in index if "py_" + f in got},
         {f: bool(got["gate_" + f]) for f in index if "gate_" + f in got},
-        params,
+        rules, params,
     )
 
 
@@ -380,9 +402,10 @@ class Checked:
     rows: int  # valid rows written
     invalid: int
     examples: list[str]
+    ids_normalised: int = 0
 
 
-def check_and_insert(cur, scan: Scan, label: str, skip_invalid: bool, import_id: int) -> Checked:
+def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
     """Stage the cells, type them (values.py for what SQL cannot read), find the invalid rows
     with the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones.
     Call inside the import's transaction."""
@@ -394,24 +417,39 @@ def check_and_insert(cur, scan: Scan, label: str, skip_invalid: bool, import_id:
     cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT * FROM {_READ.format('')}", scan.params))
     views: list[str] = []
     try:
-        return _check_staged(cur, scan, label, skip_invalid, import_id, stage, views, n)
+        return _check_staged(cur, scan, label, import_id, stage, views, n)
     finally:
         for view in views:
             cur.unregister(view)
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
 
 
-def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: int, stage: str, views: list,
-                  n: int) -> Checked:
-    mapping, index = scan.mapping, scan.index
-    if any(scan.id_gates.values()):
+def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views: list, n: int) -> Checked:
+    mapping, index, rules = scan.mapping, scan.index, scan.rules
+    cells = _cells(quote_ident(stage), scan.source.width, scan.trim, with_pos=True)
+    values = {fld: _fast(_kind(fld), quote_ident(f"t{i}")) for fld, i in index.items()}
+    joins, normalised, gates = [], 0, dict(scan.id_gates)
+    for fld, count in scan.needs_python.items():
+        if not count or _kind(fld) != "id":
+            continue
+        t = quote_ident(f"t{index[fld]}")  # ids that are not plain ASCII: values.normalise_ids
+        distinct = cur.execute(*_bound(f"SELECT DISTINCT {t} AS v FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL "
+                                       f"AND NOT {_ascii(t)}", scan.params)).df()
+        text = distinct["v"].astype("str")
+        fixed, changed = V.normalise_ids(text)
+        normalised += changed
+        gates[fld] = gates.get(fld, False) or bool(fixed.str.endswith(".0").any())
+        alias = quote_ident(f"m_{fld}")
+        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, fixed, views)} {alias} ON {alias}.v = s.{t}")
+        values[fld] = f"CASE WHEN {_ascii(t)} THEN {t} ELSE {alias}.val END"
+    if any(gates.values()):
         d = python_digits()
         scan.params.update(id_zero=f"-?{d}+\\.0+", id_head=f"^(-?{d}+)\\.")
-    cells = _cells(quote_ident(stage), scan.source.width, scan.trim, with_pos=True)
-    values = {fld: _fast(_kind(fld), quote_ident(f"t{i}"), scan.id_gates.get(fld, False)) for fld, i in index.items()}
-    joins = []
+    for fld in index:
+        if _kind(fld) == "id" and gates.get(fld):
+            values[fld] = _fast("id", f"({values[fld]})", True)
     for fld, count in scan.needs_python.items():
-        if not count:
+        if not count or _kind(fld) == "id":
             continue
         t = quote_ident(f"t{index[fld]}")
         distinct = cur.execute(*_bound(
@@ -426,14 +464,11 @@ def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: in
                 raise UserError(V.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
         else:
             parsed, _ = V.parse_number(text)
-        view = f"_bulk_{fld}_{next(_names)}"
-        cur.register(view, pa.table({"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}))
-        views.append(view)
         alias = quote_ident(f"m_{fld}")
-        joins.append(f"LEFT JOIN {quote_ident(view)} {alias} ON {alias}.v = s.{t}")
+        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views)} {alias} ON {alias}.v = s.{t}")
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
     required = VD.REQUIRED["transactions"]
-    bad = {}
+    bad, out = {}, {}
     for fld, v in values.items():
         t = quote_ident(f"t{index[fld]}")
         if fld in required:
@@ -442,16 +477,20 @@ def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: in
             bad[fld] = f"({v}) IS NULL AND {t} IS NOT NULL"
         else:
             bad[fld] = "false"
+        out[fld] = _out_of_range(fld, f"({v})", rules) or "CAST(NULL AS VARCHAR)"
     checked = f"_bulk_checked_{next(_names)}"
     cur.execute(*_bound(
         f"CREATE TEMP TABLE {quote_ident(checked)} AS SELECT s.pos, "
         + ", ".join(f"{v} AS {quote_ident(f)}" for f, v in values.items()) + ", "
         + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
+        + ", ".join(f"{o} AS {quote_ident('out_' + f)}" for f, o in out.items()) + ", "
         + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
         + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
     try:
-        any_bad = " OR ".join(quote_ident("bad_" + f) for f in values)
-        invalid = cur.execute(f"SELECT count_if({any_bad}) FROM {quote_ident(checked)}").fetchall()[0][0]
+        any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
+        future = " OR ".join(f"{quote_ident('out_' + f)} = '{VD.FUTURE}'" for f in values)
+        invalid, any_future = cur.execute(f"SELECT count_if({any_bad}), coalesce(bool_or({future}), false) "
+                                          f"FROM {quote_ident(checked)}").fetchall()[0]
         examples = []
         if invalid:
             first = cur.execute(f"SELECT * FROM {quote_ident(checked)} WHERE {any_bad} ORDER BY pos LIMIT ?",
@@ -459,20 +498,30 @@ def _check_staged(cur, scan: Scan, label: str, skip_invalid: bool, import_id: in
             for row in first.to_dict("records"):
                 reasons = []
                 for f in values:
+                    value = row["raw_" + f]
                     if row["bad_" + f]:
-                        value = row["raw_" + f]
-                        empty = value is None or pd.isna(value) or str(value).strip() == ""
-                        reasons.append(VD.describe(mapping[f], value, VD.PARSERS.get(f, (None, "text"))[1], empty))
+                        expected = VD.PARSERS.get(f, (None, "text"))[1]
+                        reasons.append(VD.describe(mapping[f], value, expected, VD.is_empty(value)))
+                    elif isinstance(row["out_" + f], str):
+                        reasons.append(VD.describe_range(row["out_" + f], mapping[f], value, rules))
                 examples.append(i18n.t("line {line}, {reasons}", line=int(row["pos"]) + scan.source.skip + 1,
                                   reasons=semicolons(reasons)))
-        if invalid and not skip_invalid:
-            raise VD.invalid_rows_error(label, invalid, n, examples)
+        if invalid and not rules.skip_invalid:
+            raise VD.invalid_rows_error(label, invalid, n, examples, rules, bool(any_future))
         fields = [f for f in SCHEMA["transactions"] if f in values]
         select = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad}) ORDER BY pos"
         cur.execute(*_bound(_insert_sql(fields, select), {"import_id": import_id}))
-        return Checked(n - invalid, invalid, examples)
+        return Checked(n - invalid, invalid, examples, normalised)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: list) -> str:
+    """Register (v, val): cell text -> its value as Python reads it, for a join; the view's name."""
+    view = f"_bulk_{fld}_{next(_names)}"
+    cur.register(view, pa.table({"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}))
+    views.append(view)
+    return quote_ident(view)
 
 
 def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list) -> list[str]:

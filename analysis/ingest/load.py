@@ -33,12 +33,13 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.errors import UserError, commas, semicolons
-from analysis.i18n import N_, lookup, t
+from analysis.i18n import N_, lookup, t, tn
 from analysis.ingest import bulk, reading
 from analysis.ingest import mapping as M
 from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_sheets, sheet_label
 from analysis.ingest.reading import read_any
-from analysis.ingest.validate import prepare
+from analysis.ingest import validate
+from analysis.ingest.validate import Rules, prepare
 from analysis.store import SCHEMA, quote_ident
 
 _view_counter = itertools.count()
@@ -69,6 +70,7 @@ class SheetResult:
     new_customers: int = 0
     updated_customers: int = 0
     skipped_examples: list[str] = field(default_factory=list)
+    ids_normalised: int = 0  # distinct customer / order ids written differently (invisible or full-width characters)
     reason: str | None = None  # why a whole sheet was skipped
     import_id: int | None = None
 
@@ -92,14 +94,24 @@ class IngestReport:
                 lines.append(t(_IMPORTED[r.table], where=where, rows=r.rows, new=r.new_customers,
                                                                updated=r.updated_customers))
                 if r.skipped:
-                    lines.append("  " + t("{n:,} invalid rows skipped, e.g. {examples}", n=r.skipped,
-                                          examples=semicolons(r.skipped_examples[:3])))
+                    lines.append("  " + tn("{n:,} invalid row skipped:", "{n:,} invalid rows skipped:", r.skipped))
+                    lines += ["    " + e for e in r.skipped_examples]
+                    if r.skipped > len(r.skipped_examples):
+                        lines.append("    " + t("... and {n} more invalid rows.", n=r.skipped - len(r.skipped_examples)))
+                if r.ids_normalised:
+                    lines.append("  " + tn(
+                        "{n:,} id written with invisible or full-width characters was normalised "
+                        "(the same customer or order as without them)",
+                        "{n:,} ids written with invisible or full-width characters were normalised "
+                        "(the same customers or orders as without them)", r.ids_normalised))
         return lines
 
 
 def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
-                 skip_invalid: bool = False) -> IngestReport:
-    """Import files (CSV/TSV/TXT, XLSX, Parquet) into ``ws``; all or nothing."""
+                 skip_invalid: bool = False, allow_future_dates: bool = False) -> IngestReport:
+    """Import files (CSV/TSV/TXT, XLSX, Parquet) into ``ws``; all or nothing. ``skip_invalid``
+    imports the valid rows of a file with invalid ones; ``allow_future_dates`` accepts dates
+    after the day of import (see :class:`~analysis.ingest.validate.Rules`)."""
     data_by_file: dict[str, bytes] = {}
     plans: list[SheetPlan] = []
     for p in paths:
@@ -114,14 +126,17 @@ def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None =
         data = path.read_bytes()
         data_by_file[str(p)] = data
         plans.extend(plan_file(str(p), data, ws=ws, overrides=overrides))
-    return ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid, remember=True)
+    return ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid, remember=True,
+                        allow_future_dates=allow_future_dates)
 
 
 def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | None], skip_invalid: bool = False,
-                 remember: bool = True) -> IngestReport:
+                 remember: bool = True, allow_future_dates: bool = False, app: bool = False) -> IngestReport:
     """Import planned sheets (possibly edited by the user) in one transaction. ``data_by_file``
     maps each file name to its bytes, or to None for a large text file planned from its head
-    (``ingest_files``), which is then read from its path."""
+    (``ingest_files``), which is then read from its path. ``app``: messages advise the Data
+    page's checkboxes instead of the command line's flags."""
+    rules = Rules(skip_invalid=skip_invalid, allow_future_dates=allow_future_dates, app=app, today=validate.import_day())
     by_file: dict[str, list[SheetPlan]] = {}
     for plan in plans:
         by_file.setdefault(plan.file_name, []).append(plan)
@@ -135,12 +150,12 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | Non
     facts: dict[str, bulk.FileFacts] = {}  # what a first pass learnt about large text files
     while True:
         try:
-            return _ingest_all(ws, plans, data_by_file, skip_invalid, remember, facts)
+            return _ingest_all(ws, plans, data_by_file, rules, remember, facts)
         except bulk.Retry:  # rolled back; the file that raised it now has its facts and goes the careful way
             continue
 
 
-def _ingest_all(ws, plans, data_by_file, skip_invalid, remember, facts) -> IngestReport:
+def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> IngestReport:
     report = IngestReport()
     raw_cache: dict[str, list] = {}
     with ws.transaction() as cur:
@@ -155,8 +170,7 @@ def _ingest_all(ws, plans, data_by_file, skip_invalid, remember, facts) -> Inges
                 raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
                 if raw is None:
                     raise UserError(t("{where}: no such sheet in the file", where=plan.label))
-            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], skip_invalid, remember,
-                                            facts))
+            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], rules, remember, facts))
     return report
 
 
@@ -172,7 +186,7 @@ def _imported_before(cur, plan: SheetPlan) -> bool:
                             [PurePath(plan.file_name).name, plan.table]).fetchall()[0][0])
 
 
-def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid: bool, remember: bool,
+def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules, remember: bool,
                 facts: dict) -> SheetResult:
     table = plan.table
     label = PurePath(plan.file_name).name if plan.sheet is None else sheet_label(PurePath(plan.file_name).name, plan.sheet)
@@ -209,7 +223,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid:
             return result
         if table == "transactions" and (fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
-            written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, fact)
+            written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
             if written is None or not fact.direct or _seen(cur, fact.digest, table, plan.sheet):
                 raise bulk.Retry()
@@ -221,12 +235,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid:
             if _seen(cur, fact.digest, table, plan.sheet):
                 result.duplicate = True
                 return result
-        scan = bulk.scan(ws, raw, plan.mapping, fact) if table == "transactions" else None
+        scan = bulk.scan(ws, raw, plan.mapping, fact, rules) if table == "transactions" else None
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
-            checked = bulk.check_and_insert(cur, scan, label, skip_invalid, import_id)
+            checked = bulk.check_and_insert(cur, scan, label, import_id)
             _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
             result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
+            result.ids_normalised = checked.ids_normalised
             return _finish_result(cur, plan, result, import_id, remember)
         digest, data = fact.digest, raw.source.path.read_bytes()  # the pandas path, on the whole file
         try:
@@ -238,7 +253,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid:
         result.duplicate = True
         return result
 
-    prepared = prepare(raw, table, plan.mapping, label, skip_invalid)
+    prepared = prepare(raw, table, plan.mapping, label, rules)
     frame = prepared.frame
     import_id = ws.next_id(cur, "imports", "import_id")
     _log_import(cur, plan, import_id, digest, len(frame), prepared.invalid_count)
@@ -256,6 +271,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, skip_invalid:
     result.rows = len(frame)
     result.skipped = prepared.invalid_count
     result.skipped_examples = prepared.examples
+    result.ids_normalised = prepared.ids_normalised
     return _finish_result(cur, plan, result, import_id, remember)
 
 

@@ -1,23 +1,29 @@
 """Mapped raw cells -> rows ready for a store table, and the reasons rows are invalid.
 
-A row is invalid when a required field is empty or any mapped cell cannot be read as its
-field's type. By default a file with invalid rows is refused whole; the message names the
-file, the line numbers a user sees, the column and the value for the first
-:data:`SHOW_ERRORS` rows and counts the rest. With ``skip_invalid`` the valid rows are
-kept and the invalid ones reported.
+A row is invalid when a required field is empty, any mapped cell cannot be read as its
+field's type, or a value is outside what the workspace can hold or analyse (:class:`Rules`):
+an amount of 10^16 or more (``analysis.money.in_range``: amounts are kept as DECIMAL(18, 2)),
+a date before 1900, or a date after the day of import (unless the rules allow future dates,
+then after 2199). By default a file with invalid rows is refused whole; the message names
+the file, the line numbers a user sees, the column and the value for the first
+:data:`SHOW_ERRORS` rows and counts the rest. With ``skip_invalid`` the valid rows are kept
+and the invalid ones reported.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analysis import i18n
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
+from analysis.money import MAX_ABS_AMOUNT
 
 SHOW_ERRORS = 5
 DEFAULT_SCALE = 5.0
@@ -40,6 +46,76 @@ REQUIRED = {
     "customers": ("customer_id",),
     "interactions": ("customer_id", "date"),
 }
+AMOUNT_FIELDS = ("amount", "wallet")  # kept as DECIMAL(18, 2): |value| < MAX_ABS_AMOUNT
+DATE_FIELDS = ("date", "signup_date")
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)  # the latest date accepted when future dates are allowed
+_AMOUNT_LIMIT = float(MAX_ABS_AMOUNT)  # 1e16 is exact in binary: |x| < it is money.in_range for floats
+
+
+def import_day() -> dt.date:
+    """The day of import: the latest calendar date anywhere on Earth (UTC+14), so that a shop
+    that exports this morning in Beijing is not refused for today's orders by a server whose
+    clock still says yesterday."""
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What an import accepts, and in whose words it advises.
+
+    ``skip_invalid``: import the valid rows and report the rest (else refuse the file).
+    ``allow_future_dates``: dates after the day of import are valid (up to 2199).
+    ``app``: advice names the Data page's checkboxes; otherwise the command line's flags.
+    ``today``: the day of import (:func:`import_day` when None)."""
+
+    skip_invalid: bool = False
+    allow_future_dates: bool = False
+    app: bool = False
+    today: dt.date | None = None
+
+    @property
+    def day(self) -> dt.date:
+        return self.today or import_day()
+
+    @property
+    def latest(self) -> dt.date:
+        return LATEST_DATE if self.allow_future_dates else self.day
+
+
+# Why a parsed value is out of range (codes shared with the DuckDB path in bulk.py).
+EARLY, FUTURE, LATE, TOO_BIG = "early", "future", "late", "big"
+
+
+def range_codes(fld: str, values: pd.Series, rules: Rules) -> pd.Series | None:
+    """Per row, the reason a parsed value cannot be kept (one of the codes above) or None;
+    None for the whole column when the field has no range."""
+    if fld in AMOUNT_FIELDS:
+        big = values.notna() & ~(values.abs() < _AMOUNT_LIMIT)
+        return pd.Series(np.where(big, TOO_BIG, None), index=values.index) if big.any() else None
+    if fld in DATE_FIELDS:
+        day = values.dt.normalize()
+        early = day < pd.Timestamp(EARLIEST_DATE)
+        late = day > pd.Timestamp(rules.latest)
+        if not (early.any() or late.any()):
+            return None
+        return pd.Series(np.where(early, EARLY, np.where(late, LATE if rules.allow_future_dates else FUTURE, None)),
+                         index=values.index)
+    return None
+
+
+def describe_range(code: str, col: str, value, rules: Rules) -> str:
+    """The reason for an out-of-range value, in words."""
+    if code == TOO_BIG:
+        return t("column {column!r}: {value!r} is too large for an amount (at most 16 digits before the decimal "
+                 "point)", column=col, value=str(value))
+    if code == EARLY:
+        return t("column {column!r}: {value!r} is before {date}", column=col, value=str(value),
+                 date=i18n.date(EARLIEST_DATE))
+    if code == FUTURE:
+        return t("column {column!r}: {value!r} is after the day of import ({date})", column=col, value=str(value),
+                 date=i18n.date(rules.day))
+    return t("column {column!r}: {value!r} is after {date}", column=col, value=str(value), date=i18n.date(LATEST_DATE))
 
 
 @dataclass
@@ -50,6 +126,8 @@ class Prepared:
     lines: np.ndarray  # source line of each kept row
     invalid_count: int = 0
     examples: list[str] = field(default_factory=list)  # "line 7, column '金额': 'abc' is not an amount"
+    ids_normalised: int = 0  # distinct ids changed by values.normalise_id
+    future: bool = False  # some invalid row is dated after the day of import
 
 
 def describe(col: str, value, expected: str, empty: bool) -> str:
@@ -58,19 +136,37 @@ def describe(col: str, value, expected: str, empty: bool) -> str:
     return t("column {column!r}: {value!r} is not {expected}", column=col, value=str(value), expected=lookup(expected))
 
 
-def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str]) -> UserError:
-    """A file refused for its invalid rows: how many, and the first ones with line, column, value."""
+def is_empty(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+_SKIP_ADVICE = {
+    False: N_("Fix these rows, or import with --skip-invalid to import only the valid rows."),
+    True: N_("Fix these rows, or tick “Skip invalid rows” to import only the valid rows."),
+}
+_FUTURE_ADVICE = {
+    False: N_("If the dates after the day of import are right, import with --allow-future-dates."),
+    True: N_("If the dates after the day of import are right, tick “Allow dates after today”."),
+}
+
+
+def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str], rules: Rules,
+                       future: bool = False) -> UserError:
+    """A file refused for its invalid rows: how many, the first ones with line, column and
+    value (each on its own line), and what to do, in the words of the app or the command line."""
     more = invalid - len(examples)
-    return UserError(
-        t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label, invalid=invalid,
-          total=n) + "\n  "
-        + "\n  ".join(examples)
-        + ("\n  " + t("... and {n} more invalid rows.", n=more) if more > 0 else "")
-        + "\n" + t("Fix these rows, or import with skip_invalid (--skip-invalid) to import only the valid rows.")
-    )
+    lines = [t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label,
+               invalid=invalid, total=n)]
+    lines += ["  " + e for e in examples]
+    if more > 0:
+        lines.append("  " + t("... and {n} more invalid rows.", n=more))
+    lines.append(t(_SKIP_ADVICE[rules.app]))
+    if future and not rules.allow_future_dates:
+        lines.append(t(_FUTURE_ADVICE[rules.app]))
+    return UserError("\n".join(lines))
 
 
-def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, skip_invalid: bool) -> Prepared:
+def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, rules: Rules) -> Prepared:
     """Parse and check every mapped column of ``raw`` for ``table``.
 
     Rows are never merged or silently dropped: within a customers file a repeated
@@ -82,19 +178,29 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     if n == 0:
         raise UserError(t("{file}: no data rows below the header", file=file_label))
     out: dict[str, pd.Series] = {}
-    problems: list[tuple[pd.Series, str, str]] = []  # (bad mask, column, expected) per field
+    # (rows, column, reason(position, value, empty) -> words) per problem, in the order reasons are listed
+    problems: list[tuple[pd.Series, str, object]] = []
+    stats: dict = {}
+    future = pd.Series(False, index=range(n))
     for fld, col in mapping.items():
         parser, expected = PARSERS.get(fld, (V.parse_text, "text"))
         if parser is V.parse_date:
             values, bad = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
+        elif parser is V.parse_id:
+            values, bad = parser(src[col], stats)
         else:
             values, bad = parser(src[col])
-        out[fld] = values.reset_index(drop=True)
+        values = out[fld] = values.reset_index(drop=True)
         bad = bad.reset_index(drop=True)
         if fld in REQUIRED[table]:
-            bad = bad | values.reset_index(drop=True).isna()
+            bad = bad | values.isna()
         if bad.any():
-            problems.append((bad, col, expected))
+            problems.append((bad, col, lambda p, v, e, _c=col, _x=expected: describe(_c, v, _x, e)))
+        codes = range_codes(fld, values, rules)
+        if codes is not None:
+            problems.append((codes.notna(), col,
+                             lambda p, v, e, _c=col, _k=codes: describe_range(_k.iloc[p], _c, v, rules)))
+            future |= codes == FUTURE
 
     if table == "interactions":
         kind = out.get("kind")
@@ -107,7 +213,9 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
         if need.any():
             names = [repr(mapping[f]) for f in ("kind", "satisfaction") if f in mapping]
             cols = t("{a} or {b}", a=names[0], b=names[1]) if len(names) == 2 else "".join(names)
-            problems.append((need, cols.strip("'"), N_("a contact type or a satisfaction score")))
+            cols = cols.strip("'")
+            problems.append((need, cols, lambda p, v, e, _c=cols: describe(
+                _c, v, N_("a contact type or a satisfaction score"), e)))
         out["kind"] = kind
         if sat is not None and "scale" not in out:
             out["scale"] = pd.Series(np.where(sat.notna(), DEFAULT_SCALE, np.nan), index=range(n))
@@ -116,8 +224,9 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
         if sat is not None:
             over = sat.notna() & ((sat < 0) | (sat > out["scale"]))
             if over.any():
-                problems.append((over, mapping["satisfaction"],
-                                 N_("a score between 0 and the scale (5 unless the file has a scale column)")))
+                col = mapping["satisfaction"]
+                problems.append((over, col, lambda p, v, e, _c=col: describe(
+                    _c, v, N_("a score between 0 and the scale (5 unless the file has a scale column)"), e)))
         out["occurred_at"] = out.pop("date")
 
     bad_any = pd.Series(False, index=range(n))
@@ -126,13 +235,13 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     examples = []
     for pos in np.flatnonzero(bad_any.to_numpy())[:SHOW_ERRORS]:
         reasons = []
-        for mask, col, expected in problems:
+        for mask, col, reason in problems:
             if mask.iloc[pos]:
                 value = src[col].iloc[pos] if col in src.columns else None
-                empty = value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-                reasons.append(describe(col, value, expected, empty))
+                reasons.append(reason(pos, value, is_empty(value)))
         examples.append(t("line {line}, {reasons}", line=raw.lines[pos], reasons=semicolons(reasons)))
     invalid = int(bad_any.sum())
+    any_future = bool((future & bad_any).any())
 
     frame = pd.DataFrame(out)
     if table == "customers":
@@ -148,7 +257,9 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
                 "Keep one row per customer and import again.",
                 file=file_label, shown=semicolons(shown), more=t("; and {n} more ids", n=more) if more > 0 else "",
             ))
-    if invalid and not skip_invalid:
-        raise invalid_rows_error(file_label, invalid, n, examples)
+    if invalid and not rules.skip_invalid:
+        raise invalid_rows_error(file_label, invalid, n, examples, rules, any_future)
     keep = ~bad_any.to_numpy()
-    return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples)
+    return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples,
+                    stats.get("normalised", 0), any_future)
+

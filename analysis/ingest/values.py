@@ -13,6 +13,7 @@ month/day order) are taken once per column, never per cell.
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -114,10 +115,46 @@ def _cell_text(v):
 
 
 # -- identifiers and plain text -----------------------------------------------------
-def parse_id(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Customer ids and order ids are strings: whitespace stripped, leading zeros kept
-    ("00001"), and "123.0" (a whole number that went through an Excel float) becomes "123"."""
-    text = as_text(series)
+# Characters an id may carry without anyone seeing them: the no-break spaces (which NFKC
+# would turn into an ordinary space inside the id) and every format character (category Cf:
+# zero-width space and joiners, the byte order mark, soft hyphen, direction marks).
+_NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+
+
+def normalise_id(value: str) -> str:
+    """One id as the workspace keeps it: invisible characters removed, Unicode NFKC (full-width
+    ``Ｃ００１`` -> ``C001``, ideographic space -> space), then stripped."""
+    text = "".join(ch for ch in value if ch not in _NO_BREAK_SPACES and unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def normalise_ids(text: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`normalise_id` for a column of stripped strings (NaN for empty), done once per
+    distinct value that is not plain ASCII (ASCII is already in NFKC form and has no invisible
+    characters). Returns the column and how many distinct values changed; a value that
+    becomes empty is NaN."""
+    arr = _arrow(text)
+    odd = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True)).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return text, 0
+    distinct = pd.unique(text[odd])
+    fixed = {v: normalise_id(v) for v in distinct}
+    changed = sum(1 for v, n in fixed.items() if v != n)
+    if not changed:
+        return text, 0
+    out = text.copy()
+    out[odd] = text[odd].map(fixed)
+    return out.where(out != ""), changed
+
+
+def parse_id(series: pd.Series, stats: dict | None = None) -> tuple[pd.Series, pd.Series]:
+    """Customer ids and order ids are strings: whitespace and invisible characters stripped,
+    Unicode NFKC (:func:`normalise_id`), leading zeros kept ("00001"), and "123.0" (a whole
+    number that went through an Excel float) becomes "123". ``stats["normalised"]`` (when a
+    dict is given) counts the distinct values that :func:`normalise_id` changed."""
+    text, changed = normalise_ids(as_text(series))
+    if stats is not None:
+        stats["normalised"] = stats.get("normalised", 0) + changed
     if text.str.endswith(".0").any():
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return text, pd.Series(False, index=series.index)
@@ -150,12 +187,12 @@ def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(series):
         return pd.Series(np.nan, index=idx), series.notna()
     if pd.api.types.is_numeric_dtype(series):
-        return series.astype("float64"), pd.Series(False, index=idx)
+        return _finite(series.astype("float64"), pd.Series(False, index=idx))
     text = as_text(series)
     out = to_float(text)
     todo = text.notna() & out.isna()
     if not todo.any():
-        return out, pd.Series(False, index=idx)
+        return _finite(out, pd.Series(False, index=idx))
     s = text[todo].str.replace(_CURRENCY_PY, "", regex=True)
     neg = s.str.match(r"^\(.*\)$|^（.*）$").astype(bool)
     s = s.where(~neg, s.str.slice(1, -1))
@@ -174,6 +211,15 @@ def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     out.loc[val.index] = val
     bad = pd.Series(False, index=idx)
     bad.loc[val.index] = val.isna().to_numpy()
+    return _finite(out, bad)
+
+
+def _finite(out: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Infinity and NaN written as numbers ("1e309", "inf" in a Parquet column) are not numbers
+    anyone meant: invalid, like text."""
+    odd = out.notna() & ~np.isfinite(out)
+    if odd.any():
+        out, bad = out.where(~odd), bad | odd
     return out, bad
 
 
