@@ -345,3 +345,13 @@ def test_contact_without_kind_or_score_in_both_languages(ws, tmp_path):
         ingest_files(ws, [path])
     with i18n.using("zh"), pytest.raises(UserError, match=r"第 3 行，列 \"type' 或 'csat\" 为空（需要：接触类型或满意度评分）"):
         ingest_files(ws, [path])
+
+
+def test_line_numbers_after_quoted_line_breaks(ws, tmp_path):
+    text = ('customer id,note,date,amount\r\nC1,"two\r\nlines",2024-01-01,5\r\nC2,x,2024-01-02,abc\r\n'
+            'C3,"a\nb\nc",2024-01-03,1\r\nC4,y,2024-01-04,zz\r\n')
+    path = _write(tmp_path, "notes.csv", text)
+    with pytest.raises(UserError) as err:
+        ingest_files(ws, [path])
+    # an editor shows C2 on line 4 and C4 on line 8
+    assert "line 4, column 'amount': 'abc'" in str(err.value) and "line 8, column 'amount': 'zz'" in str(err.value)

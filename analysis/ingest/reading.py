@@ -195,10 +195,34 @@ def read_text(data: bytes) -> RawSheet:
     except pd.errors.ParserError as exc:
         raise UserError(t("cannot split the file into columns with {delimiter}: {problem}",
                           delimiter=_delim_name(delimiter), problem=exc)) from exc
-    # With skip_blank_lines=False every physical line is a row (quoted multi-line cells aside).
-    lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+    # With skip_blank_lines=False every physical line is a row, unless a quoted cell spans lines.
+    lines = _record_lines(text, header_idx + 1, delimiter, len(frame))
     frame, lines = _finish(frame, header_cells, lines)
     return RawSheet(None, frame, lines, header_idx + 1, encoding, delimiter)
+
+
+def _record_lines(text: str, skip: int, delimiter: str, n: int) -> np.ndarray:
+    """The line (1-based, as a text editor counts) each of the ``n`` records below the first
+    ``skip`` lines starts on. One record per line unless a quoted cell holds a line break;
+    then the records are counted again with Python's csv reader, which splits them as pandas
+    does, so that a row after such a cell is named by its own line."""
+    plain = np.arange(n, dtype=np.int64) + skip + 1
+    if delimiter == WHITESPACE or '"' not in text:
+        return plain
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    if breaks - skip == n:
+        return plain
+    source = io.StringIO(text, newline=None)
+    for _ in range(skip):
+        source.readline()
+    reader = csv.reader(source, delimiter=delimiter)
+    starts, done = [], skip
+    for _ in reader:
+        starts.append(done + 1)
+        done = skip + reader.line_num
+        if len(starts) == n:
+            break
+    return np.array(starts + list(range(done + 1, done + 1 + n - len(starts))), dtype=np.int64)
 
 
 def _read_large(data: bytes, header_idx: int, width: int, delimiter: str) -> pd.DataFrame | None:
