@@ -79,11 +79,12 @@ def test_crlf_bom_title_rows_exponents_and_empty_quantities(tmp_path, monkeypatc
 def test_currency_thousands_parentheses_and_day_first_dates(tmp_path, monkeypatch, paths):
     text = ("客户编号;订单日期;金额\n"
             "00001;05/03/2024;\"1.234,50\"\n00002;25/03/2024;12,5\n00003;01/04/2024;(3,50)\n"
-            "00004;2024-04-02;¥7\n00001;20240403;€ 8\n")
+            "00004;2024-04-02;¥7\n00001;20240403;￥ 8\n")
     report, tables = both(tmp_path, monkeypatch, text, name="eu.csv")
     assert paths == ["direct", "careful"]
     assert [r[3] for r in tables["transactions"]] == [1234.5, 12.5, -3.5, 7.0, 8.0]
     assert report["files"][0]["rows"] == 5
+    assert report["currency"] == "CNY" and report["files"][0]["currency_evidence"] == "'¥7' in column '金额'"
 
 
 def test_ids_ending_in_point_zero_and_unicode_digits(tmp_path, monkeypatch, paths):
@@ -246,3 +247,31 @@ def test_invalid_rows_named_in_chinese_on_both_paths(tmp_path, monkeypatch, path
         report, _ = both(tmp_path, monkeypatch, text)
     assert paths == ["direct", "careful"]
     assert "6 行中有 1 行无效" in report and "第 4 行" in report and "'abc'" in report
+
+
+@pytest.mark.parametrize("content, currency", [
+    (HEADER + "1,a,2024-01-01,¥5,,,\n2,b,2024-01-02,6,,,\n", "CNY"),
+    (HEADER.replace("amount", "dollar_value") + "1,a,2024-01-01,5,,,\n", "USD"),
+    ("customer id,date,amount,币种\n1,2024-01-01,5,人民币\n2,2024-01-02,6,CNY\n", "CNY"),
+    (HEADER + "1,a,2024-01-01,¥5,,,\n2,b,2024-01-02,$6,,,\n3,c,2024-01-02,US$7,,,\n", "mixed"),
+    ("customer id,date,amount,currency\n1,2024-01-01,5,GBP\n2,2024-01-02,6,EUR\n3,2024-01-02,6,x\n", "mixed"),
+])
+def test_the_currency_is_found_the_same_both_ways(tmp_path, monkeypatch, paths, content, currency):
+    report, tables = both(tmp_path, monkeypatch, content, skip_invalid=True)
+    if currency == "mixed":
+        assert report.startswith("error: t.csv: the amounts are in more than one currency (")
+        assert tables["transactions"] == []
+    else:
+        assert report["currency"] == currency
+
+
+def test_amounts_kept_to_the_cent_as_written_both_ways(tmp_path, monkeypatch, paths):
+    """With amounts stored as DECIMAL(18,2), each is rounded half away from zero from the value as
+    written (1.005 -> 1.01), not from its binary approximation (1.00499... -> 1.00)."""
+    from analysis.store import SCHEMA
+
+    monkeypatch.setitem(SCHEMA["transactions"], "amount", "DECIMAL(18,2) NOT NULL")
+    rows = "".join(f"c{i},o{i},2024-01-0{i + 1},{v},,,\n"
+                   for i, v in enumerate(["1.005", "2.675", "-2.675", "0.125", "9999999999999998", "\"¥1,234.565\""]))
+    _, tables = both(tmp_path, monkeypatch, HEADER + rows)
+    assert [r[3] for r in tables["transactions"]] == [1.01, 2.68, -2.68, 0.13, 9999999999999998.0, 1234.57]

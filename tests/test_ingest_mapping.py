@@ -66,7 +66,7 @@ def test_messages_in_chinese_keep_the_field_names():
         with pytest.raises(UserError) as err:
             check_overrides({"revenue": "x"})
         assert str(err.value).startswith("--map 中有未知字段：revenue。可用字段：transactions：customer_id、order_id、")
-        assert "category；customers：customer_id、name、" in str(err.value)
+        assert "category、currency；customers：customer_id、name、" in str(err.value)
         assert missing_required("interactions", {"customer_id": "id", "date": "d"}) == ["kind 或 satisfaction"]
         assert required_text("transactions") == "customer_id、date 和 amount"
     assert missing_required("interactions", {"customer_id": "id"}) == ["date", "kind or satisfaction"]

@@ -144,3 +144,72 @@ def test_ids_differing_only_by_invisible_or_full_width_characters_are_one_custom
     with Workspace(db, read_only=True) as ws:
         assert sorted(ws.query("SELECT customer_id FROM customers")["customer_id"]) == ["C001", "C002"]
         assert ws.scalar("SELECT count(DISTINCT customer_id) FROM transactions") == 1
+
+
+# -- the currency the amounts are in -------------------------------------------------------------
+def test_a_gbk_file_of_yuan_amounts_makes_a_yuan_workspace(tmp_path, capsys, day):
+    src = tmp_path / "订单.csv"
+    src.write_bytes("客户编号,订单日期,金额\nC1,2024-01-05,\"￥1,234.50\"\nC2,2024-01-06,88\n".encode("gbk"))
+    db = tmp_path / "w.duckdb"
+    code, out, err = run(capsys, "ingest", src, "--db", db, "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["currency"] == "CNY" and got["files"][0]["currency_evidence"] == "'￥1,234.50' in column '金额'"
+    with Workspace(db, read_only=True) as ws:
+        assert ws.currency() == "CNY"
+    code, out, _ = run(capsys, "ingest", _file(tmp_path, ["C3,2024-02-01,5"], name="more.csv"), "--db", db)
+    assert code == 0 and "currency" not in out  # plain numbers: nothing said, nothing changed
+
+
+@pytest.mark.parametrize("header, rows, code, evidence", [
+    ("customer id,date,dollar_value", ["1,2024-01-01,5.5"], "USD", "the column name 'dollar_value'"),
+    ("客户编号,日期,金额(元)", ["1,2024-01-01,5.5"], "CNY", "the column name '金额(元)'"),
+    ("customer id,date,amount,currency", ["1,2024-01-01,5,eur", "2,2024-01-01,6,EUR"], "EUR",
+     "column 'currency': 'eur'"),
+    ("customer id,date,amount", ["1,2024-01-01,£5", "2,2024-01-01,6"], "GBP", "'£5' in column 'amount'"),
+])
+def test_the_currency_is_read_from_signs_codes_a_currency_column_or_the_column_name(tmp_path, capsys, day, header,
+                                                                                    rows, code, evidence):
+    db = tmp_path / "w.duckdb"
+    result, out, err = run(capsys, "ingest", _file(tmp_path, rows, header=header), "--db", db)
+    assert result == 0, err
+    assert f"amounts in {code} ({evidence})" in out and f"The workspace's currency is now {code}." in out
+    with Workspace(db, read_only=True) as ws:
+        assert ws.currency() == code
+
+
+def test_a_file_mixing_currencies_is_refused_naming_the_rows(tmp_path, capsys, day):
+    rows = ["C1,2024-01-01,¥10", "C2,2024-01-02,$5", "C3,2024-01-03,7", "C4,2024-01-04,RMB 8", "C5,2024-01-05,USD 9"]
+    db = tmp_path / "w.duckdb"
+    code, _, err = run(capsys, "ingest", _file(tmp_path, rows), "--db", db, "--skip-invalid")
+    assert code == 2 and not db.exists()
+    assert err == ("error: sales.csv: the amounts are in more than one currency (CNY on lines 2, 5; USD on lines 3, "
+                   "6), and a workspace keeps all its figures in one; amounts are never converted. Import each "
+                   "currency's rows into a workspace of its own.\n")
+    column = _file(tmp_path, ["1,2024-01-01,5,CNY", "2,2024-01-01,6,人民币", "3,2024-01-01,6,GBP"], name="c.csv",
+                   header="customer id,date,amount,币种")
+    code, _, err = run(capsys, "ingest", column, "--db", db)
+    assert code == 2 and "(CNY on lines 2, 3; GBP on line 4)" in err
+    unknown = _file(tmp_path, ["1,2024-01-01,5,CNY", "2,2024-01-01,6,Dollars?"], name="u.csv",
+                    header="customer id,date,amount,currency")
+    code, _, err = run(capsys, "ingest", unknown, "--db", db)
+    assert code == 2 and "line 3, column 'currency': 'Dollars?' is not a currency such as CNY, USD, EUR or GBP" in err
+
+
+def test_a_file_in_another_currency_than_the_workspace_is_refused_saying_both(tmp_path, capsys, day):
+    db = tmp_path / "shop.duckdb"
+    assert run(capsys, "ingest", _file(tmp_path, ["C1,2024-01-01,¥10"]), "--db", db)[0] == 0
+    uk = _file(tmp_path, ["C2,2024-01-02,£5", "C3,2024-01-03,£6"], name="uk.csv")
+    code, _, err = run(capsys, "ingest", uk, "--db", db)
+    assert code == 2
+    assert err == ("error: uk.csv: the amounts are in GBP ('£5' in column 'amount'), but workspace “shop” keeps its "
+                   "figures in CNY, and amounts are never converted; Import the file into another workspace "
+                   "(another --db), or, if CNY is wrong, change the workspace's currency on the app's Data page and "
+                   "import again.\n")
+    with Workspace(db, read_only=True) as ws:
+        assert ws.count("transactions") == 1 and ws.currency() == "CNY"
+    # two files of one import in two currencies: the second is refused and nothing is written
+    code, _, err = run(capsys, "ingest", uk, _file(tmp_path, ["C4,2024-01-04,€4"], name="eu.csv"), "--db",
+                       tmp_path / "new.duckdb")
+    assert code == 2 and "eu.csv: the amounts are in EUR" in err and "keeps its figures in GBP" in err
+    assert not (tmp_path / "new.duckdb").exists()

@@ -103,3 +103,25 @@ def test_an_earlier_success_message_goes_when_a_new_file_is_chosen_or_an_import_
     assert not at.success  # a new file: the old success is gone
     at.button(key="data_import").click().run()
     assert at.error and not at.success
+
+
+def test_a_file_in_another_currency_is_refused_with_the_apps_advice(demo_copy):
+    at = open_data_page(demo_copy)
+    at.text_input(key="data_new_name").set_value("shop").run()
+    at.file_uploader(key="data_upload").set_value(("sales.csv", SALES_CSV, "text/csv")).run()
+    at.button(key="data_import").click().run()
+    summary = _plain(at.success[0].value)
+    assert "amounts in CNY ('￥1,234.50' in column '金额')" in summary
+    assert "The workspace's currency is now CNY." in summary
+    at.radio(key="data_mode").set_value("existing").run()
+    at.selectbox(key="data_existing").set_value("shop").run()
+    uk = "customer id,date,amount\nC9,2024-05-01,£12.50\n".encode()
+    at.file_uploader(key="data_upload").set_value(("uk.csv", uk, "text/csv")).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert _plain(at.error[0].value).splitlines() == [
+        "uk.csv: the amounts are in GBP ('£12.50' in column 'amount'), but workspace “shop” keeps its figures in "
+        "CNY, and amounts are never converted.", "",
+        "Import the file into a new workspace, or, if CNY is wrong, change “Currency of the amounts” above and "
+        "import again."]
+    assert {m.label: m.value for m in at.metric}["Purchase lines"] == "3"

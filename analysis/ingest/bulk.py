@@ -58,7 +58,8 @@ _names = itertools.count()
 
 def _kind(fld: str) -> str:
     parser = VD.PARSERS.get(fld, (V.parse_text, ""))[0]
-    return {V.parse_id: "id", V.parse_number: "number", V.parse_date: "date"}.get(parser, "text")
+    return {V.parse_id: "id", V.parse_number: "number", V.parse_date: "date",
+            V.parse_currency: "currency"}.get(parser, "text")
 
 
 # -- planning -----------------------------------------------------------------------
@@ -225,6 +226,8 @@ def _fast(kind: str, t: str, gate: bool = False) -> str:
                 f"THEN CAST(try_strptime({t}, '%Y-%m-%d') AS DATE) END")
     if kind == "id" and gate:  # values.parse_id: "123.0" -> "123" once some id ends in ".0"
         return f"CASE WHEN regexp_full_match({t}, $id_zero) THEN regexp_extract({t}, $id_head, 1) ELSE {t} END"
+    if kind == "currency":
+        return "CAST(NULL AS VARCHAR)"
     return t
 
 
@@ -242,9 +245,20 @@ def _index(raw: RawSheet, mapping: dict[str, str]) -> dict[str, int]:
     return {fld: columns.index(col) for fld, col in mapping.items()}
 
 
+def store_cast(table: str, column: str, sql: str) -> str:
+    """SQL of the value ``sql`` as ``table.column`` keeps it. An amount goes through its shortest
+    decimal text (DuckDB writes a DOUBLE as the shortest text that reads back the same), so that
+    it is kept to the cent as written, rounded half away from zero (1.005 -> 1.01), rather than
+    from its binary value (1.00499...)."""
+    kind = SCHEMA[table][column].split()[0]
+    if column in VD.AMOUNT_FIELDS:
+        return f"CAST(CAST({sql} AS VARCHAR) AS {kind})"
+    return f"CAST({sql} AS {kind})"
+
+
 def _insert_sql(fields: list[str], select: str) -> str:
     cols = ", ".join(quote_ident(c) for c in fields + ["import_id"])
-    typed = ", ".join(f"CAST({quote_ident(f)} AS {SCHEMA['transactions'][f].split()[0]})" for f in fields)
+    typed = ", ".join(store_cast("transactions", f, quote_ident(f)) for f in fields)
     return f'INSERT INTO "transactions" ({cols}) SELECT {typed}, $import_id FROM ({select})'
 
 
@@ -374,8 +388,9 @@ def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: VD.
     parts = ["count(*) AS rows", "count_if(empty) AS empty"]
     for fld, i in index.items():
         t, kind = quote_ident(f"t{i}"), _kind(fld)
-        if kind in ("number", "date"):
-            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) AS {quote_ident('py_' + fld)}")
+        if kind in ("number", "date", "currency"):  # a currency column is always read by values.py
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) "
+                         f"AS {quote_ident('py_' + fld)}")
         if kind == "id":
             parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
             parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND NOT {_ascii(t)}) AS {quote_ident('py_' + fld)}")
@@ -403,6 +418,7 @@ class Checked:
     invalid: int
     examples: list[str]
     ids_normalised: int = 0
+    currency: VD.CurrencyRows | None = None
 
 
 def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
@@ -448,6 +464,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
     for fld in index:
         if _kind(fld) == "id" and gates.get(fld):
             values[fld] = _fast("id", f"({values[fld]})", True)
+    marks = {}  # amount field -> SQL of the currency its cell writes
     for fld, count in scan.needs_python.items():
         if not count or _kind(fld) == "id":
             continue
@@ -462,22 +479,29 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                 parsed, _ = V.parse_date(text, keep_time=False, column=column, counts=counts)
             except V.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
                 raise UserError(V.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
+        elif _kind(fld) == "currency":
+            parsed, _ = V.parse_currency(text)
         else:
             parsed, _ = V.parse_number(text)
         alias = quote_ident(f"m_{fld}")
-        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views)} {alias} ON {alias}.v = s.{t}")
+        codes = V.currency_marks(text) if fld in VD.AMOUNT_FIELDS else None
+        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views, codes)} {alias} "
+                     f"ON {alias}.v = s.{t}")
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
+        if codes is not None:
+            marks[fld] = f"{alias}.code"
     required = VD.REQUIRED["transactions"]
     bad, out = {}, {}
     for fld, v in values.items():
         t = quote_ident(f"t{index[fld]}")
         if fld in required:
             bad[fld] = f"({v}) IS NULL"
-        elif _kind(fld) in ("number", "date"):
+        elif _kind(fld) in ("number", "date", "currency"):
             bad[fld] = f"({v}) IS NULL AND {t} IS NOT NULL"
         else:
             bad[fld] = "false"
         out[fld] = _out_of_range(fld, f"({v})", rules) or "CAST(NULL AS VARCHAR)"
+    code, kind, said = _row_currency(mapping, index, values, marks)
     checked = f"_bulk_checked_{next(_names)}"
     cur.execute(*_bound(
         f"CREATE TEMP TABLE {quote_ident(checked)} AS SELECT s.pos, "
@@ -485,6 +509,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
         + ", ".join(f"{o} AS {quote_ident('out_' + f)}" for f, o in out.items()) + ", "
         + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
+        + f", {code} AS cur_code, {kind} AS cur_kind, {said} AS cur_said"
         + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
     try:
         any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
@@ -508,20 +533,64 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                                   reasons=semicolons(reasons)))
         if invalid and not rules.skip_invalid:
             raise VD.invalid_rows_error(label, invalid, n, examples, rules, bool(any_future))
+        currency = VD.judge_currency(label, [
+            VD.CurrencyRows(c, int(rows), [int(p) + scan.source.skip + 1 for p in first],
+                            VD.mark_evidence(k, w, v))
+            for c, rows, first, k, w, v in cur.execute(
+                f"SELECT cur_code, count(*), list(pos ORDER BY pos)[1:{VD.SHOW_ERRORS}], arg_min(cur_kind, pos), "
+                f"arg_min(cur_said, pos), arg_min(cur_value, pos) FROM (SELECT *, {_said_value(mapping)} AS cur_value "
+                f"FROM {quote_ident(checked)}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
+                f"ORDER BY min(pos)").fetchall()])
         fields = [f for f in SCHEMA["transactions"] if f in values]
         select = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad}) ORDER BY pos"
         cur.execute(*_bound(_insert_sql(fields, select), {"import_id": import_id}))
-        return Checked(n - invalid, invalid, examples, normalised)
+        return Checked(n - invalid, invalid, examples, normalised, currency)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
 
 
-def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: list) -> str:
-    """Register (v, val): cell text -> its value as Python reads it, for a join; the view's name."""
+def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: list,
+                    codes: pd.Series | None = None) -> str:
+    """Register (v, val[, code]): cell text -> its value as Python reads it (and the currency it
+    writes), for a join; the view's name."""
     view = f"_bulk_{fld}_{next(_names)}"
-    cur.register(view, pa.table({"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}))
+    columns = {"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}
+    if codes is not None:
+        columns["code"] = pa.array(codes.where(codes.notna(), None).tolist(), pa.string())
+    cur.register(view, pa.table(columns))
     views.append(view)
     return quote_ident(view)
+
+
+def _row_currency(mapping: dict[str, str], index: dict[str, int], values: dict[str, str],
+                  marks: dict[str, str]) -> tuple[str, str, str]:
+    """SQL of each row's currency as validate.sheet_currency decides it: the currency column's,
+    else the first amount cell's sign or code, else what an amount column's name states; with
+    where it was read (the evidence's kind and column)."""
+    options = []  # (code SQL, kind, column)
+    if "currency" in values:
+        options.append((f"({values['currency']})", "column", mapping["currency"]))
+    amounts = [f for f in VD.AMOUNT_FIELDS if f in index]
+    options += [(marks[f], "mark", mapping[f]) for f in amounts if f in marks]
+    options += [(f"'{code}'", "name", mapping[f]) for f in amounts if (code := V.currency_of_name(mapping[f]))]
+    if not options:
+        return "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
+    code = "coalesce(" + ", ".join(c for c, _, _ in options) + ")"
+    kind = "CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN '{k}'" for c, k, _ in options) + " END"
+    said = "CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN {_literal(w)}" for c, _, w in options) + " END"
+    return code, kind, said
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _said_value(mapping: dict[str, str]) -> str:
+    """SQL of the cell the currency was read from (its column is ``cur_said``)."""
+    cases = [f"WHEN cur_kind = 'column' THEN {quote_ident('raw_currency')}"] if "currency" in mapping else []
+    cases += [f"WHEN cur_kind = 'mark' AND cur_said = {_literal(mapping[f])} THEN {quote_ident('raw_' + f)}"
+              for f in VD.AMOUNT_FIELDS if f in mapping]
+    return "CASE " + " ".join(cases) + " END" if cases else "CAST(NULL AS VARCHAR)"
 
 
 def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list) -> list[str]:

@@ -40,7 +40,7 @@ from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_shee
 from analysis.ingest.reading import read_any
 from analysis.ingest import validate
 from analysis.ingest.validate import Rules, prepare
-from analysis.store import SCHEMA, quote_ident
+from analysis.store import CURRENCY_NOTE, SCHEMA, quote_ident
 
 _view_counter = itertools.count()
 
@@ -71,6 +71,8 @@ class SheetResult:
     updated_customers: int = 0
     skipped_examples: list[str] = field(default_factory=list)
     ids_normalised: int = 0  # distinct customer / order ids written differently (invisible or full-width characters)
+    currency: str | None = None  # ISO code the amounts are in, when the sheet says
+    currency_evidence: str | None = None  # where it says so, in words
     reason: str | None = None  # why a whole sheet was skipped
     import_id: int | None = None
 
@@ -78,9 +80,11 @@ class SheetResult:
 @dataclass
 class IngestReport:
     files: list[SheetResult] = field(default_factory=list)
+    currency: str | None = None  # the workspace's currency after the import (None: still unknown)
+    currency_set: bool = False  # this import set it
 
     def to_dict(self) -> dict:
-        return {"files": [asdict(r) for r in self.files]}
+        return {"files": [asdict(r) for r in self.files], "currency": self.currency}
 
     def summary(self) -> list[str]:
         lines = []
@@ -98,12 +102,17 @@ class IngestReport:
                     lines += ["    " + e for e in r.skipped_examples]
                     if r.skipped > len(r.skipped_examples):
                         lines.append("    " + t("... and {n} more invalid rows.", n=r.skipped - len(r.skipped_examples)))
+                if r.currency:
+                    lines.append("  " + t("amounts in {code} ({evidence})", code=r.currency,
+                                          evidence=r.currency_evidence))
                 if r.ids_normalised:
                     lines.append("  " + tn(
                         "{n:,} id written with invisible or full-width characters was normalised "
                         "(the same customer or order as without them)",
                         "{n:,} ids written with invisible or full-width characters were normalised "
                         "(the same customers or orders as without them)", r.ids_normalised))
+        if self.currency_set:
+            lines.append(t("The workspace's currency is now {code}.", code=self.currency))
         return lines
 
 
@@ -159,6 +168,7 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
     report = IngestReport()
     raw_cache: dict[str, list] = {}
     with ws.transaction() as cur:
+        report.currency = _workspace_currency(cur)
         for plan in plans:
             if not plan.table:
                 report.files.append(SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or t("no table chosen")))
@@ -170,8 +180,40 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
                 raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
                 if raw is None:
                     raise UserError(t("{where}: no such sheet in the file", where=plan.label))
-            report.files.append(_ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], rules, remember, facts))
+            result = _ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], rules, remember, facts)
+            report.files.append(result)
+            _settle_currency(ws, cur, report, result, rules)
     return report
+
+
+def _workspace_currency(cur) -> str | None:
+    row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [CURRENCY_NOTE]).fetchall()
+    return row[0][0] if row else None
+
+
+def _settle_currency(ws, cur, report: IngestReport, result: SheetResult, rules: Rules) -> None:
+    """The workspace takes the currency of its first file that states one (inside the import's
+    transaction); a file in another currency is refused, saying both and what to do."""
+    if not result.currency:
+        return
+    if report.currency is None:
+        ws.set_currency(result.currency, cur)
+        report.currency, report.currency_set = result.currency, True
+    elif result.currency != report.currency:
+        where = PurePath(result.file).name + (f" [{result.sheet}]" if result.sheet is not None else "")
+        raise UserError(t(
+            "{file}: the amounts are in {file_currency} ({evidence}), but workspace “{workspace}” keeps its "
+            "figures in {currency}, and amounts are never converted.", file=where, file_currency=result.currency,
+            evidence=result.currency_evidence, workspace=ws.path.stem, currency=report.currency)
+            + "\n" + t(_OTHER_CURRENCY[rules.app], currency=report.currency))
+
+
+_OTHER_CURRENCY = {
+    False: N_("Import the file into another workspace (another --db), or, if {currency} is wrong, change the "
+              "workspace's currency on the app's Data page and import again."),
+    True: N_("Import the file into a new workspace, or, if {currency} is wrong, change “Currency of the amounts” "
+             "above and import again."),
+}
 
 
 def _seen(cur, digest: str, table: str, sheet: str | None) -> bool:
@@ -221,7 +263,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if fact is not None and _seen(cur, fact.digest, table, plan.sheet):
             result.duplicate = True
             return result
-        if table == "transactions" and (fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
+        if table == "transactions" and "currency" not in plan.mapping and (
+                fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
             written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
@@ -229,6 +272,9 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
                 raise bulk.Retry()
             _log_import(cur, plan, import_id, fact.digest, written, 0)
             result.rows = written
+            named = validate.named_currency(plan.mapping, written, raw.source.skip + 1)
+            if named is not None:  # every amount a plain number: only the column's name can tell
+                result.currency, result.currency_evidence = named.code, named.evidence
             return _finish_result(cur, plan, result, import_id, remember)
         if fact is None:
             fact = facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
@@ -242,6 +288,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
             result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
             result.ids_normalised = checked.ids_normalised
+            if checked.currency is not None:
+                result.currency, result.currency_evidence = checked.currency.code, checked.currency.evidence
             return _finish_result(cur, plan, result, import_id, remember)
         digest, data = fact.digest, raw.source.path.read_bytes()  # the pandas path, on the whole file
         try:
@@ -272,6 +320,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     result.skipped = prepared.invalid_count
     result.skipped_examples = prepared.examples
     result.ids_normalised = prepared.ids_normalised
+    if prepared.currency is not None:
+        result.currency, result.currency_evidence = prepared.currency.code, prepared.currency.evidence
     return _finish_result(cur, plan, result, import_id, remember)
 
 
@@ -304,8 +354,7 @@ def _insert(cur, table: str, frame: pd.DataFrame) -> None:
     cols = [c for c in SCHEMA[table] if c in frame.columns]
     view = _register(cur, frame[cols])
     try:
-        types = {c: SCHEMA[table][c].split()[0] for c in cols}
-        select = ", ".join(f"CAST({quote_ident(c)} AS {types[c]})" for c in cols)
+        select = ", ".join(bulk.store_cast(table, c, quote_ident(c)) for c in cols)
         cur.execute(
             f"INSERT INTO {quote_ident(table)} ({', '.join(map(quote_ident, cols))}) "
             f"SELECT {select} FROM {quote_ident(view)}"
@@ -337,7 +386,7 @@ def _upsert_customers(cur, frame: pd.DataFrame) -> tuple[int, int]:
         view = _register(cur, old)
         try:
             sets = ", ".join(
-                f"{quote_ident(c)} = coalesce(CAST(v.{quote_ident(c)} AS {SCHEMA['customers'][c].split()[0]}), "
+                f"{quote_ident(c)} = coalesce({bulk.store_cast('customers', c, 'v.' + quote_ident(c))}, "
                 f'"customers".{quote_ident(c)})'
                 for c in fields
             )

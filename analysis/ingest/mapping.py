@@ -20,7 +20,7 @@ TABLES = ("transactions", "interactions", "customers")
 
 # Target fields per table, in the order shown to users. ``--map FIELD=COLUMN`` uses these names.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "transactions": ("customer_id", "order_id", "date", "amount", "quantity", "product", "category"),
+    "transactions": ("customer_id", "order_id", "date", "amount", "quantity", "product", "category", "currency"),
     "customers": ("customer_id", "name", "region", "industry", "channel", "signup_date", "wallet", "email", "phone"),
     "interactions": ("customer_id", "date", "channel", "kind", "satisfaction", "scale", "outcome", "note"),
 }
@@ -47,6 +47,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                     "商品", "品名", "货品名称"],
         "category": ["category", "product category", "product line", "class", "类别", "品类", "产品类别", "商品类别",
                      "分类", "大类"],
+        "currency": ["currency", "currency code", "curr", "ccy", "货币", "币种", "币别", "结算币种", "货币类型"],
     },
     "customers": {
         "customer_id": _ID,

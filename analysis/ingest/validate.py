@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import i18n
 from analysis.errors import UserError, commas, semicolons
-from analysis.i18n import N_, lookup, t
+from analysis.i18n import N_, lookup, t, tn
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
 from analysis.money import MAX_ABS_AMOUNT
@@ -40,6 +40,7 @@ PARSERS = {
     "wallet": (V.parse_number, N_("an amount")),
     "satisfaction": _NUMBER,
     "scale": _NUMBER,
+    "currency": (V.parse_currency, N_("a currency such as CNY, USD, EUR or GBP")),
 }
 REQUIRED = {
     "transactions": ("customer_id", "date", "amount"),
@@ -81,6 +82,85 @@ class Rules:
     @property
     def latest(self) -> dt.date:
         return LATEST_DATE if self.allow_future_dates else self.day
+
+
+# -- the file's currency -------------------------------------------------------------
+@dataclass(frozen=True)
+class CurrencyRows:
+    """The rows of a sheet in one currency: how many, the first lines, and what says so."""
+
+    code: str
+    rows: int
+    lines: list[int]
+    evidence: str  # "'¥12' in column 'amount'", "column 'currency': 'USD'", "the column name 'dollar_value'"
+
+
+def mark_evidence(kind: str, column: str, value=None) -> str:
+    """Where a row's currency was read (``kind``: "mark", "column" or "name"), in words."""
+    if kind == "mark":
+        return t("{value!r} in column {column!r}", value=str(value), column=column)
+    if kind == "column":
+        return t("column {column!r}: {value!r}", column=column, value=str(value))
+    return t("the column name {column!r}", column=column)
+
+
+def judge_currency(file_label: str, groups: list[CurrencyRows]) -> CurrencyRows | None:
+    """The sheet's currency from its rows grouped by currency (rows that state none left out):
+    None when no row states one; a :class:`UserError` naming the lines of each currency when
+    they state several (a workspace keeps one, and amounts are never converted)."""
+    if len(groups) <= 1:
+        return groups[0] if groups else None
+    shown = [t("{code} on {lines}{more}", code=g.code, lines=tn("line {lines}", "lines {lines}", len(g.lines),
+                                                                   lines=commas(g.lines)),
+               more=t(" (and {n} more)", n=g.rows - len(g.lines)) if g.rows > len(g.lines) else "")
+             for g in sorted(groups, key=lambda g: g.lines[0])]
+    raise UserError(t(
+        "{file}: the amounts are in more than one currency ({currencies}), and a workspace keeps all its figures "
+        "in one; amounts are never converted. Import each currency's rows into a workspace of its own.",
+        file=file_label, currencies=semicolons(shown)))
+
+
+def named_currency(mapping: dict[str, str], rows: int, first_line: int) -> CurrencyRows | None:
+    """The currency the name of an amount column states, for a sheet whose amounts are all
+    plain numbers."""
+    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
+        code = V.currency_of_name(mapping[fld])
+        if code:
+            return CurrencyRows(code, rows, [first_line], mark_evidence("name", mapping[fld]))
+    return None
+
+
+def sheet_currency(file_label: str, mapping: dict[str, str], src: pd.DataFrame, lines: np.ndarray,
+                   keep: np.ndarray, currency_codes: pd.Series | None) -> CurrencyRows | None:
+    """:func:`judge_currency` for a sheet read by pandas: each kept row's currency is its
+    currency column's, else the first sign, word or code in its amount cells, else what the
+    amount column's name states."""
+    n = len(src)
+    code = pd.Series(None, index=range(n), dtype=object)
+    kind = pd.Series(None, index=range(n), dtype=object)
+    where = pd.Series(None, index=range(n), dtype=object)
+    if currency_codes is not None:
+        has = currency_codes.reset_index(drop=True).notna()
+        code, kind, where = code.where(~has, currency_codes), kind.where(~has, "column"), \
+            where.where(~has, mapping["currency"])
+    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
+        col = mapping[fld]
+        marks = V.currency_marks(src[col]).reset_index(drop=True)
+        fill = code.isna() & marks.notna()
+        code, kind, where = code.where(~fill, marks), kind.where(~fill, "mark"), where.where(~fill, col)
+    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
+        named = V.currency_of_name(mapping[fld])
+        if named:
+            fill = code.isna()
+            code, kind, where = code.where(~fill, named), kind.where(~fill, "name"), where.where(~fill, mapping[fld])
+    code = code[keep & code.notna().to_numpy()]
+    groups = []
+    for c, rows in code.groupby(code, sort=False):
+        first = rows.index[0]
+        value = src[where[first]].iloc[first] if kind[first] != "name" else None
+        groups.append(CurrencyRows(str(c), len(rows), [int(x) for x in lines[rows.index[:SHOW_ERRORS]]],
+                                   mark_evidence(kind[first], where[first], value)))
+    return judge_currency(file_label, groups)
 
 
 # Why a parsed value is out of range (codes shared with the DuckDB path in bulk.py).
@@ -128,6 +208,7 @@ class Prepared:
     examples: list[str] = field(default_factory=list)  # "line 7, column '金额': 'abc' is not an amount"
     ids_normalised: int = 0  # distinct ids changed by values.normalise_id
     future: bool = False  # some invalid row is dated after the day of import
+    currency: CurrencyRows | None = None  # what the amounts say their currency is
 
 
 def describe(col: str, value, expected: str, empty: bool) -> str:
@@ -260,6 +341,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     if invalid and not rules.skip_invalid:
         raise invalid_rows_error(file_label, invalid, n, examples, rules, any_future)
     keep = ~bad_any.to_numpy()
+    currency = sheet_currency(file_label, mapping, src, raw.lines, keep, out.get("currency"))
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples,
-                    stats.get("normalised", 0), any_future)
+                    stats.get("normalised", 0), any_future, currency)
 

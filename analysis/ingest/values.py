@@ -13,6 +13,7 @@ month/day order) are taken once per column, never per cell.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import unicodedata
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import money
 from analysis.errors import UserError, commas
 from analysis.i18n import t
 
@@ -166,7 +168,16 @@ def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # -- amounts and numbers ------------------------------------------------------------
-_CURRENCY_PY = r"(?i)(RMB|CNY|USD|EUR|GBP|US\$|HK\$|[¥￥$€£元]|\s|\u00a0|\u2009|\u202f|')"
+# What an amount cell may write for its currency (analysis.money's signs, words and codes, and
+# the symbols it writes, such as "JP¥"), lower case -> ISO code.
+CURRENCY_MARKS: dict[str, str] = {
+    **{code.lower(): code for code in money.SYMBOLS},
+    **{sign.strip().lower(): code for code, sign in money.SYMBOLS.items()},
+    **money.MARKS,
+}
+_MARK_ALTERNATIVES = "|".join(re.escape(m) for m in sorted(CURRENCY_MARKS, key=len, reverse=True))
+_MARK = rf"(?i)(?P<mark>{_MARK_ALTERNATIVES})"
+_CURRENCY_PY = rf"(?i)({_MARK_ALTERNATIVES}|\s|\u00a0|\u2009|\u202f|')"
 _BOTH_COMMA_LAST = r"^-?\d{1,3}(\.\d{3})*\.\d{3},\d+$|^-?\d+\.\d{3},\d+$"
 _ONLY_COMMA_DECIMAL = r"^-?\d+,(\d{1,2}|\d{4,})$"
 _BOTH_DOT_LAST = r"^-?\d{1,3}(,\d{3})+\.\d+$"
@@ -224,6 +235,54 @@ def _finite(out: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 parse_amount = parse_number
+
+
+def currency_marks(series: pd.Series) -> pd.Series:
+    """Per cell, the ISO code of the currency its amount is written in ("¥1,234" -> "CNY",
+    "USD 5" -> "USD"), None where the cell writes none (plain numbers, empty cells). The first
+    sign, word or code of :data:`CURRENCY_MARKS` in the cell counts."""
+    out = pd.Series(None, index=series.index, dtype=object)
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
+            or pd.api.types.is_datetime64_any_dtype(series):
+        return out
+    text = as_text(series)
+    todo = text.notna() & to_float(text).isna()
+    if todo.any():
+        marks = extract(text[todo], _MARK)["mark"].str.lower()
+        out[marks.index] = marks.map(CURRENCY_MARKS).astype(object).where(marks.notna(), None)
+    return out
+
+
+def parse_currency(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A currency column: ISO codes from codes, signs or words ("USD", "￥", "人民币"); a
+    non-empty cell that names no currency is bad."""
+    text = as_text(series)
+    codes = text.str.lower().map(CURRENCY_MARKS)
+    codes = codes.astype(object).where(codes.notna(), None)
+    return codes, text.notna() & codes.isna()
+
+
+def currency_of_name(name: str) -> str | None:
+    """The currency a column's name states: a bracketed unit ("金额(元)", "Total (USD)", "Price
+    [€]"), a code or sign among its words ("amount_usd"), or a currency word ("dollar_value",
+    "美元金额")."""
+    text = str(name).lower()
+    for unit in re.findall(r"[(（\[【]\s*([^)）\]】]+?)\s*[)）\]】]", text):
+        if unit in CURRENCY_MARKS:
+            return CURRENCY_MARKS[unit]
+    for word in re.split(r"[\s_\-.:/()（）\[\]【】]+", text):
+        if word in _NAME_WORDS:
+            return _NAME_WORDS[word]
+        if word in CURRENCY_MARKS and (len(word) == 3 or not word.isascii()):  # codes and Chinese words
+            return CURRENCY_MARKS[word]
+    for word, code in money.MARKS.items():  # 美元金额, 人民币金额: a currency word inside a Chinese name
+        if len(word) >= 2 and not word.isascii() and word in text:
+            return code
+    return None
+
+
+# Words a column name may use for its currency, besides analysis.money's marks.
+_NAME_WORDS = {"dollar": "USD", "dollars": "USD", "yuan": "CNY", "euro": "EUR", "euros": "EUR"}
 
 
 # -- dates --------------------------------------------------------------------------
