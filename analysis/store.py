@@ -97,6 +97,26 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 
+# Purchases without a customer id (guest checkouts): the transactions' columns but the customer,
+# so that no per-customer figure can count them; the Overview says how much they are.
+SCHEMA["guest_purchases"] = {c: kind for c, kind in SCHEMA["transactions"].items() if c != "customer_id"}
+# Order ids and who placed them, from files that list orders without amounts (Olist's orders file):
+# order items, reviews and returns that name only the order are linked to the customer through them.
+SCHEMA["orders"] = {
+    "order_id": "VARCHAR NOT NULL PRIMARY KEY",
+    "customer_id": "VARCHAR NOT NULL",
+    "date": "DATE",
+    "status": "VARCHAR",
+    "import_id": "BIGINT",
+}
+# Several accounts of one person (an e-commerce export's per-order customer id and its unique
+# customer id): every row of an account is the person's (analysis.ingest.identity).
+SCHEMA["accounts"] = {
+    "account_id": "VARCHAR NOT NULL PRIMARY KEY",
+    "customer_id": "VARCHAR NOT NULL",
+    "import_id": "BIGINT",
+}
+
 DATA_TABLES = ("customers", "transactions", "interactions")
 # The notes key under which the workspace's currency (ISO code) is kept.
 CURRENCY_NOTE = "currency"

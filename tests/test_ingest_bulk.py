@@ -27,7 +27,7 @@ def _run(tmp_path, name, path, monkeypatch, threshold, skip_invalid=False, overr
             report = f"error: {exc}"
         tables = {t: ws.query(f'SELECT * EXCLUDE (imported_at) FROM "{t}"' if t == "imports" else f'SELECT * FROM "{t}"')
                   .astype(object).where(lambda f: f.notna(), None).values.tolist()
-                  for t in ("transactions", "imports", "customers", "mappings")}
+                  for t in ("transactions", "guest_purchases", "imports", "customers", "mappings")}
         tables["mappings"] = [r[:3] for r in tables["mappings"]]
     finally:
         ws.close()
@@ -100,7 +100,8 @@ def test_ids_with_invisible_and_full_width_characters_normalised_the_same(tmp_pa
     report, tables = both(tmp_path, monkeypatch, text, skip_invalid=True)
     assert paths == ["direct", "careful"]
     assert [r[:2] for r in tables["transactions"]] == [["O1", "C001"], ["O2", "C001"], ["O3", "C001"], ["O4", "C001"]]
-    assert report["files"][0]["ids_normalised"] == 6 and report["files"][0]["skipped"] == 1
+    assert [r[0] for r in tables["guest_purchases"]] == ["O5"]  # an id of invisible characters only: no id
+    assert report["files"][0]["ids_normalised"] == 6 and report["files"][0]["skipped"] == 0
 
 
 @pytest.mark.parametrize("skip_invalid", [False, True])
@@ -141,7 +142,7 @@ def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, pat
 def test_invalid_rows_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
     rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(12)]
     rows[2] = "c2,o2,2024-01-03,abc,,"
-    rows[4] = ",o4,2024-01-05,5,,"
+    rows[4] = ",o4,2024-01-05,5,,"  # no customer id: a guest checkout, valid
     rows[5] = "c5,o5,not a date,5,x,"
     rows[7] = "c7,o7,2024-02-30,inf,,"
     rows[8] = "c8,o8,2024-01-01,1_000,,"
@@ -150,9 +151,10 @@ def test_invalid_rows_named_the_same(tmp_path, monkeypatch, paths, skip_invalid)
     report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
     assert paths == ["direct", "careful"]
     if skip_invalid:
-        assert report["files"][0]["skipped"] == 6 and len(report["files"][0]["skipped_examples"]) == 5
+        assert report["files"][0]["skipped"] == 5 and len(report["files"][0]["skipped_examples"]) == 5
+        assert report["files"][0]["guest_lines"] == 1 and tables["guest_purchases"][0][0] == "o4"
     else:
-        assert report.startswith("error: t.csv: 6 of 12 rows are invalid") and "line 6, column 'amount': 'abc'" in report
+        assert report.startswith("error: t.csv: 5 of 12 rows are invalid") and "line 6, column 'amount': 'abc'" in report
         assert tables["transactions"] == [] and tables["imports"] == []
 
 
@@ -275,3 +277,21 @@ def test_amounts_kept_to_the_cent_as_written_both_ways(tmp_path, monkeypatch, pa
                    for i, v in enumerate(["1.005", "2.675", "-2.675", "0.125", "9999999999999998", "\"¥1,234.565\""]))
     _, tables = both(tmp_path, monkeypatch, HEADER + rows)
     assert [r[3] for r in tables["transactions"]] == [1.01, 2.68, -2.68, 0.13, 9999999999999998.0, 1234.57]
+
+
+def test_guests_order_fields_on_the_first_line_and_returns_the_same_both_ways(tmp_path, monkeypatch, paths):
+    """Invoice lines: the customer and date written on an order's first line only, a line without
+    any customer (a guest checkout), a cancellation invoice (C + digits) and a negative quantity."""
+    text = HEADER + ("C1,536365,2024-01-05,15.30,6,Heart,\n,536365,,20.34,6,Lantern,\n"
+                     ",536366,2024-01-06,11.10,6,Warmer,\nC2,C536379,2024-01-07,27.50,1,Discount,\n"
+                     "C2,536380,2024-01-08,9.00,-3,Mug,\nC3,536381,2024-01-09,5.00,1,Cup,\n")
+    report, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "careful"]
+    assert [(r[0], r[1], str(r[2])[:10], r[3]) for r in tables["transactions"]] == [
+        ("536365", "C1", "2024-01-05", 15.30), ("536365", "C1", "2024-01-05", 20.34),
+        ("C536379", "C2", "2024-01-07", -27.50), ("536380", "C2", "2024-01-08", -9.0),
+        ("536381", "C3", "2024-01-09", 5.0)]
+    assert [(r[0], r[2]) for r in tables["guest_purchases"]] == [("536366", 11.10)]
+    file = report["files"][0]
+    assert (file["customer_lines"], file["guest_lines"], file["guest_revenue"], file["carried"]) == (5, 1, 11.1, 2)
+    assert file["by_status"] == {"return": {"lines": 2, "value": -36.5, "revenue": True}}

@@ -44,12 +44,16 @@ import pyarrow as pa
 
 from analysis.errors import UserError, semicolons
 from analysis import i18n
+from analysis.ingest import orders
 from analysis.ingest import validate as VD
 from analysis.ingest import values as V
 from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
 from analysis.store import SCHEMA, quote_ident
 
 HEAD_BYTES = 1 << 20  # what :func:`peek` reads to plan the import
+# The purchase fields this module reads; a file mapping others (unit prices, statuses, customer
+# attributes) is read by pandas (analysis.ingest.validate and .orders).
+FIELDS = ("customer_id", "order_id", "date", "amount", "quantity", "product", "category", "currency")
 # The characters Python's str.strip() removes (tests check this against str.isspace).
 STRIP_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
     "\u2028\u2029\u202f\u205f\u3000"
@@ -256,10 +260,10 @@ def store_cast(table: str, column: str, sql: str) -> str:
     return f"CAST({sql} AS {kind})"
 
 
-def _insert_sql(fields: list[str], select: str) -> str:
+def _insert_sql(fields: list[str], select: str, table: str = "transactions") -> str:
     cols = ", ".join(quote_ident(c) for c in fields + ["import_id"])
-    typed = ", ".join(store_cast("transactions", f, quote_ident(f)) for f in fields)
-    return f'INSERT INTO "transactions" ({cols}) SELECT {typed}, $import_id FROM ({select})'
+    typed = ", ".join(store_cast(table, f, quote_ident(f)) for f in fields)
+    return f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {typed}, $import_id FROM ({select})"
 
 
 def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
@@ -324,7 +328,7 @@ def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str
 
 def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: VD.Rules) -> bool:
     """After a typed insert: no inf / nan, nothing out of range (validate.range_codes), no id
-    ending in ".0" or needing values.normalise_id."""
+    ending in ".0" or needing values.normalise_id, no return (:func:`_plain_purchase`)."""
     checks = []
     for fld in index:
         kind, col = _kind(fld), quote_ident(fld)
@@ -334,11 +338,23 @@ def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, r
             checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0') OR NOT {_ascii(col)}), false)")
         if (out := _out_of_range(fld, col, rules)) is not None:
             checks.append(f"NOT coalesce(bool_or(({out}) IS NOT NULL), false)")
+        if (plain := _plain_purchase(fld, col)) is not None:
+            checks.append(f"coalesce(bool_and({plain}), true)")
     if not checks:
         return True
     sql, bound = _bound(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = $import_id',
                         {**params, "import_id": import_id})
     return bool(cur.execute(sql, bound).fetchall()[0][0])
+
+
+def _plain_purchase(fld: str, v: str) -> str | None:
+    """SQL true where the value cannot make the line a return (orders.settle): a quantity that
+    is not negative, an invoice number that is not a cancellation's."""
+    if fld == "quantity":
+        return f"({v}) >= 0"
+    if fld == "order_id":
+        return f"NOT regexp_full_match({v}, '{orders.CANCELLATION}')"
+    return None
 
 
 def _checked_select(index: dict[str, int], fields: list[str], width: int, rules: VD.Rules) -> str:
@@ -357,6 +373,10 @@ def _checked_select(index: dict[str, int], fields: list[str], width: int, rules:
             oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
         if (out := _out_of_range(fld, values[fld], rules)) is not None:
             oks.append(f"({out}) IS NULL")
+        if fld == "customer_id":  # a guest checkout: the careful pass writes it apart
+            oks.append(f"({values[fld]}) IS NOT NULL")
+        if (plain := _plain_purchase(fld, values[fld])) is not None:
+            oks.append(f"coalesce({plain}, true)")
     return (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
             f"FROM ({_cells(_READ.format(', ignore_errors=true'), width, False)}) "
             f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
@@ -419,6 +439,11 @@ class Checked:
     examples: list[str]
     ids_normalised: int = 0
     currency: VD.CurrencyRows | None = None
+    customer_lines: int = 0
+    guest_lines: int = 0  # written to guest_purchases
+    guest_revenue: float = 0.0
+    by_status: dict = field(default_factory=dict)  # returns, as orders.settle counts them
+    carried: int = 0  # order-level cells carried to the order's other lines
 
 
 def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
@@ -490,6 +515,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
         if codes is not None:
             marks[fld] = f"{alias}.code"
+    carried = _carry_order_fields(values)
     required = VD.REQUIRED["transactions"]
     bad, out = {}, {}
     for fld, v in values.items():
@@ -509,7 +535,8 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
         + ", ".join(f"{o} AS {quote_ident('out_' + f)}" for f, o in out.items()) + ", "
         + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
-        + f", {code} AS cur_code, {kind} AS cur_kind, {said} AS cur_said"
+        + f", {code} AS cur_code, {kind} AS cur_kind, {said} AS cur_said, "
+        + f"({' + '.join(f'CAST({c} AS INTEGER)' for c in carried) or '0'}) AS carried"
         + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
     try:
         any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
@@ -541,12 +568,53 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                 f"arg_min(cur_said, pos), arg_min(cur_value, pos) FROM (SELECT *, {_said_value(mapping)} AS cur_value "
                 f"FROM {quote_ident(checked)}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
                 f"ORDER BY min(pos)").fetchall()])
-        fields = [f for f in SCHEMA["transactions"] if f in values]
-        select = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad}) ORDER BY pos"
-        cur.execute(*_bound(_insert_sql(fields, select), {"import_id": import_id}))
-        return Checked(n - invalid, invalid, examples, normalised, currency)
+        valid = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad})"
+        returned = _returns(cur, valid, values)
+        lines = f"SELECT * REPLACE (CASE WHEN {returned} THEN -abs(amount) ELSE amount END AS amount) FROM ({valid})"
+        has_id = "customer_id IS NOT NULL" if "customer_id" in values else "false"
+        for table, which in (("transactions", has_id), ("guest_purchases", f"NOT ({has_id})")):
+            fields = [f for f in SCHEMA[table] if f in values]
+            cur.execute(*_bound(_insert_sql(fields, f"SELECT * FROM ({lines}) WHERE {which} ORDER BY pos", table),
+                                {"import_id": import_id}))
+        customers, guests, guest_cents, returns, return_cents, carried_cells = cur.execute(
+            f"SELECT count_if({has_id}), count_if(NOT ({has_id})), coalesce(sum(round(amount * 100)) FILTER "
+            f"(NOT ({has_id})), 0), count_if({returned}), coalesce(sum(round(amount * 100)) FILTER ({returned}), 0), "
+            f"(SELECT coalesce(sum(carried), 0) FROM {quote_ident(checked)}) FROM ({lines})").fetchall()[0]
+        by_status = {"return": {"lines": int(returns), "value": round(float(return_cents) / 100, 2),
+                                "revenue": True}} if returns else {}
+        return Checked(n - invalid, invalid, examples, normalised, currency, int(customers), int(guests),
+                       round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _carry_order_fields(values: dict[str, str]) -> list[str]:
+    """orders.carry_order_fields in SQL: an empty order-level value (customer id, date, currency)
+    taken from the first line of its order that has one; returns the SQL of "this cell was
+    carried" per field."""
+    order = values.get("order_id")
+    flags = []
+    if order is None:
+        return flags
+    for fld in (f for f in orders.ORDER_FIELDS if f in values):
+        v = values[fld]
+        first = (f"first_value({v} IGNORE NULLS) OVER (PARTITION BY {order} ORDER BY s.pos "
+                 "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
+        flags.append(f"(({v}) IS NULL AND ({order}) IS NOT NULL AND {first} IS NOT NULL)")
+        values[fld] = f"CASE WHEN ({order}) IS NOT NULL THEN coalesce({v}, {first}) ELSE {v} END"
+    return flags
+
+
+def _returns(cur, valid: str, values: dict[str, str]) -> str:
+    """SQL true for a valid line that is a return (orders.settle): a negative quantity, or a
+    cancellation's invoice number in a file whose other valid lines have plain ones."""
+    parts = ["coalesce(quantity < 0, false)"] if "quantity" in values else []
+    if "order_id" in values:
+        plain = cur.execute(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{orders.INVOICE}')), false) "
+                            f"FROM ({valid})").fetchall()[0][0]
+        if plain:
+            parts.append(f"coalesce(regexp_full_match(order_id, '{orders.CANCELLATION}'), false)")
+    return " OR ".join(parts) or "false"
 
 
 def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: list,

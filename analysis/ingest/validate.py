@@ -21,6 +21,7 @@ import pandas as pd
 from analysis import i18n
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t, tn
+from analysis.ingest import identity, orders
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
 from analysis.money import MAX_ABS_AMOUNT
@@ -41,13 +42,18 @@ PARSERS = {
     "satisfaction": _NUMBER,
     "scale": _NUMBER,
     "currency": (V.parse_currency, N_("a currency such as CNY, USD, EUR or GBP")),
+    "unit_price": (V.parse_number, N_("a unit price such as 12.50")),
+    "discount": (V.parse_number, N_("an amount")),
+    "refunded": (V.parse_number, N_("an amount")),
+    "person_id": (V.parse_id, N_("a customer id")),
 }
-REQUIRED = {
-    "transactions": ("customer_id", "date", "amount"),
+REQUIRED = {  # a purchase without a customer id is a guest checkout (analysis.ingest.orders)
+    "transactions": ("date", "amount"),
     "customers": ("customer_id",),
     "interactions": ("customer_id", "date"),
+    "orders": ("order_id", "customer_id"),
 }
-AMOUNT_FIELDS = ("amount", "wallet")  # kept as DECIMAL(18, 2): |value| < MAX_ABS_AMOUNT
+AMOUNT_FIELDS = ("amount", "wallet", "unit_price")  # kept as DECIMAL(18, 2): |value| < MAX_ABS_AMOUNT
 DATE_FIELDS = ("date", "signup_date")
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)  # the latest date accepted when future dates are allowed
@@ -209,6 +215,10 @@ class Prepared:
     ids_normalised: int = 0  # distinct ids changed by values.normalise_id
     future: bool = False  # some invalid row is dated after the day of import
     currency: CurrencyRows | None = None  # what the amounts say their currency is
+    carried: int = 0  # order-level cells carried to an order's other lines
+    linked: int = 0  # rows given their customer through their order id
+    unlinked: int = 0  # rows with an order id no known order has
+    unlinked_examples: list[str] = field(default_factory=list)
 
 
 def describe(col: str, value, expected: str, empty: bool) -> str:
@@ -247,41 +257,60 @@ def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str
     return UserError("\n".join(lines))
 
 
-def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, rules: Rules) -> Prepared:
+def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, rules: Rules,
+            links=None) -> Prepared:
     """Parse and check every mapped column of ``raw`` for ``table``.
 
-    Rows are never merged or silently dropped: within a customers file a repeated
-    customer id is an error naming the lines (which of two versions is right is for the
-    user to decide).
+    Purchase rows first get their order-level fields carried to the order's other lines and,
+    without a line total, their amount from quantity x unit price (:mod:`.orders`); a purchase
+    without a customer id is valid (a guest checkout). A customer list with repeated ids is
+    merged later (:func:`analysis.ingest.identity.merge_repeated`).
     """
     src = raw.frame
     n = len(src)
     if n == 0:
         raise UserError(t("{file}: no data rows below the header", file=file_label))
     out: dict[str, pd.Series] = {}
-    # (rows, column, reason(position, value, empty) -> words) per problem, in the order reasons are listed
-    problems: list[tuple[pd.Series, str, object]] = []
+    # field -> [(rows, column, reason(position, value, empty) -> words)]; listed in mapping order
+    by_field: dict[str, list[tuple[pd.Series, str, object]]] = {f: [] for f in mapping}
+    bad: dict[str, pd.Series] = {}
     stats: dict = {}
     future = pd.Series(False, index=range(n))
     for fld, col in mapping.items():
-        parser, expected = PARSERS.get(fld, (V.parse_text, "text"))
+        parser, _ = PARSERS.get(fld, (V.parse_text, "text"))
         if parser is V.parse_date:
-            values, bad = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
+            values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
         elif parser is V.parse_id:
-            values, bad = parser(src[col], stats)
+            values, wrong = parser(src[col], stats)
+            values = identity.emails_as_ids(values)
         else:
-            values, bad = parser(src[col])
-        values = out[fld] = values.reset_index(drop=True)
-        bad = bad.reset_index(drop=True)
-        if fld in REQUIRED[table]:
-            bad = bad | values.isna()
-        if bad.any():
-            problems.append((bad, col, lambda p, v, e, _c=col, _x=expected: describe(_c, v, _x, e)))
-        codes = range_codes(fld, values, rules)
+            values, wrong = parser(src[col])
+        out[fld] = values.reset_index(drop=True)
+        bad[fld] = wrong.reset_index(drop=True)
+    carried = 0
+    if table == "transactions":
+        carried = orders.carry_order_fields(out)
+    link = _link(out, table, links)
+    if table == "transactions" and "amount" not in out and "unit_price" in out:
+        out["amount"] = orders.line_amounts(out["unit_price"], out.get("quantity"), out.get("discount"))
+    for fld, col in mapping.items():
+        expected = PARSERS.get(fld, (V.parse_text, "text"))[1]
+        wrong = bad[fld]
+        target = "amount" if fld == "unit_price" and "amount" not in mapping else fld
+        if target in REQUIRED[table]:
+            wrong = wrong | out[target].isna()
+        if wrong.any():
+            by_field[fld].append((wrong, col, lambda p, v, e, _c=col, _x=expected: describe(_c, v, _x, e)))
+        codes = range_codes(target, out[target], rules)
         if codes is not None:
-            problems.append((codes.notna(), col,
-                             lambda p, v, e, _c=col, _k=codes: describe_range(_k.iloc[p], _c, v, rules)))
+            by_field[fld].append((codes.notna(), col,
+                                  lambda p, v, e, _c=col, _k=codes: describe_range(_k.iloc[p], _c, v, rules)))
             future |= codes == FUTURE
+    problems = [p for f in mapping for p in by_field[f]]
+    if link.undated is not None:  # order items with no date of their own, whose order is not known
+        col = mapping["order_id"]
+        problems.append((link.undated, col, lambda p, v, e, _c=col: describe(
+            _c, v, N_("the id of an order already imported or imported with it (the file has no dates)"), e)))
 
     if table == "interactions":
         kind = out.get("kind")
@@ -325,23 +354,62 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     any_future = bool((future & bad_any).any())
 
     frame = pd.DataFrame(out)
-    if table == "customers":
-        ids = frame["customer_id"]
-        dup = ids.notna() & ids.duplicated(keep=False)
-        if dup.any():
-            groups = pd.Series(raw.lines[dup.to_numpy()], index=ids[dup].to_numpy()).groupby(level=0, sort=False)
-            shown = [t("{id!r} on lines {lines}", id=cid, lines=commas(g.tolist()[:5]))
-                     for cid, g in list(groups)[:SHOW_ERRORS]]
-            more = groups.ngroups - len(shown)
-            raise UserError(t(
-                "{file}: the same customer id appears more than once: {shown}{more}. "
-                "Keep one row per customer and import again.",
-                file=file_label, shown=semicolons(shown), more=t("; and {n} more ids", n=more) if more > 0 else "",
-            ))
+    if link.drop is not None:  # contacts whose order is not known: left out and reported, not invalid
+        bad_any = bad_any & ~link.drop
+        invalid = int(bad_any.sum())
     if invalid and not rules.skip_invalid:
         raise invalid_rows_error(file_label, invalid, n, examples, rules, any_future)
     keep = ~bad_any.to_numpy()
+    if link.drop is not None:
+        keep &= ~link.drop.to_numpy()
     currency = sheet_currency(file_label, mapping, src, raw.lines, keep, out.get("currency"))
+    unlinked = link.unlinked_rows.to_numpy() if link.unlinked_rows is not None else np.zeros(n, bool)
+    shown = [t("line {line}, order {order!r}", line=raw.lines[i], order=str(out["order_id"].iloc[i]))
+             for i in np.flatnonzero(unlinked)[:SHOW_ERRORS]]
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples,
-                    stats.get("normalised", 0), any_future, currency)
+                    stats.get("normalised", 0), any_future, currency, carried, link.linked, int(unlinked.sum()), shown)
 
+
+@dataclass
+class _Linked:
+    linked: int = 0  # rows given their customer through their order id
+    unlinked_rows: pd.Series | None = None  # rows with an order id that no known order has
+    drop: pd.Series | None = None  # contacts left out for want of a customer
+    undated: pd.Series | None = None  # purchase rows with neither a date nor a known order
+
+
+def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
+    """Rows with an order id but no customer id take the customer (and, when they have none, the
+    date and status) of that order among the purchases and order lists already imported or
+    imported with them (``links(order_ids)`` -> order_id, customer_id, date, status)."""
+    order = out.get("order_id")
+    if links is None or order is None or table not in ("transactions", "interactions"):
+        return _Linked()
+    cid = out.get("customer_id", pd.Series(None, index=order.index, dtype=object))
+    need = cid.isna() & order.notna()
+    if table == "transactions" and "date" not in out:
+        out["date"] = pd.Series(pd.NaT, index=order.index, dtype="datetime64[us]")
+        need = need | order.notna()
+    if not need.any():
+        return _Linked()
+    found = links(order[need].drop_duplicates()).drop_duplicates("order_id").set_index("order_id")
+    known = need & order.isin(found.index)
+    got = order.map(found["customer_id"]).astype(object).where(known, None)
+    out["customer_id"] = cid.where(cid.notna(), got)
+    if known.any():
+        if "date" in out:
+            day = pd.Series(pd.to_datetime(order[known].map(found["date"])).astype("datetime64[us]"),
+                            index=order[known].index)
+            fill = known & out["date"].isna()
+            out["date"] = out["date"].copy()
+            out["date"][fill] = day[fill[known]]
+        if "status" in out or table == "transactions":
+            have = out.get("status", pd.Series(None, index=order.index, dtype=object)).astype(object)
+            out["status"] = have.where(have.notna() | ~known, order.map(found["status"]).astype(object))
+    unlinked = need & got.isna() & cid.isna()
+    result = _Linked(int((need & got.notna() & cid.isna()).sum()), unlinked)
+    if table == "interactions":
+        result.drop = unlinked.reset_index(drop=True)
+    elif out["date"].isna().any():
+        result.undated = (out["date"].isna() & order.notna()).reset_index(drop=True)
+    return result
