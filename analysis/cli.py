@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-invalid", action="store_true", help=t("import the valid rows and report the rest"))
     p.add_argument("--allow-future-dates", action="store_true",
                    help=t("accept dates after the day of import (refused by default as typing errors)"))
+    p.add_argument("--table", choices=["transactions", "customers", "interactions", "orders"],
+                   help=t("import every sheet into this table instead of the one its columns suggest"))
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help=t("build the demo company into a new workspace"))
@@ -245,7 +247,7 @@ def _ingest(args) -> int:
             raise UserError(t("{file}: no such file", file=f))
     with creating(args.db) as ws:
         report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid,
-                              allow_future_dates=args.allow_future_dates)
+                              allow_future_dates=args.allow_future_dates, table=args.table)
     if args.json:
         _print_json(report.to_dict())
     else:

@@ -295,3 +295,9 @@ def test_guests_order_fields_on_the_first_line_and_returns_the_same_both_ways(tm
     file = report["files"][0]
     assert (file["customer_lines"], file["guest_lines"], file["guest_revenue"], file["carried"]) == (5, 1, 11.1, 2)
     assert file["by_status"] == {"return": {"lines": 2, "value": -36.5, "revenue": True}}
+
+
+@pytest.mark.parametrize("cell", ['="00123"', "'00123"])
+def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypatch, paths, cell):
+    report, tables = both(tmp_path, monkeypatch, HEADER + f"{cell},a,2024-01-01,5,,,\nC2,b,2024-01-02,6,,,\n")
+    assert paths == ["direct", "pandas"] and tables["transactions"][0][1] == "00123"

@@ -112,7 +112,8 @@ _WIDE_SPACES = tuple(ch.encode() for ch in STRIP_CHARS if ord(ch) > 127)
 
 def read_facts(path: Path, delimiter: str) -> FileFacts:
     """:class:`FileFacts` in one pass over the file, in chunks (NumPy and hashlib release the
-    GIL, so this runs beside DuckDB's scan)."""
+    GIL, so this runs beside DuckDB's scan). Cells Excel marks as text (``="0123"``, ``'0123``)
+    send the file to pandas, which unwraps them (values.as_text)."""
     import numpy as np
 
     lut = np.zeros(256, bool)  # bytes a cell's value ends at
@@ -143,6 +144,14 @@ def read_facts(path: Path, delimiter: str) -> FileFacts:
                     if np.count_nonzero(cr) != np.count_nonzero(cr & (a[1:] == 10)):
                         refuse = True  # a lone CR (pandas breaks the line there; DuckDB does not)
                         continue
+            if b'="' in buf:  # Excel's ="0123" (Taobao's order numbers): values.as_text unwraps it
+                refuse = True
+                continue
+            ap = np.flatnonzero(a[1:-1] == 39) + 1  # '0123, Excel's text mark, at the start of a cell
+            if len(ap) and np.any((lut[a[ap - 1]] | (a[ap - 1] == 34))
+                                  & (((a[ap + 1] >= 48) & (a[ap + 1] <= 57)) | (a[ap + 1] == 43))):
+                refuse = True
+                continue
             sp = np.flatnonzero(a[1:-1] == 32) + 1
             if len(sp):
                 before, after = a[sp - 1], a[sp + 1]

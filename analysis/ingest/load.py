@@ -179,19 +179,23 @@ def _purchase_lines(r: SheetResult) -> list[str]:
         for code, got in r.by_status.items():
             name = lookup(orders.STATUSES[code][1]) if code in orders.STATUSES else t(
                 "{status!r} (a status the import does not know)", status=code)
-            out.append("  " + t(_STATUS_LINE[got["revenue"]], status=name, lines=got["lines"],
-                                value=i18n.number(got["value"], 2)))
+            value = i18n.number(got["value"], 2)
+            out.append("  " + (
+                tn("{status}: {n:,} line, {value}, counted as revenue", "{status}: {n:,} lines, {value}, counted as "
+                   "revenue", got["lines"], status=name, value=value) if got["revenue"] else
+                tn("{status}: {n:,} line, {value}, not revenue (not imported)", "{status}: {n:,} lines, {value}, not "
+                   "revenue (not imported)", got["lines"], status=name, value=value)))
     if r.refund_lines:
         out.append(tn("{n:,} refund line added for a refunded amount", "{n:,} refund lines added for refunded amounts",
                       r.refund_lines))
     if r.guest_lines and not r.customer_lines:
         out.append(t("no column says who bought: all {n:,} lines ({revenue} of revenue) are kept as guest purchases, "
-                     "outside every per-customer figure", n=r.guest_lines, revenue=i18n.number(r.guest_revenue)))
+                     "outside every per-customer figure", n=r.guest_lines, revenue=i18n.number(r.guest_revenue, 2)))
     elif r.guest_lines:
         share = r.guest_lines / (r.guest_lines + r.customer_lines)
         out.append(t("{share} of lines ({n:,}), {revenue} of revenue, have no customer id (guest checkouts): kept "
                      "apart from every per-customer figure", share=i18n.percent(share), n=r.guest_lines,
-                     revenue=i18n.number(r.guest_revenue)))
+                     revenue=i18n.number(r.guest_revenue, 2)))
     if r.attributes_filled:
         out.append(tn("customer list: {n:,} customer given the name, e-mail, region… written on the purchase rows "
                       "({conflicts:,} conflicting values; the latest kept)",
@@ -203,7 +207,7 @@ def _purchase_lines(r: SheetResult) -> list[str]:
 
 def _customer_lines(r: SheetResult) -> list[str]:
     out = []
-    if r.rows_merged:
+    if r.rows_merged and not r.ids_merged:  # with accounts of one person, their rows are merged by design
         out.append(tn("{n:,} row repeated a customer id and was merged into that customer's row (the last non-empty "
                       "value wins)", "{n:,} rows repeated a customer id and were merged into one row per customer "
                       "(the last non-empty value wins)", r.rows_merged))
@@ -240,10 +244,7 @@ _ID_FROM = {
     "email": N_("no customer id column: customers are told apart by their e-mail address"),
     "account": N_("no customer id column: customers are told apart by their buyer account"),
 }
-_STATUS_LINE = {
-    True: N_("{status}: {lines:,} lines, {value}, counted as revenue"),
-    False: N_("{status}: {lines:,} lines, {value}, not revenue (not imported)"),
-}
+
 
 
 def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
@@ -321,6 +322,7 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
                 raw = next((r for r in raw_cache[plan.file_name] if r.sheet == plan.sheet), None)
                 if raw is None:
                     raise UserError(t("{where}: no such sheet in the file", where=plan.label))
+                raw.frame = platforms.cells(plan.platform, raw.frame)
             result = results[i] = _ingest_one(ws, cur, plan, raw, data_by_file[plan.file_name], rules, remember,
                                               facts)
             result.platform = plan.platform
@@ -446,6 +448,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             raw = read_any(plan.file_name, data)[0]
         except UserError as exc:  # as plan_file says it
             raise UserError(f"{plan.file_name}: {exc}") from None
+        raw.frame = platforms.cells(plan.platform, raw.frame)
     digest = digest or hashlib.sha256(data).hexdigest()
     if _seen(cur, digest, table, plan.sheet):
         result.duplicate = True
@@ -485,6 +488,9 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     result.ids_normalised = prepared.ids_normalised
     if prepared.currency is not None:
         result.currency, result.currency_evidence = prepared.currency.code, prepared.currency.evidence
+    elif plan.platform and platforms.BY_KEY[plan.platform].currency and table != "orders":
+        result.currency = platforms.BY_KEY[plan.platform].currency
+        result.currency_evidence = t("the currency of {platform}", platform=lookup(platforms.NAMES[plan.platform]))
     return _finish_result(cur, plan, result, import_id, remember)
 
 

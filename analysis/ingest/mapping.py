@@ -225,8 +225,8 @@ def customer_id_source(mapping: dict[str, str], columns: list[str]) -> str | Non
 def missing_required(table: str, mapping: dict[str, str]) -> list[str]:
     """Required fields of ``table`` that ``mapping`` does not provide (empty list: complete)."""
     have = set(mapping)
-    if table == "transactions":
-        miss = [] if "date" in have else ["date"]
+    if table == "transactions":  # order items without dates take their order's (from an order list)
+        miss = [] if have & {"date", "order_id"} else ["date"]
         if not have & {"amount", "unit_price"}:
             miss.append(t("amount or unit_price"))
         return miss

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.i18n import N_
+from analysis.ingest.values import parse_number
 
 # The fields of a purchase row that belong to the order, not to the line.
 ORDER_FIELDS = ("customer_id", "email", "name", "phone", "region", "city", "country", "address", "status",
@@ -44,7 +45,7 @@ ORDER_FIELDS = ("customer_id", "email", "name", "phone", "region", "city", "coun
 REVENUE, NOT_REVENUE = True, False
 STATUSES: dict[str, tuple[bool, str]] = {
     "completed": (REVENUE, N_("completed")),
-    "paid": (REVENUE, N_("paid, not shipped yet")),
+    "paid": (REVENUE, N_("paid")),
     "shipped": (REVENUE, N_("shipped")),
     "partially_refunded": (REVENUE, N_("partially refunded")),
     "return": (REVENUE, N_("returns and cancellation invoices (negative lines)")),
@@ -135,6 +136,18 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
         line = price * (Decimal(1) if units is None else units) - (abs(off) if off is not None else 0)
         out[i] = float(line.quantize(_CENT, rounding=ROUND_HALF_UP))
     return pd.Series(out, index=unit_price.index)
+
+
+def preview_amounts(preview: pd.DataFrame, mapping: dict[str, str]) -> pd.Series | None:
+    """The amounts :func:`line_amounts` gives the preview's rows (None when the mapping has a line
+    total or no unit price), for the app to show before importing."""
+    if "amount" in mapping or "unit_price" not in mapping:
+        return None
+
+    def number(fld):
+        return parse_number(preview[mapping[fld]])[0] if mapping.get(fld) in preview else None
+
+    return line_amounts(number("unit_price"), number("quantity"), number("discount"))
 
 
 def carry_order_fields(out: dict[str, pd.Series]) -> int:

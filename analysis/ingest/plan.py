@@ -98,6 +98,9 @@ def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[s
     plans: list[SheetPlan] = []
     used_overrides: set[str] = set()
     for raw in raws:
+        found = platforms.detect([str(c) for c in raw.frame.columns])
+        if found is not None:
+            raw.frame = platforms.cells(found.key, raw.frame)
         columns = [str(c) for c in raw.frame.columns]
         common = dict(
             file_name=file_name, sheet=raw.sheet, columns=columns, header_line=raw.header_line,
@@ -113,7 +116,6 @@ def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[s
             if real is not None:
                 sheet_overrides[fld] = real
                 used_overrides.add(fld)
-        found = platforms.detect(columns)
         common["platform"] = found.key if found else None
         recalled = M.recall(ws, common["header_signature"])
         if recalled:  # same header, maybe spelt in another case: map onto this sheet's names

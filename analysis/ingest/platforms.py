@@ -48,6 +48,9 @@ class Platform:
     signature: tuple[str, ...]  # header names (compared by :func:`header_key`) that must all be there
     mapping: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> candidate columns, first found wins
     reason: str | None = None  # why a recognised sheet is not imported
+    currency: str | None = None  # the currency every export of the platform is in (Chinese platforms: CNY)
+    # A column made by joining others with a space (first and last name), named by its parts.
+    joined: tuple[tuple[str, ...], ...] = ()
 
 
 def header_key(name: str) -> str:
@@ -73,8 +76,10 @@ PLATFORMS: tuple[Platform, ...] = (
               "date": ("Order Date",), "status": ("Order Status",), "product": ("Item Name", "Product Name"),
               "quantity": ("Quantity (- Refund)", "Quantity"), "unit_price": ("Item Cost",),
               "amount": ("Order Line Total",), "currency": ("Currency",), "phone": ("Phone (Billing)",),
-              "name": ("Full Name (Billing)",), "region": ("State Code (Billing)",), "city": ("City (Billing)",),
-              "country": ("Country Code (Billing)",), "address": ("Address 1&2 (Billing)",)}),
+              "name": ("Full Name (Billing)", "First Name (Billing) + Last Name (Billing)"),
+              "region": ("State Code (Billing)",), "city": ("City (Billing)",),
+              "country": ("Country Code (Billing)",), "address": ("Address 1&2 (Billing)",)},
+             joined=(("First Name (Billing)", "Last Name (Billing)"),)),
     Platform("amazon_order_report", N_("an Amazon Seller Central order report"), "transactions",
              ("order-id", "order-item-id", "purchase-date", "buyer-email"),
              {"order_id": ("order-id",), "customer_id": ("buyer-email",), "email": ("buyer-email",),
@@ -92,23 +97,23 @@ PLATFORMS: tuple[Platform, ...] = (
              {"order_id": ("订单编号",), "customer_id": ("买家会员名",), "date": ("订单创建时间",),
               "status": ("订单状态",), "amount": ("买家实际支付金额", "买家实付金额"), "refunded": ("退款金额",),
               "name": ("收货人姓名",), "phone": ("联系手机",), "address": ("收货地址",), "product": ("宝贝标题",),
-              "quantity": ("宝贝总数量",)}),
+              "quantity": ("宝贝总数量",)}, currency="CNY"),
     Platform("taobao_items", N_("a Taobao/Tmall item report (宝贝报表)"), "transactions",
              ("订单编号", "标题", "价格", "购买数量", "商家编码"),
              {"order_id": ("订单编号",), "product": ("标题",), "unit_price": ("价格",), "quantity": ("购买数量",),
-              "status": ("订单状态",)}),
+              "status": ("订单状态",)}, currency="CNY"),
     Platform("jd_orders", N_("a JD (京东) order export"), "transactions",
              ("订单号", "商品id", "订购数量", "下单时间", "应付金额", "订单状态", "下单帐号"),
              {"order_id": ("订单号",), "customer_id": ("下单帐号",), "date": ("下单时间",), "status": ("订单状态",),
               "product": ("商品名称",), "quantity": ("订购数量",), "unit_price": ("京东价",), "name": ("客户姓名",),
-              "address": ("客户地址",), "phone": ("联系电话",), "channel": ("订单渠道",)}),
+              "address": ("客户地址",), "phone": ("联系电话",), "channel": ("订单渠道",)}, currency="CNY"),
     Platform("youzan_orders", N_("a Youzan (有赞) order export"), "transactions",
              ("订单号", "订单状态", "订单创建时间", "订单实付金额", "收货人/提货人"),
              {"order_id": ("订单号",), "customer_id": ("买家手机号",), "phone": ("买家手机号",),
               "date": ("订单创建时间",), "status": ("订单状态",), "amount": ("订单实付金额",),
               "refunded": ("订单已退款金额",), "name": ("买家昵称", "买家姓名"), "region": ("收货人省份",),
               "city": ("收货人城市",), "address": ("详细收货地址/提货地址",), "product": ("全部商品名称",),
-              "channel": ("销售渠道",)}),
+              "channel": ("销售渠道",)}, currency="CNY"),
     Platform("invoice_lines", N_("an invoice-line export (invoice, stock code, quantity, unit price)"),
              "transactions", ("stockcode", "quantity", "invoicedate", "country"),
              {"order_id": ("InvoiceNo", "Invoice"), "customer_id": ("CustomerID", "Customer ID"),
@@ -133,6 +138,7 @@ PLATFORMS: tuple[Platform, ...] = (
              N_("payments repeat the revenue of the order items; not imported")),
 )
 NAMES = {p.key: p.name for p in PLATFORMS}
+BY_KEY = {p.key: p for p in PLATFORMS}
 
 
 def detect(columns: list[str]) -> Platform | None:
@@ -140,6 +146,31 @@ def detect(columns: list[str]) -> Platform | None:
     have = {header_key(c) for c in columns}
     found = [p for p in PLATFORMS if set(p.signature) <= have]
     return max(found, key=lambda p: len(p.signature)) if found else None
+
+
+def joined_name(parts: tuple[str, ...]) -> str:
+    return " + ".join(parts)
+
+
+def cells(key: str | None, frame):
+    """A sheet's cells as the platform ``key`` reads them (its joined columns added)."""
+    return add_joined(BY_KEY[key], frame) if key in BY_KEY and BY_KEY[key].joined else frame
+
+
+def add_joined(platform: Platform, frame):
+    """The sheet's cells with the platform's joined columns added (each part stripped, the
+    non-empty parts joined with a space; empty when all are)."""
+    columns = {header_key(c): c for c in frame.columns}
+    for parts in platform.joined:
+        if not all(header_key(p) in columns for p in parts) or joined_name(parts) in frame.columns:
+            continue
+        cells = [frame[columns[header_key(p)]].astype("str").str.strip().where(frame[columns[header_key(p)]].notna(), "")
+                 for p in parts]
+        text = cells[0]
+        for more in cells[1:]:
+            text = (text + " " + more).str.strip()
+        frame = frame.assign(**{joined_name(parts): text.where(text != "")})
+    return frame
 
 
 def mapping_for(platform: Platform, columns: list[str]) -> dict[str, str]:

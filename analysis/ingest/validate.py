@@ -383,15 +383,16 @@ def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
     date and status) of that order among the purchases and order lists already imported or
     imported with them (``links(order_ids)`` -> order_id, customer_id, date, status)."""
     order = out.get("order_id")
-    if links is None or order is None or table not in ("transactions", "interactions"):
+    if order is None or table not in ("transactions", "interactions"):
         return _Linked()
     cid = out.get("customer_id", pd.Series(None, index=order.index, dtype=object))
     need = cid.isna() & order.notna()
-    if table == "transactions" and "date" not in out:
+    undated = table == "transactions" and "date" not in out
+    if undated:
         out["date"] = pd.Series(pd.NaT, index=order.index, dtype="datetime64[us]")
         need = need | order.notna()
-    if not need.any():
-        return _Linked()
+    if links is None or not need.any():
+        return _Linked(undated=out["date"].isna().reset_index(drop=True) if undated else None)
     found = links(order[need].drop_duplicates()).drop_duplicates("order_id").set_index("order_id")
     known = need & order.isin(found.index)
     got = order.map(found["customer_id"]).astype(object).where(known, None)
@@ -411,5 +412,5 @@ def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
     if table == "interactions":
         result.drop = unlinked.reset_index(drop=True)
     elif out["date"].isna().any():
-        result.undated = (out["date"].isna() & order.notna()).reset_index(drop=True)
+        result.undated = out["date"].isna().reset_index(drop=True)
     return result

@@ -47,6 +47,9 @@ def as_text(series: pd.Series) -> pd.Series:
     else:
         out = series
     text = out.astype("str").str.strip()
+    if text.str.startswith(("=\"", "'")).any():  # Excel's marks that keep a number as text: ="0123", '0123
+        text = text.str.replace(r'^="(.*)"$', r"\1", regex=True).str.replace(r"^'([0-9+])", r"\1", regex=True)
+        text = text.str.strip()
     return text.where(text != "")
 
 
@@ -290,7 +293,9 @@ _YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+(?P<t>.*))?$
 _XYZ = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?:[ T]+(?P<t>.*))?$"
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 _SERIAL = r"^\d{1,6}(\.\d+)?$"
-_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?$"
+# A time of day; a UTC offset after it ("+0100", "-07:00", "Z": Shopify, Amazon) is left aside, so
+# the date is the shop's local date as written.
+_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?$"
 
 
 def _chinese_to_dashes(s: pd.Series) -> pd.Series:
