@@ -1,10 +1,16 @@
 """The Data page through AppTest: upload into a new workspace, errors in plain words."""
 
+import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from analysis import i18n
+from ui import importing
 
 from tests.pagetest import open_page
 
@@ -125,3 +131,83 @@ def test_a_file_in_another_currency_is_refused_with_the_apps_advice(demo_copy):
         "Import the file into a new workspace, or, if CNY is wrong, change “Currency of the amounts” above and "
         "import again."]
     assert {m.label: m.value for m in at.metric}["Purchase lines"] == "3"
+
+
+# -- the exports people actually have, through the Data page --------------------------------------------
+from tests.test_ingest_platforms import FIXTURES, SHAPES  # noqa: E402  (the figures a person works out)
+
+LOOKS_LIKE = {
+    "shopify_orders_export.csv": "Looks like a Shopify orders export",
+    "woocommerce_orders.csv": "Looks like a WooCommerce orders export",
+    "amazon_order_report.txt": "Looks like an Amazon Seller Central order report",
+    "taobao_order_report.csv": "Looks like a Taobao/Tmall order report (订单报表)",
+    "jd_orders.csv": "Looks like a JD (京东) order export",
+    "youzan_orders.csv": "Looks like a Youzan (有赞) order export",
+    "invoice_lines.csv": "Looks like an invoice-line export (invoice, stock code, quantity, unit price)",
+}
+
+
+def _metric(at, label):
+    return {m.label: m.value for m in at.metric}[label]
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_each_platform_export_imports_through_the_data_page_with_no_mapping(demo_copy, name):
+    revenue, buyers, orders, names, regions = SHAPES[name][2]()
+    at = open_data_page(demo_copy)
+    at.text_input(key="data_new_name").set_value("shop").run()
+    at.file_uploader(key="data_upload").set_value((name, (FIXTURES / name).read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert LOOKS_LIKE[name] in [i.value for i in at.info]
+    at.button(key="data_import").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert f"read as {LOOKS_LIKE[name].removeprefix('Looks like ')}" in _plain(at.success[0].value)
+    assert _metric(at, "Listed customers") == str(len(buyers) + _listed_extra(name))
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Revenue").endswith(i18n.number(float(revenue)))
+
+
+def _listed_extra(name: str) -> int:
+    """Customers a file lists who bought nothing that counts (a cancelled or refunded order)."""
+    return {"shopify_orders_export.csv": 1, "woocommerce_orders.csv": 1, "taobao_order_report.csv": 1,
+            "jd_orders.csv": 1, "youzan_orders.csv": 1}.get(name, 0)
+
+
+def test_invoice_lines_amount_is_quantity_times_unit_price_in_the_preview_and_guests_on_the_overview(demo_copy):
+    at = open_data_page(demo_copy)
+    at.text_input(key="data_new_name").set_value("retail").run()
+    data = (FIXTURES / "invoice_lines.csv").read_bytes()
+    at.file_uploader(key="data_upload").set_value(("invoice_lines.csv", data, "text/csv")).run()
+    assert at.selectbox(key="map_0_0_table").value == "transactions"
+    assert at.selectbox(key="map_0_0_transactions_amount").value == importing.COMPUTED
+    assert at.selectbox(key="map_0_0_transactions_unit_price").value == "UnitPrice"
+    preview = at.dataframe[0].value
+    assert list(preview.columns)[0] == "amount = quantity × unit price"
+    assert preview.iloc[:3, 0].tolist() == [15.30, 20.34, 11.10]  # 6 x 2.55, 6 x 3.39, 6 x 1.85
+    at.button(key="data_import").click().run()
+    assert not at.exception and not at.error
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    lines = list(csv.DictReader(io.StringIO(data.decode())))
+    guests = [r for r in lines if not r["CustomerID"]]
+    guest_revenue = sum(float(r["Quantity"]) * float(r["UnitPrice"]) for r in guests)
+    caption = next(c.value for c in at.caption if "have no customer id" in c.value)
+    assert caption.startswith(f"{i18n.percent(len(guests) / len(lines))} of purchase lines ({len(guests)}), ")
+    assert f"{i18n.number(guest_revenue)} of revenue" in caption
+
+
+def test_a_relational_export_uploaded_at_once(demo_copy):
+    at = open_data_page(demo_copy)
+    at.text_input(key="data_new_name").set_value("olist").run()
+    files = [(p.name, p.read_bytes(), "text/csv") for p in sorted((FIXTURES / "olist").glob("*.csv"))]
+    at.file_uploader(key="data_upload").set_value(files).run()
+    assert not at.exception, at.exception
+    assert "Looks like an Olist reviews file (satisfaction surveys)" in [i.value for i in at.info]
+    at.button(key="data_import").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    summary = _plain(at.success[0].value)
+    assert "olist_order_payments_dataset.csv: skipped, payments repeat the revenue of the order items; not imported" \
+        in summary
+    assert "- 4 rows linked to their customers through their order ids" in summary
+    assert _metric(at, "Listed customers") == "4" and _metric(at, "Contacts & surveys") == "4"

@@ -44,7 +44,7 @@ _ORDER_ID = ["order_id", "order id", "order no", "order number", "invoice", "inv
 # A buyer's account on a shop platform: the customer id when a file has no id column.
 ACCOUNT = ["买家会员名", "会员名", "下单帐号", "下单账号", "买家账号", "买家帐号", "buyer account", "customer username",
            "username", "user name", "买家昵称"]
-_NAME_OF_BUYER = ["customer name", "billing name", "buyer name", "buyer-name", "full name", "收货人姓名", "客户姓名",
+_NAME_OF_BUYER = ["name", "customer name", "billing name", "buyer name", "buyer-name", "full name", "收货人姓名", "客户姓名",
                   "收货人/提货人", "买家姓名", "收货人", "contact name"]
 _EMAIL = ["email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱", "billing email", "billing_email",
           "buyer-email", "buyer email", "customer email", "customer_email", "customer user email"]
