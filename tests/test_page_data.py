@@ -184,7 +184,7 @@ def test_invoice_lines_amount_is_quantity_times_unit_price_in_the_preview_and_gu
     assert at.selectbox(key="map_0_0_transactions_unit_price").value == "UnitPrice"
     preview = at.dataframe[0].value
     assert list(preview.columns)[0] == "amount = quantity × unit price"
-    assert preview.iloc[:3, 0].tolist() == [15.30, 20.34, 11.10]  # 6 x 2.55, 6 x 3.39, 6 x 1.85
+    assert preview.iloc[:4, 0].tolist() == ["15.30", "20.34", "11.10", "-27.50"]  # 6 x 2.55, 6 x 3.39, 6 x 1.85, -1 x 27.5
     at.button(key="data_import").click().run()
     assert not at.exception and not at.error
     at.switch_page("pages/overview.py").run()

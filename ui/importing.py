@@ -81,7 +81,7 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
     computed = orders.preview_amounts(preview, mapping) if table == "transactions" else None
     if computed is not None:
         preview = preview.copy()
-        preview.insert(0, t("amount = quantity × unit price"), computed)
+        preview.insert(0, t("amount = quantity × unit price"), computed.map(lambda v: i18n.number(v, 2)))
     st.dataframe(preview, hide_index=True, width="stretch")
     return dataclasses.replace(plan, table=table, mapping=mapping)
 
