@@ -100,11 +100,12 @@ SCHEMA: dict[str, dict[str, str]] = {
 # Purchases without a customer id (guest checkouts): the transactions' columns but the customer,
 # so that no per-customer figure can count them; the Overview says how much they are.
 SCHEMA["guest_purchases"] = {c: kind for c, kind in SCHEMA["transactions"].items() if c != "customer_id"}
-# Order ids and who placed them, from files that list orders without amounts (Olist's orders file):
-# order items, reviews and returns that name only the order are linked to the customer through them.
+# Orders that are not among the purchases: from files that list orders without amounts (Olist's
+# orders file) and the orders of purchase files that are not revenue (cancelled, unpaid...). Order
+# items, reviews and returns that name only the order are linked to the customer through them.
 SCHEMA["orders"] = {
     "order_id": "VARCHAR NOT NULL PRIMARY KEY",
-    "customer_id": "VARCHAR NOT NULL",
+    "customer_id": "VARCHAR",
     "date": "DATE",
     "status": "VARCHAR",
     "import_id": "BIGINT",

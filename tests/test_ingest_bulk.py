@@ -47,6 +47,14 @@ def paths(monkeypatch):
     return taken
 
 
+def purchase_rows(n: int, changed: dict[int, str]) -> list[str]:
+    """``n`` valid rows of customer id, order id, date, amount, quantity, product; some replaced."""
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(n)]
+    for i, row in changed.items():
+        rows[i] = row
+    return rows
+
+
 def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -109,12 +117,8 @@ def test_out_of_range_amounts_and_dates_named_the_same(tmp_path, monkeypatch, pa
     from analysis.ingest import validate
 
     monkeypatch.setattr(validate, "import_day", lambda: __import__("datetime").date(2026, 12, 6))
-    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(10)]
-    rows[1] = "c1,o1,2024-01-02,1e308,,"
-    rows[2] = "c2,o2,9999-12-31,5,,"
-    rows[3] = "c3,o3,0001-01-01,5,,"
-    rows[4] = "c4,o4,2099-01-05,\"¥10,000,000,000,000,000\",,"
-    rows[6] = "c6,o6,2026-12-07,-1e16,,"
+    rows = purchase_rows(10, {1: "c1,o1,2024-01-02,1e308,,", 2: "c2,o2,9999-12-31,5,,", 3: "c3,o3,0001-01-01,5,,",
+                              4: "c4,o4,2099-01-05,\"¥10,000,000,000,000,000\",,", 6: "c6,o6,2026-12-07,-1e16,,"})
     text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
     report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
     assert paths == ["direct", "careful"]
@@ -140,13 +144,9 @@ def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, pat
 
 @pytest.mark.parametrize("skip_invalid", [False, True])
 def test_invalid_rows_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
-    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(12)]
-    rows[2] = "c2,o2,2024-01-03,abc,,"
-    rows[4] = ",o4,2024-01-05,5,,"  # no customer id: a guest checkout, valid
-    rows[5] = "c5,o5,not a date,5,x,"
-    rows[7] = "c7,o7,2024-02-30,inf,,"
-    rows[8] = "c8,o8,2024-01-01,1_000,,"
-    rows[9] = "c9,o9,0099-01-01,+-5,1e999,"
+    rows = purchase_rows(12, {2: "c2,o2,2024-01-03,abc,,", 4: ",o4,2024-01-05,5,,",  # 4: a guest checkout, valid
+                              5: "c5,o5,not a date,5,x,", 7: "c7,o7,2024-02-30,inf,,", 8: "c8,o8,2024-01-01,1_000,,",
+                              9: "c9,o9,0099-01-01,+-5,1e999,"})
     text = "Report\n\ncustomer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
     report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
     assert paths == ["direct", "careful"]
@@ -242,8 +242,7 @@ def test_strip_chars_and_digits_match_python():
 def test_invalid_rows_named_in_chinese_on_both_paths(tmp_path, monkeypatch, paths):
     from analysis import i18n
 
-    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(6)]
-    rows[2] = "c2,o2,2024-01-03,abc,,"
+    rows = purchase_rows(6, {2: "c2,o2,2024-01-03,abc,,"})
     text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
     with i18n.using("zh"):
         report, _ = both(tmp_path, monkeypatch, text)

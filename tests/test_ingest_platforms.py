@@ -310,3 +310,20 @@ def test_accounts_and_reviews_imported_later_join_what_is_in_the_workspace(tmp_p
     got = json.loads(out)
     assert code == 0 and got["linked"] == 4 and got["unlinked"] == 1
     assert "line 7, order '0000000000000000000000000000dead'" in got["files"][0]["unlinked_examples"]
+
+
+def test_the_taobao_item_report_beside_the_order_report_counts_each_order_once(tmp_path, capsys):
+    """Taobao exports an order report (buyers, amounts) and an item report (lines, no buyer) of the
+    same orders; imported together, each order counts once. The item report names one order the
+    order report does not have: without a date or a buyer it cannot be used, and is named."""
+    revenue, buyers, orders, *_ = taobao()
+    db = tmp_path / "w.duckdb"
+    code, out, err = run(capsys, "ingest", FIXTURES / "taobao_item_report.csv", FIXTURES / "taobao_order_report.csv",
+                         "--db", db, "--skip-invalid", "--json")
+    assert code == 0, err
+    items = json.loads(out)["files"][0]
+    assert items["platform"] == "taobao_items" and items["rows"] == 0 and items["already_purchased"] == 3
+    assert items["skipped_examples"] == ["line 5, column '订单编号': '=\"1987654321098765499\"' is not the id of an "
+                                         "order already imported or imported with it (the file has no dates)"]
+    report = json.loads(run(capsys, "report", "--db", db, "--json")[1])
+    assert report["revenue"] == pytest.approx(float(revenue)) and report["kpis"]["orders"] == orders

@@ -86,6 +86,7 @@ class SheetResult:
     refund_lines: int = 0  # negative lines added for refunded amounts
     carried: int = 0  # order-level cells carried to the order's other lines
     computed_amount: bool = False  # amounts are quantity x unit price less the discount
+    already_purchased: int = 0  # item lines of orders another export already gave as purchases
     id_from: str | None = None  # "email" / "account": the customer id's column when there is no id column
     # customers (analysis.ingest.identity)
     attributes_filled: int = 0  # customers given attributes from purchase rows
@@ -185,6 +186,10 @@ def _purchase_lines(r: SheetResult) -> list[str]:
                    "revenue", got["lines"], status=name, value=value) if got["revenue"] else
                 tn("{status}: {n:,} line, {value}, not revenue (not imported)", "{status}: {n:,} lines, {value}, not "
                    "revenue (not imported)", got["lines"], status=name, value=value)))
+    if r.already_purchased:
+        out.append(tn("{n:,} line belongs to an order already imported as a purchase (from the order report): not "
+                      "imported again", "{n:,} lines belong to orders already imported as purchases (from the order "
+                      "report): not imported again", r.already_purchased))
     if r.refund_lines:
         out.append(tn("{n:,} refund line added for a refunded amount", "{n:,} refund lines added for refunded amounts",
                       r.refund_lines))
@@ -304,13 +309,18 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | Non
 _WRITE_ORDER = {"orders": 0, "customers": 1, "transactions": 2, "interactions": 3}
 
 
+def _details(plan: SheetPlan) -> bool:
+    return bool(plan.platform and platforms.BY_KEY[plan.platform].details)
+
+
 def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> IngestReport:
     report = IngestReport()
     raw_cache: dict[str, list] = {}
     results: dict[int, SheetResult] = {}
     with ws.transaction() as cur:
         report.currency = _workspace_currency(cur)
-        for i, plan in sorted(enumerate(plans), key=lambda ip: (_WRITE_ORDER.get(ip[1].table, 9), ip[0])):
+        for i, plan in sorted(enumerate(plans), key=lambda ip: (_WRITE_ORDER.get(ip[1].table, 9),
+                                                                _details(ip[1]), ip[0])):
             if not plan.table:
                 results[i] = SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or t("no table chosen"),
                                          platform=plan.platform)
@@ -455,8 +465,9 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         return result
 
     has_orders = bool(cur.execute('SELECT count(*) FROM "orders"').fetchall()[0][0])
-    links = (lambda ids: _order_links(cur, ids, purchases=table == "interactions")) \
-        if table == "interactions" or (table == "transactions" and has_orders) else None
+    by_purchases = table == "interactions" or _details(plan)  # contacts, and item lines of purchased orders
+    links = (lambda ids: _order_links(cur, ids, purchases=by_purchases)) \
+        if by_purchases or (table == "transactions" and has_orders) else None
     prepared = prepare(raw, table, plan.mapping, label, rules, links)
     frame = prepared.frame.copy()
     import_id = ws.next_id(cur, "imports", "import_id")
@@ -494,6 +505,19 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     return _finish_result(cur, plan, result, import_id, remember)
 
 
+def _known_orders(cur, order_ids: pd.Series) -> set:
+    """The order ids among these that are already purchases (with a customer or not) or in the order
+    list (orders that were not revenue)."""
+    view = _register(cur, pd.DataFrame({"order_id": order_ids.astype(object)}))
+    try:
+        return {r[0] for r in cur.execute(
+            f'SELECT order_id FROM {quote_ident(view)} WHERE order_id IN (SELECT order_id FROM "transactions") '
+            f'OR order_id IN (SELECT order_id FROM "guest_purchases") OR order_id IN (SELECT order_id FROM "orders")'
+        ).fetchall()}
+    finally:
+        cur.unregister(view)
+
+
 def _order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
     """order_id, customer_id, date, status of the given orders among the order lists (table
     ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
@@ -517,9 +541,18 @@ def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, 
     attributes on the rows into the customer list. Returns the lines written."""
     frame["date"] = frame["date"].dt.normalize()
     frame["import_id"] = import_id
+    if _details(plan) and "order_id" in frame:  # lines of orders already bought (from the order report)
+        known = _known_orders(cur, frame["order_id"].dropna().drop_duplicates())
+        repeated = frame["order_id"].isin(known).to_numpy()
+        result.already_purchased = int(repeated.sum())
+        frame = frame[~repeated].reset_index(drop=True)
     settled = orders.settle(frame)
     _insert(cur, "transactions", settled.lines)
     _insert(cur, "guest_purchases", settled.guests)
+    if "order_id" in settled.not_revenue:  # kept in the order list, so that their items and reviews link
+        gone = settled.not_revenue.dropna(subset=["order_id"]).drop_duplicates("order_id")
+        _insert(cur, "orders", gone[[c for c in ("order_id", "customer_id", "date", "status", "import_id")
+                                      if c in gone]], replace=True)
     result.by_status = settled.by_status
     result.refund_lines = settled.refund_lines
     result.guest_lines = len(settled.guests)

@@ -195,6 +195,7 @@ class Settled:
 
     lines: pd.DataFrame  # revenue lines with a customer id (transactions)
     guests: pd.DataFrame  # revenue lines without one (guest_purchases)
+    not_revenue: pd.DataFrame  # lines of orders that are not revenue (their orders go to the order list)
     by_status: dict[str, dict] = field(default_factory=dict)  # status -> {lines, value, revenue}
     refund_lines: int = 0
 
@@ -224,7 +225,9 @@ def settle(frame: pd.DataFrame) -> Settled:
         kept = pd.concat([kept, refunds], ignore_index=True)
     ids = kept["customer_id"] if "customer_id" in kept else pd.Series(None, index=kept.index, dtype=object)
     guest = ids.isna().to_numpy()
-    return Settled(kept[~guest].reset_index(drop=True), kept[guest].reset_index(drop=True), by_status, len(refunds))
+    dropped = frame[~revenue.to_numpy()].assign(status=status[~revenue.to_numpy()])
+    return Settled(kept[~guest].reset_index(drop=True), kept[guest].reset_index(drop=True),
+                   dropped.reset_index(drop=True), by_status, len(refunds))
 
 
 def _refund_lines(kept: pd.DataFrame, status: pd.Series) -> pd.DataFrame:

@@ -20,7 +20,9 @@ Decisions per platform, where the export leaves a choice:
   is the buyer's (relay) e-mail. The All Orders report has no buyer: its lines are guest
   purchases.
 - Taobao 订单报表: one row per order; the customer is the buyer account (买家会员名); the
-  amount is what the buyer paid (买家实际支付金额); 退款金额 is refunded.
+  amount is what the buyer paid (买家实际支付金额); 退款金额 is refunded. The 宝贝报表 (item
+  lines, no buyer) adds only orders the order report has not given already: both at once
+  would count each order twice.
 - JD: ``应付金额`` repeats the order's amount on every line, so the line amount is quantity x
   京东价; the customer is the ordering account (下单帐号).
 - Youzan 订单维度: the customer is the buyer's phone (买家手机号), the amount 订单实付金额.
@@ -51,6 +53,9 @@ class Platform:
     currency: str | None = None  # the currency every export of the platform is in (Chinese platforms: CNY)
     # A column made by joining others with a space (first and last name), named by its parts.
     joined: tuple[tuple[str, ...], ...] = ()
+    # The lines of orders another export of the platform already gives as purchases (Taobao's
+    # 宝贝报表 beside its 订单报表): written after them, and only for orders not already purchases.
+    details: bool = False
 
 
 def header_key(name: str) -> str:
@@ -101,7 +106,7 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform("taobao_items", N_("a Taobao/Tmall item report (宝贝报表)"), "transactions",
              ("订单编号", "标题", "价格", "购买数量", "商家编码"),
              {"order_id": ("订单编号",), "product": ("标题",), "unit_price": ("价格",), "quantity": ("购买数量",),
-              "status": ("订单状态",)}, currency="CNY"),
+              "status": ("订单状态",)}, currency="CNY", details=True),
     Platform("jd_orders", N_("a JD (京东) order export"), "transactions",
              ("订单号", "商品id", "订购数量", "下单时间", "应付金额", "订单状态", "下单帐号"),
              {"order_id": ("订单号",), "customer_id": ("下单帐号",), "date": ("下单时间",), "status": ("订单状态",),

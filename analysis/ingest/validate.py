@@ -408,6 +408,8 @@ def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
             have = out.get("status", pd.Series(None, index=order.index, dtype=object)).astype(object)
             out["status"] = have.where(have.notna() | ~known, order.map(found["status"]).astype(object))
     unlinked = need & got.isna() & cid.isna()
+    if table == "transactions":  # undated ones are invalid rows, reported as such
+        unlinked &= out["date"].notna()
     result = _Linked(int((need & got.notna() & cid.isna()).sum()), unlinked)
     if table == "interactions":
         result.drop = unlinked.reset_index(drop=True)
