@@ -43,9 +43,9 @@ def import_files(page, app_server, workspace: str, paths: list[Path], looks_like
     assert (app_server["folder"] / f"{workspace}.duckdb").exists()
 
 
-def overview_revenue(page, app_server, workspace: str) -> str:
-    page.goto(app_server["url"] + f"/?workspace={workspace}")
-    metric = page.get_by_test_id("stMetric").filter(has_text="Revenue")
+def overview_revenue(page, app_server, workspace: str, lang: str = "en") -> str:
+    page.goto(app_server["url"] + f"/?workspace={workspace}&lang={lang}")
+    metric = page.get_by_test_id("stMetric").filter(has_text="收入" if lang == "zh" else "Revenue")
     expect(metric).to_be_visible(timeout=90_000)
     wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -79,7 +79,7 @@ def test_taobao_order_report_in_gbk(page, app_server, tmp_path, screenshot):
     summary = page.get_by_test_id("stAlertContentSuccess")
     expect(summary).to_contain_text("没有客户编号列：按买家账号区分客户")
     expect(summary).to_contain_text("交易关闭：2 行")
-    text = overview_revenue(page, app_server, "taobao")
+    text = overview_revenue(page, app_server, "taobao", lang="zh")
     assert text.replace("\n", " ").endswith(i18n.number(float(revenue)))
     screenshot("overview")
 
