@@ -181,7 +181,7 @@ def test_the_summary_says_every_decision_in_words(capsys, tmp_path):
         "  no customer id column: customers are told apart by their e-mail address",
         "  11 order-level values written on an order's first line only were carried to its other lines",
         "  by status:",
-        "    paid: 3 lines, 76.50, counted as revenue",
+        "    paid: 3 lines, 76.35, counted as revenue",
         "    unpaid: 1 line, 1,250.00, not revenue (not imported)",
         "    fully refunded: 1 line, 36.98, not revenue (not imported)",
         "    partially refunded: 1 line, 25.00, counted as revenue",
