@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
+from analysis.store import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 CENT = Decimal("0.01")
@@ -168,6 +169,9 @@ def test_each_platform_export_imports_with_no_mapping_to_the_figures_of_the_file
     listed = exported(capsys, db, tmp_path)
     assert {r["customer_id"] for r in listed} >= buyers
     assert names <= {r["name"] for r in listed} and regions <= {r["region"] for r in listed}
+    with Workspace(db, read_only=True) as ws:  # every line written (refund lines too) belongs to the import
+        assert ws.scalar('SELECT count(*) FROM "transactions" WHERE import_id IS NULL') == 0
+        assert ws.scalar('SELECT count(*) FROM "guest_purchases" WHERE import_id IS NULL') == 0
 
 
 def test_the_summary_says_every_decision_in_words(capsys, tmp_path):

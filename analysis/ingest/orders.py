@@ -239,7 +239,7 @@ def _refund_lines(kept: pd.DataFrame, status: pd.Series) -> pd.DataFrame:
     rows = kept[has.to_numpy()]
     key = rows["order_id"] if "order_id" in rows else pd.Series(range(len(rows)), index=rows.index)
     first = rows[~key.duplicated().to_numpy() | key.isna().to_numpy()]
-    out = pd.DataFrame({c: first[c] for c in ("order_id", "customer_id", "date") if c in first})
+    out = pd.DataFrame({c: first[c] for c in ("order_id", "customer_id", "date", "import_id") if c in first})
     out["amount"] = -first["refunded"].abs().to_numpy()
     out["product"] = None
     return out.reset_index(drop=True)
