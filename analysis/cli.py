@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help=t("use COLUMN of the file for FIELD (e.g. amount=dollar_value)"))
     p.add_argument("--skip-invalid", action="store_true", help=t("import the valid rows and report the rest"))
+    p.add_argument("--allow-future-dates", action="store_true",
+                   help=t("accept dates after the day of import (refused by default as typing errors)"))
+    p.add_argument("--table", choices=["transactions", "customers", "interactions", "orders"],
+                   help=t("import every sheet into this table instead of the one its columns suggest"))
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help=t("build the demo company into a new workspace"))
@@ -256,7 +260,8 @@ def _ingest(args) -> int:
         if not Path(f).is_file():
             raise UserError(t("{file}: no such file", file=f))
     with creating(args.db) as ws:
-        report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid)
+        report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid,
+                              allow_future_dates=args.allow_future_dates, table=args.table)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -383,7 +388,7 @@ def _export(args) -> int:
 def one_line(message: str) -> str:
     """A multi-line explanation folded onto the one line the CLI contract allows."""
     parts = [line.strip() for line in message.splitlines() if line.strip()]
-    return semicolons(p.rstrip(":;：；。") if i < len(parts) - 1 else p for i, p in enumerate(parts))
+    return semicolons(p.rstrip(".:;：；。") if i < len(parts) - 1 else p for i, p in enumerate(parts))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,6 +76,25 @@ def kpis(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_
     }
 
 
+def guest_purchases(ws, as_of: Any) -> dict | None:
+    """Purchases without a customer id (``guest_purchases``, guest checkouts) on or before
+    ``as_of``: ``lines``, ``revenue`` and ``share`` (of all purchase lines); None when there
+    are none. They are in no per-customer figure; the Overview says how much they are."""
+    import duckdb
+
+    day = resolve_as_of(ws.tables(), as_of)
+    try:
+        lines, revenue, others = ws.cursor().execute(
+            'SELECT (SELECT count(*) FROM "guest_purchases" WHERE "date" <= ?), '
+            '(SELECT coalesce(sum("amount"), 0) FROM "guest_purchases" WHERE "date" <= ?), '
+            '(SELECT count(*) FROM "transactions" WHERE "date" <= ?)', [day, day, day]).fetchone()
+    except duckdb.CatalogException:  # a workspace written before guest purchases were kept
+        return None
+    if not lines:
+        return None
+    return {"lines": int(lines), "revenue": float(revenue), "share": lines / (lines + others)}
+
+
 def _period_revenue(tables: Tables, as_of: Any, window_months: int | None):
     """Ibis table customer_id, value: net revenue per buyer in the period, floored at 0
     (exact: the curve's running sums and the Gini's weighted sum are exact too)."""

@@ -103,6 +103,27 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 
+# Purchases without a customer id (guest checkouts): the transactions' columns but the customer,
+# so that no per-customer figure can count them; the Overview says how much they are.
+SCHEMA["guest_purchases"] = {c: kind for c, kind in SCHEMA["transactions"].items() if c != "customer_id"}
+# Orders that are not among the purchases: from files that list orders without amounts (Olist's
+# orders file) and the orders of purchase files that are not revenue (cancelled, unpaid...). Order
+# items, reviews and returns that name only the order are linked to the customer through them.
+SCHEMA["orders"] = {
+    "order_id": "VARCHAR NOT NULL PRIMARY KEY",
+    "customer_id": "VARCHAR",
+    "date": "DATE",
+    "status": "VARCHAR",
+    "import_id": "BIGINT",
+}
+# Several accounts of one person (an e-commerce export's per-order customer id and its unique
+# customer id): every row of an account is the person's (analysis.ingest.identity).
+SCHEMA["accounts"] = {
+    "account_id": "VARCHAR NOT NULL PRIMARY KEY",
+    "customer_id": "VARCHAR NOT NULL",
+    "import_id": "BIGINT",
+}
+
 DATA_TABLES = ("customers", "transactions", "interactions")
 # (table, column) of every amount of money: stored as MONEY_TYPE.
 MONEY_COLUMNS = tuple((table, column) for table, columns in SCHEMA.items()

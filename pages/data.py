@@ -40,7 +40,7 @@ else:
 
 uploads = st.file_uploader(
     t("Files"), type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True, key="data_upload",
-    help=t("Files up to {mb} MB each.", mb=auth.upload_limit_mb()),
+    help=t("Files up to {mb} MB each.", mb=auth.upload_limit_mb()), on_change=importing.forget_result,
 )
 plans, data_by_file = [], {}
 for f_i, upload in enumerate(uploads or []):
@@ -49,7 +49,7 @@ for f_i, upload in enumerate(uploads or []):
     try:
         file_plans = importing.plans_for(upload.name, data, target_name if mode != NEW else None)
     except UserError as exc:
-        st.error(str(exc))
+        st.error(importing.message_markdown(str(exc)))
         continue
     for s_i, plan in enumerate(file_plans):
         label = upload.name + (t(" · sheet “{sheet}”", sheet=plan.sheet) if plan.sheet else "")
@@ -59,6 +59,11 @@ for f_i, upload in enumerate(uploads or []):
 skip_invalid = st.checkbox(
     t("Skip invalid rows (import the valid ones and list the rest)"), key="data_skip_invalid",
     help=t("Off: a file with any invalid row is refused whole, and nothing is imported."),
+)
+allow_future = st.checkbox(
+    t("Allow dates after today"), key="data_allow_future",
+    help=t("Off: a row dated after the day of import is invalid (usually a typing error, and it would move "
+           "the as-of date of every page)."),
 )
 if st.button(t("Import"), type="primary", key="data_import", disabled=not plans):
     try:
@@ -70,15 +75,18 @@ if st.button(t("Import"), type="primary", key="data_import", disabled=not plans)
                               name=target_name))
         if mode == NEW:
             with creating(path) as ws:
-                result = ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid)
+                result = ingest_plans(ws, plans, data_by_file, skip_invalid=skip_invalid,
+                                      allow_future_dates=allow_future, app=True)
         else:
-            result = ingest_plans(workspace.open_named(target_name), plans, data_by_file, skip_invalid=skip_invalid)
+            result = ingest_plans(workspace.open_named(target_name), plans, data_by_file, skip_invalid=skip_invalid,
+                                  allow_future_dates=allow_future, app=True)
     except (UserError, ValueError) as exc:
-        st.error(str(exc))
+        importing.forget_result()
+        st.error(importing.message_markdown(str(exc)))
     else:
         workspace.switch_to(path)
         st.session_state["data_last_result"] = result.summary()
         st.rerun()
 
 if st.session_state.get("data_last_result"):
-    st.success("\n\n".join(st.session_state["data_last_result"]))
+    st.success(importing.message_markdown("\n".join(st.session_state["data_last_result"])))

@@ -24,6 +24,10 @@ cols[2].metric(t("Revenue"), show.money(k["revenue"], settings.currency),
                help=t("Net of refunds, all purchases up to the as-of date."))
 cols[3].metric(t("Average order value"), show.money(k["average_order_value"], settings.currency))
 cols[4].metric(t("Repeat rate"), show.share(k["repeat_rate"]), help=t("Share of buyers with two or more orders."))
+if guests := cached.on_workspace(overview.guest_purchases, as_of):
+    st.caption(t("{share} of purchase lines ({lines}), {revenue} of revenue, have no customer id (guest checkouts): "
+                 "they are left out of every figure on this page.", share=show.share(guests["share"]),
+                 lines=i18n.number(guests["lines"]), revenue=show.money(guests["revenue"])))
 
 left, right = st.columns(2)
 with left, show.explained():

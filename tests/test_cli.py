@@ -153,10 +153,10 @@ def test_lang_zh_error_line_names_file_line_column_and_value(tmp_path, capsys):
     code, out, err = run(capsys, "--lang", "zh", "ingest", str(src), "--db", str(db))
     assert code == 2 and out == "" and not db.exists()
     assert err == ("error: 订单.csv：2 行中有 1 行无效，未导入任何数据；第 4 行，列 '金额'：'一百元' 不是有效的金额"
-                   "（例如 1234.50 或 ¥1,234.50）；请修正这些行，或使用 skip_invalid（--skip-invalid）只导入有效的行。\n")
+                   "（例如 1234.50 或 ¥1,234.50）；请修正这些行，或使用 --skip-invalid 只导入有效的行。\n")
     assert i18n.language() == "en"  # the language does not outlive the command
     code, _, err = run(capsys, "ingest", str(src), "--db", str(db))
-    assert code == 2 and err.startswith("error: 订单.csv: 1 of 2 rows are invalid, nothing was imported.; line 4, ")
+    assert code == 2 and err.startswith("error: 订单.csv: 1 of 2 rows are invalid, nothing was imported; line 4, ")
 
 
 def test_lang_from_the_environment_and_after_the_command(tmp_path, capsys, monkeypatch):

@@ -27,7 +27,7 @@ def _run(tmp_path, name, path, monkeypatch, threshold, skip_invalid=False, overr
             report = f"error: {exc}"
         tables = {t: ws.query(f'SELECT * EXCLUDE (imported_at) FROM "{t}"' if t == "imports" else f'SELECT * FROM "{t}"')
                   .astype(object).where(lambda f: f.notna(), None).values.tolist()
-                  for t in ("transactions", "imports", "customers", "mappings")}
+                  for t in ("transactions", "guest_purchases", "imports", "customers", "mappings")}
         tables["mappings"] = [r[:3] for r in tables["mappings"]]
     finally:
         ws.close()
@@ -45,6 +45,14 @@ def paths(monkeypatch):
     monkeypatch.setattr(bulk, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
         original_scan(*a, **k)))
     return taken
+
+
+def purchase_rows(n: int, changed: dict[int, str]) -> list[str]:
+    """``n`` valid rows of customer id, order id, date, amount, quantity, product; some replaced."""
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(n)]
+    for i, row in changed.items():
+        rows[i] = row
+    return rows
 
 
 def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
@@ -79,18 +87,51 @@ def test_crlf_bom_title_rows_exponents_and_empty_quantities(tmp_path, monkeypatc
 def test_currency_thousands_parentheses_and_day_first_dates(tmp_path, monkeypatch, paths):
     text = ("客户编号;订单日期;金额\n"
             "00001;05/03/2024;\"1.234,50\"\n00002;25/03/2024;12,5\n00003;01/04/2024;(3,50)\n"
-            "00004;2024-04-02;¥7\n00001;20240403;€ 8\n")
+            "00004;2024-04-02;¥7\n00001;20240403;￥ 8\n")
     report, tables = both(tmp_path, monkeypatch, text, name="eu.csv")
     assert paths == ["direct", "careful"]
     assert [r[3] for r in tables["transactions"]] == [1234.5, 12.5, -3.5, 7.0, 8.0]
     assert report["files"][0]["rows"] == 5
+    assert report["currency"] == "CNY" and report["files"][0]["currency_evidence"] == "'¥7' in column '金额'"
 
 
 def test_ids_ending_in_point_zero_and_unicode_digits(tmp_path, monkeypatch, paths):
     text = HEADER + "123.0,1,2024-01-01,1,,,\n00012,2,2024-01-01,1,,,\n12.00,3,2024-01-01,1,,,\n１２３.0,4,2024-01-01,1,,,\n"
     _, tables = both(tmp_path, monkeypatch, text)
-    assert [r[1] for r in tables["transactions"]] == ["123", "00012", "12", "１２３"]
+    assert [r[1] for r in tables["transactions"]] == ["123", "00012", "12", "123"]  # full-width digits: NFKC
     assert "careful" in paths
+
+
+def test_ids_with_invisible_and_full_width_characters_normalised_the_same(tmp_path, monkeypatch, paths):
+    text = HEADER + ("C001,O1,2024-01-01,1,,,\nC001\u200b,O2\ufeff,2024-01-01,1,,,\nＣ００１,Ｏ３,2024-01-01,1,,,\n"
+                     "C\u200d001,O4,2024-01-01,1,,,\n\u200b,O5,2024-01-01,1,,,\n")
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=True)
+    assert paths == ["direct", "careful"]
+    assert [r[:2] for r in tables["transactions"]] == [["O1", "C001"], ["O2", "C001"], ["O3", "C001"], ["O4", "C001"]]
+    assert [r[0] for r in tables["guest_purchases"]] == ["O5"]  # an id of invisible characters only: no id
+    assert report["files"][0]["ids_normalised"] == 6 and report["files"][0]["skipped"] == 0
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_out_of_range_amounts_and_dates_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
+    from analysis.ingest import validate
+
+    monkeypatch.setattr(validate, "import_day", lambda: __import__("datetime").date(2026, 12, 6))
+    rows = purchase_rows(10, {1: "c1,o1,2024-01-02,1e308,,", 2: "c2,o2,9999-12-31,5,,", 3: "c3,o3,0001-01-01,5,,",
+                              4: "c4,o4,2099-01-05,\"¥10,000,000,000,000,000\",,", 6: "c6,o6,2026-12-07,-1e16,,"})
+    text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
+    report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
+    assert paths == ["direct", "careful"]
+    if skip_invalid:
+        assert report["files"][0]["skipped"] == 5 and len(tables["transactions"]) == 5
+    else:
+        assert report.startswith("error: t.csv: 5 of 10 rows are invalid")
+        assert "line 3, column 'amount': '1e308' is too large for an amount" in report
+        assert "line 4, column 'date': '9999-12-31' is after the day of import (6 Dec 2026)" in report
+        assert "line 5, column 'date': '0001-01-01' is before 1 Jan 1900" in report
+        assert ("line 6, column 'date': '2099-01-05' is after the day of import (6 Dec 2026); "
+                "column 'amount': '¥10,000,000,000,000,000' is too large") in report
+        assert "--allow-future-dates" in report and tables["transactions"] == []
 
 
 def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, paths):
@@ -103,20 +144,17 @@ def test_whitespace_around_cells_is_stripped_the_same(tmp_path, monkeypatch, pat
 
 @pytest.mark.parametrize("skip_invalid", [False, True])
 def test_invalid_rows_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
-    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(12)]
-    rows[2] = "c2,o2,2024-01-03,abc,,"
-    rows[4] = ",o4,2024-01-05,5,,"
-    rows[5] = "c5,o5,not a date,5,x,"
-    rows[7] = "c7,o7,2024-02-30,inf,,"
-    rows[8] = "c8,o8,2024-01-01,1_000,,"
-    rows[9] = "c9,o9,0099-01-01,+-5,1e999,"
+    rows = purchase_rows(12, {2: "c2,o2,2024-01-03,abc,,", 4: ",o4,2024-01-05,5,,",  # 4: a guest checkout, valid
+                              5: "c5,o5,not a date,5,x,", 7: "c7,o7,2024-02-30,inf,,", 8: "c8,o8,2024-01-01,1_000,,",
+                              9: "c9,o9,0099-01-01,+-5,1e999,"})
     text = "Report\n\ncustomer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
     report, tables = both(tmp_path, monkeypatch, text, skip_invalid=skip_invalid)
     assert paths == ["direct", "careful"]
     if skip_invalid:
-        assert report["files"][0]["skipped"] == 6 and len(report["files"][0]["skipped_examples"]) == 5
+        assert report["files"][0]["skipped"] == 5 and len(report["files"][0]["skipped_examples"]) == 5
+        assert report["files"][0]["guest_lines"] == 1 and tables["guest_purchases"][0][0] == "o4"
     else:
-        assert report.startswith("error: t.csv: 6 of 12 rows are invalid") and "line 6, column 'amount': 'abc'" in report
+        assert report.startswith("error: t.csv: 5 of 12 rows are invalid") and "line 6, column 'amount': 'abc'" in report
         assert tables["transactions"] == [] and tables["imports"] == []
 
 
@@ -204,10 +242,61 @@ def test_strip_chars_and_digits_match_python():
 def test_invalid_rows_named_in_chinese_on_both_paths(tmp_path, monkeypatch, paths):
     from analysis import i18n
 
-    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},," for i in range(6)]
-    rows[2] = "c2,o2,2024-01-03,abc,,"
+    rows = purchase_rows(6, {2: "c2,o2,2024-01-03,abc,,"})
     text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"
     with i18n.using("zh"):
         report, _ = both(tmp_path, monkeypatch, text)
     assert paths == ["direct", "careful"]
     assert "6 行中有 1 行无效" in report and "第 4 行" in report and "'abc'" in report
+
+
+@pytest.mark.parametrize("content, currency", [
+    (HEADER + "1,a,2024-01-01,¥5,,,\n2,b,2024-01-02,6,,,\n", "CNY"),
+    (HEADER.replace("amount", "dollar_value") + "1,a,2024-01-01,5,,,\n", "USD"),
+    ("customer id,date,amount,币种\n1,2024-01-01,5,人民币\n2,2024-01-02,6,CNY\n", "CNY"),
+    (HEADER + "1,a,2024-01-01,¥5,,,\n2,b,2024-01-02,$6,,,\n3,c,2024-01-02,US$7,,,\n", "mixed"),
+    ("customer id,date,amount,currency\n1,2024-01-01,5,GBP\n2,2024-01-02,6,EUR\n3,2024-01-02,6,x\n", "mixed"),
+])
+def test_the_currency_is_found_the_same_both_ways(tmp_path, monkeypatch, paths, content, currency):
+    report, tables = both(tmp_path, monkeypatch, content, skip_invalid=True)
+    if currency == "mixed":
+        assert report.startswith("error: t.csv: the amounts are in more than one currency (")
+        assert tables["transactions"] == []
+    else:
+        assert report["currency"] == currency
+
+
+def test_amounts_kept_to_the_cent_as_written_both_ways(tmp_path, monkeypatch, paths):
+    """With amounts stored as DECIMAL(18,2), each is rounded half away from zero from the value as
+    written (1.005 -> 1.01), not from its binary approximation (1.00499... -> 1.00)."""
+    from analysis.store import SCHEMA
+
+    monkeypatch.setitem(SCHEMA["transactions"], "amount", "DECIMAL(18,2) NOT NULL")
+    rows = "".join(f"c{i},o{i},2024-01-0{i + 1},{v},,,\n"
+                   for i, v in enumerate(["1.005", "2.675", "-2.675", "0.125", "9999999999999998", "\"¥1,234.565\""]))
+    _, tables = both(tmp_path, monkeypatch, HEADER + rows)
+    assert [r[3] for r in tables["transactions"]] == [1.01, 2.68, -2.68, 0.13, 9999999999999998.0, 1234.57]
+
+
+def test_guests_order_fields_on_the_first_line_and_returns_the_same_both_ways(tmp_path, monkeypatch, paths):
+    """Invoice lines: the customer and date written on an order's first line only, a line without
+    any customer (a guest checkout), a cancellation invoice (C + digits) and a negative quantity."""
+    text = HEADER + ("C1,536365,2024-01-05,15.30,6,Heart,\n,536365,,20.34,6,Lantern,\n"
+                     ",536366,2024-01-06,11.10,6,Warmer,\nC2,C536379,2024-01-07,27.50,1,Discount,\n"
+                     "C2,536380,2024-01-08,9.00,-3,Mug,\nC3,536381,2024-01-09,5.00,1,Cup,\n")
+    report, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["direct", "careful"]
+    assert [(r[0], r[1], str(r[2])[:10], r[3]) for r in tables["transactions"]] == [
+        ("536365", "C1", "2024-01-05", 15.30), ("536365", "C1", "2024-01-05", 20.34),
+        ("C536379", "C2", "2024-01-07", -27.50), ("536380", "C2", "2024-01-08", -9.0),
+        ("536381", "C3", "2024-01-09", 5.0)]
+    assert [(r[0], r[2]) for r in tables["guest_purchases"]] == [("536366", 11.10)]
+    file = report["files"][0]
+    assert (file["customer_lines"], file["guest_lines"], file["guest_revenue"], file["carried"]) == (5, 1, 11.1, 2)
+    assert file["by_status"] == {"return": {"lines": 2, "value": -36.5, "revenue": True}}
+
+
+@pytest.mark.parametrize("cell", ['="00123"', "'00123"])
+def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypatch, paths, cell):
+    report, tables = both(tmp_path, monkeypatch, HEADER + f"{cell},a,2024-01-01,5,,,\nC2,b,2024-01-02,6,,,\n")
+    assert paths == ["direct", "pandas"] and tables["transactions"][0][1] == "00123"

@@ -40,7 +40,7 @@ def test_customers_and_interactions_routing():
 def test_unrecognised_sheet_reports_missing_fields():
     table, mapping, missing = route(["foo", "bar"])
     assert table is None and mapping == {}
-    assert "amount" in missing["transactions"] and "customer_id" in missing["customers"]
+    assert missing["transactions"] == ["date", "amount or unit_price"] and "customer_id" in missing["customers"]
 
 
 def test_overrides_win_and_can_route():
@@ -66,8 +66,9 @@ def test_messages_in_chinese_keep_the_field_names():
         with pytest.raises(UserError) as err:
             check_overrides({"revenue": "x"})
         assert str(err.value).startswith("--map 中有未知字段：revenue。可用字段：transactions：customer_id、order_id、")
-        assert "category；customers：customer_id、name、" in str(err.value)
+        assert "industry、channel；customers：customer_id、name、" in str(err.value)
         assert missing_required("interactions", {"customer_id": "id", "date": "d"}) == ["kind 或 satisfaction"]
-        assert required_text("transactions") == "customer_id、date 和 amount"
+        assert required_text("transactions") == "date，以及 amount 或 unit_price（由 customer_id、电子邮箱或买家账号说明是谁购买）"
     assert missing_required("interactions", {"customer_id": "id"}) == ["date", "kind or satisfaction"]
-    assert required_text("transactions") == "customer_id, date and amount"
+    assert required_text("transactions") == (
+        "date, and amount or unit_price (a customer_id, e-mail or buyer account says who bought)")

@@ -133,3 +133,56 @@ def test_errors_in_chinese():
     with i18n.using("zh"):
         assert reading._delim_name(";") == "分号" and reading._delim_name("#") == "'#'"
     assert reading._delim_name(";") == "semicolons"
+
+
+# -- workbooks that would expand beyond what a reader can hold ------------------------------------
+HEADER_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>customer id</t></is></c><c r="B1" t="inlineStr"><is><t>date'
+              b'</t></is></c><c r="C1" t="inlineStr"><is><t>amount</t></is></c></row>')
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_expanded(tmp_path):
+    """1,100,000 rows of 'x' in 150 KB. Run as a user would, with the memory a small server
+    has (1.5 GB of address space): one error line, exit 2, nothing created."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.builders import xlsx_from_xml
+
+    data = xlsx_from_xml([HEADER_ROW], repeat=(b'<row><c t="inlineStr"><is><t>x</t></is></c></row>', 1_100_000))
+    assert len(data) < 300_000
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(data)
+    limit = 1536 * 2**20
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(path), "--db", str(tmp_path / "w.duckdb")],
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)), capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == (f"error: {path}: sheet 'Orders' has more than 1,048,576 rows or 16,384 columns, more than "
+                          "Excel allows: the workbook is damaged or was not written by a spreadsheet program, and it "
+                          "was not read\n")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_two_far_apart_cells_are_not_expanded_into_a_grid(monkeypatch):
+    from tests.builders import xlsx_from_xml
+
+    far = b'<row r="200000"><c r="ZZ200000"><v>1</v></c></row>'  # a 200,000 x 702 grid to calamine: 4 GB
+    data = xlsx_from_xml([HEADER_ROW, far])
+    def expanded(*args, **kwargs):
+        pytest.fail("the workbook was expanded")
+
+    monkeypatch.setattr(reading, "_workbook_sheets", expanded, raising=False)
+    monkeypatch.setattr(pd, "read_excel", expanded)
+    with pytest.raises(UserError, match=r"sheet 'Orders' has at least 200,000 rows and 702 columns, more than "
+                                        r"7,000,000 cells in the workbook.*Save the sheet as “CSV UTF-8”"):
+        read_any("orders.xlsx", data)
+
+
+def test_cells_are_counted_over_all_sheets_and_a_workbook_within_the_limit_reads(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_WORKBOOK_CELLS", 36)  # two sheets of 6 rows x 3 columns
+    rows = [["customer id", "date", "amount"]] + [[f"C{i}", "2024-01-01", i] for i in range(5)]
+    assert [s.frame.shape for s in read_any("b.xlsx", xlsx_bytes({"A": rows, "B": rows}))] == [(5, 3), (5, 3)]
+    with pytest.raises(UserError, match=r"sheet 'C' has at least \d rows and 3 columns, more than 36 cells"):
+        read_any("b.xlsx", xlsx_bytes({"A": rows, "B": rows, "C": rows}))

@@ -8,17 +8,20 @@ import streamlit as st
 
 from analysis import i18n, money
 from analysis.i18n import N_, t
-from analysis.ingest import FIELDS, SheetPlan, plan_file
+from analysis.ingest import FIELDS, SheetPlan, orders, plan_file
 from analysis.store import Workspace
-from ui import workspace
+from ui import show, workspace
 
 NOT_USED = "— not used —"  # option values; shown through OPTION_LABELS
 SKIP = "— skip this sheet —"
+COMPUTED = "= quantity × unit price"  # the amount computed from the line's unit price (analysis.ingest.orders)
 OPTION_LABELS = {
     NOT_USED: N_("— not used —"), SKIP: N_("— skip this sheet —"),
+    COMPUTED: N_("= quantity × unit price (less the line discount)"),
     "transactions": N_("Purchases (transactions)"),
     "customers": N_("Customer list"),
     "interactions": N_("Contacts, complaints and surveys (interactions)"),
+    "orders": N_("Order list (which customer placed which order)"),
 }
 
 
@@ -72,17 +75,22 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
         format_func=_label, key=f"{prefix}_table",
     )
     table = None if chosen == SKIP else chosen
+    if plan.looks_like:
+        st.info(plan.looks_like)
     mapping: dict[str, str] = {}
     if table:
         columns = [NOT_USED, *plan.columns]
         cols = st.columns(4)
         for i, field in enumerate(FIELDS[table]):
+            options = [NOT_USED, COMPUTED, *plan.columns] if (table, field) == ("transactions", "amount") else columns
             current = plan.mapping.get(field) if table == plan.table else None
+            if current is None and field == "amount" and "unit_price" in plan.mapping and table == plan.table:
+                current = COMPUTED
             picked = cols[i % 4].selectbox(
-                field, columns, index=columns.index(current) if current in columns else 0,
+                field, options, index=options.index(current) if current in options else 0,
                 key=f"{prefix}_{table}_{field}", format_func=_label,
             )
-            if picked != NOT_USED:
+            if picked not in (NOT_USED, COMPUTED):
                 mapping[field] = picked
     elif plan.reason:
         st.info(plan.reason)
@@ -92,5 +100,33 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
         + (t(" · separated by {delimiter}", delimiter=plan.delimiter) if plan.delimiter else "")
         + (t(" · mapping remembered from an earlier import") if plan.remembered else "")
     )
-    st.dataframe(plan.preview, hide_index=True, width="stretch")
+    preview = plan.preview
+    computed = orders.preview_amounts(preview, mapping) if table == "transactions" else None
+    if computed is not None:
+        preview = preview.copy()
+        preview.insert(0, t("amount = quantity × unit price"), computed.map(lambda v: i18n.number(v, 2)))
+    st.dataframe(preview, hide_index=True, width="stretch")
     return dataclasses.replace(plan, table=table, mapping=mapping)
+
+
+def message_markdown(text: str) -> str:
+    """An import message (an error or the summary) as Markdown a user reads line by line: each
+    indented line (a problem, a detail) is a bullet of its own, every other line a paragraph;
+    the text (cell values from the file) is escaped, never interpreted."""
+    out, last_bullet = "", None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = show.escape_markdown(line.strip())
+        bullet = line[:1].isspace()
+        if bullet:
+            item = "  " * ((len(line) - len(line.lstrip()) - 1) // 2) + "- " + item
+        if last_bullet is not None:
+            out += "\n" if bullet and last_bullet else "\n\n"
+        out, last_bullet = out + item, bullet
+    return out
+
+
+def forget_result() -> None:
+    """Clear the last import's success message (a new file chosen, a new import failed)."""
+    st.session_state.pop("data_last_result", None)

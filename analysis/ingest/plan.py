@@ -16,8 +16,9 @@ from pathlib import PurePath
 import pandas as pd
 
 from analysis.errors import UserError, commas, semicolons
-from analysis.i18n import t
+from analysis.i18n import lookup, t
 from analysis.ingest import mapping as M
+from analysis.ingest import platforms
 from analysis.ingest.reading import RawSheet, read_any
 
 
@@ -39,7 +40,15 @@ class SheetPlan:
     reason: str | None = None  # why the sheet is skipped
     header_signature: str = ""
     remembered: bool = False  # mapping came from the workspace's remembered mappings
+    platform: str | None = None  # the export it looks like (analysis.ingest.platforms), e.g. "shopify_orders"
     _raw: RawSheet | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def looks_like(self) -> str | None:
+        """"Looks like a Shopify orders export", in the current language, when recognised."""
+        if self.platform is None:
+            return None
+        return t("Looks like {platform}", platform=lookup(platforms.NAMES[self.platform]))
 
     @property
     def label(self) -> str:
@@ -60,7 +69,7 @@ def _needed_text() -> str:
 
 
 def plan_file(
-    file_name: str, data: bytes, ws=None, overrides: dict[str, str] | None = None
+    file_name: str, data: bytes, ws=None, overrides: dict[str, str] | None = None, table: str | None = None
 ) -> list[SheetPlan]:
     """Read ``data`` and decide, per sheet, the target table and the column mapping.
 
@@ -74,17 +83,24 @@ def plan_file(
         raws = read_any(file_name, data)
     except UserError as exc:
         raise UserError(f"{file_name}: {exc}") from None
-    return plan_sheets(file_name, raws, ws, overrides)
+    return plan_sheets(file_name, raws, ws, overrides, table)
 
 
-def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[str, str] | None = None
-                ) -> list[SheetPlan]:
-    """:func:`plan_file` for sheets already read."""
+def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[str, str] | None = None,
+                table: str | None = None) -> list[SheetPlan]:
+    """:func:`plan_file` for sheets already read. ``table`` (``ingest --table``) sends every
+    sheet to that table instead of the one its columns suggest."""
     overrides = M.check_overrides(overrides)
+    if table is not None and table not in M.FIELDS:
+        raise UserError(t("unknown table {table!r}; choose one of {tables}", table=table, tables=commas(M.TABLES)))
+    forced = table
     name = PurePath(file_name).name or file_name
     plans: list[SheetPlan] = []
     used_overrides: set[str] = set()
     for raw in raws:
+        found = platforms.detect([str(c) for c in raw.frame.columns])
+        if found is not None:
+            raw.frame = platforms.cells(found.key, raw.frame)
         columns = [str(c) for c in raw.frame.columns]
         common = dict(
             file_name=file_name, sheet=raw.sheet, columns=columns, header_line=raw.header_line,
@@ -100,14 +116,29 @@ def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[s
             if real is not None:
                 sheet_overrides[fld] = real
                 used_overrides.add(fld)
+        common["platform"] = found.key if found else None
         recalled = M.recall(ws, common["header_signature"])
         if recalled:  # same header, maybe spelt in another case: map onto this sheet's names
             resolved = {f: M.resolve_column(c, columns) for f, c in recalled[1].items()}
             recalled = (recalled[0], resolved) if None not in resolved.values() else None
-        if recalled:
+        if recalled and forced in (None, recalled[0]):
             table, mapping = recalled[0], M.apply_overrides(recalled[0], recalled[1], sheet_overrides)
             plans.append(SheetPlan(table=table, mapping=mapping, missing=M.missing_required(table, mapping),
                                    remembered=True, **common))
+            continue
+        if found is not None and found.table is None and forced is None:
+            plans.append(SheetPlan(table=None, mapping={}, missing=[], reason=lookup(found.reason), **common))
+            continue
+        if found is not None and forced in (None, found.table):
+            table = found.table
+            mapping = M.apply_overrides(table, platforms.mapping_for(found, columns), sheet_overrides)
+            plans.append(SheetPlan(table=table, mapping=mapping, missing=M.missing_required(table, mapping),
+                                   **common))
+            continue
+        if forced is not None:
+            mapping = M.apply_overrides(forced, M.auto_map(columns, forced), sheet_overrides)
+            plans.append(SheetPlan(table=forced, mapping=mapping, missing=M.missing_required(forced, mapping),
+                                   **common))
             continue
         table, mapping, missing = M.route(columns, sheet_overrides)
         if table is None:

@@ -13,12 +13,15 @@ month/day order) are taken once per column, never per cell.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import money
 from analysis.errors import UserError, commas
 from analysis.i18n import t
 
@@ -44,6 +47,9 @@ def as_text(series: pd.Series) -> pd.Series:
     else:
         out = series
     text = out.astype("str").str.strip()
+    if text.str.startswith(("=\"", "'")).any():  # Excel's marks that keep a number as text: ="0123", '0123
+        text = text.str.replace(r'^="(.*)"$', r"\1", regex=True).str.replace(r"^'([0-9+])", r"\1", regex=True)
+        text = text.str.strip()
     return text.where(text != "")
 
 
@@ -114,10 +120,46 @@ def _cell_text(v):
 
 
 # -- identifiers and plain text -----------------------------------------------------
-def parse_id(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Customer ids and order ids are strings: whitespace stripped, leading zeros kept
-    ("00001"), and "123.0" (a whole number that went through an Excel float) becomes "123"."""
-    text = as_text(series)
+# Characters an id may carry without anyone seeing them: the no-break spaces (which NFKC
+# would turn into an ordinary space inside the id) and every format character (category Cf:
+# zero-width space and joiners, the byte order mark, soft hyphen, direction marks).
+_NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+
+
+def normalise_id(value: str) -> str:
+    """One id as the workspace keeps it: invisible characters removed, Unicode NFKC (full-width
+    ``Ｃ００１`` -> ``C001``, ideographic space -> space), then stripped."""
+    text = "".join(ch for ch in value if ch not in _NO_BREAK_SPACES and unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def normalise_ids(text: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`normalise_id` for a column of stripped strings (NaN for empty), done once per
+    distinct value that is not plain ASCII (ASCII is already in NFKC form and has no invisible
+    characters). Returns the column and how many distinct values changed; a value that
+    becomes empty is NaN."""
+    arr = _arrow(text)
+    odd = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True)).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return text, 0
+    distinct = pd.unique(text[odd])
+    fixed = {v: normalise_id(v) for v in distinct}
+    changed = sum(1 for v, n in fixed.items() if v != n)
+    if not changed:
+        return text, 0
+    out = text.copy()
+    out[odd] = text[odd].map(fixed)
+    return out.where(out != ""), changed
+
+
+def parse_id(series: pd.Series, stats: dict | None = None) -> tuple[pd.Series, pd.Series]:
+    """Customer ids and order ids are strings: whitespace and invisible characters stripped,
+    Unicode NFKC (:func:`normalise_id`), leading zeros kept ("00001"), and "123.0" (a whole
+    number that went through an Excel float) becomes "123". ``stats["normalised"]`` (when a
+    dict is given) counts the distinct values that :func:`normalise_id` changed."""
+    text, changed = normalise_ids(as_text(series))
+    if stats is not None:
+        stats["normalised"] = stats.get("normalised", 0) + changed
     if text.str.endswith(".0").any():
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return text, pd.Series(False, index=series.index)
@@ -129,7 +171,16 @@ def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # -- amounts and numbers ------------------------------------------------------------
-_CURRENCY_PY = r"(?i)(RMB|CNY|USD|EUR|GBP|US\$|HK\$|[¥￥$€£元]|\s|\u00a0|\u2009|\u202f|')"
+# What an amount cell may write for its currency (analysis.money's signs, words and codes, and
+# the symbols it writes, such as "JP¥"), lower case -> ISO code.
+CURRENCY_MARKS: dict[str, str] = {
+    **{code.lower(): code for code in money.SYMBOLS},
+    **{sign.strip().lower(): code for code, sign in money.SYMBOLS.items()},
+    **money.MARKS,
+}
+_MARK_ALTERNATIVES = "|".join(re.escape(m) for m in sorted(CURRENCY_MARKS, key=len, reverse=True))
+_MARK = rf"(?i)(?P<mark>{_MARK_ALTERNATIVES})"
+_CURRENCY_PY = rf"(?i)({_MARK_ALTERNATIVES}|\s|\u00a0|\u2009|\u202f|')"
 _BOTH_COMMA_LAST = r"^-?\d{1,3}(\.\d{3})*\.\d{3},\d+$|^-?\d+\.\d{3},\d+$"
 _ONLY_COMMA_DECIMAL = r"^-?\d+,(\d{1,2}|\d{4,})$"
 _BOTH_DOT_LAST = r"^-?\d{1,3}(,\d{3})+\.\d+$"
@@ -150,12 +201,12 @@ def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(series):
         return pd.Series(np.nan, index=idx), series.notna()
     if pd.api.types.is_numeric_dtype(series):
-        return series.astype("float64"), pd.Series(False, index=idx)
+        return _finite(series.astype("float64"), pd.Series(False, index=idx))
     text = as_text(series)
     out = to_float(text)
     todo = text.notna() & out.isna()
     if not todo.any():
-        return out, pd.Series(False, index=idx)
+        return _finite(out, pd.Series(False, index=idx))
     s = text[todo].str.replace(_CURRENCY_PY, "", regex=True)
     neg = s.str.match(r"^\(.*\)$|^（.*）$").astype(bool)
     s = s.where(~neg, s.str.slice(1, -1))
@@ -174,10 +225,67 @@ def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     out.loc[val.index] = val
     bad = pd.Series(False, index=idx)
     bad.loc[val.index] = val.isna().to_numpy()
+    return _finite(out, bad)
+
+
+def _finite(out: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Infinity and NaN written as numbers ("1e309", "inf" in a Parquet column) are not numbers
+    anyone meant: invalid, like text."""
+    odd = out.notna() & ~np.isfinite(out)
+    if odd.any():
+        out, bad = out.where(~odd), bad | odd
     return out, bad
 
 
 parse_amount = parse_number
+
+
+def currency_marks(series: pd.Series) -> pd.Series:
+    """Per cell, the ISO code of the currency its amount is written in ("¥1,234" -> "CNY",
+    "USD 5" -> "USD"), None where the cell writes none (plain numbers, empty cells). The first
+    sign, word or code of :data:`CURRENCY_MARKS` in the cell counts."""
+    out = pd.Series(None, index=series.index, dtype=object)
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
+            or pd.api.types.is_datetime64_any_dtype(series):
+        return out
+    text = as_text(series)
+    todo = text.notna() & to_float(text).isna()
+    if todo.any():
+        marks = extract(text[todo], _MARK)["mark"].str.lower()
+        out[marks.index] = marks.map(CURRENCY_MARKS).astype(object).where(marks.notna(), None)
+    return out
+
+
+def parse_currency(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A currency column: ISO codes from codes, signs or words ("USD", "￥", "人民币"); a
+    non-empty cell that names no currency is bad."""
+    text = as_text(series)
+    codes = text.str.lower().map(CURRENCY_MARKS)
+    codes = codes.astype(object).where(codes.notna(), None)
+    return codes, text.notna() & codes.isna()
+
+
+def currency_of_name(name: str) -> str | None:
+    """The currency a column's name states: a bracketed unit ("金额(元)", "Total (USD)", "Price
+    [€]"), a code or sign among its words ("amount_usd"), or a currency word ("dollar_value",
+    "美元金额")."""
+    text = str(name).lower()
+    for unit in re.findall(r"[(（\[【]\s*([^)）\]】]+?)\s*[)）\]】]", text):
+        if unit in CURRENCY_MARKS:
+            return CURRENCY_MARKS[unit]
+    for word in re.split(r"[\s_\-.:/()（）\[\]【】]+", text):
+        if word in _NAME_WORDS:
+            return _NAME_WORDS[word]
+        if word in CURRENCY_MARKS and (len(word) == 3 or not word.isascii()):  # codes and Chinese words
+            return CURRENCY_MARKS[word]
+    for word, code in money.MARKS.items():  # 美元金额, 人民币金额: a currency word inside a Chinese name
+        if len(word) >= 2 and not word.isascii() and word in text:
+            return code
+    return None
+
+
+# Words a column name may use for its currency, besides analysis.money's marks.
+_NAME_WORDS = {"dollar": "USD", "dollars": "USD", "yuan": "CNY", "euro": "EUR", "euros": "EUR"}
 
 
 # -- dates --------------------------------------------------------------------------
@@ -185,7 +293,9 @@ _YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+(?P<t>.*))?$
 _XYZ = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?:[ T]+(?P<t>.*))?$"
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 _SERIAL = r"^\d{1,6}(\.\d+)?$"
-_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?$"
+# A time of day; a UTC offset after it ("+0100", "-07:00", "Z": Shopify, Amazon) is left aside, so
+# the date is the shop's local date as written.
+_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?$"
 
 
 def _chinese_to_dashes(s: pd.Series) -> pd.Series:
