@@ -391,6 +391,8 @@ class Workspace:
             if self._stale_money is None:
                 self._stale_money = self._inexact_money()
             for table, column in self._stale_money:
+                if table not in tables:  # e.g. guest_purchases: not one of the data tables
+                    continue
                 tables[table] = tables[table].mutate(**{column: tables[table][column].cast(MONEY_TYPE.lower())})
         return Tables(*(tables[t] for t in DATA_TABLES))
 
