@@ -274,6 +274,7 @@ class Rule:
     when: Callable[[pd.DataFrame], pd.Series] | None = None
     capped: bool = True  # counts against the contact-fatigue cap
     repeat_days: int | None = None  # overrides ActionSettings.repeat_days
+    supersedes: tuple[str, ...] = ()  # actions this one replaces for the same customer
 
 
 RULES: dict[str, Rule] = {}
@@ -286,6 +287,7 @@ def rule(
     when: Callable[[pd.DataFrame], pd.Series] | None = None,
     capped: bool = True,
     repeat_days: int | None = None,
+    supersedes: Iterable[str] = (),
     title: str | None = None,
     reason: str | None = None,
     replace: bool = False,
@@ -294,8 +296,10 @@ def rule(
 
     ``when(frame) -> bool Series`` optionally pre-selects candidate customers in one
     vectorised step; ``capped=False`` exempts the rule from the contact-fatigue cap (an
-    internal review, a service recovery); ``title``/``reason`` add the rule's texts to
-    :data:`TEXTS` under ``id``.
+    internal review, a service recovery); ``supersedes`` names actions that make no sense
+    next to this one for the same customer (a lapsed customer is won back, not thanked):
+    they are dropped wherever this one is suggested; ``title``/``reason`` add the rule's
+    texts to :data:`TEXTS` under ``id``.
     """
 
     def register(func):
@@ -303,7 +307,7 @@ def rule(
             raise ValueError(f"a rule with id {id!r} is already registered")
         if title is not None or reason is not None:
             TEXTS[id] = {"title": title or id, "reason": reason or ""}
-        RULES[id] = Rule(id, kind, func, when, capped, repeat_days)
+        RULES[id] = Rule(id, kind, func, when, capped, repeat_days, tuple(supersedes))
         return func
 
     return register
@@ -338,8 +342,13 @@ def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
     return _col(frame, name, False).fillna(False).astype(bool)
 
 
+# Thanking, asking for a referral or inviting to the partner programme contradicts what a
+# customer who has lapsed, complained or rated us low needs first.
+_PRAISE = ("thank_you_referral", "partner_invite")
+
+
 @rule(
-    id="complaint_follow_up", kind="service", capped=False,
+    id="complaint_follow_up", kind="service", capped=False, supersedes=_PRAISE,
     when=lambda f: _col(f, "open_complaints", 0).fillna(0) > 0,
 )
 def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
@@ -354,7 +363,8 @@ def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
     )]
 
 
-@rule(id="satisfaction_callback", kind="treatment", when=lambda f: _is(f, "satisfaction_tier", "low"))
+@rule(id="satisfaction_callback", kind="treatment", supersedes=_PRAISE,
+      when=lambda f: _is(f, "satisfaction_tier", "low"))
 def satisfaction_callback(c: CustomerContext) -> list[Suggestion]:
     """Low satisfaction, in any volume tier: call back within a few days (higher volume first)."""
     if str(c.get("satisfaction_tier", "")).lower() != "low":
@@ -400,7 +410,7 @@ def _win_back_candidates(f: pd.DataFrame) -> pd.Series:
     return recency.notna() & ((gap > 0) | p_alive.notna())
 
 
-@rule(id="win_back", kind="retention", when=_win_back_candidates)
+@rule(id="win_back", kind="retention", supersedes=_PRAISE, when=_win_back_candidates)
 def win_back(c: CustomerContext) -> list[Suggestion]:
     """Overdue against the customer's own median purchase gap (needs enough purchase
     days), or P(alive) below the threshold: call to win them back."""
@@ -475,7 +485,7 @@ def grow_share_of_wallet(c: CustomerContext) -> list[Suggestion]:
 COPY_COLUMNS = ["name", "tier", "cell", "cluster_name", "rfm_segment", "region"]
 SUGGESTION_COLUMNS = [
     "customer_id", "action", "kind", "title", "reason", "priority", "due", "channel",
-    *COPY_COLUMNS,
+    *COPY_COLUMNS, "open_since",
 ]
 
 
@@ -640,6 +650,24 @@ def _learn(found: pd.DataFrame, answers: pd.DataFrame, as_of: dt.date, settings:
     return merged[~(cooling | settled).to_numpy(bool)][found.columns]
 
 
+def _supersede(found: pd.DataFrame) -> pd.DataFrame:
+    """Drop the suggestions another suggestion for the same customer supersedes
+    (:attr:`Rule.supersedes`): a lapsed top customer gets a win-back, not also a thank-you."""
+    pairs = [(r.id, gone) for r in RULES.values() for gone in r.supersedes]
+    if found.empty or not pairs:
+        return found
+    has = set(zip(found["customer_id"], found["action"]))
+    dropped = {(c, gone) for c, a in has for winner, gone in pairs if a == winner}
+    keep = [(c, a) not in dropped for c, a in zip(found["customer_id"], found["action"])]
+    return found[keep]
+
+
+def _open_since(trigger: pd.Series) -> pd.Series:
+    """The day each suggestion's trigger arose (a survey, a complaint, the last purchase) as
+    a datetime64 day, NaT for rules without one."""
+    return pd.to_datetime(trigger.astype(object), errors="coerce").dt.normalize()
+
+
 def _cap(found: pd.DataFrame, frame: pd.DataFrame, settings: ActionSettings) -> pd.DataFrame:
     """Keep at most ``fatigue_cap`` capped contacts per customer, less those already recorded
     in the last ``fatigue_days``; the highest priorities stay."""
@@ -667,10 +695,12 @@ def suggest(
     rules: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every registered rule over every customer in ``scores``, after the learning
-    relationship and the fatigue cap, highest priority first.
+    relationship, the superseded actions (:attr:`Rule.supersedes`) and the fatigue cap:
+    highest priority first, then the longest open (the oldest trigger; actions without a
+    trigger after those with one at the same priority).
 
     Columns: customer_id, action, kind, title, reason, priority, due, channel, name, tier,
-    cell, cluster_name, rfm_segment, region.
+    cell, cluster_name, rfm_segment, region, open_since (the day the trigger arose, or None).
     """
     as_of = to_date(as_of)
     ids = list(rules) if rules is not None else (
@@ -686,13 +716,16 @@ def suggest(
         found = found.drop_duplicates(["customer_id", "action"], keep="first")
         i = _interactions_until(interactions, as_of)
         found = _learn(found, latest_answers(i), as_of, settings)
+        found = _supersede(found)
         found = _cap(found, frame, settings)
     extra = frame.set_index("customer_id").reindex(columns=COPY_COLUMNS)
     out = found.join(extra, on="customer_id")
-    out = out.sort_values(
-        ["priority", "due", "customer_id", "action"], ascending=[False, True, True, True],
-        kind="stable", ignore_index=True,
+    opened = _open_since(out["trigger"])
+    out = out.assign(_opened=opened).sort_values(
+        ["priority", "_opened", "due", "customer_id", "action"], ascending=[False, True, True, True, True],
+        kind="stable", ignore_index=True, na_position="last",
     )
+    out["open_since"] = out["_opened"].dt.date.astype(object).where(out["_opened"].notna(), None)
     out["priority"] = out["priority"].astype(int)
     return out[SUGGESTION_COLUMNS]
 

@@ -1,7 +1,9 @@
 """The satisfaction-by-volume matrix: how to sell to and how to treat each customer.
 
-Rows (volume): active customers split into terciles of window revenue, highest first, ties
-by customer id (``high`` gets the extra customer when the count does not divide by 3).
+Volume: active customers split into terciles of window revenue, highest first, ties by
+customer id (``high`` gets the extra customer when the count does not divide by 3); a
+customer whose window revenue is zero or negative (refunds only) is ``low`` whatever their
+rank, as in the pyramid (:mod:`analysis.pyramid`).
 Columns (satisfaction): the latest survey on a 5-point equivalent, ``high`` >= 4, ``low``
 <= 2, ``medium`` between; no survey is ``none``, never guessed, and those three cells are
 kept apart from the nine.
@@ -143,7 +145,8 @@ def with_cells(facts, settings: SegmentSettings | None = None):
     s = settings or SegmentSettings()
     w = ibis.window(group_by=facts.active, order_by=[ibis.desc(facts.revenue_window), facts.customer_id])
     third = ibis.ntile(3).over(w)
-    volume = ibis.cases((third == 0, "high"), (third == 1, "medium"), else_="low")
+    paying = facts.revenue_window > 0
+    volume = ibis.cases((paying & (third == 0), "high"), (paying & (third == 1), "medium"), else_="low")
     sat = facts.satisfaction_5
     satisfaction = ibis.cases(
         (sat.isnull(), NO_SURVEY),

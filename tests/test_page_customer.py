@@ -50,3 +50,23 @@ def test_names_are_text_not_markdown_or_html(tmp_path):
     assert not at.exception, at.exception
     heading = [m.value for m in at.markdown if m.value.startswith("## ")][0]
     assert heading == r"## \<img src=x onerror=alert\(1\)\> \*\*bold\*\*"
+
+
+def test_a_customer_with_only_refunds_opens_as_a_small_customer_not_thanked(tmp_path, capsys):
+    from analysis.cli import main
+    from tests.nasty import REFUNDS_ONLY, solo_workspace
+
+    db = solo_workspace(tmp_path / "workspaces")  # imported as a user would: one customer, two refunds
+    at = open_page(db, "customer")  # the page opens on the only customer (no exception)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Revenue (all time)"] == "-70" and metrics["Pyramid tier"] == "small"
+    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
+    refunds = [tr for tr in timeline["data"] if tr.get("name") == "refund"]
+    assert len(refunds[0]["x"]) == 2 and all(s > 0 for s in refunds[0]["marker"]["size"])
+    suggested = at.dataframe[-1].value
+    assert "Thank and ask for a referral" not in set(suggested["Action"])
+    capsys.readouterr()
+    assert main(["customer", REFUNDS_ONLY, "--db", str(db), "--json"]) == 0
+    detail = json.loads(capsys.readouterr().out)
+    assert detail["profile"]["tier"] == "small" and detail["profile"]["revenue"] == -70
+    assert "thank_you_referral" not in {a["action"] for a in detail["actions"]}

@@ -1,4 +1,17 @@
-"""Plotly figure builders: a DataFrame in, a figure out, no streamlit. One module per domain."""
+"""Plotly figure builders: a DataFrame in, a figure out, no streamlit. One module per domain.
+
+Data is text in charts too: plotly.js renders a subset of HTML in every string it draws
+(``<b>``, ``<i>``, ``<br>``, and ``<a href>`` becomes a live link) in axis labels, legends,
+hovers, titles and annotations. Every string that comes from a user's data (names, regions,
+categories, products, persona and rule names, notes) goes through :func:`escape` before it
+reaches a figure; keys a click sends back travel raw in ``customdata``.
+"""
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
 
 # One colour per pyramid tier, shared by every chart that shows tiers.
 TIER_COLORS = {
@@ -27,3 +40,27 @@ def date_ticks() -> dict:
         {"dtickrange": [28 * _DAY_MS, 365 * _DAY_MS], "value": "%Y年%-m月"},
         {"dtickrange": [365 * _DAY_MS, None], "value": "%Y年"},
     ]}
+
+
+def escape(value: Any, limit: int | None = None) -> str:
+    """Data made literal for plotly: ``<``, ``>`` and ``&`` escaped (so ``<a href=...>`` shows as
+    typed and is never a link), a missing value empty. With ``limit``, text longer than that
+    many characters is cut to ``limit - 1`` and "…" (before escaping, so no entity is cut),
+    for axis labels and legends that a 300-character product name would otherwise crowd out."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: max(1, limit - 1)].rstrip() + "…"
+    return html.escape(text, quote=False)
+
+
+def escape_all(values, limit: int | None = None) -> list[str]:
+    """:func:`escape` for each of ``values`` (an axis's categories, a legend), cut to ``limit``
+    only where that keeps different values apart: plotly draws equal category labels as one."""
+    values = list(values)
+    short = [escape(v, limit) for v in values]
+    seen: dict[str, set] = {}
+    for value, label in zip(values, short):
+        seen.setdefault(label, set()).add(str(value))
+    return [label if len(seen[label]) == 1 else escape(value) for value, label in zip(values, short)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts import escape_all
 from analysis.i18n import t
 
 
@@ -12,7 +13,7 @@ def action_counts_chart(counts: pd.DataFrame) -> go.Figure:
     """Horizontal bars, one per action, largest at the top; customdata is the action id so a
     click can filter the list."""
     fig = go.Figure(go.Bar(
-        y=counts["title"], x=counts["customers"], orientation="h", marker_color="#2874a6",
+        y=escape_all(counts["title"], 60), x=counts["customers"], orientation="h", marker_color="#2874a6",
         customdata=counts["action"], text=counts["customers"].map("{:,}".format), textposition="auto",
         hovertemplate=t("%{y}: %{x:,} customers") + "<extra></extra>",
     ))

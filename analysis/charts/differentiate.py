@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
+from analysis.charts import escape_all
 from analysis.differentiate import move_key
 from analysis.icp import attribute_label, lift_key, value_label
 from analysis.pyramid import tier_label
@@ -41,8 +42,8 @@ def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = No
     labels = attribute_labels or {}
     frame = lifts.dropna(subset=["lift"]).copy()
     frame = frame.sort_values(["lift"], ascending=True)
-    names = [f"{labels.get(a, attribute_label(a))}: {value_label(v)}"
-             for a, v in zip(frame["attribute"], frame["value"])]
+    values = escape_all([value_label(v) for v in frame["value"]], 40)  # regions, categories: data
+    names = [f"{labels.get(a, attribute_label(a))}: {v}" for a, v in zip(frame["attribute"], values)]
     colors = ["#1e8449" if x > 1 else "#b2babb" for x in frame["lift"]]
     fig = go.Figure(go.Bar(
         y=names, x=frame["lift"], orientation="h", marker_color=colors,
@@ -64,7 +65,7 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     """Customers per RFM segment (from :func:`analysis.rfm.rfm_counts` or
     :func:`analysis.differentiate.counts_by_rules`), in rule order."""
     fig = go.Figure(go.Bar(
-        y=[segment_label(x) for x in counts["segment"]], x=counts["customers"], orientation="h", marker_color="#2874a6",
+        y=escape_all([segment_label(x) for x in counts["segment"]], 40), x=counts["customers"], orientation="h", marker_color="#2874a6",
         text=[f"{c:,} ({s:.0%})" for c, s in zip(counts["customers"], counts["customer_share"])],
         textposition="outside", cliponaxis=False, customdata=list(counts["segment"]),
         hovertemplate=i18n.t("{label}: {count} customers", label="%{y}", count="%{x:,}") + "<extra></extra>",

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis.charts import TIER_COLORS
+from analysis.charts import TIER_COLORS, escape
 from analysis.matrix import satisfaction_label, volume_label
 from analysis.pyramid import tier_label
 
@@ -91,7 +91,8 @@ def value_scatter(groups: pd.DataFrame, currency: str = "$") -> go.Figure:
             x=part["revenue_window"], y=part["potential"], mode="markers", name=shown,
             marker=dict(color=GROUP_COLORS[name], size=7, opacity=0.8),
             customdata=list(zip(part["customer_id"], part["profit"], part["gap"])),
-            hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f}")
+            hovertext=[escape(c) for c in part["customer_id"]],  # the click key stays raw in customdata
+            hovertemplate=("<b>%{hovertext}</b><br>" + i18n.t("Revenue: {value}", value=currency + "%{x:,.0f}")
                            + "<br>" + i18n.t("Potential: {value}", value=currency + "%{y:,.0f}")
                            + "<br>" + i18n.t("Gap: {value}", value=currency + "%{customdata[2]:,.0f}")
                            + "<br>" + i18n.t("Profit: {value}", value=currency + "%{customdata[1]:,.0f}")
