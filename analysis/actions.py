@@ -501,7 +501,9 @@ def _day_end(as_of: dt.date) -> pd.Timestamp:
     return pd.Timestamp(as_of) + pd.Timedelta(days=1)
 
 
-def _interactions_until(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def interactions_as_of(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The interactions up to the end of ``as_of`` as the rules read them: timestamps,
+    text ids, kinds in lower case and ``outcome_norm`` (:func:`normalise_outcome`)."""
     i = interactions.copy()
     i["occurred_at"] = pd.to_datetime(i["occurred_at"])
     i = i[i["occurred_at"] < _day_end(as_of)]
@@ -524,26 +526,33 @@ def purchase_gaps(transactions: pd.DataFrame, as_of: dt.date, min_purchase_days:
     return out
 
 
-def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
-    """Per customer with an open complaint: how many, the first and the latest open one.
-    A complaint is open when no interaction at or after it has outcome "resolved"
-    (a ``resolution`` interaction with no outcome also resolves)."""
+def open_complaints(interactions: pd.DataFrame) -> pd.DataFrame:
+    """The complaints still open among ``interactions`` (as :func:`interactions_as_of` gives
+    them), one row each. A complaint is open when no interaction at or after it has outcome
+    "resolved" (a ``resolution`` interaction with no outcome also resolves)."""
     i = interactions
-    if not i["kind"].eq("complaint").fillna(False).any():
-        # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
+    complaints = i[i["kind"].eq("complaint").fillna(False)]
+    if complaints.empty:  # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
+        return complaints
+    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
+        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
+    )
+    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
+    complaints = complaints.join(last_resolved, on="customer_id")
+    still = complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
+    return complaints[still].drop(columns="last_resolved")
+
+
+def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Per customer with an open complaint (:func:`open_complaints`): how many, the first and
+    the latest open one."""
+    open_ = open_complaints(interactions)
+    if open_.empty:
         return pd.DataFrame(
             {"open_complaints": pd.Series(dtype=int), "open_complaint_at": pd.Series(dtype="datetime64[us]"),
              "last_open_complaint_at": pd.Series(dtype="datetime64[us]")},
             index=pd.Index([], name="customer_id", dtype=str),
         )
-    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
-        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
-    )
-    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
-    complaints = i[i["kind"].eq("complaint").fillna(False)].join(last_resolved, on="customer_id")
-    open_ = complaints[
-        complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
-    ]
     return open_.groupby("customer_id").agg(
         open_complaints=("occurred_at", "size"),
         open_complaint_at=("occurred_at", "min"),
@@ -583,7 +592,7 @@ def prepare(
     frame = scores.drop(columns=[c for c in PREPARED_COLUMNS if c in scores.columns])
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame = frame.set_index("customer_id", drop=False)
-    i = _interactions_until(interactions, as_of)
+    i = interactions_as_of(interactions, as_of)
     t = transactions.copy()
     t["customer_id"] = t["customer_id"].astype(str)
     t = t[pd.to_datetime(t["date"]) <= pd.Timestamp(as_of)]
@@ -714,7 +723,7 @@ def suggest(
     if not found.empty:
         found = found.sort_values("priority", ascending=False, kind="stable")
         found = found.drop_duplicates(["customer_id", "action"], keep="first")
-        i = _interactions_until(interactions, as_of)
+        i = interactions_as_of(interactions, as_of)
         found = _learn(found, latest_answers(i), as_of, settings)
         found = _supersede(found)
         found = _cap(found, frame, settings)

@@ -230,7 +230,13 @@ def _matrix(d: StoryData, cur: str, masker: Masker | None):
     headline = t("{surveyed:,} of {active:,} active customers answered a survey; {unhappy:,} of them are unhappy",
                  surveyed=int(surveyed["customers"].sum()), active=int(cells["customers"].sum()), unhappy=unhappy)
     note = t("Volume decides the selling treatment, satisfaction the relationship: partner with the happy, "
-             "improve the middling, correct the unhappy. Customers without a survey are not in the grid.")
+             "improve the middling, correct the unhappy. Customers without a survey are the bottom row: ask them "
+             "first. Colour says how urgent a cell is.")
+    start = matrix_mod.start_here(cells)
+    if start is not None:
+        note += " " + t("Start here: {strategy} ({customers:,} customers, {revenue} of revenue in the last {months} "
+                        "months).", strategy=start["strategy"], customers=int(start["customers"]),
+                        revenue=money(float(start["revenue"]), cur), months=d.settings.window_months)
     return headline, segment_charts.matrix_heatmap(cells, cur), note
 
 

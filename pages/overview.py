@@ -43,7 +43,8 @@ with right, show.explained():
 if month:
     ids = cached.on_tables(overview.month_buyers, as_of, month)
     st.markdown("**" + t("Customers who bought in {month}", month=i18n.month(f"{month}-01")) + "**")
-    lists.customer_list(customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids}),
+    buyers_in_month = customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
+    lists.customer_list(customer.ranked(buyers_in_month),
                         key="ov_list_month", file_stem=f"customers-{month}")
 
 st.subheader(t("Where customers are, what trade they are in, what they buy"))
@@ -60,4 +61,4 @@ for tab, by in zip(tabs, overview.BREAKDOWNS):
             else:
                 chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})
             st.text(f"{lists.header(by)}: {clicked[0]}")
-            lists.customer_list(chosen, key=f"ov_list_{by}", file_stem=f"customers-{by}")
+            lists.customer_list(customer.ranked(chosen), key=f"ov_list_{by}", file_stem=f"customers-{by}")

@@ -99,17 +99,15 @@ def _cell_markers(fig: go.Figure, customdata: list, hovertemplate: str, size: in
 
 
 def clickable_matrix(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
-    """:func:`analysis.charts.segments.matrix_heatmap` with an invisible marker on each of the
-    nine cells, so a click on a cell selects it (heatmap cells themselves cannot be selected).
+    """:func:`analysis.charts.segments.matrix_heatmap` (the workshop slide's grid, in the same
+    orientation) with an invisible marker on each of its twelve cells, the "no survey" row
+    included, so a click on a cell selects it (heatmap cells themselves cannot be selected).
     The markers' ``customdata`` starts with the cell id ("high/low")."""
     from analysis.charts.segments import matrix_heatmap
 
     fig = matrix_heatmap(matrix, currency)
     heat = fig.data[0]
-    fig = _cell_markers(fig, heat.customdata, heat.hovertemplate)
-    fig.update_yaxes(autorange="reversed")  # high volume on top, A in the top right corner
-    fig.update_layout(height=460)
-    return fig
+    return _cell_markers(fig, heat.customdata, heat.hovertemplate)
 
 
 def clickable_rfm(grid: pd.DataFrame) -> go.Figure:
