@@ -288,9 +288,19 @@ def slides(data: StoryData, mask: bool = False) -> list[Slide]:
             out.append(Slide(key, step, title, data.reasons[key], None, ""))
             continue
         headline, fig, note = BUILDERS[key](data, cur, masker)
-        fig.update_layout(title_font_size=18, font_size=15)
-        out.append(Slide(key, step, title, headline, fig, note))
+        out.append(Slide(key, step, title, headline, _fit(fig), note))
     return out
+
+
+def _fit(fig: go.Figure) -> go.Figure:
+    """The slide's larger type, with room for it: the title above the plot pushes the top
+    margin (a two-line title never lies over an axis) and the axes' labels push the others,
+    so nothing is cut in the app, the offline report or the images, at any width."""
+    fig.update_layout(title_font_size=18, font_size=15, title_automargin=True, title_yref="paper", title_y=1,
+                      title_yanchor="bottom", title_pad_b=14)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
 
 
 def build_story(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),

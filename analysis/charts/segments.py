@@ -45,9 +45,12 @@ def pyramid_chart(pyr: pd.DataFrame, currency: str = "$") -> go.Figure:
                        + i18n.t("Revenue share: {value}", value="%{customdata[3]:.1%}") + "<extra></extra>"),
     ))
     fig.update_yaxes(autorange="reversed", title=i18n.t("Tier"))
-    fig.update_xaxes(visible=False)
+    # the bars take the left part of the plot and their labels the right, inside the figure
+    # whatever its width or language (a label past the plot's edge would be cut)
+    widest = max(width, default=1.0) or 1.0
+    fig.update_xaxes(visible=False, range=[-0.55 * widest, 1.9 * widest])
     fig.update_layout(title=i18n.t("Customer pyramid (bar width ~ square root of customers)"),
-                      showlegend=False, margin=dict(l=80, r=200))
+                      showlegend=False, margin=dict(r=20))
     return fig
 
 
