@@ -276,10 +276,11 @@ BUILDERS = {"overview": _overview, "pareto": _pareto, "pyramid": _pyramid, "valu
             "matrix": _matrix, "clusters": _clusters, "clv": _clv, "actions": _actions}
 
 
-def slides(data: StoryData, mask: bool = False) -> list[Slide]:
+def slides(data: StoryData, mask: bool = False, secret: str | None = None) -> list[Slide]:
     """The story's slides in :data:`SLIDES` order. With ``mask``, customers are replaced by
-    their "Customer 0042" labels before any figure is built."""
-    masker = Masker(data.customer_ids) if mask else None
+    their "Customer 0042" labels before any figure is built, ordered by the workspace's
+    ``secret`` (:func:`analysis.masking.workspace_secret`) as on every page."""
+    masker = Masker(data.customer_ids, secret) if mask else None
     cur = data.settings.currency
     out = []
     for key, step, title in SLIDES:

@@ -8,6 +8,7 @@ from analysis.charts.actions import action_counts_chart
 from ui import cached, labels, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 
 st.title("✅ " + t("Action plan"))
 st.write(t(

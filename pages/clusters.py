@@ -10,6 +10,7 @@ from analysis.customer import apply_filters
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 cur = s.currency
 

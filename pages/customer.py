@@ -12,12 +12,7 @@ from ui import cached, labels, lists, presenting, show, sidebar, workspace
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
 
-# Our own static CSS (never data): tile values wrap instead of being cut ("25 Jun …").
-st.markdown("""<style>
-.st-key-cu_tiles [data-testid="stMetricValue"] { font-size: 1.7rem; }
-.st-key-cu_tiles [data-testid="stMetricValue"] .stMarkdownEllipsis,
-.st-key-cu_tiles [data-testid="stMetricValue"] p { white-space: normal; overflow: visible; text-overflow: clip; }
-</style>""", unsafe_allow_html=True)
+show.whole_tiles()
 
 st.title("👤 " + t("Customer"))
 st.write(t(

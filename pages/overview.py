@@ -8,9 +8,11 @@ from analysis.charts import overview as charts
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 window = settings.window_months
 
 st.title("🏠 " + t("Overview"))
+show.demo_notice()
 st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {months} months.",
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 

@@ -10,6 +10,7 @@ from analysis.i18n import N_, t
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 
 st.title("🧩 " + t("Segments"))

@@ -8,6 +8,7 @@ from analysis.charts import segments as charts
 from ui import cached, lists, presenting, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 cur = s.currency
 
