@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import clusters, differentiate, i18n
-from analysis.i18n import t
+from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
@@ -61,7 +61,8 @@ with show.explained():
         for col, p in zip(cols, personas[start:start + 4]):
             with col.container(border=True):
                 st.text(p["name"])  # category names come from the user's data: text, not Markdown
-                st.text(t("{count} customers ({share})", count=i18n.number(p["size"]), share=i18n.percent(p["share"])))
+                st.text(tn("{count} customer ({share})", "{count} customers ({share})", p["size"],
+                           count=i18n.number(p["size"]), share=i18n.percent(p["share"])))
                 st.caption("")
                 st.text(p["sentence"])
 

@@ -59,3 +59,20 @@ def test_customer_pages_of_nasty_customers(page, app_server, nasty_name, screens
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert data_links(page) == 0
     screenshot(cid)
+
+
+@pytest.mark.parametrize("path, heading", [
+    ("segments", "Segments"), ("clusters", "Clusters and personas"), ("actions", "Action plan"),
+    ("pyramid", "Customer pyramid"), ("value", "Most valuable"), ("matrix", "Satisfaction by volume"),
+    ("present", "Workshop"),
+])
+def test_no_page_turns_data_into_links(page, app_server, nasty_name, screenshot, path, heading):
+    page.goto(f"{app_server['url']}/{path}?workspace={nasty_name}")
+    expect(page.get_by_role("heading", name=re.compile(heading)).first).to_be_visible(timeout=90_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert data_links(page) == 0
+    assert page.locator(".js-plotly-plot svg text b").filter(has_text="bold").count() == 0
+    screenshot(path)
