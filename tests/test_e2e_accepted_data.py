@@ -19,8 +19,10 @@ def wait_idle(page):
 
 @pytest.fixture(scope="module")
 def nasty_name(app_server):
-    """The nasty workspace beside the served demo, so the sidebar (and a link) can open it."""
-    nasty.nasty_workspace(app_server["folder"], name="nasty")
+    """The nasty workspace beside the served demo, so the sidebar (and a link) can open it.
+    Built once per server: pytest may set this fixture up again, while the app holds the file."""
+    if not (app_server["folder"] / "nasty.duckdb").exists():
+        nasty.nasty_workspace(app_server["folder"], name="nasty")
     return "nasty"
 
 
