@@ -45,7 +45,7 @@ DEFAULT_COLUMNS = [
 MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potential", "gap", "wallet",
          "cost_to_serve", "change", "clv"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}
-DATES = {"last_purchase", "open_since", "due"}
+DATES = {"last_purchase", "open_since", "due", "expected_next_purchase"}
 # Rows shown in a list's table; the CSV and Excel downloads hold every row.
 MAX_SHOWN = 1000
 OPEN = "_open_customer"  # session key: the customer a click asked the Customer page to show
@@ -111,7 +111,8 @@ def column_config(shown: pd.DataFrame) -> dict[str, Any]:
 def show_table(frame: pd.DataFrame, columns: Sequence[str], key: str | None = None) -> None:
     """A small table of :func:`table` (no count, downloads or click), e.g. one customer's events."""
     shown = table(frame, columns)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown), key=key)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown), key=key,
+                 placeholder=i18n.DASH)
 
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
@@ -151,11 +152,12 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
     shown = for_people(first)
     config = column_config(shown)
     if "customer_id" not in first:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=i18n.DASH,
                      height=height or ("auto" if n <= 10 else 380))
         return shown
     st.caption(t("Click a row to open that customer."))
     event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=f"{key}_table",
+                         placeholder=i18n.DASH,  # a missing value reads "–", never "None" or "nan"
                          height=height or ("auto" if n <= 10 else 380), on_select="rerun",
                          selection_mode="single-row")
     picked = [int(r) for r in ((event or {}).get("selection") or {}).get("rows") or [] if int(r) < len(first)]
