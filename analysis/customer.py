@@ -177,7 +177,8 @@ def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = N
     i = interactions_until(tables, as_of)
     mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
     found = actions.open_complaints(actions.interactions_as_of(mine, as_of))
-    return found.sort_values("occurred_at")[["interaction_id", "occurred_at", "channel", "note"]].reset_index(drop=True)
+    columns = ["interaction_id", "occurred_at", "channel", "note"]
+    return found.sort_values("occurred_at")[columns].reset_index(drop=True)
 
 
 def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFrame:

@@ -245,7 +245,8 @@ def rules_summary(frame: pd.DataFrame, rules: pd.DataFrame | None = None) -> dic
 def rules_segment(frame: pd.DataFrame, rules: pd.DataFrame | None, segment: str) -> pd.DataFrame:
     """The customers of ``frame`` that ``rules`` put in ``segment``, best R, F and M scores
     first, then by revenue (all time)."""
-    return ranked(apply_filters(segment_by_rules(frame, rules), {"rfm_segment": [segment]}), ("r", "f", "m", "revenue"))
+    members = apply_filters(segment_by_rules(frame, rules), {"rfm_segment": [segment]})
+    return ranked(members, ("r", "f", "m", "revenue"))
 
 
 def rules_cell(frame: pd.DataFrame, rules: pd.DataFrame | None, cell: str) -> pd.DataFrame:

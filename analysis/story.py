@@ -39,7 +39,7 @@ from analysis.customer import all_actions, plan_summary
 from analysis.differentiate import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
-from analysis.i18n import N_, t
+from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
 from analysis.report import ReportSettings
 from analysis.scores import Scores, attempt, score_customers
@@ -234,9 +234,10 @@ def _matrix(d: StoryData, cur: str, masker: Masker | None):
              "first. Colour says how urgent a cell is.")
     start = matrix_mod.start_here(cells)
     if start is not None:
-        note += " " + t("Start here: {strategy} ({customers:,} customers, {revenue} of revenue in the last {months} "
-                        "months).", strategy=start["strategy"], customers=int(start["customers"]),
-                        revenue=money(float(start["revenue"]), cur), months=d.settings.window_months)
+        note += " " + tn("Start here: {strategy} ({n:,} customer, {revenue} of revenue in the last {months} months).",
+                         "Start here: {strategy} ({n:,} customers, {revenue} of revenue in the last {months} months).",
+                         int(start["customers"]), strategy=start["strategy"],
+                         revenue=money(float(start["revenue"]), cur), months=d.settings.window_months)
     return headline, segment_charts.matrix_heatmap(cells, cur), note
 
 

@@ -143,7 +143,8 @@ complaints = cached.on_tables(customer.open_complaints, cid, as_of)
 if len(complaints):  # the one way to close a complaint in the app
     st.subheader(t("Open complaints"))
     listed = complaints.rename(columns={"occurred_at": "time"})
-    lists.show_table(masker.mask_frame(listed) if masking else listed, ["time", "channel", "note"], key="cu_complaints")
+    lists.show_table(masker.mask_frame(listed) if masking else listed, ["time", "channel", "note"],
+                     key="cu_complaints")
     with st.form("cu_close", clear_on_submit=True):
         c = st.columns([1, 1, 2])
         closed_on = c[0].date_input(t("Resolved on"), value=as_of, key="cu_close_date", format="YYYY-MM-DD")

@@ -7,7 +7,7 @@ from analysis.actions import level_label
 from analysis.charts import differentiate as dcharts
 from analysis.charts.segments import URGENCY_COLORS
 from analysis.errors import NotEnoughData
-from analysis.i18n import t
+from analysis.i18n import t, tn
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -42,11 +42,14 @@ except NotEnoughData as exc:
 start = matrix.start_here(cells)
 if start is not None:
     spec = texts.loc[start["cell"]]
-    st.warning(t(
-        "**Start here: {strategy}.** {customers} customers ({volume}, {satisfaction}) with {revenue} of revenue "
-        "in the last {months} months at stake. First step: {action}.", strategy=spec["strategy"],
-        customers=i18n.number(start["customers"]), volume=matrix.volume_label(spec["volume"]),
-        satisfaction=matrix.satisfaction_label(spec["satisfaction"]), revenue=show.escape_markdown(i18n.money(start["revenue"], cur)),
+    st.warning(tn(
+        "**Start here: {strategy}.** {count} customer ({volume}, {satisfaction}) with {revenue} of revenue "
+        "in the last {months} months at stake. First step: {action}.",
+        "**Start here: {strategy}.** {count} customers ({volume}, {satisfaction}) with {revenue} of revenue "
+        "in the last {months} months at stake. First step: {action}.", int(start["customers"]), strategy=spec["strategy"],
+        count=i18n.number(start["customers"]), volume=matrix.volume_label(spec["volume"]),
+        satisfaction=matrix.satisfaction_label(spec["satisfaction"]),
+        revenue=show.escape_markdown(i18n.money(start["revenue"], cur)),
         months=s.window_months, action=spec["actions"][0]), icon="👉")
 
 clicked = []

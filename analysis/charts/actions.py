@@ -14,7 +14,8 @@ def action_counts_chart(counts: pd.DataFrame) -> go.Figure:
     click can filter the list."""
     fig = go.Figure(go.Bar(
         y=escape_all(counts["title"], 60), x=counts["customers"], orientation="h", marker_color="#2874a6",
-        customdata=counts["action"], text=counts["customers"].map("{:,}".format), textposition="auto", textangle=0,
+        customdata=counts["action"], text=counts["customers"].map("{:,}".format), textposition="auto",
+        textangle=0,
         hovertemplate=t("%{y}: %{x:,} customers") + "<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title=None)

@@ -65,7 +65,8 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     """Customers per RFM segment (from :func:`analysis.rfm.rfm_counts` or
     :func:`analysis.differentiate.counts_by_rules`), in rule order."""
     fig = go.Figure(go.Bar(
-        y=escape_all([segment_label(x) for x in counts["segment"]], 40), x=counts["customers"], orientation="h", marker_color="#2874a6",
+        y=escape_all([segment_label(x) for x in counts["segment"]], 40), x=counts["customers"], orientation="h",
+        marker_color="#2874a6",
         text=[f"{c:,} ({s:.0%})" for c, s in zip(counts["customers"], counts["customer_share"])],
         textposition="outside", cliponaxis=False, customdata=list(counts["segment"]),
         hovertemplate=i18n.t("{label}: {count} customers", label="%{y}", count="%{x:,}") + "<extra></extra>",

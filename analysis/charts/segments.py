@@ -160,7 +160,8 @@ def matrix_heatmap(matrix: pd.DataFrame, currency: str = "$") -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=[volume_label(v) for v in VOLUME_COLUMNS], y=[satisfaction_label(s) for s in SATISFACTION_ROWS],
         text=text, texttemplate="%{text}", colorscale=_steps(list(URGENCY_COLORS.values())), zmin=-0.5,
-        zmax=len(URGENCY_COLORS) - 0.5, showscale=False, customdata=custom, xgap=2, ygap=2, textfont=dict(size=13),
+        zmax=len(URGENCY_COLORS) - 0.5, showscale=False, customdata=custom, xgap=2, ygap=2,
+        textfont=dict(size=13),
         hovertemplate=("<b>%{customdata[1]}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[2]:,}")
                        + "<br>" + i18n.t("Revenue: {value}", value=currency + "%{customdata[3]:,.0f}")
                        + "<br>" + i18n.t("Urgency: {level}", level="%{customdata[4]}")
