@@ -285,6 +285,7 @@ class Rule:
     when: Callable[[pd.DataFrame], pd.Series] | None = None
     capped: bool = True  # counts against the contact-fatigue cap
     repeat_days: int | None = None  # overrides ActionSettings.repeat_days
+    supersedes: tuple[str, ...] = ()  # actions this one replaces for the same customer
 
 
 RULES: dict[str, Rule] = {}
@@ -297,6 +298,7 @@ def rule(
     when: Callable[[pd.DataFrame], pd.Series] | None = None,
     capped: bool = True,
     repeat_days: int | None = None,
+    supersedes: Iterable[str] = (),
     title: str | None = None,
     reason: str | None = None,
     replace: bool = False,
@@ -305,8 +307,10 @@ def rule(
 
     ``when(frame) -> bool Series`` optionally pre-selects candidate customers in one
     vectorised step; ``capped=False`` exempts the rule from the contact-fatigue cap (an
-    internal review, a service recovery); ``title``/``reason`` add the rule's texts to
-    :data:`TEXTS` under ``id``.
+    internal review, a service recovery); ``supersedes`` names actions that make no sense
+    next to this one for the same customer (a lapsed customer is won back, not thanked):
+    they are dropped wherever this one is suggested; ``title``/``reason`` add the rule's
+    texts to :data:`TEXTS` under ``id``.
     """
 
     def register(func):
@@ -314,7 +318,7 @@ def rule(
             raise ValueError(f"a rule with id {id!r} is already registered")
         if title is not None or reason is not None:
             TEXTS[id] = {"title": title or id, "reason": reason or ""}
-        RULES[id] = Rule(id, kind, func, when, capped, repeat_days)
+        RULES[id] = Rule(id, kind, func, when, capped, repeat_days, tuple(supersedes))
         return func
 
     return register
@@ -349,8 +353,13 @@ def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
     return _col(frame, name, False).fillna(False).astype(bool)
 
 
+# Thanking, asking for a referral or inviting to the partner programme contradicts what a
+# customer who has lapsed, complained or rated us low needs first.
+_PRAISE = ("thank_you_referral", "partner_invite")
+
+
 @rule(
-    id="complaint_follow_up", kind="service", capped=False,
+    id="complaint_follow_up", kind="service", capped=False, supersedes=_PRAISE,
     when=lambda f: _col(f, "open_complaints", 0).fillna(0) > 0,
 )
 def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
@@ -365,7 +374,8 @@ def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
     )]
 
 
-@rule(id="satisfaction_callback", kind="treatment", when=lambda f: _is(f, "satisfaction_tier", "low"))
+@rule(id="satisfaction_callback", kind="treatment", supersedes=_PRAISE,
+      when=lambda f: _is(f, "satisfaction_tier", "low"))
 def satisfaction_callback(c: CustomerContext) -> list[Suggestion]:
     """Low satisfaction, in any volume tier: call back within a few days (higher volume first)."""
     if str(c.get("satisfaction_tier", "")).lower() != "low":
@@ -411,7 +421,7 @@ def _win_back_candidates(f: pd.DataFrame) -> pd.Series:
     return recency.notna() & ((gap > 0) | p_alive.notna())
 
 
-@rule(id="win_back", kind="retention", when=_win_back_candidates)
+@rule(id="win_back", kind="retention", supersedes=_PRAISE, when=_win_back_candidates)
 def win_back(c: CustomerContext) -> list[Suggestion]:
     """Overdue against the customer's own median purchase gap (needs enough purchase
     days), or P(alive) below the threshold: call to win them back."""
@@ -486,7 +496,7 @@ def grow_share_of_wallet(c: CustomerContext) -> list[Suggestion]:
 COPY_COLUMNS = ["name", "tier", "cell", "cluster_name", "rfm_segment", "region"]
 SUGGESTION_COLUMNS = [
     "customer_id", "action", "kind", "title", "reason", "priority", "due", "channel",
-    *COPY_COLUMNS,
+    *COPY_COLUMNS, "open_since",
 ]
 
 
@@ -502,7 +512,9 @@ def _day_end(as_of: dt.date) -> pd.Timestamp:
     return pd.Timestamp(as_of) + pd.Timedelta(days=1)
 
 
-def _interactions_until(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def interactions_as_of(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The interactions up to the end of ``as_of`` as the rules read them: timestamps,
+    text ids, kinds in lower case and ``outcome_norm`` (:func:`normalise_outcome`)."""
     i = interactions.copy()
     i["occurred_at"] = pd.to_datetime(i["occurred_at"])
     i = i[i["occurred_at"] < _day_end(as_of)]
@@ -525,26 +537,33 @@ def purchase_gaps(transactions: pd.DataFrame, as_of: dt.date, min_purchase_days:
     return out
 
 
-def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
-    """Per customer with an open complaint: how many, the first and the latest open one.
-    A complaint is open when no interaction at or after it has outcome "resolved"
-    (a ``resolution`` interaction with no outcome also resolves)."""
+def open_complaints(interactions: pd.DataFrame) -> pd.DataFrame:
+    """The complaints still open among ``interactions`` (as :func:`interactions_as_of` gives
+    them), one row each. A complaint is open when no interaction at or after it has outcome
+    "resolved" (a ``resolution`` interaction with no outcome also resolves)."""
     i = interactions
-    if not i["kind"].eq("complaint").fillna(False).any():
-        # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
+    complaints = i[i["kind"].eq("complaint").fillna(False)]
+    if complaints.empty:  # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
+        return complaints
+    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
+        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
+    )
+    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
+    complaints = complaints.join(last_resolved, on="customer_id")
+    still = complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
+    return complaints[still].drop(columns="last_resolved")
+
+
+def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Per customer with an open complaint (:func:`open_complaints`): how many, the first and
+    the latest open one."""
+    open_ = open_complaints(interactions)
+    if open_.empty:
         return pd.DataFrame(
             {"open_complaints": pd.Series(dtype=int), "open_complaint_at": pd.Series(dtype="datetime64[us]"),
              "last_open_complaint_at": pd.Series(dtype="datetime64[us]")},
             index=pd.Index([], name="customer_id", dtype=str),
         )
-    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
-        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
-    )
-    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
-    complaints = i[i["kind"].eq("complaint").fillna(False)].join(last_resolved, on="customer_id")
-    open_ = complaints[
-        complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
-    ]
     return open_.groupby("customer_id").agg(
         open_complaints=("occurred_at", "size"),
         open_complaint_at=("occurred_at", "min"),
@@ -584,7 +603,7 @@ def prepare(
     frame = scores.drop(columns=[c for c in PREPARED_COLUMNS if c in scores.columns])
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame = frame.set_index("customer_id", drop=False)
-    i = _interactions_until(interactions, as_of)
+    i = interactions_as_of(interactions, as_of)
     t = transactions.copy()
     t["customer_id"] = t["customer_id"].astype(str)
     t = t[pd.to_datetime(t["date"]) <= pd.Timestamp(as_of)]
@@ -651,6 +670,24 @@ def _learn(found: pd.DataFrame, answers: pd.DataFrame, as_of: dt.date, settings:
     return merged[~(cooling | settled).to_numpy(bool)][found.columns]
 
 
+def _supersede(found: pd.DataFrame) -> pd.DataFrame:
+    """Drop the suggestions another suggestion for the same customer supersedes
+    (:attr:`Rule.supersedes`): a lapsed top customer gets a win-back, not also a thank-you."""
+    pairs = [(r.id, gone) for r in RULES.values() for gone in r.supersedes]
+    if found.empty or not pairs:
+        return found
+    has = set(zip(found["customer_id"], found["action"]))
+    dropped = {(c, gone) for c, a in has for winner, gone in pairs if a == winner}
+    keep = [(c, a) not in dropped for c, a in zip(found["customer_id"], found["action"])]
+    return found[keep]
+
+
+def _open_since(trigger: pd.Series) -> pd.Series:
+    """The day each suggestion's trigger arose (a survey, a complaint, the last purchase) as
+    a datetime64 day, NaT for rules without one."""
+    return pd.to_datetime(trigger.astype(object), errors="coerce").dt.normalize()
+
+
 def _cap(found: pd.DataFrame, frame: pd.DataFrame, settings: ActionSettings) -> pd.DataFrame:
     """Keep at most ``fatigue_cap`` capped contacts per customer, less those already recorded
     in the last ``fatigue_days``; the highest priorities stay."""
@@ -678,10 +715,12 @@ def suggest(
     rules: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every registered rule over every customer in ``scores``, after the learning
-    relationship and the fatigue cap, highest priority first.
+    relationship, the superseded actions (:attr:`Rule.supersedes`) and the fatigue cap:
+    highest priority first, then the longest open (the oldest trigger; actions without a
+    trigger after those with one at the same priority).
 
     Columns: customer_id, action, kind, title, reason, priority, due, channel, name, tier,
-    cell, cluster_name, rfm_segment, region.
+    cell, cluster_name, rfm_segment, region, open_since (the day the trigger arose, or None).
     """
     as_of = to_date(as_of)
     ids = list(rules) if rules is not None else (
@@ -695,15 +734,18 @@ def suggest(
     if not found.empty:
         found = found.sort_values("priority", ascending=False, kind="stable")
         found = found.drop_duplicates(["customer_id", "action"], keep="first")
-        i = _interactions_until(interactions, as_of)
+        i = interactions_as_of(interactions, as_of)
         found = _learn(found, latest_answers(i), as_of, settings)
+        found = _supersede(found)
         found = _cap(found, frame, settings)
     extra = frame.set_index("customer_id").reindex(columns=COPY_COLUMNS)
     out = found.join(extra, on="customer_id")
-    out = out.sort_values(
-        ["priority", "due", "customer_id", "action"], ascending=[False, True, True, True],
-        kind="stable", ignore_index=True,
+    opened = _open_since(out["trigger"])
+    out = out.assign(_opened=opened).sort_values(
+        ["priority", "_opened", "due", "customer_id", "action"], ascending=[False, True, True, True, True],
+        kind="stable", ignore_index=True, na_position="last",
     )
+    out["open_since"] = out["_opened"].dt.date.astype(object).where(out["_opened"].notna(), None)
     out["priority"] = out["priority"].astype(int)
     return out[SUGGESTION_COLUMNS]
 

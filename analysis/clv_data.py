@@ -424,10 +424,9 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
         else:
             since = (T - t_x) * unit
             last = today if since < 1 else t("{span} ago", span=_span(since))
-            text = t(
-                "Bought on {days} different days, last {last}, usually every "
-                "{gap}; {alive}.", days=int(x) + 1, last=last, gap=_span(t_x * unit / x), alive=_alive_words(p)
-            )
+            # the purchase cycle is said once, by the customer's median gap (the profile, the win-back)
+            text = t("Bought on {days} different days, last {last}; {alive}.", days=int(x) + 1, last=last,
+                     alive=_alive_words(p))
             if nonpos:
                 text += nonpositive
         if isinstance(nxt, str):

@@ -75,6 +75,15 @@ def apply_filters(frame: pd.DataFrame, filters: dict[str, list[str] | None] | Se
     return frame
 
 
+def ranked(frame: pd.DataFrame, by: tuple[str, ...] = ("revenue_window", "revenue")) -> pd.DataFrame:
+    """``frame`` ordered by what a list of customers is about: the ``by`` columns, biggest
+    first (missing values last), then customer id. A list of active customers reads by
+    window revenue, then all-time revenue."""
+    by = [c for c in by if c in frame]
+    return frame.sort_values([*by, "customer_id"], ascending=[False] * len(by) + [True],
+                             na_position="last", kind="stable").reset_index(drop=True)
+
+
 def all_actions(
     source: Workspace | Tables,
     as_of: Any = None,
@@ -157,6 +166,19 @@ def customer_detail(
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
         "actions": [{k: _plain(v) for k, v in a.items()} for a in suggested.to_dict(orient="records")],
     }
+
+
+def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = None) -> pd.DataFrame:
+    """One customer's complaints still open as of a date (the ones the playbook's follow-up
+    is about, :func:`analysis.actions.open_complaints`), oldest first: interaction_id,
+    occurred_at, channel, note."""
+    tables = _tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    i = interactions_until(tables, as_of)
+    mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
+    found = actions.open_complaints(actions.interactions_as_of(mine, as_of))
+    columns = ["interaction_id", "occurred_at", "channel", "note"]
+    return found.sort_values("occurred_at")[columns].reset_index(drop=True)
 
 
 def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFrame:

@@ -201,6 +201,15 @@ _NOTES = {
 }
 
 _DAY = np.timedelta64(1, "D")
+# The workspace note that marks the demo company (its value: the company's name), so the app
+# can say on its first screen that the figures are invented.
+DEMO_NOTE = "demo_company"
+DEMO_COMPANY = "Northwind Office Supply"
+
+
+def is_demo(ws: Workspace) -> bool:
+    """Whether ``ws`` holds the demo company (written by :func:`build_demo`)."""
+    return ws.get_note(DEMO_NOTE) is not None
 
 
 def build_demo(
@@ -232,6 +241,7 @@ def build_demo(
         ws.append(cur, "transactions", transactions)
         ws.append(cur, "interactions", interactions)
         ws.set_currency(CURRENCY, cur)
+        ws.set_note(DEMO_NOTE, DEMO_COMPANY, cur)
     return {
         "customers": len(customers),
         "transactions": len(transactions),

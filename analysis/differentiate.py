@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.customer import apply_filters
+from analysis.customer import apply_filters, ranked
 from analysis.errors import UserError
 from analysis import i18n
 from analysis.i18n import N_, lookup, t
-from analysis.matrix import SELLING, VOLUMES
+from analysis.matrix import NO_SURVEY, SELLING, VOLUMES, cell_id
 from analysis.pyramid import NEW, TIERS, tier_label
 from analysis.rfm import NO_RULE, rf_grid, segment_rules
 
@@ -80,6 +80,23 @@ def movers(frame: pd.DataFrame, key: str) -> pd.DataFrame:
                              ascending=[False, False, True]).reset_index(drop=True)
 
 
+# What each tier's list is ordered by: the active tiers by what they spent in the window,
+# the inactive by what they spent before, prospects by how often we were in touch.
+TIER_ORDER = {"inactive": ("revenue", "last_purchase"), "prospect": ("interactions", "last_contact"),
+              "suspect": ("signup_date",)}
+
+
+def tier_customers(frame: pd.DataFrame, tier: str) -> pd.DataFrame:
+    """The customers of one pyramid tier, in the order the tier is about (:data:`TIER_ORDER`;
+    active tiers by window revenue, then all-time revenue)."""
+    return ranked(apply_filters(frame, {"tier": [tier]}), TIER_ORDER.get(tier, ("revenue_window", "revenue")))
+
+
+def cell_customers(frame: pd.DataFrame, cell: str) -> pd.DataFrame:
+    """The customers of one matrix cell ("high/low"), biggest window revenue first."""
+    return ranked(apply_filters(frame, {"cell": [cell]}))
+
+
 def rf_cell_counts(grid: pd.DataFrame) -> dict[str, int]:
     """"r/f" -> customers for each cell of :func:`analysis.rfm.rf_grid`, in grid order
     (R 5 first, then F 1 to 5): the keys the R x F chart carries."""
@@ -114,8 +131,9 @@ def wallet_summary(frame: pd.DataFrame) -> dict:
 
 
 def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per volume tier (high, medium, low): volume, customers, revenue (window),
-    selling (the treatment volume decides)."""
+    """One row per volume tier (high, medium, low): volume, cell (the tier's no-survey cell
+    of the matrix, "high/none"), customers, revenue (window), selling (the treatment volume
+    decides)."""
     active = frame[frame["volume_tier"].notna()]
     grouped = active.groupby("volume_tier").agg(customers=("customer_id", "size"),
                                                 revenue=("revenue_window", "sum"))
@@ -123,6 +141,7 @@ def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)
     out["selling"] = [lookup(SELLING[v]) for v in out["volume"]]
+    out.insert(1, "cell", [cell_id(v, NO_SURVEY) for v in out["volume"]])
     return out
 
 
@@ -198,12 +217,13 @@ def silhouette_table(silhouette_by_k: dict[int, float], chosen: int) -> pd.DataF
 
 def cluster_members(frame: pd.DataFrame, customer_ids, labels, names: list[str]) -> pd.DataFrame:
     """``frame`` restricted to the clustered customers, with ``cluster`` and ``cluster_name``
-    set from ``labels`` (one per id in ``customer_ids``) and the persona ``names``."""
+    set from ``labels`` (one per id in ``customer_ids``) and the persona ``names``; biggest
+    spenders (all time) first."""
     assigned = pd.DataFrame({"customer_id": pd.Index(customer_ids).astype(str),
                              "cluster": [int(c) for c in labels]})
     assigned["cluster_name"] = [names[c] for c in assigned["cluster"]]
     rest = frame.drop(columns=[c for c in ("cluster", "cluster_name") if c in frame])
-    return rest.merge(assigned, on="customer_id", how="inner")
+    return ranked(rest.merge(assigned, on="customer_id", how="inner"), ("revenue", "revenue_window"))
 
 
 def clusters_of(members: pd.DataFrame, customer_ids) -> list[str]:
@@ -223,8 +243,10 @@ def rules_summary(frame: pd.DataFrame, rules: pd.DataFrame | None = None) -> dic
 
 
 def rules_segment(frame: pd.DataFrame, rules: pd.DataFrame | None, segment: str) -> pd.DataFrame:
-    """The customers of ``frame`` that ``rules`` put in ``segment``."""
-    return apply_filters(segment_by_rules(frame, rules), {"rfm_segment": [segment]})
+    """The customers of ``frame`` that ``rules`` put in ``segment``, best R, F and M scores
+    first, then by revenue (all time)."""
+    members = apply_filters(segment_by_rules(frame, rules), {"rfm_segment": [segment]})
+    return ranked(members, ("r", "f", "m", "revenue"))
 
 
 def rules_cell(frame: pd.DataFrame, rules: pd.DataFrame | None, cell: str) -> pd.DataFrame:

@@ -87,7 +87,8 @@ def top_customers_with(result: IcpResult, key: str) -> pd.DataFrame:
 def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
     facts = with_tiers(customer_facts(tables, as_of, s.window_months), s)
     r = ranked_active(facts)
-    r = r.mutate(is_top=r.active & (r._rank < slice_size(r._n, s.icp_share)))
+    # zero or negative revenue (refunds only) is never a top customer (see analysis.pyramid)
+    r = r.mutate(is_top=r.active & (r.revenue_window > 0) & (r._rank < slice_size(r._n, s.icp_share)))
     cat = category_revenue(tables, as_of)
     cat = cat.mutate(_k=ibis.row_number().over(
         ibis.window(group_by=cat.customer_id, order_by=[ibis.desc(cat.revenue), cat.category])))

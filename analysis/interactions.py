@@ -22,6 +22,11 @@ KINDS = ("contact", "complaint", "survey", "visit", "resolution")
 CHANNELS = ("phone", "email", "visit", "web", "chat", "letter", "event")
 # Outcomes the playbook understands; other text is kept as typed.
 OUTCOMES = ("done", "accepted", "resolved", "refused", "not interested", "no answer", "call back later")
+# What the app's contact form offers: a complaint is closed one way only, by
+# :func:`close_complaints` (the Customer page's "Mark resolved"), never by a kind or an outcome
+# picked in the form. The CLI's `log` and imports still take any of the above.
+FORM_KINDS = tuple(k for k in KINDS if k != "resolution")
+FORM_OUTCOMES = tuple(o for o in OUTCOMES if o != "resolved")
 NOTE_MAX_CHARS = 2000
 SHORT_MAX_CHARS = 100  # outcome, recorded_by
 # Words a person reads for the codes above (the codes stay as data).
@@ -102,6 +107,23 @@ def _when(date: Any, now: dt.datetime) -> dt.datetime:
         raise UserError(t("date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.",
                           when=when))
     return when
+
+
+def close_complaints(ws: Workspace, customer_id: str, open_since: Any, on: Any, channel: str = "phone",
+                     note: str | None = None) -> int:
+    """The one way the app closes a customer's open complaints: a ``resolution`` with outcome
+    ``resolved`` that answers the playbook's ``complaint_follow_up``, recorded on the day
+    ``on``, at the latest complaint's own time when that is the same day (a resolution at
+    midnight would come before it and close nothing). ``open_since`` is the latest open
+    complaint's time. Returns the new interaction id; a day before that complaint is refused."""
+    latest = pd.Timestamp(open_since).to_pydatetime()
+    day = pd.Timestamp(on).date()
+    if day < latest.date():
+        raise UserError(t("The complaint was made on {complaint}; it cannot be resolved on {date}, before that.",
+                          complaint=i18n.date(latest), date=i18n.date(day)))
+    when = max(dt.datetime.combine(day, dt.time()), latest)
+    return record_interaction(ws, customer_id, kind="resolution", channel=channel, date=when, outcome="resolved",
+                              note=note, answers_action="complaint_follow_up", recorded_by="app")
 
 
 def is_known_customer(ws: Workspace, customer_id: str) -> bool:

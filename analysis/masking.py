@@ -1,19 +1,27 @@
 """Consistent pseudonyms for presenting in front of a room (issue 6, presentation mode).
 
-Every customer id gets a label "Customer 0042" ("客户 0042" in Chinese): the ids are sorted (as text) and numbered
-1..n, zero-padded to the number of digits of n, so the same customer carries the same label
-in every chart and table of one workspace, and no label reveals anything about the customer.
+Every customer id gets a label "Customer 0042" ("客户 0042" in Chinese): the ids are put in
+the order of their keyed hash (HMAC-SHA256 with a secret kept in the workspace,
+:func:`workspace_secret`) and numbered 1..n, zero-padded to the number of digits of n. So the
+same customer carries the same label in every chart and table of one workspace, in every
+session and after a restart, yet no label can be worked back to the customer: sorting the
+ids themselves would turn C03905 into "Customer 3905" for anyone holding the CRM.
 :meth:`Masker.mask_frame` replaces ``customer_id`` and ``name`` by that label and blanks the
 contact details and free-text columns (:data:`PERSONAL_COLUMNS`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import threading
 from typing import Iterable
 
 import pandas as pd
 
 from analysis.i18n import N_, language, t
+from analysis.store import Workspace
 
 # Columns holding contact details or free text typed by people: blanked when masking.
 PERSONAL_COLUMNS = (
@@ -22,13 +30,39 @@ PERSONAL_COLUMNS = (
 )
 ID_COLUMNS = ("customer_id", "name")
 UNKNOWN_LABEL = N_("Customer ?")  # an id outside the masker's list: never shown as itself
+SECRET_NOTE = "masking_secret"  # the workspace note holding the key of the labels' order
+_UNSAVED: dict[str, str] = {}  # secrets of workspaces that cannot store one (opened read-only)
+_LOCK = threading.Lock()
+
+
+def workspace_secret(ws: Workspace) -> str:
+    """The workspace's masking key: made at random the first time it is asked for and kept in
+    the workspace's notes, so labels stay the same for every session, the CLI and after a
+    restart. A read-only workspace without one gets a random key for this process."""
+    found = ws.get_note(SECRET_NOTE)
+    if found:
+        return found
+    if getattr(ws, "read_only", False):
+        with _LOCK:
+            return _UNSAVED.setdefault(str(ws.path), secrets.token_hex(16))
+    with ws.transaction() as cur:  # two sessions asking at once keep the first key
+        row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [SECRET_NOTE]).fetchone()
+        if row and row[0]:
+            return row[0]
+        key = secrets.token_hex(16)
+        ws.set_note(SECRET_NOTE, key, cur)
+        return key
 
 
 class Masker:
-    """Maps customer ids to stable labels ("Customer 0042") and masks frames."""
+    """Maps customer ids to stable labels ("Customer 0042") and masks frames. ``secret``
+    orders the labels (:func:`workspace_secret`); without one a random key is drawn, so the
+    labels hold within this masker only."""
 
-    def __init__(self, customer_ids: Iterable):
-        ids = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)})
+    def __init__(self, customer_ids: Iterable, secret: str | None = None):
+        key = (secret or secrets.token_hex(16)).encode()
+        ids = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)},
+                     key=lambda c: hmac.new(key, c.encode(), hashlib.sha256).digest())
         self.width = len(str(len(ids))) if ids else 1
         self.numbers = {c: f"{n:0{self.width}d}" for n, c in enumerate(ids, start=1)}
 

@@ -1,7 +1,9 @@
 """The satisfaction-by-volume matrix: how to sell to and how to treat each customer.
 
-Rows (volume): active customers split into terciles of window revenue, highest first, ties
-by customer id (``high`` gets the extra customer when the count does not divide by 3).
+Volume: active customers split into terciles of window revenue, highest first, ties by
+customer id (``high`` gets the extra customer when the count does not divide by 3); a
+customer whose window revenue is zero or negative (refunds only) is ``low`` whatever their
+rank, as in the pyramid (:mod:`analysis.pyramid`).
 Columns (satisfaction): the latest survey on a 5-point equivalent, ``high`` >= 4, ``low``
 <= 2, ``medium`` between; no survey is ``none``, never guessed, and those three cells are
 kept apart from the nine.
@@ -17,6 +19,13 @@ ABCD classes, decided here and shown in every cell:
 - D  high or medium volume with medium or low satisfaction: worth a relationship but not
      yet satisfied, often from poor communication.
 - None: high or medium volume without a survey (ask first).
+
+Urgency, decided here (:data:`URGENCY`, most urgent first) and shown as the cells' colour, so
+a manager sees where to start, not where the money is: unhappy customers of high, then
+medium volume come first (*act now*); then the middling key accounts, the key accounts and
+regular customers without a score, the middling regular customers and the unhappy small ones
+(*plan*); the happy and the small satisfied or unsurveyed customers last (*keep up*). The
+most urgent cell that has customers is where to start (:func:`start_here`).
 
 All texts are data in :data:`SELLING`, :data:`RELATIONSHIP` and :data:`CELLS`, keyed by
 stable ids (``"<volume>/<satisfaction>"``), marked with ``N_`` and translated when read
@@ -100,6 +109,12 @@ CELLS: dict[str, dict[str, Any]] = {
         N_("Keep serving them through self-service")]},
 }
 
+# Every cell, most urgent first; its urgency level ("act", "plan", "keep") in URGENCY_LEVELS.
+URGENCY = ("high/low", "medium/low", "high/medium", "high/none", "medium/medium", "medium/none", "low/low",
+           "high/high", "medium/high", "low/medium", "low/none", "low/high")
+URGENCY_LEVELS = {cell: ("act" if n < 2 else "plan" if n < 7 else "keep") for n, cell in enumerate(URGENCY)}
+LEVEL_LABELS = {"act": N_("act now"), "plan": N_("plan"), "keep": N_("keep up")}
+
 NO_SURVEY_MESSAGE = N_(
     "No satisfaction scores yet: import survey results (contacts with a satisfaction score) "
     "to see the satisfaction-by-volume matrix."
@@ -133,8 +148,23 @@ def abcd_description(letter: str | None) -> str:
     return lookup(ABCD_CLASSES[letter]) if letter in ABCD_CLASSES else ""
 
 
+def level_label(level: str) -> str:
+    """An urgency level ("act") in words ("act now" / "立即行动")."""
+    return lookup(LEVEL_LABELS[level]) if level in LEVEL_LABELS else str(level)
+
+
 def cell_id(volume: str, satisfaction: str) -> str:
     return f"{volume}/{satisfaction}"
+
+
+def start_here(cells: pd.DataFrame) -> pd.Series | None:
+    """The row of ``cells`` (columns cell, customers, ...) to act on first: the most urgent
+    cell (:data:`URGENCY`) that has customers; None when every cell is empty."""
+    rank = {c: n for n, c in enumerate(URGENCY)}
+    busy = cells[(cells["customers"] > 0) & cells["cell"].isin(rank)]
+    if busy.empty:
+        return None
+    return busy.loc[busy["cell"].map(rank).idxmin()]
 
 
 def with_cells(facts, settings: SegmentSettings | None = None):
@@ -143,7 +173,8 @@ def with_cells(facts, settings: SegmentSettings | None = None):
     s = settings or SegmentSettings()
     w = ibis.window(group_by=facts.active, order_by=[ibis.desc(facts.revenue_window), facts.customer_id])
     third = ibis.ntile(3).over(w)
-    volume = ibis.cases((third == 0, "high"), (third == 1, "medium"), else_="low")
+    paying = facts.revenue_window > 0
+    volume = ibis.cases((paying & (third == 0), "high"), (paying & (third == 1), "medium"), else_="low")
     sat = facts.satisfaction_5
     satisfaction = ibis.cases(
         (sat.isnull(), NO_SURVEY),
@@ -160,7 +191,8 @@ def with_cells(facts, settings: SegmentSettings | None = None):
 
 def cell_texts() -> pd.DataFrame:
     """The strategy table, one row per cell id: cell, volume, satisfaction, strategy,
-    selling, relationship, actions (list of str), abcd."""
+    selling, relationship, actions (list of str), abcd, urgency (1 = most urgent) and level
+    (act, plan, keep)."""
     rows = []
     for cid, spec in CELLS.items():
         volume, satisfaction = cid.split("/")
@@ -168,7 +200,7 @@ def cell_texts() -> pd.DataFrame:
             "cell": cid, "volume": volume, "satisfaction": satisfaction,
             "strategy": lookup(spec["strategy"]), "selling": lookup(SELLING[volume]),
             "relationship": lookup(RELATIONSHIP[satisfaction]), "actions": [lookup(a) for a in spec["actions"]],
-            "abcd": spec["abcd"],
+            "abcd": spec["abcd"], "urgency": URGENCY.index(cid) + 1, "level": URGENCY_LEVELS[cid],
         })
     return pd.DataFrame(rows)
 
@@ -178,7 +210,8 @@ def satisfaction_matrix(tables: Tables, as_of: Any = None, settings: SegmentSett
     then the three ``satisfaction == "none"`` cells of active customers without a survey.
 
     Columns: cell, volume, satisfaction, customers, revenue (window), strategy, selling,
-    relationship, actions, abcd. Raises NotEnoughData when no active customer has a survey.
+    relationship, actions, abcd, urgency, level. Raises NotEnoughData when no active
+    customer has a survey.
     """
     s = settings or SegmentSettings()
     f = with_cells(customer_facts(tables, as_of, s.window_months), s)
@@ -196,4 +229,4 @@ def satisfaction_matrix(tables: Tables, as_of: Any = None, settings: SegmentSett
     out = out.merge(cell_texts(), on="cell", how="left")
     out["abcd"] = out["abcd"].astype(object).where(out["abcd"].notna(), None)
     return out[["cell", "volume", "satisfaction", "customers", "revenue", "strategy",
-                "selling", "relationship", "actions", "abcd"]]
+                "selling", "relationship", "actions", "abcd", "urgency", "level"]]

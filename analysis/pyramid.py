@@ -2,8 +2,10 @@
 
 Active customers (a purchase in the window) are ranked by window revenue, highest first,
 ties broken by customer id: top (first 1%), big (next 4%), medium (next 15%), small (the
-rest). An active customer whose window revenue is <= 0 (refunds) is still active and ranks
-at the bottom. Below the active tiers: inactive (bought before, not in the window), prospect
+rest). An active customer whose window revenue is <= 0 (only refunds, or purchases of 0.00)
+is still active but is never top, big or medium: whatever their rank (a shop with one such
+customer ranks them first), they are small; the slices' sizes still count every active
+customer. Below the active tiers: inactive (bought before, not in the window), prospect
 (never bought, but has been contacted: any interaction, surveys included), suspect (never
 bought, no interaction: only listed).
 """
@@ -54,10 +56,11 @@ def with_tiers(facts, settings: SegmentSettings | None = None):
     top = slice_size(r._n, s.top_share)
     big = slice_size(r._n, s.top_share + s.big_share)
     medium = slice_size(r._n, s.top_share + s.big_share + s.medium_share)
+    paying = r.active & (r.revenue_window > 0)
     tier = ibis.cases(
-        (r.active & (r._rank < top), "top"),
-        (r.active & (r._rank < big), "big"),
-        (r.active & (r._rank < medium), "medium"),
+        (paying & (r._rank < top), "top"),
+        (paying & (r._rank < big), "big"),
+        (paying & (r._rank < medium), "medium"),
         (r.active, "small"),
         (r.has_purchased, "inactive"),
         (r.interactions > 0, "prospect"),

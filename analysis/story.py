@@ -39,7 +39,7 @@ from analysis.customer import all_actions, plan_summary
 from analysis.differentiate import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
-from analysis.i18n import N_, t
+from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
 from analysis.report import ReportSettings
 from analysis.scores import Scores, attempt, score_customers
@@ -230,7 +230,14 @@ def _matrix(d: StoryData, cur: str, masker: Masker | None):
     headline = t("{surveyed:,} of {active:,} active customers answered a survey; {unhappy:,} of them are unhappy",
                  surveyed=int(surveyed["customers"].sum()), active=int(cells["customers"].sum()), unhappy=unhappy)
     note = t("Volume decides the selling treatment, satisfaction the relationship: partner with the happy, "
-             "improve the middling, correct the unhappy. Customers without a survey are not in the grid.")
+             "improve the middling, correct the unhappy. Customers without a survey are the bottom row: ask them "
+             "first. Colour says how urgent a cell is.")
+    start = matrix_mod.start_here(cells)
+    if start is not None:
+        note += " " + tn("Start here: {strategy} ({n:,} customer, {revenue} of revenue in the last {months} months).",
+                         "Start here: {strategy} ({n:,} customers, {revenue} of revenue in the last {months} months).",
+                         int(start["customers"]), strategy=start["strategy"],
+                         revenue=money(float(start["revenue"]), cur), months=d.settings.window_months)
     return headline, segment_charts.matrix_heatmap(cells, cur), note
 
 
@@ -270,10 +277,11 @@ BUILDERS = {"overview": _overview, "pareto": _pareto, "pyramid": _pyramid, "valu
             "matrix": _matrix, "clusters": _clusters, "clv": _clv, "actions": _actions}
 
 
-def slides(data: StoryData, mask: bool = False) -> list[Slide]:
+def slides(data: StoryData, mask: bool = False, secret: str | None = None) -> list[Slide]:
     """The story's slides in :data:`SLIDES` order. With ``mask``, customers are replaced by
-    their "Customer 0042" labels before any figure is built."""
-    masker = Masker(data.customer_ids) if mask else None
+    their "Customer 0042" labels before any figure is built, ordered by the workspace's
+    ``secret`` (:func:`analysis.masking.workspace_secret`) as on every page."""
+    masker = Masker(data.customer_ids, secret) if mask else None
     cur = data.settings.currency
     out = []
     for key, step, title in SLIDES:
@@ -282,9 +290,19 @@ def slides(data: StoryData, mask: bool = False) -> list[Slide]:
             out.append(Slide(key, step, title, data.reasons[key], None, ""))
             continue
         headline, fig, note = BUILDERS[key](data, cur, masker)
-        fig.update_layout(title_font_size=18, font_size=15)
-        out.append(Slide(key, step, title, headline, fig, note))
+        out.append(Slide(key, step, title, headline, _fit(fig), note))
     return out
+
+
+def _fit(fig: go.Figure) -> go.Figure:
+    """The slide's larger type, with room for it: the title above the plot pushes the top
+    margin (a two-line title never lies over an axis) and the axes' labels push the others,
+    so nothing is cut in the app, the offline report or the images, at any width."""
+    fig.update_layout(title_font_size=18, font_size=15, title_automargin=True, title_yref="paper", title_y=1,
+                      title_yanchor="bottom", title_pad_b=14)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
 
 
 def build_story(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),

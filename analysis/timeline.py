@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import features, i18n
+from analysis.actions import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
 from analysis.interactions import KIND_LABELS as CONTACT_KIND_LABELS
@@ -144,8 +145,9 @@ def customer_profile(
     """Profile fields and key numbers of one customer as of a date (default: the last
     purchase date in the whole workspace). Keys: the columns of
     :func:`analysis.features.customer_facts` plus email, phone, average_order_value,
-    usual_gap_days (median days between purchase days, None below 3 purchase days),
-    top_category and as_of. Unknown id: :class:`UserError`."""
+    usual_gap_days (the purchase cycle the playbook's win-back reads,
+    :func:`analysis.actions.purchase_gaps`: median days between purchase days, None below 3
+    purchase days), top_category and as_of. Unknown id: :class:`UserError`."""
     everyone = _tables(ws_or_tables)
     as_of = features.resolve_as_of(everyone, as_of)
     cid = str(customer_id)
@@ -160,9 +162,9 @@ def customer_profile(
         profile[col] = contact[col].iloc[0] if len(contact) and pd.notna(contact[col].iloc[0]) else None
     orders = profile.get("orders") or 0
     profile["average_order_value"] = profile["revenue"] / orders if orders else None
-    days = features.purchases(mine, as_of).select("date").distinct().order_by("date").to_pandas()["date"]
-    gaps = pd.to_datetime(days).diff().dt.days.dropna()
-    profile["usual_gap_days"] = float(gaps.median()) if len(days) >= 3 else None
+    days = features.purchases(mine, as_of).select("customer_id", "date").to_pandas()
+    gap = purchase_gaps(days, as_of).get("gap_days", pd.Series(dtype=float)).get(cid)
+    profile["usual_gap_days"] = None if gap is None or pd.isna(gap) else float(gap)
     cats = to_frame(features.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1))
     profile["top_category"] = cats["category"].iloc[0] if len(cats) else None
     profile["as_of"] = as_of

@@ -8,6 +8,7 @@ from analysis.charts.actions import action_counts_chart
 from ui import cached, labels, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 
 st.title("✅ " + t("Action plan"))
 st.write(t(
@@ -41,9 +42,9 @@ if found.empty:
     st.info(t("No suggested action matches these filters."))
 else:
     show.chart(action_counts_chart(counts), key="ac_counts")
-    st.subheader(t("Highest priority first"))
+    st.subheader(t("Highest priority first, then the longest open"))
     lists.customer_list(
-        found, key="ac_list", file_stem=f"actions-{as_of:%Y%m%d}",
-        columns=["priority", "customer_id", "name", "title", "reason", "due", "channel", "tier", "cell",
-                 "cluster_name", "rfm_segment", "region"],
+        found, key="ac_list", file_stem=f"actions-{as_of:%Y%m%d}", rows="actions",
+        columns=["priority", "customer_id", "name", "title", "reason", "open_since", "due", "channel", "tier",
+                 "cell", "cluster_name", "rfm_segment", "region"],
     )

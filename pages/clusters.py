@@ -3,13 +3,14 @@
 import streamlit as st
 
 from analysis import clusters, differentiate, i18n
-from analysis.i18n import t
+from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
 from analysis.customer import apply_filters
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 cur = s.currency
 
@@ -60,7 +61,8 @@ with show.explained():
         for col, p in zip(cols, personas[start:start + 4]):
             with col.container(border=True):
                 st.text(p["name"])  # category names come from the user's data: text, not Markdown
-                st.text(t("{count} customers ({share})", count=i18n.number(p["size"]), share=i18n.percent(p["share"])))
+                st.text(tn("{count} customer ({share})", "{count} customers ({share})", p["size"],
+                           count=i18n.number(p["size"]), share=i18n.percent(p["share"])))
                 st.caption("")
                 st.text(p["sentence"])
 

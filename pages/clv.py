@@ -10,6 +10,7 @@ from analysis.charts import clv as charts
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 
 st.title("📈 " + t("Lifetime value"))
 st.write(t(

@@ -1,14 +1,14 @@
-"""Satisfaction-by-volume matrix (Differentiate): how to sell to and treat each customer."""
+"""Satisfaction-by-volume matrix (Differentiate): how to sell to and treat each customer, and where to start."""
 
 import streamlit as st
 
 from analysis import differentiate, i18n, matrix
 from analysis.actions import level_label
-from analysis.i18n import t
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
-from analysis.customer import apply_filters
+from analysis.charts.segments import URGENCY_COLORS
 from analysis.errors import NotEnoughData
+from analysis.i18n import t, tn
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -22,9 +22,8 @@ st.markdown(t(
     "treatment: the high third one to one with a named account manager, the middle third one to many by "
     "region, the low third through retailers and self-service. **How satisfied are they?** Their latest "
     "survey decides the *relationship*: partner with the happy, improve the middling, correct the unhappy "
-    "(call back, fix the complaint fast, learn what went wrong). The letters are the classic classes: "
-    "**A** high value and happy, **B** loyal but lower value, **C** the many small customers, **D** middling "
-    "satisfaction, often from poor communication. Click a cell (or pick it below) for its actions and customers."
+    "(call back, fix the complaint fast, learn what went wrong). The colour of a cell says how urgent it is; "
+    "start with the outlined cell. Click a cell (or pick it below) for its actions and customers."
 ))
 st.caption(t(
     "As of {date}. Volume: thirds of the customers active in the last {months} months by revenue. Satisfaction "
@@ -40,35 +39,47 @@ try:
     cells = cached.on_tables(matrix.satisfaction_matrix, as_of, s)
 except NotEnoughData as exc:
     st.info(str(exc) + t(" Until then, the volume tiers alone decide the selling treatment:"))
+    cells = cached.from_scores(differentiate.volume_summary, as_of, settings)
+
+start = matrix.start_here(cells)
+if start is not None:
+    spec = texts.loc[start["cell"]]
+    st.warning(tn(
+        "**Start here: {strategy}.** {count} customer ({volume}, {satisfaction}) with {revenue} of revenue "
+        "in the last {months} months at stake. First step: {action}.",
+        "**Start here: {strategy}.** {count} customers ({volume}, {satisfaction}) with {revenue} of revenue "
+        "in the last {months} months at stake. First step: {action}.", int(start["customers"]), strategy=spec["strategy"],
+        count=i18n.number(start["customers"]), volume=matrix.volume_label(spec["volume"]),
+        satisfaction=matrix.satisfaction_label(spec["satisfaction"]),
+        revenue=show.escape_markdown(i18n.money(start["revenue"], cur)),
+        months=s.window_months, action=spec["actions"][0]), icon="👉")
 
 clicked = []
-if cells is not None:
-    event = show.chart(dcharts.clickable_matrix(cells, cur), key="mx_chart", selectable=True)
-    clicked = show.selected_customdata(event)
-    st.markdown(t("**No survey yet** (not in the nine cells: ask them first)"))
-    st.dataframe(
-        cells[cells["satisfaction"] == matrix.NO_SURVEY]
-        .assign(revenue=lambda d: whole(d["revenue"]), volume=lambda d: d["volume"].map(matrix.volume_label))
-        [["volume", "customers", "revenue", "strategy"]]
-        .rename(columns={"volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
-                         "strategy": t("Strategy")}),
-        hide_index=True, width="stretch",
-        column_config={revenue_col: st.column_config.NumberColumn(format="localized")},
-    )
-    options = list(cells["cell"])
-    counts = dict(zip(cells["cell"], cells["customers"]))
+if "satisfaction" in cells:  # surveys exist: the grid, its colours and classes
+    chart, legend = st.columns([3, 1])
+    with chart:
+        event = show.chart(dcharts.clickable_matrix(cells, cur), key="mx_chart", selectable=True)
+        clicked = show.selected_customdata(event)
+    with legend:  # the chart's own colours and letters, in words
+        swatch = "<span style='color:{}; font-size:1.3em'>■</span> {}"  # our static colours, never data
+        st.markdown("**" + t("Colour: how urgent") + "**<br>" + "<br>".join(
+            swatch.format(URGENCY_COLORS[level], label) for level, label in (
+                ("start", t("start here")), ("act", matrix.level_label("act")), ("plan", matrix.level_label("plan")),
+                ("keep", matrix.level_label("keep")), ("empty", t("no customers")))), unsafe_allow_html=True)
+        st.markdown("**" + t("Classes") + "**\n\n" + "\n\n".join(
+            f"**{letter}** · {matrix.abcd_description(letter)}" for letter in matrix.ABCD_CLASSES))
 else:
-    volumes = differentiate.volume_summary(frame)
     st.dataframe(
-        volumes.assign(revenue=lambda d: whole(d["revenue"]), volume=volumes["volume"].map(matrix.volume_label))
+        cells.assign(revenue=lambda d: whole(d["revenue"]), volume=cells["volume"].map(matrix.volume_label))
+        [["volume", "customers", "revenue", "selling"]]
         .rename(columns={
             "volume": t("Volume"), "customers": t("Customers"), "revenue": revenue_col,
             "selling": t("Selling treatment")}),
         hide_index=True, width="stretch",
         column_config={revenue_col: st.column_config.NumberColumn(format="localized")},
     )
-    options = [matrix.cell_id(v, matrix.NO_SURVEY) for v in matrix.VOLUMES]
-    counts = dict(zip([matrix.cell_id(v, matrix.NO_SURVEY) for v in volumes["volume"]], volumes["customers"]))
+options = list(cells["cell"])
+counts = dict(zip(cells["cell"], cells["customers"]))
 
 
 def _label(cell: str) -> str:
@@ -82,6 +93,7 @@ def _label(cell: str) -> str:
 
 st.subheader(t("What to do with a cell"))
 cell = lists.follow_click(t("Cell"), options, key="mx_cell", clicked=clicked, format_func=_label,
+                          default=None if start is None else start["cell"],
                           help=t("Clicking a cell of the matrix picks it here too."))
 spec = texts.loc[cell]
 left, right = st.columns(2)
@@ -96,7 +108,8 @@ with right:
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))
 
 lists.customer_list(
-    apply_filters(frame, {"cell": [cell]}), key="mx_list", file_stem=f"matrix-{cell.replace('/', '-')}",
+    cached.from_scores(differentiate.cell_customers, as_of, settings, cell), key="mx_list",
+    file_stem=f"matrix-{cell.replace('/', '-')}",
     columns=["customer_id", "name", "cell", "abcd", "satisfaction_5", "revenue_window", "tier", "orders",
              "complaints", "last_purchase", "region"],
 )

@@ -8,9 +8,11 @@ from analysis.charts import overview as charts
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 window = settings.window_months
 
 st.title("🏠 " + t("Overview"))
+show.demo_notice()
 st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {months} months.",
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 
@@ -49,7 +51,8 @@ with right, show.explained():
 if month:
     ids = cached.on_tables(overview.month_buyers, as_of, month)
     st.markdown("**" + t("Customers who bought in {month}", month=i18n.month(f"{month}-01")) + "**")
-    lists.customer_list(customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids}),
+    buyers_in_month = customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
+    lists.customer_list(customer.ranked(buyers_in_month),
                         key="ov_list_month", file_stem=f"customers-{month}")
 
 st.subheader(t("Where customers are, what trade they are in, what they buy"))
@@ -66,4 +69,4 @@ for tab, by in zip(tabs, overview.BREAKDOWNS):
             else:
                 chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})
             st.text(f"{lists.header(by)}: {clicked[0]}")
-            lists.customer_list(chosen, key=f"ov_list_{by}", file_stem=f"customers-{by}")
+            lists.customer_list(customer.ranked(chosen), key=f"ov_list_{by}", file_stem=f"customers-{by}")

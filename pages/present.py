@@ -44,6 +44,7 @@ if wanted != present:
     presenting.set_active(wanted)
     st.rerun()
 
+show.demo_notice()
 data = cached.with_scores(story.story_data, as_of, settings, sidebar.action_settings())
 slides = cached.story_slides(as_of, settings, sidebar.action_settings(), mask)
 count = len(slides)

@@ -11,7 +11,6 @@ import streamlit as st
 from analysis import differentiate, i18n, pyramid
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
-from analysis.customer import apply_filters
 from analysis.i18n import t
 from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
@@ -91,9 +90,9 @@ if layers is not None:
                                    count=i18n.number(counts.get(code, 0))),
         help=t("Clicking a layer of the pyramid picks it here too."),
     )
-    frame = cached.scores(as_of, settings).frame
     lists.customer_list(
-        apply_filters(frame, {"tier": [tier]}), key="pyr_list", file_stem=f"pyramid-{tier}",
+        cached.from_scores(differentiate.tier_customers, as_of, settings, tier), key="pyr_list",
+        file_stem=f"pyramid-{tier}",
         columns=["customer_id", "name", "tier", "previous_tier", "revenue_window", "revenue", "orders",
                  "last_purchase", "region", "industry", "channel"],
     )

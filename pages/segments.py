@@ -11,6 +11,7 @@ from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 revenue_col = in_currency(t("Revenue, all time"), s.currency)  # money columns say their currency
 

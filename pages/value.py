@@ -8,6 +8,7 @@ from analysis.charts import segments as charts
 from ui import cached, lists, presenting, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
+show.whole_tiles()
 s = settings.segments
 cur = s.currency
 
@@ -57,8 +58,7 @@ else:
     shown = masker.mask_frame(plotted) if masker else plotted
     picked = show.selected_customdata(show.chart(charts.value_scatter(shown, cur), key="val_scatter", selectable=True))
     if picked:  # a click on a dot opens that customer's page
-        st.session_state["cu_search"] = masker.customer_id(picked[0]) if masker else str(picked[0])
-        st.switch_page("pages/customer.py")
+        lists.open_customer(masker.customer_id(picked[0]) if masker else str(picked[0]))
     st.caption(t("Each dot is a customer: right = more revenue now, up = more potential. Dots above the dotted "
                  "line could spend more than they do; click one to open the customer.")
                + (t(" Showing {shown} of {buyers} buyers: every MVC, MCC and BZ customer first, then a fixed sample "

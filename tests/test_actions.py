@@ -502,3 +502,26 @@ def test_action_counts_chart_reads_in_chinese():
     assert fig.data[0].hovertemplate == "%{y}：%{customdata[1]} 位客户<extra></extra>"
     assert [list(c) for c in fig.data[0].customdata] == [["win_back", "3"], ["cross_sell", "2.5万"]]
     assert list(fig.layout.xaxis.ticktext) == ["0", "0.5万", "1万", "1.5万", "2万", "2.5万"]
+
+
+def test_a_lapsed_unhappy_or_complaining_top_customer_is_not_also_thanked():
+    lapsed = dict(tier="top", volume_tier="high", satisfaction_tier="high", satisfaction_5=4.8,
+                  last_purchase=dt.date(2023, 1, 2), p_alive=0.1)
+    out = run([customer("c1", **lapsed), customer("c2", tier="top", volume_tier="high", satisfaction_tier="low",
+                                                   satisfaction_5=1.0),
+               customer("c3", tier="top"), customer("c4", tier="top")],
+              interactions=[interaction("c4", "2024-06-20 10:00", "complaint")])
+    assert "win_back" in actions_of(out, "c1") and "thank_you_referral" not in actions_of(out, "c1")
+    assert "partner_invite" not in actions_of(out, "c1")
+    assert "satisfaction_callback" in actions_of(out, "c2") and "thank_you_referral" not in actions_of(out, "c2")
+    assert "complaint_follow_up" in actions_of(out, "c4") and "thank_you_referral" not in actions_of(out, "c4")
+    assert actions_of(out, "c3") == ["thank_you_referral"]  # a top customer with nothing wrong is thanked
+
+
+def test_same_priority_the_longest_open_comes_first():
+    # three open complaints (priority 95 each) opened on different days, then an unrelated action
+    out = run([customer("c1"), customer("c2"), customer("c3"), customer("c4", is_bz=True)], interactions=[
+        interaction("c1", "2024-06-20 10:00", "complaint"), interaction("c2", "2024-03-01 09:00", "complaint"),
+        interaction("c3", "2024-05-15 16:00", "complaint")], rules=["complaint_follow_up", "cost_to_serve_review"])
+    assert list(out["customer_id"]) == ["c2", "c3", "c1", "c4"]
+    assert list(out["open_since"]) == [dt.date(2024, 3, 1), dt.date(2024, 5, 15), dt.date(2024, 6, 20), None]

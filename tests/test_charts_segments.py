@@ -42,8 +42,9 @@ def test_segment_charts_carry_keys(tmp_path):
 
     mat = satisfaction_matrix(t, AS_OF)
     hm = matrix_heatmap(mat).data[0]
-    assert sum(map(sum, hm.z)) == mat[mat.satisfaction != "none"].customers.sum()
-    assert hm.customdata[0][2][0] == "high/high" and "<b>A</b>" in hm.text[0][2]
+    counts = {cd[0]: cd[2] for row in hm.customdata for cd in row}
+    assert counts == dict(zip(mat.cell, mat.customers))  # the nine cells and the no-survey row
+    assert hm.customdata[0][2][0] == "high/high" and "<b>A</b>" in hm.text[0][2]  # top right
 
     rh = rfm_heatmap(rf_grid(rfm(t, AS_OF))).data[0]
     assert sum(map(sum, rh.z)) == 21 and rh.customdata[0][0] == "5/1"
@@ -67,7 +68,7 @@ def test_segment_charts_in_chinese_keep_codes_in_customdata(tmp_path):
     assert "顶级客户（现在）" in sankey.data[0].node.label and list(sankey.data[0].node.customdata)[0] in pyr.tier.tolist()
     assert {tr.name for tr in scatter.data} >= {"MVC", "潜在价值 = 实际收入"}
     hm = heat.data[0]
-    assert list(hm.x) == ["低满意度", "中满意度", "高满意度"] and list(hm.y) == ["高购买量", "中购买量", "低购买量"]
+    assert list(hm.y) == ["高满意度", "中满意度", "低满意度", "未调查"] and list(hm.x) == ["低购买量", "中购买量", "高购买量"]
     n = int(mat.set_index("cell").loc["high/high", "customers"])
     assert hm.text[0][2].startswith(f"<b>A</b> 与重点客户结为伙伴<br>{n} 位客户<br>$")
     assert hm.customdata[0][2][0] == "high/high"

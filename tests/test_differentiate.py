@@ -149,7 +149,7 @@ def test_known_attributes_ignores_unknown_values():
     assert d.known_attributes(lifts) == ["channel"]
 
 
-def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_nine_cells():
+def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_twelve_cells():
     from analysis.charts.differentiate import clickable_matrix
     from analysis.matrix import cell_texts
 
@@ -157,9 +157,10 @@ def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_nine_cells()
     fig = clickable_matrix(cells)
     markers = fig.data[1]
     ids = [c[0] for c in markers.customdata]
-    assert len(ids) == 9 and "high/low" in ids and not any(i.endswith("/none") for i in ids)
+    assert len(ids) == 12 and "high/low" in ids and sum(i.endswith("/none") for i in ids) == 3
     k = ids.index("high/low")
-    assert (markers.x[k], markers.y[k]) == ("low satisfaction", "high volume")
+    assert (markers.x[k], markers.y[k]) == ("high volume", "low satisfaction")
+    assert (markers.x[ids.index("medium/none")], markers.y[ids.index("medium/none")]) == ("medium volume", "no survey")
 
 
 def test_scatter_sample_keeps_flagged_customers_and_is_stable():

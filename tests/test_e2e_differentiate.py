@@ -64,12 +64,14 @@ def test_click_a_pyramid_layer_lists_its_customers(page, app_server, screenshot)
 def test_click_a_matrix_cell_lists_its_customers(page, app_server, screenshot):
     open_page(page, app_server["url"], "matrix")
     cell = picker(page, "Cell")
-    expect(cell).to_have_value(re.compile("high volume, high satisfaction"))
+    # where to start: the most urgent cell with customers, picked before any click
+    expect(cell).to_have_value(re.compile("high volume, low satisfaction: Rescue key accounts"))
+    expect(page.get_by_text(re.compile("^Start here: Rescue key accounts")).first).to_be_visible()
     chart = page.get_by_test_id("stPlotlyChart").first
     chart.scroll_into_view_if_needed()
     box = chart.locator(".nsewdrag").first.bounding_box()
-    # columns run low..high satisfaction, rows high..low volume: click the middle-left cell
-    page.mouse.click(box["x"] + box["width"] / 6, box["y"] + box["height"] / 2)
+    # rows high, medium, low satisfaction and no survey; columns low..high volume: the middle of row 3
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] * 5 / 8)
     wait_idle(page)
     expect(cell).to_have_value(re.compile("medium volume, low satisfaction"), timeout=30_000)
     expect(page.get_by_text("Correct and keep").first).to_be_visible()

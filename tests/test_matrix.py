@@ -78,3 +78,12 @@ def test_cell_texts_and_labels_in_chinese(tmp_path):
     assert texts.loc["high/low", "actions"][0] == "本周内回电，并请一位高层一同参与"
     assert labels == ("高购买量", "低满意度", "未调查", "购买量高且满意度高：合作伙伴")
     assert cell_texts().set_index("cell").loc["high/high", "strategy"] == CELLS["high/high"]["strategy"]
+
+
+def test_zero_or_negative_revenue_is_low_volume(tmp_path):
+    from analysis.matrix import with_cells
+    from analysis.features import customer_facts
+
+    ws = make_workspace(tmp_path, transactions=buyers([-50.0]))
+    cells = with_cells(customer_facts(ws.tables(), "2024-06-30")).to_pandas()
+    assert cells[["customer_id", "volume_tier", "cell"]].values.tolist() == [["c001", "low", "low/none"]]

@@ -30,3 +30,31 @@ def test_clv_page_explains_when_there_is_too_little_data(tmp_path):
     ws.close()
     at = open_page(ws.path, "clv")
     assert any("at least" in i.value and "needed" in i.value for i in at.info)
+
+
+def values(array) -> list:
+    """A plotly spec's array: a list, or numbers packed as base64 ({"dtype", "bdata"})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_the_value_axis_reads_in_round_amounts(demo_copy):
+    import re
+
+    from analysis.store import Workspace
+
+    at = open_page(demo_copy, "clv")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    ticks = spec["layout"]["xaxis"]["ticktext"]
+    assert ticks[0] == "under $1" and ticks[1:] == ["$1", "$10", "$100", "$1k", "$10k", "$100k"]
+    assert not [t for t in ticks if re.search(r"0\.0", t)]  # never $0.00000000000000000000001
+    shown = sum(int(sum(values(tr["y"]))) for tr in spec["data"])  # the grey bar: the customers worth under $1
+    with Workspace(demo_copy) as ws:  # the customers the model scored: bought by the as-of date
+        buyers = int(ws.scalar("SELECT count(DISTINCT customer_id) FROM transactions WHERE date <= DATE '2026-06-30'"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert shown == buyers == int(metrics["Customers modelled"].replace(",", ""))

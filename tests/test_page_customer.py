@@ -2,6 +2,9 @@
 and user text shown as text (never as Markdown or HTML)."""
 
 import json
+import re
+
+import pandas as pd
 
 from analysis.store import Workspace
 from tests.builders import make_workspace
@@ -37,7 +40,7 @@ def test_recording_a_contact_shows_on_the_timeline_and_changes_suggestions(demo_
     timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "complaint" in {trace.get("legendgroup") or trace.get("name") for trace in timeline["data"]} or any(
         "Printer toner arrived damaged" in str(trace.get("hovertext") or trace.get("text")) for trace in timeline["data"])
-    actions = at.dataframe[-1].value  # the suggested actions come last on the page
+    actions = next(d.value for d in at.dataframe if "Action" in d.value.columns)
     assert "Follow up the open complaint" in set(actions["Action"])
 
 
@@ -50,3 +53,86 @@ def test_names_are_text_not_markdown_or_html(tmp_path):
     assert not at.exception, at.exception
     heading = [m.value for m in at.markdown if m.value.startswith("## ")][0]
     assert heading == r"## \<img src=x onerror=alert\(1\)\> \*\*bold\*\*"
+
+
+def test_a_customer_with_only_refunds_opens_as_a_small_customer_not_thanked(tmp_path, capsys):
+    from analysis.cli import main
+    from tests.nasty import REFUNDS_ONLY, solo_workspace
+
+    db = solo_workspace(tmp_path / "workspaces")  # imported as a user would: one customer, two refunds
+    at = open_page(db, "customer")  # the page opens on the only customer (no exception)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Revenue (all time)"] == "-70" and metrics["Pyramid tier"] == "small"
+    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
+    refunds = [tr for tr in timeline["data"] if tr.get("name") == "refund"]
+    assert len(refunds[0]["x"]) == 2 and all(s > 0 for s in refunds[0]["marker"]["size"])
+    suggested = at.dataframe[-1].value
+    assert "Thank and ask for a referral" not in set(suggested["Action"])
+    capsys.readouterr()
+    assert main(["customer", REFUNDS_ONLY, "--db", str(db), "--json"]) == 0
+    detail = json.loads(capsys.readouterr().out)
+    assert detail["profile"]["tier"] == "small" and detail["profile"]["revenue"] == -70
+    assert "thank_you_referral" not in {a["action"] for a in detail["actions"]}
+
+
+def _page_texts(at) -> list[str]:
+    return ([m.label for m in at.metric] + [str(m.value) for m in at.metric] + [x.value for x in at.text]
+            + [c.value for c in at.caption] + [m.value for m in at.markdown])
+
+
+def test_a_lapsed_top_customer_is_won_back_not_thanked(demo_copy):
+    at = open_page(demo_copy, "customer")
+    at.text_input(key="cu_search").set_value("C03302").run()  # top tier, overdue on the demo's last day
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Pyramid tier"] == "top"
+    suggested = set(next(d.value for d in at.dataframe if "Action" in d.value.columns)["Action"])
+    assert "Win back" in suggested and "Thank and ask for a referral" not in suggested
+
+
+def test_one_way_to_say_the_purchase_cycle_and_never_nan(demo_copy):
+    with Workspace(demo_copy) as ws:  # the median gap between purchase days, computed here
+        days = ws.query("SELECT DISTINCT date FROM transactions WHERE customer_id = 'C03905' ORDER BY date")["date"]
+    gap = int(pd.Series(pd.to_datetime(days)).diff().dt.days.dropna().median())
+    at = open_page(demo_copy, "customer")
+    at.text_input(key="cu_search").set_value("C03905").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Buys every"] == f"{gap} days"
+    texts = _page_texts(at)
+    assert not [x for x in texts if "usually every" in x.lower()]  # the CLV note no longer says it its own way
+    assert not [x for x in texts if re.search(r"\bnan\b", x, re.I)]
+    # a prospect: no purchase, no segment, no cluster, no lifetime value: dashes and words, never "nan"
+    with Workspace(demo_copy) as ws:
+        prospect = ws.query("SELECT customer_id FROM customers WHERE customer_id NOT IN "
+                            "(SELECT customer_id FROM transactions) AND customer_id IN "
+                            "(SELECT customer_id FROM interactions) ORDER BY 1 LIMIT 1").iloc[0, 0]
+    at.text_input(key="cu_search").set_value(prospect).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Pyramid tier"] == "prospect" and metrics["Last purchase"] == "never"
+    assert metrics["Buys every"] == metrics["RFM segment"] == metrics["CLV, next 12 months"] == "–"
+    assert not [x for x in _page_texts(at) if re.search(r"\bnan\b|\bNone\b", x)]
+
+
+def test_a_complaint_is_closed_one_way_mark_resolved(demo_copy):
+    at = open_page(demo_copy, "customer")
+    at.text_input(key="cu_search").set_value("C00042").run()
+    assert "resolution" not in at.selectbox(key="cu_rec_kind").options  # not a kind to pick in the form ...
+    assert "resolved" not in at.selectbox(key="cu_rec_outcome").options  # ... nor an outcome
+    at.selectbox(key="cu_rec_kind").set_value("complaint")
+    at.text_input(key="cu_rec_note").set_value("Invoice wrong twice")
+    at.button(key="cu_rec_save").click().run()
+    complaints = next(d.value for d in at.dataframe if list(d.value.columns) == ["Time", "Channel", "Note"])
+    assert "Invoice wrong twice" in set(complaints["Note"])
+    suggested = next(d.value for d in at.dataframe if "Action" in d.value.columns)
+    assert "Follow up the open complaint" in set(suggested["Action"])
+    at.text_input(key="cu_close_note").set_value("Credit note sent")
+    at.button(key="cu_close_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Complaint resolved on 30 Jun 2026" in s.value for s in at.success)
+    assert not [d for d in at.dataframe if list(d.value.columns) == ["Time", "Channel", "Note"]]  # none open
+    assert "Follow up the open complaint" not in set(
+        next(d.value for d in at.dataframe if "Action" in d.value.columns)["Action"])
+    with Workspace(demo_copy) as ws:
+        last = ws.query("SELECT kind, outcome, answers_action, note FROM interactions WHERE customer_id = 'C00042' "
+                        "ORDER BY interaction_id DESC LIMIT 1").iloc[0].tolist()
+    assert last == ["resolution", "resolved", "complaint_follow_up", "Credit note sent"]

@@ -43,3 +43,16 @@ def test_overview_with_only_transactions(tmp_path):
     assert not at.exception
     # no customer list: region/industry/channel breakdowns explain themselves instead of failing
     assert any("region" in i.value for i in at.info)
+
+
+def test_the_demo_company_says_so_on_the_first_screen(demo_copy, tmp_path):
+    from tests.builders import buyers, make_workspace
+
+    at = open_page(demo_copy)  # the app opens on the Overview
+    assert at.title[0].value.endswith("Overview")
+    assert at.info[0].value.startswith("**This is a demo company.** Northwind Office Supply")
+    zh = open_page(demo_copy, params={"lang": "zh"})
+    assert zh.info[0].value.startswith("**这是一家演示公司。**")
+    own = make_workspace(tmp_path, transactions=buyers([10.0, 20.0]))
+    own.close()
+    assert not [i for i in open_page(own.path).info if "demo company" in i.value]  # a user's own data: no notice

@@ -58,3 +58,22 @@ def test_pyramid_with_only_transactions(tmp_path):
     at.selectbox(key="pyr_tier").set_value("inactive").run()
     assert not at.exception
     assert len(at.dataframe[-1].value) == 10
+
+
+def test_a_tier_lists_its_customers_by_revenue_and_a_click_opens_one(demo_copy):
+    from analysis.store import Workspace
+
+    with Workspace(demo_copy) as ws:  # window revenue of every customer, computed here
+        spent = ws.query("SELECT customer_id, sum(amount) AS rev FROM transactions "
+                         "WHERE date > DATE '2025-06-30' AND date <= DATE '2026-06-30' GROUP BY 1")
+    revenue = dict(zip(spent.customer_id, spent.rev))
+    at = open_page(demo_copy, "pyramid")
+    at.selectbox(key="pyr_tier").set_value("big").run()
+    listed = next(d.value for d in at.dataframe if "Revenue in window" in d.value.columns
+                  and "Tier one window ago" in d.value.columns and set(d.value["Pyramid tier"]) == {"big"})
+    ids = list(listed["Customer"])
+    assert ids == sorted(ids, key=lambda c: (-revenue[c], c))  # biggest spenders of the window first
+    at.session_state["pyr_list_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert [sb.value for sb in at.selectbox if sb.label == "Customer"] == [ids[0]]

@@ -49,20 +49,39 @@ def test_the_sidebar_switch_masks_lists_outside_presentation_mode(demo_copy):
 
 
 def test_the_same_customer_has_the_same_label_on_every_page(demo_copy):
-    from analysis.masking import Masker
+    from analysis.masking import SECRET_NOTE, Masker
 
-    with Workspace(demo_copy, read_only=True) as ws:  # the universe: listed, buying or contacted
-        ids = ws.query('SELECT "customer_id" FROM "customers" UNION SELECT "customer_id" FROM "transactions" '
-                       'UNION SELECT "customer_id" FROM "interactions"')["customer_id"]
-    expected = Masker(ids).label("C00042")
     at = open_url(demo_copy, None, mode="present")
     at.query_params["customer"] = "C00042"  # a link straight to the customer page carries it
     at.switch_page("pages/customer.py").run()
     assert not at.exception, at.exception
-    assert next(m.value for m in at.markdown if m.value.startswith("## ")) == f"## {expected}"
+    shown = next(m.value for m in at.markdown if m.value.startswith("## "))
+    with Workspace(demo_copy) as ws:  # the universe (listed, buying or contacted) and the workspace's key
+        ids = ws.query('SELECT "customer_id" FROM "customers" UNION SELECT "customer_id" FROM "transactions" '
+                       'UNION SELECT "customer_id" FROM "interactions"')["customer_id"]
+        expected = Masker(ids, ws.get_note(SECRET_NOTE)).label("C00042")
+    assert shown == f"## {expected}" and expected != "Customer 0042"  # not the id's digits
     at.switch_page("pages/present.py").run()  # the workshop story's masker labels the same way
     at.button(key="pr_next").click().run()
     at.button(key="pr_next").click().run()
     at.button(key="pr_next").click().run()  # slide 4: the value scatter names customers in its hovers
     spec = "\n".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "C00042" not in spec and "Customer " in spec
+
+
+def test_masked_labels_are_not_the_ids_digits_and_stay_the_same_in_a_new_session(demo_copy):
+    import streamlit as st
+
+    def label_of(cid: str) -> str:
+        at = open_url(demo_copy, None, mode="present")
+        at.query_params["customer"] = cid
+        at.switch_page("pages/customer.py").run()
+        assert not at.exception, at.exception
+        return next(m.value for m in at.markdown if m.value.startswith("## "))[3:]
+
+    first = {cid: label_of(cid) for cid in ("C03905", "C00042", "C05999")}
+    assert first["C03905"] != "Customer 3905" and first["C00042"] != "Customer 0042"
+    assert not [c for c, label in first.items() if label.split()[-1] == c[-4:]]
+    st.cache_data.clear()
+    st.cache_resource.clear()  # as after a restart: the labels come from the workspace's own key
+    assert {cid: label_of(cid) for cid in first} == first

@@ -121,3 +121,14 @@ def test_tier_labels_in_chinese_codes_unchanged(tmp_path):
     assert labels == ["顶级客户", "大客户", "中等客户", "小客户", "不活跃客户", "潜在客户", "疑似客户", "（新客户）",
                       "something else"]
     assert [tier_label(t) for t in TIERS] == list(TIERS)
+
+
+def test_zero_or_negative_revenue_is_never_top_big_or_medium(tmp_path):
+    # one customer with only refunds: ranked first of one, still small (ceil(1 x 1%) = 1 top slot)
+    solo = make_workspace(tmp_path, transactions=buyers([-50.0]), name="solo.duckdb")
+    assert tiers_of(solo) == {"c001": "small"}
+    assert dict(zip(*pyramid(solo.tables(), AS_OF)[["tier", "customers"]].T.values))["top"] == 0
+    # ten buyers: 0.00 and refunds rank last; with top/big/medium covering everyone, they stay small
+    ws = make_workspace(tmp_path, transactions=buyers([0.0, -5.0, 100.0, 90.0]), name="four.duckdb")
+    every = SegmentSettings(top_share=0.25, big_share=0.25, medium_share=0.5)
+    assert tiers_of(ws, settings=every) == {"c003": "top", "c004": "big", "c001": "small", "c002": "small"}

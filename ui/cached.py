@@ -24,7 +24,7 @@ import streamlit as st
 
 from analysis import customer, features, i18n, story
 from analysis.i18n import t
-from analysis.masking import Masker
+from analysis.masking import Masker, workspace_secret
 from analysis.scores import Scores, score_customers
 from ui import workspace
 
@@ -172,7 +172,7 @@ def from_actions(fn: Callable, as_of: dt.date, settings, action_settings, *args)
 def _story_slides(path: str, version: str, as_of: dt.date, settings, action_settings, mask: bool) -> list:
     data = _run_scored_shared(path, version, story.story_data.__module__, story.story_data.__name__, as_of,
                               settings, action_settings)
-    return story.slides(data, mask=mask)
+    return story.slides(data, mask=mask, secret=workspace_secret(workspace.by_path(path)) if mask else None)
 
 
 def story_slides(as_of: dt.date, settings, action_settings, mask: bool) -> list:
@@ -185,12 +185,13 @@ def story_slides(as_of: dt.date, settings, action_settings, mask: bool) -> list:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
-    return Masker(_scores(path, version, as_of, settings).frame["customer_id"])
+    return Masker(_scores(path, version, as_of, settings).frame["customer_id"],
+                  workspace_secret(workspace.by_path(path)))
 
 
 def masker(as_of: dt.date, settings) -> Masker:
     """The workspace's masker: the same "Customer 0042" for the same customer on every page
-    (built from the same ids as the workshop story's)."""
+    (built from the same ids and the same workspace key as the workshop story's)."""
     return _masker(*key_at(as_of), as_of, settings)
 
 

@@ -1,6 +1,7 @@
 """A list of customers any page can show: a table with plain headers, a count, and CSV and
-Excel downloads (formula-safe, see :mod:`analysis.export`). Also :func:`follow_click`, a
-selectbox that jumps to what the user clicked in a chart.
+Excel downloads (formula-safe, see :mod:`analysis.export`); a click on a row opens that
+customer on the Customer page. Also :func:`follow_click`, a selectbox that jumps to what the
+user clicked in a chart, and :func:`open_customer`.
 
     customer_list(frame, key="pyr_list", file_stem="pyramid-top")
 """
@@ -30,7 +31,8 @@ HEADERS = {
     "cost_to_serve": N_("Cost to serve"), "reason": N_("Why"), "satisfaction_5": N_("Satisfaction (of 5)"),
     "complaints": N_("Complaints"), "change": N_("Change"), "change_pct": N_("Change %"), "direction": N_("Direction"), "score": N_("Look-alike score"),
     "similar_because": N_("Similar because"), "clv": N_("Customer lifetime value"), "p_alive": N_("Chance still active"),
-    "title": N_("Action"), "priority": N_("Priority"), "due": N_("Due"), "top_action": N_("Top action"),
+    "title": N_("Action"), "priority": N_("Priority"), "due": N_("Due"), "open_since": N_("Open since"),
+    "top_action": N_("Top action"),
     "top_action_reason": N_("Why this action"), "expected_next_purchase": N_("Expected next purchase"),
     "clv_note": N_("What the model says"), "time": N_("Time"), "kind": N_("Kind"), "amount": N_("Amount"),
     "category": N_("Category"), "product": N_("Product"), "satisfaction": N_("Satisfaction"), "outcome": N_("Outcome"),
@@ -46,8 +48,10 @@ MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potentia
 # Columns of amounts: their header names the workspace's currency ("Revenue in window (¥)").
 AMOUNTS = MONEY | {"amount"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}
+DATES = {"last_purchase", "open_since", "due", "expected_next_purchase"}
 # Rows shown in a list's table; the CSV and Excel downloads hold every row.
 MAX_SHOWN = 1000
+OPEN = "_open_customer"  # session key: the customer a click asked the Customer page to show
 
 
 def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: str = "") -> pd.DataFrame:
@@ -59,6 +63,8 @@ def table(frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: s
     for col in wanted:
         if col in MONEY:
             out[col] = whole(pd.to_numeric(out[col], errors="coerce"))
+        elif col in DATES:  # a missing date is an empty cell, never "None"
+            out[col] = pd.to_datetime(out[col].astype(object), errors="coerce")
     return out.rename(columns={c: header(c, currency) for c in wanted})
 
 
@@ -69,15 +75,64 @@ def header(column: str, currency: str = "") -> str:
     return in_currency(text, currency) if column in AMOUNTS else text
 
 
+def open_customer(customer_id: str) -> None:
+    """Go to the Customer page on ``customer_id`` (a click on a list's row or a chart's dot).
+    Handed over in the session, not in the search box, so a masked view never shows the id."""
+    st.session_state[OPEN] = str(customer_id)
+    st.switch_page("pages/customer.py")
+
+
+def opened_customer() -> str | None:
+    """The customer :func:`open_customer` asked the Customer page to show, once."""
+    return st.session_state.pop(OPEN, None)
+
+
+def count_line(frame: pd.DataFrame, rows: str = "customers") -> str:
+    """"1,234 customers", or for a list of actions (``rows="actions"``) "7,669 actions for
+    4,716 customers": a list says what its rows are."""
+    n = len(frame)
+    customers = tn("{count} customer", "{count} customers", n, count=i18n.number(n))
+    if rows != "actions":
+        return customers
+    people = int(frame["customer_id"].nunique()) if n else 0
+    return tn("{count} action for {customers}", "{count} actions for {customers}", n, count=i18n.number(n),
+              customers=tn("{count} customer", "{count} customers", people, count=i18n.number(people)))
+
+
+def column_config(shown: pd.DataFrame, currency: str = "") -> dict[str, Any]:
+    """How Streamlit shows the columns of a :func:`table` (made with ``currency``): money
+    grouped, shares as percent, dates as dates."""
+    config: dict[str, Any] = {}
+    for col in shown.columns:
+        source = next((c for c in HEADERS if header(c, currency) == col), col)
+        if source in MONEY:
+            config[col] = st.column_config.NumberColumn(format="localized")
+        elif source in SHARES:
+            config[col] = st.column_config.NumberColumn(format="percent")
+        elif source in DATES:
+            config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return config
+
+
+def show_table(frame: pd.DataFrame, columns: Sequence[str], key: str | None = None, currency: str = "") -> None:
+    """A small table of :func:`table` (no count, downloads or click), e.g. one customer's events;
+    amounts' headers name ``currency``."""
+    shown = table(frame, columns, currency)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown, currency), key=key,
+                 placeholder=i18n.DASH)
+
+
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
-                  height: int | None = None) -> pd.DataFrame:
+                  height: int | None = None, rows: str = "customers") -> pd.DataFrame:
     """Show customers in a table with a count and CSV / Excel downloads; returns the rows
-    shown (at most :data:`MAX_SHOWN`, with plain headers).
+    shown (at most :data:`MAX_SHOWN`, with plain headers). A click on a row opens that
+    customer (:func:`open_customer`).
 
     ``key`` prefixes the widget keys (``<key>_table``, ``<key>_csv``, ``<key>_xlsx``);
-    ``file_stem`` names the downloaded files. Names are shown as data, never as Markdown.
-    Only the rows shown are put into words on each run; a download does the same to every
-    row when it is asked for (a list can hold a million customers)."""
+    ``file_stem`` names the downloaded files; ``rows="actions"`` when a row is a suggested
+    action rather than a customer (the count then says both). Names are shown as data, never
+    as Markdown. Only the rows shown are put into words on each run; a download does the same
+    to every row when it is asked for (a list can hold a million customers)."""
     settings = sidebar.settings()
     masker = cached.masker(sidebar.as_of(), settings) if presenting.masking() else None
 
@@ -86,7 +141,7 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
 
     n = len(frame)
     count, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
-    count.markdown("**" + tn("{count} customer", "{count} customers", n, count=i18n.number(n)) + "**")
+    count.markdown("**" + count_line(frame, rows) + "**")
     csv_col.download_button(
         t("⬇️ CSV"), data=show.in_this_language(lambda: to_csv_bytes(for_people(frame))),
         file_name=f"{file_stem}.csv", mime="text/csv",
@@ -101,26 +156,33 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
     if n > MAX_SHOWN:  # a browser table of tens of thousands of rows is slow to send and to read
         st.caption(t("Showing the first {shown} of {count}; the downloads have them all.",
                      shown=i18n.number(MAX_SHOWN), count=i18n.number(n)))
-    shown = for_people(frame.head(MAX_SHOWN))
-    config: dict[str, Any] = {}
-    for col in shown.columns:
-        source = next((c for c in HEADERS if header(c, settings.currency) == col), col)
-        if source in MONEY:
-            config[col] = st.column_config.NumberColumn(format="localized")
-        elif source in SHARES:
-            config[col] = st.column_config.NumberColumn(format="percent")
-        elif source == "last_purchase":
-            config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                 height=height or ("auto" if n <= 10 else 380))
+    first = frame.head(MAX_SHOWN)
+    shown = for_people(first)
+    config = column_config(shown, settings.currency)
+    if "customer_id" not in first:
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=i18n.DASH,
+                     height=height or ("auto" if n <= 10 else 380))
+        return shown
+    st.caption(t("Click a row to open that customer."))
+    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=f"{key}_table",
+                         placeholder=i18n.DASH,  # a missing value reads "–", never "None" or "nan"
+                         height=height or ("auto" if n <= 10 else 380), on_select="rerun",
+                         selection_mode="single-row")
+    picked = [int(r) for r in ((event or {}).get("selection") or {}).get("rows") or [] if int(r) < len(first)]
+    seen = f"_{key}_opened"
+    if picked and picked != st.session_state.get(seen):  # a new click, not a selection left from before
+        st.session_state[seen] = picked
+        open_customer(first["customer_id"].iloc[picked[0]])
+    st.session_state[seen] = picked
     return shown
 
 
 def follow_click(label: str, options: Sequence, key: str, clicked: Sequence, format_func: Callable = str,
-                 **kwargs) -> Any:
+                 default: Any = None, **kwargs) -> Any:
     """A selectbox over ``options`` that jumps to the first of ``clicked`` (chart points the
     user has just clicked) when that click is new; otherwise it keeps the user's choice.
-    The keyboard-friendly way to pick the same thing as the chart."""
+    The keyboard-friendly way to pick the same thing as the chart. ``default`` (one of the
+    options) is what it shows before the user picks anything, e.g. where to start."""
     options = list(options)
     seen_key = f"_{key}_last_click"
     now = next((c for c in clicked if c in options), None)
@@ -129,4 +191,6 @@ def follow_click(label: str, options: Sequence, key: str, clicked: Sequence, for
     st.session_state[seen_key] = now
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
+        if default in options:  # through the session state: an index= next to it would warn
+            st.session_state[key] = default
     return st.selectbox(label, options, key=key, format_func=format_func, **kwargs)

@@ -8,6 +8,32 @@ import streamlit as st
 
 from analysis import i18n
 from analysis.errors import NotEnoughData
+from analysis.i18n import t
+
+
+# Our own static CSS (never data): a tile's value wraps onto a second line instead of being
+# cut ("25 Jun …", "31,022,…"), and a little smaller type leaves room for long figures.
+_WHOLE_TILES = """<style>
+[data-testid="stMetricValue"] { font-size: 1.8rem; }
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }
+</style>"""
+
+
+def whole_tiles() -> None:
+    """Let every tile (st.metric) of this page show its whole value, however narrow the column."""
+    st.markdown(_WHOLE_TILES, unsafe_allow_html=True)
+
+
+def demo_notice() -> None:
+    """On a first screen (the Overview, the presenter's story): when the workspace is the demo
+    company, say so before any figure is read as real."""
+    from analysis import demo
+    from ui import cached
+
+    if cached.on_workspace(demo.is_demo):
+        st.info(t("**This is a demo company.** {company} and its customers, purchases and contacts are invented, "
+                  "to try the app. Import your own data on the Data page.", company=demo.DEMO_COMPANY), icon="🧪")
 
 
 @contextlib.contextmanager

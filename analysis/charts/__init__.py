@@ -4,10 +4,19 @@ Numbers on axes and in hovers go through :func:`number_axis` and :func:`hover_nu
 amounts carry the workspace's currency symbol and, in Chinese, big numbers read in 万 and 亿
 (plotly's own ticks say 20k, 1M). Each chart builder takes ``currency``, the symbol
 (``SegmentSettings.currency``; empty when the currency is unknown).
+
+Data is text in charts too: plotly.js renders a subset of HTML in every string it draws
+(``<b>``, ``<i>``, ``<br>``, and ``<a href>`` becomes a live link) in axis labels, legends,
+hovers, titles and annotations. Every string that comes from a user's data (names, regions,
+categories, products, persona and rule names, notes) goes through :func:`escape` before it
+reaches a figure; keys a click sends back travel raw in ``customdata``.
 """
 
+import html
 import math
-from typing import Iterable
+from typing import Any, Iterable
+
+import pandas as pd
 
 # One colour per pyramid tier, shared by every chart that shows tiers.
 TIER_COLORS = {
@@ -101,3 +110,27 @@ def hover_numbers(values: Iterable[float], currency: str = "") -> list[str]:
     if i18n.language() == "zh":
         return [i18n.compact(v, symbol) for v in values]
     return [i18n.money(v, symbol) for v in values]
+
+
+def escape(value: Any, limit: int | None = None) -> str:
+    """Data made literal for plotly: ``<``, ``>`` and ``&`` escaped (so ``<a href=...>`` shows as
+    typed and is never a link), a missing value empty. With ``limit``, text longer than that
+    many characters is cut to ``limit - 1`` and "…" (before escaping, so no entity is cut),
+    for axis labels and legends that a 300-character product name would otherwise crowd out."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: max(1, limit - 1)].rstrip() + "…"
+    return html.escape(text, quote=False)
+
+
+def escape_all(values, limit: int | None = None) -> list[str]:
+    """:func:`escape` for each of ``values`` (an axis's categories, a legend), cut to ``limit``
+    only where that keeps different values apart: plotly draws equal category labels as one."""
+    values = list(values)
+    short = [escape(v, limit) for v in values]
+    seen: dict[str, set] = {}
+    for value, label in zip(values, short):
+        seen.setdefault(label, set()).add(str(value))
+    return [label if len(seen[label]) == 1 else escape(value) for value, label in zip(values, short)]

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from analysis import i18n
-from analysis.charts import number_axis
+from analysis.charts import escape, escape_all, number_axis
 from analysis.clusters import CustomerClusters, feature_label
 
 PALETTE = qualitative.Safe
@@ -28,13 +28,14 @@ def projection_chart(points: pd.DataFrame) -> go.Figure:
     trace per persona so the legend names them."""
     fig = go.Figure()
     for cluster, part in points.groupby("cluster", sort=True):
-        name = str(part["persona"].iloc[0])
+        name = escape(part["persona"].iloc[0], 60)  # persona names carry category names: data
         fig.add_trace(go.Scatter(  # SVG, not WebGL: headless browsers and exports lack a GPU
-
             x=part["x"], y=part["y"], mode="markers", name=name,
             marker=dict(size=5, opacity=0.6, color=cluster_color(cluster)),
-            customdata=list(zip(part["customer_id"], part["cluster"], part["persona"])),
-            hovertemplate=i18n.t("Customer {id}", id="%{customdata[0]}") + "<br>%{customdata[2]}<extra></extra>",
+            customdata=list(zip(part["customer_id"], part["cluster"], part["persona"])),  # click keys, raw
+            hovertext=[i18n.t("Customer {id}", id=escape(c)) + "<br>" + escape(p)
+                       for c, p in zip(part["customer_id"], part["persona"])],
+            hovertemplate="%{hovertext}<extra></extra>",
         ))
     fig.update_layout(
         title=i18n.t("Customers mapped by similarity (nearby dots buy alike)"),
@@ -60,12 +61,12 @@ def profile_heatmap(model: CustomerClusters, currency: str = "") -> go.Figure:
     from all customers' (in standard deviations), each cell labelled with the real average."""
     z = model.zscores_[model.feature_names_]
     profiles = model.profiles_
-    names = [p["name"] for p in model.personas_]
+    names = escape_all([p["name"] for p in model.personas_], 60)
     text = [
         [_fmt(col, float(profiles.loc[c, col]), currency) for col in model.feature_names_]
         for c in z.index
     ]
-    labels = [feature_label(c) for c in model.feature_names_]
+    labels = escape_all([feature_label(c) for c in model.feature_names_], 30)  # "share of <category>"
     limit = max(1.0, float(z.abs().to_numpy().max()))
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
@@ -86,10 +87,10 @@ def sizes_chart(model: CustomerClusters) -> go.Figure:
     with the share of all buyers; hovering shows the persona's sentence."""
     personas = model.personas_
     fig = go.Figure(go.Bar(
-        y=[p["name"] for p in personas], x=[p["size"] for p in personas], orientation="h",
+        y=escape_all([p["name"] for p in personas], 60), x=[p["size"] for p in personas], orientation="h",
         marker_color=[cluster_color(p["cluster"]) for p in personas],
         text=[f"{p['size']:,} ({p['share']:.0%})" for p in personas], textposition="outside",
-        customdata=[[p["cluster"], p["sentence"]] for p in personas],
+        customdata=[[p["cluster"], escape(p["sentence"])] for p in personas],
         hovertemplate="%{customdata[1]}<extra></extra>",
         cliponaxis=False,
     ))

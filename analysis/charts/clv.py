@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import i18n
 from analysis.charts import date_ticks, number_axis
-from analysis.i18n import t, tn
+from analysis.i18n import compact, t, tn
 from analysis.money import in_currency
 
 ACTUAL_COLOR = "#1b4f72"
@@ -29,23 +28,32 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     return fig
 
 
-def _power_of_ten(power: int, currency: str) -> str:
-    """The label of the log axis' tick at 10^power: $1,000 / ¥1万 (Chinese from 10^4 on)."""
-    if power >= 4 and i18n.language() == "zh":
-        return i18n.compact(10.0**power, currency)
-    return f"{currency}{10.0**power:,.{max(0, -power)}f}"
+# The CLV histogram's axis spans at most this many powers of ten below the largest value: a
+# customer the model all but writes off is worth 1e-25, and an axis down to there is unreadable.
+CLV_DECADES = 5
+
+
+def _tick(power: int, currency: str) -> str:
+    """A power of ten as money in few characters: $1, $10, $1k, 1万; $0.1 below one."""
+    return compact(10.0**power, currency) if power >= 0 else f"{currency}{10.0**power:.{-power}f}"
 
 
 def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
     """Histogram of customer value on a log scale (a few customers are worth far more than
-    the rest). Customers with no positive value are counted in the subtitle."""
+    the rest), from a round amount :data:`CLV_DECADES` powers of ten below the largest value
+    (and not below one unit of money unless every value is) up; the customers worth less are
+    one grey bar on the left ("under $1"). Customers with no positive value are counted in
+    the subtitle."""
     value = pd.to_numeric(customers["clv"], errors="coerce")
     positive = value[value > 0]
     fig = go.Figure()
     if len(positive):
         logs = np.log10(positive.to_numpy(float))
+        hi = int(np.ceil(logs.max()))
+        lo = max(int(np.floor(logs.min())), hi - CLV_DECADES, min(0, hi - 1))
+        below = int((logs < lo).sum())
         # Binned here: 40 bars travel to the browser instead of one value per customer.
-        counts, edges = np.histogram(logs, bins=40)
+        counts, edges = np.histogram(logs[logs >= lo], bins=40, range=(lo, max(hi, lo + 1)))
         fig.add_trace(
             go.Bar(
                 x=(edges[:-1] + edges[1:]) / 2,
@@ -56,11 +64,17 @@ def clv_distribution(customers: pd.DataFrame, currency: str = "") -> go.Figure:
                 hovertemplate=t("%{y} customers") + "<extra></extra>",
             )
         )
-        fig.update_layout(bargap=0)
-        lo, hi = int(np.floor(logs.min())), int(np.ceil(logs.max()))
-        ticks = list(range(lo, hi + 1))
-        fig.update_xaxes(tickvals=ticks, ticktext=[_power_of_ten(t, currency) for t in ticks])
-        fig.update_yaxes(**number_axis(counts, whole=True))
+        ticks = list(range(lo, max(hi, lo + 1) + 1))
+        tickvals, ticktext = list(ticks), [_tick(p, currency) for p in ticks]
+        if below:
+            fig.add_trace(go.Bar(x=[lo - 0.25], y=[below], width=[0.4], marker_color=BASELINE_COLOR,
+                                 name=t("under {amount}", amount=_tick(lo, currency)),
+                                 hovertemplate=t("%{y} customers") + "<extra></extra>"))
+            tickvals.insert(0, lo - 0.25)
+            ticktext.insert(0, t("under {amount}", amount=_tick(lo, currency)))
+        fig.update_layout(bargap=0, showlegend=False)
+        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, tickangle=0)
+        fig.update_yaxes(**number_axis([*counts, below], whole=True))
     left_out = int((value <= 0).sum() + value.isna().sum())
     title = t("How much are customers worth over the coming months?")
     if left_out:

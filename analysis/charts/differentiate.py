@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis.charts import hover_numbers, number_axis
+from analysis.charts import escape_all, hover_numbers, number_axis
 from analysis.differentiate import move_key
 from analysis.icp import attribute_label, lift_key, value_label
 from analysis.pyramid import tier_label
@@ -42,8 +42,8 @@ def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = No
     labels = attribute_labels or {}
     frame = lifts.dropna(subset=["lift"]).copy()
     frame = frame.sort_values(["lift"], ascending=True)
-    names = [f"{labels.get(a, attribute_label(a))}: {value_label(v)}"
-             for a, v in zip(frame["attribute"], frame["value"])]
+    values = escape_all([value_label(v) for v in frame["value"]], 40)  # regions, categories: data
+    names = [f"{labels.get(a, attribute_label(a))}: {v}" for a, v in zip(frame["attribute"], values)]
     colors = ["#1e8449" if x > 1 else "#b2babb" for x in frame["lift"]]
     fig = go.Figure(go.Bar(
         y=names, x=frame["lift"], orientation="h", marker_color=colors,
@@ -65,7 +65,8 @@ def segment_chart(counts: pd.DataFrame) -> go.Figure:
     """Customers per RFM segment (from :func:`analysis.rfm.rfm_counts` or
     :func:`analysis.differentiate.counts_by_rules`), in rule order."""
     fig = go.Figure(go.Bar(
-        y=[segment_label(x) for x in counts["segment"]], x=counts["customers"], orientation="h", marker_color="#2874a6",
+        y=escape_all([segment_label(x) for x in counts["segment"]], 40), x=counts["customers"], orientation="h",
+        marker_color="#2874a6",
         text=[f"{c:,} ({s:.0%})" for c, s in zip(counts["customers"], counts["customer_share"])],
         textposition="outside", cliponaxis=False,
         customdata=list(zip(counts["segment"], hover_numbers(counts["customers"]))),
@@ -101,17 +102,15 @@ def _cell_markers(fig: go.Figure, customdata: list, hovertemplate: str, size: in
 
 
 def clickable_matrix(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
-    """:func:`analysis.charts.segments.matrix_heatmap` with an invisible marker on each of the
-    nine cells, so a click on a cell selects it (heatmap cells themselves cannot be selected).
+    """:func:`analysis.charts.segments.matrix_heatmap` (the workshop slide's grid, in the same
+    orientation) with an invisible marker on each of its twelve cells, the "no survey" row
+    included, so a click on a cell selects it (heatmap cells themselves cannot be selected).
     The markers' ``customdata`` starts with the cell id ("high/low")."""
     from analysis.charts.segments import matrix_heatmap
 
     fig = matrix_heatmap(matrix, currency)
     heat = fig.data[0]
-    fig = _cell_markers(fig, heat.customdata, heat.hovertemplate)
-    fig.update_yaxes(autorange="reversed")  # high volume on top, A in the top right corner
-    fig.update_layout(height=460)
-    return fig
+    return _cell_markers(fig, heat.customdata, heat.hovertemplate)
 
 
 def clickable_rfm(grid: pd.DataFrame) -> go.Figure:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import date_ticks, hover_numbers, number_axis
+from analysis.charts import date_ticks, escape_all, hover_numbers, number_axis
 from analysis import i18n
 from analysis.i18n import N_
 from analysis.money import in_currency
 from analysis.overview import UNKNOWN, month_keys
 
+# Longest region, industry, channel or category name shown whole on an axis.
+LABEL_LIMIT = 40
 # Axis title and chart title of each breakdown.
 BREAKDOWN_TEXTS = {
     "region": (N_("Region"), N_("Revenue by region")),
@@ -69,7 +71,7 @@ def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "") -> go.Figu
     """Horizontal bars of revenue per value of ``by`` (largest at the top)."""
     keys = [str(v) for v in frame[by]]
     fig = go.Figure(go.Bar(
-        y=[i18n.lookup(k) if k == UNKNOWN else k for k in keys],
+        y=[i18n.lookup(k) if k == UNKNOWN else label for k, label in zip(keys, escape_all(keys, LABEL_LIMIT))],
         x=frame["revenue"], orientation="h", marker_color="#2874a6",
         text=[f"{s:.0%}" for s in frame["share"]], textposition="auto",
         customdata=list(zip(keys, frame["customers"], frame["share"], hover_numbers(frame["revenue"], currency))),

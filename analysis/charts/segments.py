@@ -6,16 +6,22 @@ analysis.value, analysis.matrix, analysis.rfm), plotly figures out. Each mark's
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis.charts import TIER_COLORS, hover_numbers, number_axis
-from analysis.matrix import satisfaction_label, volume_label
+from analysis.charts import TIER_COLORS, escape, hover_numbers, number_axis
+from analysis.matrix import (NO_SURVEY, URGENCY_LEVELS, cell_id, level_label, satisfaction_label, start_here,
+                             volume_label)
 from analysis.money import in_currency
 from analysis.pyramid import tier_label
 
+# The matrix's grid: rows top to bottom, columns left to right.
+SATISFACTION_ROWS = ("high", "medium", "low", NO_SURVEY)
+VOLUME_COLUMNS = ("low", "medium", "high")
 GROUP_COLORS = {"MVC": "#1e8449", "MCC": "#2874a6", "BZ": "#c0392b", "other": "#b2babb"}
 
 
@@ -41,9 +47,12 @@ def pyramid_chart(pyr: pd.DataFrame, currency: str = "") -> go.Figure:
                        + i18n.t("Revenue share: {value}", value="%{customdata[3]:.1%}") + "<extra></extra>"),
     ))
     fig.update_yaxes(autorange="reversed", title=i18n.t("Tier"))
-    fig.update_xaxes(visible=False)
+    # the bars take the left part of the plot and their labels the right, inside the figure
+    # whatever its width or language (a label past the plot's edge would be cut)
+    widest = max(width, default=1.0) or 1.0
+    fig.update_xaxes(visible=False, range=[-0.55 * widest, 1.9 * widest])
     fig.update_layout(title=i18n.t("Customer pyramid (bar width ~ square root of customers)"),
-                      showlegend=False, margin=dict(l=80, r=200))
+                      showlegend=False, margin=dict(r=20))
     return fig
 
 
@@ -95,7 +104,8 @@ def value_scatter(groups: pd.DataFrame, currency: str = "") -> go.Figure:
             customdata=list(zip(part["customer_id"], part["profit"], part["gap"],
                                 *(hover_numbers(part[c], currency) for c in ("revenue_window", "potential", "gap",
                                                                              "profit")))),
-            hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
+            hovertext=[escape(c) for c in part["customer_id"]],  # the click key stays raw in customdata
+            hovertemplate=("<b>%{hovertext}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
                            + "<br>" + i18n.t("Potential: {value}", value="%{customdata[4]}")
                            + "<br>" + i18n.t("Gap: {value}", value="%{customdata[5]}")
                            + "<br>" + i18n.t("Profit: {value}", value="%{customdata[6]}")
@@ -112,37 +122,69 @@ def value_scatter(groups: pd.DataFrame, currency: str = "") -> go.Figure:
     return fig
 
 
+# Cell colours by urgency (analysis.matrix.URGENCY_LEVELS): where to act, not where the money is.
+URGENCY_COLORS = {"empty": "#f2f3f4", "keep": "#d6eaf8", "plan": "#f9e79f", "act": "#f5b7b1", "start": "#c0392b"}
+_URGENCY_Z = {"empty": 0, "keep": 1, "plan": 2, "act": 3, "start": 4}
+
+
+def _steps(colors: list[str]) -> list:
+    """A stepped colorscale giving each of the integer z values 0..n-1 its own colour."""
+    n = len(colors)
+    return [[edge, color] for i, color in enumerate(colors) for edge in (i / n, (i + 1) / n)]
+
+
 def matrix_heatmap(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
-    """The 3 x 3 satisfaction-by-volume grid (rows volume high..low, columns satisfaction
-    low..high); each cell shows customers, revenue, strategy and the ABCD class."""
-    cells = matrix[matrix["satisfaction"] != "none"]
-    vols, sats = ["high", "medium", "low"], ["low", "medium", "high"]
+    """The satisfaction-by-volume grid: rows satisfaction high, medium, low and, below a dashed
+    line, "no survey" (customers not asked yet are a row, never guessed); columns volume low,
+    medium, high, so the partners (A) are top right. Each cell shows its ABCD class, strategy,
+    customers and window revenue. Colour is urgency (:data:`analysis.matrix.URGENCY_LEVELS`),
+    not revenue; the most urgent cell with customers (:func:`analysis.matrix.start_here`) is
+    dark red, outlined and marked "Start here". ``customdata`` starts with the cell id."""
+    by_cell = matrix.set_index("cell")
+    start = start_here(matrix)
+    start_cell = None if start is None else start["cell"]
     z, text, custom = [], [], []
-    for v in vols:
+    for s in SATISFACTION_ROWS:
         zr, tr, cr = [], [], []
-        for s in sats:
-            row = cells[(cells.volume == v) & (cells.satisfaction == s)]
-            if row.empty:
-                zr.append(0); tr.append(""); cr.append([f"{v}/{s}", "", 0, 0.0, hover_numbers([0], currency)[0]])
-                continue
-            r = row.iloc[0]
-            zr.append(int(r.customers))
-            tr.append(f"<b>{r.abcd or ''}</b> {r.strategy}<br>"
-                      + i18n.tn("{n:,} customer", "{n:,} customers", int(r.customers))
-                      + f"<br>{i18n.money(r.revenue, currency)}")
-            cr.append([r.cell, r.strategy, int(r.customers), float(r.revenue),
-                       hover_numbers([r.revenue], currency)[0]])
+        for v in VOLUME_COLUMNS:
+            cid = cell_id(v, s)
+            r = by_cell.loc[cid] if cid in by_cell.index else None
+            customers = int(r["customers"]) if r is not None else 0
+            revenue = float(r["revenue"]) if r is not None else 0.0
+            strategy = r["strategy"] if r is not None else ""
+            level = "start" if cid == start_cell else URGENCY_LEVELS[cid] if customers else "empty"
+            abcd = r["abcd"] if r is not None and isinstance(r["abcd"], str) else ""
+            named = "<br>".join(textwrap.wrap(f"{abcd} {strategy}" if abcd else strategy, 22))  # our own words
+            lines = [named.replace(f"{abcd} ", f"<b>{abcd}</b> ", 1) if abcd else named,
+                     i18n.tn("{n:,} customer", "{n:,} customers", customers), i18n.money(revenue, currency)]
+            if cid == start_cell:
+                lines.insert(0, "<b>▶ " + i18n.t("Start here") + "</b>")
+            zr.append(_URGENCY_Z[level])
+            tr.append("<br>".join(lines))
+            cr.append([cid, strategy, customers, revenue, level_label(URGENCY_LEVELS[cid]),
+                       hover_numbers([revenue], currency)[0]])
         z.append(zr); text.append(tr); custom.append(cr)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[satisfaction_label(s) for s in sats], y=[volume_label(v) for v in vols],
-        text=text, texttemplate="%{text}", colorscale="Blues", showscale=False, customdata=custom,
+        z=z, x=[volume_label(v) for v in VOLUME_COLUMNS], y=[satisfaction_label(s) for s in SATISFACTION_ROWS],
+        text=text, texttemplate="%{text}", colorscale=_steps(list(URGENCY_COLORS.values())), zmin=-0.5,
+        zmax=len(URGENCY_COLORS) - 0.5, showscale=False, customdata=custom, xgap=2, ygap=2,
+        textfont=dict(size=13),
         hovertemplate=("<b>%{customdata[1]}</b><br>" + i18n.t("Customers: {value}", value="%{customdata[2]:,}")
-                       + "<br>" + i18n.t("Revenue: {value}", value="%{customdata[4]}")
+                       + "<br>" + i18n.t("Revenue: {value}", value="%{customdata[5]}")
+                       + "<br>" + i18n.t("Urgency: {level}", level="%{customdata[4]}")
                        + "<extra>%{y}, %{x}</extra>"),
     ))
-    fig.update_layout(title=i18n.t("Satisfaction by volume: who gets which treatment"),
-                      xaxis_title=i18n.t("Satisfaction (latest survey)"),
-                      yaxis_title=i18n.t("Volume (window revenue terciles)"))
+    rows = len(SATISFACTION_ROWS)
+    fig.add_shape(type="line", x0=-0.5, x1=len(VOLUME_COLUMNS) - 0.5, y0=rows - 1.5, y1=rows - 1.5,
+                  line=dict(color="#566573", width=2, dash="dash"))
+    if start_cell is not None:
+        v, s = start_cell.split("/")
+        x, y = VOLUME_COLUMNS.index(v), SATISFACTION_ROWS.index(s)
+        fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5,
+                      line=dict(color="#641e16", width=4))
+    fig.update_yaxes(autorange="reversed", title=i18n.t("Satisfaction (latest survey)"))
+    fig.update_xaxes(title=i18n.t("Volume (window revenue terciles)"))
+    fig.update_layout(title=i18n.t("Satisfaction by volume: who gets which treatment"), height=580)
     return fig
 
 

@@ -8,15 +8,13 @@ text, so every user string is escaped before it reaches a label or hover text.
 
 from __future__ import annotations
 
-import html
 import math
-from typing import Any
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from analysis.charts import date_ticks
+from analysis.charts import date_ticks, escape
 from analysis.i18n import t
 from analysis.interactions import channel_label
 from analysis.timeline import KIND_ORDER, kind_label
@@ -31,13 +29,6 @@ REFUND_COLOR = "#7f8c8d"
 CONTACT_COLOR = "#34495e"
 
 
-def escape(value: Any) -> str:
-    """User text made safe for plotly labels: < > & escaped, missing values empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=False)
-
-
 def _hover(rows: pd.DataFrame) -> list[str]:
     return [
         f"<b>{t('{when:%Y-%m-%d %H:%M}', when=w)}</b><br>{escape(d)}" if (w.hour or w.minute)
@@ -47,8 +38,9 @@ def _hover(rows: pd.DataFrame) -> list[str]:
 
 
 def _sizes(amount: pd.Series, biggest: float) -> list[float]:
-    """Marker diameter 8..32 px, area proportional to the amount."""
-    if biggest <= 0:
+    """Marker diameter 8..32 px, area proportional to the size of the amount (a refund's too);
+    12 px for every marker when no amount is above zero (only purchases of 0.00)."""
+    if not biggest > 0:  # also NaN
         return [12.0] * len(amount)
     return [8 + 24 * math.sqrt(abs(a) / biggest) if pd.notna(a) else 8.0 for a in amount]
 
@@ -59,7 +51,9 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
     kinds = [k for k in KIND_ORDER if k in set(events["kind"])]
     kinds += sorted(set(events["kind"].dropna()) - set(KIND_ORDER))
     lane = {k: escape(kind_label(k)) for k in kinds}
-    biggest = float(events.loc[events["kind"] == "purchase", "amount"].abs().max() or 0) if len(events) else 0.0
+    # the largest purchase or refund: a customer with only refunds has no purchase to scale by
+    amounts = events.loc[events["kind"].isin(["purchase", "refund"]), "amount"].abs()
+    biggest = float(amounts.max()) if amounts.notna().any() else 0.0
     palette = px.colors.qualitative.Safe + px.colors.qualitative.Vivid
 
     purchases = events[events["kind"] == "purchase"]
