@@ -47,7 +47,7 @@ def test_the_most_urgent_cell_is_where_to_start(demo_copy):
     assert at.selectbox(key="mx_cell").value == start  # picked by default ...
     listed = at.dataframe[-1].value
     assert len(listed) == customers  # ... with its customers listed, biggest window revenue first
-    assert list(listed["Revenue in window"]) == sorted(listed["Revenue in window"], reverse=True)
+    assert list(listed["Revenue in window ($)"]) == sorted(listed["Revenue in window ($)"], reverse=True)
     heat = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     by_cell = {cd[0]: (z, text) for zrow, trow, crow in zip(heat["z"], heat["text"], heat["customdata"])
                for z, text, cd in zip(zrow, trow, crow)}
