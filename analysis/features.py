@@ -64,6 +64,19 @@ def resolve_as_of(tables: Tables, as_of: Any = None) -> dt.date:
     return to_date(last) if last is not None else dt.date.today()
 
 
+def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
+    """(first, last) day of any purchase or contact, or None for a workspace without either:
+    the as-of dates that make sense for this data."""
+    t, i = tables.transactions, tables.interactions
+    days = [v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
+                          i.aggregate(first=i.occurred_at.min(), last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
+            for v in row.values() if v is not None]
+    if not days:
+        return None
+    days = [to_date(v) for v in days]
+    return min(days), max(days)
+
+
 def window_bounds(as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:
     """(start of this window, start of the previous window); each window excludes its start."""
     start = (pd.Timestamp(as_of) - pd.DateOffset(months=window_months)).date()

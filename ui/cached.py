@@ -194,8 +194,14 @@ def masker(as_of: dt.date, settings) -> Masker:
     return _masker(*key_at(as_of), as_of, settings)
 
 
-def last_purchase_date() -> dt.date:
+def default_as_of() -> dt.date:
+    """The workspace's default as-of date (:func:`analysis.features.resolve_as_of`)."""
     return on_tables(features.resolve_as_of)
+
+
+def data_range() -> tuple[dt.date, dt.date] | None:
+    """(first, last) day of any purchase or contact in the workspace, None when it has neither."""
+    return on_tables(features.data_range)
 
 
 def table_counts() -> dict[str, int]:
