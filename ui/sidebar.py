@@ -55,7 +55,8 @@ def render() -> None:
         day = st.date_input(
             t("As of"), value=as_of(), min_value=span[0] if span else None, max_value=span[1] if span else None,
             key=workspace.scoped(f"as_of:{default}"), format="YYYY-MM-DD",
-            help=t("Figures count purchases on or before this date. Default: the last purchase."),
+            help=t("Figures count purchases and contacts on or before this date. Default: the last day of any "
+                   "purchase or contact."),
         )
         st.session_state[workspace.AS_OF] = day if day not in (None, default) else None
         months = st.slider(

@@ -1,4 +1,4 @@
-"""Which workspace the app is on, and the one shared connection per workspace file.
+"""Which workspace the app is on, and its :class:`~analysis.store.SharedWorkspace`.
 
 The as-of date and activity window belong to the workspace being viewed: a switch to another
 workspace (the sidebar's picker, or the switch after an import) forgets the ones chosen for
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.store import DEMO_NAME, Workspace, list_workspaces, workspace_path
+from analysis.i18n import t
+from analysis.store import DEMO_NAME, SharedWorkspace, WorkspaceBusy, list_workspaces, shared, workspace_path
 
 KEY = "workspace_path"
 HOME = "_workspace_home"  # the workspace the session started on: the picker's default, not in the URL
@@ -40,9 +41,10 @@ def folder() -> Path:
     return current_path().parent
 
 
-@st.cache_resource(show_spinner=False)
-def _open(path: str) -> Workspace:
-    return Workspace(path)
+def _open(path: str) -> SharedWorkspace:
+    """The process's one :class:`~analysis.store.SharedWorkspace` for ``path``: it holds no
+    connection between operations, so the command line can use the file meanwhile."""
+    return shared(path)
 
 
 def current_path() -> Path:
@@ -58,12 +60,12 @@ def home_path() -> Path:
     return Path(st.session_state[HOME])
 
 
-def by_path(path: str | Path) -> Workspace:
+def by_path(path: str | Path) -> SharedWorkspace:
     return _open(str(path))
 
 
-def current() -> Workspace:
-    """The workspace this session is on (one shared, thread-safe connection per file)."""
+def current() -> SharedWorkspace:
+    """The workspace this session is on."""
     return _open(str(current_path()))
 
 
@@ -96,12 +98,31 @@ def choices() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def open_named(name: str) -> Workspace:
+def open_named(name: str) -> SharedWorkspace:
     """Open (creating if needed) the workspace called ``name`` in the workspaces folder."""
     return _open(str(workspace_path(name, folder())))
 
 
-def open_existing(name: str) -> Workspace | None:
+def open_existing(name: str) -> SharedWorkspace | None:
     """The workspace called ``name`` if it exists, else None (nothing is created)."""
     path = workspace_path(name, folder())
     return _open(str(path)) if path.exists() else None
+
+
+BUSY_RETRY_SECONDS = 3
+
+
+def busy(exc: WorkspaceBusy) -> None:
+    """What the app shows while another program holds the workspace file (a command-line
+    import, say): a plain message; it looks again every few seconds and carries on once the
+    file is free."""
+    st.warning(t("The workspace “{name}” is in use by another program on this computer (an import or a contact "
+                 "recorded from the command line, for instance). The page comes back as soon as it has finished.",
+                 name=exc.path.stem))
+    _look_again(str(exc.path))
+
+
+@st.fragment(run_every=BUSY_RETRY_SECONDS)
+def _look_again(path: str) -> None:
+    if shared(path).ready():
+        st.rerun()
