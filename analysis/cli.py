@@ -73,8 +73,9 @@ def _existing_db(path: str, read_only: bool):
     Readers open it read-only, so they work while the app or another reader has it open;
     a writer waits a few seconds for another program's lock, then it is a user error
     (``WorkspaceBusy``, see analysis.store)."""
-    from analysis.store import Workspace
+    from analysis.store import Workspace, check_file_name
 
+    check_file_name(path)
     if not Path(path).exists():
         raise UserError(t("workspace {path} does not exist (create it with `ingest` or `demo`)", path=path))
     return Workspace(path, read_only=read_only)

@@ -311,3 +311,14 @@ def test_a_complaint_logged_now_shows_in_the_customer_and_is_answered_without_as
     listed = strict(cli("actions", "--db", db, "--action", "complaint_follow_up", "--json").stdout)
     assert "C00042" in {a["customer_id"] for a in listed}
 
+
+def test_a_db_file_name_too_long_for_the_file_system_is_one_error_line(tmp_path, capsys):
+    src = tmp_path / "sales.csv"
+    src.write_text(SALES_CSV, encoding="utf-8")
+    for name in ("a" * 250, "北区销售" * 21):  # 257 and 263 bytes with ".duckdb"
+        db = str(tmp_path / f"{name}.duckdb")
+        for argv in (["ingest", str(src), "--db", db], ["report", "--db", db, "--json"], ["demo", "--db", db]):
+            code, out, err = run(capsys, *argv)
+            assert code == 2 and err.startswith("error: workspace file name “") and "is too long" in err, err
+            assert len(err.strip().splitlines()) == 1 and str(tmp_path) not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["sales.csv"]
