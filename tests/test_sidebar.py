@@ -86,11 +86,6 @@ def test_the_picker_selects_what_is_picked_with_that_workspace_s_own_as_of_and_w
     assert at.query_params["as_of"] == "2026-01-31" and "as of 31 Jan 2026" in at.caption[0].value
     sidebar_widget(at, "selectbox", "Workspace").select("tiny").run()
     assert shown(at) == ("tiny", dt.date(2024, 3, 1), 12)
-    # a link opened in the same session (the back button, a session kept over a reload) is followed
-    at.query_params["workspace"] = "demo"
-    at.query_params["as_of"] = "2025-06-30"
-    at.run()
-    assert shown(at) == ("demo", dt.date(2025, 6, 30), 12) and "as of 30 Jun 2025" in at.caption[0].value
 
 
 def test_a_link_s_as_of_outside_the_workspace_s_data_is_refused_with_a_message(demo_copy):

@@ -32,13 +32,12 @@ from ui import cached, presenting, workspace
 
 URL = "query-params"
 SEEN = "_sidebar_seen"  # the session's first run has read the link
-WRITTEN = "_sidebar_link"  # what the last run wrote into the URL (workspace, as_of, window)
 NOTES = "_sidebar_notes"  # (workspace view, messages about the link) shown until the next switch
 WINDOW_RANGE = (3, 36)
 
 
 def render() -> None:
-    if not st.session_state.get(SEEN) or _link_changed():
+    if not st.session_state.get(SEEN):
         _read_link()
         st.session_state[SEEN] = True
     with st.sidebar:
@@ -92,26 +91,17 @@ def render() -> None:
         st.warning(note)
 
 
-def _link_changed() -> bool:
-    """The URL gives a workspace, as-of date or window other than the one the app last wrote
-    there: a link opened in this session (the browser's back button, a session Streamlit kept
-    over a reload)."""
-    written = st.session_state.get(WRITTEN, {})
-    return any(st.query_params.get(key) not in (None, written.get(key)) for key in ("workspace", "as_of", "window"))
-
-
 def _read_link() -> None:
-    """The workspace, as-of date and window a link gives (a session's first run, or a link
-    opened later), each checked against what the workspace holds; a refused value is named and
-    the default applies."""
+    """A session's first run: the workspace, as-of date and window the link gives, each checked
+    against what this workspace holds; a refused value is named and the default applies."""
     link, notes = st.query_params, []
     if (name := link.get("workspace")) is not None:
         options = workspace.choices()
-        if name not in options:
+        if name in options:
+            workspace.switch_to(options[name])
+        else:
             notes.append(t("The link's workspace “{name}” does not exist here; showing “{home}”.", name=name,
                            home=workspace.current_path().stem))
-        elif options[name] != str(workspace.current_path()):
-            workspace.switch_to(options[name])
     if (given := link.get("as_of")) is not None:
         span, default = cached.data_range(), cached.default_as_of()
         try:
@@ -134,7 +124,6 @@ def _read_link() -> None:
             notes.append(t("The link's activity window “{value}” is not a whole number of months from {low} to "
                            "{high}; showing {default} months.", value=given, low=low, high=high,
                            default=DEFAULT_WINDOW_MONTHS))
-    workspace.renew_view()  # the widgets start from what the link gave
     st.session_state[NOTES] = (workspace.view(), notes)
 
 
@@ -154,7 +143,6 @@ def _write_link() -> None:
                 del st.query_params[key]
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
-    st.session_state[WRITTEN] = values
 
 
 def as_of() -> dt.date:

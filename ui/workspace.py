@@ -74,14 +74,9 @@ def switch_to(path: str | Path) -> None:
     window; widgets keyed with :func:`scoped` start afresh. A page calls ``st.rerun()`` after."""
     home_path()
     st.session_state[KEY] = str(path)
+    st.session_state[VIEW] = view() + 1
     st.session_state.pop(AS_OF, None)
     st.session_state.pop(WINDOW, None)
-    renew_view()
-
-
-def renew_view() -> None:
-    """Widgets keyed with :func:`scoped` start afresh from the next one drawn."""
-    st.session_state[VIEW] = view() + 1
 
 
 def view() -> int:
