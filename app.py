@@ -11,7 +11,8 @@ from streamlit.runtime.pages_manager import PagesManager
 PagesManager.uses_pages_directory = False
 
 from analysis.i18n import t  # noqa: E402  (after the line above, on purpose)
-from ui import auth, lang, presenting, sidebar  # noqa: E402
+from analysis.store import WorkspaceBusy  # noqa: E402
+from ui import auth, lang, presenting, sidebar, workspace  # noqa: E402
 
 st.set_page_config(page_title="One-to-One", page_icon="🎯", layout="wide")
 lang.choose()  # first: the language of everything below, the login screen included
@@ -49,6 +50,9 @@ present = presenting.active()
 navigation = st.navigation(pages())
 if present and navigation.url_path == "":  # the presenter's first page is the story (its slide 1 is the overview)
     st.switch_page("pages/present.py")
-sidebar.render()
-presenting.decorate(present)
-navigation.run()
+try:
+    sidebar.render()
+    presenting.decorate(present)
+    navigation.run()
+except WorkspaceBusy as busy:  # another program holds the workspace file: say so, look again
+    workspace.busy(busy)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -32,35 +33,89 @@ def command(name: str):
 
 
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+    print(strict_json(obj, indent=2))
 
 
-def _json_default(value):
+def strict_json(obj, indent: int | None = None) -> str:
+    """``obj`` as strict JSON (RFC 8259): a missing value (None, NaN, NaT, pandas NA) is
+    ``null``, and so is an infinite number, which JSON cannot write; dates are ISO text."""
+    return json.dumps(_json_ready(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def _json_ready(value):
     import datetime as dt
+    import math
 
     import numpy as np
     import pandas as pd
 
-    if value is pd.NaT or value is pd.NA:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value
     if isinstance(value, (dt.date, dt.datetime)):  # pandas Timestamps included
         return value.isoformat()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _existing_db(path: str):
-    """Open an existing workspace; a missing file is the user's error, not a new workspace."""
-    from analysis.store import Workspace
+def _existing_db(path: str, read_only: bool):
+    """Open an existing workspace; a missing file is the user's error, not a new workspace.
+    Readers open it read-only, so they work while the app or another reader has it open;
+    a writer waits a few seconds for another program's lock, then it is a user error
+    (``WorkspaceBusy``, see analysis.store)."""
+    from analysis.store import Workspace, check_file_name
 
+    check_file_name(path)
     if not Path(path).exists():
         raise UserError(t("workspace {path} does not exist (create it with `ingest` or `demo`)", path=path))
-    return Workspace(path)
+    return Workspace(path, read_only=read_only)
+
+
+EARLIEST_DAY = dt.date(1900, 1, 1)  # no date before it is data (import refuses it too)
+
+
+def _day(value: str | None, flag: str) -> dt.date | None:
+    """A YYYY-MM-DD flag as a date; anything else is the user's error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(t("{flag} {value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-06-30", flag=flag,
+                          value=value)) from None
+
+
+def _dates(tables, args: argparse.Namespace) -> dt.date | None:
+    """The ``--as-of`` date, checked with ``--holdout`` against the days of the data: the as-of
+    date must be one of them (from the first to the last purchase or contact, as in the app),
+    the holdout's calibration end one before it. None: the default as-of date."""
+    from analysis.features import data_range
+
+    as_of = _day(args.as_of, "--as-of")
+    holdout = _day(getattr(args, "holdout", None), "--holdout")
+    if as_of is None and holdout is None:
+        return None
+    first, last = data_range(tables) or (EARLIEST_DAY, dt.date.today())
+    if as_of is not None and not first <= as_of <= last:
+        raise UserError(t("--as-of {day} is outside this workspace's data, which runs from {first} to {last}; give a "
+                          "date in that range, or leave --as-of out for the last one", day=as_of.isoformat(),
+                          first=first.isoformat(), last=last.isoformat()))
+    end = as_of or last
+    if holdout is not None and not first <= holdout < end:
+        raise UserError(t("--holdout {day} must be a day of this workspace's data before the as-of date {end} (the "
+                          "data starts on {first})", day=holdout.isoformat(), end=end.isoformat(),
+                          first=first.isoformat()))
+    return as_of
 
 
 def _parse_map(items: list[str]) -> dict[str, str]:
@@ -82,7 +137,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--segment", action="append", help=t("RFM segment name"))
     p.add_argument("--region", action="append", help=t("region of the customer"))
     p.add_argument("--action", action="append", dest="action_kind", help=t("action id, e.g. win_back"))
-    p.add_argument("--as-of", help=t("as-of date YYYY-MM-DD (default: last purchase date)"))
+    p.add_argument("--as-of", help=t("as-of date YYYY-MM-DD (default: the last purchase or contact)"))
 
 
 SETTINGS_FLAGS_SKIP = {"window_months", "margin", "currency"}  # own flags below / not numeric
@@ -130,6 +185,7 @@ def _settings(args: argparse.Namespace, ws=None):
     from analysis.action_settings import ActionSettings
     from analysis.report import ReportSettings
 
+    _day(getattr(args, "holdout", None), "--holdout")
     try:
         report = ReportSettings.from_args(args, currency=_currency(args, ws))
         action = ActionSettings(window_months=report.window_months, currency=report.currency, **{
@@ -300,18 +356,19 @@ def _report(args) -> int:
         from analysis.spark import spark_report
 
         settings, _ = _settings(args)
-        result = spark_report(args.source, settings, as_of=args.as_of)
+        result = spark_report(args.source, settings, as_of=lambda tables: _dates(tables, args))
     else:
         if not args.db:
             raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
-        with _existing_db(args.db) as ws:
+        with _existing_db(args.db, read_only=True) as ws:
             settings, _ = _settings(args, ws)
-            result = build_report(ws.tables(), as_of=args.as_of, settings=settings)
+            tables = ws.tables()
+            result = build_report(tables, as_of=_dates(tables, args), settings=settings)
     if args.json:
         _print_json(result)
     else:
         for key, value in result.items():
-            print(f"{key}: {json.dumps(value, ensure_ascii=False, default=_json_default)}")
+            print(f"{key}: {strict_json(value)}")
     return 0
 
 
@@ -319,9 +376,9 @@ def _report(args) -> int:
 def _customer(args) -> int:
     from analysis.customer import customer_detail
 
-    with _existing_db(args.db) as ws:
+    with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        detail = customer_detail(ws, args.customer_id, as_of=args.as_of, settings=settings,
+        detail = customer_detail(ws, args.customer_id, as_of=_dates(ws.tables(), args), settings=settings,
                                  action_settings=action_settings)
     if args.json:
         _print_json(detail)
@@ -340,9 +397,9 @@ def _customer(args) -> int:
 def _actions(args) -> int:
     from analysis.customer import action_list
 
-    with _existing_db(args.db) as ws:
+    with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        frame = action_list(ws, as_of=args.as_of, filters=_filters(args), limit=args.limit,
+        frame = action_list(ws, as_of=_dates(ws.tables(), args), filters=_filters(args), limit=args.limit,
                             settings=settings, action_settings=action_settings)
     if args.json:
         _print_json(frame.to_dict(orient="records"))
@@ -357,7 +414,7 @@ def _log(args) -> int:
 
     if (args.satisfaction is None) != (args.scale is None) and args.scale is not None:
         raise UserError(t("--scale was given without --satisfaction"))
-    with _existing_db(args.db) as ws:
+    with _existing_db(args.db, read_only=False) as ws:
         new_id = record_interaction(
             ws, args.customer_id, kind=args.kind, channel=args.channel, date=args.date,
             satisfaction=args.satisfaction, scale=args.scale, outcome=args.outcome, note=args.note,
@@ -376,9 +433,9 @@ def _export(args) -> int:
     from analysis.customer import export_list
     from analysis.export import export
 
-    with _existing_db(args.db) as ws:
+    with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        frame = export_list(ws, as_of=args.as_of, filters=_filters(args), settings=settings,
+        frame = export_list(ws, as_of=_dates(ws.tables(), args), filters=_filters(args), settings=settings,
                             action_settings=action_settings)
     export(frame, args.out)
     print(t("wrote {n:,} rows to {path}", n=len(frame), path=args.out))

@@ -4,7 +4,8 @@ Everything here is built from :class:`analysis.store.Tables` with Ibis only, so 
 expressions run on DuckDB (default) and on Spark. Only summaries come back to pandas.
 
 Conventions (shared by the whole app and documented in README):
-- ``as_of`` is a date; purchases on or before it count. Default: the last purchase date.
+- ``as_of`` is a date; purchases and contacts on or before it count. Default: the last day of
+  any purchase or contact (:func:`resolve_as_of`).
 - The activity window is the ``window_months`` months ending at ``as_of``:
   ``as_of - window < date <= as_of``. The previous window is the same length just before.
 - Amounts are net: a negative line is a refund and lowers revenue. They are exact decimals
@@ -60,11 +61,25 @@ def to_date(value: Any) -> dt.date:
 
 
 def resolve_as_of(tables: Tables, as_of: Any = None) -> dt.date:
-    """The as-of date: the one given, else the last purchase date, else today."""
+    """The as-of date: the one given, else the last day of any purchase or contact (so a
+    contact just recorded counts), else today."""
     if as_of is not None:
         return to_date(as_of)
-    last = tables.transactions.date.max().to_pyarrow().as_py()
-    return to_date(last) if last is not None else dt.date.today()
+    span = data_range(tables)
+    return span[1] if span else dt.date.today()
+
+
+def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
+    """(first, last) day of any purchase or contact, or None for a workspace without either:
+    the as-of dates that make sense for this data."""
+    t, i = tables.transactions, tables.interactions
+    days = [v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
+                          i.aggregate(first=i.occurred_at.min(), last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
+            for v in row.values() if v is not None]
+    if not days:
+        return None
+    days = [to_date(v) for v in days]
+    return min(days), max(days)
 
 
 def window_bounds(as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:

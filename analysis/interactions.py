@@ -27,6 +27,7 @@ OUTCOMES = ("done", "accepted", "resolved", "refused", "not interested", "no ans
 # picked in the form. The CLI's `log` and imports still take any of the above.
 FORM_KINDS = tuple(k for k in KINDS if k != "resolution")
 FORM_OUTCOMES = tuple(o for o in OUTCOMES if o != "resolved")
+EARLIEST = dt.datetime(1900, 1, 1)  # no contact is dated before it (nor is any imported row)
 NOTE_MAX_CHARS = 2000
 SHORT_MAX_CHARS = 100  # outcome, recorded_by
 # Words a person reads for the codes above (the codes stay as data).
@@ -103,6 +104,8 @@ def _when(date: Any, now: dt.datetime) -> dt.datetime:
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert(None)
     when = stamp.to_pydatetime()
+    if when < EARLIEST:
+        raise UserError(t("date {day} is before 1900; enter the day the contact happened.", day=when.date().isoformat()))
     if when > now + dt.timedelta(minutes=1):
         raise UserError(t("date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.",
                           when=when))

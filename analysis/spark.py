@@ -200,12 +200,13 @@ def spark_tables(session, source: str) -> Tables:
 
 
 def spark_report(source: str, settings=None, as_of: Any = None, session=None) -> dict[str, Any]:
-    """``build_report`` on Spark: every key of ``report --json``, computed from ``source``."""
+    """``build_report`` on Spark: every key of ``report --json``, computed from ``source``.
+    ``as_of`` may be a function of the tables (the CLI checks its flags against the data)."""
     from analysis.report import ReportSettings, build_report
 
     session = session or spark_session()
     tables = spark_tables(session, source)
-    return build_report(tables, as_of, settings or ReportSettings())
+    return build_report(tables, as_of(tables) if callable(as_of) else as_of, settings or ReportSettings())
 
 
 def export_parquet(ws, folder: str | Path) -> dict[str, Path]:

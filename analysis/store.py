@@ -6,17 +6,37 @@ values bound as ``?`` parameters and identifiers quoted by :func:`quote_ident`.
 Analysis code does not write SQL: it asks :meth:`Workspace.tables` for Ibis tables, so
 the same expressions run on DuckDB (embedded default) or on Spark.
 
+Sharing a workspace between the app and the command line. DuckDB lets one process at a
+time open a file read-write, and while it does no other process may open the file at all,
+not even read-only; any number of processes may read it together. So nobody keeps a file
+open for writing longer than one write:
+
+- The app holds a :class:`SharedWorkspace`: no connection between operations. Reading takes
+  a read-only connection, shared by the app's sessions and closed again
+  :data:`IDLE_CLOSE_SECONDS` after the last read; a write (an import, a recorded contact,
+  the worksheet, stored results) waits for the reads in progress, opens the file read-write
+  for that one transaction and closes it.
+- The CLI's readers (``report``, ``customer``, ``actions``, ``export``) open the file
+  read-only: they work while the app is open, and use stored results without storing new
+  ones. Its writers (``ingest``, ``log``, ``demo``) open it read-write.
+- Whoever finds the file held by another program tries again for :data:`BUSY_WAIT_SECONDS`
+  and then gives up with :class:`WorkspaceBusy`, a user error: the CLI prints one
+  ``error: workspace ... is in use by another program ...`` line and exits 2, the app says
+  so in plain words and tries again.
+
 Tables and columns are documented in ``data/README.md``; ``tests/test_docs.py`` fails when
 a column below is missing there.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +44,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from analysis.errors import UserError
 from analysis.i18n import t
 from analysis.money import SCALE
 
@@ -132,6 +153,49 @@ MONEY_COLUMNS = tuple((table, column) for table, columns in SCHEMA.items()
 CURRENCY_NOTE = "currency"
 # Stored results kept per kind (several as-of dates or settings); older ones are dropped.
 RESULTS_KEPT = 6
+# How long an open waits for another program that holds the file (see the module docstring).
+BUSY_WAIT_SECONDS = 5.0
+# How long the app keeps its read-only connection after the last read: clicks in a row reuse it,
+# and an idle app leaves the file free for the command line's writers.
+IDLE_CLOSE_SECONDS = 1.0
+# Stored results are a cache: the app does not wait long to write them.
+RESULT_WRITE_WAIT_SECONDS = 0.5
+
+
+class WorkspaceBusy(UserError):
+    """Another program holds the workspace file (DuckDB's file lock); try again later."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        super().__init__(t("workspace {path} is in use by another program (the app saving a change, or another "
+                           "command); try again when it has finished", path=self.path))
+
+
+def connect(path: str | Path, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to ``path``, trying again for ``wait`` seconds while another program
+    holds the file; then :class:`WorkspaceBusy`. In this process, a file already open the other
+    way (read-only / read-write) is shared that way when it allows the request: DuckDB opens one
+    file one way per process. ``wait`` defaults to :data:`BUSY_WAIT_SECONDS`."""
+    deadline = time.monotonic() + (BUSY_WAIT_SECONDS if wait is None else wait)
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise
+            if read_only:  # open read-write by another part of this process: read through it
+                try:
+                    return duckdb.connect(str(path), read_only=False)
+                except duckdb.ConnectionException:
+                    pass
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+        if time.monotonic() >= deadline:
+            raise WorkspaceBusy(path) from None
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 0.25)
 
 
 def quote_ident(name: str) -> str:
@@ -200,19 +264,38 @@ def to_frame(expr) -> pd.DataFrame:
     return (expr.cast(exact) if exact else expr).to_pandas()
 
 
-class Workspace:
-    """One workspace file. Safe to share between threads (one Streamlit server, many users):
-    every call takes a cursor of its own, and writes are serialised by a lock."""
+@contextlib.contextmanager
+def _all_or_nothing(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on ``cur``: committed when the block ends, rolled back if it fails."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    else:
+        cur.execute("COMMIT")
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+
+class Workspace:
+    """One workspace file, held open from creation to :meth:`close` (the command line, tests,
+    a script). Safe to share between threads: every call takes a cursor of its own, and
+    writes are serialised by a lock. Opening waits up to ``wait`` seconds for another program
+    that holds the file, then raises :class:`WorkspaceBusy`. The app uses
+    :class:`SharedWorkspace`, which holds no connection between operations."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, wait: float | None = None):
         self.path = Path(path)
         self.read_only = read_only
+        check_file_name(self.path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        _release_shared(self.path)
+        self._con = connect(self.path, read_only=read_only, wait=wait)
         self._write_lock = threading.RLock()
         self._local = threading.local()  # one Ibis backend (and cursor) per thread
         self._stale_money: list[tuple[str, str]] | None = None  # read-only: DOUBLE amounts to convert
+        self._generation = 0  # which connection the thread's Ibis backend must be on
         if not read_only:
             self.create_schema()
 
@@ -228,6 +311,12 @@ class Workspace:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator["Workspace"]:
+        """A block that reads (Ibis tables from :meth:`tables` included). This workspace is
+        open for its whole life, so there is nothing to do; see :meth:`SharedWorkspace.reading`."""
+        yield self
 
     def create_schema(self) -> None:
         with self._write_lock:
@@ -253,7 +342,8 @@ class Workspace:
         :class:`~analysis.errors.UserError` naming the column, how many values and one of
         them; the file unchanged) when a value cannot be kept to the cent: 10^16 or more,
         infinite or not a number."""
-        stale = self._inexact_money()
+        with self.reading():
+            stale = self._inexact_money()
         if not stale:
             return
         from analysis.errors import UserError
@@ -276,10 +366,12 @@ class Workspace:
     # -- reading ----------------------------------------------------------------------
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
         """Run a read query with bound parameters and return a DataFrame."""
-        return self.cursor().execute(sql, params or []).df()
+        with self.reading():
+            return self.cursor().execute(sql, params or []).df()
 
     def scalar(self, sql: str, params: list | tuple | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
+        with self.reading():
+            row = self.cursor().execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
     def count(self, table: str) -> int:
@@ -288,12 +380,13 @@ class Workspace:
     def data_version(self) -> str:
         """A stamp that changes whenever the data changes (an import, a recorded contact, a
         customer update): caches of analysis results are keyed by it."""
-        row = self.cursor().execute(
-            'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports"),'
-            ' (SELECT count(*) FROM "transactions"),'
-            ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions"),'
-            ' (SELECT count(*) FROM "customers")'
-        ).fetchone()
+        with self.reading():
+            row = self.cursor().execute(
+                'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports"),'
+                ' (SELECT count(*) FROM "transactions"),'
+                ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions"),'
+                ' (SELECT count(*) FROM "customers")'
+            ).fetchone()
         return "-".join(str(v) for v in row)
 
     def version_at(self, as_of: dt.date) -> dict[str, str]:
@@ -302,15 +395,16 @@ class Workspace:
         (contacts up to the end of ``as_of``). A contact recorded later leaves all three
         unchanged; one inside the period changes ``contacts`` only."""
         end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-        row = self.cursor().execute(
-            'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'transactions\'),'
-            ' (SELECT count(*) FROM "transactions"),'
-            ' (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'customers\'),'
-            ' (SELECT count(*) FROM "customers"),'
-            ' (SELECT count(*) FROM "interactions" WHERE "occurred_at" < ?),'
-            ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions" WHERE "occurred_at" < ?)',
-            [end, end],
-        ).fetchone()
+        with self.reading():
+            row = self.cursor().execute(
+                'SELECT (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'transactions\'),'
+                ' (SELECT count(*) FROM "transactions"),'
+                ' (SELECT coalesce(max("import_id"), 0) FROM "imports" WHERE "target_table" = \'customers\'),'
+                ' (SELECT count(*) FROM "customers"),'
+                ' (SELECT count(*) FROM "interactions" WHERE "occurred_at" < ?),'
+                ' (SELECT coalesce(max("interaction_id"), 0) FROM "interactions" WHERE "occurred_at" < ?)',
+                [end, end],
+            ).fetchone()
         return {"purchases": f"{row[0]}-{row[1]}", "customers": f"{row[2]}-{row[3]}",
                 "contacts": f"{row[4]}-{row[5]}"}
 
@@ -329,43 +423,50 @@ class Workspace:
         Returns False (and stores nothing) on a read-only workspace."""
         if self.read_only:
             return False
+        with self.transaction() as cur:
+            self._write_result(cur, kind, key, frames, meta)
+        return True
+
+    @staticmethod
+    def _write_result(cur: duckdb.DuckDBPyConnection, kind: str, key: str, frames: dict[str, pd.DataFrame],
+                      meta: dict) -> None:
+        """:meth:`save_result`'s writes, inside an open transaction."""
         names = {part: f"result_{key}_{part}" for part in frames}
         dtypes = {part: {str(c): str(t) for c, t in f.dtypes.items()} for part, f in frames.items()}
         record = json.dumps({"meta": meta, "dtypes": dtypes})
         view = f"_result_{threading.get_ident()}"
-        with self.transaction() as cur:
-            for part, frame in frames.items():
-                cur.register(view, frame)
-                try:
-                    cur.execute(f"CREATE OR REPLACE TABLE {quote_ident(names[part])} AS "
-                                f"SELECT * FROM {quote_ident(view)}")
-                finally:
-                    cur.unregister(view)
-            cur.execute('INSERT OR REPLACE INTO "results" VALUES (?, ?, ?, ?, now())',
-                        [key, kind, json.dumps(names), record])
-            old = cur.execute(
-                'SELECT "result_key", "tables_json" FROM "results" WHERE "kind" = ? '
-                'ORDER BY "saved_at" DESC, "result_key" OFFSET ?', [kind, RESULTS_KEPT]).fetchall()
-            for old_key, tables in old:
-                for name in json.loads(tables).values():
-                    cur.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
-                cur.execute('DELETE FROM "results" WHERE "result_key" = ?', [old_key])
-        return True
+        for part, frame in frames.items():
+            cur.register(view, frame)
+            try:
+                cur.execute(f"CREATE OR REPLACE TABLE {quote_ident(names[part])} AS "
+                            f"SELECT * FROM {quote_ident(view)}")
+            finally:
+                cur.unregister(view)
+        cur.execute('INSERT OR REPLACE INTO "results" VALUES (?, ?, ?, ?, now())',
+                    [key, kind, json.dumps(names), record])
+        old = cur.execute(
+            'SELECT "result_key", "tables_json" FROM "results" WHERE "kind" = ? '
+            'ORDER BY "saved_at" DESC, "result_key" OFFSET ?', [kind, RESULTS_KEPT]).fetchall()
+        for old_key, tables in old:
+            for name in json.loads(tables).values():
+                cur.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+            cur.execute('DELETE FROM "results" WHERE "result_key" = ?', [old_key])
 
     def load_result(self, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
         """(frames, meta) stored under ``key``, or None when there is none."""
         try:
-            row = self.cursor().execute(
-                'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
-            if row is None:
-                return None
-            record = json.loads(row[1])
-            frames = {}
-            for part, name in json.loads(row[0]).items():
-                # Through Arrow: several times faster than .df() for text columns.
-                frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
-                wanted = record["dtypes"][part]
-                frames[part] = frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
+            with self.reading():
+                row = self.cursor().execute(
+                    'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+                if row is None:
+                    return None
+                record = json.loads(row[1])
+                frames = {}
+                for part, name in json.loads(row[0]).items():
+                    # Through Arrow: several times faster than .df() for text columns.
+                    frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
+                    wanted = record["dtypes"][part]
+                    frames[part] = frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
         except duckdb.CatalogException:  # an older read-only workspace, a table dropped by hand
             return None
         return frames, record["meta"]
@@ -374,11 +475,12 @@ class Workspace:
     def ibis(self):
         """An Ibis DuckDB backend over this workspace's connection, one per thread: DuckDB
         cursors must not be shared between threads (Streamlit runs each session in its own)."""
-        backend = getattr(self._local, "ibis", None)
-        if backend is None:
+        generation, backend = getattr(self._local, "ibis", (None, None))
+        if backend is None or generation != self._generation:
             import ibis
 
-            backend = self._local.ibis = ibis.duckdb.from_connection(self.cursor())
+            backend = ibis.duckdb.from_connection(self.cursor())
+            self._local.ibis = (self._generation, backend)
         return backend
 
     def tables(self) -> Tables:
@@ -402,16 +504,8 @@ class Workspace:
         """All-or-nothing: the block's writes land together or not at all."""
         if self.read_only:
             raise PermissionError(t("workspace {path} is open read-only", path=self.path))
-        with self._write_lock:
-            cur = self.cursor()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            else:
-                cur.execute("COMMIT")
+        with self._write_lock, _all_or_nothing(self.cursor()) as cur:
+            yield cur
 
     def execute(self, sql: str, params: list | tuple | None = None) -> None:
         with self.transaction() as cur:
@@ -470,6 +564,225 @@ class Workspace:
         self.set_note(CURRENCY_NOTE, code, cur)
 
 
+class SharedWorkspace(Workspace):
+    """A workspace for a long-running process shared with other programs (the app): no
+    connection between operations (see the module docstring).
+
+    Reads happen inside :meth:`reading` (the read methods take it themselves; a block that
+    uses :meth:`tables` takes it around the whole block): one read-only connection serves
+    every thread, and is closed :data:`IDLE_CLOSE_SECONDS` after the last read. A
+    :meth:`transaction` waits for the reads in progress, holds the file read-write for that
+    transaction alone, and readers wait for it meanwhile; its own thread reads through it.
+    :meth:`save_result` inside a read is written when that read ends. Use :func:`shared`
+    for the one instance per file of this process."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.read_only = False
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._generation = 0
+        self._state = threading.Condition()
+        self._readers = 0  # threads inside reading()
+        self._writer: int | None = None  # the thread inside transaction()
+        self._idle_since: float | None = None
+        self._closer: threading.Thread | None = None
+        self._write_lock = threading.RLock()
+        self._local = threading.local()  # per thread: reading depth, Ibis backend, results to store
+        if not self._has_schema():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.transaction() as cur:
+                for table in SCHEMA:
+                    cur.execute(_ddl(table))
+        self._stale_money = None
+        self._store_money_exactly()  # a workspace from before exact amounts: converted once
+
+    def _has_schema(self) -> bool:
+        if not self.path.exists():
+            return False
+        with self.reading():
+            names = {r[0] for r in self.cursor().execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        return set(SCHEMA) <= names
+
+    # -- connection ---------------------------------------------------------------------
+    def _mine(self) -> bool:
+        return self._writer == threading.get_ident()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        if not (getattr(self._local, "depth", 0) or self._mine()) or self._con is None:
+            raise RuntimeError("read a SharedWorkspace inside `with ws.reading():`")
+        return self._con.cursor()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator["SharedWorkspace"]:
+        """A block that reads: the read-only connection is open until it ends (blocks nest)."""
+        local = self._local
+        if getattr(local, "depth", 0) or self._mine():
+            local.depth = getattr(local, "depth", 0) + 1
+            try:
+                yield self
+            finally:
+                local.depth -= 1
+            return
+        with self._state:
+            while self._writer is not None:
+                self._state.wait()
+            if self._con is None:
+                self._con = connect(self.path, read_only=True)
+                self._generation += 1
+            self._readers += 1
+            self._idle_since = None
+        local.depth = 1
+        try:
+            yield self
+        finally:
+            local.depth = 0
+            with self._state:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._idle_since = time.monotonic()
+                    self._state.notify_all()
+                    self._close_later()
+            self._store_pending()
+
+    def _close_later(self) -> None:
+        """Close the read-only connection once nobody read for IDLE_CLOSE_SECONDS (one thread
+        per idle period; call with the state lock held)."""
+        if self._closer is not None and self._closer.is_alive():
+            return
+
+        def close_when_idle() -> None:
+            while True:
+                with self._state:
+                    if self._idle_since is None or self._con is None:
+                        return
+                    left = self._idle_since + IDLE_CLOSE_SECONDS - time.monotonic()
+                    if left <= 0 and self._readers == 0 and self._writer is None:
+                        self._disconnect()
+                        return
+                time.sleep(max(left, 0.05))
+
+        self._closer = threading.Thread(target=close_when_idle, name=f"close {self.path.name}", daemon=True)
+        self._closer.start()
+
+    def _disconnect(self) -> None:
+        """Close the connection (call with the state lock held, nobody reading or writing)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+            self._generation += 1
+        self._idle_since = None
+
+    def ready(self) -> bool:
+        """True when the file can be read now: no other program holds it."""
+        with self._state:
+            if self._con is not None or self._writer is not None:
+                return True
+            try:
+                self._con = connect(self.path, read_only=True, wait=0.0)
+            except WorkspaceBusy:
+                return False
+            self._generation += 1
+            self._idle_since = time.monotonic()
+            self._close_later()
+            return True
+
+    def release(self) -> bool:
+        """Close the connection now if nobody is reading or writing; True when the file is free."""
+        with self._state:
+            if self._readers or self._writer is not None:
+                return False
+            self._disconnect()
+            return True
+
+    def close(self) -> None:
+        self.release()
+
+    # -- writing --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing, with the file open read-write for this transaction alone."""
+        if self._mine():
+            raise RuntimeError("a SharedWorkspace transaction cannot be nested")
+        if getattr(self._local, "depth", 0):
+            raise RuntimeError("a SharedWorkspace cannot write inside `reading()`; write after it")
+        with self._write_lock:
+            with self._state:
+                self._writer = threading.get_ident()
+                try:
+                    while self._readers:
+                        self._state.wait()
+                    self._disconnect()
+                    self._con = connect(self.path, read_only=False, wait=wait)
+                    self._generation += 1
+                except BaseException:
+                    self._writer = None
+                    self._state.notify_all()
+                    raise
+            try:
+                with _all_or_nothing(self._con.cursor()) as cur:
+                    yield cur
+            finally:
+                with self._state:
+                    self._disconnect()  # the file is free for other programs again
+                    self._writer = None
+                    self._state.notify_all()
+
+    def save_result(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
+        """As :meth:`Workspace.save_result`; inside a read it is written when the read ends.
+        Stored results are a cache: when another program holds the file, they are not stored."""
+        if getattr(self._local, "depth", 0) and not self._mine():
+            pending = getattr(self._local, "pending", None)
+            if pending is None:
+                pending = self._local.pending = []
+            pending.append((kind, key, frames, meta))
+            return True
+        try:
+            return self._store(kind, key, frames, meta)
+        except WorkspaceBusy:
+            return False
+
+    def _store(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
+        with self.transaction(wait=RESULT_WRITE_WAIT_SECONDS) as cur:
+            self._write_result(cur, kind, key, frames, meta)
+        return True
+
+    def _store_pending(self) -> None:
+        pending, self._local.pending = getattr(self._local, "pending", None), None
+        for item in pending or []:
+            try:
+                self._store(*item)
+            except WorkspaceBusy:
+                return
+
+
+_SHARED: dict[str, SharedWorkspace] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(path: str | Path) -> SharedWorkspace:
+    """The one :class:`SharedWorkspace` of this process for ``path``."""
+    key = str(Path(path).resolve())
+    with _SHARED_LOCK:
+        ws = _SHARED.get(key)
+        if ws is None:
+            ws = _SHARED[key] = SharedWorkspace(path)
+        return ws
+
+
+@atexit.register
+def _close_shared() -> None:
+    for ws in list(_SHARED.values()):
+        ws.release()
+
+
+def _release_shared(path: Path) -> None:
+    """Before this process opens ``path`` another way, let its shared workspace, if idle, close."""
+    ws = _SHARED.get(str(path.resolve()))
+    if ws is not None:
+        ws.release()
+
+
 def open_workspace(path: str | Path, read_only: bool = False) -> Workspace:
     return Workspace(path, read_only=read_only)
 
@@ -479,6 +792,7 @@ def creating(path: str | Path) -> Iterator[Workspace]:
     """Open ``path`` for one operation. If this call created the file and the operation
     fails, the file is removed again: a failed import into a new workspace leaves nothing."""
     path = Path(path)
+    check_file_name(path)
     existed = path.exists()
     ws = Workspace(path)
     try:
@@ -496,14 +810,41 @@ DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "data" / "workspaces"
 DEMO_NAME = "demo"
 
 
+# A workspace's name is its file's name (plus ".duckdb", and ".wal" while DuckDB writes): at most
+# MAX_NAME_CHARS characters, and MAX_NAME_BYTES bytes in UTF-8 (a Chinese character takes 3, a
+# rare one 4), so the file name stays within the 255 bytes most file systems allow.
+MAX_NAME_CHARS = 64
+MAX_NAME_BYTES = 200
+MAX_FILE_NAME_BYTES = 255
+_SUFFIXES_BYTES = len(".wal")
+
+
+def _shortened(text: str, keep: int = 24) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
+
+
 def workspace_path(name: str, folder: str | Path = DEFAULT_FOLDER) -> Path:
-    """Path of the workspace called ``name``: letters, digits, CJK, space, - and _ only."""
+    """Path of the workspace called ``name``: letters, digits, CJK, space, - and _ only, at
+    most :data:`MAX_NAME_CHARS` characters (:data:`MAX_NAME_BYTES` bytes)."""
     clean = name.strip()
     if not clean or any(not (ch.isalnum() or ch in " -_") for ch in clean):
-        raise ValueError(t(
-            "workspace name {name!r} may only contain letters, digits, spaces, '-' and '_'", name=name
-        ))
+        raise ValueError(t("workspace name {name!r} may only contain letters, digits, spaces, '-' and '_'",
+                           name=_shortened(name)))
+    if len(clean) > MAX_NAME_CHARS or len(clean.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ValueError(t("workspace name “{name}” is {n} characters long; a name may have at most {limit}",
+                           name=_shortened(clean), n=len(clean), limit=MAX_NAME_CHARS))
     return Path(folder) / f"{clean}.duckdb"
+
+
+def check_file_name(path: str | Path) -> None:
+    """A user error when ``path``'s file name is longer than a file system allows (rather than
+    the operating system's error with the whole path)."""
+    name = Path(path).name
+    size = len(name.encode("utf-8")) + _SUFFIXES_BYTES
+    if size > MAX_FILE_NAME_BYTES:
+        raise UserError(t("workspace file name “{name}” is too long: {n} bytes, where a file name may have at "
+                          "most {limit}; choose a shorter name", name=_shortened(name), n=size,
+                          limit=MAX_FILE_NAME_BYTES))
 
 
 def list_workspaces(folder: str | Path = DEFAULT_FOLDER) -> list[str]:

@@ -65,9 +65,9 @@ def work_report(spec: dict) -> dict:
     start = time.perf_counter()
     report = build_report(_tables(spec["db"]))
     seconds = time.perf_counter() - start
-    from analysis.cli import _json_default
+    from analysis.cli import strict_json
 
-    Path(spec["save"]).write_text(json.dumps(report, default=_json_default, indent=1))
+    Path(spec["save"]).write_text(strict_json(report, indent=1))
     return {"seconds": seconds, "messages": report.get("messages")}
 
 

@@ -36,7 +36,9 @@ existing = list_workspaces(workspace.folder())
 if mode == NEW:
     target_name = st.text_input(t("Name of the new workspace"), key="data_new_name", placeholder=t("e.g. acme-2026"))
 else:
-    target_name = st.selectbox(t("Workspace"), existing, key="data_existing") if existing else None
+    here = sidebar.workspace_name()  # by default, the workspace being viewed
+    target_name = st.selectbox(t("Workspace"), existing, index=existing.index(here) if here in existing else 0,
+                               key=workspace.scoped("data_existing")) if existing else None
 
 uploads = st.file_uploader(
     t("Files"), type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True, key="data_upload",

@@ -4,6 +4,7 @@ and the browser set-up (system Chromium driven by Playwright, the app on a free 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -128,8 +129,10 @@ def app_server(demo_db, tmp_path_factory):
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+         "--logger.messageFormat", "%(asctime)s %(levelname)s %(name)s: %(message)s",
          "--", "--db", str(db)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -143,13 +146,36 @@ def app_server(demo_db, tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError(f"the app did not start; see {folder / 'server.log'}")
-    yield {"url": url, "db": db, "folder": folder}
+    yield {"url": url, "db": db, "folder": folder, "log": folder / "server.log"}
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+# What the served app must never log while a browser test runs: a warning or an error from
+# Streamlit (its lines carry the level, see `--logger.messageFormat` above) or any traceback.
+SERVER_LOG_PROBLEM = re.compile(r"Traceback|Exception|Warning|\b(WARNING|ERROR|CRITICAL)\b")
+
+
+@pytest.fixture(autouse=True)
+def _server_log_stays_clean(request):
+    """A browser test fails when the app it drove logged a warning, an exception or a
+    traceback meanwhile (the part of server.log written during the test)."""
+    if "app_server" not in request.fixturenames:
+        yield
+        return
+    log = request.getfixturevalue("app_server")["log"]
+    start = log.stat().st_size
+    yield
+    with open(log, "rb") as f:
+        f.seek(start)
+        written = f.read().decode("utf-8", errors="replace")
+    problems = [line for line in written.splitlines() if SERVER_LOG_PROBLEM.search(line)]
+    if problems:
+        pytest.fail("the app logged while this test ran:\n" + written[-4000:], pytrace=False)
 
 
 ARTIFACTS = ROOT / "test-artifacts"

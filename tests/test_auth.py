@@ -173,6 +173,45 @@ def test_password_wrong_is_refused_and_right_lets_in(demo_copy, server_address):
     assert at.text_input(key="auth_password")
 
 
+def test_wrong_passwords_slow_the_next_attempts_per_session_and_per_address(demo_copy, server_address, monkeypatch):
+    """Issue 12 §5: from the fifth wrong password on, the next attempt waits 1, 2, 4, 8 ...
+    seconds, says so, and is refused unchecked meanwhile (even with the right password); a new
+    session from the same address waits as well. The clock is faked: nothing sleeps."""
+    server_address("0.0.0.0")
+    now = [1000.0]
+    monkeypatch.setattr(auth, "clock", lambda: now[0])
+    monkeypatch.setattr(auth, "_BY_ADDRESS", {})
+    checked = []
+    verify = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda p, s: checked.append(p) or verify(p, s))
+    at = app(demo_copy, {"access": {"password_hash": STORED}}).run()
+    for n in range(1, 5):
+        enter_password(at, f"guess {n}")
+        assert [e.value for e in at.error] == ["That password is not right."] and not at.warning
+    expected = {5: "1 second", 6: "2 seconds", 7: "4 seconds", 8: "8 seconds"}
+    for n, wait in expected.items():
+        enter_password(at, f"guess {n}")
+        assert [e.value for e in at.error] == ["That password is not right."]
+        assert [w.value for w in at.warning] == [f"Too many wrong passwords: try again in {wait}."]
+        now[0] += 0.5  # too early: refused without checking, even the right password
+        enter_password(at, RIGHT)
+        assert not shows_data(at) and checked[-1] == f"guess {n}" and not at.error
+        assert at.warning[0].value.startswith("Too many wrong passwords: try again in")
+        now[0] += float(wait.split()[0]) - 0.5
+    assert len(checked) == 8
+    # another session from the same address waits for what is left of the last wait (8 seconds)
+    now[0] -= 3
+    other = app(demo_copy, {"access": {"password_hash": STORED}}).run()
+    assert [w.value for w in other.warning] == ["Too many wrong passwords: try again in 3 seconds."]
+    assert not other.error
+    enter_password(other, RIGHT)
+    assert not shows_data(other) and len(checked) == 8
+    now[0] += 3  # the wait is over: the right password opens the app
+    enter_password(other, RIGHT)
+    overview_renders(other)
+    assert auth.PASSWORD_FAILURES not in other.session_state and not auth._BY_ADDRESS
+
+
 def test_password_session_ends_when_the_hash_changes(demo_copy):
     at = app(demo_copy, {"access": {"password_hash": STORED}}).run()
     enter_password(at, RIGHT)

@@ -1,5 +1,6 @@
 """The CLI contracts of the issues: commands, flags, JSON keys, `error:` lines and exit 2."""
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -211,3 +212,113 @@ def test_help_in_chinese(capsys):
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "只导入有效的行，并报告其余的行" in out and "--skip-invalid" in out
+
+
+# -- the command line keeps its promises (issue 12 §4) --------------------------------------
+def strict(text: str):
+    """JSON as RFC 8259 has it: NaN and Infinity are not JSON (JavaScript's JSON.parse refuses them)."""
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_every_json_output_is_strict_json(tmp_path, demo_copy, capsys):
+    """A customer list without purchases (names missing), then the demo: every --json output
+    parses as strict JSON, missing values are null."""
+    listed = tmp_path / "customers.csv"
+    listed.write_text("customer id,name,region\nK1,Kim Lee,North\nK2,,South\n", encoding="utf-8")
+    db = str(tmp_path / "listed.duckdb")
+    code, out, _ = run(capsys, "ingest", str(listed), "--db", db, "--json")
+    assert code == 0 and strict(out)["files"][0]["rows"] == 2
+    code, out, _ = run(capsys, "report", "--db", db, "--json")
+    report = strict(out)
+    assert code == 0 and report["transactions"] == 0 and report["kpis"]["average_order_value"] is None
+    code, out, _ = run(capsys, "customer", "K2", "--db", db, "--json")
+    assert code == 0 and strict(out)["profile"]["name"] is None
+    code, out, _ = run(capsys, "actions", "--db", db, "--json")
+    assert code == 0 and strict(out) == []
+    code, out, _ = run(capsys, "report", "--db", db)  # the text form prints its values as JSON too
+    assert code == 0 and "NaN" not in out and "Infinity" not in out
+
+    demo = str(demo_copy)
+    code, out, _ = run(capsys, "actions", "--db", demo, "--limit", "100000", "--json")
+    actions = strict(out)
+    assert code == 0 and any(a["cell"] is None for a in actions)  # no survey: no matrix cell, written null
+    code, out, _ = run(capsys, "report", "--db", demo, "--json")
+    assert code == 0 and strict(out)["customers"] == 6000
+    code, out, _ = run(capsys, "customer", "C00017", "--db", demo, "--json")  # only listed: no purchase
+    assert code == 0 and strict(out)["profile"]["last_purchase"] is None
+    code, out, _ = run(capsys, "log", "C00017", "--db", demo, "--kind", "contact", "--channel", "email", "--json")
+    assert code == 0 and strict(out)["customer_id"] == "C00017"
+    code, out, _ = run(capsys, "demo", "--db", str(tmp_path / "small.duckdb"), "--customers", "120", "--json")
+    assert code == 0 and strict(out)["customers"] == 120
+
+
+BAD_DATES = ["2024-13-45", "yesterday", "9999-12-31", "0001-01-01"]
+
+
+@pytest.mark.parametrize("value", BAD_DATES)
+def test_a_bad_date_flag_is_one_error_line_and_exit_2(demo_copy, tmp_path, capsys, value):
+    db = str(demo_copy)
+    commands = [
+        ["report", "--db", db, "--json", "--as-of", value],
+        ["report", "--db", db, "--json", "--holdout", value],
+        ["customer", "C00042", "--db", db, "--json", "--as-of", value],
+        ["actions", "--db", db, "--json", "--as-of", value],
+        ["export", "--db", db, "--out", str(tmp_path / "x.csv"), "--as-of", value],
+        ["log", "C00042", "--db", db, "--kind", "complaint", "--channel", "phone", "--date", value],
+    ]
+    for argv in commands:
+        code, out, err = run(capsys, *argv)
+        assert code == 2, argv
+        assert err.startswith("error:") and len(err.strip().splitlines()) == 1, (argv, err)
+        assert value.lstrip("0") in err or value in err, (argv, err)
+        assert out == ""
+    assert not (tmp_path / "x.csv").exists()
+    code, out, _ = run(capsys, "customer", "C00042", "--db", db, "--json")
+    assert not [e for e in strict(out)["events"] if e["kind"] == "complaint" and e["time"] < "1900"]
+
+
+def test_the_as_of_date_must_be_a_day_of_the_data_and_the_holdout_before_it(demo_copy, capsys):
+    db = str(demo_copy)
+    code, _, err = run(capsys, "report", "--db", db, "--json", "--as-of", "2023-12-29")  # the day before the first
+    assert code == 2 and "2023-12-30 to 2026-06-30" in err
+    code, _, err = run(capsys, "report", "--db", db, "--json", "--as-of", "2025-01-31", "--holdout", "2025-01-31")
+    assert code == 2 and "--holdout 2025-01-31" in err and "before the as-of date 2025-01-31" in err
+
+
+def test_a_complaint_logged_now_shows_in_the_customer_and_is_answered_without_as_of(demo_copy):
+    """`log` records at the current time; the default as-of is the last day of any purchase or
+    contact, so `customer` (no --as-of) shows the complaint just logged and suggests following
+    it up. In processes of their own, as a person types them."""
+    db = str(demo_copy)
+
+    def cli(*argv):
+        return subprocess.run([sys.executable, "-m", "analysis", *argv], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+
+    before = dt.datetime.now().replace(microsecond=0)
+    logged = cli("log", "C00042", "--db", db, "--kind", "complaint", "--channel", "phone", "--note", "Toner leaked")
+    assert logged.returncode == 0, logged.stderr
+    shown = cli("customer", "C00042", "--db", db, "--json")
+    assert shown.returncode == 0, shown.stderr
+    detail = strict(shown.stdout)
+    complaint = [e for e in detail["events"] if e["kind"] == "complaint" and e["note"] == "Toner leaked"]
+    assert len(complaint) == 1 and dt.datetime.fromisoformat(complaint[0]["time"]) >= before
+    follow_up = [a for a in detail["actions"] if a["action"] == "complaint_follow_up"]
+    assert follow_up and dt.date.today().isoformat() in follow_up[0]["reason"]
+    listed = strict(cli("actions", "--db", db, "--action", "complaint_follow_up", "--json").stdout)
+    assert "C00042" in {a["customer_id"] for a in listed}
+
+
+def test_a_db_file_name_too_long_for_the_file_system_is_one_error_line(tmp_path, capsys):
+    src = tmp_path / "sales.csv"
+    src.write_text(SALES_CSV, encoding="utf-8")
+    for name in ("a" * 250, "北区销售" * 21):  # 257 and 263 bytes with ".duckdb"
+        db = str(tmp_path / f"{name}.duckdb")
+        for argv in (["ingest", str(src), "--db", db], ["report", "--db", db, "--json"], ["demo", "--db", db]):
+            code, out, err = run(capsys, *argv)
+            assert code == 2 and err.startswith("error: workspace file name “") and "is too long" in err, err
+            assert len(err.strip().splitlines()) == 1 and str(tmp_path) not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["sales.csv"]

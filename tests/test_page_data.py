@@ -211,3 +211,20 @@ def test_a_relational_export_uploaded_at_once(demo_copy):
         in summary
     assert "- 4 rows linked to their customers through their order ids" in summary
     assert _metric(at, "Listed customers") == "4" and _metric(at, "Contacts & surveys") == "4"
+def test_a_new_workspace_name_that_is_too_long_is_refused_in_plain_words(demo_copy):
+    """Issue 12 §3: 250 letters or 100 Chinese characters made a traceback with server paths. A
+    name may have at most 64 characters (analysis.store.MAX_NAME_CHARS); 64 are fine."""
+    at = open_data_page(demo_copy)
+    at.file_uploader(key="data_upload").set_value(("sales.csv", SALES_CSV, "text/csv")).run()
+    for name, length in [("a" * 250, 250), ("北区销售" * 25, 100)]:
+        at.text_input(key="data_new_name").set_value(name).run()
+        at.button(key="data_import").click().run()
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [
+            f"workspace name “{name[:24]}…” is {length} characters long; a name may have at most 64"]
+        assert str(demo_copy.parent) not in at.error[0].value
+    assert sorted(p.name for p in demo_copy.parent.iterdir()) == ["demo.duckdb"]
+    at.text_input(key="data_new_name").set_value("北区销售" * 16).run()  # 64 characters
+    at.button(key="data_import").click().run()
+    assert not at.exception and not at.error
+    assert (demo_copy.parent / ("北区销售" * 16 + ".duckdb")).exists()

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from analysis import features
-from analysis.cli import _json_default
+from analysis.cli import strict_json
 from analysis.report import ReportSettings, build_report
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace
@@ -24,7 +24,7 @@ SAMPLED_LIMIT = 2000  # the demo has about 5,000 buyers
 
 
 def as_json(report: dict) -> dict:
-    return json.loads(json.dumps(report, default=_json_default))
+    return json.loads(strict_json(report))
 
 
 def assert_sampled_report_close(full: dict, sampled: dict) -> None:

@@ -1,10 +1,17 @@
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import i18n
-from analysis.store import SCHEMA, Workspace, creating, list_workspaces, quote_ident, workspace_path
+from analysis import i18n, store
+from analysis.store import (SCHEMA, Workspace, WorkspaceBusy, creating, list_workspaces, quote_ident, shared,
+                            workspace_path)
 
 
 def test_quote_ident_escapes_quotes():
@@ -160,3 +167,105 @@ def test_version_at_ignores_contacts_after_the_date(tmp_path):
     after = ws.version_at(day)
     assert after["contacts"] != before["contacts"]
     assert {k: after[k] for k in ("purchases", "customers")} == {k: before[k] for k in ("purchases", "customers")}
+
+
+# -- sharing a workspace between the app and the command line (issue 12 §4) -----------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m analysis ARGV`` in a process of its own, as a person types it."""
+    return subprocess.run([sys.executable, "-m", "analysis", *argv], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+class Holder:
+    """Another program holding a workspace open (read-write, as the CLI's writers do) until
+    :meth:`release`."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        code = ("import sys; from analysis.store import Workspace; "
+                f"ws = Workspace({str(path)!r}, read_only={read_only}); print('open', flush=True); sys.stdin.readline()")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert self.proc.stdout.readline().strip() == "open"
+
+    def release(self) -> None:
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        assert self.proc.wait(timeout=30) == 0
+
+
+def test_the_cli_reads_and_writes_beside_an_app_that_has_the_workspace_open(demo_copy):
+    """The app's SharedWorkspace keeps no connection between operations: while it is open (and
+    has just read), `report` and `customer` read the file, and `log` records a contact."""
+    app = shared(demo_copy)
+    with app.reading():
+        customers = app.tables().customers.count().execute()
+    assert app.count("transactions") > 0  # the app has just read: its read-only connection is open
+    report = cli("report", "--db", str(demo_copy), "--json")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["customers"] == customers
+    logged = cli("log", "C00042", "--db", str(demo_copy), "--kind", "complaint", "--channel", "phone",
+                 "--date", "2026-06-30", "--note", "parcel crushed", "--json")
+    assert logged.returncode == 0, logged.stderr
+    new_id = json.loads(logged.stdout)["interaction_id"]
+    # the app sees the contact on its next read
+    assert app.scalar('SELECT "note" FROM "interactions" WHERE "interaction_id" = ?', [new_id]) == "parcel crushed"
+
+
+def test_a_cli_writer_holding_the_file_makes_the_app_wait_then_say_busy(demo_copy, monkeypatch):
+    app = shared(demo_copy)
+    version = app.data_version()
+    holder = Holder(demo_copy)
+    try:
+        monkeypatch.setattr(store, "BUSY_WAIT_SECONDS", 0.5)
+        with pytest.raises(WorkspaceBusy) as busy:
+            app.data_version()
+        assert busy.value.path == demo_copy
+        with pytest.raises(WorkspaceBusy):  # a write changes nothing
+            with app.transaction(wait=0.5) as cur:
+                cur.execute('DELETE FROM "customers"')
+        # the CLI's other commands say so on one line and exit 2, readers and writers alike
+        for argv in (["report", "--db", str(demo_copy), "--json"],
+                     ["log", "C00042", "--db", str(demo_copy), "--kind", "call", "--channel", "phone"]):
+            done = cli(*argv)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.startswith("error: workspace ") and len(done.stderr.strip().splitlines()) == 1
+            assert "is in use by another program" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        holder.release()
+    assert app.data_version() == version
+    assert app.count("customers") == 6000
+
+
+def test_the_app_writes_wait_for_its_reads_and_stored_results_are_kept(tmp_path):
+    """A save_result inside a read is written when the read ends; a transaction waits for the
+    reads in progress in other threads; a write inside a read is a mistake that is refused."""
+    app = shared(tmp_path / "w.duckdb")
+    frame = _result_frame()
+    with app.reading():
+        assert app.save_result("scores", "k1", {"frame": frame}, {"n": 1})
+        with pytest.raises(RuntimeError):
+            app.execute('DELETE FROM "notes"')
+    assert app.load_result("k1")[1] == {"n": 1}
+    order = []
+    inside, done = threading.Event(), threading.Event()
+
+    def reader():
+        with app.reading():
+            inside.set()
+            done.wait(5)
+            order.append("read")
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    inside.wait(5)
+    threading.Timer(0.3, done.set).start()
+    app.set_note("k", "v")
+    order.append("write")
+    thread.join()
+    assert order == ["read", "write"] and app.get_note("k") == "v"
+    time.sleep(store.IDLE_CLOSE_SECONDS + 0.5)  # idle: the file is free for other programs
+    with Workspace(tmp_path / "w.duckdb", wait=0) as ws:
+        assert ws.get_note("k") == "v"

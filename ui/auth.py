@@ -7,7 +7,8 @@
    with the identity provider and their e-mail must be on the allow-list
    (`[access] allowed_emails` / `allowed_domains`; no allow-list lets nobody in).
 2. Password: `[access] password_hash` (and no `[auth]`). A salted scrypt hash made with
-   `python -m ui.auth hash`; the password itself is never stored.
+   `python -m ui.auth hash`; the password itself is never stored. From the fifth wrong password
+   on, each next attempt waits twice as long (see :func:`delay_after`), and the screen says so.
 3. Neither: the app opens only when the server listens on this computer (`server.address`
    localhost / 127.0.0.1 / ::1, the default in `.streamlit/config.toml`), and says so.
 
@@ -19,17 +20,32 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import math
 import secrets as _random
 import sys
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from analysis.i18n import N_, t
+from analysis.i18n import N_, t, tn
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
 PASSWORD_OK = "auth_password_ok"  # session_state: fingerprint of the hash the session proved
+PASSWORD_FAILURES = "auth_password_failures"  # session_state: (wrong passwords, clock() of the last)
+
+# Wrong passwords slow the next attempt down: from FREE_ATTEMPTS of them on, the next attempt waits
+# 2**(wrong - FREE_ATTEMPTS) seconds after the last one (1, 2, 4, 8 ... at most MAX_DELAY_SECONDS),
+# counted per session and per client address (a new session does not start afresh). Both counts
+# start again at the right password; an address's is also forgotten FORGET_SECONDS after its last
+# wrong one (a workshop room behind one address must not stay locked out by its typos).
+# A waiting attempt is refused before the password is even checked.
+FREE_ATTEMPTS = 5
+MAX_DELAY_SECONDS = 15 * 60
+FORGET_SECONDS = 60 * 60
+clock = time.monotonic  # tests replace it
 
 # scrypt cost: n=2**14, r=8, p=1 takes about 16 MB and 50 ms here (RFC 7914 §2; OWASP's minimum
 # for scrypt is n=2**17 with r=8 at 128 MB, too heavy for a 2-core workshop laptop per attempt).
@@ -87,6 +103,62 @@ def verify_password(password: str, stored: str) -> bool:
 def _fingerprint(stored: str) -> str:
     """Tie a session's login to the configured hash, so changing the password ends old logins."""
     return hashlib.sha256(str(stored).strip().encode("utf-8")).hexdigest()
+
+
+# -- slowing down guessing ----------------------------------------------------------------------
+def delay_after(wrong: int) -> float:
+    """Seconds the next attempt waits after the last of ``wrong`` wrong passwords in a row."""
+    if wrong < FREE_ATTEMPTS:
+        return 0.0
+    return float(min(2 ** min(wrong - FREE_ATTEMPTS, 30), MAX_DELAY_SECONDS))
+
+
+_BY_ADDRESS: dict[str, tuple[int, float]] = {}  # client address -> (wrong passwords, clock() of the last)
+_BY_ADDRESS_LOCK = threading.Lock()
+
+
+def _address() -> str:
+    """The client's address (None on this computer; AppTest has none either)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser (bare mode)  # noqa: BLE001
+        address = None
+    return address if isinstance(address, str) and address else "local"
+
+
+def _wait_for(record: tuple[int, float] | None, now: float) -> float:
+    return 0.0 if record is None else max(0.0, record[1] + delay_after(record[0]) - now)
+
+
+def wait_seconds(now: float) -> float:
+    """How long this session must wait before its next attempt (0: it may try now)."""
+    with _BY_ADDRESS_LOCK:
+        by_address = _BY_ADDRESS.get(_address())
+    return max(_wait_for(st.session_state.get(PASSWORD_FAILURES), now), _wait_for(by_address, now))
+
+
+def _count_wrong(now: float) -> None:
+    wrong, _ = st.session_state.get(PASSWORD_FAILURES, (0, now))
+    st.session_state[PASSWORD_FAILURES] = (wrong + 1, now)
+    key = _address()
+    with _BY_ADDRESS_LOCK:
+        for address, (_, last) in list(_BY_ADDRESS.items()):
+            if now - last > FORGET_SECONDS:
+                del _BY_ADDRESS[address]
+        wrong, _ = _BY_ADDRESS.get(key, (0, now))
+        _BY_ADDRESS[key] = (wrong + 1, now)
+
+
+def _forget_wrong() -> None:
+    st.session_state.pop(PASSWORD_FAILURES, None)
+    with _BY_ADDRESS_LOCK:
+        _BY_ADDRESS.pop(_address(), None)
+
+
+def _too_many(seconds: float) -> str:
+    n = max(1, math.ceil(seconds))
+    return tn("Too many wrong passwords: try again in {n} second.", "Too many wrong passwords: try again in {n} "
+              "seconds.", n)
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -235,11 +307,16 @@ def _password(stored: str) -> None:
         with st.form("auth_password_form", clear_on_submit=True):
             password = st.text_input(t("Password"), type="password", key="auth_password")
             submitted = st.form_submit_button(t("Open"), type="primary", key="auth_open")
-        if submitted:
+        now = clock()
+        if submitted and not wait_seconds(now):
             if verify_password(password or "", stored):
                 st.session_state[PASSWORD_OK] = _fingerprint(stored)
+                _forget_wrong()
                 st.rerun()
+            _count_wrong(now)
             st.error(t("That password is not right."))
+        if wait := wait_seconds(now):
+            st.warning(_too_many(wait))
 
     _show(ask)
 

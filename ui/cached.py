@@ -8,6 +8,10 @@ recorded after the as-of date keeps them. Both keys carry the language too, beca
 strategies, personas and notes are written in it (analysis.i18n); the stored scores in the
 workspace are language-neutral, so a second language only writes the text again. Nothing
 user-specific is kept here.
+
+Each computation reads the workspace inside ``SharedWorkspace.reading()`` (the app holds no
+connection between operations, see analysis.store), and never waits for another cache entry
+meanwhile: a write waits for the reads in progress, and such a wait could close a circle.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ def key_at(as_of: dt.date) -> tuple[str, str]:
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _run(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(workspace.by_path(path).tables(), *args, **dict(kwargs))
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return fn(ws.tables(), *args, **dict(kwargs))
 
 
 def on_tables(fn: Callable, *args, **kwargs) -> Any:
@@ -62,7 +68,9 @@ def on_tables(fn: Callable, *args, **kwargs) -> Any:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _run_ws(path: str, version: str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(workspace.by_path(path), *args, **dict(kwargs))
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return fn(ws, *args, **dict(kwargs))
 
 
 def on_workspace(fn: Callable, *args, **kwargs) -> Any:
@@ -96,7 +104,9 @@ def _shared(value: Any) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _scores(path: str, version: str, as_of: dt.date, settings) -> Scores:
-    return score_customers(workspace.by_path(path), as_of, settings)
+    ws = workspace.by_path(path)
+    with ws.reading():  # the scores computed here are stored in the workspace when the reading ends
+        return score_customers(ws, as_of, settings)
 
 
 def scores(as_of: dt.date, settings) -> "Scores":
@@ -126,7 +136,9 @@ def _run_scored_shared(path: str, version: str, module: str, name: str, as_of: d
                        action_settings) -> Any:
     scored = _shared(_scores(path, version, as_of, settings))
     fn = getattr(importlib.import_module(module), name)
-    return fn(workspace.by_path(path).tables(), as_of, settings, action_settings, scores=scored)
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return fn(ws.tables(), as_of, settings, action_settings, scores=scored)
 
 
 def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
@@ -195,8 +207,14 @@ def masker(as_of: dt.date, settings) -> Masker:
     return _masker(*key_at(as_of), as_of, settings)
 
 
-def last_purchase_date() -> dt.date:
+def default_as_of() -> dt.date:
+    """The workspace's default as-of date (:func:`analysis.features.resolve_as_of`)."""
     return on_tables(features.resolve_as_of)
+
+
+def data_range() -> tuple[dt.date, dt.date] | None:
+    """(first, last) day of any purchase or contact in the workspace, None when it has neither."""
+    return on_tables(features.data_range)
 
 
 def table_counts() -> dict[str, int]:
