@@ -346,22 +346,27 @@ class Workspace:
             stale = self._inexact_money()
         if not stale:
             return
+        with self.transaction() as cur:
+            for table, column in stale:
+                self._refuse_inexact(cur, table, column)
+                cur.execute(f"ALTER TABLE {quote_ident(table)} ALTER COLUMN {quote_ident(column)} TYPE {MONEY_TYPE}")
+
+    def _refuse_inexact(self, cur: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
+        """A :class:`~analysis.errors.UserError` (naming the column, how many values and one of
+        them) when a DOUBLE money column holds a value that cannot be kept to the cent."""
         from analysis.errors import UserError
         from analysis.money import MAX_ABS_AMOUNT
 
-        with self.transaction() as cur:
-            for table, column in stale:
-                col, tab = quote_ident(column), quote_ident(table)
-                bad, example = cur.execute(
-                    f"SELECT count(*), any_value({col}) FROM {tab} WHERE NOT (abs({col}) < ?)",
-                    [float(MAX_ABS_AMOUNT)]).fetchone()
-                if bad:
-                    raise UserError(t(
-                        "workspace {path} was written by an earlier version and cannot be opened: {count} "
-                        "values of {table}.{column} are too large to keep to the cent (e.g. {value}; amounts "
-                        "must be below 10^16). Import its files again into a new workspace.",
-                        path=self.path, count=bad, table=table, column=column, value=example))
-                cur.execute(f"ALTER TABLE {tab} ALTER COLUMN {col} TYPE {MONEY_TYPE}")
+        col, tab = quote_ident(column), quote_ident(table)
+        bad, example = cur.execute(
+            f"SELECT count(*), any_value({col}) FROM {tab} WHERE NOT (abs({col}) < ?)",
+            [float(MAX_ABS_AMOUNT)]).fetchone()
+        if bad:
+            raise UserError(t(
+                "workspace {path} was written by an earlier version and cannot be opened: {count} "
+                "values of {table}.{column} are too large to keep to the cent (e.g. {value}; amounts "
+                "must be below 10^16). Import its files again into a new workspace.",
+                path=self.path, count=bad, table=table, column=column, value=example))
 
     # -- reading ----------------------------------------------------------------------
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
@@ -491,7 +496,10 @@ class Workspace:
         tables = {t: con.table(t) for t in DATA_TABLES}
         if self.read_only:
             if self._stale_money is None:
-                self._stale_money = self._inexact_money()
+                stale = self._inexact_money()
+                for table, column in stale:  # what a conversion would refuse, reading refuses too
+                    self._refuse_inexact(self.cursor(), table, column)
+                self._stale_money = stale
             for table, column in self._stale_money:
                 if table not in tables:  # e.g. guest_purchases: not one of the data tables
                     continue

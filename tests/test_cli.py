@@ -308,7 +308,7 @@ def test_a_complaint_logged_now_shows_in_the_customer_and_is_answered_without_as
     assert len(complaint) == 1 and dt.datetime.fromisoformat(complaint[0]["time"]) >= before
     follow_up = [a for a in detail["actions"] if a["action"] == "complaint_follow_up"]
     assert follow_up and dt.date.today().isoformat() in follow_up[0]["reason"]
-    listed = strict(cli("actions", "--db", db, "--action", "complaint_follow_up", "--json").stdout)
+    listed = strict(cli("actions", "--db", db, "--action", "complaint_follow_up", "--limit", "100000", "--json").stdout)
     assert "C00042" in {a["customer_id"] for a in listed}
 
 

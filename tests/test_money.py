@@ -270,9 +270,12 @@ def test_an_older_workspace_keeps_working(tmp_path):
     assert column_types(read_only)["transactions.amount"] == "DOUBLE"
 
     writable = old_workspace(tmp_path / "converted.duckdb", amounts)
-    done = cli("report", "--db", str(writable), "--json")
+    done = cli("report", "--db", str(writable), "--json")  # a reader: opens the file read-only
     assert done.returncode == 0, done.stderr.decode()
     assert Decimal(str(json.loads(done.stdout)["kpis"]["revenue"])) == exact
+    assert column_types(writable)["transactions.amount"] == "DOUBLE"
+    done = cli("log", "a", "--db", str(writable), "--kind", "contact", "--channel", "phone", "--date", "2024-05-02")
+    assert done.returncode == 0, done.stderr.decode()  # a writer: converts the file once
     converted = column_types(writable)  # every money column of the file, guest purchases included
     assert {"transactions.amount", "customers.wallet"} <= set(converted)
     assert set(converted.values()) == {"DECIMAL(18,2)"}

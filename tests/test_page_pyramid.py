@@ -69,7 +69,7 @@ def test_a_tier_lists_its_customers_by_revenue_and_a_click_opens_one(demo_copy):
     revenue = dict(zip(spent.customer_id, spent.rev))
     at = open_page(demo_copy, "pyramid")
     at.selectbox(key="pyr_tier").set_value("big").run()
-    listed = next(d.value for d in at.dataframe if "Revenue in window" in d.value.columns
+    listed = next(d.value for d in at.dataframe if "Revenue in window ($)" in d.value.columns
                   and "Tier one window ago" in d.value.columns and set(d.value["Pyramid tier"]) == {"big"})
     ids = list(listed["Customer"])
     assert ids == sorted(ids, key=lambda c: (-revenue[c], c))  # biggest spenders of the window first
