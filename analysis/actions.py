@@ -27,7 +27,7 @@ import pandas as pd
 from analysis import i18n
 from analysis.action_settings import ActionSettings
 from analysis.crosssell import CoPurchaseModel
-from analysis.features import to_date
+from analysis.identify.facts import to_date
 from analysis.i18n import N_
 from analysis.interactions import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
 from analysis.interactions import label as _label

@@ -99,7 +99,7 @@ def _dates(tables, args: argparse.Namespace) -> dt.date | None:
     """The ``--as-of`` date, checked with ``--holdout`` against the days of the data: the as-of
     date must be one of them (from the first to the last purchase or contact, as in the app),
     the holdout's calibration end one before it. None: the default as-of date."""
-    from analysis.features import data_range
+    from analysis.identify.facts import data_range
 
     as_of = _day(args.as_of, "--as-of")
     holdout = _day(getattr(args, "holdout", None), "--holdout")
@@ -374,7 +374,7 @@ def _report(args) -> int:
 
 @command("customer")
 def _customer(args) -> int:
-    from analysis.customer import customer_detail
+    from analysis.identify.customers import customer_detail
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
@@ -395,7 +395,7 @@ def _customer(args) -> int:
 
 @command("actions")
 def _actions(args) -> int:
-    from analysis.customer import action_list
+    from analysis.identify.customers import action_list
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
@@ -430,7 +430,7 @@ def _log(args) -> int:
 
 @command("export")
 def _export(args) -> int:
-    from analysis.customer import export_list
+    from analysis.identify.customers import export_list
     from analysis.export import export
 
     with _existing_db(args.db, read_only=True) as ws:

@@ -30,7 +30,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analysis.errors import NotEnoughData
-from analysis.features import category_revenue, customer_facts, hash_sample, local_limit, money_zero, resolve_as_of
+from analysis.identify.facts import category_revenue, customer_facts, hash_sample, local_limit, money_zero, resolve_as_of
 from analysis.i18n import N_, lookup, money, t
 from analysis.store import Tables, materialize, to_frame
 
@@ -606,9 +606,9 @@ def cluster_report(tables: Tables, as_of: Any = None, k: int | None = None, wind
     """{"k", "silhouette", "sizes", "names"} in plain JSON types, sizes and names ordered by
     cluster number. Raises NotEnoughData with fewer than MIN_CUSTOMERS buying customers.
 
-    Up to ``max_local`` buying customers (default :data:`analysis.features.LOCAL_ROWS`)
+    Up to ``max_local`` buying customers (default :data:`analysis.identify.facts.LOCAL_ROWS`)
     the feature matrix comes back whole, as :func:`fit_clusters` does. Above it, only a
-    fixed sample of about ``max_local`` customers comes back (:func:`analysis.features.hash_sample`:
+    fixed sample of about ``max_local`` customers comes back (:func:`analysis.identify.facts.hash_sample`:
     the same customers on every engine); the model is fitted and the personas are written
     on it, and every customer is then assigned to the nearest centre
     (:meth:`CustomerClusters.assign`) in the engine, which also counts the sizes."""

@@ -31,7 +31,7 @@ from ibis import _
 
 from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discounted_expected_purchases
 from analysis.errors import NotEnoughData
-from analysis.features import hash_sample, local_limit
+from analysis.identify.facts import hash_sample, local_limit
 from analysis.i18n import t, tn
 from analysis.store import materialize, to_frame
 
@@ -469,7 +469,7 @@ class CLVFit:
 def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFit:
     """Fit both models on purchases up to and including ``as_of`` (weeks).
 
-    Up to ``max_local`` customers (default :data:`analysis.features.LOCAL_ROWS`) the
+    Up to ``max_local`` customers (default :data:`analysis.identify.facts.LOCAL_ROWS`) the
     per-customer summary comes back whole and both models are fitted on it. Above it:
 
     - BG/NBD is fitted on the distinct (frequency, recency, T) histories with their
@@ -478,7 +478,7 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
       every customer (it is what the fitter does internally anyway), and whole days make
       the distinct histories few (at most one per first and last purchase day and
       count), far fewer than customers.
-    - Gamma-Gamma is fitted on a fixed hash sample (:func:`analysis.features.hash_sample`)
+    - Gamma-Gamma is fitted on a fixed hash sample (:func:`analysis.identify.facts.hash_sample`)
       of about ``max_local`` repeat customers with a positive spend: its likelihood has a
       term in each customer's own average spend, a continuous value, so there is no small
       exact summary; three parameters from 200,000 customers have a standard error well

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.customer import apply_filters, ranked
+from analysis.identify.customers import apply_filters, ranked
 from analysis.errors import UserError
 from analysis import i18n
 from analysis.i18n import N_, lookup, t

@@ -24,7 +24,7 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.features import category_revenue, customer_facts, resolve_as_of
+from analysis.identify.facts import category_revenue, customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup, money, percent, t
 from analysis.pyramid import ranked_active, with_tiers
 from analysis.segment_settings import SegmentSettings, slice_size

@@ -40,7 +40,7 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.features import customer_facts
+from analysis.identify.facts import customer_facts
 from analysis.i18n import N_, lookup
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables, to_frame

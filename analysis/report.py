@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from analysis.features import DEFAULT_WINDOW_MONTHS, customer_universe, purchases, resolve_as_of
+from analysis.identify.facts import DEFAULT_WINDOW_MONTHS, customer_universe, purchases, resolve_as_of
 from analysis.money import code_of_symbol
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables, to_frame
@@ -31,7 +31,7 @@ class ReportSettings:
     horizon_months: int = 12
     annual_discount: float = 0.10
     # Models are fitted on every customer up to this many, above it on a fixed sample of
-    # about this many (None = :data:`analysis.features.LOCAL_ROWS`).
+    # about this many (None = :data:`analysis.identify.facts.LOCAL_ROWS`).
     local_rows: int | None = None
 
     @property
@@ -78,7 +78,8 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
 def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
     """Every key of ``report --json``. Sections the data cannot support are null, with the
     reason in ``messages``."""
-    from analysis import overview, segments
+    from analysis import segments
+    from analysis.identify import overview
     from analysis.clusters import cluster_report
     from analysis.clv_data import clv_report, fit_clv, potential_table, score_clv
     from analysis.scores import attempt, potential_revenue

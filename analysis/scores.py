@@ -33,7 +33,7 @@ import pandas as pd
 from analysis.clusters import fit_clusters, make_personas
 from analysis.clv_data import clv_notes, fit_clv, score_clv
 from analysis.errors import NotEnoughData
-from analysis.features import resolve_as_of
+from analysis.identify.facts import resolve_as_of
 from analysis.report import ReportSettings
 from analysis.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from analysis import i18n
 from analysis.i18n import t
 
-DEFAULT_WINDOW_MONTHS = 12  # the activity window; analysis.features re-exports it
+DEFAULT_WINDOW_MONTHS = 12  # the activity window; analysis.identify.facts re-exports it
 
 
 @dataclass(frozen=True)

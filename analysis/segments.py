@@ -1,6 +1,6 @@
 """Differentiate customers (IDIC step 2): every label in one place.
 
-The parts live in their own modules and all read :func:`analysis.features.customer_facts`:
+The parts live in their own modules and all read :func:`analysis.identify.facts.customer_facts`:
 :mod:`analysis.pyramid` (tiers and migration), :mod:`analysis.value` (MVC / MCC / BZ),
 :mod:`analysis.matrix` (satisfaction x volume, ABCD, strategies), :mod:`analysis.rfm`.
 This module joins them into one per-customer table (:func:`segment_customers`), the report
@@ -20,10 +20,10 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.features import customer_facts, resolve_as_of
+from analysis.identify.facts import customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup
 from analysis.matrix import CELLS, satisfaction_matrix, with_cells
-from analysis.overview import pareto
+from analysis.identify.overview import pareto
 from analysis.pyramid import (
     TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
 )

@@ -28,17 +28,18 @@ import plotly.graph_objects as go
 
 from analysis import i18n
 from analysis import matrix as matrix_mod
-from analysis import overview, pyramid
+from analysis import pyramid
+from analysis.identify import overview
 from analysis.actions import ActionSettings
 from analysis.charts import clusters as cluster_charts
 from analysis.charts import clv as clv_charts
 from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
-from analysis.customer import all_actions, plan_summary
+from analysis.identify.customers import all_actions, plan_summary
 from analysis.differentiate import scatter_sample
 from analysis.errors import NotEnoughData
-from analysis.features import resolve_as_of
+from analysis.identify.facts import resolve_as_of
 from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
 from analysis.report import ReportSettings

@@ -12,7 +12,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from analysis import features, i18n
+from analysis import i18n
+from analysis.identify import facts
 from analysis.actions import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
@@ -88,9 +89,9 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
     tables = _only(_tables(ws_or_tables), str(customer_id))
     t, i = tables.transactions, tables.interactions
     if as_of is not None:
-        as_of = features.to_date(as_of)
-        t = features.purchases(tables, as_of)
-        i = features.interactions_until(tables, as_of)
+        as_of = facts.to_date(as_of)
+        t = facts.purchases(tables, as_of)
+        i = facts.interactions_until(tables, as_of)
     tx = to_frame(t.select("date", "amount", "category", "product", "order_id"))
     ix = i.select(
         "interaction_id", "occurred_at", "kind", "channel", "satisfaction", "scale", "outcome", "note"
@@ -140,32 +141,32 @@ def customer_profile(
     ws_or_tables: Workspace | Tables,
     customer_id: str,
     as_of: Any = None,
-    window_months: int = features.DEFAULT_WINDOW_MONTHS,
+    window_months: int = facts.DEFAULT_WINDOW_MONTHS,
 ) -> dict[str, Any]:
     """Profile fields and key numbers of one customer as of a date (default: the last
     purchase date in the whole workspace). Keys: the columns of
-    :func:`analysis.features.customer_facts` plus email, phone, average_order_value,
+    :func:`analysis.identify.facts.customer_facts` plus email, phone, average_order_value,
     usual_gap_days (the purchase cycle the playbook's win-back reads,
     :func:`analysis.actions.purchase_gaps`: median days between purchase days, None below 3
     purchase days), top_category and as_of. Unknown id: :class:`UserError`."""
     everyone = _tables(ws_or_tables)
-    as_of = features.resolve_as_of(everyone, as_of)
+    as_of = facts.resolve_as_of(everyone, as_of)
     cid = str(customer_id)
     mine = _only(everyone, cid)
-    facts = to_frame(features.customer_facts(mine, as_of, window_months))
-    if facts.empty:
+    found = to_frame(facts.customer_facts(mine, as_of, window_months))
+    if found.empty:
         raise UserError(t("customer {cid!r} is not in this workspace (no customer record, purchase or contact).",
                           cid=cid))
-    profile = {k: (None if _is_missing(v) else v) for k, v in facts.iloc[0].to_dict().items()}
+    profile = {k: (None if _is_missing(v) else v) for k, v in found.iloc[0].to_dict().items()}
     contact = mine.customers.select("email", "phone").limit(1).to_pandas()
     for col in ("email", "phone"):
         profile[col] = contact[col].iloc[0] if len(contact) and pd.notna(contact[col].iloc[0]) else None
     orders = profile.get("orders") or 0
     profile["average_order_value"] = profile["revenue"] / orders if orders else None
-    days = features.purchases(mine, as_of).select("customer_id", "date").to_pandas()
+    days = facts.purchases(mine, as_of).select("customer_id", "date").to_pandas()
     gap = purchase_gaps(days, as_of).get("gap_days", pd.Series(dtype=float)).get(cid)
     profile["usual_gap_days"] = None if gap is None or pd.isna(gap) else float(gap)
-    cats = to_frame(features.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1))
+    cats = to_frame(facts.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1))
     profile["top_category"] = cats["category"].iloc[0] if len(cats) else None
     profile["as_of"] = as_of
     return profile

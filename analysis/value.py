@@ -27,7 +27,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from analysis.features import customer_facts, money_zero, resolve_as_of, service_facts
+from analysis.identify.facts import customer_facts, money_zero, resolve_as_of, service_facts
 from analysis.i18n import money, percent, t, tn
 from analysis.pyramid import ranked_active
 from analysis.segment_settings import SegmentSettings, slice_size

@@ -47,7 +47,7 @@ own best year of revenue as the naive wallet: median absolute percentage error a
 Spearman rank correlation. Without given wallets there is nothing to measure: the estimate
 is a peer benchmark, and :attr:`Wallets.benchmark` says so.
 
-Scale: the model is fitted on at most :data:`analysis.features.LOCAL_ROWS` (200,000)
+Scale: the model is fitted on at most :data:`analysis.identify.facts.LOCAL_ROWS` (200,000)
 customers and applied to all. Boosted trees are applied in Python in batches of
 :data:`BATCH_ROWS`: a sum of 30 trees is no engine expression worth writing, and batches
 keep memory flat; on Spark the fitted estimator can go to the executors with
@@ -71,8 +71,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from analysis import features
-from analysis.features import category_revenue, customer_facts, purchases, resolve_as_of
+from analysis.identify import facts
+from analysis.identify.facts import category_revenue, customer_facts, purchases, resolve_as_of
 
 # The customer's attributes a wallet is estimated from, in the order that defines a peer
 # group (most defining first); the ones present in the frame are used.
@@ -374,7 +374,7 @@ def wallet_inputs(tables, as_of: Any = None):
 def best_year(tables, as_of: dt.date):
     """(customer_id, _best): each buyer's highest net revenue in any 12-month window counted
     back from ``as_of`` (window k holds the dates d with as_of - k-1 years < d <= as_of - k
-    years, the last 12 months being window 0, as in :func:`analysis.features.window_bounds`).
+    years, the last 12 months being window 0, as in :func:`analysis.identify.facts.window_bounds`).
     A date is after its own year's anniversary of ``as_of`` when its (month, day) is later,
     which also holds for an ``as_of`` of 29 February in other years."""
     t = purchases(tables, as_of)
@@ -445,7 +445,7 @@ def estimate_wallets(frame: pd.DataFrame, quantile: float = 0.9, *, attributes=N
 
     Given wallets win; every other customer who has bought gets an estimate (see the module
     docstring for how, and why). The model is fitted on at most ``max_rows`` customers
-    (default :data:`analysis.features.LOCAL_ROWS`, drawn with ``random_state``) and applied
+    (default :data:`analysis.identify.facts.LOCAL_ROWS`, drawn with ``random_state``) and applied
     to all; ``settings`` go to :class:`WalletEstimator` (``model``, ``min_peers``, ...).
     ``check``: estimate the given wallets as if unknown (:class:`WalletCheck`)."""
     f = _prepared(frame)
@@ -559,7 +559,7 @@ def _plan(f: pd.DataFrame, quantile: float, attributes, min_given: int) -> _Plan
 
 def _fit(f: pd.DataFrame, plan: _Plan, train: np.ndarray, max_rows, random_state, settings) -> WalletEstimator:
     rows = np.flatnonzero(train)
-    limit = features.local_limit(max_rows)
+    limit = facts.local_limit(max_rows)
     if len(rows) > limit:  # a fixed sample: same data and seed, same customers
         rows = np.sort(np.random.default_rng(random_state).choice(rows, size=limit, replace=False))
     y = f["wallet"] if plan.target == "wallets" else f["revenue_year"]

@@ -81,7 +81,7 @@ def work_clusters(spec: dict) -> dict:
 
 def work_clv(spec: dict) -> dict:
     from analysis.clv_data import clv_report
-    from analysis.features import resolve_as_of
+    from analysis.identify.facts import resolve_as_of
 
     start = time.perf_counter()
     tables = _tables(spec["db"])

@@ -6,7 +6,7 @@ from analysis import clusters, differentiate, i18n
 from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
-from analysis.customer import apply_filters
+from analysis.identify.customers import apply_filters
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()

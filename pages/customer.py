@@ -4,7 +4,8 @@ import hashlib
 
 import streamlit as st
 
-from analysis import customer, i18n, interactions, timeline
+from analysis import i18n, interactions, timeline
+from analysis.identify import customers
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError
 from analysis.i18n import t
@@ -29,9 +30,9 @@ query = st.text_input(t("Search by customer id or name"), key="cu_search", bind=
 scores = cached.scores(as_of, settings)
 try:
     if query.strip():
-        matches = cached.on_tables(customer.search, query, 50)
+        matches = cached.on_tables(customers.search, query, 50)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
-        matches = customer.with_customer(cached.from_scores(customer.biggest, as_of, settings, 50), scores.frame,
+        matches = customers.with_customer(cached.from_scores(customers.biggest, as_of, settings, 50), scores.frame,
                                          opened or st.query_params.get("customer"))
 except UserError as exc:
     st.info(str(exc))
@@ -56,7 +57,7 @@ try:
 except UserError as exc:
     st.error(str(exc))
     st.stop()
-row = customer.apply_filters(scores.frame, {"customer_id": [cid]})
+row = customers.apply_filters(scores.frame, {"customer_id": [cid]})
 labels_row = row.iloc[0] if len(row) else None
 
 
@@ -133,13 +134,13 @@ else:
                                  "outcome", "note"], currency=settings.currency)
 
 st.subheader(t("Suggested next actions"))
-suggested = customer.apply_filters(cached.actions(as_of, settings, sidebar.action_settings()), {"customer_id": [cid]})
+suggested = customers.apply_filters(cached.actions(as_of, settings, sidebar.action_settings()), {"customer_id": [cid]})
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:
     lists.show_table(suggested, ["priority", "title", "reason", "open_since", "due", "channel"], key="cu_actions")
 
-complaints = cached.on_tables(customer.open_complaints, cid, as_of)
+complaints = cached.on_tables(customers.open_complaints, cid, as_of)
 if len(complaints):  # the one way to close a complaint in the app
     st.subheader(t("Open complaints"))
     listed = complaints.rename(columns={"occurred_at": "time"})

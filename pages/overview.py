@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analysis import customer, i18n, overview
+from analysis import i18n
+from analysis.identify import customers
+from analysis.identify import overview
 from analysis.i18n import t
 from analysis.charts import overview as charts
 from ui import cached, lists, show, sidebar
@@ -51,8 +53,8 @@ with right, show.explained():
 if month:
     ids = cached.on_tables(overview.month_buyers, as_of, month)
     st.markdown("**" + t("Customers who bought in {month}", month=i18n.month(f"{month}-01")) + "**")
-    buyers_in_month = customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
-    lists.customer_list(customer.ranked(buyers_in_month),
+    buyers_in_month = customers.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
+    lists.customer_list(customers.ranked(buyers_in_month),
                         key="ov_list_month", file_stem=f"customers-{month}")
 
 st.subheader(t("Where customers are, what trade they are in, what they buy"))
@@ -65,8 +67,8 @@ for tab, by in zip(tabs, overview.BREAKDOWNS):
         if clicked:
             if by == "category":
                 ids = cached.on_tables(overview.category_buyers, as_of, clicked[0], window)
-                chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
+                chosen = customers.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
             else:
-                chosen = customer.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})
+                chosen = customers.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})
             st.text(f"{lists.header(by)}: {clicked[0]}")
-            lists.customer_list(customer.ranked(chosen), key=f"ov_list_{by}", file_stem=f"customers-{by}")
+            lists.customer_list(customers.ranked(chosen), key=f"ov_list_{by}", file_stem=f"customers-{by}")

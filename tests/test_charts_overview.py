@@ -1,5 +1,5 @@
 from analysis.charts.overview import breakdown_chart, lorenz_chart, revenue_by_month_chart
-from analysis.overview import breakdown, pareto, revenue_by_month
+from analysis.identify.overview import breakdown, pareto, revenue_by_month
 from tests.test_charts_segments import AS_OF, ws_for_charts
 
 

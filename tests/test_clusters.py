@@ -17,7 +17,7 @@ from analysis.clusters import (
     MIN_CUSTOMERS, CustomerClusters, cluster_features, cluster_report, feature_table, fill_features,
     filled_table, make_personas, projection, silhouettes,
 )
-from analysis.features import hash_sample
+from analysis.identify.facts import hash_sample
 from analysis.errors import NotEnoughData
 from analysis.store import Workspace
 

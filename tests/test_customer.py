@@ -1,9 +1,9 @@
-"""analysis/customer.py: search, filters, the export list and one customer's detail."""
+"""analysis/identify/customers.py: search, filters, the export list and one customer's detail."""
 
 import pandas as pd
 import pytest
 
-from analysis.customer import action_titles, apply_filters, customer_detail, export_list, plan_summary, search
+from analysis.identify.customers import action_titles, apply_filters, customer_detail, export_list, plan_summary, search
 from analysis.errors import UserError
 from tests.builders import make_workspace
 

@@ -82,7 +82,7 @@ def test_cell_texts_and_labels_in_chinese(tmp_path):
 
 def test_zero_or_negative_revenue_is_low_volume(tmp_path):
     from analysis.matrix import with_cells
-    from analysis.features import customer_facts
+    from analysis.identify.facts import customer_facts
 
     ws = make_workspace(tmp_path, transactions=buyers([-50.0]))
     cells = with_cells(customer_facts(ws.tables(), "2024-06-30")).to_pandas()

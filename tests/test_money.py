@@ -260,7 +260,7 @@ def column_types(path: Path) -> dict[str, str]:
 
 
 def test_an_older_workspace_keeps_working(tmp_path):
-    from analysis.overview import kpis
+    from analysis.identify.overview import kpis
 
     amounts = [0.1, 0.2, 10.07, 3.333]  # 3.333 was never a cent: it is kept to the cent, 3.33
     exact = Decimal("0.10") + Decimal("0.20") + Decimal("10.07") + Decimal("3.33")

@@ -4,7 +4,7 @@ import itertools
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.overview import breakdown, kpis, pareto, pareto_sentence, revenue_by_month
+from analysis.identify.overview import breakdown, kpis, pareto, pareto_sentence, revenue_by_month
 from tests.builders import buyers, make_workspace
 
 AS_OF = "2024-06-30"
@@ -102,7 +102,7 @@ def test_no_purchases(tmp_path):
 
 
 def test_category_buyers_are_the_customers_behind_a_category_bar(tmp_path):
-    from analysis.overview import category_buyers
+    from analysis.identify.overview import category_buyers
 
     ws = make_workspace(tmp_path, transactions=[
         {"customer_id": "a", "date": "2024-05-01", "amount": 10.0, "category": "Paper"},
@@ -116,7 +116,7 @@ def test_category_buyers_are_the_customers_behind_a_category_bar(tmp_path):
 
 
 def test_month_buyers_are_the_customers_behind_a_month_bar(tmp_path):
-    from analysis.overview import month_buyers, month_keys
+    from analysis.identify.overview import month_buyers, month_keys
 
     tx = [{"customer_id": "a", "order_id": "1", "date": "2024-05-01", "amount": 100.0},
           {"customer_id": "b", "order_id": "2", "date": "2024-05-31", "amount": 50.0},

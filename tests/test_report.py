@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from analysis import features
+from analysis.identify import facts
 from analysis.cli import strict_json
 from analysis.report import ReportSettings, build_report
 from analysis.segment_settings import SegmentSettings
@@ -91,7 +91,7 @@ def test_the_cli_limit_flag_gives_the_sampled_report(demo_db, monkeypatch, capsy
 
     assert main(["report", "--db", str(demo_db), "--json", "--local-rows", str(SAMPLED_LIMIT)]) == 0
     from_cli = json.loads(capsys.readouterr().out)
-    assert features.LOCAL_ROWS == 200_000  # the flag lasts for that report only
+    assert facts.LOCAL_ROWS == 200_000  # the flag lasts for that report only
     with Workspace(demo_db, read_only=True) as ws:
         monkeypatch.setattr(features, "LOCAL_ROWS", SAMPLED_LIMIT)
         in_dollars = ReportSettings(SegmentSettings(currency="$"))  # the CLI's: the demo is in US dollars

@@ -59,7 +59,7 @@ def _stored_kinds(ws):
 def test_scores_stored_in_the_workspace_are_reused_and_invalidated_by_what_they_depend_on(demo_copy):
     import datetime as dt
 
-    from analysis.features import resolve_as_of
+    from analysis.identify.facts import resolve_as_of
     from analysis.interactions import record_interaction
 
     with Workspace(demo_copy) as ws:

@@ -18,7 +18,7 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -r 
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java is not installed (Debian: apt-get install openjdk-17-jre-headless)", allow_module_level=True)
 
-from analysis import features  # noqa: E402
+from analysis.identify import facts
 from analysis.cli import main  # noqa: E402
 from analysis.errors import UserError  # noqa: E402
 from analysis.report import ReportSettings, build_report  # noqa: E402

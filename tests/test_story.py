@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from analysis import overview, story
+from analysis import story
+from analysis.identify import overview
 from analysis.report import ReportSettings
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Workspace

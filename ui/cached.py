@@ -26,7 +26,9 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from analysis import customer, features, i18n, story
+from analysis import i18n, story
+from analysis.identify import customers
+from analysis.identify import facts
 from analysis.i18n import t
 from analysis.masking import Masker, workspace_secret
 from analysis.scores import Scores, score_customers
@@ -151,13 +153,13 @@ def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
 
 def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (computed once per data version)."""
-    return with_scores(customer.all_actions, as_of, settings, action_settings)
+    return with_scores(customers.all_actions, as_of, settings, action_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _from_actions(path: str, version: str, as_of: dt.date, settings, action_settings, module: str, name: str,
                   args: tuple) -> Any:
-    everything = _run_scored_shared(path, version, customer.all_actions.__module__, customer.all_actions.__name__,
+    everything = _run_scored_shared(path, version, customers.all_actions.__module__, customers.all_actions.__name__,
                                     as_of, settings, action_settings)
     fn = getattr(importlib.import_module(module), name)
     return fn(everything, *args)
@@ -208,13 +210,13 @@ def masker(as_of: dt.date, settings) -> Masker:
 
 
 def default_as_of() -> dt.date:
-    """The workspace's default as-of date (:func:`analysis.features.resolve_as_of`)."""
-    return on_tables(features.resolve_as_of)
+    """The workspace's default as-of date (:func:`analysis.identify.facts.resolve_as_of`)."""
+    return on_tables(facts.resolve_as_of)
 
 
 def data_range() -> tuple[dt.date, dt.date] | None:
     """(first, last) day of any purchase or contact in the workspace, None when it has neither."""
-    return on_tables(features.data_range)
+    return on_tables(facts.data_range)
 
 
 def table_counts() -> dict[str, int]:

@@ -1,5 +1,5 @@
 """Figures for the overview: Pareto/Lorenz curve, revenue by month, breakdown bars.
-DataFrames in (from analysis.overview), plotly figures out."""
+DataFrames in (from analysis.identify.overview), plotly figures out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from analysis.charts import date_ticks, escape_all, hover_numbers, number_axis
 from analysis import i18n
 from analysis.i18n import N_
 from analysis.money import in_currency
-from analysis.overview import UNKNOWN, month_keys
+from analysis.identify.overview import UNKNOWN, month_keys
 
 # Longest region, industry, channel or category name shown whole on an axis.
 LABEL_LIMIT = 40
@@ -79,7 +79,7 @@ def breakdown_chart(frame: pd.DataFrame, by: str, currency: str = "") -> go.Figu
                        + i18n.t("Revenue: {value}", value="%{customdata[3]} (%{customdata[2]:.1%})")
                        + "<br>" + i18n.t("Customers: {value}", value="%{customdata[1]:,}") + "<extra></extra>"),
     ))
-    axis, title = BREAKDOWN_TEXTS[by]  # by is one of analysis.overview.BREAKDOWNS
+    axis, title = BREAKDOWN_TEXTS[by]  # by is one of analysis.identify.overview.BREAKDOWNS
     fig.update_yaxes(autorange="reversed", title=i18n.lookup(axis))
     fig.update_xaxes(**number_axis(frame["revenue"], currency))
     fig.update_layout(title=i18n.lookup(title),

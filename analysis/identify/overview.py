@@ -21,7 +21,7 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.features import (
+from analysis.identify.facts import (
     DEFAULT_WINDOW_MONTHS, customer_facts, money_zero, purchases, resolve_as_of, window_bounds,
 )
 from analysis import i18n

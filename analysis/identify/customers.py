@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import actions, i18n, timeline
 from analysis.crosssell import CoPurchaseModel
 from analysis.errors import UserError
-from analysis.features import interactions_until, purchases, resolve_as_of
+from analysis.identify.facts import interactions_until, purchases, resolve_as_of
 from analysis.report import ReportSettings
 from analysis.scores import Scores, score_customers
 from analysis.store import Tables, Workspace, to_frame
