@@ -78,9 +78,9 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
 def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
     """Every key of ``report --json``. Sections the data cannot support are null, with the
     reason in ``messages``."""
-    from analysis import segments
+    from analysis.differentiate import segments
     from analysis.identify import overview
-    from analysis.clusters import cluster_report
+    from analysis.differentiate.clusters import cluster_report
     from analysis.clv_data import clv_report, fit_clv, potential_table, score_clv
     from analysis.scores import attempt, potential_revenue
 

@@ -18,7 +18,7 @@ cell strategies, CLV notes, persona names) are written from them after reading
 
 MCC potential: when the purchase model can be fitted, a customer's potential is the revenue
 the model expects from them over the next activity window (expected purchases x expected
-spend); otherwise :mod:`analysis.value` falls back to the trend and the wallet estimate.
+spend); otherwise :mod:`analysis.differentiate.value` falls back to the trend and the wallet estimate.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from analysis.clusters import fit_clusters, make_personas
+from analysis.differentiate.clusters import fit_clusters, make_personas
 from analysis.clv_data import clv_notes, fit_clv, score_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.report import ReportSettings
-from analysis.segments import add_text, segment_customers
+from analysis.differentiate.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
 
 CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expected_spend", "clv", "clv_note"]

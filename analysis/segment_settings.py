@@ -1,7 +1,7 @@
 """The thresholds behind every segment, in one frozen dataclass the app and the CLI fill.
 
-Kept apart from :mod:`analysis.segments` so the parts (pyramid, value groups, matrix, RFM,
-ICP) can import it without importing each other. ``analysis.segments`` re-exports it.
+Kept apart from :mod:`analysis.differentiate.segments` so the parts (pyramid, value groups, matrix, RFM,
+ICP) can import it without importing each other. ``analysis.differentiate.segments`` re-exports it.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis import matrix as matrix_mod
-from analysis import pyramid
+from analysis.differentiate import matrix as matrix_mod
+from analysis.differentiate import pyramid
 from analysis.identify import overview
 from analysis.actions import ActionSettings
 from analysis.charts import clusters as cluster_charts
@@ -37,7 +37,7 @@ from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
 from analysis.identify.customers import all_actions, plan_summary
-from analysis.differentiate import scatter_sample
+from analysis.differentiate.views import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.i18n import N_, t, tn

@@ -27,7 +27,7 @@ SHARES = {"top": 0.01, "big": 0.04, "medium": 0.15}
 MARGIN, COST_CONTACT, COST_COMPLAINT, COST_REFUND = 0.30, 15.0, 60.0, 25.0
 MVC_SHARE = MCC_SHARE = 0.20
 SAT_HIGH, SAT_LOW = 4.0, 2.0
-RFM_SEGMENTS = [  # same rule table as analysis.rfm
+RFM_SEGMENTS = [  # same rule table as analysis.differentiate.rfm
     ("champions", (5, 5), (4, 5)), ("loyal customers", (3, 4), (4, 5)),
     ("potential loyalists", (4, 5), (2, 3)), ("new customers", (5, 5), (1, 1)),
     ("promising", (4, 4), (1, 1)), ("need attention", (3, 3), (3, 3)),
@@ -133,7 +133,7 @@ def pareto(tx: pd.DataFrame, as_of: pd.Timestamp) -> dict:
 
 
 def quintile(values: pd.Series) -> pd.Series:
-    """Hazen mid-rank quintiles, 5 = highest value (analysis.rfm)."""
+    """Hazen mid-rank quintiles, 5 = highest value (analysis.differentiate.rfm)."""
     n = len(values)
     p = ((values.rank(method="min") - 1) / n + values.rank(method="max") / n) / 2
     return np.clip(np.ceil(p * 5 - 1e-9), 1, 5).astype(int)

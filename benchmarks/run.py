@@ -13,7 +13,7 @@ resident set size (``os.wait4`` rusage, so steps do not mask each other). Steps:
 2. report: :func:`analysis.report.build_report` (every key of ``report --json``) against
    benchmarks/pandas_pipeline.py on DataFrames already in memory (CSV reading excluded
    from the ratio, shown apart). Target >= 5x faster, peak < 2 GB.
-3. clusters: :func:`analysis.clusters.cluster_report` against pandas + scikit-learn KMeans.
+3. clusters: :func:`analysis.differentiate.clusters.cluster_report` against pandas + scikit-learn KMeans.
 4. CLV: :func:`analysis.clv_data.clv_report` against ``lifetimes`` on the same
    transactions, and the model fit alone on simulated customers (benchmarks/bench_clv.py).
 5. pages: every file in pages/ through ``AppTest``: the first run of the page on a cold
@@ -72,7 +72,7 @@ def work_report(spec: dict) -> dict:
 
 
 def work_clusters(spec: dict) -> dict:
-    from analysis.clusters import cluster_report
+    from analysis.differentiate.clusters import cluster_report
 
     start = time.perf_counter()
     out = cluster_report(_tables(spec["db"]))

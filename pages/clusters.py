@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analysis import clusters, differentiate, i18n
+from analysis import i18n
+from analysis.differentiate import clusters
+from analysis.differentiate import views
 from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
@@ -43,7 +45,7 @@ with show.explained():
 
     left, right = st.columns([2, 3])
     with left:
-        show.chart(dcharts.silhouette_chart(differentiate.silhouette_table(auto.silhouette_by_k_, model.k_)),
+        show.chart(dcharts.silhouette_chart(views.silhouette_table(auto.silhouette_by_k_, model.k_)),
                    key="cl_silhouette")
     with right:
         how = t("chosen automatically") if model is auto else t("chosen by you")
@@ -78,10 +80,10 @@ with show.explained():
 
     st.subheader(t("Customers in a cluster"))
     names = model.persona_names()
-    members = cached.from_scores(differentiate.cluster_members, as_of, settings, features.index.to_numpy(str),
+    members = cached.from_scores(views.cluster_members, as_of, settings, features.index.to_numpy(str),
                                  model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
-    clicked = [names[int(c)] for c in on_bar] + differentiate.clusters_of(members, on_map)
+    clicked = [names[int(c)] for c in on_bar] + views.clusters_of(members, on_map)
     chosen = lists.follow_click(t("Persona"), names, key="cl_cluster", clicked=clicked,
                                 format_func=lambda n: f"{n} ({i18n.number(sizes.get(n, 0))})",
                                 help=t("Or click a bar of the sizes chart or a point of the map."))

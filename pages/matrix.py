@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analysis import differentiate, i18n, matrix
+from analysis import i18n
+from analysis.differentiate import matrix
+from analysis.differentiate import views
 from analysis.actions import level_label
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
@@ -39,7 +41,7 @@ try:
     cells = cached.on_tables(matrix.satisfaction_matrix, as_of, s)
 except NotEnoughData as exc:
     st.info(str(exc) + t(" Until then, the volume tiers alone decide the selling treatment:"))
-    cells = cached.from_scores(differentiate.volume_summary, as_of, settings)
+    cells = cached.from_scores(views.volume_summary, as_of, settings)
 
 start = matrix.start_here(cells)
 if start is not None:
@@ -108,7 +110,7 @@ with right:
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))
 
 lists.customer_list(
-    cached.from_scores(differentiate.cell_customers, as_of, settings, cell), key="mx_list",
+    cached.from_scores(views.cell_customers, as_of, settings, cell), key="mx_list",
     file_stem=f"matrix-{cell.replace('/', '-')}",
     columns=["customer_id", "name", "cell", "abcd", "satisfaction_5", "revenue_window", "tier", "orders",
              "complaints", "last_purchase", "region"],

@@ -8,7 +8,9 @@ picture."""
 
 import streamlit as st
 
-from analysis import differentiate, i18n, pyramid
+from analysis import i18n
+from analysis.differentiate import pyramid
+from analysis.differentiate import views
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.i18n import t
@@ -66,18 +68,18 @@ if layers is not None:
         migration = cached.on_tables(pyramid.tier_migration, as_of, s)
         grid_tab, sankey_tab = st.tabs([t("Grid (click a cell)"), t("Flow")])
         with grid_tab:
-            move_event = show.chart(dcharts.clickable_migration(differentiate.migration_table(migration)),
+            move_event = show.chart(dcharts.clickable_migration(views.migration_table(migration)),
                                     key="pyr_moves", selectable=True)
         with sankey_tab:
             show.chart(charts.migration_sankey(migration), key="pyr_sankey")
-        moves = differentiate.moves(migration)
+        moves = views.moves(migration)
         labels = dict(zip(moves["key"], moves["label"]))
         move = lists.follow_click(t("Customers who moved"), list(labels), key="pyr_move", index=None,
                                   format_func=labels.get, clicked=show.selected_customdata(move_event),
                                   placeholder=t("Click a cell of the grid or pick a move"))
         if move:
             lists.customer_list(
-                differentiate.movers(cached.scores(as_of, settings).frame, move), key="pyr_move_list",
+                views.movers(cached.scores(as_of, settings).frame, move), key="pyr_move_list",
                 file_stem=f"moved-{move.replace('->', '-to-')}",
                 columns=["customer_id", "name", "previous_tier", "tier", "revenue_prev_window", "revenue_window",
                          "orders", "last_purchase", "region"])
@@ -91,7 +93,7 @@ if layers is not None:
         help=t("Clicking a layer of the pyramid picks it here too."),
     )
     lists.customer_list(
-        cached.from_scores(differentiate.tier_customers, as_of, settings, tier), key="pyr_list",
+        cached.from_scores(views.tier_customers, as_of, settings, tier), key="pyr_list",
         file_stem=f"pyramid-{tier}",
         columns=["customer_id", "name", "tier", "previous_tier", "revenue_window", "revenue", "orders",
                  "last_purchase", "region", "industry", "channel"],

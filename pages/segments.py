@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from analysis import differentiate, i18n, icp, rfm, segments
+from analysis import i18n
+from analysis.differentiate import segments
+from analysis.differentiate import icp
+from analysis.differentiate import rfm
+from analysis.differentiate import views
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.errors import UserError
@@ -46,15 +50,15 @@ with rfm_tab:
             )
         rules = None
         try:
-            rules = differentiate.rules_from_table(edited)
+            rules = views.rules_from_table(edited)
         except UserError as exc:
             st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
-        summary = cached.from_scores(differentiate.rules_summary, as_of, settings, rules)
+        summary = cached.from_scores(views.rules_summary, as_of, settings, rules)
         counts, grid = summary["counts"], summary["grid"]
         left, right = st.columns(2)
         with left:
             cell_event = show.chart(dcharts.clickable_rfm(grid), key="rfm_grid", selectable=True)
-            cell_counts = differentiate.rf_cell_counts(grid)
+            cell_counts = views.rf_cell_counts(grid)
             rf_cell = lists.follow_click(
                 t("Customers in an R × F cell"), list(cell_counts), key="rfm_cell", index=None,
                 clicked=show.selected_customdata(cell_event), placeholder=t("Click a cell or pick one"),
@@ -63,7 +67,7 @@ with rfm_tab:
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         if rf_cell:
-            lists.customer_list(cached.from_scores(differentiate.rules_cell, as_of, settings, rules, rf_cell),
+            lists.customer_list(cached.from_scores(views.rules_cell, as_of, settings, rules, rf_cell),
                                 key="rfm_cell_list",
                                 file_stem=f"rfm-R{rf_cell.replace('/', '-F')}",
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
@@ -85,7 +89,7 @@ with rfm_tab:
                                      format_func=lambda n: f"{rfm.segment_label(n)} ({i18n.number(seg_counts.get(n, 0))})",
                                      help=t("Or click a bar of the segment chart."))
         lists.customer_list(
-            cached.from_scores(differentiate.rules_segment, as_of, settings, rules, segment), key="rfm_list",
+            cached.from_scores(views.rules_segment, as_of, settings, rules, segment), key="rfm_list",
             file_stem=f"rfm-{segment.replace(' ', '-')}",
             columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days", "orders", "revenue",
                      "tier", "region"],
@@ -120,11 +124,11 @@ with icp_tab, show.explained():
         "customers like that.", share=i18n.percent(s.icp_share), top=i18n.number(profile.top_customers),
         rest=i18n.number(profile.rest_customers),
     ))
-    if not {"region", "industry", "channel"} & set(differentiate.known_attributes(profile.lifts)):
+    if not {"region", "industry", "channel"} & set(views.known_attributes(profile.lifts)):
         st.info(t("No region, industry or channel is known (no customer list imported): the profile uses what "
                   "customers buy and how big their orders are."))
     lift_event = show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts", selectable=True)
-    bars = differentiate.lift_bars(profile.lifts)
+    bars = views.lift_bars(profile.lifts)
     trait = lists.follow_click(t("Top customers with"), list(bars), key="icp_trait", index=None,
                                clicked=show.selected_customdata(lift_event), format_func=bars.get,
                                placeholder=t("Click a bar or pick a value"))

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analysis import differentiate, i18n
+from analysis import i18n
+from analysis.differentiate import views
 from analysis.i18n import t
 from analysis.charts import segments as charts
 from ui import cached, lists, presenting, show, sidebar
@@ -30,8 +31,8 @@ st.caption(t(
 ))
 
 scores = cached.scores(as_of, settings)
-groups = {g: cached.from_scores(differentiate.value_group, as_of, settings, g) for g in differentiate.GROUPS}
-wallet = cached.from_scores(differentiate.wallet_summary, as_of, settings)
+groups = {g: cached.from_scores(views.value_group, as_of, settings, g) for g in views.GROUPS}
+wallet = cached.from_scores(views.wallet_summary, as_of, settings)
 
 cols = st.columns(4)
 cols[0].metric(t("Most valuable (MVC)"), i18n.number(len(groups["MVC"])), help=t("Highest profit in the window."))
@@ -50,7 +51,7 @@ else:
     st.caption(t("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                  "over the next window; where it cannot tell, the customer's trend or wallet estimate."))
 
-plotted, buyers = cached.from_scores(differentiate.scatter_sample, as_of, settings)
+plotted, buyers = cached.from_scores(views.scatter_sample, as_of, settings)
 if not buyers:
     st.info(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
 else:
@@ -69,9 +70,9 @@ else:
     common = ["customer_id", "name", "reason", "profit", "revenue_window", "potential", "gap"]
     if wallet["customers"]:
         common += ["share_of_wallet"]
-    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in differentiate.GROUPS])
+    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in views.GROUPS])
     extra = {"MVC": ["tier", "region"], "MCC": ["tier", "region"], "BZ": ["cost_to_serve", "tier", "region"]}
-    for tab, group in zip(tabs, differentiate.GROUPS):
+    for tab, group in zip(tabs, views.GROUPS):
         with tab:
             lists.customer_list(groups[group], key=f"val_{group.lower()}", file_stem=f"{group.lower()}-customers",
                                 columns=common + extra[group])

@@ -14,9 +14,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import matrix
+from analysis.differentiate import matrix
 from analysis.cli import main
-from analysis.pyramid import TIERS
+from analysis.differentiate.pyramid import TIERS
 from tests import nasty
 from tests.pagetest import open_page
 

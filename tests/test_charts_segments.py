@@ -1,9 +1,9 @@
 from analysis.charts import TIER_COLORS
 from analysis.charts.segments import matrix_heatmap, migration_sankey, pyramid_chart, rfm_heatmap, value_scatter
-from analysis.matrix import satisfaction_matrix
-from analysis.pyramid import pyramid, tier_migration
-from analysis.rfm import rf_grid, rfm
-from analysis.value import value_groups
+from analysis.differentiate.matrix import satisfaction_matrix
+from analysis.differentiate.pyramid import pyramid, tier_migration
+from analysis.differentiate.rfm import rf_grid, rfm
+from analysis.differentiate.value import value_groups
 from tests.builders import buyers, make_workspace
 
 AS_OF = "2024-06-30"
@@ -79,7 +79,7 @@ def test_differentiate_charts_in_chinese():
 
     from analysis import i18n
     from analysis.charts.differentiate import lift_chart, segment_chart, silhouette_chart
-    from analysis.rfm import segment_rules
+    from analysis.differentiate.rfm import segment_rules
 
     counts = segment_rules()[["segment"]].assign(customers=1, customer_share=1 / 11)
     lifts = pd.DataFrame({"attribute": ["region", "main_category"], "value": ["North", "(unknown)"],

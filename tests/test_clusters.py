@@ -13,7 +13,7 @@ import pytest
 from sklearn.metrics import silhouette_score
 
 from analysis.charts.clusters import profile_heatmap, projection_chart, sizes_chart
-from analysis.clusters import (
+from analysis.differentiate.clusters import (
     MIN_CUSTOMERS, CustomerClusters, cluster_features, cluster_report, feature_table, fill_features,
     filled_table, make_personas, projection, silhouettes,
 )
@@ -246,7 +246,7 @@ def test_cluster_features_without_surveys_or_categories(tmp_path):
 
 
 def test_small_categories_are_pooled_as_other(tmp_path, monkeypatch):
-    monkeypatch.setattr("analysis.clusters.MAX_CATEGORIES", 2)
+    monkeypatch.setattr("analysis.differentiate.clusters.MAX_CATEGORIES", 2)
     ws = Workspace(tmp_path / "w.duckdb")
     _add(ws, transactions=[
         _line("a", "2024-05-01", 60.0, "o1", "Big"), _line("a", "2024-05-01", 30.0, "o1", "Mid"),
@@ -326,7 +326,7 @@ def test_charts_show_every_cluster():
 
 def test_personas_and_charts_in_chinese():
     from analysis import i18n
-    from analysis.clusters import feature_label
+    from analysis.differentiate.clusters import feature_label
 
     profiles, zscores = _three_alike_groups()
     with i18n.using("zh"):

@@ -1,11 +1,11 @@
-"""The page helpers in analysis.differentiate on tiny hand-built frames with obvious answers."""
+"""The page helpers in analysis.differentiate.views on tiny hand-built frames with obvious answers."""
 
 import pandas as pd
 import pytest
 
-from analysis import differentiate as d
+from analysis.differentiate import views as d
 from analysis.errors import UserError
-from analysis.rfm import segment_rules
+from analysis.differentiate.rfm import segment_rules
 
 
 def test_migration_table_is_a_from_by_to_grid_in_tier_order():
@@ -130,7 +130,7 @@ def test_clusters_of_clicked_customers_and_none_clicked():
 
 
 def test_rules_summary_segment_and_cell_equal_the_steps_they_stand_for():
-    from analysis.rfm import rf_grid
+    from analysis.differentiate.rfm import rf_grid
 
     frame = _rfm_frame()
     rules = d.rules_from_table(segment_rules())
@@ -151,7 +151,7 @@ def test_known_attributes_ignores_unknown_values():
 
 def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_twelve_cells():
     from analysis.charts.differentiate import clickable_matrix
-    from analysis.matrix import cell_texts
+    from analysis.differentiate.matrix import cell_texts
 
     cells = cell_texts().assign(customers=1, revenue=10.0)
     fig = clickable_matrix(cells)
@@ -164,7 +164,7 @@ def test_clickable_matrix_puts_a_marker_with_the_cell_id_on_each_of_twelve_cells
 
 
 def test_scatter_sample_keeps_flagged_customers_and_is_stable():
-    from analysis.differentiate import scatter_sample
+    from analysis.differentiate.views import scatter_sample
 
     n = 1000
     frame = pd.DataFrame({
@@ -206,8 +206,8 @@ def test_moves_name_the_direction_and_drop_empty_moves():
 
 
 def test_movers_are_the_customers_behind_each_move(tmp_path):
-    from analysis.pyramid import tier_migration
-    from analysis.segments import segment_customers
+    from analysis.differentiate.pyramid import tier_migration
+    from analysis.differentiate.segments import segment_customers
 
     t = _migration_workspace(tmp_path).tables()
     frame = segment_customers(t, "2024-06-30")
@@ -218,7 +218,7 @@ def test_movers_are_the_customers_behind_each_move(tmp_path):
 
 
 def test_rf_cells_of_the_grid_and_their_customers():
-    from analysis.rfm import rf_grid
+    from analysis.differentiate.rfm import rf_grid
 
     scored = d.segment_by_rules(_rfm_frame().assign(f=pd.array([5, 1, 5, None], dtype="Int64")))
     counts = d.rf_cell_counts(rf_grid(scored))
@@ -239,7 +239,7 @@ def test_lift_bars_skip_values_without_a_lift_and_put_the_highest_first():
 
 def test_clickable_rfm_puts_a_marker_with_r_f_and_count_on_each_of_25_cells():
     from analysis.charts.differentiate import clickable_rfm
-    from analysis.rfm import rf_grid
+    from analysis.differentiate.rfm import rf_grid
 
     grid = rf_grid(d.segment_by_rules(_rfm_frame()))
     fig = clickable_rfm(grid)
@@ -268,7 +268,7 @@ def test_clickable_migration_puts_a_move_key_on_every_cell_of_the_grid():
 
 def test_rule_errors_and_unmatched_segment_in_chinese():
     from analysis import i18n
-    from analysis.rfm import NO_RULE, segment_label
+    from analysis.differentiate.rfm import NO_RULE, segment_label
 
     rules = segment_rules()
     rules.loc[1, "r_min"] = 4

@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.icp import ideal_customer_profile
+from analysis.differentiate.icp import ideal_customer_profile
 from analysis.segment_settings import SegmentSettings
 from tests.builders import buyers, make_workspace
 
@@ -45,7 +45,7 @@ def test_needs_five_active(tmp_path):
 
 
 def test_top_customers_with_a_value_are_the_top_share_of_its_lift_bar(tmp_path):
-    from analysis.icp import lift_key, top_customers_with
+    from analysis.differentiate.icp import lift_key, top_customers_with
 
     res = ideal_customer_profile(build(tmp_path).tables(), "2024-06-30")
     north = top_customers_with(res, lift_key("region", "North"))

@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.matrix import CELLS, RELATIONSHIP, SELLING, satisfaction_matrix
+from analysis.differentiate.matrix import CELLS, RELATIONSHIP, SELLING, satisfaction_matrix
 from tests.builders import buyers, make_workspace
 
 AS_OF = "2024-06-30"
@@ -63,7 +63,7 @@ def test_strategy_table_is_complete():
 
 def test_cell_texts_and_labels_in_chinese(tmp_path):
     from analysis import i18n
-    from analysis.matrix import abcd_description, cell_texts, satisfaction_label, volume_label
+    from analysis.differentiate.matrix import abcd_description, cell_texts, satisfaction_label, volume_label
 
     ws = make_workspace(tmp_path, transactions=buyers(range(10, 100, 10)), interactions=[survey("c009", 5)])
     with i18n.using("zh"):
@@ -81,7 +81,7 @@ def test_cell_texts_and_labels_in_chinese(tmp_path):
 
 
 def test_zero_or_negative_revenue_is_low_volume(tmp_path):
-    from analysis.matrix import with_cells
+    from analysis.differentiate.matrix import with_cells
     from analysis.identify.facts import customer_facts
 
     ws = make_workspace(tmp_path, transactions=buyers([-50.0]))

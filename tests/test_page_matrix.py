@@ -7,7 +7,7 @@ import json
 import re
 
 from analysis import story
-from analysis.matrix import ABCD_CLASSES, CELLS, URGENCY
+from analysis.differentiate.matrix import ABCD_CLASSES, CELLS, URGENCY
 from analysis.store import Workspace
 from tests.pagetest import open_page
 from tests.test_page_pyramid import transactions_only

@@ -2,7 +2,7 @@
 
 import json
 
-from analysis.pyramid import TIERS
+from analysis.differentiate.pyramid import TIERS
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
 

@@ -3,7 +3,7 @@
 import json
 import re
 
-from analysis.rfm import SEGMENT_NAMES
+from analysis.differentiate.rfm import SEGMENT_NAMES
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
 from tests.test_page_pyramid import transactions_only

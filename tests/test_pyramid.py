@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.pyramid import TIERS, customer_tiers, pyramid, tier_migration
+from analysis.differentiate.pyramid import TIERS, customer_tiers, pyramid, tier_migration
 from analysis.segment_settings import SegmentSettings
 from tests.builders import buyers, make_workspace
 
@@ -109,7 +109,7 @@ def test_migration_counts(tmp_path):
 
 def test_tier_labels_in_chinese_codes_unchanged(tmp_path):
     from analysis import i18n
-    from analysis.pyramid import NEW, tier_label
+    from analysis.differentiate.pyramid import NEW, tier_label
 
     ws = make_workspace(tmp_path, transactions=buyers(range(1, 101)))
     with i18n.using("zh"):

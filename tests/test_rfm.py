@@ -3,7 +3,7 @@ import pytest
 from analysis.errors import NotEnoughData
 import pandas as pd
 
-from analysis.rfm import RFM_SEGMENTS, rf_grid, rfm, rfm_counts, segment_counts, segment_of, segment_rules
+from analysis.differentiate.rfm import RFM_SEGMENTS, rf_grid, rfm, rfm_counts, segment_counts, segment_of, segment_rules
 from tests.builders import make_workspace
 
 AS_OF = "2024-06-30"
@@ -73,7 +73,7 @@ def test_no_purchases_raises(tmp_path):
 
 def test_segment_names_stay_codes_and_read_in_chinese(tmp_path):
     from analysis import i18n
-    from analysis.rfm import segment_label
+    from analysis.differentiate.rfm import segment_label
 
     tx = [{"customer_id": f"c{k:02d}", "order_id": f"{k}-{j}", "date": f"2024-06-{30 - k:02d}", "amount": 10.0}
           for k in range(1, 11) for j in range(k)]

@@ -6,7 +6,7 @@ import pytest
 
 from analysis.errors import NotEnoughData
 from analysis.segment_settings import SegmentSettings
-from analysis.segments import (
+from analysis.differentiate.segments import (
     TIERS, SegmentSettings, attitude_change, report_section, satisfaction_matrix, segment_customers,
 )
 from tests.builders import buyers, make_workspace
@@ -135,7 +135,7 @@ def test_cdnow_sample_pyramid_accounts_for_everyone(tmp_path):
 
 def test_labels_in_chinese_codes_and_report_unchanged(tmp_path):
     from analysis import i18n
-    from analysis.segments import direction_label
+    from analysis.differentiate.segments import direction_label
 
     tables = full_workspace(tmp_path).tables()
     english = report_section(tables, AS_OF)

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from analysis.segment_settings import SegmentSettings
-from analysis.value import value_counts, value_groups
+from analysis.differentiate.value import value_counts, value_groups
 from tests.builders import buyers, make_workspace
 
 DOLLARS = SegmentSettings(currency="$")  # reasons write amounts with the workspace's symbol

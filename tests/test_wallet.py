@@ -13,7 +13,7 @@ import pytest
 from sklearn.base import clone
 
 from analysis.store import Workspace
-from analysis.wallet import (
+from analysis.differentiate.wallet import (
     WalletEstimator, estimate_wallets, holdout_estimates, wallet_inputs,
 )
 from tests.builders import make_workspace

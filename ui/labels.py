@@ -8,7 +8,11 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analysis import interactions, matrix, pyramid, rfm, segments
+from analysis import interactions
+from analysis.differentiate import segments
+from analysis.differentiate import rfm
+from analysis.differentiate import matrix
+from analysis.differentiate import pyramid
 
 
 tier = pyramid.tier_label

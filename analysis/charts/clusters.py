@@ -1,7 +1,7 @@
 """Figures for customer clusters: the 2-D map of customers coloured by persona, the profile
-heatmap and the cluster sizes. Inputs come from :mod:`analysis.clusters` (a
-:func:`~analysis.clusters.projection` frame, a fitted
-:class:`~analysis.clusters.CustomerClusters`); plotly figures out. Each mark's
+heatmap and the cluster sizes. Inputs come from :mod:`analysis.differentiate.clusters` (a
+:func:`~analysis.differentiate.clusters.projection` frame, a fitted
+:class:`~analysis.differentiate.clusters.CustomerClusters`); plotly figures out. Each mark's
 ``customdata`` starts with its key (customer id or cluster number) for click-through.
 """
 
@@ -13,7 +13,7 @@ from plotly.colors import qualitative
 
 from analysis import i18n
 from analysis.charts import escape, escape_all, number_axis
-from analysis.clusters import CustomerClusters, feature_label
+from analysis.differentiate.clusters import CustomerClusters, feature_label
 
 PALETTE = qualitative.Safe
 

@@ -12,15 +12,15 @@ import plotly.graph_objects as go
 
 from analysis import i18n
 from analysis.charts import escape_all, hover_numbers, number_axis
-from analysis.differentiate import move_key
-from analysis.icp import attribute_label, lift_key, value_label
-from analysis.pyramid import tier_label
-from analysis.rfm import segment_label
+from analysis.differentiate.views import move_key
+from analysis.differentiate.icp import attribute_label, lift_key, value_label
+from analysis.differentiate.pyramid import tier_label
+from analysis.differentiate.rfm import segment_label
 
 
 def silhouette_chart(table: pd.DataFrame) -> go.Figure:
     """Mean silhouette by number of clusters (from
-    :func:`analysis.differentiate.silhouette_table`), the chosen k highlighted."""
+    :func:`analysis.differentiate.views.silhouette_table`), the chosen k highlighted."""
     colors = ["#1b4f72" if c else "#aed6f1" for c in table["chosen"]]
     fig = go.Figure(go.Bar(
         x=[str(k) for k in table["k"]], y=[float(s) for s in table["silhouette"]], marker_color=colors,
@@ -37,7 +37,7 @@ def silhouette_chart(table: pd.DataFrame) -> go.Figure:
 
 def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = None) -> go.Figure:
     """Horizontal bars of lift (top share / rest share) per attribute value, from
-    :func:`analysis.icp.ideal_customer_profile`; a line at 1 (as common as among the rest).
+    :func:`analysis.differentiate.icp.ideal_customer_profile`; a line at 1 (as common as among the rest).
     Values with no lift (the rest has none) are left out."""
     labels = attribute_labels or {}
     frame = lifts.dropna(subset=["lift"]).copy()
@@ -62,8 +62,8 @@ def lift_chart(lifts: pd.DataFrame, attribute_labels: dict[str, str] | None = No
 
 
 def segment_chart(counts: pd.DataFrame) -> go.Figure:
-    """Customers per RFM segment (from :func:`analysis.rfm.rfm_counts` or
-    :func:`analysis.differentiate.counts_by_rules`), in rule order."""
+    """Customers per RFM segment (from :func:`analysis.differentiate.rfm.rfm_counts` or
+    :func:`analysis.differentiate.views.counts_by_rules`), in rule order."""
     fig = go.Figure(go.Bar(
         y=escape_all([segment_label(x) for x in counts["segment"]], 40), x=counts["customers"], orientation="h",
         marker_color="#2874a6",
@@ -126,7 +126,7 @@ def clickable_rfm(grid: pd.DataFrame) -> go.Figure:
 
 def clickable_migration(grid: pd.DataFrame) -> go.Figure:
     """Customers by tier one window ago (rows, top first) and now (columns), from
-    :func:`analysis.differentiate.migration_table`, a click target for the moves the Sankey
+    :func:`analysis.differentiate.views.migration_table`, a click target for the moves the Sankey
     shows (Sankey links cannot be selected in Streamlit). Colour follows log(1 + customers)
     so the few who moved stay visible next to the many who stayed. The markers'
     ``customdata`` is [move key "big->medium", customers, from tier, to tier]."""

@@ -1,6 +1,6 @@
 """Figures for the differentiate step: pyramid, tier migration, value vs potential, the
-satisfaction-by-volume matrix and the RFM grid. DataFrames in (from analysis.pyramid,
-analysis.value, analysis.matrix, analysis.rfm), plotly figures out. Each mark's
+satisfaction-by-volume matrix and the RFM grid. DataFrames in (from analysis.differentiate.pyramid,
+analysis.differentiate.value, analysis.differentiate.matrix, analysis.differentiate.rfm), plotly figures out. Each mark's
 ``customdata`` starts with its key (tier, customer id, cell id, "r/f") for click-through.
 """
 
@@ -14,10 +14,10 @@ import plotly.graph_objects as go
 
 from analysis import i18n
 from analysis.charts import TIER_COLORS, escape, hover_numbers, number_axis
-from analysis.matrix import (NO_SURVEY, URGENCY_LEVELS, cell_id, level_label, satisfaction_label, start_here,
+from analysis.differentiate.matrix import (NO_SURVEY, URGENCY_LEVELS, cell_id, level_label, satisfaction_label, start_here,
                              volume_label)
 from analysis.money import in_currency
-from analysis.pyramid import tier_label
+from analysis.differentiate.pyramid import tier_label
 
 # The matrix's grid: rows top to bottom, columns left to right.
 SATISFACTION_ROWS = ("high", "medium", "low", NO_SURVEY)
@@ -122,7 +122,7 @@ def value_scatter(groups: pd.DataFrame, currency: str = "") -> go.Figure:
     return fig
 
 
-# Cell colours by urgency (analysis.matrix.URGENCY_LEVELS): where to act, not where the money is.
+# Cell colours by urgency (analysis.differentiate.matrix.URGENCY_LEVELS): where to act, not where the money is.
 URGENCY_COLORS = {"empty": "#f2f3f4", "keep": "#d6eaf8", "plan": "#f9e79f", "act": "#f5b7b1", "start": "#c0392b"}
 _URGENCY_Z = {"empty": 0, "keep": 1, "plan": 2, "act": 3, "start": 4}
 
@@ -137,8 +137,8 @@ def matrix_heatmap(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
     """The satisfaction-by-volume grid: rows satisfaction high, medium, low and, below a dashed
     line, "no survey" (customers not asked yet are a row, never guessed); columns volume low,
     medium, high, so the partners (A) are top right. Each cell shows its ABCD class, strategy,
-    customers and window revenue. Colour is urgency (:data:`analysis.matrix.URGENCY_LEVELS`),
-    not revenue; the most urgent cell with customers (:func:`analysis.matrix.start_here`) is
+    customers and window revenue. Colour is urgency (:data:`analysis.differentiate.matrix.URGENCY_LEVELS`),
+    not revenue; the most urgent cell with customers (:func:`analysis.differentiate.matrix.start_here`) is
     dark red, outlined and marked "Start here". ``customdata`` starts with the cell id."""
     by_cell = matrix.set_index("cell")
     start = start_here(matrix)
@@ -189,7 +189,7 @@ def matrix_heatmap(matrix: pd.DataFrame, currency: str = "") -> go.Figure:
 
 
 def rfm_heatmap(grid: pd.DataFrame) -> go.Figure:
-    """R x F customer counts from :func:`analysis.rfm.rf_grid` (R 5 at the top)."""
+    """R x F customer counts from :func:`analysis.differentiate.rfm.rf_grid` (R 5 at the top)."""
     rs, fs = list(grid.index), list(grid.columns)
     fig = go.Figure(go.Heatmap(
         z=grid.values.tolist(), x=[f"F{f}" for f in fs], y=[f"R{r}" for r in rs],

@@ -1,8 +1,8 @@
 """Differentiate customers (IDIC step 2): every label in one place.
 
 The parts live in their own modules and all read :func:`analysis.identify.facts.customer_facts`:
-:mod:`analysis.pyramid` (tiers and migration), :mod:`analysis.value` (MVC / MCC / BZ),
-:mod:`analysis.matrix` (satisfaction x volume, ABCD, strategies), :mod:`analysis.rfm`.
+:mod:`analysis.differentiate.pyramid` (tiers and migration), :mod:`analysis.differentiate.value` (MVC / MCC / BZ),
+:mod:`analysis.differentiate.matrix` (satisfaction x volume, ABCD, strategies), :mod:`analysis.differentiate.rfm`.
 This module joins them into one per-customer table (:func:`segment_customers`), the report
 section (:func:`report_section`) and attitude change (:func:`attitude_change`).
 
@@ -22,15 +22,15 @@ import pandas as pd
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup
-from analysis.matrix import CELLS, satisfaction_matrix, with_cells
+from analysis.differentiate.matrix import CELLS, satisfaction_matrix, with_cells
 from analysis.identify.overview import pareto
-from analysis.pyramid import (
+from analysis.differentiate.pyramid import (
     TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
 )
-from analysis.rfm import rfm, rfm_counts, segment_counts, with_rfm
+from analysis.differentiate.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.segment_settings import SegmentSettings
 from analysis.store import Tables, to_frame
-from analysis.value import add_reasons, value_expr, value_groups, value_totals
+from analysis.differentiate.value import add_reasons, value_expr, value_groups, value_totals
 
 __all__ = [
     "SegmentSettings", "TIERS", "pyramid", "tier_migration", "value_groups",

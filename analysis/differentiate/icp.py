@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import category_revenue, customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup, money, percent, t
-from analysis.pyramid import ranked_active, with_tiers
+from analysis.differentiate.pyramid import ranked_active, with_tiers
 from analysis.segment_settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
 
@@ -87,7 +87,7 @@ def top_customers_with(result: IcpResult, key: str) -> pd.DataFrame:
 def _attribute_frame(tables: Tables, as_of, s: SegmentSettings) -> pd.DataFrame:
     facts = with_tiers(customer_facts(tables, as_of, s.window_months), s)
     r = ranked_active(facts)
-    # zero or negative revenue (refunds only) is never a top customer (see analysis.pyramid)
+    # zero or negative revenue (refunds only) is never a top customer (see analysis.differentiate.pyramid)
     r = r.mutate(is_top=r.active & (r.revenue_window > 0) & (r._rank < slice_size(r._n, s.icp_share)))
     cat = category_revenue(tables, as_of)
     cat = cat.mutate(_k=ibis.row_number().over(

@@ -7,7 +7,7 @@
 - :func:`wallet_summary`: how many customers have a wallet estimate, and their share of it.
 - :func:`volume_summary`: the volume tiers alone (the matrix without satisfaction data).
 - :func:`rules_from_table`, :func:`segment_by_rules`, :func:`counts_by_rules`: RFM segments
-  from a user-edited copy of :data:`analysis.rfm.RFM_SEGMENTS` (first matching rule wins).
+  from a user-edited copy of :data:`analysis.differentiate.rfm.RFM_SEGMENTS` (first matching rule wins).
 - :func:`rf_cell_counts`, :func:`rf_cell`: the cells of the R x F grid and their customers.
 - :func:`lift_bars`: the bars of the ideal-customer-profile lift chart, to pick one.
 - :func:`silhouette_table`, :func:`cluster_members`: clusters for a chosen k.
@@ -21,9 +21,9 @@ from analysis.identify.customers import apply_filters, ranked
 from analysis.errors import UserError
 from analysis import i18n
 from analysis.i18n import N_, lookup, t
-from analysis.matrix import NO_SURVEY, SELLING, VOLUMES, cell_id
-from analysis.pyramid import NEW, TIERS, tier_label
-from analysis.rfm import NO_RULE, rf_grid, segment_rules
+from analysis.differentiate.matrix import NO_SURVEY, SELLING, VOLUMES, cell_id
+from analysis.differentiate.pyramid import NEW, TIERS, tier_label
+from analysis.differentiate.rfm import NO_RULE, rf_grid, segment_rules
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
 RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
@@ -32,7 +32,7 @@ MOVE = "->"  # joins the tiers of a move in its key: "big->medium"
 
 def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
     """Customers by tier one window ago (rows, ``(new)`` last) and now (columns), from
-    :func:`analysis.pyramid.tier_migration`; tiers nobody was in are left out."""
+    :func:`analysis.differentiate.pyramid.tier_migration`; tiers nobody was in are left out."""
     order = [*TIERS, NEW]
     grid = migration.pivot_table(index="from_tier", columns="to_tier", values="customers",
                                  aggfunc="sum", fill_value=0)
@@ -52,7 +52,7 @@ def move_key(from_tier: str, to_tier: str) -> str:
 
 
 def moves(migration: pd.DataFrame) -> pd.DataFrame:
-    """The moves of :func:`analysis.pyramid.tier_migration` that somebody made, in its order:
+    """The moves of :func:`analysis.differentiate.pyramid.tier_migration` that somebody made, in its order:
     key (:func:`move_key`), from_tier, to_tier, customers, direction ("up" to a higher
     tier, "down", "same", or "new" for customers not known one window ago), label ("big →
     medium: moved down (12 customers)")."""
@@ -98,7 +98,7 @@ def cell_customers(frame: pd.DataFrame, cell: str) -> pd.DataFrame:
 
 
 def rf_cell_counts(grid: pd.DataFrame) -> dict[str, int]:
-    """"r/f" -> customers for each cell of :func:`analysis.rfm.rf_grid`, in grid order
+    """"r/f" -> customers for each cell of :func:`analysis.differentiate.rfm.rf_grid`, in grid order
     (R 5 first, then F 1 to 5): the keys the R x F chart carries."""
     return {f"{r}/{f}": int(grid.loc[r, f]) for r in grid.index for f in grid.columns}
 
@@ -146,7 +146,7 @@ def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def rules_from_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A checked copy of an edited rules table (columns of :func:`analysis.rfm.segment_rules`).
+    """A checked copy of an edited rules table (columns of :func:`analysis.differentiate.rfm.segment_rules`).
     Raises UserError naming the row when a segment has no name or a range is not within
     1..5 with min <= max. Empty rows are dropped."""
     missing = [c for c in RULE_COLUMNS[:5] if c not in table]
@@ -256,17 +256,17 @@ def rules_cell(frame: pd.DataFrame, rules: pd.DataFrame | None, cell: str) -> pd
 
 def known_attributes(lifts: pd.DataFrame) -> list[str]:
     """The attributes of an ideal-customer-profile lift table with at least one known value
-    (not :data:`analysis.icp.UNKNOWN`), in table order."""
-    from analysis.icp import UNKNOWN
+    (not :data:`analysis.differentiate.icp.UNKNOWN`), in table order."""
+    from analysis.differentiate.icp import UNKNOWN
 
     known = lifts[lifts["value"] != UNKNOWN]
     return list(dict.fromkeys(known["attribute"]))
 
 
 def lift_bars(lifts: pd.DataFrame) -> dict[str, str]:
-    """key (:func:`analysis.icp.lift_key`) -> label for each bar of the lift chart (values
+    """key (:func:`analysis.differentiate.icp.lift_key`) -> label for each bar of the lift chart (values
     with a lift), highest lift first: "region: North · ×2.5 · 8 top customers"."""
-    from analysis.icp import attribute_label, lift_key, value_label
+    from analysis.differentiate.icp import attribute_label, lift_key, value_label
 
     bars = lifts.dropna(subset=["lift"]).sort_values(["lift", "attribute", "value"], ascending=[False, True, True])
     return {

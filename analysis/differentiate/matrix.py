@@ -3,7 +3,7 @@
 Volume: active customers split into terciles of window revenue, highest first, ties by
 customer id (``high`` gets the extra customer when the count does not divide by 3); a
 customer whose window revenue is zero or negative (refunds only) is ``low`` whatever their
-rank, as in the pyramid (:mod:`analysis.pyramid`).
+rank, as in the pyramid (:mod:`analysis.differentiate.pyramid`).
 Columns (satisfaction): the latest survey on a 5-point equivalent, ``high`` >= 4, ``low``
 <= 2, ``medium`` between; no survey is ``none``, never guessed, and those three cells are
 kept apart from the nine.
