@@ -81,7 +81,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     from analysis.differentiate import segments
     from analysis.identify import overview
     from analysis.differentiate.clusters import cluster_report
-    from analysis.clv_data import clv_report, fit_clv, potential_table, score_clv
+    from analysis.predict.clv_data import clv_report, fit_clv, potential_table, score_clv
     from analysis.scores import attempt, potential_revenue
 
     as_of = resolve_as_of(tables, as_of)

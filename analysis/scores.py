@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.differentiate.clusters import fit_clusters, make_personas
-from analysis.clv_data import clv_notes, fit_clv, score_clv
+from analysis.predict.clv_data import clv_notes, fit_clv, score_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.report import ReportSettings

@@ -14,7 +14,7 @@ resident set size (``os.wait4`` rusage, so steps do not mask each other). Steps:
    benchmarks/pandas_pipeline.py on DataFrames already in memory (CSV reading excluded
    from the ratio, shown apart). Target >= 5x faster, peak < 2 GB.
 3. clusters: :func:`analysis.differentiate.clusters.cluster_report` against pandas + scikit-learn KMeans.
-4. CLV: :func:`analysis.clv_data.clv_report` against ``lifetimes`` on the same
+4. CLV: :func:`analysis.predict.clv_data.clv_report` against ``lifetimes`` on the same
    transactions, and the model fit alone on simulated customers (benchmarks/bench_clv.py).
 5. pages: every file in pages/ through ``AppTest``: the first run of the page on a cold
    process, then a second run of the same AppTest (what any click costs). Target < 1 s.
@@ -80,7 +80,7 @@ def work_clusters(spec: dict) -> dict:
 
 
 def work_clv(spec: dict) -> dict:
-    from analysis.clv_data import clv_report
+    from analysis.predict.clv_data import clv_report
     from analysis.identify.facts import resolve_as_of
 
     start = time.perf_counter()
@@ -140,7 +140,7 @@ def work_clv_fit(spec: dict) -> dict:
     repeat = (x > 0) & (spend > 0)
     start = time.perf_counter()
     if spec["impl"] == "ours":
-        from analysis.clv import BetaGeoModel, GammaGammaModel
+        from analysis.predict.clv import BetaGeoModel, GammaGammaModel
 
         bg = BetaGeoModel().fit(x, t_x, T)
         gg = GammaGammaModel().fit(x[repeat], spend[repeat])

@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import clv_data, i18n, scores
+from analysis import i18n, scores
+from analysis.predict import clv_data
 from analysis.i18n import t
 from analysis.charts import clv as charts
 from ui import cached, lists, show, sidebar

@@ -1,6 +1,6 @@
 """Data for the tests of analysis.predict: the CDNOW sample and a simulated busy shop, as
 purchase lines, and a calibration/holdout summary built here with plain pandas, independently
-of the project's own preparation code (analysis.clv_data)."""
+of the project's own preparation code (analysis.predict.clv_data)."""
 
 from __future__ import annotations
 

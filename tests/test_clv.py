@@ -1,4 +1,4 @@
-"""Tests for analysis.clv: BG/NBD and Gamma-Gamma estimators, checked against the published
+"""Tests for analysis.predict.clv: BG/NBD and Gamma-Gamma estimators, checked against the published
 CDNOW estimates, finite differences, independent integrals and a seeded simulation."""
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from analysis.clv import (
+from analysis.predict.clv import (
     BetaGeoModel,
     GammaGammaModel,
     NotFittedError,
@@ -26,7 +26,7 @@ CDNOW_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 def _cdnow_calibration(path: Path, sample: bool) -> pd.DataFrame:
     """x, t_x, T (weeks) and average repeat spend for 1997-01-01 .. 1997-09-30, built with
-    plain pandas, independently of analysis.clv_data."""
+    plain pandas, independently of analysis.predict.clv_data."""
     if not path.exists():
         pytest.skip(f"{path} not available")
     if sample:
@@ -330,7 +330,7 @@ def test_clv_formula():
 
 def test_gamma_gamma_hessian_matches_finite_differences():
     # the spend model finishes with Newton steps, so its analytic Hessian must be right
-    from analysis.clv import _GammaGammaData
+    from analysis.predict.clv import _GammaGammaData
 
     rng = np.random.default_rng(SEED)
     x = rng.integers(1, 12, 500).astype(float)

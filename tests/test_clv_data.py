@@ -1,4 +1,4 @@
-"""Tests for analysis.clv_data: the per-customer summary built in Ibis, the holdout check,
+"""Tests for analysis.predict.clv_data: the per-customer summary built in Ibis, the holdout check,
 per-customer CLV and the JSON report, on hand-built, simulated and CDNOW data."""
 
 import datetime as dt
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.clv_data import (
+from analysis.predict.clv_data import (
     HoldoutResult,
     clv_report,
     customer_clv,
@@ -253,7 +253,7 @@ def cdnow_sample(tmp_path_factory):
 
 
 def test_cdnow_sample_summary_gives_the_published_estimates(cdnow_sample):
-    from analysis.clv import BetaGeoModel, GammaGammaModel
+    from analysis.predict.clv import BetaGeoModel, GammaGammaModel
 
     s = rfm_summary(cdnow_sample, CAL_END)
     assert len(s) == 2357 and (s["frequency"] > 0).sum() == 946
@@ -340,7 +340,7 @@ def test_notes_and_refusals_read_in_chinese(company, tiny):
     import re
 
     from analysis import i18n
-    from analysis.clv_data import _alive_words, _span
+    from analysis.predict.clv_data import _alive_words, _span
 
     english = customer_clv(company, D(2023, 12, 31)).set_index("customer_id")["note"]
     with i18n.using("zh"):

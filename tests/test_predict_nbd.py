@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from scipy.special import gammaln
 
-from analysis.clv import discounted_expected_purchases
+from analysis.predict.clv import discounted_expected_purchases
 from analysis.errors import NotEnoughData
 from analysis.predict.nbd import NBDModel, nbd_loglik
 from tests.predict_data import assert_gradient, busy_shop_lines, cdnow_summary, summarise

@@ -1,4 +1,4 @@
-"""Figures for customer lifetime value: DataFrames from :mod:`analysis.clv_data` in,
+"""Figures for customer lifetime value: DataFrames from :mod:`analysis.predict.clv_data` in,
 plotly figures out. Titles and labels are written for managers, not statisticians."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The caller fits a purchase model on the history up to a cut-off, asks each customer's
 probability of no purchase in the ``horizon`` after it (``model.prob_no_purchase``, every
-model of :mod:`analysis.clv` and :mod:`analysis.predict` has it), and records who in fact
+model of :mod:`analysis.predict.clv` and :mod:`analysis.predict` has it), and records who in fact
 bought nothing in that period. Here, pure functions on those arrays:
 
 - :func:`reliability_table`: customers sorted by predicted probability and cut into ten
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.clv import _as_float_arrays
+from analysis.predict.clv import _as_float_arrays
 
 NAIVE_WINDOW_DAYS = 90
 

@@ -20,7 +20,7 @@ between 1 and 1/(1 - z), so its logarithm never overflows (the direct form does 
 buyers). SciPy's ``hyp2f1`` evaluates it; where it fails (NaN for large q with z near 1) or
 leaves those bounds, the same mean is integrated numerically.
 
-Fitting: as BG/NBD (``analysis.clv``), on distinct histories; the hypergeometric terms are
+Fitting: as BG/NBD (``analysis.predict.clv``), on distinct histories; the hypergeometric terms are
 evaluated once per distinct (x, t_x) and (x, T) pair (a few thousand for a million customers
 with whole-day times). The gradient is analytic except for the derivatives of that 2F1 with
 respect to its parameters, which have no closed form: central differences.
@@ -33,7 +33,7 @@ from scipy import integrate
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from analysis import i18n
-from analysis.clv import _as_float_arrays, _codes, _Histories, _PurchaseModel, _sum
+from analysis.predict.clv import _as_float_arrays, _codes, _Histories, _PurchaseModel, _sum
 
 _STEP = 1e-5  # relative step of the central differences
 
@@ -167,7 +167,7 @@ def _log_terms(params, x, t_x, T, log_F1=None):
 # --------------------------------------------------------------------------------------
 class _ParetoNBDData(_Histories):
     """Pareto/NBD data prepared for many likelihood evaluations: distinct histories as
-    weighted rows (:class:`analysis.clv._Histories`, one-time buyers included as rows: one
+    weighted rows (:class:`analysis.predict.clv._Histories`, one-time buyers included as rows: one
     per T), with codes into the distinct (x, t_x) and (x, T) pairs, where F is evaluated."""
 
     def __init__(self, x, t_x, T, weights=None):
@@ -232,10 +232,10 @@ def paretonbd_loglik(params, x, t_x, T, weights=None, with_grad: bool = False):
 class ParetoNBDModel(_PurchaseModel):
     """Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987).
 
-    Same shape and API as :class:`analysis.clv.BetaGeoModel`: ``fit(frequency, recency, T,
+    Same shape and API as :class:`analysis.predict.clv.BetaGeoModel`: ``fit(frequency, recency, T,
     weights=None)`` maximises :func:`paretonbd_loglik` and sets ``params_`` (``r``, ``alpha``,
     ``s``, ``beta``), ``loglik_``, ``n_customers_``; refusals are
-    :class:`~analysis.errors.NotEnoughData`, and :class:`analysis.clv.DropoutNotIdentified`
+    :class:`~analysis.errors.NotEnoughData`, and :class:`analysis.predict.clv.DropoutNotIdentified`
     when the dropout runs to the boundary (s -> 0 or β -> inf: nobody looks lapsed).
     """
 
@@ -298,7 +298,7 @@ class ParetoNBDModel(_PurchaseModel):
 
     def time_to_next_purchase(self, x, t_x, T, chance: float = 0.5, max_wait: float | None = None):
         """Time from T until the chance of a next purchase reaches ``chance`` (the "expected
-        next purchase" of :meth:`analysis.clv.BetaGeoModel.time_to_next_purchase`); ``inf``
+        next purchase" of :meth:`analysis.predict.clv.BetaGeoModel.time_to_next_purchase`); ``inf``
         when it never does: a customer who may be gone, or may die before buying, has a chance
         of ever buying again 1 - s/(r+s+x) F(t_x) / (the bracket of L), which can stay below
         ``chance``. No closed form: bisection on ln w over each distinct history (40 halvings,

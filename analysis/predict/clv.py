@@ -532,7 +532,7 @@ class GammaGammaModel:
     Fader & Hardie 2013 note): spends are Gamma(p, ν) around each customer's mean, and
     ν ~ Gamma(q, γ) across customers. Fit on repeat customers (x >= 1) with a positive
     average repeat spend; customers outside that are the caller's business (see
-    ``analysis.clv_data.customer_clv``)."""
+    ``analysis.predict.clv_data.customer_clv``)."""
 
     def __init__(self, min_customers: int = 30):
         self.min_customers = min_customers
@@ -637,7 +637,7 @@ def discounted_expected_purchases(
     model's conditional expectation (eq. 10 for BG/NBD), m = one month in the model's time
     unit, and d = (1 + annual_discount)^(1/12) - 1 the monthly rate: each month's expected
     purchases are discounted as if made at its end. Any purchase model of
-    :mod:`analysis.clv` or :mod:`analysis.predict` serves, with or without dropout."""
+    :mod:`analysis.predict.clv` or :mod:`analysis.predict` serves, with or without dropout."""
     x, t_x, T = _as_float_arrays(x, t_x, T)
     month = DAYS_PER_MONTH / unit_days
     monthly = (1.0 + annual_discount) ** (1.0 / 12.0) - 1.0

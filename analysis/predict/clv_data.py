@@ -1,4 +1,4 @@
-"""Data preparation and validation for the CLV models in :mod:`analysis.clv`.
+"""Data preparation and validation for the CLV models in :mod:`analysis.predict.clv`.
 
 The per-customer aggregation runs as Ibis expressions on ``tables.transactions`` (so it
 runs on DuckDB or Spark); only per-customer (and per-day) summaries come back to pandas.
@@ -29,7 +29,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discounted_expected_purchases
+from analysis.predict.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discounted_expected_purchases
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import hash_sample, local_limit
 from analysis.i18n import t, tn
@@ -626,7 +626,7 @@ def customer_clv(
     recency, T (weeks), monetary_value, p_alive, expected_purchases (in the horizon),
     expected_next_purchase (the date by which another purchase is an even bet; NaT when
     that is beyond the horizon or the customer has more likely lapsed), expected_spend
-    (per purchase, Gamma-Gamma), clv (see :func:`analysis.clv.clv`) and a plain-language
+    (per purchase, Gamma-Gamma), clv (see :func:`analysis.predict.clv.clv`) and a plain-language
     note. Customers without a positive repeat spend get the average customer's spend.
     ``fitted`` (from :func:`fit_clv` at the same ``as_of``) skips fitting again."""
     fit = fitted if fitted is not None else fit_clv(transactions, as_of)
