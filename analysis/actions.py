@@ -29,8 +29,8 @@ from analysis.action_settings import ActionSettings
 from analysis.crosssell import CoPurchaseModel
 from analysis.identify.facts import to_date
 from analysis.i18n import N_
-from analysis.interactions import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
-from analysis.interactions import label as _label
+from analysis.interact.contacts import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
+from analysis.interact.contacts import label as _label
 
 # ---------------------------------------------------------------------------------------
 # Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole

@@ -410,7 +410,7 @@ def _actions(args) -> int:
 
 @command("log")
 def _log(args) -> int:
-    from analysis.interactions import record_interaction
+    from analysis.interact.contacts import record_interaction
 
     if (args.satisfaction is None) != (args.scale is None) and args.scale is not None:
         raise UserError(t("--scale was given without --satisfaction"))

@@ -4,7 +4,9 @@ import hashlib
 
 import streamlit as st
 
-from analysis import i18n, interactions, timeline
+from analysis import i18n
+from analysis.interact import timeline
+from analysis.interact import contacts
 from analysis.identify import customers
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError
@@ -149,12 +151,12 @@ if len(complaints):  # the one way to close a complaint in the app
     with st.form("cu_close", clear_on_submit=True):
         c = st.columns([1, 1, 2])
         closed_on = c[0].date_input(t("Resolved on"), value=as_of, key="cu_close_date", format="YYYY-MM-DD")
-        close_channel = c[1].selectbox(t("Channel"), interactions.CHANNELS, key="cu_close_channel",
-                                       format_func=interactions.channel_label)
-        close_note = c[2].text_input(t("What was done"), key="cu_close_note", max_chars=interactions.NOTE_MAX_CHARS)
+        close_channel = c[1].selectbox(t("Channel"), contacts.CHANNELS, key="cu_close_channel",
+                                       format_func=contacts.channel_label)
+        close_note = c[2].text_input(t("What was done"), key="cu_close_note", max_chars=contacts.NOTE_MAX_CHARS)
         if st.form_submit_button(t("Mark resolved"), type="primary", key="cu_close_save"):
             try:
-                interactions.close_complaints(workspace.current(), cid, complaints["occurred_at"].max(), closed_on,
+                contacts.close_complaints(workspace.current(), cid, complaints["occurred_at"].max(), closed_on,
                                               channel=close_channel, note=close_note or None)
             except UserError as exc:
                 st.error(str(exc))
@@ -167,20 +169,20 @@ with st.form("cu_record", clear_on_submit=True):
     f = st.columns(4)
     when = f[0].date_input(t("Date"), value=as_of, key="cu_rec_date", format="YYYY-MM-DD",
                            help=t("Defaults to the as-of date, so the contact counts in the figures shown."))
-    kind = f[1].selectbox(t("Kind"), interactions.FORM_KINDS, key="cu_rec_kind", format_func=interactions.kind_label,
+    kind = f[1].selectbox(t("Kind"), contacts.FORM_KINDS, key="cu_rec_kind", format_func=contacts.kind_label,
                           help=t("To close a complaint, use “Mark resolved” above it."))
-    channel = f[2].selectbox(t("Channel"), interactions.CHANNELS, key="cu_rec_channel",
-                             format_func=interactions.channel_label)
-    outcome = f[3].selectbox(t("Outcome"), ["", *interactions.FORM_OUTCOMES], key="cu_rec_outcome",
-                             format_func=interactions.outcome_label)
+    channel = f[2].selectbox(t("Channel"), contacts.CHANNELS, key="cu_rec_channel",
+                             format_func=contacts.channel_label)
+    outcome = f[3].selectbox(t("Outcome"), ["", *contacts.FORM_OUTCOMES], key="cu_rec_outcome",
+                             format_func=contacts.outcome_label)
     g = st.columns(3)
     answers = g[0].selectbox(t("Answers suggested action"), ["", *suggested["action"].unique()], key="cu_rec_answers",
                              format_func=lambda a: dict(zip(suggested["action"], suggested["title"])).get(a, "—"))
     score = g[1].selectbox(t("Satisfaction (1-5, optional)"), ["", 1, 2, 3, 4, 5], key="cu_rec_score")
-    note = g[2].text_input(t("Note"), key="cu_rec_note", max_chars=interactions.NOTE_MAX_CHARS)
+    note = g[2].text_input(t("Note"), key="cu_rec_note", max_chars=contacts.NOTE_MAX_CHARS)
     if st.form_submit_button(t("Save contact"), type="primary", key="cu_rec_save"):
         try:
-            interactions.record_interaction(
+            contacts.record_interaction(
                 workspace.current(), cid, kind=kind, channel=channel, date=when,
                 satisfaction=score or None, scale=5 if score else None, outcome=outcome or None,
                 note=note or None, answers_action=answers or None, recorded_by="app",
@@ -188,8 +190,8 @@ with st.form("cu_record", clear_on_submit=True):
         except UserError as exc:
             st.error(str(exc))
         else:
-            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.", kind=interactions.kind_label(kind),
-                                             channel=interactions.channel_label(channel), date=i18n.date(when))
+            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.", kind=contacts.kind_label(kind),
+                                             channel=contacts.channel_label(channel), date=i18n.date(when))
             st.rerun()
 if st.session_state.get("cu_saved"):
     st.success(st.session_state.pop("cu_saved"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import UserError
-from analysis.interactions import CHANNELS, KINDS, NOTE_MAX_CHARS, record_interaction
+from analysis.interact.contacts import CHANNELS, KINDS, NOTE_MAX_CHARS, record_interaction
 from tests.builders import make_workspace
 
 
@@ -119,7 +119,7 @@ def test_two_writers_at_the_same_moment_both_get_saved(ws):
 
 def test_errors_read_in_chinese(ws):
     from analysis import i18n
-    from analysis.interactions import channel_label, kind_label, outcome_label
+    from analysis.interact.contacts import channel_label, kind_label, outcome_label
 
     with i18n.using("zh"):
         with pytest.raises(UserError) as kind:

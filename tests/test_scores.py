@@ -60,7 +60,7 @@ def test_scores_stored_in_the_workspace_are_reused_and_invalidated_by_what_they_
     import datetime as dt
 
     from analysis.identify.facts import resolve_as_of
-    from analysis.interactions import record_interaction
+    from analysis.interact.contacts import record_interaction
 
     with Workspace(demo_copy) as ws:
         computed = score_customers(ws.tables())

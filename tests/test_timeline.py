@@ -10,7 +10,7 @@ import pytest
 
 from analysis.charts.timeline import escape, timeline_figure
 from analysis.errors import UserError
-from analysis.timeline import EVENT_COLUMNS, customer_events, customer_profile
+from analysis.interact.timeline import EVENT_COLUMNS, customer_events, customer_profile
 from tests.builders import make_workspace
 
 EVIL = "<img src=x onerror=alert(1)>"

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analysis import interactions
+from analysis.interact import contacts
 from analysis.differentiate import segments
 from analysis.differentiate import rfm
 from analysis.differentiate import matrix
@@ -30,8 +30,8 @@ def cell(code: Any) -> Any:
 # column -> label of its values
 COLUMNS: dict[str, Callable[[Any], Any]] = {
     "tier": pyramid.tier_label, "previous_tier": pyramid.tier_label, "rfm_segment": rfm.segment_label,
-    "direction": segments.direction_label, "cell": cell, "kind": interactions.kind_label,
-    "channel": interactions.channel_label, "outcome": interactions.outcome_label,
+    "direction": segments.direction_label, "cell": cell, "kind": contacts.kind_label,
+    "channel": contacts.channel_label, "outcome": contacts.outcome_label,
 }
 
 

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 
 from analysis.charts import date_ticks, escape
 from analysis.i18n import t
-from analysis.interactions import channel_label
-from analysis.timeline import KIND_ORDER, kind_label
+from analysis.interact.contacts import channel_label
+from analysis.interact.timeline import KIND_ORDER, kind_label
 
 CHANNEL_SYMBOLS = {
     "phone": "circle", "email": "square", "visit": "diamond", "web": "triangle-up",
@@ -46,7 +46,7 @@ def _sizes(amount: pd.Series, biggest: float) -> list[float]:
 
 
 def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """The figure for :func:`analysis.timeline.customer_events` output."""
+    """The figure for :func:`analysis.interact.timeline.customer_events` output."""
     fig = go.Figure()
     kinds = [k for k in KIND_ORDER if k in set(events["kind"])]
     kinds += sorted(set(events["kind"].dropna()) - set(KIND_ORDER))

@@ -13,7 +13,8 @@ from typing import Any, Sequence
 import ibis
 import pandas as pd
 
-from analysis import actions, i18n, timeline
+from analysis import actions, i18n
+from analysis.interact import timeline
 from analysis.crosssell import CoPurchaseModel
 from analysis.errors import UserError
 from analysis.identify.facts import interactions_until, purchases, resolve_as_of

@@ -17,8 +17,8 @@ from analysis.identify import facts
 from analysis.actions import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.interactions import KIND_LABELS as CONTACT_KIND_LABELS
-from analysis.interactions import channel_label, label, outcome_label
+from analysis.interact.contacts import KIND_LABELS as CONTACT_KIND_LABELS
+from analysis.interact.contacts import channel_label, label, outcome_label
 from analysis.store import Tables, Workspace, to_frame
 
 EVENT_COLUMNS = [
