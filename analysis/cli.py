@@ -147,8 +147,8 @@ ACTION_FLAGS = ("fatigue_cap", "fatigue_days", "cooloff_days", "overdue_factor",
 def _add_settings(p: argparse.ArgumentParser) -> None:
     """The analysis settings every figure depends on, each with the app's default: one flag per
     numeric field of SegmentSettings and the playbook's main ActionSettings."""
-    from analysis.action_settings import ActionSettings
-    from analysis.segment_settings import SegmentSettings
+    from analysis.settings import ActionSettings
+    from analysis.settings import SegmentSettings
 
     g = p.add_argument_group(t("settings (defaults as in the app)"))
     g.add_argument("--window-months", type=int, default=12, help=t("activity window in months"))
@@ -182,8 +182,8 @@ def _currency(args: argparse.Namespace, ws=None) -> str:
 def _settings(args: argparse.Namespace, ws=None):
     """(ReportSettings, ActionSettings) from the flags, in the currency of ``--currency`` or
     of the workspace ``ws``; a bad combination is a user error."""
-    from analysis.action_settings import ActionSettings
-    from analysis.report import ReportSettings
+    from analysis.settings import ActionSettings
+    from analysis.settings import ReportSettings
 
     _day(getattr(args, "holdout", None), "--holdout")
     try:
@@ -374,7 +374,7 @@ def _report(args) -> int:
 
 @command("customer")
 def _customer(args) -> int:
-    from analysis.identify.customers import customer_detail
+    from analysis.customize.plan import customer_detail
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
@@ -395,7 +395,7 @@ def _customer(args) -> int:
 
 @command("actions")
 def _actions(args) -> int:
-    from analysis.identify.customers import action_list
+    from analysis.customize.plan import action_list
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
@@ -430,7 +430,7 @@ def _log(args) -> int:
 
 @command("export")
 def _export(args) -> int:
-    from analysis.identify.customers import export_list
+    from analysis.customize.plan import export_list
     from analysis.export import export
 
     with _existing_db(args.db, read_only=True) as ws:

@@ -10,56 +10,13 @@ is in ``messages[section]``; the rest of the report is still produced.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
-from analysis.identify.facts import DEFAULT_WINDOW_MONTHS, customer_universe, purchases, resolve_as_of
+from analysis.identify.facts import customer_universe, purchases, resolve_as_of
 from analysis.money import code_of_symbol
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import ReportSettings
 from analysis.store import Tables, to_frame
-
-
-@dataclasses.dataclass(frozen=True)
-class ReportSettings:
-    """Every setting behind the figures, shared by the report, the pages and the CLI.
-    Segment thresholds (window, tier shares, margin, unit costs...) live in ``segments``."""
-
-    segments: SegmentSettings = SegmentSettings()
-    k: int | None = None  # clusters; None = chosen by silhouette
-    holdout: dt.date | None = None  # CLV calibration end for the holdout check
-    horizon_months: int = 12
-    annual_discount: float = 0.10
-    # Models are fitted on every customer up to this many, above it on a fixed sample of
-    # about this many (None = :data:`analysis.identify.facts.LOCAL_ROWS`).
-    local_rows: int | None = None
-
-    @property
-    def window_months(self) -> int:
-        return self.segments.window_months
-
-    @property
-    def margin(self) -> float:
-        return self.segments.margin
-
-    @property
-    def currency(self) -> str:
-        return self.segments.currency
-
-    @classmethod
-    def from_args(cls, args, currency: str | None = None) -> "ReportSettings":
-        """From CLI flags: one per SegmentSettings field (None = the default); ``currency``
-        (the symbol) instead of the flag's text when given."""
-        seg: dict[str, Any] = {
-            f.name: getattr(args, f.name) for f in dataclasses.fields(SegmentSettings)
-            if getattr(args, f.name, None) is not None
-        }
-        if currency is not None:
-            seg["currency"] = currency
-        holdout = getattr(args, "holdout", None)
-        return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
-                   holdout=dt.date.fromisoformat(holdout) if holdout else None,
-                   local_rows=getattr(args, "local_rows", None))
 
 
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:

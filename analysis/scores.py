@@ -34,7 +34,7 @@ from analysis.differentiate.clusters import fit_clusters, make_personas
 from analysis.predict.clv_data import clv_notes, fit_clv, score_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
-from analysis.report import ReportSettings
+from analysis.settings import ReportSettings
 from analysis.differentiate.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
 

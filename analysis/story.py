@@ -30,21 +30,21 @@ from analysis import i18n
 from analysis.differentiate import matrix as matrix_mod
 from analysis.differentiate import pyramid
 from analysis.identify import overview
-from analysis.actions import ActionSettings
+from analysis.customize.actions import ActionSettings
 from analysis.charts import clusters as cluster_charts
 from analysis.charts import clv as clv_charts
 from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
-from analysis.identify.customers import all_actions, plan_summary
+from analysis.customize.plan import all_actions, plan_summary
 from analysis.differentiate.views import scatter_sample
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
-from analysis.report import ReportSettings
+from analysis.settings import ReportSettings
 from analysis.scores import Scores, attempt, score_customers
-from analysis.segment_settings import money
+from analysis.settings import money
 from analysis.store import Tables
 
 STEPS = ("identify", "differentiate", "interact", "customize")

@@ -9,7 +9,7 @@ import dataclasses
 
 from analysis import i18n
 from analysis.i18n import N_, t, tn
-from analysis.segment_settings import money
+from analysis.settings import money
 from analysis.store import Workspace
 from analysis.story import STEPS, StoryData
 

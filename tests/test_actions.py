@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import actions
-from analysis.actions import (
+from analysis.customize import actions
+from analysis.customize.actions import (
     RULES, SUGGESTION_COLUMNS, TEXTS, ActionSettings, CustomerContext, Suggestion,
     customer_actions, render, rule, suggest, unregister,
 )

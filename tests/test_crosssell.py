@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.crosssell import CoPurchaseModel, co_purchase_rules
+from analysis.customize.crosssell import CoPurchaseModel, co_purchase_rules
 
 
 def buys(pairs) -> pd.DataFrame:

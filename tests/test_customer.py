@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.identify.customers import action_titles, apply_filters, customer_detail, export_list, plan_summary, search
+from analysis.customize.plan import action_titles, customer_detail, export_list, plan_summary
+from analysis.identify.customers import apply_filters, search
 from analysis.errors import UserError
 from tests.builders import make_workspace
 

@@ -2,7 +2,7 @@ import pytest
 
 from analysis.errors import NotEnoughData
 from analysis.differentiate.icp import ideal_customer_profile
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from tests.builders import buyers, make_workspace
 
 

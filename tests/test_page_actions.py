@@ -35,7 +35,7 @@ def test_the_list_counts_actions_and_customers_reads_oldest_first_and_opens_a_cu
     import datetime as dt
     import re
 
-    from analysis.identify.customers import all_actions
+    from analysis.customize.plan import all_actions
     from analysis.store import Workspace
 
     with Workspace(demo_copy) as ws:  # the plan as the command line computes it

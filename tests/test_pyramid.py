@@ -4,7 +4,7 @@ import pytest
 
 from analysis.errors import NotEnoughData
 from analysis.differentiate.pyramid import TIERS, customer_tiers, pyramid, tier_migration
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from tests.builders import buyers, make_workspace
 
 AS_OF = "2024-06-30"

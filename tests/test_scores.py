@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from analysis.report import ReportSettings
+from analysis.settings import ReportSettings
 from analysis.scores import likely_lost, score_customers, top_by_clv
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Workspace
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from analysis import i18n
-from analysis.segment_settings import SegmentSettings, money, slice_size
+from analysis.settings import SegmentSettings, money, slice_size
 
 
 def test_money_is_the_i18n_format():

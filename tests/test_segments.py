@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import NotEnoughData
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.differentiate.segments import (
     TIERS, SegmentSettings, attitude_change, report_section, satisfaction_matrix, segment_customers,
 )

@@ -21,7 +21,8 @@ if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
 from analysis.identify import facts
 from analysis.cli import main  # noqa: E402
 from analysis.errors import UserError  # noqa: E402
-from analysis.report import ReportSettings, build_report  # noqa: E402
+from analysis.report import build_report  # noqa: E402
+from analysis.settings import ReportSettings  # noqa: E402
 from analysis.spark import export_parquet, spark_report, spark_session, spark_tables  # noqa: E402
 from analysis.store import SCHEMA, Workspace  # noqa: E402
 from tests.test_report import SAMPLED_LIMIT, as_json, assert_same, assert_sampled_report_close  # noqa: E402

@@ -9,8 +9,8 @@ import pytest
 
 from analysis import story
 from analysis.identify import overview
-from analysis.report import ReportSettings
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import ReportSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.differentiate.value import value_counts, value_groups
 from tests.builders import buyers, make_workspace
 

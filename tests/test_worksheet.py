@@ -1,8 +1,8 @@
 """The IDIC worksheet: figures per step from the data, decisions saved with the workspace."""
 
 from analysis import story, worksheet
-from analysis.report import ReportSettings
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import ReportSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 

@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import i18n, story
-from analysis.identify import customers
+from analysis.customize import plan
 from analysis.identify import facts
 from analysis.i18n import t
 from analysis.masking import Masker, workspace_secret
@@ -153,13 +153,13 @@ def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
 
 def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (computed once per data version)."""
-    return with_scores(customers.all_actions, as_of, settings, action_settings)
+    return with_scores(plan.all_actions, as_of, settings, action_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _from_actions(path: str, version: str, as_of: dt.date, settings, action_settings, module: str, name: str,
                   args: tuple) -> Any:
-    everything = _run_scored_shared(path, version, customers.all_actions.__module__, customers.all_actions.__name__,
+    everything = _run_scored_shared(path, version, plan.all_actions.__module__, plan.all_actions.__name__,
                                     as_of, settings, action_settings)
     fn = getattr(importlib.import_module(module), name)
     return fn(everything, *args)

@@ -24,11 +24,11 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import i18n, money
-from analysis.actions import ActionSettings
+from analysis.customize.actions import ActionSettings
 from analysis.i18n import t
 from analysis.money import in_currency
-from analysis.report import ReportSettings
-from analysis.segment_settings import DEFAULT_WINDOW_MONTHS, SegmentSettings
+from analysis.settings import ReportSettings
+from analysis.settings import DEFAULT_WINDOW_MONTHS, SegmentSettings
 from ui import cached, presenting, workspace
 
 URL = "query-params"

@@ -27,7 +27,7 @@ from analysis.errors import NotEnoughData
 from analysis.identify.facts import category_revenue, customer_facts, resolve_as_of
 from analysis.i18n import N_, lookup, money, percent, t
 from analysis.differentiate.pyramid import ranked_active, with_tiers
-from analysis.segment_settings import SegmentSettings, slice_size
+from analysis.settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
 
 ATTRIBUTES = ("region", "industry", "channel", "main_category", "order_size")

@@ -42,7 +42,7 @@ import pandas as pd
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts
 from analysis.i18n import N_, lookup
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Tables, to_frame
 
 VOLUMES = ("high", "medium", "low")

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts, money_zero, resolve_as_of
 from analysis.i18n import N_, lookup, t
-from analysis.segment_settings import SegmentSettings, slice_size
+from analysis.settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
 
 TIERS = ("top", "big", "medium", "small", "inactive", "prospect", "suspect")

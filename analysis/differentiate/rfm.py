@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts
 from analysis.i18n import N_, lookup, t
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Tables, to_frame
 
 # (segment, R scores, F scores, what it means). Edit here; the first match wins.

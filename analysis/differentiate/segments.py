@@ -28,7 +28,7 @@ from analysis.differentiate.pyramid import (
     TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
 )
 from analysis.differentiate.rfm import rfm, rfm_counts, segment_counts, with_rfm
-from analysis.segment_settings import SegmentSettings
+from analysis.settings import SegmentSettings
 from analysis.store import Tables, to_frame
 from analysis.differentiate.value import add_reasons, value_expr, value_groups, value_totals
 

@@ -30,7 +30,7 @@ import pandas as pd
 from analysis.identify.facts import customer_facts, money_zero, resolve_as_of, service_facts
 from analysis.i18n import money, percent, t, tn
 from analysis.differentiate.pyramid import ranked_active
-from analysis.segment_settings import SegmentSettings, slice_size
+from analysis.settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
 
 VALUE_COLUMNS = [

@@ -1,26 +1,20 @@
-"""One customer, and lists of customers, as the customer page, the Actions page, the CLI
-(`customer`, `actions`, `export`) and exports see them.
-
-Each function accepts precomputed :class:`analysis.scores.Scores` so the app computes the
-per-customer frame once per workspace, data version and as-of date.
+"""Finding customers and listing them: search by id or name, the filters and orders every
+list of customers uses (the pages, the CLI's `actions` and `export`), and one customer's
+open complaints. A customer's suggested actions are in :mod:`analysis.customize.plan`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Sequence
 
 import ibis
 import pandas as pd
 
-from analysis import actions, i18n
-from analysis.interact import timeline
-from analysis.crosssell import CoPurchaseModel
+from analysis import i18n
+from analysis.customize import actions
 from analysis.errors import UserError
-from analysis.identify.facts import interactions_until, purchases, resolve_as_of
-from analysis.report import ReportSettings
-from analysis.scores import Scores, score_customers
-from analysis.store import Tables, Workspace, to_frame
+from analysis.identify.facts import interactions_until, resolve_as_of
+from analysis.store import Tables, Workspace
 
 # Filter name -> column of the scores / actions frame. Shared by the CLI and the Actions page.
 FILTER_COLUMNS = {
@@ -37,30 +31,11 @@ FILTER_COLUMNS = {
     "channel": "channel",
     "action": "action",
 }
-PROFILE_LABELS = [
-    "tier", "previous_tier", "cell", "abcd", "strategy", "rfm_segment", "cluster_name",
-    "is_mvc", "is_mcc", "is_bz", "profit", "potential", "share_of_wallet",
-    "reason_mvc", "reason_mcc", "reason_bz", "p_alive", "expected_next_purchase", "clv", "clv_note",
-]
-EXPORT_COLUMNS = ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment", "region",
-                  "top_action", "top_action_reason"]
 
 
-def _tables(source: Workspace | Tables) -> Tables:
+def source_tables(source: Workspace | Tables) -> Tables:
+    """The tables of a workspace, or the tables themselves."""
     return source.tables() if isinstance(source, Workspace) else source
-
-
-def history(tables: Tables, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(interactions, transactions) up to ``as_of`` as pandas frames, for the action rules."""
-    i = interactions_until(tables, as_of).to_pandas()
-    t = to_frame(purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id"))
-    return i, t
-
-
-def crosssell_model(transactions: pd.DataFrame, settings: actions.ActionSettings) -> CoPurchaseModel:
-    return CoPurchaseModel(
-        settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
-    ).fit(transactions)
 
 
 def apply_filters(frame: pd.DataFrame, filters: dict[str, list[str] | None] | Sequence | None) -> pd.DataFrame:
@@ -85,95 +60,11 @@ def ranked(frame: pd.DataFrame, by: tuple[str, ...] = ("revenue_window", "revenu
                              na_position="last", kind="stable").reset_index(drop=True)
 
 
-def all_actions(
-    source: Workspace | Tables,
-    as_of: Any = None,
-    settings: ReportSettings = ReportSettings(),
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-    scores: Scores | None = None,
-) -> pd.DataFrame:
-    """Every suggested action for every customer, highest priority first."""
-    tables = _tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
-
-
-def action_list(
-    source: Workspace | Tables,
-    as_of: Any = None,
-    filters: dict | None = None,
-    limit: int | None = None,
-    settings: ReportSettings = ReportSettings(),
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-    scores: Scores | None = None,
-) -> pd.DataFrame:
-    """The top suggested actions across customers, filtered, highest priority first."""
-    found = apply_filters(all_actions(source, as_of, settings, action_settings, scores), filters)
-    return found.head(limit) if limit else found
-
-
-def export_list(
-    source: Workspace | Tables,
-    as_of: Any = None,
-    filters: dict | None = None,
-    settings: ReportSettings = ReportSettings(),
-    scores: Scores | None = None,
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-) -> pd.DataFrame:
-    """Every customer (filtered) with id, name, tier, matrix cell, cluster, segment and the
-    top suggested action. With an ``action`` filter, only customers who have that action."""
-    tables = _tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
-    wanted = (filters or {}).get("action")
-    if wanted:
-        suggested = suggested[suggested["action"].isin(wanted)]
-    top = suggested.drop_duplicates("customer_id")[["customer_id", "title", "reason"]].rename(
-        columns={"title": "top_action", "reason": "top_action_reason"})
-    frame = scores.frame.merge(top, on="customer_id", how="inner" if wanted else "left")
-    rest = {k: v for k, v in (filters or {}).items() if k != "action"}
-    return apply_filters(frame, rest)[EXPORT_COLUMNS].reset_index(drop=True)
-
-
-def customer_detail(
-    source: Workspace | Tables,
-    customer_id: str,
-    as_of: Any = None,
-    settings: ReportSettings = ReportSettings(),
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-    scores: Scores | None = None,
-) -> dict[str, Any]:
-    """{"profile", "events", "actions"} for one customer: the profile with every label, the
-    events in time order, and the suggested next actions."""
-    tables = _tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
-    scores = scores or score_customers(source, as_of, settings)
-    row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
-    if not row.empty:
-        labels = row.iloc[0]
-        profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
-    events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    suggested = actions.customer_actions(
-        scores.frame, interactions, transactions, customer_id, as_of, action_settings, model)
-    return {
-        "profile": {k: _plain(v) for k, v in profile.items()},
-        "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
-        "actions": [{k: _plain(v) for k, v in a.items()} for a in suggested.to_dict(orient="records")],
-    }
-
-
 def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = None) -> pd.DataFrame:
     """One customer's complaints still open as of a date (the ones the playbook's follow-up
-    is about, :func:`analysis.actions.open_complaints`), oldest first: interaction_id,
+    is about, :func:`analysis.customize.actions.open_complaints`), oldest first: interaction_id,
     occurred_at, channel, note."""
-    tables = _tables(source)
+    tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     i = interactions_until(tables, as_of)
     mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
@@ -184,7 +75,7 @@ def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = N
 
 def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFrame:
     """Customers whose id or name contains ``text`` (case-insensitive): customer_id, name."""
-    tables = _tables(source)
+    tables = source_tables(source)
     needle = text.strip().lower()
     if not needle:
         raise UserError(i18n.t("Type part of a customer id or name to search."))
@@ -198,55 +89,6 @@ def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFra
     schema = {"customer_id": "string", "name": "string"}
     found = ibis.union(listed.cast(schema), unlisted.anti_join(c, "customer_id").cast(schema), distinct=True)
     return found.order_by("customer_id").limit(limit).to_pandas()
-
-
-def _plain(value: Any) -> Any:
-    """NaN/NaT -> None, numpy scalars -> Python, dates -> ISO strings (JSON-ready)."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.isoformat() if not pd.isna(value) else None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
-
-
-def count_by_action(found: pd.DataFrame) -> pd.DataFrame:
-    """How many customers each kind of action is suggested for: action, title, customers,
-    mean priority; most frequent first."""
-    if found.empty:
-        return pd.DataFrame({"action": [], "title": [], "customers": [], "priority": []})
-    counts = found.groupby(["action", "title"], as_index=False).agg(
-        customers=("customer_id", "nunique"), priority=("priority", "mean"))
-    return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
-
-
-def plan_summary(frame: pd.DataFrame, filters: dict | Sequence | None = None) -> dict:
-    """The action plan ``frame`` narrowed by ``filters`` (see :func:`apply_filters`), in
-    figures: {"counts": :func:`count_by_action`, "actions": rows, "customers": distinct
-    customers}."""
-    found = apply_filters(frame, filters)
-    return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
-
-
-def action_titles(frame: pd.DataFrame) -> dict[str, str]:
-    """{action code: its title} over an action plan frame."""
-    if "action" not in frame:
-        return {}
-    pairs = frame[["action", "title"]].drop_duplicates("action")
-    return dict(zip(pairs["action"].astype(str), pairs["title"].astype(str)))
-
-
-def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """The distinct values of each filter column present in ``frame``, sorted, for pickers."""
-    return {
-        name: sorted(frame[col].dropna().astype(str).unique())
-        for name, col in FILTER_COLUMNS.items() if col in frame and name != "customer_id"
-    }
 
 
 def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:

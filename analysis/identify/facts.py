@@ -24,7 +24,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from analysis.segment_settings import DEFAULT_WINDOW_MONTHS
+from analysis.settings import DEFAULT_WINDOW_MONTHS
 from analysis.store import Tables, to_frame
 
 # Model fitting brings per-customer rows to the driver. Above this many customers only a

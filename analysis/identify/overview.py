@@ -26,7 +26,7 @@ from analysis.identify.facts import (
 )
 from analysis import i18n
 from analysis.i18n import N_
-from analysis.segment_settings import slice_size
+from analysis.settings import slice_size
 from analysis.store import Tables, to_frame
 
 UNKNOWN = N_("(unknown)")  # the value code for a missing attribute

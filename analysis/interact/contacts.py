@@ -2,7 +2,7 @@
 
 Interact, the third step of IDIC (Peppers & Rogers): every contact is recorded so the next
 one can build on it, and an answer to a suggested action (``answers_action``) is what the
-learning relationship in :mod:`analysis.actions` reads.
+learning relationship in :mod:`analysis.customize.actions` reads.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def validate_interaction(
     row["recorded_by"] = _short_text(recorded_by, "recorded by", SHORT_MAX_CHARS)
     action = _short_text(answers_action, "answered action", SHORT_MAX_CHARS)
     if action is not None:
-        from analysis.actions import known_actions
+        from analysis.customize.actions import known_actions
 
         if action not in known_actions():
             raise UserError(t("answered action {action!r} is not one of: {allowed}.", action=action,

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import i18n
-from analysis.action_settings import ActionSettings
-from analysis.crosssell import CoPurchaseModel
+from analysis.settings import ActionSettings
+from analysis.customize.crosssell import CoPurchaseModel
 from analysis.identify.facts import to_date
 from analysis.i18n import N_
 from analysis.interact.contacts import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS

@@ -1,0 +1,181 @@
+"""The action plan: every customer's suggested actions as of a date, run by the playbook
+(:mod:`analysis.customize.actions`) on the stored per-customer frame (:mod:`analysis.scores`)
+and the history up to that date; and the plan in figures for the Actions page and the CLI
+(`actions`, `export`).
+
+Each function accepts precomputed :class:`analysis.scores.Scores` so the app computes the
+per-customer frame once per workspace, data version and as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Sequence
+
+import pandas as pd
+
+from analysis.customize import actions
+from analysis.interact import timeline
+from analysis.customize.crosssell import CoPurchaseModel
+from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
+from analysis.identify.facts import interactions_until, purchases, resolve_as_of
+from analysis.scores import Scores, score_customers
+from analysis.settings import ReportSettings
+from analysis.store import Tables, Workspace, to_frame
+
+
+EXPORT_COLUMNS = ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment", "region",
+                  "top_action", "top_action_reason"]
+
+
+def history(tables: Tables, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(interactions, transactions) up to ``as_of`` as pandas frames, for the action rules."""
+    i = interactions_until(tables, as_of).to_pandas()
+    t = to_frame(purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id"))
+    return i, t
+
+
+def crosssell_model(transactions: pd.DataFrame, settings: actions.ActionSettings) -> CoPurchaseModel:
+    return CoPurchaseModel(
+        settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
+    ).fit(transactions)
+
+
+def all_actions(
+    source: Workspace | Tables,
+    as_of: Any = None,
+    settings: ReportSettings = ReportSettings(),
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+    scores: Scores | None = None,
+) -> pd.DataFrame:
+    """Every suggested action for every customer, highest priority first."""
+    tables = source_tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    scores = scores or score_customers(source, as_of, settings)
+    interactions, transactions = history(tables, as_of)
+    model = crosssell_model(transactions, action_settings)
+    return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
+
+
+def action_list(
+    source: Workspace | Tables,
+    as_of: Any = None,
+    filters: dict | None = None,
+    limit: int | None = None,
+    settings: ReportSettings = ReportSettings(),
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+    scores: Scores | None = None,
+) -> pd.DataFrame:
+    """The top suggested actions across customers, filtered, highest priority first."""
+    found = apply_filters(all_actions(source, as_of, settings, action_settings, scores), filters)
+    return found.head(limit) if limit else found
+
+
+def export_list(
+    source: Workspace | Tables,
+    as_of: Any = None,
+    filters: dict | None = None,
+    settings: ReportSettings = ReportSettings(),
+    scores: Scores | None = None,
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+) -> pd.DataFrame:
+    """Every customer (filtered) with id, name, tier, matrix cell, cluster, segment and the
+    top suggested action. With an ``action`` filter, only customers who have that action."""
+    tables = source_tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    scores = scores or score_customers(source, as_of, settings)
+    suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
+    wanted = (filters or {}).get("action")
+    if wanted:
+        suggested = suggested[suggested["action"].isin(wanted)]
+    top = suggested.drop_duplicates("customer_id")[["customer_id", "title", "reason"]].rename(
+        columns={"title": "top_action", "reason": "top_action_reason"})
+    frame = scores.frame.merge(top, on="customer_id", how="inner" if wanted else "left")
+    rest = {k: v for k, v in (filters or {}).items() if k != "action"}
+    return apply_filters(frame, rest)[EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def count_by_action(found: pd.DataFrame) -> pd.DataFrame:
+    """How many customers each kind of action is suggested for: action, title, customers,
+    mean priority; most frequent first."""
+    if found.empty:
+        return pd.DataFrame({"action": [], "title": [], "customers": [], "priority": []})
+    counts = found.groupby(["action", "title"], as_index=False).agg(
+        customers=("customer_id", "nunique"), priority=("priority", "mean"))
+    return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
+
+
+def plan_summary(frame: pd.DataFrame, filters: dict | Sequence | None = None) -> dict:
+    """The action plan ``frame`` narrowed by ``filters`` (see :func:`apply_filters`), in
+    figures: {"counts": :func:`count_by_action`, "actions": rows, "customers": distinct
+    customers}."""
+    found = apply_filters(frame, filters)
+    return {"counts": count_by_action(found), "actions": len(found), "customers": int(found["customer_id"].nunique())}
+
+
+def action_titles(frame: pd.DataFrame) -> dict[str, str]:
+    """{action code: its title} over an action plan frame."""
+    if "action" not in frame:
+        return {}
+    pairs = frame[["action", "title"]].drop_duplicates("action")
+    return dict(zip(pairs["action"].astype(str), pairs["title"].astype(str)))
+
+
+def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """The distinct values of each filter column present in ``frame``, sorted, for pickers."""
+    return {
+        name: sorted(frame[col].dropna().astype(str).unique())
+        for name, col in FILTER_COLUMNS.items() if col in frame and name != "customer_id"
+    }
+
+
+PROFILE_LABELS = [
+    "tier", "previous_tier", "cell", "abcd", "strategy", "rfm_segment", "cluster_name",
+    "is_mvc", "is_mcc", "is_bz", "profit", "potential", "share_of_wallet",
+    "reason_mvc", "reason_mcc", "reason_bz", "p_alive", "expected_next_purchase", "clv", "clv_note",
+]
+
+
+def customer_detail(
+    source: Workspace | Tables,
+    customer_id: str,
+    as_of: Any = None,
+    settings: ReportSettings = ReportSettings(),
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+    scores: Scores | None = None,
+) -> dict[str, Any]:
+    """{"profile", "events", "actions"} for one customer: the profile with every label, the
+    events in time order, and the suggested next actions."""
+    tables = source_tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
+    scores = scores or score_customers(source, as_of, settings)
+    row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
+    if not row.empty:
+        labels = row.iloc[0]
+        profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
+    events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
+    interactions, transactions = history(tables, as_of)
+    model = crosssell_model(transactions, action_settings)
+    suggested = actions.customer_actions(
+        scores.frame, interactions, transactions, customer_id, as_of, action_settings, model)
+    return {
+        "profile": {k: _plain(v) for k, v in profile.items()},
+        "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
+        "actions": [{k: _plain(v) for k, v in a.items()} for a in suggested.to_dict(orient="records")],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """NaN/NaT -> None, numpy scalars -> Python, dates -> ISO strings (JSON-ready)."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.isoformat() if not pd.isna(value) else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
