@@ -147,8 +147,7 @@ ACTION_FLAGS = ("fatigue_cap", "fatigue_days", "cooloff_days", "overdue_factor",
 def _add_settings(p: argparse.ArgumentParser) -> None:
     """The analysis settings every figure depends on, each with the app's default: one flag per
     numeric field of SegmentSettings and the playbook's main ActionSettings."""
-    from analysis.settings import ActionSettings
-    from analysis.settings import SegmentSettings
+    from analysis.settings import ActionSettings, SegmentSettings
 
     g = p.add_argument_group(t("settings (defaults as in the app)"))
     g.add_argument("--window-months", type=int, default=12, help=t("activity window in months"))
@@ -182,8 +181,7 @@ def _currency(args: argparse.Namespace, ws=None) -> str:
 def _settings(args: argparse.Namespace, ws=None):
     """(ReportSettings, ActionSettings) from the flags, in the currency of ``--currency`` or
     of the workspace ``ws``; a bad combination is a user error."""
-    from analysis.settings import ActionSettings
-    from analysis.settings import ReportSettings
+    from analysis.settings import ActionSettings, ReportSettings
 
     _day(getattr(args, "holdout", None), "--holdout")
     try:

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import clusters
-from analysis.differentiate import views
+from analysis.differentiate import clusters, views
 from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts

@@ -5,8 +5,7 @@ import hashlib
 import streamlit as st
 
 from analysis import i18n
-from analysis.interact import timeline
-from analysis.interact import contacts
+from analysis.interact import contacts, timeline
 from analysis.identify import customers
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import matrix
-from analysis.differentiate import views
+from analysis.differentiate import matrix, views
 from analysis.customize.actions import level_label
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts

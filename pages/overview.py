@@ -3,8 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.identify import customers
-from analysis.identify import overview
+from analysis.identify import customers, overview
 from analysis.i18n import t
 from analysis.charts import overview as charts
 from ui import cached, lists, show, sidebar

@@ -8,7 +8,8 @@ slide is kept in the URL (``?slide=4``), so a link opens the same slide.
 
 import streamlit as st
 
-from analysis import i18n, story, worksheet
+from analysis import i18n
+from analysis.workshop import story, worksheet
 from analysis.i18n import t
 from ui import cached, presenting, show, sidebar, workspace
 

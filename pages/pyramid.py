@@ -9,8 +9,7 @@ picture."""
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import pyramid
-from analysis.differentiate import views
+from analysis.differentiate import pyramid, views
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.i18n import t

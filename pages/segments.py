@@ -3,10 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import segments
-from analysis.differentiate import icp
-from analysis.differentiate import rfm
-from analysis.differentiate import views
+from analysis.differentiate import icp, rfm, segments, views
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.errors import UserError

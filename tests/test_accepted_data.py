@@ -126,7 +126,7 @@ def test_every_command_copes_with_accepted_data(tmp_path, capsys, kind):
 
 
 def test_the_workshop_report_escapes_the_data(tmp_path):
-    from analysis import story
+    from analysis.workshop import story
     from analysis.store import Workspace
 
     with Workspace(nasty.nasty_workspace(tmp_path / "workspaces")) as ws:

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from analysis.story import SLIDES
+from analysis.workshop.story import SLIDES
 from analysis.store import Workspace
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,8 @@ Screenshots are kept."""
 
 import pytest
 
-from analysis import i18n, story
+from analysis import i18n
+from analysis.workshop import story
 from analysis.store import Workspace
 from tests.conftest import ARTIFACTS
 

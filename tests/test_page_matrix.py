@@ -6,7 +6,7 @@ A/B/C/D legend, and the workshop slide drawn the same way."""
 import json
 import re
 
-from analysis import story
+from analysis.workshop import story
 from analysis.differentiate.matrix import ABCD_CLASSES, CELLS, URGENCY
 from analysis.store import Workspace
 from tests.pagetest import open_page

@@ -12,8 +12,7 @@ import pytest
 from analysis.identify import facts
 from analysis.cli import strict_json
 from analysis.report import build_report
-from analysis.settings import ReportSettings
-from analysis.settings import SegmentSettings
+from analysis.settings import ReportSettings, SegmentSettings
 from analysis.store import Workspace
 
 # Sections computed without a model fit, or from one that is exact on the distinct

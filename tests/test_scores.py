@@ -2,9 +2,8 @@
 
 import pandas as pd
 
-from analysis.settings import ReportSettings
+from analysis.settings import ReportSettings, SegmentSettings
 from analysis.scores import likely_lost, score_customers, top_by_clv
-from analysis.settings import SegmentSettings
 from analysis.store import Workspace
 
 

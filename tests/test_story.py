@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from analysis import story
+from analysis.workshop import story
 from analysis.identify import overview
-from analysis.settings import ReportSettings
-from analysis.settings import SegmentSettings
+from analysis.settings import ReportSettings, SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 
@@ -115,7 +114,7 @@ def test_masking_removes_every_private_value_from_figures_and_html(tiny_data):
 
 
 def test_html_escapes_names_title_and_worksheet(tiny_data):
-    from analysis.worksheet import worksheet
+    from analysis.workshop.worksheet import worksheet
 
     sheet = worksheet(tiny_data, {"identify": XSS + " **bold**"})
     page = story.story_html(story.slides(tiny_data, mask=False), f"Report {XSS}", sheet)
@@ -153,7 +152,7 @@ def test_png_export(tiny_data):
 
 def test_story_and_its_html_read_in_chinese(tmp_path):
     from analysis import i18n
-    from analysis.worksheet import worksheet
+    from analysis.workshop.worksheet import worksheet
 
     ws = _tiny(tmp_path)
     try:

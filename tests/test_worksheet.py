@@ -1,8 +1,7 @@
 """The IDIC worksheet: figures per step from the data, decisions saved with the workspace."""
 
-from analysis import story, worksheet
-from analysis.settings import ReportSettings
-from analysis.settings import SegmentSettings
+from analysis.workshop import story, worksheet
+from analysis.settings import ReportSettings, SegmentSettings
 from analysis.store import Workspace
 from tests.builders import make_workspace
 

@@ -26,7 +26,8 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from analysis import i18n, story
+from analysis import i18n
+from analysis.workshop import story
 from analysis.customize import plan
 from analysis.identify import facts
 from analysis.i18n import t

@@ -9,10 +9,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from analysis.interact import contacts
-from analysis.differentiate import segments
-from analysis.differentiate import rfm
-from analysis.differentiate import matrix
-from analysis.differentiate import pyramid
+from analysis.differentiate import matrix, pyramid, rfm, segments
 
 
 tier = pyramid.tier_label

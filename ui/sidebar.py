@@ -27,8 +27,7 @@ from analysis import i18n, money
 from analysis.customize.actions import ActionSettings
 from analysis.i18n import t
 from analysis.money import in_currency
-from analysis.settings import ReportSettings
-from analysis.settings import DEFAULT_WINDOW_MONTHS, SegmentSettings
+from analysis.settings import DEFAULT_WINDOW_MONTHS, ReportSettings, SegmentSettings
 from ui import cached, presenting, workspace
 
 URL = "query-params"

@@ -42,9 +42,8 @@ from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
-from analysis.settings import ReportSettings
+from analysis.settings import ReportSettings, money
 from analysis.scores import Scores, attempt, score_customers
-from analysis.settings import money
 from analysis.store import Tables
 
 STEPS = ("identify", "differentiate", "interact", "customize")
@@ -326,7 +325,7 @@ h1{font-size:2rem}section.slide{border-top:1px solid #d5d8dc;padding:1.5rem 0}
 def story_html(slides: Iterable[Slide], title: str, worksheet: Iterable | None = None) -> str:
     """One self-contained HTML file: plotly.js embedded once (opens offline), each slide's
     headline, interactive chart and note, then the worksheet (items with ``step``,
-    ``facts`` and ``decisions``, see :mod:`analysis.worksheet`). All text is escaped."""
+    ``facts`` and ``decisions``, see :mod:`analysis.workshop.worksheet`). All text is escaped."""
     from plotly.offline import get_plotlyjs
 
     e = html.escape

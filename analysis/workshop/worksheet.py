@@ -1,7 +1,7 @@
 """The IDIC workshop worksheet (Peppers & Rogers: identify, differentiate, interact,
 customize): for each step a few current figures from the data and the team's decisions,
 kept in the workspace's ``notes`` table under ``worksheet:<step>`` and printed in the
-HTML report (:func:`analysis.story.story_html`)."""
+HTML report (:func:`analysis.workshop.story.story_html`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from analysis import i18n
 from analysis.i18n import N_, t, tn
 from analysis.settings import money
 from analysis.store import Workspace
-from analysis.story import STEPS, StoryData
+from analysis.workshop.story import STEPS, StoryData
 
 QUESTIONS = {
     "identify": N_("Which customers do we know by name, and what data is missing to know them better?"),
