@@ -124,7 +124,7 @@ if masking:
     events = masker.mask_frame(events)
 kinds = sorted(set(events["kind"]))
 shown_kinds = st.multiselect(t("Show only"), kinds, key="cu_kinds", placeholder=t("All kinds of event"),
-                             format_func=timeline.kind_label)
+                             format_func=timeline.event_type_label)
 shown = timeline.of_kinds(events, shown_kinds)
 if shown.empty:
     st.info(t("Nothing to show for this customer up to the as-of date."))

@@ -478,7 +478,7 @@ def test_reasons_and_titles_read_in_chinese():
                    "satisfaction_callback")
         missing = render("thank_you_referral", revenue_window=np.nan, window_months=12, orders=None,
                          first_purchase=None)
-        labels = (actions.level_label("high"), actions.channel_label("phone"), actions.kind_label("growth"))
+        labels = (actions.level_label("high"), actions.channel_label("phone"), actions.family_label("growth"))
     assert win.title == "挽回客户"
     assert win.reason == "最近一次购买在 94 天前；通常每 30 天购买一次；仍活跃概率 41%。"
     assert complaint.reason == "2024年6月21日（12 天前）的投诉尚无解决记录；未解决投诉：1 起。"

@@ -3,6 +3,7 @@ and user text shown as text (never as Markdown or HTML)."""
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -136,3 +137,23 @@ def test_a_complaint_is_closed_one_way_mark_resolved(demo_copy):
         last = ws.query("SELECT kind, outcome, answers_action, note FROM interactions WHERE customer_id = 'C00042' "
                         "ORDER BY interaction_id DESC LIMIT 1").iloc[0].tolist()
     assert last == ["resolution", "resolved", "complaint_follow_up", "Credit note sent"]
+
+
+def test_chinese_event_table_names_every_event_type_in_chinese(tmp_path):
+    """A manager reading the app in Chinese opens a customer's "all events" table: purchases,
+    refunds and contacts are named in Chinese, like the timeline's lanes (issue 14)."""
+    catalog = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "analysis" / "locale" / "zh").glob("*.json")):
+        catalog.update(json.loads(path.read_text(encoding="utf-8")))
+    ws = make_workspace(tmp_path, customers=[{"customer_id": "c1", "name": "Harbor"}],
+                        transactions=[{"customer_id": "c1", "order_id": "o1", "date": "2024-01-05", "amount": 120.0},
+                                      {"customer_id": "c1", "order_id": "o2", "date": "2024-02-05", "amount": -20.0}],
+                        interactions=[{"customer_id": "c1", "occurred_at": "2024-03-01 10:00:00", "kind": "complaint",
+                                       "channel": "phone", "note": "late delivery"}])
+    ws.close()
+    at = open_page(ws.path, "customer", params={"lang": "zh"})  # opens on the only customer
+    kind_header = catalog["Kind"]
+    events = next(d.value for d in at.dataframe if kind_header in d.value.columns)
+    shown = list(events[kind_header])
+    assert sorted(shown) == sorted([catalog["purchase"], catalog["refund"], catalog["complaint"]])
+    assert not {"purchase", "refund", "complaint"} & set(shown)

@@ -1,6 +1,7 @@
-"""What a person reads for the codes in the data: tiers, cells, segments, directions, kinds and
-channels, in the current language. The codes stay in frames, filters and the URL's own
-parameters (``?ac_tier=top``); only what is shown goes through here."""
+"""What a person reads for the coded columns of the tables the pages show: tiers, cells,
+segments, directions, event types, channels and outcomes, in the current language
+(:mod:`analysis.vocabulary`). The codes stay in frames, filters and the URL's own parameters
+(``?ac_tier=top``); only what is shown goes through here."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analysis.interact import contacts
 from analysis.differentiate import matrix, pyramid, rfm, segments
+from analysis.vocabulary import labeller
 
 
 tier = pyramid.tier_label
@@ -24,11 +25,14 @@ def cell(code: Any) -> Any:
     return f"{matrix.volume_label(volume)} · {matrix.satisfaction_label(satisfaction)}"
 
 
-# column -> label of its values
+# column -> label of its values. A table's ``kind`` is an event type (a customer's timeline:
+# purchase, refund or a contact kind; a list of contacts has contact kinds, a part of them) and
+# its ``channel`` an action channel (a suggested action's: a contact channel or "internal"; a
+# list of contacts has contact channels, a part of them): the widest family reads them all.
 COLUMNS: dict[str, Callable[[Any], Any]] = {
     "tier": pyramid.tier_label, "previous_tier": pyramid.tier_label, "rfm_segment": rfm.segment_label,
-    "direction": segments.direction_label, "cell": cell, "kind": contacts.kind_label,
-    "channel": contacts.channel_label, "outcome": contacts.outcome_label,
+    "direction": segments.direction_label, "cell": cell, "kind": labeller("event_type"),
+    "channel": labeller("action_channel"), "outcome": labeller("outcome"),
 }
 
 

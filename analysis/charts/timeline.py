@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from analysis.charts import date_ticks, escape
 from analysis.i18n import t
 from analysis.interact.contacts import channel_label
-from analysis.interact.timeline import KIND_ORDER, kind_label
+from analysis.interact.timeline import KIND_ORDER, event_type_label
 
 CHANNEL_SYMBOLS = {
     "phone": "circle", "email": "square", "visit": "diamond", "web": "triangle-up",
@@ -50,7 +50,7 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
     fig = go.Figure()
     kinds = [k for k in KIND_ORDER if k in set(events["kind"])]
     kinds += sorted(set(events["kind"].dropna()) - set(KIND_ORDER))
-    lane = {k: escape(kind_label(k)) for k in kinds}
+    lane = {k: escape(event_type_label(k)) for k in kinds}
     # the largest purchase or refund: a customer with only refunds has no purchase to scale by
     amounts = events.loc[events["kind"].isin(["purchase", "refund"]), "amount"].abs()
     biggest = float(amounts.max()) if amounts.notna().any() else 0.0

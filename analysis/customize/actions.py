@@ -29,8 +29,7 @@ from analysis.settings import ActionSettings
 from analysis.customize.crosssell import CoPurchaseModel
 from analysis.identify.facts import to_date
 from analysis.i18n import N_
-from analysis.interact.contacts import CHANNEL_LABELS as CONTACT_CHANNEL_LABELS
-from analysis.interact.contacts import label as _label
+from analysis.vocabulary import label
 
 # ---------------------------------------------------------------------------------------
 # Texts. Every user-facing word of the playbook is here, keyed by action id, so the whole
@@ -124,26 +123,22 @@ TEXTS: dict[str, dict[str, str]] = {
 
 _BUILTIN_TEXTS = frozenset(TEXTS)
 NOT_AVAILABLE = N_("n/a")
-# Words for the codes a reason or a list shows (the codes themselves stay as data).
-LEVEL_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "none": N_("none")}
-KIND_LABELS = {"service": N_("service"), "treatment": N_("treatment"), "retention": N_("retention"),
-               "growth": N_("growth"), "efficiency": N_("efficiency")}
-CHANNEL_LABELS = {**CONTACT_CHANNEL_LABELS, "internal": N_("internal")}
+# Words for the codes a reason or a list shows: analysis.vocabulary (the codes stay as data).
 
 
 def level_label(code: Any) -> Any:
     """"high" / "medium" / "low" (a volume or satisfaction tier) in the current language."""
-    return _label(LEVEL_LABELS, code)
+    return label("action_level", code)
 
 
-def kind_label(code: Any) -> Any:
+def family_label(code: Any) -> Any:
     """An action family ("retention", "growth", ...) in the current language."""
-    return _label(KIND_LABELS, code)
+    return label("action_family", code)
 
 
 def channel_label(code: Any) -> Any:
     """An action's channel ("phone", "visit", ...) in the current language."""
-    return _label(CHANNEL_LABELS, code)
+    return label("action_channel", code)
 
 
 def _missing(value: Any) -> bool:

@@ -33,6 +33,7 @@ from analysis.errors import NotEnoughData
 from analysis.identify.facts import category_revenue, customer_facts, hash_sample, local_limit, money_zero, resolve_as_of
 from analysis.i18n import N_, lookup, money, t
 from analysis.store import Tables, materialize, to_frame
+from analysis.vocabulary import label
 
 # Fewer buying customers than this cannot be clustered meaningfully: with k up to 8 a
 # cluster would hold two or three customers and the silhouette would be noise.
@@ -79,23 +80,11 @@ PHRASES: dict[str, Any] = {
     "group": N_("group {n}"),
 }
 
-# Plain-English names of the features, for charts and tables.
-FEATURE_LABELS = {
-    "recency_days": N_("Days since last purchase"),
-    "frequency": N_("Orders"),
-    "monetary": N_("Net revenue"),
-    "avg_order_value": N_("Average order value"),
-    "tenure_days": N_("Days as a customer"),
-    "satisfaction_5": N_("Satisfaction (of 5)"),
-    "has_survey": N_("Answered a survey"),
-}
-
-
 def feature_label(column: str) -> str:
     """Plain-English label of a feature column (``cat_Books`` -> "Share of Books")."""
     if column.startswith("cat_"):
         return t("Share of {category}", category=column[4:])
-    return lookup(FEATURE_LABELS[column]) if column in FEATURE_LABELS else column
+    return label("feature", column)
 
 
 # -- features ---------------------------------------------------------------------------

@@ -29,21 +29,19 @@ from analysis.i18n import N_, lookup, money, percent, t
 from analysis.differentiate.pyramid import ranked_active, with_tiers
 from analysis.settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
+from analysis.vocabulary import codes, label
 
 ATTRIBUTES = ("region", "industry", "channel", "main_category", "order_size")
 UNKNOWN = N_("(unknown)")  # the value code for a missing attribute
 MIN_ACTIVE = 5
 CANDIDATE_TIERS = ("prospect", "small")
-# Display names of the attributes, for sentences and charts.
-ATTRIBUTE_LABELS = {"region": N_("region"), "industry": N_("industry"), "channel": N_("channel"),
-                    "main_category": N_("main category"), "order_size": N_("order size")}
 BAND_NAMES = {0: N_("small orders ({low}-{high})"), 1: N_("medium orders ({low}-{high})"),
               2: N_("large orders ({low}-{high})")}
 
 
 def attribute_label(attribute: str) -> str:
     """``"main_category"`` -> "main category" / "主要产品类别"."""
-    return lookup(ATTRIBUTE_LABELS[attribute]) if attribute in ATTRIBUTE_LABELS else attribute.replace("_", " ")
+    return label("attribute", attribute) if attribute in codes("attribute") else attribute.replace("_", " ")
 
 
 def value_label(value: str) -> str:

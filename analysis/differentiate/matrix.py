@@ -44,10 +44,10 @@ from analysis.identify.facts import customer_facts
 from analysis.i18n import N_, lookup
 from analysis.settings import SegmentSettings
 from analysis.store import Tables, to_frame
+from analysis.vocabulary import NO_SURVEY, codes, label
 
 VOLUMES = ("high", "medium", "low")
 SATISFACTIONS = ("high", "medium", "low")
-NO_SURVEY = "none"
 
 SELLING = {
     "high": N_("One-to-one: a named account manager"),
@@ -113,44 +113,34 @@ CELLS: dict[str, dict[str, Any]] = {
 URGENCY = ("high/low", "medium/low", "high/medium", "high/none", "medium/medium", "medium/none", "low/low",
            "high/high", "medium/high", "low/medium", "low/none", "low/high")
 URGENCY_LEVELS = {cell: ("act" if n < 2 else "plan" if n < 7 else "keep") for n, cell in enumerate(URGENCY)}
-LEVEL_LABELS = {"act": N_("act now"), "plan": N_("plan"), "keep": N_("keep up")}
 
 NO_SURVEY_MESSAGE = N_(
     "No satisfaction scores yet: import survey results (contacts with a satisfaction score) "
     "to see the satisfaction-by-volume matrix."
 )
 
-# Display names of the row and column codes, and what each ABCD class means.
-VOLUME_LABELS = {"high": N_("high volume"), "medium": N_("medium volume"), "low": N_("low volume")}
-SATISFACTION_LABELS = {"high": N_("high satisfaction"), "medium": N_("medium satisfaction"),
-                       "low": N_("low satisfaction"), NO_SURVEY: N_("no survey")}
-ABCD_CLASSES = {
-    "A": N_("High volume and high satisfaction: the partners"),
-    "B": N_("Medium volume and high satisfaction: loyal but lower value"),
-    "C": N_("Low volume: the many small customers, served through retailers and self-service"),
-    "D": N_("High or medium volume, medium or low satisfaction: worth a relationship, not yet satisfied, "
-            "often from poor communication"),
-}
+# The ABCD classes (what each means: analysis.vocabulary, family "abcd").
+ABCD_CLASSES = codes("abcd")
 
 
 def volume_label(code: str) -> str:
     """``"high"`` -> "high volume" / "高购买量"."""
-    return lookup(VOLUME_LABELS[code]) if code in VOLUME_LABELS else str(code)
+    return str(label("volume", code))
 
 
 def satisfaction_label(code: str) -> str:
     """``"low"`` -> "low satisfaction" / "低满意度"; ``"none"`` -> "no survey"."""
-    return lookup(SATISFACTION_LABELS[code]) if code in SATISFACTION_LABELS else str(code)
+    return str(label("satisfaction", code))
 
 
 def abcd_description(letter: str | None) -> str:
     """What an ABCD class means, in a sentence ("" for no class)."""
-    return lookup(ABCD_CLASSES[letter]) if letter in ABCD_CLASSES else ""
+    return label("abcd", letter) if letter in ABCD_CLASSES else ""
 
 
 def level_label(level: str) -> str:
     """An urgency level ("act") in words ("act now" / "立即行动")."""
-    return lookup(LEVEL_LABELS[level]) if level in LEVEL_LABELS else str(level)
+    return str(label("urgency", level))
 
 
 def cell_id(volume: str, satisfaction: str) -> str:

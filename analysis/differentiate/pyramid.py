@@ -20,23 +20,19 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts, money_zero, resolve_as_of
-from analysis.i18n import N_, lookup, t
+from analysis.i18n import t
 from analysis.settings import SegmentSettings, slice_size
 from analysis.store import Tables, to_frame
+from analysis.vocabulary import NEW_TIER, label
 
 TIERS = ("top", "big", "medium", "small", "inactive", "prospect", "suspect")
 ACTIVE_TIERS = TIERS[:4]
-NEW = "(new)"  # previous tier of a customer not yet known at the previous date
-# What a person reads for each tier code (the codes stay in the data and in report --json).
-TIER_LABELS = {
-    "top": N_("tier|top"), "big": N_("tier|big"), "medium": N_("tier|medium"), "small": N_("tier|small"),
-    "inactive": N_("tier|inactive"), "prospect": N_("tier|prospect"), "suspect": N_("tier|suspect"), NEW: N_("(new)"),
-}
+NEW = NEW_TIER  # previous tier of a customer not yet known at the previous date
 
 
 def tier_label(code: str) -> str:
     """The display name of a tier code (``"top"`` -> "top" / "顶级客户"); other values as given."""
-    return lookup(TIER_LABELS[code]) if code in TIER_LABELS else str(code)
+    return str(label("tier", code))
 
 
 def ranked_active(facts, order_col: str = "revenue_window"):

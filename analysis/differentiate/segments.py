@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import customer_facts, resolve_as_of
-from analysis.i18n import N_, lookup
+from analysis.i18n import lookup
 from analysis.differentiate.matrix import CELLS, satisfaction_matrix, with_cells
 from analysis.identify.overview import pareto
 from analysis.differentiate.pyramid import (
@@ -31,6 +31,7 @@ from analysis.differentiate.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.settings import SegmentSettings
 from analysis.store import Tables, to_frame
 from analysis.differentiate.value import add_reasons, value_expr, value_groups, value_totals
+from analysis.vocabulary import label
 
 __all__ = [
     "SegmentSettings", "TIERS", "pyramid", "tier_migration", "value_groups",
@@ -44,13 +45,11 @@ LABEL_COLUMNS = [
     "satisfaction_tier", "cell", "abcd", "strategy", "r", "f", "m", "rfm_segment",
     "reason_mvc", "reason_mcc", "reason_bz",
 ]
-# Display names of the attitude-change directions (the codes stay in the data).
-DIRECTION_LABELS = {"falling": N_("falling"), "rising": N_("rising")}
 
 
 def direction_label(code: str) -> str:
     """``"falling"`` -> "falling" / "下降"; other values as given."""
-    return lookup(DIRECTION_LABELS[code]) if code in DIRECTION_LABELS else str(code)
+    return str(label("direction", code))
 
 
 def attitude_change(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:

@@ -20,10 +20,11 @@ import pandas as pd
 from analysis.identify.customers import apply_filters, ranked
 from analysis.errors import UserError
 from analysis import i18n
-from analysis.i18n import N_, lookup, t
+from analysis.i18n import lookup, t
 from analysis.differentiate.matrix import NO_SURVEY, SELLING, VOLUMES, cell_id
 from analysis.differentiate.pyramid import NEW, TIERS, tier_label
 from analysis.differentiate.rfm import NO_RULE, rf_grid, segment_rules
+from analysis.vocabulary import label
 
 GROUPS = {"MVC": "is_mvc", "MCC": "is_mcc", "BZ": "is_bz"}
 RULE_COLUMNS = ["segment", "r_min", "r_max", "f_min", "f_max", "description"]
@@ -43,7 +44,6 @@ def migration_table(migration: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
-MOVE_WORDS = {"new": N_("new"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")}
 
 
 def move_key(from_tier: str, to_tier: str) -> str:
@@ -65,7 +65,7 @@ def moves(migration: pd.DataFrame) -> pd.DataFrame:
     ]
     out["label"] = [
         i18n.tn("{before} → {now}: {how} ({count} customer)", "{before} → {now}: {how} ({count} customers)", n,
-                before=tier_label(a), now=tier_label(b), how=i18n.lookup(MOVE_WORDS[d]), count=i18n.number(n))
+                before=tier_label(a), now=tier_label(b), how=label("move", d), count=i18n.number(n))
         for a, b, d, n in zip(out["from_tier"], out["to_tier"], out["direction"], out["customers"])]
     return out[["key", "from_tier", "to_tier", "customers", "direction", "label"]].reset_index(drop=True)
 

@@ -15,8 +15,9 @@ import pandas as pd
 
 from analysis import i18n
 from analysis.errors import UserError
-from analysis.i18n import N_, t
+from analysis.i18n import t
 from analysis.store import Workspace
+from analysis.vocabulary import label
 
 KINDS = ("contact", "complaint", "survey", "visit", "resolution")
 CHANNELS = ("phone", "email", "visit", "web", "chat", "letter", "event")
@@ -30,40 +31,28 @@ FORM_OUTCOMES = tuple(o for o in OUTCOMES if o != "resolved")
 EARLIEST = dt.datetime(1900, 1, 1)  # no contact is dated before it (nor is any imported row)
 NOTE_MAX_CHARS = 2000
 SHORT_MAX_CHARS = 100  # outcome, recorded_by
-# Words a person reads for the codes above (the codes stay as data).
-KIND_LABELS = {"contact": N_("contact"), "complaint": N_("complaint"), "survey": N_("survey"),
-               "visit": N_("visit"), "resolution": N_("resolution")}
-CHANNEL_LABELS = {"phone": N_("phone"), "email": N_("email"), "visit": N_("visit"), "web": N_("web"),
-                  "chat": N_("chat"), "letter": N_("letter"), "event": N_("event")}
-OUTCOME_LABELS = {"done": N_("done"), "accepted": N_("accepted"), "resolved": N_("resolved"),
-                  "refused": N_("refused"), "not interested": N_("not interested"),
-                  "no answer": N_("no answer"), "call back later": N_("call back later")}
-FIELD_LABELS = {"kind": N_("kind"), "channel": N_("channel"), "satisfaction": N_("satisfaction"),
-                "scale": N_("scale"), "outcome": N_("outcome"), "note": N_("note"),
-                "recorded by": N_("recorded by"), "answered action": N_("answered action")}
-
-
-def label(labels: dict[str, str], code: Any) -> Any:
-    """The word for ``code`` in the current language; an unknown code (or free text) as it is."""
-    return i18n.lookup(labels[code]) if isinstance(code, str) and code in labels else code
+# Words a person reads for the codes above: analysis.vocabulary (the codes stay as data).
 
 
 def kind_label(code: Any) -> Any:
-    return label(KIND_LABELS, code)
+    """A contact kind ("complaint", ...) in the current language."""
+    return label("contact_kind", code)
 
 
 def channel_label(code: Any) -> Any:
-    return label(CHANNEL_LABELS, code)
+    """A contact channel ("phone", ...) in the current language."""
+    return label("contact_channel", code)
 
 
 def outcome_label(code: Any) -> Any:
-    return label(OUTCOME_LABELS, code)
+    """A contact's outcome ("no answer", ...) in the current language."""
+    return label("outcome", code)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
     text = "" if value is None else str(value).strip().lower()
     if text not in allowed:
-        raise UserError(t("{field} {value!r} is not one of: {allowed}.", field=label(FIELD_LABELS, field),
+        raise UserError(t("{field} {value!r} is not one of: {allowed}.", field=label("contact_field", field),
                           value=value, allowed=", ".join(allowed)))
     return text
 
@@ -74,7 +63,7 @@ def _short_text(value: Any, field: str, limit: int) -> str | None:
     text = str(value).strip()
     if len(text) > limit:
         raise UserError(t("{field} is {length} characters long; at most {limit} are allowed.",
-                          field=label(FIELD_LABELS, field), length=len(text), limit=limit))
+                          field=label("contact_field", field), length=len(text), limit=limit))
     return text or None
 
 
@@ -84,9 +73,9 @@ def _number(value: Any, field: str) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise UserError(t("{field} {value!r} is not a number.", field=label(FIELD_LABELS, field), value=value)) from None
+        raise UserError(t("{field} {value!r} is not a number.", field=label("contact_field", field), value=value)) from None
     if math.isnan(number) or math.isinf(number):
-        raise UserError(t("{field} {value!r} is not a number.", field=label(FIELD_LABELS, field), value=value))
+        raise UserError(t("{field} {value!r} is not a number.", field=label("contact_field", field), value=value))
     return number
 
 

@@ -17,8 +17,8 @@ from analysis.identify import facts
 from analysis.customize.actions import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.interact.contacts import KIND_LABELS as CONTACT_KIND_LABELS
-from analysis.interact.contacts import channel_label, label, outcome_label
+from analysis.interact.contacts import channel_label, outcome_label
+from analysis.vocabulary import label
 from analysis.store import Tables, Workspace, to_frame
 
 EVENT_COLUMNS = [
@@ -37,13 +37,10 @@ DETAIL_TEXTS = {
     "outcome": N_("outcome: {outcome}"),
     "nothing": N_("(no product)"),
 }
-# The lanes' names (event kinds are codes in the data).
-KIND_LABELS = {"purchase": N_("purchase"), "refund": N_("refund"), **CONTACT_KIND_LABELS}
-
-
-def kind_label(code: Any) -> Any:
-    """An event kind ("purchase", "complaint", ...) in the current language."""
-    return label(KIND_LABELS, code)
+def event_type_label(code: Any) -> Any:
+    """An event type ("purchase", "refund", "complaint", ...: the ``kind`` column of
+    :func:`customer_events`, the lanes' names) in the current language."""
+    return label("event_type", code)
 
 
 def _text(key: str, **values: Any) -> str:
@@ -68,7 +65,7 @@ def _what(product: Any, category: Any) -> str:
 
 def _interaction_detail(row: pd.Series) -> str:
     parts = [_text(
-        "interaction", kind=str(kind_label(row["kind"])).capitalize(),
+        "interaction", kind=str(event_type_label(row["kind"])).capitalize(),
         channel=channel_label(row["channel"]) if isinstance(row["channel"], str) else "?")]
     if pd.notna(row["satisfaction"]):
         parts.append(_text("score", satisfaction=row["satisfaction"], scale=row["scale"]))

@@ -45,10 +45,9 @@ from analysis.masking import Masker
 from analysis.settings import ReportSettings, money
 from analysis.scores import Scores, attempt, score_customers
 from analysis.store import Tables
+from analysis.vocabulary import label
 
 STEPS = ("identify", "differentiate", "interact", "customize")
-STEP_LABELS = {"identify": N_("identify"), "differentiate": N_("differentiate"), "interact": N_("interact"),
-               "customize": N_("customize")}
 # (key, IDIC step, title), in the order the story is told.
 SLIDES = (
     ("overview", "identify", N_("The data")),
@@ -65,7 +64,7 @@ SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
 
 def step_label(step: str) -> str:
     """An IDIC step ("identify", ...) in the current language, lower case like the code."""
-    return i18n.lookup(STEP_LABELS[step]) if step in STEP_LABELS else step
+    return label("step", step)
 
 
 @dataclasses.dataclass

@@ -1,0 +1,104 @@
+"""Codes -> words, in both languages: the one home of what a person reads for each code the
+data and the engine use. The codes themselves stay in frames, filters, the URL's parameters
+and ``report --json``; only what is shown goes through :func:`label`.
+
+Each family is one kind of code, with one meaning (issue 14: ``kind`` and ``channel`` used to
+mean several things):
+
+- ``tier`` (pyramid), ``volume`` / ``satisfaction`` (the matrix's columns and rows),
+  ``urgency`` (a matrix cell's level), ``abcd`` (what an ABCD class means), ``direction``
+  (attitude change), ``move`` (a customer's move between tiers);
+- ``contact_kind`` (interactions.kind), ``contact_channel`` (interactions.channel),
+  ``outcome`` (interactions.outcome), ``contact_field`` (the fields of a contact, in errors);
+- ``event_type``: a row of a customer's timeline, a purchase, a refund or a contact kind;
+- ``action_family`` (service, treatment, retention...), ``action_level`` (a volume or
+  satisfaction tier as a suggestion's reason says it), ``action_channel`` (how an action is
+  carried out: a contact channel, or "internal");
+- ``attribute`` (the ideal customer profile's attributes), ``feature`` (the clusters' features),
+  ``step`` (the IDIC steps).
+
+The sales channel (customers.channel) is data typed by the user: it has no words here. RFM
+segment names are their own message ids (:func:`analysis.differentiate.rfm.segment_label`).
+The Chinese texts are in the catalogs under ``analysis/locale/zh/`` like every other text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from analysis.i18n import N_, lookup
+
+NEW_TIER = "(new)"  # previous tier of a customer not yet known at the previous date
+NO_SURVEY = "none"  # the satisfaction code of a customer without a survey
+
+_CONTACT_KINDS = {"contact": N_("contact"), "complaint": N_("complaint"), "survey": N_("survey"),
+                  "visit": N_("visit"), "resolution": N_("resolution")}
+_CONTACT_CHANNELS = {"phone": N_("phone"), "email": N_("email"), "visit": N_("visit"), "web": N_("web"),
+                     "chat": N_("chat"), "letter": N_("letter"), "event": N_("event")}
+
+FAMILIES: dict[str, dict[str, str]] = {
+    "tier": {
+        "top": N_("tier|top"), "big": N_("tier|big"), "medium": N_("tier|medium"), "small": N_("tier|small"),
+        "inactive": N_("tier|inactive"), "prospect": N_("tier|prospect"), "suspect": N_("tier|suspect"),
+        NEW_TIER: N_("(new)"),
+    },
+    "volume": {"high": N_("high volume"), "medium": N_("medium volume"), "low": N_("low volume")},
+    "satisfaction": {"high": N_("high satisfaction"), "medium": N_("medium satisfaction"),
+                     "low": N_("low satisfaction"), NO_SURVEY: N_("no survey")},
+    "urgency": {"act": N_("act now"), "plan": N_("plan"), "keep": N_("keep up")},
+    "abcd": {
+        "A": N_("High volume and high satisfaction: the partners"),
+        "B": N_("Medium volume and high satisfaction: loyal but lower value"),
+        "C": N_("Low volume: the many small customers, served through retailers and self-service"),
+        "D": N_("High or medium volume, medium or low satisfaction: worth a relationship, not yet satisfied, "
+                "often from poor communication"),
+    },
+    "direction": {"falling": N_("falling"), "rising": N_("rising")},
+    "move": {"new": N_("new"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")},
+    "contact_kind": _CONTACT_KINDS,
+    "contact_channel": _CONTACT_CHANNELS,
+    "outcome": {"done": N_("done"), "accepted": N_("accepted"), "resolved": N_("resolved"),
+                "refused": N_("refused"), "not interested": N_("not interested"),
+                "no answer": N_("no answer"), "call back later": N_("call back later")},
+    "contact_field": {"kind": N_("kind"), "channel": N_("channel"), "satisfaction": N_("satisfaction"),
+                      "scale": N_("scale"), "outcome": N_("outcome"), "note": N_("note"),
+                      "recorded by": N_("recorded by"), "answered action": N_("answered action")},
+    "event_type": {"purchase": N_("purchase"), "refund": N_("refund"), **_CONTACT_KINDS},
+    "action_family": {"service": N_("service"), "treatment": N_("treatment"), "retention": N_("retention"),
+                      "growth": N_("growth"), "efficiency": N_("efficiency")},
+    "action_level": {"high": N_("high"), "medium": N_("medium"), "low": N_("low"), "none": N_("none")},
+    "action_channel": {**_CONTACT_CHANNELS, "internal": N_("internal")},
+    "attribute": {"region": N_("region"), "industry": N_("industry"), "channel": N_("channel"),
+                  "main_category": N_("main category"), "order_size": N_("order size")},
+    "feature": {
+        "recency_days": N_("Days since last purchase"),
+        "frequency": N_("Orders"),
+        "monetary": N_("Net revenue"),
+        "avg_order_value": N_("Average order value"),
+        "tenure_days": N_("Days as a customer"),
+        "satisfaction_5": N_("Satisfaction (of 5)"),
+        "has_survey": N_("Answered a survey"),
+    },
+    "step": {"identify": N_("identify"), "differentiate": N_("differentiate"), "interact": N_("interact"),
+             "customize": N_("customize")},
+}
+
+
+def label(family: str, code: Any) -> Any:
+    """The word for ``code`` of ``family`` in the current language; an unknown code (a user's
+    own value, free text, a missing value) comes back as it is."""
+    words = FAMILIES[family]
+    return lookup(words[code]) if isinstance(code, str) and code in words else code
+
+
+def labeller(family: str) -> Callable[[Any], Any]:
+    """``label`` of one family as a one-argument function (a picker's ``format_func``, a
+    column's formatter)."""
+    if family not in FAMILIES:
+        raise KeyError(family)
+    return lambda code: label(family, code)
+
+
+def codes(family: str) -> tuple[str, ...]:
+    """Every code of ``family`` that has words, in the order above."""
+    return tuple(FAMILIES[family])
