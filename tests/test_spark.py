@@ -76,7 +76,7 @@ def test_above_the_local_limit_spark_samples_the_same_customers_as_duckdb(spark,
     report the exact figures are unchanged and the model figures close."""
     with Workspace(demo_db, read_only=True) as ws:
         full = as_json(build_report(ws.tables(), None, ReportSettings()))
-        monkeypatch.setattr(features, "LOCAL_ROWS", SAMPLED_LIMIT)
+        monkeypatch.setattr(facts, "LOCAL_ROWS", SAMPLED_LIMIT)
         duck = as_json(build_report(ws.tables(), None, ReportSettings()))
     started = time.perf_counter()
     got = as_json(spark_report(str(demo_parquet), session=spark))
