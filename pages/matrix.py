@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import i18n
 from analysis.differentiate import matrix, views
-from analysis.customize.actions import level_label
+from analysis.customize.catalog import level_label
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
 from analysis.charts.segments import URGENCY_COLORS

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.customize import actions
+from analysis.customize import actions, catalog
 from analysis.customize.actions import (
     RULES, SUGGESTION_COLUMNS, TEXTS, ActionSettings, CustomerContext, Suggestion,
     customer_actions, render, rule, suggest, unregister,
@@ -478,7 +478,7 @@ def test_reasons_and_titles_read_in_chinese():
                    "satisfaction_callback")
         missing = render("thank_you_referral", revenue_window=np.nan, window_months=12, orders=None,
                          first_purchase=None)
-        labels = (actions.level_label("high"), actions.channel_label("phone"), actions.family_label("growth"))
+        labels = (catalog.level_label("high"), catalog.channel_label("phone"), catalog.family_label("growth"))
     assert win.title == "挽回客户"
     assert win.reason == "最近一次购买在 94 天前；通常每 30 天购买一次；仍活跃概率 41%。"
     assert complaint.reason == "2024年6月21日（12 天前）的投诉尚无解决记录；未解决投诉：1 起。"
@@ -487,7 +487,7 @@ def test_reasons_and_titles_read_in_chinese():
                            "投诉 2 次。")
     assert missing == "顶级客户：近 12 个月收入 无数据，自 无数据起共 无数据 笔订单。"
     assert labels == ("高", "电话", "增长")
-    assert actions.level_label("high") == "high" and actions.channel_label("web") == "web"
+    assert catalog.level_label("high") == "high" and catalog.channel_label("web") == "web"
 
 
 def test_action_counts_chart_reads_in_chinese():

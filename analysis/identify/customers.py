@@ -11,7 +11,7 @@ import ibis
 import pandas as pd
 
 from analysis import i18n
-from analysis.customize import actions
+from analysis.customize import inputs
 from analysis.errors import UserError
 from analysis.identify.facts import interactions_until, resolve_as_of
 from analysis.store import Tables, Workspace
@@ -62,13 +62,13 @@ def ranked(frame: pd.DataFrame, by: tuple[str, ...] = ("revenue_window", "revenu
 
 def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = None) -> pd.DataFrame:
     """One customer's complaints still open as of a date (the ones the playbook's follow-up
-    is about, :func:`analysis.customize.actions.open_complaints`), oldest first: interaction_id,
+    is about, :func:`analysis.customize.inputs.open_complaints`), oldest first: interaction_id,
     occurred_at, channel, note."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     i = interactions_until(tables, as_of)
     mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
-    found = actions.open_complaints(actions.interactions_as_of(mine, as_of))
+    found = inputs.open_complaints(inputs.interactions_as_of(mine, as_of))
     columns = ["interaction_id", "occurred_at", "channel", "note"]
     return found.sort_values("occurred_at")[columns].reset_index(drop=True)
 

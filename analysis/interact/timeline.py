@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis import i18n
 from analysis.identify import facts
-from analysis.customize.actions import purchase_gaps
+from analysis.customize.inputs import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
 from analysis.interact.contacts import channel_label, outcome_label
@@ -144,7 +144,7 @@ def customer_profile(
     purchase date in the whole workspace). Keys: the columns of
     :func:`analysis.identify.facts.customer_facts` plus email, phone, average_order_value,
     usual_gap_days (the purchase cycle the playbook's win-back reads,
-    :func:`analysis.customize.actions.purchase_gaps`: median days between purchase days, None below 3
+    :func:`analysis.customize.inputs.purchase_gaps`: median days between purchase days, None below 3
     purchase days), top_category and as_of. Unknown id: :class:`UserError`."""
     everyone = _tables(ws_or_tables)
     as_of = facts.resolve_as_of(everyone, as_of)
