@@ -246,7 +246,7 @@ def test_cluster_features_without_surveys_or_categories(tmp_path):
 
 
 def test_small_categories_are_pooled_as_other(tmp_path, monkeypatch):
-    monkeypatch.setattr("analysis.differentiate.clusters.MAX_CATEGORIES", 2)
+    monkeypatch.setattr("analysis.differentiate.clusters.features.MAX_CATEGORIES", 2)
     ws = Workspace(tmp_path / "w.duckdb")
     _add(ws, transactions=[
         _line("a", "2024-05-01", 60.0, "o1", "Big"), _line("a", "2024-05-01", 30.0, "o1", "Mid"),
