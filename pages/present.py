@@ -9,7 +9,7 @@ slide is kept in the URL (``?slide=4``), so a link opens the same slide.
 import streamlit as st
 
 from analysis import i18n
-from analysis.workshop import story, worksheet
+from analysis.workshop import images, report, story, worksheet
 from analysis.i18n import t
 from ui import cached, presenting, show, sidebar, workspace
 
@@ -107,7 +107,7 @@ if not present:
     down = st.columns(2)
     down[0].download_button(t("Download the report (HTML)"), key="pr_html", mime="text/html",
                             file_name=f"{stem}.html", on_click="ignore",
-                            data=show.in_this_language(lambda: story.story_html(slides, title, sheet)))
+                            data=show.in_this_language(lambda: report.story_html(slides, title, sheet)))
     down[1].download_button(t("Download the charts (PNG, zip)"), key="pr_png", mime="application/zip",
                             file_name=f"{stem}-charts.zip", on_click="ignore",
-                            data=show.in_this_language(lambda: story.story_zip(slides)))
+                            data=show.in_this_language(lambda: images.story_zip(slides)))

@@ -126,12 +126,12 @@ def test_every_command_copes_with_accepted_data(tmp_path, capsys, kind):
 
 
 def test_the_workshop_report_escapes_the_data(tmp_path):
-    from analysis.workshop import story
+    from analysis.workshop import report, story
     from analysis.store import Workspace
 
     with Workspace(nasty.nasty_workspace(tmp_path / "workspaces")) as ws:
         slides = story.build_story(ws.tables())
-    page = story.story_html(slides, "Report <b>x</b>")
+    page = report.story_html(slides, "Report <b>x</b>")
     body = page.split("</script>", 1)[1]  # after the embedded plotly.js
     assert nasty.LINK not in body and "<b>x</b>" not in body
     for slide in slides:

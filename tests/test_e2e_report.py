@@ -6,7 +6,7 @@ Screenshots are kept."""
 import pytest
 
 from analysis import i18n
-from analysis.workshop import story
+from analysis.workshop import report, story
 from analysis.store import Workspace
 from tests.conftest import ARTIFACTS
 
@@ -48,7 +48,7 @@ def reports(demo_db, tmp_path_factory):
             with i18n.using(lang):
                 slides = story.build_story(ws.tables(), mask=True)
                 path = folder / f"report-{lang}.html"
-                path.write_text(story.story_html(slides, "One-to-one workshop"), encoding="utf-8")
+                path.write_text(report.story_html(slides, "One-to-one workshop"), encoding="utf-8")
                 paths[lang] = path
     return paths
 

@@ -8,6 +8,8 @@ import shutil
 import pytest
 
 from analysis.workshop import story
+from analysis.workshop.images import story_pngs, story_zip
+from analysis.workshop.report import story_html
 from analysis.identify import overview
 from analysis.settings import ReportSettings, SegmentSettings
 from analysis.store import Workspace
@@ -108,7 +110,7 @@ def test_masking_removes_every_private_value_from_figures_and_html(tiny_data):
     assert not [p for p in PRIVATE if p in text]
     from plotly.offline import get_plotlyjs
 
-    page = story.story_html(masked, "Workshop").replace(get_plotlyjs(), "")  # the library says "onerror"
+    page = story_html(masked, "Workshop").replace(get_plotlyjs(), "")  # the library says "onerror"
     assert not [p for p in PRIVATE if p in page]
     assert re.search(r"Customer \d", page)
 
@@ -117,7 +119,7 @@ def test_html_escapes_names_title_and_worksheet(tiny_data):
     from analysis.workshop.worksheet import worksheet
 
     sheet = worksheet(tiny_data, {"identify": XSS + " **bold**"})
-    page = story.story_html(story.slides(tiny_data, mask=False), f"Report {XSS}", sheet)
+    page = story_html(story.slides(tiny_data, mask=False), f"Report {XSS}", sheet)
     assert XSS not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # title and worksheet, escaped
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # the name in the chart data, escaped
@@ -127,7 +129,7 @@ def test_html_escapes_names_title_and_worksheet(tiny_data):
 def test_html_opens_offline(tiny_data):
     from plotly.offline import get_plotlyjs
 
-    page = story.story_html(story.slides(tiny_data), "Workshop")
+    page = story_html(story.slides(tiny_data), "Workshop")
     bundle = get_plotlyjs()
     assert page.count(bundle) == 1  # plotly.js embedded once
     assert not re.search(r"<script[^>]*\bsrc\s*=", page)  # nothing fetched
@@ -139,14 +141,14 @@ def test_png_export(tiny_data):
     if not (shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")):
         pytest.skip("no Chromium on this machine: kaleido needs a system Chrome/Chromium to draw images")
     slides = [s for s in story.slides(tiny_data, mask=True) if s.figure is not None][:2]
-    images = story.story_pngs(slides)
+    images = story_pngs(slides)
     assert list(images) == [f"{n:02d}-{s.key}.png" for n, s in enumerate(slides, start=1)]
     for data in images.values():
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     import io
     import zipfile
 
-    with zipfile.ZipFile(io.BytesIO(story.story_zip(slides))) as z:
+    with zipfile.ZipFile(io.BytesIO(story_zip(slides))) as z:
         assert z.namelist() == list(images)
 
 
@@ -160,8 +162,8 @@ def test_story_and_its_html_read_in_chinese(tmp_path):
             data = story.story_data(ws.tables(), settings=ReportSettings(SegmentSettings(currency="¥")))
             slides = story.slides(data, mask=True)
             sheet = worksheet(data, {})
-            page = story.story_html(slides, "研讨会", sheet)
-        english = story.story_html(story.slides(story.story_data(ws.tables()), mask=True), "Workshop")
+            page = story_html(slides, "研讨会", sheet)
+        english = story_html(story.slides(story.story_data(ws.tables()), mask=True), "Workshop")
     finally:
         ws.close()
     by_key = {s.key: s for s in slides}
@@ -186,7 +188,36 @@ def test_png_export_draws_chinese_glyphs():
         figure = go.Figure(go.Bar(x=[1], y=[1])).update_layout(title=title, width=400, height=200)
         return story.Slide("t", "identify", title, title, figure)
 
-    images = story.story_pngs([slide("客户金字塔"), slide("满意度矩阵"), slide("□□□□□")], width=400, height=200)
+    images = story_pngs([slide("客户金字塔"), slide("满意度矩阵"), slide("□□□□□")], width=400, height=200)
     first, second, boxes = images.values()
     assert first != second, "two different Chinese titles drew the same image: no CJK font"
     assert first != boxes and second != boxes
+
+
+def test_the_html_report_is_a_template_whose_every_text_is_escaped():
+    """The offline report is rendered by Jinja2 with autoescape (issue 14): a consultant's
+    title, a slide's headline and note (which quote customer names and categories), the
+    worksheet's facts and decisions all arrive as text, never as markup; the only scripts
+    are plotly's library and the charts plotly writes."""
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+
+    from analysis.workshop import report
+    from analysis.workshop.worksheet import WorksheetStep
+
+    assert report.ENV.autoescape is True
+    attack = '<script>alert("x")</script>'
+    figure = go.Figure(go.Bar(x=[attack], y=[1]))
+    slides = [story.Slide("pyramid", "differentiate", f"Tiers {attack}", f"Top: {attack} & co", figure,
+                          note=f"Mostly {attack}"),
+              story.Slide("clv", "differentiate", "Lifetime value", f"Not enough data: {attack}", None)]
+    sheet = [WorksheetStep("identify", "Who?", [f"Biggest: {attack}"], f"Call {attack}\nthen <b>visit</b>")]
+    page = report.story_html(slides, f"Workshop {attack}", sheet).replace(get_plotlyjs(), "")
+    assert attack not in page and "<b>visit</b>" not in page
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+    # <title>, <h1>, a slide title, two headlines, a note, a fact and the decisions
+    assert page.count(escaped) == 8
+    assert "Call " + escaped + "\nthen &lt;b&gt;visit&lt;/b&gt;" in page  # decisions keep their lines
+    assert "Top: " + escaped + " &amp; co" in page
+    # scripts: the library's tag, and one per chart (plotly's own, data as escaped JSON)
+    assert page.count("<script") == 1 + 1

@@ -6,22 +6,19 @@ Two stages, so the app can cache the slow part and switch masking instantly:
 :func:`story_data` computes every figure's data once (picklable frames and dicts, the
 reasons of what the data cannot support), :func:`slides` turns it into :class:`Slide`\\ s,
 masking customers (:mod:`analysis.masking`) before any figure is built when ``mask=True``.
-:func:`build_story` does both. Exports: :func:`story_html` (one self-contained, offline HTML
-file) and :func:`story_pngs` / :func:`story_zip` (PNG images through kaleido and the system
-Chromium).
+:func:`build_story` does both. Exports: :func:`analysis.workshop.report.story_html` (one
+self-contained, offline HTML file, from a Jinja2 template) and
+:func:`analysis.workshop.images.story_pngs` / ``story_zip`` (PNG images through kaleido and the
+system Chromium).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
-import io
 import math
 import types
-import warnings
-import zipfile
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -310,76 +307,3 @@ def build_story(tables: Tables, as_of: Any = None, settings: ReportSettings = Re
     return slides(story_data(tables, as_of, settings, action_settings), mask)
 
 
-# -- exports -------------------------------------------------------------------------------
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","WenQuanYi Micro Hei",sans-serif;
-max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1c2833}
-h1{font-size:2rem}section.slide{border-top:1px solid #d5d8dc;padding:1.5rem 0}
-.step{text-transform:uppercase;letter-spacing:.08em;color:#7f8c8d;font-size:.85rem}
-.headline{font-size:1.5rem;font-weight:600;margin:.3rem 0 .8rem}.note{color:#566573}
-.facts li{margin:.2rem 0}.decisions{white-space:pre-wrap;background:#f4f6f7;padding:.8rem;border-radius:6px}
-"""
-
-
-def story_html(slides: Iterable[Slide], title: str, worksheet: Iterable | None = None) -> str:
-    """One self-contained HTML file: plotly.js embedded once (opens offline), each slide's
-    headline, interactive chart and note, then the worksheet (items with ``step``,
-    ``facts`` and ``decisions``, see :mod:`analysis.workshop.worksheet`). All text is escaped."""
-    from plotly.offline import get_plotlyjs
-
-    e = html.escape
-    body = [f"<h1>{e(title)}</h1>"]
-    for n, slide in enumerate(slides, start=1):
-        body.append('<section class="slide">')
-        body.append(f'<div class="step">{n}. {e(step_label(slide.step))} · {e(slide.title)}</div>')
-        body.append(f'<p class="headline">{e(slide.headline)}</p>')
-        if slide.figure is not None:
-            body.append(slide.figure.to_html(full_html=False, include_plotlyjs=False,
-                                             config={"displaylogo": False, "responsive": True}))
-        if slide.note:
-            body.append(f'<p class="note">{e(slide.note)}</p>')
-        body.append("</section>")
-    if worksheet is not None:
-        body.append(f'<section class="worksheet"><h2>{e(t("Workshop worksheet"))}</h2>')
-        for item in worksheet:
-            body.append(f"<h3>{e(step_label(item.step).capitalize())}</h3>")
-            body.append('<ul class="facts">' + "".join(f"<li>{e(f)}</li>" for f in item.facts) + "</ul>")
-            decisions = item.decisions.strip() or t("(no decisions written down yet)")
-            body.append(f'<p><b>{e(t("Decisions"))}</b></p><div class="decisions">{e(decisions)}</div>')
-        body.append("</section>")
-    return (f"<!DOCTYPE html>\n<html lang=\"{i18n.language()}\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(title)}</title><style>{CSS}</style>"
-            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
-            + "\n".join(body) + "</body></html>")
-
-
-def story_pngs(slides: Iterable[Slide], width: int = 1200, height: int = 700) -> dict[str, bytes]:
-    """{"01-overview.png": PNG bytes, ...} for each slide with a chart, through plotly's
-    image export (kaleido 1.x driving the system Chromium; one browser for all images)."""
-    import kaleido
-
-    charted = [(n, s) for n, s in enumerate(slides, start=1) if s.figure is not None]
-    started = False
-    if hasattr(kaleido, "start_sync_server"):
-        try:
-            kaleido.start_sync_server(silence_warnings=True)
-            started = True
-        except RuntimeError:  # already running (another export in this process): reuse it
-            pass
-    try:
-        with warnings.catch_warnings():  # plotly warns that kaleido options are unused with a server
-            warnings.simplefilter("ignore", UserWarning)
-            return {f"{n:02d}-{s.key}.png": s.figure.to_image(format="png", width=width, height=height)
-                    for n, s in charted}
-    finally:
-        if started:
-            kaleido.stop_sync_server(silence_warnings=True)
-
-
-def story_zip(slides: Iterable[Slide]) -> bytes:
-    """The PNGs of :func:`story_pngs` in one zip file."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in story_pngs(slides).items():
-            z.writestr(name, data)
-    return buf.getvalue()

@@ -1,7 +1,7 @@
 """The IDIC workshop worksheet (Peppers & Rogers: identify, differentiate, interact,
 customize): for each step a few current figures from the data and the team's decisions,
 kept in the workspace's ``notes`` table under ``worksheet:<step>`` and printed in the
-HTML report (:func:`analysis.workshop.story.story_html`)."""
+HTML report (:func:`analysis.workshop.report.story_html`)."""
 
 from __future__ import annotations
 
