@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.differentiate.clusters import fit_clusters, make_personas
-from analysis.predict.clv_data import clv_notes, fit_clv, score_clv
+from analysis.predict.clv_data import CLVFit, clv_notes, fit_clv, fit_summary, score_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.settings import ReportSettings
@@ -65,10 +65,10 @@ def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
         return None
 
 
-def outlook(tables: Tables, as_of: dt.date, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
-    """The CLV model's per-customer outlook over ``horizon_months``."""
-    return score_clv(fit_clv(tables.transactions, as_of), horizon_months,
-                     settings.margin, settings.annual_discount)
+def outlook(fit: CLVFit, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
+    """The CLV model's per-customer outlook over ``horizon_months`` from a fit the caller made
+    (:func:`analysis.predict.clv_data.fit_clv`)."""
+    return score_clv(fit, horizon_months, settings.margin, settings.annual_discount)
 
 
 def potential_revenue(clv_frame: pd.DataFrame) -> pd.Series:
@@ -77,21 +77,25 @@ def potential_revenue(clv_frame: pd.DataFrame) -> pd.Series:
     return pd.Series(values.to_numpy(), index=clv_frame["customer_id"].astype(str), name="potential")
 
 
-def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings) -> tuple[pd.DataFrame | None, dict]:
+def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
+              clv_fit: Callable[[], CLVFit] | None = None) -> tuple[pd.DataFrame | None, dict]:
     """(outlook columns + the MCC ``potential`` + the note inputs, messages); one model fit
-    serves both the CLV horizon and the activity window."""
+    serves both the CLV horizon and the activity window: ``clv_fit()`` when given (a fit the
+    caller keeps, on the same purchases and as-of date), else one made here."""
     messages: dict[str, str] = {}
-    fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    fit = attempt(messages, "clv", clv_fit or (lambda: fit_clv(tables.transactions, as_of)))
     if fit is None:
         return None, messages
-    scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
+    summary = fit_summary(fit)  # read once: for a fit made in the engine, every customer's row
+    scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False,
+                       summary=summary)
     window = scored if settings.horizon_months == settings.window_months else score_clv(
-        fit, settings.window_months, settings.margin, settings.annual_discount, notes=False)
+        fit, settings.window_months, settings.margin, settings.annual_discount, notes=False, summary=summary)
     part = scored[["customer_id", *[c for c in CLV_COLUMNS if c != "clv_note"]]].copy()
     part["customer_id"] = part["customer_id"].astype(str)
     part["potential"] = potential_revenue(window).to_numpy()
     for source, hidden in _NOTE_INPUTS.items():
-        part[hidden] = (fit.summary[source].to_numpy() if source == "nonpositive_spend"
+        part[hidden] = (summary[source].to_numpy() if source == "nonpositive_spend"
                         else scored[source].to_numpy())
     return part, messages
 
@@ -160,16 +164,20 @@ def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict
 
 
 def score_customers(source: Workspace | Tables, as_of: Any = None,
-                    settings: ReportSettings = ReportSettings()) -> Scores:
+                    settings: ReportSettings = ReportSettings(),
+                    clv_fit: Callable[[], CLVFit] | None = None) -> Scores:
     """The per-customer frame as of ``as_of``. On a Workspace the language-neutral parts
     are stored in it and read back on later calls (see the module docstring); on bare
-    Tables (a filtered view, a Spark session) everything is computed."""
+    Tables (a filtered view, a Spark session) everything is computed. ``clv_fit``, when
+    given, returns the CLV models fitted on the same purchases as of the same date (the app
+    keeps one fit per data version and hands it here); only called when the outlook is not
+    stored yet."""
     stored = isinstance(source, Workspace)
     tables = (source.tables() if stored else source).pinned()
     as_of = resolve_as_of(tables, as_of)
 
     def clv_part() -> tuple[dict, dict]:
-        part, messages = _clv_part(tables, as_of, settings)
+        part, messages = _clv_part(tables, as_of, settings, clv_fit)
         return ({} if part is None else {"clv": part}), {"messages": messages}
 
     def numbers(clv: pd.DataFrame | None) -> tuple[dict, dict]:

@@ -29,7 +29,7 @@ discount = c2.number_input(t("Annual discount rate"), 0.0, 0.5, settings.annual_
                            bind="query-params")
 
 with show.explained():
-    summary = cached.on_tables(clv_data.workspace_clv_report, as_of, horizon, settings.margin, discount)
+    summary = cached.clv_summary(as_of, horizon, settings.margin, discount)
     m = st.columns(4)
     m[0].metric(t("Customers modelled"), i18n.number(summary["n_customers"]))
     m[1].metric(t("Repeat buyers"), i18n.number(summary["n_repeat"]))
@@ -42,7 +42,7 @@ with show.explained():
     with st.expander(t("Model parameters")):
         st.json({t("BG/NBD (weeks)"): summary["bgnbd"], "Gamma-Gamma": summary["gamma_gamma"]})
 
-    outlook = cached.on_tables(scores.outlook, as_of, settings, horizon)
+    outlook = cached.clv_outlook(as_of, settings, horizon)
     left, right = st.columns(2)
     with left:
         show.chart(charts.clv_distribution(outlook, settings.currency), key="clv_dist")

@@ -58,3 +58,40 @@ def test_the_value_axis_reads_in_round_amounts(demo_copy):
         buyers = int(ws.scalar("SELECT count(DISTINCT customer_id) FROM transactions WHERE date <= DATE '2026-06-30'"))
     metrics = {m.label: m.value for m in at.metric}
     assert shown == buyers == int(metrics["Customers modelled"].replace(",", ""))
+
+
+def test_the_clv_page_fits_the_models_once_per_data_version(demo_copy, monkeypatch):
+    """The CLV page's summary, outlook and the per-customer scores all read one fit of the
+    purchase and spend models on the purchases up to the as-of date (issue 14: it used to
+    fit up to three times), and moving the horizon slider fits nothing again. The holdout
+    check fits its own models on the calibration period, once too."""
+    import numpy as np
+
+    from analysis.predict.clv import BetaGeoModel, GammaGammaModel
+
+    purchase_fits: list[float] = []  # the oldest customer's age in weeks, per fit: tells the two periods apart
+    spend_fits: list[int] = []
+    bg_fit, gg_fit = BetaGeoModel.fit, GammaGammaModel.fit
+
+    def counted_bg(self, frequency, recency, T, weights=None):
+        purchase_fits.append(round(float(np.max(T)), 6))
+        return bg_fit(self, frequency, recency, T, weights)
+
+    def counted_gg(self, frequency, monetary):
+        spend_fits.append(len(frequency))
+        return gg_fit(self, frequency, monetary)
+
+    monkeypatch.setattr(BetaGeoModel, "fit", counted_bg)
+    monkeypatch.setattr(GammaGammaModel, "fit", counted_gg)
+    at = open_page(demo_copy, "clv")
+    assert {m.label for m in at.metric} >= {"Customers modelled", "Total CLV, next 12 months"}
+    whole, calibration = max(purchase_fits), min(purchase_fits)
+    assert whole > calibration  # the holdout's models see 26 weeks less
+    assert purchase_fits.count(whole) == 1, purchase_fits
+    assert purchase_fits.count(calibration) == 1, purchase_fits
+    assert len(spend_fits) == 1, spend_fits  # the holdout check needs no spend model
+
+    at.slider(key="clv_horizon").set_value(24).run()
+    assert not at.exception, at.exception
+    assert "Total CLV, next 24 months" in {m.label for m in at.metric}
+    assert len(purchase_fits) == 2 and len(spend_fits) == 1  # a new horizon scores the same fit

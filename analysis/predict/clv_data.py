@@ -447,16 +447,16 @@ class CLVFit:
     has ``table`` (the per-customer :func:`summary_table`, still in the engine) and
     ``histories`` (its distinct (frequency, recency_days, T_days) with their ``customers``)
     instead of a local summary; ``summary`` is then brought back only when someone asks
-    for the per-customer frame (:func:`score_clv`)."""
+    for the per-customer frame (:func:`score_clv`).
+
+    A fit holds no memo of its scores: scoring is cheap next to fitting, and a fit shared
+    between callers (the app keeps one per data version, ``ui/cached.py``) stays unchanged."""
 
     as_of: dt.date
     summary: pd.DataFrame | None
     bg: BetaGeoModel
     gg: GammaGammaModel
     time_unit: str = "week"
-    # (horizon_months, margin, annual_discount) -> scored frame without notes; for an engine
-    # fit also ("histories", horizon_months, annual_discount) -> figures per distinct history
-    scored: dict = field(default_factory=dict, repr=False)
     table: Any = field(default=None, repr=False)
     histories: pd.DataFrame | None = field(default=None, repr=False)
     transactions: Any = field(default=None, repr=False)
@@ -521,11 +521,8 @@ def score_table(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annu
     (frequency, recency, T) alone, so they are computed here once per distinct history and
     joined back; the spend model's conditional expectation is a closed form, written as an
     expression."""
-    key = ("histories", int(horizon_months), float(annual_discount))
-    if key not in fit.scored:  # the report asks twice (MCC potential, clv section)
-        fit.scored[key] = _history_scores(fit, horizon_months, annual_discount)
     keys = ["frequency", "recency_days", "T_days"]
-    scores = ibis.memtable(fit.scored[key])
+    scores = ibis.memtable(_history_scores(fit, horizon_months, annual_discount))
     joined = fit.table.view().join(scores, keys)
     p, q, g = (float(fit.gg.params_[k]) for k in ("p", "q", "gamma"))
     xf = joined.frequency.cast("float64")
@@ -562,23 +559,36 @@ def potential_table(fit: CLVFit, horizon_months: int, margin: float, annual_disc
 
 
 def score_clv(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annual_discount: float = 0.10,
-              notes: bool = True) -> pd.DataFrame:
+              notes: bool = True, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """The per-customer outlook of :func:`customer_clv` from an existing fit; ``notes=False``
-    leaves out the plain-language ``note`` column (the slow part when only numbers are needed)."""
-    key = (int(horizon_months), float(margin), float(annual_discount))
-    if fit.summary is None:  # fitted in the engine: every customer's row is wanted here
-        fit.summary = rfm_summary(fit.transactions, fit.as_of)
-    if key not in fit.scored:
-        fit.scored[key] = _score(fit, horizon_months, margin, annual_discount)
-    out = fit.scored[key].copy()
+    leaves out the plain-language ``note`` column (the slow part when only numbers are needed).
+    ``summary``: :func:`fit_summary` when the caller has it already (a fit made in the engine
+    reads it anew otherwise)."""
+    summary = fit_summary(fit) if summary is None else summary
+    out = _score(fit, summary, horizon_months, margin, annual_discount)
     if notes:
-        out["note"] = clv_notes(out.assign(nonpositive_spend=fit.summary["nonpositive_spend"].to_numpy()),
+        out["note"] = clv_notes(out.assign(nonpositive_spend=summary["nonpositive_spend"].to_numpy()),
                                 horizon_months, fit.time_unit)
     return out
 
 
-def _score(fit: CLVFit, horizon_months: int, margin: float, annual_discount: float) -> pd.DataFrame:
-    summary, bg, gg = fit.summary, fit.bg, fit.gg
+def fit_summary(fit: CLVFit) -> pd.DataFrame:
+    """The per-customer summary the fit scores: its own, or for a fit made in the engine the
+    local summary read now (every customer's row is wanted by the caller)."""
+    return fit.summary if fit.summary is not None else rfm_summary(fit.transactions, fit.as_of)
+
+
+def fits_locally(transactions, as_of: dt.date, max_local: int | None = None) -> bool:
+    """Whether :func:`fit_clv` on these purchases fits on a local summary (at most
+    ``max_local`` customers, default :data:`analysis.identify.facts.LOCAL_ROWS`): such a fit
+    holds no table of the engine, so it can be kept after the connection is closed."""
+    n = int(summary_table(transactions, _as_date(as_of)).count().to_pyarrow().as_py())
+    return n <= local_limit(max_local)
+
+
+def _score(fit: CLVFit, summary: pd.DataFrame, horizon_months: int, margin: float,
+           annual_discount: float) -> pd.DataFrame:
+    bg, gg = fit.bg, fit.gg
     unit = TIME_UNITS[fit.time_unit]
     x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     m = summary["monetary_value"].to_numpy(float)
@@ -699,10 +709,3 @@ def clv_report(
 def workspace_validation(tables, calibration_end: dt.date, holdout_end: dt.date) -> HoldoutResult:
     """:func:`holdout_validation` on a workspace's purchases."""
     return holdout_validation(tables.transactions, calibration_end, holdout_end)
-
-
-def workspace_clv_report(tables, as_of: dt.date, horizon_months: int = 12, margin: float = 0.3,
-                         annual_discount: float = 0.10) -> dict[str, Any]:
-    """:func:`clv_report` on a workspace's purchases (no holdout)."""
-    return clv_report(tables.transactions, as_of, horizon_months=horizon_months, margin=margin,
-                      annual_discount=annual_discount)
