@@ -47,6 +47,10 @@ What a workshop will find in it (default seed, 6,000 listed customers, 2.5 years
   group, independent of value, so the satisfaction-by-volume matrix has all four cells.
   ``recorded_by`` is the region's account manager, "web form" or "survey tool". Notes are
   short English sentences; some contain & < > ' and " to exercise escaping.
+
+Size: one generative model drawn from one seeded random stream, in order; the tables must
+stay byte-identical run to run, so its parts are kept in one place rather than spread over
+modules whose call order would then carry the seed.
 """
 
 from __future__ import annotations

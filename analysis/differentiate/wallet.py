@@ -58,6 +58,10 @@ Measured by hand at 1,000,000 customers on the 2-core machine, one thread, with 
 running: predicting 2.8 s (best of three; 4-7 s when busier), the peer groups 1.3-3 s, and
 :func:`estimate_wallets` without the check (fit on 200,000, predict and describe 1,000,000)
 11-16 s; the check adds :data:`FOLDS` fits when the model trains on given wallets.
+
+Size: one estimator and its own quality check (features, the quantile model, the
+cross-validation on given wallets); the wallet keys and headroom view of issue 18 land
+beside it, after which it splits into estimate and quality.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ Conventions, as in the BG/NBD and Gamma-Gamma papers:
   T = first purchase day to the end of the period; both in ``time_unit`` (weeks).
 * monetary_value = average net total of the repeat purchase days (the first purchase day
   excluded); 0 for one-time buyers.
+
+Size: data preparation, fitting, the two scoring paths (local and in the engine), the
+holdout check and the notes; due to split into prep.py, fit.py, scoring.py (one path),
+holdout.py and words.py once issue 17's model choice has landed in it.
 """
 
 from __future__ import annotations
