@@ -15,7 +15,7 @@ from analysis import i18n
 
 pytestmark = pytest.mark.e2e
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 
 def wait_idle(page):

@@ -4,7 +4,7 @@ import json
 
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
-from tests.test_page_pyramid import transactions_only
+from tests.pages.test_page_pyramid import transactions_only
 from ui.lists import MAX_SHOWN
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_e2e_data import wait_idle
+from tests.e2e.test_e2e_data import wait_idle
 
 pytestmark = pytest.mark.e2e
 

@@ -143,7 +143,7 @@ def test_chinese_event_table_names_every_event_type_in_chinese(tmp_path):
     """A manager reading the app in Chinese opens a customer's "all events" table: purchases,
     refunds and contacts are named in Chinese, like the timeline's lanes (issue 14)."""
     catalog = {}
-    for path in sorted((Path(__file__).resolve().parents[1] / "analysis" / "locale" / "zh").glob("*.json")):
+    for path in sorted((Path(__file__).resolve().parents[2] / "analysis" / "locale" / "zh").glob("*.json")):
         catalog.update(json.loads(path.read_text(encoding="utf-8")))
     ws = make_workspace(tmp_path, customers=[{"customer_id": "c1", "name": "Harbor"}],
                         transactions=[{"customer_id": "c1", "order_id": "o1", "date": "2024-01-05", "amount": 120.0},

@@ -4,7 +4,7 @@ import json
 
 from tests.builders import make_workspace
 from tests.pagetest import open_page
-from tests.test_page_pyramid import transactions_only
+from tests.pages.test_page_pyramid import transactions_only
 
 
 def test_value_on_demo(demo_copy):

@@ -22,7 +22,7 @@ from analysis.predict.clv_data import (
 from analysis.errors import NotEnoughData
 from analysis.store import Workspace
 
-DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 SEED = 19970101
 D = dt.date
 

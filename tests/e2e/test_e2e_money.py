@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_e2e_data import import_into_new_workspace, wait_idle
+from tests.e2e.test_e2e_data import import_into_new_workspace, wait_idle
 from tests.test_money import YUAN_CSV, YUAN_LINES, amount, whole
 
 pytestmark = pytest.mark.e2e

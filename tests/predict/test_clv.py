@@ -19,7 +19,7 @@ from analysis.predict.clv import (
 )
 from analysis.errors import NotEnoughData
 
-DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 SEED = 20050401
 CDNOW_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 

@@ -6,7 +6,7 @@ import re
 from analysis.differentiate.rfm import SEGMENT_NAMES
 from tests.builders import buyers, make_workspace
 from tests.pagetest import open_page
-from tests.test_page_pyramid import transactions_only
+from tests.pages.test_page_pyramid import transactions_only
 from ui.lists import MAX_SHOWN
 
 

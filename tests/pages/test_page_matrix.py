@@ -10,7 +10,7 @@ from analysis.workshop import story
 from analysis.differentiate.matrix import ABCD_CLASSES, CELLS, URGENCY
 from analysis.store import Workspace
 from tests.pagetest import open_page
-from tests.test_page_pyramid import transactions_only
+from tests.pages.test_page_pyramid import transactions_only
 
 AS_OF = "2026-06-30"  # the demo's last purchase
 

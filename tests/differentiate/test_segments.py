@@ -12,7 +12,7 @@ from analysis.differentiate.segments import (
 from tests.builders import buyers, make_workspace
 
 AS_OF = "2024-06-30"
-DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
 
 def full_workspace(tmp_path):

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_e2e_data import wait_idle
+from tests.e2e.test_e2e_data import wait_idle
 from tests.test_store import Holder, cli
 
 pytestmark = pytest.mark.e2e
