@@ -86,11 +86,10 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     fit = attempt(messages, "clv", clv_fit or (lambda: fit_clv(tables.transactions, as_of)))
     if fit is None:
         return None, messages
-    summary = fit_summary(fit)  # read once: for a fit made in the engine, every customer's row
-    scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False,
-                       summary=summary)
+    scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
     window = scored if settings.horizon_months == settings.window_months else score_clv(
-        fit, settings.window_months, settings.margin, settings.annual_discount, notes=False, summary=summary)
+        fit, settings.window_months, settings.margin, settings.annual_discount, notes=False)
+    summary = fit_summary(fit)
     part = scored[["customer_id", *[c for c in CLV_COLUMNS if c != "clv_note"]]].copy()
     part["customer_id"] = part["customer_id"].astype(str)
     part["potential"] = potential_revenue(window).to_numpy()

@@ -563,12 +563,10 @@ def potential_table(fit: CLVFit, horizon_months: int, margin: float, annual_disc
 
 
 def score_clv(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annual_discount: float = 0.10,
-              notes: bool = True, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+              notes: bool = True) -> pd.DataFrame:
     """The per-customer outlook of :func:`customer_clv` from an existing fit; ``notes=False``
-    leaves out the plain-language ``note`` column (the slow part when only numbers are needed).
-    ``summary``: :func:`fit_summary` when the caller has it already (a fit made in the engine
-    reads it anew otherwise)."""
-    summary = fit_summary(fit) if summary is None else summary
+    leaves out the plain-language ``note`` column (the slow part when only numbers are needed)."""
+    summary = fit_summary(fit)
     out = _score(fit, summary, horizon_months, margin, annual_discount)
     if notes:
         out["note"] = clv_notes(out.assign(nonpositive_spend=summary["nonpositive_spend"].to_numpy()),
@@ -577,9 +575,12 @@ def score_clv(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annual
 
 
 def fit_summary(fit: CLVFit) -> pd.DataFrame:
-    """The per-customer summary the fit scores: its own, or for a fit made in the engine the
-    local summary read now (every customer's row is wanted by the caller)."""
-    return fit.summary if fit.summary is not None else rfm_summary(fit.transactions, fit.as_of)
+    """The per-customer summary the fit scores. A fit made in the engine reads it the first
+    time a caller wants every customer's row, and keeps it (it is the fit's own data, read
+    from the connection the fit was made on; such a fit is never shared between reads)."""
+    if fit.summary is None:
+        fit.summary = rfm_summary(fit.transactions, fit.as_of)
+    return fit.summary
 
 
 def fits_locally(transactions, as_of: dt.date, max_local: int | None = None) -> bool:
