@@ -68,3 +68,19 @@ def test_a_dot_of_the_value_scatter_opens_that_customer(page, app_server, screen
     wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot("opened")
+
+
+def test_a_customers_events_read_in_chinese(page, app_server, screenshot):
+    """A shared link in Chinese opens the customer; the table of all events opens under the
+    timeline (its event types are checked word by word in tests/pages/test_page_customer.py)."""
+    page.goto(app_server["url"] + "/customer?lang=zh&customer=C00042")
+    expect(page.get_by_role("heading", name="时间线")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expander = page.get_by_text(re.compile(r"^全部 [\d,]+ 个事件（表格）$"))
+    expect(expander).to_be_visible(timeout=60_000)
+    expander.click()
+    table = page.get_by_test_id("stExpanderDetails").get_by_test_id("stDataFrame")
+    expect(table).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    table.scroll_into_view_if_needed()
+    screenshot("events")
