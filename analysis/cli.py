@@ -302,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
     _add_filters(p)
     _add_settings(p)
+    from analysis.commands import campaign
+
+    campaign.register(sub)
     for p in sub.choices.values():  # --lang is accepted after the command too
         _add_lang(p, argparse.SUPPRESS)
     return parser
