@@ -93,13 +93,24 @@ def window_answers(ws: Workspace, campaign_id: int, action: str, start: dt.date,
 
 def action_answered(ws: Workspace, customer_id: str, when: dt.datetime) -> str | None:
     """The action a contact with ``customer_id`` at ``when`` answers as a campaign member: the
-    action of the latest campaign (started on or before that day) that targeted the customer
-    (not in its control group). None when there is none."""
+    action of the latest campaign that targeted the customer (not in its control group) and
+    whose response window holds that day. None when there is none."""
+    day = pd.Timestamp(when).date()
     try:
         return ws.scalar(
             'SELECT c."action" FROM "campaigns" c JOIN "campaign_members" m USING ("campaign_id") '
             'WHERE m."customer_id" = ? AND m."arm" <> c."control_arm" AND c."action" IS NOT NULL '
-            'AND c."start_date" <= ? ORDER BY c."start_date" DESC, c."campaign_id" DESC LIMIT 1',
-            [str(customer_id), pd.Timestamp(when).date()])
+            'AND c."start_date" <= ? AND date_diff(\'day\', c."start_date", ?) < c."window_days" '
+            'ORDER BY c."start_date" DESC, c."campaign_id" DESC LIMIT 1',
+            [str(customer_id), day, day])
     except duckdb.CatalogException:
         return None
+
+
+def last_order_number(ws: Workspace, prefix: str) -> int:
+    """The largest number of the order ids written ``prefix`` + digits (0 when none): new
+    orders of the demo's simulated campaign responses follow it."""
+    return int(ws.scalar(
+        'SELECT coalesce(max(CAST(substr("order_id", ?) AS BIGINT)), 0) FROM "transactions" '
+        'WHERE starts_with("order_id", ?) AND regexp_full_match(substr("order_id", ?), \'[0-9]+\')',
+        [len(prefix) + 1, prefix, len(prefix) + 1]))

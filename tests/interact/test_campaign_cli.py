@@ -58,7 +58,8 @@ def test_create_download_log_and_measure_a_win_back_campaign(demo_db, tmp_path, 
     wanted = sorted({r["customer_id"] for r in listed})
     assert made["customers"] == len(wanted)
     assert made["control"] == round(len(wanted) * 0.1) and made["target"] == len(wanted) - made["control"]
-    members = rows(db, 'SELECT customer_id, arm FROM campaign_members')
+    members = rows(db, 'SELECT customer_id, arm FROM campaign_members JOIN campaigns USING (campaign_id) '
+                       'WHERE name = ?', [made["name"]])
     assert sorted(members["customer_id"]) == wanted
     control = set(members.loc[members["arm"] == "control", "customer_id"])
     # The downloaded list: every targeted customer once, nobody from the control group.
@@ -77,7 +78,8 @@ def test_create_download_log_and_measure_a_win_back_campaign(demo_db, tmp_path, 
     # The name is taken: one error line, exit 2, nothing stored.
     code, _, err = run(capsys, "campaign", "create", "Spring win-back", "--db", db, "--action", "win_back")
     assert code == 2 and err.startswith("error:") and err.count("\n") == 1 and "Spring win-back" in err
-    assert len(run_json(capsys, "campaign", "list", "--db", db)) == 2
+    names = [c["name"] for c in run_json(capsys, "campaign", "list", "--db", db)]
+    assert names[:2] == ["Spring win-back bis", "Spring win-back"] and len(names) == 4  # and the demo's two
 
     # A contact with a targeted customer answers the campaign's action (no --answers given).
     someone = sorted(set(wanted) - control)[0]
@@ -86,6 +88,12 @@ def test_create_download_log_and_measure_a_win_back_campaign(demo_db, tmp_path, 
     answered = rows(db, "SELECT answers_action FROM interactions WHERE customer_id = ? ORDER BY interaction_id "
                         "DESC LIMIT 1", [someone])
     assert answered["answers_action"].tolist() == ["win_back"]
+    # A contact outside the campaign's window, or with a customer of its control group, answers nothing.
+    outsider = sorted(control)[0]
+    run_json(capsys, "log", outsider, "--db", db, "--kind", "contact", "--channel", "phone", "--date", "2026-06-11")
+    run_json(capsys, "log", someone, "--db", db, "--kind", "contact", "--channel", "phone", "--date", "2026-05-30")
+    later = rows(db, "SELECT customer_id, answers_action FROM interactions ORDER BY interaction_id DESC LIMIT 2")
+    assert later["answers_action"].isna().all()
     # ... so the learning of the rules drops the win-back the customer has had.
     after = run_json(capsys, "actions", "--db", db, "--action", "win_back", "--limit", "100000")
     assert someone not in {r["customer_id"] for r in after}
@@ -163,7 +171,7 @@ def test_a_bad_experiment_file_is_refused_naming_row_column_and_value(demo_db, t
                        "--control", "无", "--response", "回应", "--value", "金额", "--customer", "客户")
     assert code == 2 and err.startswith("error:") and err.count("\n") == 1
     assert "试验.csv" in err and "row 4" in err and "回应" in err and "也许" in err
-    assert run_json(capsys, "campaign", "list", "--db", db) == []
+    assert "试验" not in {c["name"] for c in run_json(capsys, "campaign", "list", "--db", db)}
     # Fixed, it imports; a measure with a missing group is said in words.
     bad.write_text("客户,组,回应,金额\nA1,邮件,1,10.5\nA2,无,0,0\nA3,邮件,0,3\n", encoding="gbk")
     made = run_json(capsys, "campaign", "import", str(bad), "--db", db, "--name", "试验", "--arm", "组",

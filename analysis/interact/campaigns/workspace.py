@@ -112,9 +112,16 @@ def select_customers(ws, as_of: Any = None, filters: dict | None = None, setting
     as_of = resolve_as_of(ws.tables(), as_of)
     scores = scores or score_customers(ws, as_of, settings)
     listed = export_list(ws, as_of, filters, settings, scores, action_settings)
-    facts = scores.frame.set_index(scores.frame["customer_id"].astype(str))
+    return with_facts(listed, scores.frame), as_of
+
+
+def with_facts(listed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """``listed`` (with a customer_id column) joined with the :data:`FEATURES` of the
+    per-customer scores frame ``facts`` it does not have yet."""
+    facts = facts.set_index(facts["customer_id"].astype(str))
     extra = [c for c in FEATURES if c not in listed.columns and c in facts.columns]
-    return listed.join(facts[extra], on="customer_id").reset_index(drop=True), as_of
+    listed = listed.assign(customer_id=listed["customer_id"].astype(str))
+    return listed.join(facts[extra], on="customer_id").reset_index(drop=True)
 
 
 def create_campaign(ws, name: str, customers: pd.DataFrame, start: dt.date, holdout: float = DEFAULT_HOLDOUT,
@@ -225,7 +232,8 @@ def verdict_words(result: dict, currency: str = "") -> str:
     points = 100 * v["rate_diff"]
     if v["code"] == WORKED:
         text = t("worked: {diff:+.1f} points (95% CI {lo:+.1f} to {hi:+.1f})", diff=points, lo=lo, hi=hi)
-        if v.get("incremental_value") is not None:
+        # Revenue is claimed only when its own interval is above zero too.
+        if v.get("incremental_value") is not None and (v.get("value_diff_ci") or [0])[0] > 0:
             text += t(", about {value} extra revenue", value=f"{currency}{v['incremental_value']:,.0f}")
         return text
     if v["code"] == INCONCLUSIVE:
