@@ -363,3 +363,54 @@ def _typed(column: pd.Series) -> pd.Series:
     if filled.any() and numbers[filled].notna().all():
         return numbers.where(filled)
     return column.astype("string").where(filled)
+
+
+# -- for the Campaigns page ----------------------------------------------------------------------
+def overview(ws, currency: str = "") -> pd.DataFrame:
+    """Every campaign (newest first) with its measured verdict in words (the current language)."""
+    rows = []
+    for c in list_campaigns(ws):
+        try:
+            result = measure(ws, c["name"])
+            code, words = result["verdict"]["code"], verdict_words(result, currency)
+        except UserError as exc:  # e.g. a campaign whose groups cannot be compared: said, not hidden
+            code, words = None, str(exc)
+        rows.append({"name": c["name"], "source": c["source"], "action": c["action"], "start": c["start"],
+                     "customers": c["customers"], "control_customers": c["control_customers"],
+                     "verdict_code": code, "verdict": words})
+    return pd.DataFrame(rows, columns=["name", "source", "action", "start", "customers", "control_customers",
+                                       "verdict_code", "verdict"])
+
+
+def group_rates(result: dict) -> pd.DataFrame:
+    """Per group of a measured campaign: customers, responders, response rate and its 95%
+    Wilson interval (the whiskers of the measurement chart), value per customer."""
+    from analysis.interact.campaigns.measure import wilson_interval
+
+    rows = []
+    for arm in result["arms"]:
+        lo, hi = wilson_interval(arm["responders"], arm["customers"])
+        rows.append({"arm": arm["arm"], "control": arm["vs_control"] is None, "customers": arm["customers"],
+                     "responders": arm["responders"], "response_rate": arm["response_rate"], "rate_lo": lo,
+                     "rate_hi": hi, "value_per_customer": arm["value_per_customer"]})
+    return pd.DataFrame(rows)
+
+
+def group_members(ws, name: str, arm: str, window: int | None = None) -> pd.DataFrame:
+    """The customers of one group of a campaign with their response and value."""
+    frame = outcomes(ws, get_campaign(ws, name), window)
+    frame = frame[frame["arm"] == str(arm)]
+    return frame[["customer_id", "arm", "response", "value"]].reset_index(drop=True)
+
+
+def planned_words(planned: dict) -> str:
+    """What a campaign can detect, in words (:func:`plan`)."""
+    mde = planned["minimum_detectable_effect"]
+    if mde is None:
+        return t("With {target} targeted and {control} held out, and no past response to go by, nobody can say "
+                 "yet what this campaign can detect.", target=f"{planned['target']:,}",
+                 control=f"{planned['control']:,}")
+    return t("With {target} targeted and {control} held out, a lift smaller than {points:.1f} points will look "
+             "like noise (past response rate {rate:.1%}; 80% power, 5% two-sided).",
+             target=f"{planned['target']:,}", control=f"{planned['control']:,}", points=100 * mde,
+             rate=planned["base_rate"])
