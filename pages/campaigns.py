@@ -63,8 +63,10 @@ if rows:
         m[0].metric(t("Difference in response rate"), f"{100 * verdict['rate_diff']:+.1f} " + t("points"))
         m[1].metric(t("p-value"), f"{verdict['p_value']:.3f}")
         if verdict.get("incremental_value") is not None:
-            m[2].metric(t("Incremental revenue (estimate)"),
-                        show.money(verdict["incremental_value"], settings.currency))
+            ci = verdict.get("incremental_value_ci") or [None, None]
+            m[2].metric(t("Incremental revenue (estimate)"), show.money(verdict["incremental_value"], settings.currency),
+                        help=t("95% interval: {lo} to {hi}", lo=show.money(ci[0], settings.currency),
+                               hi=show.money(ci[1], settings.currency)))
         st.caption(t("The verdict is read from the 95% interval of the difference in response rate: "
                      "“worked” only when the whole interval is above zero."))
         rates = campaigns.group_rates(result)
@@ -119,7 +121,7 @@ else:
     if planned["control_share_needed"] is not None:
         st.caption(t("To detect a lift of {lift:.1f} points, hold out at least {share:.0%} of the list.", lift=lift,
                      share=planned["control_share_needed"]))
-    elif planned["base_rate"]:
+    elif planned["minimum_detectable_effect"] is not None:
         st.caption(t("Even a 50/50 split of this list cannot detect a lift of {lift:.1f} points.", lift=lift))
     name_in = st.text_input(t("Campaign name"), key="cp_name")
     if st.button(t("Create the campaign"), key="cp_create", type="primary"):

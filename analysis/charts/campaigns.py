@@ -19,7 +19,7 @@ def response_chart(rates: pd.DataFrame) -> go.Figure:
         marker_color=["#b2babb" if c else "#2874a6" for c in rates["control"]],
         error_y=dict(type="data", symmetric=False, array=100 * rates["rate_hi"] - pct,
                      arrayminus=pct - 100 * rates["rate_lo"], color="#1b2631", thickness=2, width=10),
-        text=[f"{v:.1f}%" for v in pct], textposition="inside",
+        text=[f"{v:.1f}%" for v in pct], textposition="inside", insidetextanchor="start",
         hovertemplate=t("{group}: {rate} responded", group="%{x}", rate="%{y:.2f}%") + "<extra></extra>",
     ))
     fig.update_layout(title=t("Response by group (95% interval)"), yaxis_title=t("Response rate (%)"),

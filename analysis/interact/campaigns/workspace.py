@@ -93,7 +93,7 @@ def plan(ws, customer_ids, holdout: float, as_of: dt.date, days: int = DEFAULT_W
     usable = rate is not None and 0 < rate < 1 and control >= 1 and n - control >= 1
     mde = minimum_detectable_effect(n - control, control, rate) if usable else None
     share = control_share_needed(n, lift, rate) if usable and lift else None
-    return {"customers": n, "target": n - control, "control": control, "base_rate": rate,
+    return {"customers": n, "target": n - control, "control": control, "base_rate": rate, "days": int(days),
             "minimum_detectable_effect": mde, "lift": lift, "control_share_needed": share}
 
 
@@ -220,14 +220,23 @@ def measure(ws, name: str, arms: list[str] | None = None, window: int | None = N
                               value_column="value" if has_value else None)
     result["source"] = found["source"]
     if found["source"] == "app":
-        result["start"] = pd.Timestamp(found["start_date"]).date().isoformat()
-        result["window_days"] = _window(window if window is not None else int(found["window_days"]))
+        from analysis.features import data_range
+
+        start = pd.Timestamp(found["start_date"]).date()
+        days = _window(window if window is not None else int(found["window_days"]))
+        span = data_range(ws.tables())
+        result.update(start=start.isoformat(), window_days=days,
+                      window_end=(start + dt.timedelta(days=days - 1)).isoformat(),
+                      complete=span is not None and span[1] >= start + dt.timedelta(days=days - 1))
     return result
 
 
 def verdict_words(result: dict, currency: str = "") -> str:
     """The measured verdict in words that never overclaim (the response-rate interval decides)."""
     v = result["verdict"]
+    if result.get("complete") is False:  # the data does not reach the end of the response window yet
+        return t("too early to tell: the response window runs until {end}, and the data stops before it",
+                 end=result["window_end"])
     lo, hi = (100 * x for x in v["rate_diff_ci"])
     points = 100 * v["rate_diff"]
     if v["code"] == WORKED:
@@ -407,6 +416,11 @@ def planned_words(planned: dict) -> str:
     """What a campaign can detect, in words (:func:`plan`)."""
     mde = planned["minimum_detectable_effect"]
     if mde is None:
+        if planned["base_rate"] in (0.0, 1.0):
+            return t("With {target} targeted and {control} held out, nobody can say yet what this campaign can "
+                     "detect: {rate:.0%} of these customers bought in the last {days} days, so there is no "
+                     "variation to go by.", target=f"{planned['target']:,}", control=f"{planned['control']:,}",
+                     rate=planned["base_rate"], days=planned["days"])
         return t("With {target} targeted and {control} held out, and no past response to go by, nobody can say "
                  "yet what this campaign can detect.", target=f"{planned['target']:,}",
                  control=f"{planned['control']:,}")
