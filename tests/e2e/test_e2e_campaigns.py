@@ -9,12 +9,9 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
+from tests.test_e2e_interact import wait_idle
+
 pytestmark = pytest.mark.e2e
-
-
-def wait_idle(page):
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
 
 
 def test_create_a_campaign_download_its_list_and_see_a_measurement(page, app_server, screenshot):

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from analysis.cli import main
+from tests.interact.counting import responders_by_group
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +28,6 @@ def measured(capsys, db, name):
     return json.loads(capsys.readouterr().out)
 
 
-def by_hand(db, name):
-    """Customers and responders per group: a purchase in the 30 days from the start."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {arm: (n, x) for arm, n, x in con.execute(
-            'SELECT m.arm, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM transactions t WHERE '
-            't.customer_id = m.customer_id AND t.amount > 0 AND t.date >= c.start_date AND '
-            't.date < c.start_date + INTERVAL 30 DAY)) FROM campaign_members m JOIN campaigns c USING (campaign_id) '
-            'WHERE c.name = ? GROUP BY m.arm', [name]).fetchall()}
-
-
 def test_the_demo_has_a_campaign_that_worked_and_one_that_did_not(demo, capsys):
     db = demo[0]
     capsys.readouterr()
@@ -47,7 +38,7 @@ def test_the_demo_has_a_campaign_that_worked_and_one_that_did_not(demo, capsys):
         assert c["control_customers"] == round(c["customers"] * 0.1) and c["start"] == "2026-03-02"
 
     worked = measured(capsys, db, "Spring win-back e-mail")
-    counted = by_hand(db, "Spring win-back e-mail")
+    counted = responders_by_group(db, "Spring win-back e-mail")
     for arm in worked["arms"]:
         assert (arm["customers"], arm["responders"]) == counted[arm["arm"]]
     (n0, x0), (n1, x1) = counted["control"], counted["target"]
@@ -56,7 +47,7 @@ def test_the_demo_has_a_campaign_that_worked_and_one_that_did_not(demo, capsys):
     assert worked["verdict"]["text"].startswith("worked: +")
 
     flat = measured(capsys, db, "Spring catalogue e-mail")
-    counted = by_hand(db, "Spring catalogue e-mail")
+    counted = responders_by_group(db, "Spring catalogue e-mail")
     assert {a["arm"]: (a["customers"], a["responders"]) for a in flat["arms"]} == counted
     lo, hi = flat["verdict"]["rate_diff_ci"]
     assert flat["verdict"]["code"] == "inconclusive" and lo < 0 < hi

@@ -8,24 +8,15 @@ import re
 
 import duckdb
 
+from tests.interact.counting import responders_by_group
 from tests.pagetest import open_page
-
-
-def counted(db, name):
-    """(customers, responders) per group: a purchase in the 30 days from the start."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {arm: (n, x) for arm, n, x in con.execute(
-            'SELECT m.arm, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM transactions t WHERE '
-            't.customer_id = m.customer_id AND t.amount > 0 AND t.date >= c.start_date AND '
-            't.date < c.start_date + INTERVAL 30 DAY)) FROM campaign_members m JOIN campaigns c USING (campaign_id) '
-            'WHERE c.name = ? GROUP BY m.arm', [name]).fetchall()}
 
 
 def test_read_the_verdicts_look_at_a_campaign_and_make_a_new_one(demo_copy):
     at = open_page(demo_copy, "campaigns", timeout=300)
     table = at.dataframe[0].value
     verdicts = dict(zip(table["Campaign"], table["Verdict"]))
-    groups = counted(demo_copy, "Spring win-back e-mail")
+    groups = responders_by_group(demo_copy, "Spring win-back e-mail")
     (n0, x0), (n1, x1) = groups["control"], groups["target"]
     points = 100 * (x1 / n1 - x0 / n0)
     assert verdicts["Spring win-back e-mail"].startswith(f"worked: {points:+.1f} points")
