@@ -78,6 +78,10 @@ def test_create_download_log_and_measure_a_win_back_campaign(demo_db, tmp_path, 
     # The name is taken: one error line, exit 2, nothing stored.
     code, _, err = run(capsys, "campaign", "create", "Spring win-back", "--db", db, "--action", "win_back")
     assert code == 2 and err.startswith("error:") and err.count("\n") == 1 and "Spring win-back" in err
+    # A list file that is neither CSV nor Excel: refused before anything is stored.
+    code, _, err = run(capsys, "campaign", "create", "To a text file", "--db", db, "--tier", "top", "--out",
+                       str(tmp_path / "list.txt"))
+    assert code == 2 and "list.txt" in err and err.count("\n") == 1
     names = [c["name"] for c in run_json(capsys, "campaign", "list", "--db", db)]
     assert names[:2] == ["Spring win-back bis", "Spring win-back"] and len(names) == 4  # and the demo's two
 

@@ -25,6 +25,9 @@ def test_read_the_verdicts_look_at_a_campaign_and_make_a_new_one(demo_copy):
     at.selectbox(key="cp_pick").set_value("Spring win-back e-mail").run()
     assert not at.exception, at.exception
     assert at.subheader[0].value.startswith(f"worked: {points:+.1f} points")
+    # Whom it moves: the uplift model's Qini curve and the profit view, on the held-out half.
+    assert any(c.value.startswith("Qini coefficient ") for c in at.caption)
+    assert len(at.get("plotly_chart")) == 3  # response by group, Qini curve, profit view
     # The control group's customers, picked from the chart's groups.
     at.selectbox(key="cp_group").set_value("control").run()
     members = at.dataframe(key="cp_members_table").value
