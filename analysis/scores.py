@@ -127,7 +127,8 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
     """The full :class:`Scores` from the language-neutral parts: reasons, strategies, CLV
     notes and persona names are written here, in the current language."""
     frame = add_text(frame, settings.segments)
-    has_clv = frame["p_alive"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
+    # the CLV, not P(alive): a model without dropout has no P(alive) (analysis.predict.choose)
+    has_clv = frame["clv"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
     notes = np.full(len(frame), None, dtype=object)
     if has_clv.any():
         inputs = frame.loc[has_clv, ["p_alive", "expected_next_purchase", *_NOTE_INPUTS.values()]]

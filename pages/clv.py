@@ -7,6 +7,7 @@ import streamlit as st
 from analysis import clv_data, i18n, scores
 from analysis.i18n import t
 from analysis.charts import clv as charts
+from analysis.predict.choose import MODEL_NAMES
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -36,24 +37,30 @@ with show.explained():
                 help=t("Margin {margin} of expected revenue, discounted at {discount} a year.",
                        margin=i18n.percent(settings.margin), discount=i18n.percent(discount)))
     m[3].metric(t("Average CLV"), show.money(summary["mean_clv"], settings.currency))
+    if summary["note"]:  # the purchase model without dropout (NBD) answered: say why
+        st.info(t("The purchase model used is NBD: {note}.", note=summary["note"]))
     for note in summary["notes"]:
         st.caption(note)
     with st.expander(t("Model parameters")):
-        st.json({t("BG/NBD (weeks)"): summary["bgnbd"], "Gamma-Gamma": summary["gamma_gamma"]})
+        st.json({t("{model} (weeks)", model=MODEL_NAMES[summary["model"]]): summary["model_params"],
+                 "Gamma-Gamma": summary["gamma_gamma"]})
 
     outlook = cached.on_tables(scores.outlook, as_of, settings, horizon)
-    left, right = st.columns(2)
+    has_p_alive = bool(outlook["p_alive"].notna().any())  # absent when nobody looks lapsed
+    left, right = st.columns(2) if has_p_alive else (st.container(), None)
     with left:
         show.chart(charts.clv_distribution(outlook, settings.currency), key="clv_dist")
-    with right:
-        show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
+    if has_p_alive:
+        with right:
+            show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     st.subheader(t("Top customers by lifetime value"))
     lists.customer_list(cached.from_scores(scores.top_by_clv, as_of, settings, 50), key="clv_top",
                         file_stem="top-clv", columns=scores.LIST_COLUMNS)
-    st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-    lists.customer_list(cached.from_scores(scores.likely_lost, as_of, settings, 50), key="clv_lost",
-                        file_stem="likely-lost", columns=scores.LIST_COLUMNS)
+    if has_p_alive:
+        st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
+        lists.customer_list(cached.from_scores(scores.likely_lost, as_of, settings, 50), key="clv_lost",
+                            file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))
 st.write(t(
