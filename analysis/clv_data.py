@@ -33,7 +33,7 @@ from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discount
 from analysis.errors import NotEnoughData
 from analysis.features import hash_sample, local_limit
 from analysis.i18n import t, tn
-from analysis.predict.choose import fit_purchase_model, fit_with_fallback, p_alive
+from analysis.predict.choose import ModelChoice, candidate_rows, fit_purchase_model, fit_with_fallback, p_alive
 from analysis.store import materialize, to_frame
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
@@ -467,13 +467,14 @@ class CLVFit:
     transactions: Any = field(default=None, repr=False)
     model: str = "bgnbd"  # the purchase model in ``bg``: "bgnbd", or "nbd" when nobody looks lapsed
     note: str | None = None  # untranslated sentence saying why (analysis.predict.choose)
+    selection: Any = field(default=None, repr=False)  # how ``model`` was chosen (analysis.predict.fit)
 
     @property
     def in_engine(self) -> bool:
         return self.table is not None
 
 
-def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFit:
+def fit_clv(transactions, as_of: dt.date, max_local: int | None = None, purchase_model: str = "bgnbd") -> CLVFit:
     """Fit both models on purchases up to and including ``as_of`` (weeks).
 
     Up to ``max_local`` customers (default :data:`analysis.features.LOCAL_ROWS`) the
@@ -501,7 +502,7 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
         _need_customers(summary, end)
         x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         m = summary["monetary_value"].to_numpy(float)
-        key, bg, note = fit_purchase_model(x, t_x, T)  # BG/NBD, or NBD when nobody looks lapsed
+        key, bg, note = fit_purchase_model(x, t_x, T, model=purchase_model)  # NBD when nobody looks lapsed
         spend_ok = (x > 0) & (m > 0)
         gg = GammaGammaModel().fit(x[spend_ok], m[spend_ok])
         return CLVFit(as_of=end, summary=summary, bg=bg, gg=gg, model=key, note=note)
@@ -511,7 +512,8 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
                  .aggregate(customers=_.count()).to_pandas()
                  .sort_values(["frequency", "recency_days", "T_days"], ignore_index=True))
     key, bg, note = fit_purchase_model(histories["frequency"].to_numpy(float), histories["recency_days"].to_numpy(float) / unit,
-                                       histories["T_days"].to_numpy(float) / unit, weights=histories["customers"].to_numpy(float))
+                                       histories["T_days"].to_numpy(float) / unit, weights=histories["customers"].to_numpy(float),
+                                       model=purchase_model)
     spenders = table.filter((_.frequency > 0) & (_.monetary_value > 0))
     n_spenders = int(spenders.count().to_pyarrow().as_py())
     spend = to_frame(hash_sample(spenders, n_spenders, limit).select("customer_id", "frequency", "monetary_value")
@@ -685,6 +687,8 @@ def clv_report(
         "model_params": {k: float(v) for k, v in bg.params_.items()},
         "model_loglik": float(bg.loglik_),
         "note": None if fit.note is None else t(fit.note),
+        "candidates": candidate_rows(fit.selection, fit.model, bg),
+        "selection": (fit.selection or ModelChoice("bgnbd")).report(),
         "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
         "n_customers": int(totals["n_customers"]),
         "n_repeat": int(totals["n_repeat"]),
@@ -703,7 +707,7 @@ def clv_report(
         ],
     }
     if holdout_date is not None:
-        report["holdout"] = holdout_validation(transactions, holdout_date, end).to_dict()
+        report["holdout"] = holdout_validation(transactions, holdout_date, end, model=type(bg)()).to_dict()
     return report
 
 
