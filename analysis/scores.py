@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.clusters import fit_clusters, make_personas
-from analysis.clv_data import clv_notes, fit_clv, score_clv
+from analysis.clv_data import clv_notes, score_clv
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
+from analysis.predict.fit import fit_workspace_clv
 from analysis.report import ReportSettings
 from analysis.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
@@ -67,7 +68,7 @@ def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
 
 def outlook(tables: Tables, as_of: dt.date, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
     """The CLV model's per-customer outlook over ``horizon_months``."""
-    return score_clv(fit_clv(tables.transactions, as_of), horizon_months,
+    return score_clv(fit_workspace_clv(tables.transactions, as_of, settings.clv_model), horizon_months,
                      settings.margin, settings.annual_discount)
 
 
@@ -81,7 +82,7 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings) -> tuple
     """(outlook columns + the MCC ``potential`` + the note inputs, messages); one model fit
     serves both the CLV horizon and the activity window."""
     messages: dict[str, str] = {}
-    fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model))
     if fit is None:
         return None, messages
     scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
@@ -127,7 +128,8 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
     """The full :class:`Scores` from the language-neutral parts: reasons, strategies, CLV
     notes and persona names are written here, in the current language."""
     frame = add_text(frame, settings.segments)
-    has_clv = frame["p_alive"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
+    # the CLV, not P(alive): a model without dropout has no P(alive) (analysis.predict.choose)
+    has_clv = frame["clv"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
     notes = np.full(len(frame), None, dtype=object)
     if has_clv.any():
         inputs = frame.loc[has_clv, ["p_alive", "expected_next_purchase", *_NOTE_INPUTS.values()]]
