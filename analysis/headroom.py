@@ -149,3 +149,25 @@ def with_wallets(frame: pd.DataFrame, wallets: Wallets | None) -> pd.DataFrame:
                 np.nan if c in ("wallet_estimate", "headroom") else None)
         return out
     return frame.merge(wallet_columns(wallets), on="customer_id", how="left")
+
+
+def wallet_line(row: Any, currency: str = "") -> str:
+    """One customer's wallet in a sentence, for the customer page: "Wallet ¥4,046 a year:
+    89% with you, ¥443 still to win; estimated from 40 similar customers (Hospitality,
+    North)"; "" without a wallet. ``row``: a row of the per-customer frame."""
+    wallet = row.get("wallet_estimate")
+    if wallet is None or pd.isna(wallet):
+        return ""
+    return t("Wallet {wallet} a year: {share} with you, {headroom} still to win; {source}",
+             wallet=money(wallet, currency), share=percent(row.get("share_of_wallet")),
+             headroom=money(row.get("headroom"), currency),
+             source=source_text(row.get("wallet_source"), row.get("wallet_peers"), row.get("wallet_peer_group"),
+                                currency))
+
+
+def ranking_in(frame: pd.DataFrame, n: int | None, currency: str, language: str) -> pd.DataFrame:
+    """:func:`ranking` with its words in ``language`` (a cache keyed on it keeps one per language)."""
+    from analysis.i18n import using
+
+    with using(language):
+        return ranking(frame, n, currency)
