@@ -3,7 +3,7 @@
 The keys are a contract (issues 2, 3, 4): ``as_of, customers, listed_customers,
 transactions, revenue`` always, ``currency`` (the ISO code the amounts are in, null when
 unknown); then ``kpis``, ``pareto``, ``pyramid``, ``value_groups``,
-``matrix``, ``rfm_segments``, ``clusters`` and ``clv``. A section that the data cannot
+``matrix``, ``rfm_segments``, ``clusters``, ``clv`` and ``wallet`` (:mod:`analysis.headroom`). A section that the data cannot
 support (say, no repeat buyers for the CLV model) is ``null`` and its plain-language reason
 is in ``messages[section]``; the rest of the report is still produced.
 """
@@ -79,7 +79,7 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
 def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
     """Every key of ``report --json``. Sections the data cannot support are null, with the
     reason in ``messages``."""
-    from analysis import overview, segments
+    from analysis import headroom, overview, segments
     from analysis.clusters import cluster_report
     from analysis.clv_data import clv_report, potential_table, score_clv
     from analysis.predict.fit import fit_workspace_clv
@@ -102,7 +102,9 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     else:
         potential = potential_revenue(score_clv(
             clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
-    report.update(segments.report_section(tables, as_of, settings.segments, potential))
+    wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    report.update(segments.report_section(tables, as_of, settings.segments, potential,
+                                          None if wallets is None else headroom.estimated(wallets)))
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
         tables, as_of, settings.k, settings.window_months, max_local=settings.local_rows))
     report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
@@ -112,5 +114,6 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
         from analysis.predict.fit import churn_on_split
         report["clv"]["holdout"]["churn"] = churn_on_split(
             tables.transactions, settings.holdout, as_of, report["clv"]["model"]).as_dict()
+    report["wallet"] = None if wallets is None else headroom.wallet_section(wallets)
     report["messages"] = messages
     return report
