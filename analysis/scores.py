@@ -30,8 +30,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from analysis.differentiate import headroom
 from analysis.differentiate.clusters import fit_clusters, make_personas
-from analysis.predict.clv_data import CLVFit, clv_notes, fit_clv, fit_summary, score_clv
+from analysis.predict.clv_data import CLVFit, clv_notes, fit_summary, score_clv
+from analysis.predict.fit import fit_workspace_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
 from analysis.settings import ReportSettings
@@ -43,7 +45,7 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
 # Bumped when the stored columns change, so results stored by an older version are not read.
-STORED_FORMAT = 2  # 2: money summed exactly (DECIMAL), not as floating point
+STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
 
 
 @dataclasses.dataclass
@@ -54,6 +56,7 @@ class Scores:
     as_of: dt.date
     personas: list[dict]
     messages: dict[str, str]
+    wallet: dict | None = None  # :func:`analysis.differentiate.headroom.wallet_section`; None when not estimated
 
 
 def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
@@ -83,7 +86,7 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     serves both the CLV horizon and the activity window: ``clv_fit()`` when given (a fit the
     caller keeps, on the same purchases and as-of date), else one made here."""
     messages: dict[str, str] = {}
-    fit = attempt(messages, "clv", clv_fit or (lambda: fit_clv(tables.transactions, as_of)))
+    fit = attempt(messages, "clv", clv_fit or (lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model)))
     if fit is None:
         return None, messages
     scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
@@ -100,12 +103,16 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
 
 
 def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
-             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str]]:
-    """(the language-neutral frame, the cluster profiles and z-scores, messages)."""
+             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str], dict | None]:
+    """(the language-neutral frame, the cluster profiles and z-scores, messages, the
+    wallet summary)."""
     messages: dict[str, str] = {}
     potential = None if clv is None else pd.Series(
         clv["potential"].to_numpy(), index=clv["customer_id"], name="potential")
-    frame = segment_customers(tables, as_of, settings.segments, potential, text=False)
+    wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    frame = segment_customers(tables, as_of, settings.segments, potential, text=False,
+                              wallets=None if wallets is None else headroom.estimated(wallets))
+    frame = headroom.with_wallets(frame, wallets)
     if clv is not None:
         frame = frame.merge(clv.drop(columns="potential"), on="customer_id", how="left")
     else:
@@ -122,15 +129,16 @@ def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
         clusters = {"profiles": model.profiles_.reset_index(), "zscores": model.zscores_.reset_index()}
     else:
         frame["cluster"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    return frame, clusters, messages
+    return frame, clusters, messages, None if wallets is None else headroom.wallet_section(wallets)
 
 
 def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages: dict[str, str],
-               as_of: dt.date, settings: ReportSettings) -> Scores:
+               as_of: dt.date, settings: ReportSettings, wallet: dict | None = None) -> Scores:
     """The full :class:`Scores` from the language-neutral parts: reasons, strategies, CLV
     notes and persona names are written here, in the current language."""
     frame = add_text(frame, settings.segments)
-    has_clv = frame["p_alive"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
+    # the CLV, not P(alive): a model without dropout has no P(alive) (analysis.predict.choose)
+    has_clv = frame["clv"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
     notes = np.full(len(frame), None, dtype=object)
     if has_clv.any():
         inputs = frame.loc[has_clv, ["p_alive", "expected_next_purchase", *_NOTE_INPUTS.values()]]
@@ -149,7 +157,7 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
         frame["cluster_name"] = names[codes].tolist()
     else:
         frame["cluster_name"] = None
-    return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages)
+    return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages, wallet=wallet)
 
 
 def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
@@ -180,8 +188,8 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         return ({} if part is None else {"clv": part}), {"messages": messages}
 
     def numbers(clv: pd.DataFrame | None) -> tuple[dict, dict]:
-        frame, clusters, messages = _numbers(tables, as_of, settings, clv)
-        return {"frame": frame, **clusters}, {"messages": messages}
+        frame, clusters, messages, wallet = _numbers(tables, as_of, settings, clv)
+        return {"frame": frame, **clusters}, {"messages": messages, "wallet": wallet}
 
     if not stored:
         clv_frames, clv_meta = clv_part()
@@ -198,7 +206,7 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")))
     clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
     messages = {**clv_meta["messages"], **meta["messages"]}
-    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings)
+    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
 
 
 LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",

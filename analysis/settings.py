@@ -142,6 +142,7 @@ class ReportSettings:
     # Models are fitted on every customer up to this many, above it on a fixed sample of
     # about this many (None = :data:`analysis.identify.facts.LOCAL_ROWS`).
     local_rows: int | None = None
+    clv_model: str = "auto"  # the purchase model: auto (chosen by holdout error), bgnbd, mbgnbd, paretonbd, nbd
 
     @property
     def window_months(self) -> int:
@@ -168,4 +169,4 @@ class ReportSettings:
         holdout = getattr(args, "holdout", None)
         return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
                    holdout=dt.date.fromisoformat(holdout) if holdout else None,
-                   local_rows=getattr(args, "local_rows", None))
+                   local_rows=getattr(args, "local_rows", None), clv_model=getattr(args, "clv_model", None) or "auto")

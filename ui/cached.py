@@ -34,6 +34,7 @@ from analysis.i18n import t
 from analysis.masking import Masker, workspace_secret
 from analysis.predict import clv_data
 from analysis.predict.clv_data import CLVFit
+from analysis.predict.fit import fit_workspace_clv
 from analysis import scores as scores_module
 from analysis.scores import Scores, score_customers
 from ui import workspace
@@ -109,9 +110,10 @@ def _shared(value: Any) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _local_clv_fit(path: str, purchases: str, as_of: dt.date) -> CLVFit | None:
-    """The CLV models fitted on the workspace's purchases as of ``as_of``, once per version
-    of the purchases (a contact or a customer update leaves them): the scores, the CLV
+def _local_clv_fit(path: str, purchases: str, as_of: dt.date, model: str) -> CLVFit | None:
+    """The CLV models fitted on the workspace's purchases as of ``as_of`` (the purchase model
+    chosen as ``model`` says, ``ReportSettings.clv_model``), once per version of the
+    purchases (a contact or a customer update leaves them): the scores, the CLV
     page's summary and its outlook all score this one fit. A resource, not data: the fit is
     read only (scoring keeps no memo in it), and copying it would copy its summary. None
     when the purchases are too many to fit locally: such a fit refers to a table of the
@@ -123,21 +125,21 @@ def _local_clv_fit(path: str, purchases: str, as_of: dt.date) -> CLVFit | None:
         transactions = ws.tables().transactions
         if not clv_data.fits_locally(transactions, as_of):
             return None
-        return clv_data.fit_clv(transactions, as_of)
+        return fit_workspace_clv(transactions, as_of, model)
 
 
-def _clv_fit(ws, path: str, as_of: dt.date) -> CLVFit:
+def _clv_fit(ws, path: str, as_of: dt.date, model: str) -> CLVFit:
     """The kept fit (:func:`_local_clv_fit`), or one made now inside the caller's read.
     Waited for inside a read: computing it only reads, so it never waits for those reads."""
-    fit = _local_clv_fit(path, ws.version_at(as_of)["purchases"], as_of)
-    return fit if fit is not None else clv_data.fit_clv(ws.tables().transactions, as_of)
+    fit = _local_clv_fit(path, ws.version_at(as_of)["purchases"], as_of, model)
+    return fit if fit is not None else fit_workspace_clv(ws.tables().transactions, as_of, model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _scores(path: str, version: str, as_of: dt.date, settings) -> Scores:
     ws = workspace.by_path(path)
     with ws.reading():  # the scores computed here are stored in the workspace when the reading ends
-        return score_customers(ws, as_of, settings, clv_fit=lambda: _clv_fit(ws, path, as_of))
+        return score_customers(ws, as_of, settings, clv_fit=lambda: _clv_fit(ws, path, as_of, settings.clv_model))
 
 
 def scores(as_of: dt.date, settings) -> "Scores":
@@ -151,27 +153,27 @@ def scores(as_of: dt.date, settings) -> "Scores":
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _clv_summary(path: str, version: str, as_of: dt.date, horizon_months: int, margin: float,
-                 annual_discount: float) -> dict:
+                 annual_discount: float, model: str) -> dict:
     ws = workspace.by_path(path)
     with ws.reading():
         return clv_data.clv_report(ws.tables().transactions, as_of, horizon_months=horizon_months, margin=margin,
-                                   annual_discount=annual_discount, fitted=_clv_fit(ws, path, as_of))
+                                   annual_discount=annual_discount, fitted=_clv_fit(ws, path, as_of, model))
 
 
-def clv_summary(as_of: dt.date, horizon_months: int, margin: float, annual_discount: float) -> dict:
-    """The CLV model's summary (parameters, counts, totals, notes) at a horizon, margin and
-    discount, from the one kept fit; per purchases version, as-of date, those three values and
-    the language (the notes are sentences)."""
+def clv_summary(as_of: dt.date, horizon_months: int, margin: float, annual_discount: float, model: str) -> dict:
+    """The CLV model's summary (the model chosen, parameters, counts, totals, notes) at a
+    horizon, margin and discount, from the one kept fit; per purchases version, as-of date,
+    those values, the model setting and the language (the notes are sentences)."""
     with st.spinner(t("Computing…")):
         return _shared(_clv_summary(*key_at(as_of), as_of, int(horizon_months), float(margin),
-                                    float(annual_discount)))
+                                    float(annual_discount), str(model)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _clv_outlook(path: str, version: str, as_of: dt.date, settings, horizon_months: int) -> pd.DataFrame:
     ws = workspace.by_path(path)
     with ws.reading():
-        return scores_module.outlook(_clv_fit(ws, path, as_of), settings, horizon_months)
+        return scores_module.outlook(_clv_fit(ws, path, as_of, settings.clv_model), settings, horizon_months)
 
 
 def clv_outlook(as_of: dt.date, settings, horizon_months: int) -> pd.DataFrame:

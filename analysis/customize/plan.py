@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.customize import actions
 from analysis.interact import timeline
 from analysis.customize.crosssell import CoPurchaseModel
+from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import interactions_until, purchases, resolve_as_of
 from analysis.scores import Scores, score_customers
@@ -133,6 +134,7 @@ PROFILE_LABELS = [
     "tier", "previous_tier", "cell", "abcd", "strategy", "rfm_segment", "cluster_name",
     "is_mvc", "is_mcc", "is_bz", "profit", "potential", "share_of_wallet",
     "reason_mvc", "reason_mcc", "reason_bz", "p_alive", "expected_next_purchase", "clv", "clv_note",
+    "wallet_estimate", "wallet_source", "wallet_peers", "headroom",
 ]
 
 
@@ -154,6 +156,8 @@ def customer_detail(
     if not row.empty:
         labels = row.iloc[0]
         profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
+        profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
+                                                       labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
