@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_e2e_interact import wait_idle
+from tests.e2e.test_e2e_interact import wait_idle
 
 pytestmark = pytest.mark.e2e
 

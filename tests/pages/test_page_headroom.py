@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.store import Workspace
 from tests.pagetest import open_page
-from tests.test_page_pyramid import transactions_only
+from tests.pages.test_page_pyramid import transactions_only
 
 
 def raw(db):
