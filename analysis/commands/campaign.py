@@ -80,7 +80,7 @@ def _create(args) -> int:
     from pathlib import Path
 
     from analysis.commands import options as cli
-    from analysis.identify.customers import EXPORT_COLUMNS
+    from analysis.customize.plan import EXPORT_COLUMNS
     from analysis.export import export
     from analysis.interact.campaigns import workspace as campaigns
 

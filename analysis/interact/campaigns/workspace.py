@@ -193,7 +193,7 @@ def outcomes(ws, found: dict, window: int | None = None, positive: tuple[str, ..
         frame["value"] = frame["value"].astype(float)
     else:
         from analysis.settings import ActionSettings
-        from analysis.customize.actions import normalise_outcome
+        from analysis.customize.inputs import normalise_outcome
 
         days = _window(window if window is not None else int(found["window_days"]))
         start = pd.Timestamp(found["start_date"]).date()
