@@ -322,3 +322,29 @@ def test_a_db_file_name_too_long_for_the_file_system_is_one_error_line(tmp_path,
             assert code == 2 and err.startswith("error: workspace file name “") and "is too long" in err, err
             assert len(err.strip().splitlines()) == 1 and str(tmp_path) not in err
     assert [p.name for p in tmp_path.iterdir()] == ["sales.csv"]
+
+
+def _parsers(parser, path=()):
+    """Every parser of the CLI, its subcommands' (and theirs) included, with its command path."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _parsers(child, path + (name,))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_command_and_subcommand_prints_its_help(capsys, lang):
+    """A user typing `campaign --help` (or any command's) gets the help, never a traceback:
+    a literal % in a help text once broke argparse's formatting."""
+    from analysis.cli import build_parser
+
+    paths = [path for path, _ in _parsers(build_parser())]
+    assert ("campaign", "measure") in paths
+    for path in paths:
+        with pytest.raises(SystemExit) as exit_:
+            main(["--lang", lang, *path, "--help"])
+        assert exit_.value.code == 0, path
+        assert "--help" in capsys.readouterr().out

@@ -44,7 +44,7 @@ def register(sub) -> None:
     c.add_argument("--customer", metavar="COLUMN")
     c.add_argument("--json", action="store_true")
 
-    c = inner.add_parser("measure", help=t("each group against the control group, with 95% intervals"))
+    c = inner.add_parser("measure", help=t("each group against the control group, with 95%% intervals"))
     c.add_argument("name")
     c.add_argument("--db", required=True, metavar="PATH")
     c.add_argument("--arm", action="append", metavar="VALUE")
