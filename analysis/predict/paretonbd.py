@@ -28,14 +28,42 @@ respect to its parameters, which have no closed form: central differences.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import numpy as np
 from scipy import integrate
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from analysis import i18n
+from analysis.errors import NotEnoughData
 from analysis.predict.clv import _as_float_arrays, _codes, _Histories, _PurchaseModel, _sum
 
 _STEP = 1e-5  # relative step of the central differences
+
+# Histories whose Gauss hypergeometric series cannot be trusted are integrated numerically, one
+# customer history at a time (_log_mean_quad): exact, but a fit that needs it on every iteration
+# can take minutes. The automatic model choice fits Pareto/NBD under a budget of such
+# integrations (a count, so the choice is the same on every machine); asked for by name, the
+# model has no budget.
+_QUADRATURE_BUDGET: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("quadrature_budget",
+                                                                                    default=None)
+QUADRATURE_BUDGET = 2_000
+
+
+class TooSlowToFit(NotEnoughData):
+    """Pareto/NBD would need more numerical integrations than its budget allows."""
+
+
+@contextlib.contextmanager
+def quadrature_budget(limit: int = QUADRATURE_BUDGET):
+    """Within this block, fitting Pareto/NBD refuses (:class:`TooSlowToFit`) once it has needed
+    more than ``limit`` numerical integrations."""
+    token = _QUADRATURE_BUDGET.set([limit])
+    try:
+        yield
+    finally:
+        _QUADRATURE_BUDGET.reset(token)
 
 
 # --------------------------------------------------------------------------------------
@@ -83,7 +111,15 @@ def _log_mean(q, p, ell):
         # the mean lies between 1 and 1/(1-z) = e^-ell
         slack = 1e-12 * (1.0 + np.abs(ell))
         bad = ~np.isfinite(out) | (out < np.minimum(0.0, -ell) - slack) | (out > np.maximum(0.0, -ell) + slack)
-    for i in np.flatnonzero(bad):
+    slow = np.flatnonzero(bad)
+    budget = _QUADRATURE_BUDGET.get()
+    if budget is not None and len(slow):
+        budget[0] -= len(slow)
+        if budget[0] < 0:
+            raise TooSlowToFit(i18n.t(
+                "Pareto/NBD needs slow numerical integration for these purchase histories, so the automatic "
+                "choice leaves it out; ask for it by name (--clv-model paretonbd) to fit it anyway."))
+    for i in slow:
         out[i] = _log_mean_quad(float(q[i]), float(p[i]), float(ell[i]))
     return out.reshape(shape)
 

@@ -83,7 +83,15 @@ class Selection:
 
 def fit_candidate(name: str, frequency, recency, T, weights=None):
     """A fitted estimator for the model key ``name`` (see :data:`MODELS`), with its default
-    settings. Refusals are raised as they come (NotEnoughData, DropoutNotIdentified)."""
+    settings. Refusals are raised as they come (NotEnoughData, DropoutNotIdentified). Pareto/NBD
+    is fitted under a budget of numerical integrations (:func:`.paretonbd.quadrature_budget`),
+    so the choice among models never takes minutes; past it, it is refused like a model that
+    cannot fit (TooSlowToFit)."""
+    if name == "paretonbd":
+        from analysis.predict.paretonbd import quadrature_budget
+
+        with quadrature_budget():
+            return MODELS[name]().fit(frequency, recency, T, weights)
     return MODELS[name]().fit(frequency, recency, T, weights)
 
 
