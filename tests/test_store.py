@@ -219,7 +219,7 @@ def test_a_cli_writer_holding_the_file_makes_the_app_wait_then_say_busy(demo_cop
     version = app.data_version()
     holder = Holder(demo_copy)
     try:
-        monkeypatch.setattr(store, "BUSY_WAIT_SECONDS", 0.5)
+        monkeypatch.setattr(store.workspace, "BUSY_WAIT_SECONDS", 0.5)
         with pytest.raises(WorkspaceBusy) as busy:
             app.data_version()
         assert busy.value.path == demo_copy
