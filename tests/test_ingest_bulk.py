@@ -12,6 +12,7 @@ import pytest
 
 from analysis.errors import UserError
 from analysis.ingest import bulk, ingest_files, reading
+from analysis.store import bulk as bulk_sql
 from analysis.store import Workspace
 
 HEADER = "customer id,order id,date,amount,quantity,product,category\n"
@@ -39,10 +40,10 @@ def paths(monkeypatch):
     """Which way bulk.py took: 'direct' (one INSERT), 'careful' (staged) or 'pandas'."""
     taken = []
     for name, label in (("insert_direct", "direct"), ("check_and_insert", "careful")):
-        original = getattr(bulk, name)
-        monkeypatch.setattr(bulk, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
-    original_scan = bulk.scan
-    monkeypatch.setattr(bulk, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
+        original = getattr(bulk_sql, name)
+        monkeypatch.setattr(bulk_sql, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
+    original_scan = bulk_sql.scan
+    monkeypatch.setattr(bulk_sql, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
         original_scan(*a, **k)))
     return taken
 
@@ -66,8 +67,8 @@ def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
 
 def test_plain_file_goes_straight_in_typed_by_the_reader(tmp_path, monkeypatch, paths):
     typed = []
-    original = bulk._typed_select
-    monkeypatch.setattr(bulk, "_typed_select", lambda *a: typed.append(1) or original(*a))
+    original = bulk_sql._typed_select
+    monkeypatch.setattr(bulk_sql, "_typed_select", lambda *a: typed.append(1) or original(*a))
     rows = "".join(f'"C{i}","O{i // 2}",2024-0{i % 9 + 1}-1{i % 10},{i * 1.25},{i % 3 + 1},"P {i}","Cat"\n'
                    for i in range(200))
     report, tables = both(tmp_path, monkeypatch, HEADER.replace(" id", "_id") + rows)

@@ -16,7 +16,7 @@ Decisions (they matter to users, so they are stated here):
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
-  read, checked and written by DuckDB (:mod:`.bulk`) with the same results and messages;
+  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk`) with the same results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
   the careful one handles, the whole transaction is rolled back and run again.
 """
@@ -24,13 +24,11 @@ Decisions (they matter to users, so they are stated here):
 from __future__ import annotations
 
 import hashlib
-import itertools
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from analysis.errors import UserError, commas, semicolons
 from analysis import i18n
@@ -41,9 +39,9 @@ from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_shee
 from analysis.ingest.reading import read_any
 from analysis.ingest import validate
 from analysis.ingest.validate import Rules, prepare
-from analysis.store import CURRENCY_NOTE, SCHEMA, quote_ident
-
-_view_counter = itertools.count()
+from analysis.store import CURRENCY_NOTE
+from analysis.store import bulk as bulk_sql
+from analysis.store import imports as db
 
 # The summary line of a written sheet, per table (a whole sentence each, for the translations).
 _IMPORTED = {
@@ -318,7 +316,7 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
     raw_cache: dict[str, list] = {}
     results: dict[int, SheetResult] = {}
     with ws.transaction() as cur:
-        report.currency = _workspace_currency(cur)
+        report.currency = db.note(cur, CURRENCY_NOTE)
         for i, plan in sorted(enumerate(plans), key=lambda ip: (_WRITE_ORDER.get(ip[1].table, 9),
                                                                 _details(ip[1]), ip[0])):
             if not plan.table:
@@ -337,14 +335,9 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
                                               facts)
             result.platform = plan.platform
             _settle_currency(ws, cur, report, result, rules)
-        _apply_accounts(cur)
+        db.apply_accounts(cur)
     report.files = [results[i] for i in range(len(plans))]
     return report
-
-
-def _workspace_currency(cur) -> str | None:
-    row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [CURRENCY_NOTE]).fetchall()
-    return row[0][0] if row else None
 
 
 def _settle_currency(ws, cur, report: IngestReport, result: SheetResult, rules: Rules) -> None:
@@ -370,18 +363,6 @@ _OTHER_CURRENCY = {
     True: N_("Import the file into a new workspace, or, if {currency} is wrong, change “Currency of the amounts” "
              "above and import again."),
 }
-
-
-def _seen(cur, digest: str, table: str, sheet: str | None) -> bool:
-    return bool(cur.execute(
-        'SELECT count(*) FROM "imports" WHERE content_hash = ? AND target_table = ? AND coalesce(sheet, \'\') = ?',
-        [digest, table, sheet or ""],
-    ).fetchall()[0][0])
-
-
-def _imported_before(cur, plan: SheetPlan) -> bool:
-    return bool(cur.execute('SELECT count(*) FROM "imports" WHERE file_name = ? AND target_table = ?',
-                            [PurePath(plan.file_name).name, plan.table]).fetchall()[0][0])
 
 
 def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules, remember: bool,
@@ -413,20 +394,20 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     digest = None
     if raw.source is not None:  # a large text file: DuckDB reads it (bulk.py) unless it cannot as pandas would
         key = str(raw.source.path)
-        if key not in facts and _imported_before(cur, plan):  # likely the same file again: hash it first
+        if key not in facts and db.imported_before(cur, PurePath(plan.file_name).name, plan.table):  # likely the same file again: hash it first
             facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
         fact = facts.get(key)
-        if fact is not None and _seen(cur, fact.digest, table, plan.sheet):
+        if fact is not None and db.seen(cur, fact.digest, table, plan.sheet):
             result.duplicate = True
             return result
         plain = table == "transactions" and set(plan.mapping) <= set(bulk.FIELDS) \
-            and not cur.execute('SELECT count(*) FROM "orders"').fetchall()[0][0]  # what bulk.py reads
+            and not db.has_rows(cur, "orders")  # what bulk.py reads
         if plain and "currency" not in plan.mapping and (
                 fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
-            written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
+            written, fact = bulk_sql.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
-            if written is None or not fact.direct or _seen(cur, fact.digest, table, plan.sheet):
+            if written is None or not fact.direct or db.seen(cur, fact.digest, table, plan.sheet):
                 raise bulk.Retry()
             _log_import(cur, plan, import_id, fact.digest, written, 0)
             result.rows = result.customer_lines = written
@@ -436,13 +417,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             return _finish_result(cur, plan, result, import_id, remember)
         if fact is None:
             fact = facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
-            if _seen(cur, fact.digest, table, plan.sheet):
+            if db.seen(cur, fact.digest, table, plan.sheet):
                 result.duplicate = True
                 return result
-        scan = bulk.scan(ws, raw, plan.mapping, fact, rules) if plain else None
+        scan = bulk_sql.scan(ws, raw, plan.mapping, fact, rules) if plain else None
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
-            checked = bulk.check_and_insert(cur, scan, label, import_id)
+            checked = bulk_sql.check_and_insert(cur, scan, label, import_id)
             _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
             result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
             result.ids_normalised = checked.ids_normalised
@@ -460,13 +441,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             raise UserError(f"{plan.file_name}: {exc}") from None
         raw.frame = platforms.cells(plan.platform, raw.frame)
     digest = digest or hashlib.sha256(data).hexdigest()
-    if _seen(cur, digest, table, plan.sheet):
+    if db.seen(cur, digest, table, plan.sheet):
         result.duplicate = True
         return result
 
-    has_orders = bool(cur.execute('SELECT count(*) FROM "orders"').fetchall()[0][0])
+    has_orders = db.has_rows(cur, "orders")
     by_purchases = table == "interactions" or _details(plan)  # contacts, and item lines of purchased orders
-    links = (lambda ids: _order_links(cur, ids, purchases=by_purchases)) \
+    links = (lambda ids: db.order_links(cur, ids, purchases=by_purchases)) \
         if by_purchases or (table == "transactions" and has_orders) else None
     prepared = prepare(raw, table, plan.mapping, label, rules, links)
     frame = prepared.frame.copy()
@@ -478,7 +459,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if "date" in frame:
             frame["date"] = frame["date"].dt.normalize()
         frame = frame.drop_duplicates("order_id", keep="last")
-        _insert(cur, "orders", frame, replace=True)
+        db.insert_rows(cur, "orders", frame, replace=True)
         result.rows = len(prepared.frame)
     elif table == "customers":
         frame, result.rows_merged = identity.merge_repeated(_persons(cur, frame, import_id, result))
@@ -491,7 +472,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         frame["import_id"] = import_id
         start = ws.next_id(cur, "interactions", "interaction_id")
         frame["interaction_id"] = np.arange(start, start + len(frame), dtype=np.int64)
-        _insert(cur, table, frame)
+        db.insert_rows(cur, table, frame)
         result.rows = len(frame)
     _log_import(cur, plan, import_id, digest, result.rows, prepared.invalid_count)
     result.skipped = prepared.invalid_count
@@ -505,35 +486,6 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     return _finish_result(cur, plan, result, import_id, remember)
 
 
-def _known_orders(cur, order_ids: pd.Series) -> set:
-    """The order ids among these that are already purchases (with a customer or not) or in the order
-    list (orders that were not revenue)."""
-    view = _register(cur, pd.DataFrame({"order_id": order_ids.astype(object)}))
-    try:
-        return {r[0] for r in cur.execute(
-            f'SELECT order_id FROM {quote_ident(view)} WHERE order_id IN (SELECT order_id FROM "transactions") '
-            f'OR order_id IN (SELECT order_id FROM "guest_purchases") OR order_id IN (SELECT order_id FROM "orders")'
-        ).fetchall()}
-    finally:
-        cur.unregister(view)
-
-
-def _order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
-    """order_id, customer_id, date, status of the given orders among the order lists (table
-    ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
-    earlier in this import (the same transaction)."""
-    view = _register(cur, pd.DataFrame({"order_id": order_ids.astype(object)}))
-    try:
-        bought = ('UNION ALL SELECT order_id, any_value(customer_id), min("date"), NULL FROM "transactions" '
-                  f'WHERE order_id IN (SELECT order_id FROM {quote_ident(view)}) GROUP BY order_id') if purchases else ""
-        return cur.execute(
-            f'SELECT order_id, customer_id, CAST("date" AS TIMESTAMP) AS "date", status FROM ('
-            f'SELECT order_id, customer_id, "date", status FROM "orders" '
-            f'WHERE order_id IN (SELECT order_id FROM {quote_ident(view)}) {bought})').df()
-    finally:
-        cur.unregister(view)
-
-
 def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, result: SheetResult,
                      prepared) -> int:
     """Purchase rows settled (:func:`analysis.ingest.orders.settle`): revenue lines with a
@@ -542,16 +494,16 @@ def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, 
     frame["date"] = frame["date"].dt.normalize()
     frame["import_id"] = import_id
     if _details(plan) and "order_id" in frame:  # lines of orders already bought (from the order report)
-        known = _known_orders(cur, frame["order_id"].dropna().drop_duplicates())
+        known = db.known_orders(cur, frame["order_id"].dropna().drop_duplicates())
         repeated = frame["order_id"].isin(known).to_numpy()
         result.already_purchased = int(repeated.sum())
         frame = frame[~repeated].reset_index(drop=True)
     settled = orders.settle(frame)
-    _insert(cur, "transactions", settled.lines)
-    _insert(cur, "guest_purchases", settled.guests)
+    db.insert_rows(cur, "transactions", settled.lines)
+    db.insert_rows(cur, "guest_purchases", settled.guests)
     if "order_id" in settled.not_revenue:  # kept in the order list, so that their items and reviews link
         gone = settled.not_revenue.dropna(subset=["order_id"]).drop_duplicates("order_id")
-        _insert(cur, "orders", gone[[c for c in ("order_id", "customer_id", "date", "status", "import_id")
+        db.insert_rows(cur, "orders", gone[[c for c in ("order_id", "customer_id", "date", "status", "import_id")
                                       if c in gone]], replace=True)
     result.by_status = settled.by_status
     result.refund_lines = settled.refund_lines
@@ -578,47 +530,16 @@ def _persons(cur, frame: pd.DataFrame, import_id: int, result: SheetResult) -> p
     pairs = identity.people(frame)
     if len(pairs):
         pairs = pairs.assign(import_id=import_id)
-        view = _register(cur, pairs)
-        try:
-            cur.execute(f'INSERT OR REPLACE INTO "accounts" SELECT account_id, customer_id, import_id '
-                        f"FROM {quote_ident(view)}")
-        finally:
-            cur.unregister(view)
+        db.add_accounts(cur, pairs)
     result.ids_merged = len(pairs)
     result.persons = int(frame["person_id"].fillna(frame["customer_id"]).nunique())
     frame = frame.assign(customer_id=frame["person_id"].fillna(frame["customer_id"]))
     return frame.drop(columns="person_id")
 
 
-def _apply_accounts(cur) -> None:
-    """Every row of an account becomes its person's: purchases and contacts are re-keyed, and an
-    account's own customer-list row is merged into the person's (its non-empty values filling
-    the person's empty ones) and removed."""
-    if not cur.execute('SELECT count(*) FROM "accounts"').fetchall()[0][0]:
-        return
-    for table in ("transactions", "interactions"):
-        cur.execute(f'UPDATE {quote_ident(table)} SET customer_id = a.customer_id FROM "accounts" a '
-                    f"WHERE {quote_ident(table)}.customer_id = a.account_id")
-    fields = [c for c in SCHEMA["customers"] if c not in ("customer_id", "import_id")]
-    cur.execute('INSERT INTO "customers" (customer_id) SELECT DISTINCT a.customer_id FROM "accounts" a '
-                'JOIN "customers" c ON c.customer_id = a.account_id '
-                'WHERE a.customer_id NOT IN (SELECT customer_id FROM "customers")')
-    sets = ", ".join(f'{quote_ident(f)} = coalesce("customers".{quote_ident(f)}, m.{quote_ident(f)})' for f in fields)
-    picks = ", ".join(f"last(c.{quote_ident(f)} ORDER BY c.{quote_ident(f)} IS NOT NULL) AS {quote_ident(f)}"
-                      for f in fields)
-    cur.execute(f'UPDATE "customers" SET {sets} FROM (SELECT a.customer_id AS person, {picks} FROM "accounts" a '
-                f'JOIN "customers" c ON c.customer_id = a.account_id GROUP BY a.customer_id) m '
-                f'WHERE "customers".customer_id = m.person')
-    cur.execute('DELETE FROM "customers" WHERE customer_id IN (SELECT account_id FROM "accounts")')
-
-
 def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, skipped: int) -> None:
     """The sheet's row in ``imports``."""
-    cur.execute(
-        'INSERT INTO "imports" (import_id, file_name, sheet, content_hash, target_table, "rows", skipped_rows, '
-        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-        [import_id, PurePath(plan.file_name).name, plan.sheet, digest, plan.table, rows, skipped],
-    )
+    db.log_import(cur, import_id, PurePath(plan.file_name).name, plan.sheet, digest, plan.table, rows, skipped)
 
 
 def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
@@ -628,60 +549,9 @@ def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, re
     return result
 
 
-def _register(cur, frame: pd.DataFrame) -> str:
-    """Register a frame for SQL as an Arrow table (DuckDB scans Arrow in parallel, much
-    faster than a pandas frame of Arrow-backed strings)."""
-    name = f"_ingest_{next(_view_counter)}"
-    cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
-    return name
-
-
-def _insert(cur, table: str, frame: pd.DataFrame, replace: bool = False) -> None:
-    """INSERT (OR REPLACE) with explicit casts to the store's types (DATE, TIMESTAMP, DOUBLE, VARCHAR)."""
-    if frame.empty:
-        return
-    cols = [c for c in SCHEMA[table] if c in frame.columns]
-    view = _register(cur, frame[cols])
-    try:
-        select = ", ".join(bulk.store_cast(table, c, quote_ident(c)) for c in cols)
-        cur.execute(
-            f"INSERT {'OR REPLACE ' if replace else ''}INTO {quote_ident(table)} ({', '.join(map(quote_ident, cols))}) "
-            f"SELECT {select} FROM {quote_ident(view)}"
-        )
-    finally:
-        cur.unregister(view)
-
-
 def _upsert_customers(cur, frame: pd.DataFrame) -> tuple[int, int]:
     """Insert new customers; fill existing ones' fields from the file's non-empty cells."""
     frame = frame.copy()
     if "signup_date" in frame:
         frame["signup_date"] = frame["signup_date"].dt.normalize()
-    view = _register(cur, frame[["customer_id"]])
-    try:
-        existing = set(
-            r[0] for r in cur.execute(
-                f'SELECT v.customer_id FROM {quote_ident(view)} v SEMI JOIN "customers" c ON c.customer_id = v.customer_id'
-            ).fetchall()
-        )
-    finally:
-        cur.unregister(view)
-    is_old = frame["customer_id"].isin(existing)
-    new, old = frame[~is_old], frame[is_old]
-    if len(new):
-        _insert(cur, "customers", new)
-    if len(old):
-        fields = [c for c in old.columns if c not in ("customer_id", "import_id")]
-        view = _register(cur, old)
-        try:
-            sets = ", ".join(
-                f"{quote_ident(c)} = coalesce({bulk.store_cast('customers', c, 'v.' + quote_ident(c))}, "
-                f'"customers".{quote_ident(c)})'
-                for c in fields
-            )
-            cur.execute(
-                f'UPDATE "customers" SET {sets} FROM {quote_ident(view)} v WHERE "customers".customer_id = v.customer_id'
-            )
-        finally:
-            cur.unregister(view)
-    return len(new), len(old)
+    return db.upsert_customers(cur, frame)
