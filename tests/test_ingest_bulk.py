@@ -301,3 +301,25 @@ def test_guests_order_fields_on_the_first_line_and_returns_the_same_both_ways(tm
 def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypatch, paths, cell):
     report, tables = both(tmp_path, monkeypatch, HEADER + f"{cell},a,2024-01-01,5,,,\nC2,b,2024-01-02,6,,,\n")
     assert paths == ["direct", "pandas"] and tables["transactions"][0][1] == "00123"
+
+
+def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths):
+    """The value rules live once, in analysis.ingest.values and .validate: a stricter amount
+    range and a plain-number form without exponents, changed there alone, change what both
+    readers accept, with the same messages (line, column, value)."""
+    from analysis.ingest import validate, values
+
+    wide = validate.value_range
+
+    def narrow(fld, rules):
+        got = wide(fld, rules)
+        return validate.ValueRange(True, None, 500.0, None, validate.TOO_BIG) if fld == "amount" else got
+
+    monkeypatch.setattr(validate, "value_range", narrow)
+    monkeypatch.setattr(values, "PLAIN_NUMBER", r"^[-+]?(\d+\.?\d*|\.\d+)$")
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},1,P,K" for i in range(30)]
+    rows[4], rows[9] = "c4,o4,2024-01-05,600,1,P,K", "c9,o9,2024-01-01,1e2,1,P,K"
+    report, _ = both(tmp_path, monkeypatch, HEADER + "\n".join(rows) + "\n")
+    assert report.startswith("error: t.csv: 2 of 30 rows are invalid")
+    assert "line 6, column 'amount': '600' is too large" in report and "line 11, column 'amount': '1e2'" in report
+    assert "careful" in paths

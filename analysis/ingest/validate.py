@@ -173,21 +173,43 @@ def sheet_currency(file_label: str, mapping: dict[str, str], src: pd.DataFrame, 
 EARLY, FUTURE, LATE, TOO_BIG = "early", "future", "late", "big"
 
 
+@dataclass(frozen=True)
+class ValueRange:
+    """Where a field's parsed values must lie to be kept: one rule read by both readers
+    (:func:`range_codes` here; the bulk path's SQL, analysis.store.bulk). Values below ``low``
+    get ``low_code``; above ``high`` (amounts: at or above it in absolute value) ``high_code``."""
+
+    by_abs: bool
+    low: object | None
+    high: object
+    low_code: str | None
+    high_code: str
+
+
+def value_range(fld: str, rules: Rules) -> ValueRange | None:
+    """The range of ``fld``'s values, None when it has none."""
+    if fld in AMOUNT_FIELDS:
+        return ValueRange(True, None, _AMOUNT_LIMIT, None, TOO_BIG)
+    if fld in DATE_FIELDS:
+        return ValueRange(False, EARLIEST_DATE, rules.latest, EARLY, LATE if rules.allow_future_dates else FUTURE)
+    return None
+
+
 def range_codes(fld: str, values: pd.Series, rules: Rules) -> pd.Series | None:
     """Per row, the reason a parsed value cannot be kept (one of the codes above) or None;
-    None for the whole column when the field has no range."""
-    if fld in AMOUNT_FIELDS:
-        big = values.notna() & ~(values.abs() < _AMOUNT_LIMIT)
-        return pd.Series(np.where(big, TOO_BIG, None), index=values.index) if big.any() else None
-    if fld in DATE_FIELDS:
+    None for the whole column when the field has no range (:func:`value_range`)."""
+    bounds = value_range(fld, rules)
+    if bounds is None:
+        return None
+    if bounds.by_abs:
+        low = pd.Series(False, index=values.index)
+        high = values.notna() & ~(values.abs() < bounds.high)
+    else:
         day = values.dt.normalize()
-        early = day < pd.Timestamp(EARLIEST_DATE)
-        late = day > pd.Timestamp(rules.latest)
-        if not (early.any() or late.any()):
-            return None
-        return pd.Series(np.where(early, EARLY, np.where(late, LATE if rules.allow_future_dates else FUTURE, None)),
-                         index=values.index)
-    return None
+        low, high = day < pd.Timestamp(bounds.low), day > pd.Timestamp(bounds.high)
+    if not (low.any() or high.any()):
+        return None
+    return pd.Series(np.where(low, bounds.low_code, np.where(high, bounds.high_code, None)), index=values.index)
 
 
 def describe_range(code: str, col: str, value, rules: Rules) -> str:

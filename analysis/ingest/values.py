@@ -77,13 +77,22 @@ def matches(text: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(got.to_numpy(zero_copy_only=False), index=text.index)
 
 
-_PLAIN_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+# -- the plain forms ------------------------------------------------------------------
+# The forms of a cell that are read by a cast alone, in one place for both readers: the pandas
+# path (Arrow) and the DuckDB bulk path (analysis.store.bulk, SQL). Both run these patterns on
+# RE2, where \d is an ASCII digit; every other form goes through this module's Python rules
+# (the bulk path sends each distinct such cell here and joins the value back).
+PLAIN_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"  # then cast to float; inf is refused
+PLAIN_DATE = "%Y-%m-%d"  # a year-first date with dashes, read by strptime
+# "123.0": a whole number that went through an Excel float, read as "123" once some id of the
+# column ends in ".0" (parse_id; Python's \d: any Unicode decimal digit).
+WHOLE_FLOAT_ID = r"^(-?\d+)\.0+$"
 
 
 def to_float(text: pd.Series) -> pd.Series:
     """Strings that look like plain numbers -> float64, others NaN (Arrow cast, no Python loop)."""
     arr = _arrow(text)
-    ok = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
+    ok = pc.fill_null(pc.match_substring_regex(arr, PLAIN_NUMBER), False)
     vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
     return pd.Series(vals.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
@@ -161,7 +170,7 @@ def parse_id(series: pd.Series, stats: dict | None = None) -> tuple[pd.Series, p
     if stats is not None:
         stats["normalised"] = stats.get("normalised", 0) + changed
     if text.str.endswith(".0").any():
-        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+        text = text.str.replace(WHOLE_FLOAT_ID, r"\1", regex=True)
     return text, pd.Series(False, index=series.index)
 
 
@@ -440,7 +449,7 @@ def _whole_column_fast(text: pd.Series) -> pd.Series | None:
     """Arrow strptime for a column that is entirely YYYY-MM-DD or entirely YYYYMMDD (the
     common case for large files); None when the column needs the general parser."""
     arr = _arrow(text)
-    for fmt, length in (("%Y-%m-%d", 10), ("%Y%m%d", 8)):
+    for fmt, length in ((PLAIN_DATE, 10), ("%Y%m%d", 8)):
         if not pc.all(pc.equal(pc.utf8_length(arr), length)).as_py():
             continue
         got = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)

@@ -34,19 +34,27 @@ _READ = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, s
 
 
 def _params(source: TextFile, rules: VD.Rules) -> dict:
-    return {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
-            "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
-            "early": VD.EARLIEST_DATE, "latest": rules.latest, "big": float(VD.MAX_ABS_AMOUNT)}
+    """The statements' parameters: where the file is and how to split it, and the value rules of
+    analysis.ingest.values / .validate that the SQL applies."""
+    params = {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
+              "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
+              "plain_number": V.PLAIN_NUMBER, "plain_date": V.PLAIN_DATE}
+    for fld in VD.AMOUNT_FIELDS + VD.DATE_FIELDS:
+        bounds = VD.value_range(fld, rules)
+        params[f"low_{fld}"], params[f"high_{fld}"] = bounds.low, bounds.high
+    return params
 
 
 def _out_of_range(fld: str, v: str, rules: VD.Rules) -> str | None:
-    """SQL for validate.range_codes: the code of a value ``v`` that is out of range, else NULL."""
-    if fld in VD.AMOUNT_FIELDS:
-        return f"CASE WHEN abs({v}) >= $big THEN '{VD.TOO_BIG}' END"
-    if fld in VD.DATE_FIELDS:
-        late = VD.LATE if rules.allow_future_dates else VD.FUTURE
-        return f"CASE WHEN {v} < $early THEN '{VD.EARLY}' WHEN {v} > $latest THEN '{late}' END"
-    return None
+    """SQL of validate.range_codes: the code of a value ``v`` that is out of its field's range
+    (validate.value_range, bound as $low_<field> and $high_<field>), else NULL."""
+    bounds = VD.value_range(fld, rules)
+    if bounds is None:
+        return None
+    if bounds.by_abs:
+        return f"CASE WHEN abs({v}) >= $high_{fld} THEN {_literal(bounds.high_code)} END"
+    return (f"CASE WHEN {v} < $low_{fld} THEN {_literal(bounds.low_code)} "
+            f"WHEN {v} > $high_{fld} THEN {_literal(bounds.high_code)} END")
 
 
 def _ascii(v: str) -> str:
@@ -67,18 +75,19 @@ def _t(i: int, trim: bool) -> str:
 
 
 def _fast(kind: str, t: str, gate: bool = False) -> str:
-    """SQL for the value of the stripped cell ``t``, NULL where values.py must read it.
-    Numbers: what DuckDB casts, except forms values.py refuses ("1_000", "+-5", inf, nan);
-    what remains is a plain number, cast the same way. Dates: year-first with dashes and a
-    four-digit year (values.py reads 0099-01-01 as 2099)."""
+    """SQL for the value of the stripped cell ``t`` in the plain forms of analysis.ingest.values
+    (the same patterns, bound as parameters), NULL where values.py must read it. Numbers:
+    ``PLAIN_NUMBER``, cast, finite. Dates: ``PLAIN_DATE`` with a four-digit year (values.py
+    reads 0099-01-01 as 2099). Ids, once some id ends in ".0": ``WHOLE_FLOAT_ID``."""
     if kind == "number":
         cast = f"TRY_CAST({t} AS DOUBLE)"
-        return f"CASE WHEN NOT contains({t}, '_') AND NOT contains({t}, '+-') AND isfinite({cast}) THEN {cast} END"
+        return f"CASE WHEN regexp_full_match({t}, $plain_number) AND isfinite({cast}) THEN {cast} END"
     if kind == "date":
-        return (f"CASE WHEN year(try_strptime({t}, '%Y-%m-%d')) BETWEEN 1000 AND 9999 "
-                f"THEN CAST(try_strptime({t}, '%Y-%m-%d') AS DATE) END")
+        return (f"CASE WHEN year(try_strptime({t}, $plain_date)) BETWEEN 1000 AND 9999 "
+                f"THEN CAST(try_strptime({t}, $plain_date) AS DATE) END")
     if kind == "id" and gate:  # values.parse_id: "123.0" -> "123" once some id ends in ".0"
-        return f"CASE WHEN regexp_full_match({t}, $id_zero) THEN regexp_extract({t}, $id_head, 1) ELSE {t} END"
+        return (f"CASE WHEN regexp_full_match({t}, $whole_float_id) THEN regexp_extract({t}, $whole_float_id, 1) "
+                f"ELSE {t} END")
     if kind == "currency":
         return "CAST(NULL AS VARCHAR)"
     return t
@@ -322,8 +331,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, fixed, views)} {alias} ON {alias}.v = s.{t}")
         values[fld] = f"CASE WHEN {_ascii(t)} THEN {t} ELSE {alias}.val END"
     if any(gates.values()):
-        d = python_digits()
-        scan.params.update(id_zero=f"-?{d}+\\.0+", id_head=f"^(-?{d}+)\\.")
+        scan.params["whole_float_id"] = V.WHOLE_FLOAT_ID.replace("\\d", python_digits())  # Python's \d: any decimal digit
     for fld in index:
         if field_kind(fld) == "id" and gates.get(fld):
             values[fld] = _fast("id", f"({values[fld]})", True)
