@@ -170,7 +170,7 @@ def test_version_at_ignores_contacts_after_the_date(tmp_path):
 
 
 # -- sharing a workspace between the app and the command line (issue 12 §4) -----------------
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ from analysis.errors import UserError
 from analysis.ingest.reading import WHITESPACE, decode, find_header, read_any, read_text, sniff_delimiter
 from tests.builders import xlsx_bytes
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 TEXT = "客户编号,金额\n00001,12\n"
 
 
@@ -157,7 +157,7 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_expanded(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "analysis", "ingest", str(path), "--db", str(tmp_path / "w.duckdb")],
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)), capture_output=True, text=True,
-        cwd=Path(__file__).resolve().parents[1])
+        cwd=Path(__file__).resolve().parents[2])
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr == (f"error: {path}: sheet 'Orders' has more than 1,048,576 rows or 16,384 columns, more than "
                           "Excel allows: the workbook is damaged or was not written by a spreadsheet program, and it "
