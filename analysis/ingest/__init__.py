@@ -4,10 +4,12 @@
 ``ingest_plans`` writes (possibly edited) plans; ``ingest_files`` does both for paths.
 Modules: :mod:`.reading` (bytes -> cells), :mod:`.mapping` (column names -> fields,
 sheet -> table), :mod:`.values` (amounts, dates, ids), :mod:`.validate` (invalid rows),
-:mod:`.plan` and :mod:`.load` (the workspace writes and the imports log).
+:mod:`.plan` and :mod:`.load` (the workspace writes, whose statements are in
+:mod:`analysis.store.imports`), :mod:`.outcome` (what an import did, in figures and words).
 """
 
-from analysis.ingest.load import IngestReport, SheetResult, ingest_files, ingest_plans
+from analysis.ingest.load import ingest_files, ingest_plans
+from analysis.ingest.outcome import IngestReport, SheetResult
 from analysis.ingest.mapping import FIELDS
 from analysis.ingest.plan import SheetPlan, plan_file
 
