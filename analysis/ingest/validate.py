@@ -22,6 +22,7 @@ from analysis import i18n
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t, tn
 from analysis.ingest import identity, orders
+from analysis.ingest import dates
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
 from analysis.money import MAX_ABS_AMOUNT
@@ -34,8 +35,8 @@ _NUMBER = (V.parse_number, N_("a number"))
 PARSERS = {
     "customer_id": (V.parse_id, N_("a customer id")),
     "order_id": (V.parse_id, N_("an order id")),
-    "date": (V.parse_date, N_("a date")),
-    "signup_date": (V.parse_date, N_("a date")),
+    "date": (dates.parse_date, N_("a date")),
+    "signup_date": (dates.parse_date, N_("a date")),
     "amount": (V.parse_number, N_("an amount such as 1234.50 or ¥1,234.50")),
     "quantity": _NUMBER,
     "wallet": (V.parse_number, N_("an amount")),
@@ -300,7 +301,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     future = pd.Series(False, index=range(n))
     for fld, col in mapping.items():
         parser, _ = PARSERS.get(fld, (V.parse_text, "text"))
-        if parser is V.parse_date:
+        if parser is dates.parse_date:
             values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
         elif parser is V.parse_id:
             values, wrong = parser(src[col], stats)

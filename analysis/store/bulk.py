@@ -21,6 +21,7 @@ from analysis import i18n
 from analysis.errors import UserError, semicolons
 from analysis.ingest import orders
 from analysis.ingest import validate as VD
+from analysis.ingest import dates
 from analysis.ingest import values as V
 from analysis.ingest.bulk import STRIP_CHARS, FileFacts, field_kind, python_digits, read_facts
 from analysis.ingest.reading import RawSheet, TextFile
@@ -347,9 +348,9 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         if field_kind(fld) == "date":
             column = f"{label}: {mapping[fld]}"
             try:
-                parsed, _ = V.parse_date(text, keep_time=False, column=column, counts=counts)
-            except V.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
-                raise UserError(V.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
+                parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
+            except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
+                raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
         elif field_kind(fld) == "currency":
             parsed, _ = V.parse_currency(text)
         else:
