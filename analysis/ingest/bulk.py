@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import UserError
-from analysis.ingest import validate as VD
+from analysis.ingest import rules as R
 from analysis.ingest import values as V
 from analysis.ingest.dates import parse_date
 from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
@@ -53,7 +53,7 @@ STRIP_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr,
 
 def field_kind(fld: str) -> str:
     """How the bulk path reads a purchase field: "id", "number", "date", "currency" or "text"."""
-    parser = VD.PARSERS.get(fld, (V.parse_text, ""))[0]
+    parser = R.PARSERS.get(fld, (V.parse_text, ""))[0]
     return {V.parse_id: "id", V.parse_number: "number", parse_date: "date",
             V.parse_currency: "currency"}.get(parser, "text")
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 from analysis import i18n
 from analysis.errors import UserError, semicolons
 from analysis.ingest import orders
-from analysis.ingest import validate as VD
+from analysis.ingest import rules as R
 from analysis.ingest import dates
 from analysis.ingest import values as V
 from analysis.ingest.bulk import STRIP_CHARS, FileFacts, field_kind, python_digits, read_facts
@@ -34,22 +34,22 @@ _READ = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, s
          "columns=$columns, strict_mode=true, null_padding=false{})")
 
 
-def _params(source: TextFile, rules: VD.Rules) -> dict:
+def _params(source: TextFile, rules: R.Rules) -> dict:
     """The statements' parameters: where the file is and how to split it, and the value rules of
     analysis.ingest.values / .validate that the SQL applies."""
     params = {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
               "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
               "plain_number": V.PLAIN_NUMBER, "plain_date": V.PLAIN_DATE}
-    for fld in VD.AMOUNT_FIELDS + VD.DATE_FIELDS:
-        bounds = VD.value_range(fld, rules)
+    for fld in R.AMOUNT_FIELDS + R.DATE_FIELDS:
+        bounds = R.value_range(fld, rules)
         params[f"low_{fld}"], params[f"high_{fld}"] = bounds.low, bounds.high
     return params
 
 
-def _out_of_range(fld: str, v: str, rules: VD.Rules) -> str | None:
+def _out_of_range(fld: str, v: str, rules: R.Rules) -> str | None:
     """SQL of validate.range_codes: the code of a value ``v`` that is out of its field's range
     (validate.value_range, bound as $low_<field> and $high_<field>), else NULL."""
-    bounds = VD.value_range(fld, rules)
+    bounds = R.value_range(fld, rules)
     if bounds is None:
         return None
     if bounds.by_abs:
@@ -121,7 +121,7 @@ def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
     return worker, out
 
 
-def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, rules: VD.Rules,
+def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, rules: R.Rules,
                   fact: FileFacts | None = None) -> tuple[int | None, FileFacts]:
     """The optimistic pass, inside the import's transaction: every row whose cells SQL reads
     alone goes straight from the CSV reader into ``transactions``; the bytes are read for
@@ -174,7 +174,7 @@ def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str
     return f"SELECT {cols} FROM {read}"
 
 
-def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: VD.Rules) -> bool:
+def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: R.Rules) -> bool:
     """After a typed insert: no inf / nan, nothing out of range (validate.range_codes), no id
     ending in ".0" or needing values.normalise_id, no return (:func:`_plain_purchase`)."""
     checks = []
@@ -205,10 +205,10 @@ def _plain_purchase(fld: str, v: str) -> str | None:
     return None
 
 
-def _checked_select(index: dict[str, int], fields: list[str], width: int, rules: VD.Rules) -> str:
+def _checked_select(index: dict[str, int], fields: list[str], width: int, rules: R.Rules) -> str:
     """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone, or
     whose values are out of range, are left out."""
-    required = VD.REQUIRED["transactions"]
+    required = R.REQUIRED["transactions"]
     values, oks = {}, []
     for fld, i in index.items():
         t, kind = quote_ident(f"t{i}"), field_kind(fld)
@@ -242,11 +242,11 @@ class Scan:
     empty: int
     needs_python: dict[str, int]  # field -> cells SQL could not read
     id_gates: dict[str, bool]  # id field -> some value ends in ".0" (values.parse_id)
-    rules: VD.Rules = field(default_factory=VD.Rules)
+    rules: R.Rules = field(default_factory=R.Rules)
     params: dict = field(default_factory=dict)
 
 
-def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: VD.Rules) -> Scan | None:
+def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: R.Rules) -> Scan | None:
     """The careful pass, run outside the import's transaction so that a file DuckDB cannot
     read changes nothing; None when the pandas path must read the file."""
     source = raw.source
@@ -286,7 +286,7 @@ class Checked:
     invalid: int
     examples: list[str]
     ids_normalised: int = 0
-    currency: VD.CurrencyRows | None = None
+    currency: R.CurrencyRows | None = None
     customer_lines: int = 0
     guest_lines: int = 0  # written to guest_purchases
     guest_revenue: float = 0.0
@@ -356,14 +356,14 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         else:
             parsed, _ = V.parse_number(text)
         alias = quote_ident(f"m_{fld}")
-        codes = V.currency_marks(text) if fld in VD.AMOUNT_FIELDS else None
+        codes = V.currency_marks(text) if fld in R.AMOUNT_FIELDS else None
         joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views, codes)} {alias} "
                      f"ON {alias}.v = s.{t}")
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
         if codes is not None:
             marks[fld] = f"{alias}.code"
     carried = _carry_order_fields(values)
-    required = VD.REQUIRED["transactions"]
+    required = R.REQUIRED["transactions"]
     bad, out = {}, {}
     for fld, v in values.items():
         t = quote_ident(f"t{index[fld]}")
@@ -387,31 +387,31 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
     try:
         any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
-        future = " OR ".join(f"{quote_ident('out_' + f)} = '{VD.FUTURE}'" for f in values)
+        future = " OR ".join(f"{quote_ident('out_' + f)} = '{R.FUTURE}'" for f in values)
         invalid, any_future = cur.execute(f"SELECT count_if({any_bad}), coalesce(bool_or({future}), false) "
                                           f"FROM {quote_ident(checked)}").fetchall()[0]
         examples = []
         if invalid:
             first = cur.execute(f"SELECT * FROM {quote_ident(checked)} WHERE {any_bad} ORDER BY pos LIMIT ?",
-                                [VD.SHOW_ERRORS]).df()
+                                [R.SHOW_ERRORS]).df()
             for row in first.to_dict("records"):
                 reasons = []
                 for f in values:
                     value = row["raw_" + f]
                     if row["bad_" + f]:
-                        expected = VD.PARSERS.get(f, (None, "text"))[1]
-                        reasons.append(VD.describe(mapping[f], value, expected, VD.is_empty(value)))
+                        expected = R.PARSERS.get(f, (None, "text"))[1]
+                        reasons.append(R.describe(mapping[f], value, expected, R.is_empty(value)))
                     elif isinstance(row["out_" + f], str):
-                        reasons.append(VD.describe_range(row["out_" + f], mapping[f], value, rules))
+                        reasons.append(R.describe_range(row["out_" + f], mapping[f], value, rules))
                 examples.append(i18n.t("line {line}, {reasons}", line=int(row["pos"]) + scan.source.skip + 1,
                                   reasons=semicolons(reasons)))
         if invalid and not rules.skip_invalid:
-            raise VD.invalid_rows_error(label, invalid, n, examples, rules, bool(any_future))
-        currency = VD.judge_currency(label, [
-            VD.CurrencyRows(c, int(rows), [int(p) + scan.source.skip + 1 for p in first],
-                            VD.mark_evidence(k, w, v))
+            raise R.invalid_rows_error(label, invalid, n, examples, rules, bool(any_future))
+        currency = R.judge_currency(label, [
+            R.CurrencyRows(c, int(rows), [int(p) + scan.source.skip + 1 for p in first],
+                            R.mark_evidence(k, w, v))
             for c, rows, first, k, w, v in cur.execute(
-                f"SELECT cur_code, count(*), list(pos ORDER BY pos)[1:{VD.SHOW_ERRORS}], arg_min(cur_kind, pos), "
+                f"SELECT cur_code, count(*), list(pos ORDER BY pos)[1:{R.SHOW_ERRORS}], arg_min(cur_kind, pos), "
                 f"arg_min(cur_said, pos), arg_min(cur_value, pos) FROM (SELECT *, {_said_value(mapping)} AS cur_value "
                 f"FROM {quote_ident(checked)}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
                 f"ORDER BY min(pos)").fetchall()])
@@ -485,7 +485,7 @@ def _row_currency(mapping: dict[str, str], index: dict[str, int], values: dict[s
     options = []  # (code SQL, kind, column)
     if "currency" in values:
         options.append((f"({values['currency']})", "column", mapping["currency"]))
-    amounts = [f for f in VD.AMOUNT_FIELDS if f in index]
+    amounts = [f for f in R.AMOUNT_FIELDS if f in index]
     options += [(marks[f], "mark", mapping[f]) for f in amounts if f in marks]
     options += [(f"'{code}'", "name", mapping[f]) for f in amounts if (code := V.currency_of_name(mapping[f]))]
     if not options:
@@ -504,7 +504,7 @@ def _said_value(mapping: dict[str, str]) -> str:
     """SQL of the cell the currency was read from (its column is ``cur_said``)."""
     cases = [f"WHEN cur_kind = 'column' THEN {quote_ident('raw_currency')}"] if "currency" in mapping else []
     cases += [f"WHEN cur_kind = 'mark' AND cur_said = {_literal(mapping[f])} THEN {quote_ident('raw_' + f)}"
-              for f in VD.AMOUNT_FIELDS if f in mapping]
+              for f in R.AMOUNT_FIELDS if f in mapping]
     return "CASE " + " ".join(cases) + " END" if cases else "CAST(NULL AS VARCHAR)"
 
 

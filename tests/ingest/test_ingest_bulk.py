@@ -304,18 +304,18 @@ def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypat
 
 
 def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths):
-    """The value rules live once, in analysis.ingest.values and .validate: a stricter amount
+    """The value rules live once, in analysis.ingest.values and .rules: a stricter amount
     range and a plain-number form without exponents, changed there alone, change what both
     readers accept, with the same messages (line, column, value)."""
-    from analysis.ingest import validate, values
+    from analysis.ingest import rules as R, values
 
-    wide = validate.value_range
+    wide = R.value_range
 
     def narrow(fld, rules):
         got = wide(fld, rules)
-        return validate.ValueRange(True, None, 500.0, None, validate.TOO_BIG) if fld == "amount" else got
+        return R.ValueRange(True, None, 500.0, None, R.TOO_BIG) if fld == "amount" else got
 
-    monkeypatch.setattr(validate, "value_range", narrow)
+    monkeypatch.setattr(R, "value_range", narrow)
     monkeypatch.setattr(values, "PLAIN_NUMBER", r"^[-+]?(\d+\.?\d*|\.\d+)$")
     rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},1,P,K" for i in range(30)]
     rows[4], rows[9] = "c4,o4,2024-01-05,600,1,P,K", "c9,o9,2024-01-01,1e2,1,P,K"
