@@ -16,7 +16,7 @@ Decisions (they matter to users, so they are stated here):
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
-  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk`) with the same results and messages;
+  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk` and :mod:`analysis.store.bulk_careful`) with the same results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
   the careful one handles, the whole transaction is rolled back and run again.
 """
@@ -40,6 +40,7 @@ from analysis.ingest import validate
 from analysis.ingest.validate import Rules, prepare
 from analysis.store import CURRENCY_NOTE
 from analysis.store import bulk as bulk_sql
+from analysis.store import bulk_careful
 from analysis.store import imports as db
 
 def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
@@ -212,10 +213,10 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             if db.seen(cur, fact.digest, table, plan.sheet):
                 result.duplicate = True
                 return result
-        scan = bulk_sql.scan(ws, raw, plan.mapping, fact, rules) if plain else None
+        scan = bulk_careful.scan(ws, raw, plan.mapping, fact, rules) if plain else None
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
-            checked = bulk_sql.check_and_insert(cur, scan, label, import_id)
+            checked = bulk_careful.check_and_insert(cur, scan, label, import_id)
             _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
             result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
             result.ids_normalised = checked.ids_normalised

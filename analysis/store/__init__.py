@@ -14,8 +14,9 @@ default) or on Spark.
 - :mod:`.engine`: the data tables as Ibis expressions (``Tables``), ``materialize``,
   ``to_frame``, and the fixed customer sample model fitting uses (``hash_sample``).
 - :mod:`.names`: workspace names and their files.
-- :mod:`.imports` and :mod:`.bulk`: the statements of an import (the pandas path's writes;
-  large CSV files read, checked and written by DuckDB). Imported by name, not re-exported here.
+- :mod:`.imports`, :mod:`.bulk` and :mod:`.bulk_careful`: the statements of an import (the
+  pandas path's writes; large CSV files read, checked and written by DuckDB, under the value
+  rules of :mod:`analysis.ingest.rules`). Imported by name, not re-exported here.
 - :mod:`.spark`: the Spark engine (``report --engine spark``).
 """
 

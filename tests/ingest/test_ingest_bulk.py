@@ -1,4 +1,4 @@
-"""Large purchase files through DuckDB (analysis/ingest/bulk.py) against the pandas path.
+"""Large purchase files through DuckDB (analysis/ingest/bulk.py, analysis/store/bulk*.py) against the pandas path.
 
 Every case imports the same file twice, into two workspaces: once with the size threshold
 at 0 (so the file goes to bulk.py) and once with it out of reach (the pandas path). The
@@ -13,6 +13,7 @@ import pytest
 from analysis.errors import UserError
 from analysis.ingest import bulk, ingest_files, reading
 from analysis.store import bulk as bulk_sql
+from analysis.store import bulk_careful
 from analysis.store import Workspace
 
 HEADER = "customer id,order id,date,amount,quantity,product,category\n"
@@ -39,11 +40,11 @@ def _run(tmp_path, name, path, monkeypatch, threshold, skip_invalid=False, overr
 def paths(monkeypatch):
     """Which way bulk.py took: 'direct' (one INSERT), 'careful' (staged) or 'pandas'."""
     taken = []
-    for name, label in (("insert_direct", "direct"), ("check_and_insert", "careful")):
-        original = getattr(bulk_sql, name)
-        monkeypatch.setattr(bulk_sql, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
-    original_scan = bulk_sql.scan
-    monkeypatch.setattr(bulk_sql, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
+    for module, name, label in ((bulk_sql, "insert_direct", "direct"), (bulk_careful, "check_and_insert", "careful")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
+    original_scan = bulk_careful.scan
+    monkeypatch.setattr(bulk_careful, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
         original_scan(*a, **k)))
     return taken
 
