@@ -39,6 +39,7 @@ def pages() -> dict:
         t("Interact & customize"): [
             st.Page("pages/customer.py", title=t("Customer"), icon="👤"),
             st.Page("pages/actions.py", title=t("Action plan"), icon="✅"),
+            st.Page("pages/campaigns.py", title=t("Campaigns"), icon="🎯"),
         ],
         t("Workshop"): [
             st.Page("pages/present.py", title=t("Workshop"), icon="🎤"),

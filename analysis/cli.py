@@ -263,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
     p.add_argument("--holdout", metavar="YYYY-MM-DD", help=t("calibration end for the CLV holdout check"))
+    p.add_argument("--clv-model", choices=["auto", "bgnbd", "mbgnbd", "paretonbd", "nbd"], default="auto",
+                   help=t("the purchase model; auto: the one with the lowest error on the last part of the history"))
     _add_settings(p)
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     p.add_argument("--source", metavar="PATH_OR_TABLE", help=t("with --engine spark: transactions Parquet or table"))
@@ -302,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
     _add_filters(p)
     _add_settings(p)
+    from analysis.commands import campaign
+
+    campaign.register(sub)
     for p in sub.choices.values():  # --lang is accepted after the command too
         _add_lang(p, argparse.SUPPRESS)
     return parser

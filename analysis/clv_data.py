@@ -33,6 +33,7 @@ from analysis.clv import DAYS_PER_MONTH, BetaGeoModel, GammaGammaModel, discount
 from analysis.errors import NotEnoughData
 from analysis.features import hash_sample, local_limit
 from analysis.i18n import t, tn
+from analysis.predict.choose import ModelChoice, candidate_rows, fit_purchase_model, fit_with_fallback, p_alive
 from analysis.store import materialize, to_frame
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
@@ -314,7 +315,7 @@ def holdout_validation(
     cal = rfm_summary(transactions, cal_end, start, time_unit)
     _need_customers(cal, cal_end)
     model = model if model is not None else BetaGeoModel()
-    model.fit(cal["frequency"], cal["recency"], cal["T"])
+    model, _note = fit_with_fallback(model, cal["frequency"], cal["recency"], cal["T"])  # NBD when nobody lapsed
 
     hold = (
         _purchase_days(transactions, hold_end, after=cal_end)
@@ -388,6 +389,8 @@ def _span(days: float) -> str:
 
 
 def _alive_words(p: float) -> str:
+    if p != p:  # NaN: a model without dropout (analysis.predict.choose)
+        return t("treated as active: nobody in this history looks lapsed yet")
     if p >= 0.8:
         return t("very likely still active ({p:.0%} chance)", p=p)
     if p >= 0.5:
@@ -414,13 +417,15 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
         " Their repeat purchases net to zero or less (refunds or free items), so the "
         "average customer's spend per purchase is used for the value."
     )
+    one_time_unknown = t("; nobody in this history looks lapsed, so they are treated as active. Spend per "
+                         "purchase is the average customer's.")
     not_expected = t(" Not expected to buy again within the next {months} months.", months=horizon_months)
     today = t("today")
     notes = []
     for x, t_x, T, p, nxt, nonpos in rows:
         if x == 0:
             ago = today if T * unit < 1 else t("{span} ago", span=_span(T * unit))
-            text = t("Bought once, {ago}", ago=ago) + one_time
+            text = t("Bought once, {ago}", ago=ago) + (one_time if p == p else one_time_unknown)
         else:
             since = (T - t_x) * unit
             last = today if since < 1 else t("{span} ago", span=_span(since))
@@ -431,7 +436,7 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
                 text += nonpositive
         if isinstance(nxt, str):
             text += t(" Even chance of another purchase by {date}.", date=nxt)
-        elif p > 0.5:
+        elif not p <= 0.5:  # likely active, or P(alive) unknown (NaN)
             text += not_expected
         notes.append(text)
     return notes
@@ -460,13 +465,16 @@ class CLVFit:
     table: Any = field(default=None, repr=False)
     histories: pd.DataFrame | None = field(default=None, repr=False)
     transactions: Any = field(default=None, repr=False)
+    model: str = "bgnbd"  # the purchase model in ``bg``: "bgnbd", or "nbd" when nobody looks lapsed
+    note: str | None = None  # untranslated sentence saying why (analysis.predict.choose)
+    selection: Any = field(default=None, repr=False)  # how ``model`` was chosen (analysis.predict.fit)
 
     @property
     def in_engine(self) -> bool:
         return self.table is not None
 
 
-def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFit:
+def fit_clv(transactions, as_of: dt.date, max_local: int | None = None, purchase_model: str = "bgnbd") -> CLVFit:
     """Fit both models on purchases up to and including ``as_of`` (weeks).
 
     Up to ``max_local`` customers (default :data:`analysis.features.LOCAL_ROWS`) the
@@ -494,24 +502,25 @@ def fit_clv(transactions, as_of: dt.date, max_local: int | None = None) -> CLVFi
         _need_customers(summary, end)
         x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         m = summary["monetary_value"].to_numpy(float)
-        bg = BetaGeoModel().fit(x, t_x, T)
+        key, bg, note = fit_purchase_model(x, t_x, T, model=purchase_model)  # NBD when nobody looks lapsed
         spend_ok = (x > 0) & (m > 0)
         gg = GammaGammaModel().fit(x[spend_ok], m[spend_ok])
-        return CLVFit(as_of=end, summary=summary, bg=bg, gg=gg)
+        return CLVFit(as_of=end, summary=summary, bg=bg, gg=gg, model=key, note=note)
 
     unit = TIME_UNITS["week"]
     histories = (table.group_by(["frequency", "recency_days", "T_days"])
                  .aggregate(customers=_.count()).to_pandas()
                  .sort_values(["frequency", "recency_days", "T_days"], ignore_index=True))
-    bg = BetaGeoModel().fit(histories["frequency"].to_numpy(float), histories["recency_days"].to_numpy(float) / unit,
-                            histories["T_days"].to_numpy(float) / unit, weights=histories["customers"].to_numpy(float))
+    key, bg, note = fit_purchase_model(histories["frequency"].to_numpy(float), histories["recency_days"].to_numpy(float) / unit,
+                                       histories["T_days"].to_numpy(float) / unit, weights=histories["customers"].to_numpy(float),
+                                       model=purchase_model)
     spenders = table.filter((_.frequency > 0) & (_.monetary_value > 0))
     n_spenders = int(spenders.count().to_pyarrow().as_py())
     spend = to_frame(hash_sample(spenders, n_spenders, limit).select("customer_id", "frequency", "monetary_value")
                      .order_by("customer_id"))
     gg = GammaGammaModel().fit(spend["frequency"].to_numpy(float), spend["monetary_value"].to_numpy(float))
     return CLVFit(as_of=end, summary=None, bg=bg, gg=gg, table=table, histories=histories,
-                  transactions=transactions)
+                  transactions=transactions, model=key, note=note)
 
 
 def score_table(fit: CLVFit, horizon_months: int = 12, margin: float = 0.3, annual_discount: float = 0.10):
@@ -547,7 +556,7 @@ def _history_scores(fit: CLVFit, horizon_months: int, annual_discount: float) ->
         "frequency": h["frequency"].to_numpy("int64"),
         "recency_days": h["recency_days"].to_numpy("int64"),
         "T_days": h["T_days"].to_numpy("int64"),
-        "p_alive": fit.bg.p_alive(x, t_x, T),
+        "p_alive": p_alive(fit.bg, x, t_x, T),
         "expected_purchases": fit.bg.conditional_expected_purchases(horizon, x, t_x, T),
         "_dep": discounted_expected_purchases(fit.bg, x, t_x, T, horizon_months, annual_discount, unit),
     })
@@ -598,7 +607,7 @@ def _score(fit: CLVFit, horizon_months: int, margin: float, annual_discount: flo
             "recency": t_x,
             "T": T,
             "monetary_value": m,
-            "p_alive": bg.p_alive(x, t_x, T),
+            "p_alive": p_alive(bg, x, t_x, T),
             "expected_purchases": bg.conditional_expected_purchases(horizon, x, t_x, T),
             "expected_next_purchase": next_date,
             "expected_spend": spend,
@@ -672,8 +681,14 @@ def clv_report(
         "horizon_months": int(horizon_months),
         "margin": float(margin),
         "annual_discount": float(annual_discount),
-        "bgnbd": {k: float(v) for k, v in bg.params_.items()},
-        "bgnbd_loglik": float(bg.loglik_),
+        "bgnbd": {k: float(v) for k, v in bg.params_.items()} if fit.model == "bgnbd" else None,
+        "bgnbd_loglik": float(bg.loglik_) if fit.model == "bgnbd" else None,
+        "model": fit.model,
+        "model_params": {k: float(v) for k, v in bg.params_.items()},
+        "model_loglik": float(bg.loglik_),
+        "note": None if fit.note is None else t(fit.note),
+        "candidates": candidate_rows(fit.selection, fit.model, bg),
+        "selection": (fit.selection or ModelChoice("bgnbd")).report(),
         "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
         "n_customers": int(totals["n_customers"]),
         "n_repeat": int(totals["n_repeat"]),
@@ -684,14 +699,15 @@ def clv_report(
         "mean_clv": round(float(totals["mean_clv"]), 2),
         "notes": [
             t("{n} customers bought only once: they get the average customer's spend "
-              "per purchase and P(alive) = 100% by construction.", n=n_one_time),
+              "per purchase and P(alive) = 100% by construction.", n=n_one_time) if bg.has_dropout else
+            t("{n} customers bought only once: they get the average customer's spend per purchase.", n=n_one_time),
             t("{n} repeat customers whose repeat purchases net to zero or less "
               "(refunds, free items) were left out of the spend model and get the average "
               "customer's spend per purchase.", n=n_nonpositive),
         ],
     }
     if holdout_date is not None:
-        report["holdout"] = holdout_validation(transactions, holdout_date, end).to_dict()
+        report["holdout"] = holdout_validation(transactions, holdout_date, end, model=type(bg)()).to_dict()
     return report
 
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import ibis
 import pandas as pd
 
-from analysis import actions, i18n, timeline
+from analysis import actions, headroom, i18n, timeline
 from analysis.crosssell import CoPurchaseModel
 from analysis.errors import UserError
 from analysis.features import interactions_until, purchases, resolve_as_of
@@ -40,6 +40,7 @@ PROFILE_LABELS = [
     "tier", "previous_tier", "cell", "abcd", "strategy", "rfm_segment", "cluster_name",
     "is_mvc", "is_mcc", "is_bz", "profit", "potential", "share_of_wallet",
     "reason_mvc", "reason_mcc", "reason_bz", "p_alive", "expected_next_purchase", "clv", "clv_note",
+    "wallet_estimate", "wallet_source", "wallet_peers", "headroom",
 ]
 EXPORT_COLUMNS = ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment", "region",
                   "top_action", "top_action_reason"]
@@ -156,6 +157,8 @@ def customer_detail(
     if not row.empty:
         labels = row.iloc[0]
         profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
+        profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
+                                                       labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)

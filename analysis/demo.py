@@ -242,9 +242,12 @@ def build_demo(
         ws.append(cur, "interactions", interactions)
         ws.set_currency(CURRENCY, cur)
         ws.set_note(DEMO_NOTE, DEMO_COMPANY, cur)
+    from analysis.interact.campaigns.demo import add_demo_campaigns
+
+    responses = add_demo_campaigns(ws, seed)  # two past campaigns; the purchases the one that worked brought
     return {
         "customers": len(customers),
-        "transactions": len(transactions),
+        "transactions": len(transactions) + responses,
         "interactions": len(interactions),
     }
 

@@ -211,6 +211,10 @@ def record_interaction(
     row = validate_interaction(
         customer_id, kind, channel, date, satisfaction, scale, outcome, note, answers_action, recorded_by
     )
+    if row["answers_action"] is None and row["kind"] == "contact":  # a campaign's contact answers its action
+        from analysis.store.campaigns import action_answered
+
+        row["answers_action"] = action_answered(ws, row["customer_id"], row["occurred_at"])
     with ws.transaction() as cur:
         # Checked inside the write lock: Ibis shares one cursor, which is not for two threads at once.
         if not is_known_customer(ws, row["customer_id"]):

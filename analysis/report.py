@@ -3,7 +3,7 @@
 The keys are a contract (issues 2, 3, 4): ``as_of, customers, listed_customers,
 transactions, revenue`` always, ``currency`` (the ISO code the amounts are in, null when
 unknown); then ``kpis``, ``pareto``, ``pyramid``, ``value_groups``,
-``matrix``, ``rfm_segments``, ``clusters`` and ``clv``. A section that the data cannot
+``matrix``, ``rfm_segments``, ``clusters``, ``clv`` and ``wallet`` (:mod:`analysis.headroom`). A section that the data cannot
 support (say, no repeat buyers for the CLV model) is ``null`` and its plain-language reason
 is in ``messages[section]``; the rest of the report is still produced.
 """
@@ -33,6 +33,7 @@ class ReportSettings:
     # Models are fitted on every customer up to this many, above it on a fixed sample of
     # about this many (None = :data:`analysis.features.LOCAL_ROWS`).
     local_rows: int | None = None
+    clv_model: str = "auto"  # the purchase model: auto (chosen by holdout error), bgnbd, mbgnbd, paretonbd, nbd
 
     @property
     def window_months(self) -> int:
@@ -59,7 +60,7 @@ class ReportSettings:
         holdout = getattr(args, "holdout", None)
         return cls(segments=SegmentSettings(**seg), k=getattr(args, "k", None),
                    holdout=dt.date.fromisoformat(holdout) if holdout else None,
-                   local_rows=getattr(args, "local_rows", None))
+                   local_rows=getattr(args, "local_rows", None), clv_model=getattr(args, "clv_model", None) or "auto")
 
 
 def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
@@ -78,9 +79,10 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
 def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
     """Every key of ``report --json``. Sections the data cannot support are null, with the
     reason in ``messages``."""
-    from analysis import overview, segments
+    from analysis import headroom, overview, segments
     from analysis.clusters import cluster_report
-    from analysis.clv_data import clv_report, fit_clv, potential_table, score_clv
+    from analysis.clv_data import clv_report, potential_table, score_clv
+    from analysis.predict.fit import fit_workspace_clv
     from analysis.scores import attempt, potential_revenue
 
     as_of = resolve_as_of(tables, as_of)
@@ -91,7 +93,8 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
     # The CLV models are fitted once: their window outlook is the MCC potential, and the
     # same fit gives the clv section.
-    clv_fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of, settings.local_rows))
+    clv_fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model,
+                                                                       settings.local_rows))
     if clv_fit is None:
         potential = None
     elif clv_fit.in_engine:  # every customer's potential stays in the engine
@@ -99,11 +102,18 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     else:
         potential = potential_revenue(score_clv(
             clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
-    report.update(segments.report_section(tables, as_of, settings.segments, potential))
+    wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    report.update(segments.report_section(tables, as_of, settings.segments, potential,
+                                          None if wallets is None else headroom.estimated(wallets)))
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
         tables, as_of, settings.k, settings.window_months, max_local=settings.local_rows))
     report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
         tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
         annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit))
+    if report["clv"] is not None and settings.holdout is not None:  # calibrated churn (issue 17)
+        from analysis.predict.fit import churn_on_split
+        report["clv"]["holdout"]["churn"] = churn_on_split(
+            tables.transactions, settings.holdout, as_of, report["clv"]["model"]).as_dict()
+    report["wallet"] = None if wallets is None else headroom.wallet_section(wallets)
     report["messages"] = messages
     return report

@@ -30,10 +30,12 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from analysis import headroom
 from analysis.clusters import fit_clusters, make_personas
-from analysis.clv_data import clv_notes, fit_clv, score_clv
+from analysis.clv_data import clv_notes, score_clv
 from analysis.errors import NotEnoughData
 from analysis.features import resolve_as_of
+from analysis.predict.fit import fit_workspace_clv
 from analysis.report import ReportSettings
 from analysis.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
@@ -43,7 +45,7 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
 # Bumped when the stored columns change, so results stored by an older version are not read.
-STORED_FORMAT = 2  # 2: money summed exactly (DECIMAL), not as floating point
+STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
 
 
 @dataclasses.dataclass
@@ -54,6 +56,7 @@ class Scores:
     as_of: dt.date
     personas: list[dict]
     messages: dict[str, str]
+    wallet: dict | None = None  # :func:`analysis.headroom.wallet_section`; None when not estimated
 
 
 def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
@@ -67,7 +70,7 @@ def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
 
 def outlook(tables: Tables, as_of: dt.date, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
     """The CLV model's per-customer outlook over ``horizon_months``."""
-    return score_clv(fit_clv(tables.transactions, as_of), horizon_months,
+    return score_clv(fit_workspace_clv(tables.transactions, as_of, settings.clv_model), horizon_months,
                      settings.margin, settings.annual_discount)
 
 
@@ -81,7 +84,7 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings) -> tuple
     """(outlook columns + the MCC ``potential`` + the note inputs, messages); one model fit
     serves both the CLV horizon and the activity window."""
     messages: dict[str, str] = {}
-    fit = attempt(messages, "clv", lambda: fit_clv(tables.transactions, as_of))
+    fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model))
     if fit is None:
         return None, messages
     scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
@@ -97,12 +100,16 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings) -> tuple
 
 
 def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
-             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str]]:
-    """(the language-neutral frame, the cluster profiles and z-scores, messages)."""
+             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str], dict | None]:
+    """(the language-neutral frame, the cluster profiles and z-scores, messages, the
+    wallet summary)."""
     messages: dict[str, str] = {}
     potential = None if clv is None else pd.Series(
         clv["potential"].to_numpy(), index=clv["customer_id"], name="potential")
-    frame = segment_customers(tables, as_of, settings.segments, potential, text=False)
+    wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    frame = segment_customers(tables, as_of, settings.segments, potential, text=False,
+                              wallets=None if wallets is None else headroom.estimated(wallets))
+    frame = headroom.with_wallets(frame, wallets)
     if clv is not None:
         frame = frame.merge(clv.drop(columns="potential"), on="customer_id", how="left")
     else:
@@ -119,15 +126,16 @@ def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
         clusters = {"profiles": model.profiles_.reset_index(), "zscores": model.zscores_.reset_index()}
     else:
         frame["cluster"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    return frame, clusters, messages
+    return frame, clusters, messages, None if wallets is None else headroom.wallet_section(wallets)
 
 
 def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages: dict[str, str],
-               as_of: dt.date, settings: ReportSettings) -> Scores:
+               as_of: dt.date, settings: ReportSettings, wallet: dict | None = None) -> Scores:
     """The full :class:`Scores` from the language-neutral parts: reasons, strategies, CLV
     notes and persona names are written here, in the current language."""
     frame = add_text(frame, settings.segments)
-    has_clv = frame["p_alive"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
+    # the CLV, not P(alive): a model without dropout has no P(alive) (analysis.predict.choose)
+    has_clv = frame["clv"].notna().to_numpy() if _NOTE_INPUTS["T"] in frame else np.zeros(len(frame), bool)
     notes = np.full(len(frame), None, dtype=object)
     if has_clv.any():
         inputs = frame.loc[has_clv, ["p_alive", "expected_next_purchase", *_NOTE_INPUTS.values()]]
@@ -146,7 +154,7 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
         frame["cluster_name"] = names[codes].tolist()
     else:
         frame["cluster_name"] = None
-    return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages)
+    return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages, wallet=wallet)
 
 
 def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
@@ -173,8 +181,8 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         return ({} if part is None else {"clv": part}), {"messages": messages}
 
     def numbers(clv: pd.DataFrame | None) -> tuple[dict, dict]:
-        frame, clusters, messages = _numbers(tables, as_of, settings, clv)
-        return {"frame": frame, **clusters}, {"messages": messages}
+        frame, clusters, messages, wallet = _numbers(tables, as_of, settings, clv)
+        return {"frame": frame, **clusters}, {"messages": messages, "wallet": wallet}
 
     if not stored:
         clv_frames, clv_meta = clv_part()
@@ -191,7 +199,7 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")))
     clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
     messages = {**clv_meta["messages"], **meta["messages"]}
-    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings)
+    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
 
 
 LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",

@@ -81,7 +81,8 @@ TEXT_COLUMNS = ["strategy", "reason_mvc", "reason_mcc", "reason_bz"]
 
 
 def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                      potential: "pd.Series | ibis.Table | None" = None, text: bool = True) -> pd.DataFrame:
+                      potential: "pd.Series | ibis.Table | None" = None, text: bool = True,
+                      wallets: "pd.Series | None" = None) -> pd.DataFrame:
     """One row per customer in the universe with every label, then the facts columns.
 
     Labels: tier, previous_tier (one window earlier; "(new)" if unknown then), is_mvc,
@@ -98,7 +99,7 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     labelled = with_rfm(with_cells(with_tiers(facts, s), s))
     before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(previous_tier="tier")
     labelled = labelled.left_join(before, "customer_id").drop("customer_id_right")
-    value = value_expr(tables, as_of, s, potential).drop(
+    value = value_expr(tables, as_of, s, potential, wallets).drop(
         "active", "revenue_window", "revenue_prev_window", "wallet")
     labelled = labelled.left_join(value, "customer_id").drop("customer_id_right")
     frame = to_frame(labelled.order_by("customer_id"))
@@ -128,7 +129,7 @@ def add_text(frame: pd.DataFrame, settings: SegmentSettings | None = None) -> pd
 
 
 def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                   potential: "pd.Series | ibis.Table | None" = None) -> dict:
+                   potential: "pd.Series | ibis.Table | None" = None, wallets: "pd.Series | None" = None) -> dict:
     """The differentiate section of the report, plain JSON types only:
 
     - pareto: {top20_revenue_share, gini} (None when nobody bought in the window)
@@ -153,7 +154,7 @@ def report_section(tables: Tables, as_of: Any = None, settings: SegmentSettings 
         ]
     except NotEnoughData:
         pyramid_part = [{"tier": t, "customers": 0, "revenue": 0.0} for t in TIERS]
-    groups = value_totals(tables, as_of, s, potential)
+    groups = value_totals(tables, as_of, s, potential, wallets)
     try:
         mat = satisfaction_matrix(tables, as_of, s)
         matrix_part = [

@@ -11,7 +11,8 @@ Customer Relationships*, ch. 5: MVCs, MGCs and BZs).
   the same engine); for customers it does not cover, it is the
   larger of the trend projection (window revenue + the rise since the previous window, if
   it rose from a positive previous window: a first window alone is no trend) and the
-  customer's estimated wallet.
+  customer's wallet: given in the customer list, else estimated from look-alikes
+  (:mod:`analysis.headroom`).
 - BZ: an active customer whose profit in the window is < 0: they buy, but serving them
   costs more than their margin. A lapsed customer's contacts are a win-back cost and a
   never-buying prospect's are acquisition cost; neither is a loss on a customer served.
@@ -42,9 +43,10 @@ VALUE_COLUMNS = [
 
 
 def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-               potential: "pd.Series | ibis.Table | None" = None):
+               potential: "pd.Series | ibis.Table | None" = None, wallets: "pd.Series | None" = None):
     """Ibis table of the value columns (without the reason strings), one row per customer
-    who has ever bought."""
+    who has ever bought. ``wallets``: estimated wallets by customer id
+    (:func:`analysis.headroom.estimated`), used where the customer list gives none."""
     s = settings or SegmentSettings()
     as_of = resolve_as_of(tables, as_of)
     f = customer_facts(tables, as_of, s.window_months).filter(ibis._.has_purchased)
@@ -63,29 +65,20 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
         zero,
     )
     trend = f.revenue_window + rise
-    has_wallet = f.wallet.notnull() & (f.wallet > 0)
-    from_wallet = has_wallet & (f.wallet > trend)
+    f = _joined(f, wallets, "_estimate")
+    given_wallet = f.wallet.notnull() & (f.wallet > 0)
+    wallet = ibis.ifelse(given_wallet, f.wallet.cast("float64"), f._estimate)
+    has_wallet = wallet.notnull() & (wallet > 0)
+    from_wallet = has_wallet & (wallet > trend.cast("float64"))
     f = f.mutate(
         margin=margin.cast("float64"),
         cost_to_serve=cost.cast("float64"),
         profit=(margin - cost).cast("float64"),
-        _computed=ibis.ifelse(from_wallet, f.wallet, trend).cast("float64"),
-        _computed_source=ibis.ifelse(from_wallet, "wallet", "trend"),
-        share_of_wallet=ibis.ifelse(has_wallet, f.revenue_window / f.wallet, ibis.null("float64")),
+        _computed=ibis.ifelse(from_wallet, wallet, trend.cast("float64")),
+        _computed_source=ibis.ifelse(from_wallet, ibis.ifelse(given_wallet, "wallet", "estimate"), "trend"),
+        share_of_wallet=ibis.ifelse(has_wallet, f.revenue_window.cast("float64") / wallet, ibis.null("float64")),
     )
-    if isinstance(potential, ibis.Table):  # (customer_id, potential), in the same engine
-        g = potential.select(customer_id=potential.customer_id.cast("string"),
-                             _given=potential.potential.cast("float64"))
-        f = f.left_join(g.filter(g._given.notnull()), "customer_id").drop("customer_id_right")
-    elif potential is not None:
-        given = pd.DataFrame({
-            "customer_id": potential.index.astype(str),
-            "_given": pd.to_numeric(potential, errors="coerce").astype(float).to_numpy(),
-        }).dropna()
-        g = ibis.memtable(given, schema={"customer_id": "string", "_given": "float64"})
-        f = f.left_join(g, "customer_id").drop("customer_id_right")
-    else:
-        f = f.mutate(_given=ibis.null("float64"))
+    f = _joined(f, potential, "_given")
     f = f.mutate(
         potential=ibis.coalesce(f._given, f._computed),
         potential_source=ibis.ifelse(f._given.notnull(), "given", f._computed_source),
@@ -101,6 +94,22 @@ def value_expr(tables: Tables, as_of: Any = None, settings: SegmentSettings | No
     ).drop("_rank", "_n")
     f = f.mutate(is_bz=f.active & (f.profit < 0))
     return f.select(*[c for c in VALUE_COLUMNS if not c.startswith("reason_")])
+
+
+def _joined(f, values: "pd.Series | ibis.Table | None", name: str):
+    """``f`` with the column ``name``: ``values`` by customer id (a Series, or an Ibis table
+    (customer_id, potential) in the same engine), NULL where they say nothing."""
+    if isinstance(values, ibis.Table):
+        g = values.select(customer_id=values.customer_id.cast("string"), **{name: values.potential.cast("float64")})
+        return f.left_join(g.filter(g[name].notnull()), "customer_id").drop("customer_id_right")
+    if values is None:
+        return f.mutate(**{name: ibis.null("float64")})
+    given = pd.DataFrame({
+        "customer_id": values.index.astype(str),
+        name: pd.to_numeric(values, errors="coerce").astype(float).to_numpy(),
+    }).dropna()
+    g = ibis.memtable(given, schema={"customer_id": "string", name: "float64"})
+    return f.left_join(g, "customer_id").drop("customer_id_right")
 
 
 # The columns the reason sentences are written from.
@@ -128,6 +137,9 @@ def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) ->
         if r.potential_source == "wallet":
             return t("Spends {share} of an estimated {wallet} wallet (room for {gap})",
                      share=percent(r.share_of_wallet), wallet=money(r.wallet, cur), gap=money(r.gap, cur))
+        if r.potential_source == "estimate":
+            return t("Spends {share} of a {wallet} wallet estimated from similar customers (room for {gap})",
+                     share=percent(r.share_of_wallet), wallet=money(r.potential, cur), gap=money(r.gap, cur))
         if r.potential_source == "given":
             return t("Predicted {potential} in the next {months} months against {revenue} in the last "
                      "{months} months (gap {gap})", potential=money(r.potential, cur), months=months,
@@ -155,27 +167,28 @@ def add_reasons(frame: pd.DataFrame, settings: SegmentSettings | None = None) ->
 
 
 def value_groups(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                 potential: "pd.Series | ibis.Table | None" = None) -> pd.DataFrame:
+                 potential: "pd.Series | ibis.Table | None" = None, wallets: "pd.Series | None" = None) -> pd.DataFrame:
     """MVC / MCC / BZ per customer who has ever bought, sorted by profit (highest first).
 
     Columns: customer_id, active, revenue_window, revenue_prev_window, wallet,
     contacts_window, complaints_window, refunds_window, margin (margin x window revenue),
-    cost_to_serve, profit, potential, potential_source ("given", "trend" or "wallet"), gap,
+    cost_to_serve, profit, potential, potential_source ("given", "trend", "wallet" or
+    "estimate": an estimated wallet), gap,
     share_of_wallet (NaN without a wallet), is_mvc, is_mcc, is_bz, reason_mvc, reason_mcc,
     reason_bz. Empty (with these columns) when nobody has bought yet.
     """
     s = settings or SegmentSettings()
-    frame = to_frame(value_expr(tables, as_of, s, potential).order_by([ibis.desc("profit"), "customer_id"]))
+    frame = to_frame(value_expr(tables, as_of, s, potential, wallets).order_by([ibis.desc("profit"), "customer_id"]))
     for col in ("is_mvc", "is_mcc", "is_bz", "active"):
         frame[col] = frame[col].astype(bool)
     return add_reasons(frame, s)[VALUE_COLUMNS]
 
 
 def value_totals(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None,
-                 potential: "pd.Series | ibis.Table | None" = None) -> dict[str, int]:
+                 potential: "pd.Series | ibis.Table | None" = None, wallets: "pd.Series | None" = None) -> dict[str, int]:
     """{"MVC": n, "MCC": n, "BZ": n}, counted in the database: what :func:`value_counts`
     gives from :func:`value_groups`, without building every customer's reason sentence."""
-    f = value_expr(tables, as_of, settings or SegmentSettings(), potential)
+    f = value_expr(tables, as_of, settings or SegmentSettings(), potential, wallets)
     row = f.aggregate(
         MVC=f.is_mvc.cast("int64").sum(), MCC=f.is_mcc.cast("int64").sum(), BZ=f.is_bz.cast("int64").sum(),
     ).to_pandas().iloc[0]

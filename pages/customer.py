@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from analysis import customer, i18n, interactions, timeline
+from analysis import customer, headroom, i18n, interactions, timeline
 from analysis.charts.timeline import timeline_figure
 from analysis.errors import UserError
 from analysis.i18n import t
@@ -115,6 +115,8 @@ if labels_row is not None:  # longer words as lines, never cut
             st.caption(f"{flag[3:].upper()}: {labels_row[reason]}")
     if known(labels_row["clv_note"]):
         st.caption(labels_row["clv_note"])
+    if known(labels_row.get("wallet_estimate")):  # peer groups carry data (industries, regions): text
+        st.text(headroom.wallet_line(labels_row, settings.currency))
 
 st.subheader(t("Timeline"))
 events = cached.on_tables(timeline.customer_events, cid, as_of, settings.currency)

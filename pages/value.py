@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import differentiate, i18n
+from analysis import differentiate, headroom, i18n
 from analysis.i18n import t
 from analysis.charts import segments as charts
 from ui import cached, lists, presenting, show, sidebar
@@ -69,9 +69,20 @@ else:
     common = ["customer_id", "name", "reason", "profit", "revenue_window", "potential", "gap"]
     if wallet["customers"]:
         common += ["share_of_wallet"]
-    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in differentiate.GROUPS])
+    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in differentiate.GROUPS] + [t("Headroom")])
     extra = {"MVC": ["tier", "region"], "MCC": ["tier", "region"], "BZ": ["cost_to_serve", "tier", "region"]}
     for tab, group in zip(tabs, differentiate.GROUPS):
         with tab:
             lists.customer_list(groups[group], key=f"val_{group.lower()}", file_stem=f"{group.lower()}-customers",
                                 columns=common + extra[group])
+    with tabs[-1]:  # the revenue still to win, customer by customer, with how good the wallets are
+        st.caption(t("Each customer's wallet is what they spend a year on what you sell, with you and with others: "
+                     "given in your customer list, else estimated from similar customers. Still to win = wallet − "
+                     "revenue of the last 12 months."))
+        if scores.wallet is None:
+            st.info(t("No wallet could be estimated: {reason}", reason=scores.messages.get("wallet", "")))
+        else:
+            st.info(headroom.accuracy_text(scores.wallet))
+            top = cached.from_scores(headroom.ranking_in, as_of, settings, lists.MAX_SHOWN, cur, i18n.language())
+            lists.customer_list(top, key="val_headroom", file_stem="headroom-customers",
+                                columns=headroom.RANKING_COLUMNS)

@@ -13,7 +13,7 @@ def test_clv_page_on_demo(demo_copy):
     assert int(metrics["Repeat buyers"].replace(",", "")) > 4000
     assert metrics["Model better than baseline"] in {"Yes", "No"}
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert len(titles) == 4
+    assert len(titles) == 5  # with the reliability diagram of the churn check
     top, lost = at.dataframe[0].value, at.dataframe[1].value
     assert len(top) == len(lost) == 50
     clv = top["Customer lifetime value ($)"]

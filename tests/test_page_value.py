@@ -38,9 +38,10 @@ def test_value_with_only_transactions(tmp_path):
     at = open_page(transactions_only(tmp_path), "value")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Most valuable (MVC)"] == "6"  # 20% of 30 active buyers
-    assert metrics["Median share of wallet"] == "–"
+    # no wallet is given, but every buyer has one estimated from look-alikes (issue 18)
+    assert metrics["Median share of wallet"].endswith("%")
     assert any("trend and wallet" in i.value for i in at.info)
-    assert "Share of wallet" not in at.dataframe[0].value.columns
+    assert "Share of wallet" in at.dataframe[0].value.columns
 
 
 def test_value_without_purchases(tmp_path):

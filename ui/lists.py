@@ -38,13 +38,14 @@ HEADERS = {
     "category": N_("Category"), "product": N_("Product"), "satisfaction": N_("Satisfaction"), "outcome": N_("Outcome"),
     "note": N_("Note"),
     "main_category": N_("Main category"), "order_size": N_("Order size"),
+    "wallet_estimate": N_("Wallet"), "headroom": N_("Still to win"), "wallet_basis": N_("Wallet from"),
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
     "region", "industry", "channel", "cell", "rfm_segment", "cluster_name",
 ]
 MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potential", "gap", "wallet",
-         "cost_to_serve", "change", "clv"}
+         "cost_to_serve", "change", "clv", "wallet_estimate", "headroom"}
 # Columns of amounts: their header names the workspace's currency ("Revenue in window (¥)").
 AMOUNTS = MONEY | {"amount"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}

@@ -17,6 +17,7 @@ default) or on Spark.
 - :mod:`.imports`, :mod:`.bulk` and :mod:`.bulk_careful`: the statements of an import (the
   pandas path's writes; large CSV files read, checked and written by DuckDB, under the value
   rules of :mod:`analysis.ingest.rules`). Imported by name, not re-exported here.
+- :mod:`.campaigns`: the campaigns and their members (imported by name).
 - :mod:`.spark`: the Spark engine (``report --engine spark``).
 """
 

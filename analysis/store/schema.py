@@ -105,6 +105,33 @@ SCHEMA["accounts"] = {
     "import_id": "BIGINT",
 }
 
+# Campaigns with a control group (analysis.interact.campaigns.workspace); SQL in analysis/store/campaigns.py.
+SCHEMA["campaigns"] = {
+    "campaign_id": "BIGINT NOT NULL PRIMARY KEY",
+    "name": "VARCHAR NOT NULL UNIQUE",
+    "action": "VARCHAR",
+    "channel": "VARCHAR",
+    "start_date": "DATE",
+    "holdout": "DOUBLE",
+    "seed": "BIGINT",
+    "window_days": "INTEGER",
+    "source": "VARCHAR NOT NULL",
+    "control_arm": "VARCHAR NOT NULL",
+    "filters_json": "VARCHAR",
+    "file_name": "VARCHAR",
+    "created_at": "TIMESTAMP NOT NULL",
+}
+SCHEMA["campaign_members"] = {
+    "campaign_id": "BIGINT NOT NULL",
+    "row_number": "BIGINT NOT NULL",
+    "customer_id": "VARCHAR",
+    "arm": "VARCHAR NOT NULL",
+    "stratum": "VARCHAR",
+    "response": "INTEGER",
+    "value": MONEY_TYPE,
+    "features_json": "VARCHAR",
+}
+
 DATA_TABLES = ("customers", "transactions", "interactions")
 # (table, column) of every amount of money: stored as MONEY_TYPE.
 MONEY_COLUMNS = tuple((table, column) for table, columns in SCHEMA.items()

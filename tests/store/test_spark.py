@@ -61,8 +61,9 @@ def test_every_figure_of_the_cli_report_on_spark_matches_duckdb(spark, demo_db, 
         expected = build_report(ws.tables(), None, ReportSettings())
     expected = as_json(expected)
     # The demo fills every section: a null section would make the comparison hollow.
-    for key in ("kpis", "clusters", "clv"):
+    for key in ("kpis", "clusters", "clv", "wallet"):
         assert expected[key] is not None, expected["messages"]
+    assert expected["wallet"]["holdout"] is not None  # the demo gives wallets: the check runs on Spark too
     assert expected["matrix"] and expected["rfm_segments"] and expected["pareto"]["gini"] is not None
     assert_same(expected, got)
 
