@@ -147,7 +147,7 @@ def _report(args) -> int:
         raise UserError(t("--local-rows must be a whole number of customers of at least 1, got {value}",
                           value=args.local_rows))
     if args.engine == "spark":
-        from analysis.spark import spark_report
+        from analysis.store.spark import spark_report
 
         settings, _ = _settings(args)
         result = spark_report(args.source, settings, as_of=lambda tables: _dates(tables, args))

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from analysis.identify import facts
+from analysis.store import engine
 from analysis.cli import strict_json
 from analysis.report import build_report
 from analysis.settings import ReportSettings, SegmentSettings
@@ -77,7 +77,7 @@ def test_assert_same_catches_differences():
 def test_the_report_above_the_local_limit(demo_db, monkeypatch):
     with Workspace(demo_db, read_only=True) as ws:
         full = as_json(build_report(ws.tables(), None, ReportSettings()))
-        monkeypatch.setattr(facts, "LOCAL_ROWS", SAMPLED_LIMIT)
+        monkeypatch.setattr(engine, "LOCAL_ROWS", SAMPLED_LIMIT)
         sampled = as_json(build_report(ws.tables(), None, ReportSettings()))
     assert full["kpis"]["buyers"] > 2 * SAMPLED_LIMIT
     assert_sampled_report_close(full, sampled)
@@ -91,9 +91,9 @@ def test_the_cli_limit_flag_gives_the_sampled_report(demo_db, monkeypatch, capsy
 
     assert main(["report", "--db", str(demo_db), "--json", "--local-rows", str(SAMPLED_LIMIT)]) == 0
     from_cli = json.loads(capsys.readouterr().out)
-    assert facts.LOCAL_ROWS == 200_000  # the flag lasts for that report only
+    assert engine.LOCAL_ROWS == 200_000  # the flag lasts for that report only
     with Workspace(demo_db, read_only=True) as ws:
-        monkeypatch.setattr(facts, "LOCAL_ROWS", SAMPLED_LIMIT)
+        monkeypatch.setattr(engine, "LOCAL_ROWS", SAMPLED_LIMIT)
         in_dollars = ReportSettings(SegmentSettings(currency="$"))  # the CLI's: the demo is in US dollars
         sampled = as_json(build_report(ws.tables(), None, in_dollars))
     assert_same(sampled, from_cli)

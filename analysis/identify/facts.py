@@ -25,31 +25,7 @@ import ibis
 import pandas as pd
 
 from analysis.settings import DEFAULT_WINDOW_MONTHS
-from analysis.store import Tables, to_frame
-
-# Model fitting brings per-customer rows to the driver. Above this many customers only a
-# sample of them comes back (:func:`hash_sample`); scoring still covers every customer in
-# the engine. Read at call time, so a test can lower it.
-LOCAL_ROWS = 200_000
-_HASH_DIGITS = 8  # hex digits of md5(customer_id) that decide the sample
-
-
-def local_limit(limit: int | None = None) -> int:
-    """``limit``, or :data:`LOCAL_ROWS` when None."""
-    return LOCAL_ROWS if limit is None else int(limit)
-
-
-def hash_sample(table, n: int, size: int):
-    """``table`` itself when ``n`` rows fit in ``size``; else the rows whose customer_id
-    hashes below ``size / n`` of the hash range: about ``size`` rows. The hash is the first
-    hex digits of md5(customer_id), compared as text (fixed-width lower-case hex sorts like
-    the number), so DuckDB and Spark keep exactly the same customers, and a customer's
-    membership never depends on the others."""
-    if n <= size:
-        return table
-    cut = format(int(size / n * 16**_HASH_DIGITS), f"0{_HASH_DIGITS}x")
-    return table.filter(table.customer_id.cast("string").hexdigest("md5").substr(0, _HASH_DIGITS) < cut)
-
+from analysis.store import LOCAL_ROWS, Tables, hash_sample, local_limit, to_frame  # noqa: F401 (sampling: re-exported)
 
 def to_date(value: Any) -> dt.date:
     """A date from a date, datetime, pandas Timestamp or ISO string."""

@@ -16,7 +16,7 @@ Decisions (they matter to users, so they are stated here):
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
-  read, checked and written by DuckDB (:mod:`.bulk`) with the same results and messages;
+  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk` and :mod:`analysis.store.bulk_careful`) with the same results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
   the careful one handles, the whole transaction is rolled back and run again.
 """
@@ -24,233 +24,24 @@ Decisions (they matter to users, so they are stated here):
 from __future__ import annotations
 
 import hashlib
-import itertools
-from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from analysis.errors import UserError, commas, semicolons
-from analysis import i18n
-from analysis.i18n import N_, lookup, t, tn
+from analysis.errors import UserError, commas
+from analysis.i18n import N_, lookup, t
 from analysis.ingest import bulk, identity, orders, platforms, reading
 from analysis.ingest import mapping as M
 from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_sheets, sheet_label
+from analysis.ingest.outcome import IngestReport, SheetResult
 from analysis.ingest.reading import read_any
 from analysis.ingest import validate
 from analysis.ingest.validate import Rules, prepare
-from analysis.store import CURRENCY_NOTE, SCHEMA, quote_ident
-
-_view_counter = itertools.count()
-
-# The summary line of a written sheet, per table (a whole sentence each, for the translations).
-_IMPORTED = {
-    "transactions": N_("{where}: {rows:,} rows imported into transactions"),
-    "interactions": N_("{where}: {rows:,} rows imported into interactions"),
-    "customers": N_("{where}: {rows:,} rows imported into customers ({new:,} new, {updated:,} updated customers)"),
-    "orders": N_("{where}: {rows:,} orders imported into the order list (to link order items, reviews and returns "
-                 "to their customers)"),
-}
-_DUPLICATE = {
-    "transactions": N_("{where}: already imported into transactions; nothing changed"),
-    "interactions": N_("{where}: already imported into interactions; nothing changed"),
-    "customers": N_("{where}: already imported into customers; nothing changed"),
-    "orders": N_("{where}: already imported into the order list; nothing changed"),
-}
-
-
-@dataclass
-class SheetResult:
-    """What happened to one sheet."""
-
-    file: str
-    sheet: str | None
-    table: str | None
-    rows: int = 0
-    skipped: int = 0  # invalid rows left out (skip_invalid)
-    duplicate: bool = False
-    new_customers: int = 0
-    updated_customers: int = 0
-    skipped_examples: list[str] = field(default_factory=list)
-    ids_normalised: int = 0  # distinct customer / order ids written differently (invisible or full-width characters)
-    currency: str | None = None  # ISO code the amounts are in, when the sheet says
-    currency_evidence: str | None = None  # where it says so, in words
-    platform: str | None = None  # the export the sheet looks like ("shopify_orders"), see platforms.py
-    # purchases (analysis.ingest.orders)
-    by_status: dict = field(default_factory=dict)  # status -> {lines, value, revenue}
-    customer_lines: int = 0  # lines written to transactions
-    guest_lines: int = 0  # lines without a customer id, written to guest_purchases
-    guest_revenue: float = 0.0
-    refund_lines: int = 0  # negative lines added for refunded amounts
-    carried: int = 0  # order-level cells carried to the order's other lines
-    computed_amount: bool = False  # amounts are quantity x unit price less the discount
-    already_purchased: int = 0  # item lines of orders another export already gave as purchases
-    id_from: str | None = None  # "email" / "account": the customer id's column when there is no id column
-    # customers (analysis.ingest.identity)
-    attributes_filled: int = 0  # customers given attributes from purchase rows
-    attribute_conflicts: int = 0  # (customer, field) pairs whose purchase rows disagree
-    rows_merged: int = 0  # customer-list rows merged into another row of the same id
-    ids_merged: int = 0  # accounts mapped to another person
-    persons: int = 0
-    # contacts (reviews, returns, tickets) linked to a customer through the purchases' order ids
-    linked: int = 0
-    unlinked: int = 0
-    unlinked_examples: list[str] = field(default_factory=list)
-    reason: str | None = None  # why a whole sheet was skipped
-    import_id: int | None = None
-
-
-@dataclass
-class IngestReport:
-    files: list[SheetResult] = field(default_factory=list)
-    currency: str | None = None  # the workspace's currency after the import (None: still unknown)
-    currency_set: bool = False  # this import set it
-
-    def to_dict(self) -> dict:
-        """The report for ``ingest --json``: every sheet under ``files``, and the import's totals
-        (``rows, skipped, by_status, guest_lines, guest_revenue, attributes_filled,
-        attribute_conflicts, rows_merged, ids_merged, ids_normalised, linked, unlinked,
-        platform, currency``)."""
-        written = [r for r in self.files if r.table and not r.duplicate]
-        by_status: dict[str, dict] = {}
-        for r in written:
-            for code, got in r.by_status.items():
-                into = by_status.setdefault(code, {"lines": 0, "value": 0.0, "revenue": got["revenue"]})
-                into["lines"] += got["lines"]
-                into["value"] = round(into["value"] + got["value"], 2)
-        total = {key: sum(getattr(r, key) for r in written) for key in (
-            "rows", "skipped", "guest_lines", "attributes_filled", "attribute_conflicts", "rows_merged",
-            "ids_merged", "ids_normalised", "linked", "unlinked")}
-        return {"files": [asdict(r) for r in self.files], **total, "by_status": by_status,
-                "guest_revenue": round(sum(r.guest_revenue for r in written), 2),
-                "platform": next((r.platform for r in self.files if r.platform), None), "currency": self.currency}
-
-    def summary(self) -> list[str]:
-        """The import in words, one decision per line (details indented under their sheet)."""
-        lines = []
-        for r in self.files:
-            where = PurePath(r.file).name + (f" [{r.sheet}]" if r.sheet is not None else "")
-            if r.table is None:
-                lines.append(t("{where}: skipped, {reason}", where=where, reason=r.reason))
-            elif r.duplicate:
-                lines.append(t(_DUPLICATE[r.table], where=where))
-            else:
-                lines.append(t(_IMPORTED[r.table], where=where, rows=r.rows, new=r.new_customers,
-                                                               updated=r.updated_customers))
-                if r.platform:
-                    lines.append("  " + t("read as {platform}", platform=lookup(platforms.NAMES[r.platform])))
-                if r.skipped:
-                    lines.append("  " + tn("{n:,} invalid row skipped:", "{n:,} invalid rows skipped:", r.skipped))
-                    lines += ["    " + e for e in r.skipped_examples]
-                    if r.skipped > len(r.skipped_examples):
-                        lines.append("    " + t("... and {n} more invalid rows.", n=r.skipped - len(r.skipped_examples)))
-                if r.currency:
-                    lines.append("  " + t("amounts in {code} ({evidence})", code=r.currency,
-                                          evidence=r.currency_evidence))
-                if r.ids_normalised:
-                    lines.append("  " + tn(
-                        "{n:,} id written with invisible or full-width characters was normalised "
-                        "(the same customer or order as without them)",
-                        "{n:,} ids written with invisible or full-width characters were normalised "
-                        "(the same customers or orders as without them)", r.ids_normalised))
-                lines += ["  " + line for line in (_purchase_lines(r) if r.table == "transactions"
-                                                   else _customer_lines(r) if r.table == "customers" else [])]
-                lines += ["  " + line for line in _link_lines(r)]
-        if self.currency_set:
-            lines.append(t("The workspace's currency is now {code}.", code=self.currency))
-        return lines
-
-
-def _purchase_lines(r: SheetResult) -> list[str]:
-    """The decisions taken on a sheet of purchases, in words."""
-    out = []
-    if r.computed_amount:
-        out.append(t("amounts computed as quantity × unit price less the line's discount, rounded half up to the "
-                     "cent line by line"))
-    if r.id_from:
-        out.append(t(_ID_FROM[r.id_from]))
-    if r.carried:
-        out.append(tn("{n:,} order-level value written on an order's first line only was carried to its other lines",
-                      "{n:,} order-level values written on an order's first line only were carried to its other "
-                      "lines", r.carried))
-    if r.by_status:
-        out.append(t("by status:"))
-        for code, got in r.by_status.items():
-            name = lookup(orders.STATUSES[code][1]) if code in orders.STATUSES else t(
-                "{status!r} (a status the import does not know)", status=code)
-            value = i18n.number(got["value"], 2)
-            out.append("  " + (
-                tn("{status}: {n:,} line, {value}, counted as revenue", "{status}: {n:,} lines, {value}, counted as "
-                   "revenue", got["lines"], status=name, value=value) if got["revenue"] else
-                tn("{status}: {n:,} line, {value}, not revenue (not imported)", "{status}: {n:,} lines, {value}, not "
-                   "revenue (not imported)", got["lines"], status=name, value=value)))
-    if r.already_purchased:
-        out.append(tn("{n:,} line belongs to an order already imported as a purchase (from the order report): not "
-                      "imported again", "{n:,} lines belong to orders already imported as purchases (from the order "
-                      "report): not imported again", r.already_purchased))
-    if r.refund_lines:
-        out.append(tn("{n:,} refund line added for a refunded amount", "{n:,} refund lines added for refunded amounts",
-                      r.refund_lines))
-    if r.guest_lines and not r.customer_lines:
-        out.append(t("no column says who bought: all {n:,} lines ({revenue} of revenue) are kept as guest purchases, "
-                     "outside every per-customer figure", n=r.guest_lines, revenue=i18n.number(r.guest_revenue, 2)))
-    elif r.guest_lines:
-        share = r.guest_lines / (r.guest_lines + r.customer_lines)
-        out.append(t("{share} of lines ({n:,}), {revenue} of revenue, have no customer id (guest checkouts): kept "
-                     "apart from every per-customer figure", share=i18n.percent(share), n=r.guest_lines,
-                     revenue=i18n.number(r.guest_revenue, 2)))
-    if r.attributes_filled:
-        out.append(tn("customer list: {n:,} customer given the name, e-mail, region… written on the purchase rows "
-                      "({conflicts:,} conflicting values; the latest kept)",
-                      "customer list: {n:,} customers given the names, e-mails, regions… written on the purchase "
-                      "rows ({conflicts:,} conflicting values; the latest kept)", r.attributes_filled,
-                      conflicts=r.attribute_conflicts))
-    return out
-
-
-def _customer_lines(r: SheetResult) -> list[str]:
-    out = []
-    if r.rows_merged and not r.ids_merged:  # with accounts of one person, their rows are merged by design
-        out.append(tn("{n:,} row repeated a customer id and was merged into that customer's row (the last non-empty "
-                      "value wins)", "{n:,} rows repeated a customer id and were merged into one row per customer "
-                      "(the last non-empty value wins)", r.rows_merged))
-    if r.ids_merged:
-        out.append(tn("{n:,} account belongs to a person with another id: its purchases and contacts are the "
-                      "person's ({persons:,} persons in all)", "{n:,} accounts belong to a person with another id: "
-                      "their purchases and contacts are the person's ({persons:,} persons in all)", r.ids_merged,
-                      persons=r.persons))
-    return out
-
-
-def _link_lines(r: SheetResult) -> list[str]:
-    """Rows linked to their customer through their order id, and those that could not be."""
-    out = []
-    if r.linked:
-        out.append(tn("{n:,} row linked to its customer through its order id",
-                      "{n:,} rows linked to their customers through their order ids", r.linked))
-    if r.unlinked:
-        kept = t(_UNLINKED[r.table]) if r.table in _UNLINKED else ""
-        out.append(tn("{n:,} row names an order that is not among the orders or purchases: {kept}",
-                      "{n:,} rows name orders that are not among the orders or purchases: {kept}", r.unlinked,
-                      kept=kept))
-        out += ["  " + e for e in r.unlinked_examples]
-    return out
-
-
-_UNLINKED = {
-    "transactions": N_("kept as guest purchases"),
-    "interactions": N_("not imported"),
-}
-
-
-_ID_FROM = {
-    "email": N_("no customer id column: customers are told apart by their e-mail address"),
-    "account": N_("no customer id column: customers are told apart by their buyer account"),
-}
-
-
+from analysis.store import CURRENCY_NOTE
+from analysis.store import bulk as bulk_sql
+from analysis.store import bulk_careful
+from analysis.store import imports as db
 
 def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
                  skip_invalid: bool = False, allow_future_dates: bool = False, table: str | None = None
@@ -318,7 +109,7 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
     raw_cache: dict[str, list] = {}
     results: dict[int, SheetResult] = {}
     with ws.transaction() as cur:
-        report.currency = _workspace_currency(cur)
+        report.currency = db.note(cur, CURRENCY_NOTE)
         for i, plan in sorted(enumerate(plans), key=lambda ip: (_WRITE_ORDER.get(ip[1].table, 9),
                                                                 _details(ip[1]), ip[0])):
             if not plan.table:
@@ -337,14 +128,9 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
                                               facts)
             result.platform = plan.platform
             _settle_currency(ws, cur, report, result, rules)
-        _apply_accounts(cur)
+        db.apply_accounts(cur)
     report.files = [results[i] for i in range(len(plans))]
     return report
-
-
-def _workspace_currency(cur) -> str | None:
-    row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [CURRENCY_NOTE]).fetchall()
-    return row[0][0] if row else None
 
 
 def _settle_currency(ws, cur, report: IngestReport, result: SheetResult, rules: Rules) -> None:
@@ -370,18 +156,6 @@ _OTHER_CURRENCY = {
     True: N_("Import the file into a new workspace, or, if {currency} is wrong, change “Currency of the amounts” "
              "above and import again."),
 }
-
-
-def _seen(cur, digest: str, table: str, sheet: str | None) -> bool:
-    return bool(cur.execute(
-        'SELECT count(*) FROM "imports" WHERE content_hash = ? AND target_table = ? AND coalesce(sheet, \'\') = ?',
-        [digest, table, sheet or ""],
-    ).fetchall()[0][0])
-
-
-def _imported_before(cur, plan: SheetPlan) -> bool:
-    return bool(cur.execute('SELECT count(*) FROM "imports" WHERE file_name = ? AND target_table = ?',
-                            [PurePath(plan.file_name).name, plan.table]).fetchall()[0][0])
 
 
 def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules, remember: bool,
@@ -413,20 +187,20 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     digest = None
     if raw.source is not None:  # a large text file: DuckDB reads it (bulk.py) unless it cannot as pandas would
         key = str(raw.source.path)
-        if key not in facts and _imported_before(cur, plan):  # likely the same file again: hash it first
+        if key not in facts and db.imported_before(cur, PurePath(plan.file_name).name, plan.table):  # likely the same file again: hash it first
             facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
         fact = facts.get(key)
-        if fact is not None and _seen(cur, fact.digest, table, plan.sheet):
+        if fact is not None and db.seen(cur, fact.digest, table, plan.sheet):
             result.duplicate = True
             return result
         plain = table == "transactions" and set(plan.mapping) <= set(bulk.FIELDS) \
-            and not cur.execute('SELECT count(*) FROM "orders"').fetchall()[0][0]  # what bulk.py reads
+            and not db.has_rows(cur, "orders")  # what bulk.py reads
         if plain and "currency" not in plan.mapping and (
                 fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
-            written, fact = bulk.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
+            written, fact = bulk_sql.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
-            if written is None or not fact.direct or _seen(cur, fact.digest, table, plan.sheet):
+            if written is None or not fact.direct or db.seen(cur, fact.digest, table, plan.sheet):
                 raise bulk.Retry()
             _log_import(cur, plan, import_id, fact.digest, written, 0)
             result.rows = result.customer_lines = written
@@ -436,13 +210,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             return _finish_result(cur, plan, result, import_id, remember)
         if fact is None:
             fact = facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
-            if _seen(cur, fact.digest, table, plan.sheet):
+            if db.seen(cur, fact.digest, table, plan.sheet):
                 result.duplicate = True
                 return result
-        scan = bulk.scan(ws, raw, plan.mapping, fact, rules) if plain else None
+        scan = bulk_careful.scan(ws, raw, plan.mapping, fact, rules) if plain else None
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
-            checked = bulk.check_and_insert(cur, scan, label, import_id)
+            checked = bulk_careful.check_and_insert(cur, scan, label, import_id)
             _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
             result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
             result.ids_normalised = checked.ids_normalised
@@ -460,13 +234,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             raise UserError(f"{plan.file_name}: {exc}") from None
         raw.frame = platforms.cells(plan.platform, raw.frame)
     digest = digest or hashlib.sha256(data).hexdigest()
-    if _seen(cur, digest, table, plan.sheet):
+    if db.seen(cur, digest, table, plan.sheet):
         result.duplicate = True
         return result
 
-    has_orders = bool(cur.execute('SELECT count(*) FROM "orders"').fetchall()[0][0])
+    has_orders = db.has_rows(cur, "orders")
     by_purchases = table == "interactions" or _details(plan)  # contacts, and item lines of purchased orders
-    links = (lambda ids: _order_links(cur, ids, purchases=by_purchases)) \
+    links = (lambda ids: db.order_links(cur, ids, purchases=by_purchases)) \
         if by_purchases or (table == "transactions" and has_orders) else None
     prepared = prepare(raw, table, plan.mapping, label, rules, links)
     frame = prepared.frame.copy()
@@ -478,7 +252,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if "date" in frame:
             frame["date"] = frame["date"].dt.normalize()
         frame = frame.drop_duplicates("order_id", keep="last")
-        _insert(cur, "orders", frame, replace=True)
+        db.insert_rows(cur, "orders", frame, replace=True)
         result.rows = len(prepared.frame)
     elif table == "customers":
         frame, result.rows_merged = identity.merge_repeated(_persons(cur, frame, import_id, result))
@@ -491,7 +265,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         frame["import_id"] = import_id
         start = ws.next_id(cur, "interactions", "interaction_id")
         frame["interaction_id"] = np.arange(start, start + len(frame), dtype=np.int64)
-        _insert(cur, table, frame)
+        db.insert_rows(cur, table, frame)
         result.rows = len(frame)
     _log_import(cur, plan, import_id, digest, result.rows, prepared.invalid_count)
     result.skipped = prepared.invalid_count
@@ -505,35 +279,6 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     return _finish_result(cur, plan, result, import_id, remember)
 
 
-def _known_orders(cur, order_ids: pd.Series) -> set:
-    """The order ids among these that are already purchases (with a customer or not) or in the order
-    list (orders that were not revenue)."""
-    view = _register(cur, pd.DataFrame({"order_id": order_ids.astype(object)}))
-    try:
-        return {r[0] for r in cur.execute(
-            f'SELECT order_id FROM {quote_ident(view)} WHERE order_id IN (SELECT order_id FROM "transactions") '
-            f'OR order_id IN (SELECT order_id FROM "guest_purchases") OR order_id IN (SELECT order_id FROM "orders")'
-        ).fetchall()}
-    finally:
-        cur.unregister(view)
-
-
-def _order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
-    """order_id, customer_id, date, status of the given orders among the order lists (table
-    ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
-    earlier in this import (the same transaction)."""
-    view = _register(cur, pd.DataFrame({"order_id": order_ids.astype(object)}))
-    try:
-        bought = ('UNION ALL SELECT order_id, any_value(customer_id), min("date"), NULL FROM "transactions" '
-                  f'WHERE order_id IN (SELECT order_id FROM {quote_ident(view)}) GROUP BY order_id') if purchases else ""
-        return cur.execute(
-            f'SELECT order_id, customer_id, CAST("date" AS TIMESTAMP) AS "date", status FROM ('
-            f'SELECT order_id, customer_id, "date", status FROM "orders" '
-            f'WHERE order_id IN (SELECT order_id FROM {quote_ident(view)}) {bought})').df()
-    finally:
-        cur.unregister(view)
-
-
 def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, result: SheetResult,
                      prepared) -> int:
     """Purchase rows settled (:func:`analysis.ingest.orders.settle`): revenue lines with a
@@ -542,16 +287,16 @@ def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, 
     frame["date"] = frame["date"].dt.normalize()
     frame["import_id"] = import_id
     if _details(plan) and "order_id" in frame:  # lines of orders already bought (from the order report)
-        known = _known_orders(cur, frame["order_id"].dropna().drop_duplicates())
+        known = db.known_orders(cur, frame["order_id"].dropna().drop_duplicates())
         repeated = frame["order_id"].isin(known).to_numpy()
         result.already_purchased = int(repeated.sum())
         frame = frame[~repeated].reset_index(drop=True)
     settled = orders.settle(frame)
-    _insert(cur, "transactions", settled.lines)
-    _insert(cur, "guest_purchases", settled.guests)
+    db.insert_rows(cur, "transactions", settled.lines)
+    db.insert_rows(cur, "guest_purchases", settled.guests)
     if "order_id" in settled.not_revenue:  # kept in the order list, so that their items and reviews link
         gone = settled.not_revenue.dropna(subset=["order_id"]).drop_duplicates("order_id")
-        _insert(cur, "orders", gone[[c for c in ("order_id", "customer_id", "date", "status", "import_id")
+        db.insert_rows(cur, "orders", gone[[c for c in ("order_id", "customer_id", "date", "status", "import_id")
                                       if c in gone]], replace=True)
     result.by_status = settled.by_status
     result.refund_lines = settled.refund_lines
@@ -578,47 +323,16 @@ def _persons(cur, frame: pd.DataFrame, import_id: int, result: SheetResult) -> p
     pairs = identity.people(frame)
     if len(pairs):
         pairs = pairs.assign(import_id=import_id)
-        view = _register(cur, pairs)
-        try:
-            cur.execute(f'INSERT OR REPLACE INTO "accounts" SELECT account_id, customer_id, import_id '
-                        f"FROM {quote_ident(view)}")
-        finally:
-            cur.unregister(view)
+        db.add_accounts(cur, pairs)
     result.ids_merged = len(pairs)
     result.persons = int(frame["person_id"].fillna(frame["customer_id"]).nunique())
     frame = frame.assign(customer_id=frame["person_id"].fillna(frame["customer_id"]))
     return frame.drop(columns="person_id")
 
 
-def _apply_accounts(cur) -> None:
-    """Every row of an account becomes its person's: purchases and contacts are re-keyed, and an
-    account's own customer-list row is merged into the person's (its non-empty values filling
-    the person's empty ones) and removed."""
-    if not cur.execute('SELECT count(*) FROM "accounts"').fetchall()[0][0]:
-        return
-    for table in ("transactions", "interactions"):
-        cur.execute(f'UPDATE {quote_ident(table)} SET customer_id = a.customer_id FROM "accounts" a '
-                    f"WHERE {quote_ident(table)}.customer_id = a.account_id")
-    fields = [c for c in SCHEMA["customers"] if c not in ("customer_id", "import_id")]
-    cur.execute('INSERT INTO "customers" (customer_id) SELECT DISTINCT a.customer_id FROM "accounts" a '
-                'JOIN "customers" c ON c.customer_id = a.account_id '
-                'WHERE a.customer_id NOT IN (SELECT customer_id FROM "customers")')
-    sets = ", ".join(f'{quote_ident(f)} = coalesce("customers".{quote_ident(f)}, m.{quote_ident(f)})' for f in fields)
-    picks = ", ".join(f"last(c.{quote_ident(f)} ORDER BY c.{quote_ident(f)} IS NOT NULL) AS {quote_ident(f)}"
-                      for f in fields)
-    cur.execute(f'UPDATE "customers" SET {sets} FROM (SELECT a.customer_id AS person, {picks} FROM "accounts" a '
-                f'JOIN "customers" c ON c.customer_id = a.account_id GROUP BY a.customer_id) m '
-                f'WHERE "customers".customer_id = m.person')
-    cur.execute('DELETE FROM "customers" WHERE customer_id IN (SELECT account_id FROM "accounts")')
-
-
 def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, skipped: int) -> None:
     """The sheet's row in ``imports``."""
-    cur.execute(
-        'INSERT INTO "imports" (import_id, file_name, sheet, content_hash, target_table, "rows", skipped_rows, '
-        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-        [import_id, PurePath(plan.file_name).name, plan.sheet, digest, plan.table, rows, skipped],
-    )
+    db.log_import(cur, import_id, PurePath(plan.file_name).name, plan.sheet, digest, plan.table, rows, skipped)
 
 
 def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
@@ -628,60 +342,9 @@ def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, re
     return result
 
 
-def _register(cur, frame: pd.DataFrame) -> str:
-    """Register a frame for SQL as an Arrow table (DuckDB scans Arrow in parallel, much
-    faster than a pandas frame of Arrow-backed strings)."""
-    name = f"_ingest_{next(_view_counter)}"
-    cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
-    return name
-
-
-def _insert(cur, table: str, frame: pd.DataFrame, replace: bool = False) -> None:
-    """INSERT (OR REPLACE) with explicit casts to the store's types (DATE, TIMESTAMP, DOUBLE, VARCHAR)."""
-    if frame.empty:
-        return
-    cols = [c for c in SCHEMA[table] if c in frame.columns]
-    view = _register(cur, frame[cols])
-    try:
-        select = ", ".join(bulk.store_cast(table, c, quote_ident(c)) for c in cols)
-        cur.execute(
-            f"INSERT {'OR REPLACE ' if replace else ''}INTO {quote_ident(table)} ({', '.join(map(quote_ident, cols))}) "
-            f"SELECT {select} FROM {quote_ident(view)}"
-        )
-    finally:
-        cur.unregister(view)
-
-
 def _upsert_customers(cur, frame: pd.DataFrame) -> tuple[int, int]:
     """Insert new customers; fill existing ones' fields from the file's non-empty cells."""
     frame = frame.copy()
     if "signup_date" in frame:
         frame["signup_date"] = frame["signup_date"].dt.normalize()
-    view = _register(cur, frame[["customer_id"]])
-    try:
-        existing = set(
-            r[0] for r in cur.execute(
-                f'SELECT v.customer_id FROM {quote_ident(view)} v SEMI JOIN "customers" c ON c.customer_id = v.customer_id'
-            ).fetchall()
-        )
-    finally:
-        cur.unregister(view)
-    is_old = frame["customer_id"].isin(existing)
-    new, old = frame[~is_old], frame[is_old]
-    if len(new):
-        _insert(cur, "customers", new)
-    if len(old):
-        fields = [c for c in old.columns if c not in ("customer_id", "import_id")]
-        view = _register(cur, old)
-        try:
-            sets = ", ".join(
-                f"{quote_ident(c)} = coalesce({bulk.store_cast('customers', c, 'v.' + quote_ident(c))}, "
-                f'"customers".{quote_ident(c)})'
-                for c in fields
-            )
-            cur.execute(
-                f'UPDATE "customers" SET {sets} FROM {quote_ident(view)} v WHERE "customers".customer_id = v.customer_id'
-            )
-        finally:
-            cur.unregister(view)
-    return len(new), len(old)
+    return db.upsert_customers(cur, frame)

@@ -10,11 +10,11 @@ with more matched fields wins (ties: transactions, interactions, customers).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t
+from analysis.store import imports as db
 
 TABLES = ("transactions", "interactions", "customers", "orders")
 
@@ -315,20 +315,9 @@ def header_signature(columns: list[str]) -> str:
 # -- remembered mappings ------------------------------------------------------------
 def recall(ws, signature: str) -> tuple[str, dict[str, str]] | None:
     """The (table, mapping) a user confirmed earlier for this header, if any."""
-    if ws is None:
-        return None
-    row = ws.query(
-        'SELECT target_table, mapping_json FROM "mappings" WHERE header_signature = ?', [signature]
-    )
-    if row.empty:
-        return None
-    return str(row.iloc[0, 0]), json.loads(row.iloc[0, 1])
+    return None if ws is None else db.recall_mapping(ws, signature)
 
 
 def remember(cur, signature: str, table: str, mapping: dict[str, str]) -> None:
     """Store a confirmed mapping (inside the import's transaction)."""
-    cur.execute(
-        'INSERT OR REPLACE INTO "mappings" (header_signature, target_table, mapping_json, saved_at) '
-        "VALUES (?, ?, ?, now())",
-        [signature, table, json.dumps(mapping, ensure_ascii=False, sort_keys=True)],
-    )
+    db.remember_mapping(cur, signature, table, mapping)

@@ -1,4 +1,5 @@
-"""Mapped raw cells -> rows ready for a store table, and the reasons rows are invalid.
+"""Mapped raw cells -> rows ready for a store table, and the reasons rows are invalid (the
+pandas reader; the rules themselves, shared with the DuckDB bulk path, are in :mod:`.rules`).
 
 A row is invalid when a required field is empty, any mapped cell cannot be read as its
 field's type, or a value is outside what the workspace can hold or analyse (:class:`Rules`):
@@ -12,196 +13,24 @@ and the invalid ones reported.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from analysis import i18n
-from analysis.errors import UserError, commas, semicolons
-from analysis.i18n import N_, lookup, t, tn
+from analysis.errors import UserError, semicolons
+from analysis.i18n import N_, t
 from analysis.ingest import identity, orders
+from analysis.ingest import dates
 from analysis.ingest import values as V
 from analysis.ingest.reading import RawSheet
-from analysis.money import MAX_ABS_AMOUNT
 
-SHOW_ERRORS = 5
-DEFAULT_SCALE = 5.0
-
-# field -> (parser, what a valid value looks like; English, shown through ``lookup``)
-_NUMBER = (V.parse_number, N_("a number"))
-PARSERS = {
-    "customer_id": (V.parse_id, N_("a customer id")),
-    "order_id": (V.parse_id, N_("an order id")),
-    "date": (V.parse_date, N_("a date")),
-    "signup_date": (V.parse_date, N_("a date")),
-    "amount": (V.parse_number, N_("an amount such as 1234.50 or ¥1,234.50")),
-    "quantity": _NUMBER,
-    "wallet": (V.parse_number, N_("an amount")),
-    "satisfaction": _NUMBER,
-    "scale": _NUMBER,
-    "currency": (V.parse_currency, N_("a currency such as CNY, USD, EUR or GBP")),
-    "unit_price": (V.parse_number, N_("a unit price such as 12.50")),
-    "discount": (V.parse_number, N_("an amount")),
-    "refunded": (V.parse_number, N_("an amount")),
-    "person_id": (V.parse_id, N_("a customer id")),
-}
-REQUIRED = {  # a purchase without a customer id is a guest checkout (analysis.ingest.orders)
-    "transactions": ("date", "amount"),
-    "customers": ("customer_id",),
-    "interactions": ("customer_id", "date"),
-    "orders": ("order_id", "customer_id"),
-}
-AMOUNT_FIELDS = ("amount", "wallet", "unit_price")  # kept as DECIMAL(18, 2): |value| < MAX_ABS_AMOUNT
-DATE_FIELDS = ("date", "signup_date")
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2199, 12, 31)  # the latest date accepted when future dates are allowed
-_AMOUNT_LIMIT = float(MAX_ABS_AMOUNT)  # 1e16 is exact in binary: |x| < it is money.in_range for floats
-
-
-def import_day() -> dt.date:
-    """The day of import: the latest calendar date anywhere on Earth (UTC+14), so that a shop
-    that exports this morning in Beijing is not refused for today's orders by a server whose
-    clock still says yesterday."""
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What an import accepts, and in whose words it advises.
-
-    ``skip_invalid``: import the valid rows and report the rest (else refuse the file).
-    ``allow_future_dates``: dates after the day of import are valid (up to 2199).
-    ``app``: advice names the Data page's checkboxes; otherwise the command line's flags.
-    ``today``: the day of import (:func:`import_day` when None)."""
-
-    skip_invalid: bool = False
-    allow_future_dates: bool = False
-    app: bool = False
-    today: dt.date | None = None
-
-    @property
-    def day(self) -> dt.date:
-        return self.today or import_day()
-
-    @property
-    def latest(self) -> dt.date:
-        return LATEST_DATE if self.allow_future_dates else self.day
-
-
-# -- the file's currency -------------------------------------------------------------
-@dataclass(frozen=True)
-class CurrencyRows:
-    """The rows of a sheet in one currency: how many, the first lines, and what says so."""
-
-    code: str
-    rows: int
-    lines: list[int]
-    evidence: str  # "'¥12' in column 'amount'", "column 'currency': 'USD'", "the column name 'dollar_value'"
-
-
-def mark_evidence(kind: str, column: str, value=None) -> str:
-    """Where a row's currency was read (``kind``: "mark", "column" or "name"), in words."""
-    if kind == "mark":
-        return t("{value!r} in column {column!r}", value=str(value), column=column)
-    if kind == "column":
-        return t("column {column!r}: {value!r}", column=column, value=str(value))
-    return t("the column name {column!r}", column=column)
-
-
-def judge_currency(file_label: str, groups: list[CurrencyRows]) -> CurrencyRows | None:
-    """The sheet's currency from its rows grouped by currency (rows that state none left out):
-    None when no row states one; a :class:`UserError` naming the lines of each currency when
-    they state several (a workspace keeps one, and amounts are never converted)."""
-    if len(groups) <= 1:
-        return groups[0] if groups else None
-    shown = [t("{code} on {lines}{more}", code=g.code, lines=tn("line {lines}", "lines {lines}", len(g.lines),
-                                                                   lines=commas(g.lines)),
-               more=t(" (and {n} more)", n=g.rows - len(g.lines)) if g.rows > len(g.lines) else "")
-             for g in sorted(groups, key=lambda g: g.lines[0])]
-    raise UserError(t(
-        "{file}: the amounts are in more than one currency ({currencies}), and a workspace keeps all its figures "
-        "in one; amounts are never converted. Import each currency's rows into a workspace of its own.",
-        file=file_label, currencies=semicolons(shown)))
-
-
-def named_currency(mapping: dict[str, str], rows: int, first_line: int) -> CurrencyRows | None:
-    """The currency the name of an amount column states, for a sheet whose amounts are all
-    plain numbers."""
-    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
-        code = V.currency_of_name(mapping[fld])
-        if code:
-            return CurrencyRows(code, rows, [first_line], mark_evidence("name", mapping[fld]))
-    return None
-
-
-def sheet_currency(file_label: str, mapping: dict[str, str], src: pd.DataFrame, lines: np.ndarray,
-                   keep: np.ndarray, currency_codes: pd.Series | None) -> CurrencyRows | None:
-    """:func:`judge_currency` for a sheet read by pandas: each kept row's currency is its
-    currency column's, else the first sign, word or code in its amount cells, else what the
-    amount column's name states."""
-    n = len(src)
-    code = pd.Series(None, index=range(n), dtype=object)
-    kind = pd.Series(None, index=range(n), dtype=object)
-    where = pd.Series(None, index=range(n), dtype=object)
-    if currency_codes is not None:
-        has = currency_codes.reset_index(drop=True).notna()
-        code, kind, where = code.where(~has, currency_codes), kind.where(~has, "column"), \
-            where.where(~has, mapping["currency"])
-    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
-        col = mapping[fld]
-        marks = V.currency_marks(src[col]).reset_index(drop=True)
-        fill = code.isna() & marks.notna()
-        code, kind, where = code.where(~fill, marks), kind.where(~fill, "mark"), where.where(~fill, col)
-    for fld in (f for f in AMOUNT_FIELDS if f in mapping):
-        named = V.currency_of_name(mapping[fld])
-        if named:
-            fill = code.isna()
-            code, kind, where = code.where(~fill, named), kind.where(~fill, "name"), where.where(~fill, mapping[fld])
-    code = code[keep & code.notna().to_numpy()]
-    groups = []
-    for c, rows in code.groupby(code, sort=False):
-        first = rows.index[0]
-        value = src[where[first]].iloc[first] if kind[first] != "name" else None
-        groups.append(CurrencyRows(str(c), len(rows), [int(x) for x in lines[rows.index[:SHOW_ERRORS]]],
-                                   mark_evidence(kind[first], where[first], value)))
-    return judge_currency(file_label, groups)
-
-
-# Why a parsed value is out of range (codes shared with the DuckDB path in bulk.py).
-EARLY, FUTURE, LATE, TOO_BIG = "early", "future", "late", "big"
-
-
-def range_codes(fld: str, values: pd.Series, rules: Rules) -> pd.Series | None:
-    """Per row, the reason a parsed value cannot be kept (one of the codes above) or None;
-    None for the whole column when the field has no range."""
-    if fld in AMOUNT_FIELDS:
-        big = values.notna() & ~(values.abs() < _AMOUNT_LIMIT)
-        return pd.Series(np.where(big, TOO_BIG, None), index=values.index) if big.any() else None
-    if fld in DATE_FIELDS:
-        day = values.dt.normalize()
-        early = day < pd.Timestamp(EARLIEST_DATE)
-        late = day > pd.Timestamp(rules.latest)
-        if not (early.any() or late.any()):
-            return None
-        return pd.Series(np.where(early, EARLY, np.where(late, LATE if rules.allow_future_dates else FUTURE, None)),
-                         index=values.index)
-    return None
-
-
-def describe_range(code: str, col: str, value, rules: Rules) -> str:
-    """The reason for an out-of-range value, in words."""
-    if code == TOO_BIG:
-        return t("column {column!r}: {value!r} is too large for an amount (at most 16 digits before the decimal "
-                 "point)", column=col, value=str(value))
-    if code == EARLY:
-        return t("column {column!r}: {value!r} is before {date}", column=col, value=str(value),
-                 date=i18n.date(EARLIEST_DATE))
-    if code == FUTURE:
-        return t("column {column!r}: {value!r} is after the day of import ({date})", column=col, value=str(value),
-                 date=i18n.date(rules.day))
-    return t("column {column!r}: {value!r} is after {date}", column=col, value=str(value), date=i18n.date(LATEST_DATE))
+# The value rules (shared with the bulk path) live in .rules; named here for the readers of a sheet.
+from analysis.ingest.rules import (  # noqa: F401
+    AMOUNT_FIELDS, DATE_FIELDS, DEFAULT_SCALE, EARLIEST_DATE, EARLY, FUTURE, LATE, LATEST_DATE, PARSERS, REQUIRED,
+    SHOW_ERRORS, TOO_BIG, CurrencyRows, Rules, ValueRange, describe, describe_range, import_day, invalid_rows_error,
+    is_empty, judge_currency, mark_evidence, named_currency, range_codes, sheet_currency, value_range,
+)
 
 
 @dataclass
@@ -219,42 +48,6 @@ class Prepared:
     linked: int = 0  # rows given their customer through their order id
     unlinked: int = 0  # rows with an order id no known order has
     unlinked_examples: list[str] = field(default_factory=list)
-
-
-def describe(col: str, value, expected: str, empty: bool) -> str:
-    if empty:
-        return t("column {column!r} is empty (needed: {expected})", column=col, expected=lookup(expected))
-    return t("column {column!r}: {value!r} is not {expected}", column=col, value=str(value), expected=lookup(expected))
-
-
-def is_empty(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-
-
-_SKIP_ADVICE = {
-    False: N_("Fix these rows, or import with --skip-invalid to import only the valid rows."),
-    True: N_("Fix these rows, or tick “Skip invalid rows” to import only the valid rows."),
-}
-_FUTURE_ADVICE = {
-    False: N_("If the dates after the day of import are right, import with --allow-future-dates."),
-    True: N_("If the dates after the day of import are right, tick “Allow dates after today”."),
-}
-
-
-def invalid_rows_error(file_label: str, invalid: int, n: int, examples: list[str], rules: Rules,
-                       future: bool = False) -> UserError:
-    """A file refused for its invalid rows: how many, the first ones with line, column and
-    value (each on its own line), and what to do, in the words of the app or the command line."""
-    more = invalid - len(examples)
-    lines = [t("{file}: {invalid} of {total} rows are invalid, nothing was imported.", file=file_label,
-               invalid=invalid, total=n)]
-    lines += ["  " + e for e in examples]
-    if more > 0:
-        lines.append("  " + t("... and {n} more invalid rows.", n=more))
-    lines.append(t(_SKIP_ADVICE[rules.app]))
-    if future and not rules.allow_future_dates:
-        lines.append(t(_FUTURE_ADVICE[rules.app]))
-    return UserError("\n".join(lines))
 
 
 def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, rules: Rules,
@@ -278,7 +71,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     future = pd.Series(False, index=range(n))
     for fld, col in mapping.items():
         parser, _ = PARSERS.get(fld, (V.parse_text, "text"))
-        if parser is V.parse_date:
+        if parser is dates.parse_date:
             values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
         elif parser is V.parse_id:
             values, wrong = parser(src[col], stats)

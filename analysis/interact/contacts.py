@@ -201,7 +201,7 @@ def record_interaction(
         customer_id, kind, channel, date, satisfaction, scale, outcome, note, answers_action, recorded_by
     )
     if row["answers_action"] is None and row["kind"] == "contact":  # a campaign's contact answers its action
-        from analysis.store_campaigns import action_answered
+        from analysis.store.campaigns import action_answered
 
         row["answers_action"] = action_answered(ws, row["customer_id"], row["occurred_at"])
     with ws.transaction() as cur:

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_e2e_data import wait_idle
-from tests.test_store import Holder, cli
+from tests.store.test_store import Holder, cli
 
 pytestmark = pytest.mark.e2e
 

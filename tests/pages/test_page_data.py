@@ -135,7 +135,7 @@ def test_a_file_in_another_currency_is_refused_with_the_apps_advice(demo_copy):
 
 
 # -- the exports people actually have, through the Data page --------------------------------------------
-from tests.test_ingest_platforms import FIXTURES, SHAPES  # noqa: E402  (the figures a person works out)
+from tests.ingest.test_ingest_platforms import FIXTURES, SHAPES  # noqa: E402  (the figures a person works out)
 
 LOOKS_LIKE = {
     "shopify_orders_export.csv": "Looks like a Shopify orders export",

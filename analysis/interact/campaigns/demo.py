@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from analysis.store_campaigns import last_order_number
+from analysis.store.campaigns import last_order_number
 
 START = dt.date(2026, 3, 2)
 WINDOW_DAYS = 30

@@ -1,6 +1,6 @@
 """Campaigns kept in a workspace: made from a customer list, imported from an experiment
 file, measured and modelled. The engines are :mod:`.assign`, :mod:`.measure` and
-:mod:`analysis.customize.uplift`; the SQL is in :mod:`analysis.store_campaigns`.
+:mod:`analysis.customize.uplift`; the SQL is in :mod:`analysis.store.campaigns`.
 
 - :func:`create_campaign`: the customers the Actions filters select (the same filter code as
   the ``actions``/``export`` lists), a random control group stratified by tier and matrix cell
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import store_campaigns as sql
+from analysis.store import campaigns as sql
 from analysis.errors import UserError, commas
 from analysis.i18n import t
 from analysis.interact.campaigns.assign import CONTROL, DEFAULT_HOLDOUT, assign_control, new_seed

@@ -170,7 +170,7 @@ def test_version_at_ignores_contacts_after_the_date(tmp_path):
 
 
 # -- sharing a workspace between the app and the command line (issue 12 §4) -----------------
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -219,7 +219,7 @@ def test_a_cli_writer_holding_the_file_makes_the_app_wait_then_say_busy(demo_cop
     version = app.data_version()
     holder = Holder(demo_copy)
     try:
-        monkeypatch.setattr(store, "BUSY_WAIT_SECONDS", 0.5)
+        monkeypatch.setattr(store.workspace, "BUSY_WAIT_SECONDS", 0.5)
         with pytest.raises(WorkspaceBusy) as busy:
             app.data_version()
         assert busy.value.path == demo_copy

@@ -1,7 +1,7 @@
 """The same report on Apache Spark: the Ibis expressions of :mod:`analysis` run unchanged on
 Ibis's PySpark backend, so every per-customer aggregate, tier, cell and score is computed in
 Spark and only what the models are fitted on comes back: per-customer summaries up to
-:data:`analysis.features.LOCAL_ROWS` customers, above that the distinct purchase histories
+:data:`analysis.store.engine.LOCAL_ROWS` customers, above that the distinct purchase histories
 with counts (BG/NBD, exact) and hash samples (Gamma-Gamma, clusters), with every customer
 then scored and assigned to a cluster in Spark (see :func:`analysis.clv_data.fit_clv` and
 :func:`analysis.clusters.cluster_report`).

@@ -5,7 +5,8 @@ import pytest
 
 from analysis import i18n
 from analysis.errors import UserError
-from analysis.ingest.values import parse_date, parse_id, parse_number
+from analysis.ingest.dates import parse_date
+from analysis.ingest.values import parse_id, parse_number
 
 
 def _num(values):
@@ -116,7 +117,7 @@ def test_day_month_votes_weighted_by_counts():
 
 
 def test_ambiguous_dates_error_carries_the_values():
-    from analysis.ingest.values import AmbiguousDates
+    from analysis.ingest.dates import AmbiguousDates
 
     with pytest.raises(AmbiguousDates) as err:
         parse_date(pd.Series(["2024-01-01", "03/05/2024", "04/06/2024"]), column="d")

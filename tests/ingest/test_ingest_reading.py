@@ -1,4 +1,4 @@
-"""Decoding, delimiter sniffing, header rows, workbooks (analysis/ingest/reading.py)."""
+"""Decoding, delimiter sniffing, header rows, workbooks (analysis/ingest/reading.py, sheets.py, workbooks.py)."""
 
 import io
 from pathlib import Path
@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 import analysis.ingest.reading as reading
+import analysis.ingest.workbooks as workbooks
 from analysis import i18n
 from analysis.errors import UserError
 from analysis.ingest.reading import WHITESPACE, decode, find_header, read_any, read_text, sniff_delimiter
 from tests.builders import xlsx_bytes
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 TEXT = "客户编号,金额\n00001,12\n"
 
 
@@ -157,7 +158,7 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_expanded(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "analysis", "ingest", str(path), "--db", str(tmp_path / "w.duckdb")],
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)), capture_output=True, text=True,
-        cwd=Path(__file__).resolve().parents[1])
+        cwd=Path(__file__).resolve().parents[2])
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr == (f"error: {path}: sheet 'Orders' has more than 1,048,576 rows or 16,384 columns, more than "
                           "Excel allows: the workbook is damaged or was not written by a spreadsheet program, and it "
@@ -173,7 +174,7 @@ def test_two_far_apart_cells_are_not_expanded_into_a_grid(monkeypatch):
     def expanded(*args, **kwargs):
         pytest.fail("the workbook was expanded")
 
-    monkeypatch.setattr(reading, "_workbook_sheets", expanded, raising=False)
+    monkeypatch.setattr(workbooks, "_workbook_sheets", expanded, raising=False)
     monkeypatch.setattr(pd, "read_excel", expanded)
     with pytest.raises(UserError, match=r"sheet 'Orders' has at least 200,000 rows and 702 columns, more than "
                                         r"7,000,000 cells in the workbook.*Save the sheet as “CSV UTF-8”"):
@@ -181,7 +182,7 @@ def test_two_far_apart_cells_are_not_expanded_into_a_grid(monkeypatch):
 
 
 def test_cells_are_counted_over_all_sheets_and_a_workbook_within_the_limit_reads(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_WORKBOOK_CELLS", 36)  # two sheets of 6 rows x 3 columns
+    monkeypatch.setattr(workbooks, "MAX_WORKBOOK_CELLS", 36)  # two sheets of 6 rows x 3 columns
     rows = [["customer id", "date", "amount"]] + [[f"C{i}", "2024-01-01", i] for i in range(5)]
     assert [s.frame.shape for s in read_any("b.xlsx", xlsx_bytes({"A": rows, "B": rows}))] == [(5, 3), (5, 3)]
     with pytest.raises(UserError, match=r"sheet 'C' has at least \d rows and 3 columns, more than 36 cells"):

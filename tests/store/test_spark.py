@@ -18,12 +18,12 @@ pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -r 
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java is not installed (Debian: apt-get install openjdk-17-jre-headless)", allow_module_level=True)
 
-from analysis.identify import facts
+from analysis.store import engine  # noqa: E402
 from analysis.cli import main  # noqa: E402
 from analysis.errors import UserError  # noqa: E402
 from analysis.report import build_report  # noqa: E402
 from analysis.settings import ReportSettings  # noqa: E402
-from analysis.spark import export_parquet, spark_report, spark_session, spark_tables  # noqa: E402
+from analysis.store.spark import export_parquet, spark_report, spark_session, spark_tables  # noqa: E402
 from analysis.store import SCHEMA, Workspace  # noqa: E402
 from tests.test_report import SAMPLED_LIMIT, as_json, assert_same, assert_sampled_report_close  # noqa: E402
 
@@ -77,7 +77,7 @@ def test_above_the_local_limit_spark_samples_the_same_customers_as_duckdb(spark,
     report the exact figures are unchanged and the model figures close."""
     with Workspace(demo_db, read_only=True) as ws:
         full = as_json(build_report(ws.tables(), None, ReportSettings()))
-        monkeypatch.setattr(facts, "LOCAL_ROWS", SAMPLED_LIMIT)
+        monkeypatch.setattr(engine, "LOCAL_ROWS", SAMPLED_LIMIT)
         duck = as_json(build_report(ws.tables(), None, ReportSettings()))
     started = time.perf_counter()
     got = as_json(spark_report(str(demo_parquet), session=spark))

@@ -15,7 +15,8 @@ import pandas as pd
 
 from analysis.errors import UserError
 from analysis.i18n import t
-from analysis.store import SCHEMA, Workspace
+from analysis.store.schema import SCHEMA
+from analysis.store.workspace import Workspace
 
 CAMPAIGN_COLUMNS = list(SCHEMA["campaigns"])
 MEMBER_COLUMNS = list(SCHEMA["campaign_members"])

@@ -17,7 +17,7 @@ import pytest
 from analysis.cli import main
 from analysis.store import Workspace
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 CENT = Decimal("0.01")
 
 

@@ -1,4 +1,4 @@
-"""Large purchase files through DuckDB (analysis/ingest/bulk.py) against the pandas path.
+"""Large purchase files through DuckDB (analysis/ingest/bulk.py, analysis/store/bulk*.py) against the pandas path.
 
 Every case imports the same file twice, into two workspaces: once with the size threshold
 at 0 (so the file goes to bulk.py) and once with it out of reach (the pandas path). The
@@ -12,6 +12,8 @@ import pytest
 
 from analysis.errors import UserError
 from analysis.ingest import bulk, ingest_files, reading
+from analysis.store import bulk as bulk_sql
+from analysis.store import bulk_careful
 from analysis.store import Workspace
 
 HEADER = "customer id,order id,date,amount,quantity,product,category\n"
@@ -38,11 +40,11 @@ def _run(tmp_path, name, path, monkeypatch, threshold, skip_invalid=False, overr
 def paths(monkeypatch):
     """Which way bulk.py took: 'direct' (one INSERT), 'careful' (staged) or 'pandas'."""
     taken = []
-    for name, label in (("insert_direct", "direct"), ("check_and_insert", "careful")):
-        original = getattr(bulk, name)
-        monkeypatch.setattr(bulk, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
-    original_scan = bulk.scan
-    monkeypatch.setattr(bulk, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
+    for module, name, label in ((bulk_sql, "insert_direct", "direct"), (bulk_careful, "check_and_insert", "careful")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _l=label, **k: taken.append(_l) or _o(*a, **k))
+    original_scan = bulk_careful.scan
+    monkeypatch.setattr(bulk_careful, "scan", lambda *a, **k: (lambda got: got if got is not None else taken.append("pandas"))(
         original_scan(*a, **k)))
     return taken
 
@@ -66,8 +68,8 @@ def both(tmp_path, monkeypatch, content, name="t.csv", **kw):
 
 def test_plain_file_goes_straight_in_typed_by_the_reader(tmp_path, monkeypatch, paths):
     typed = []
-    original = bulk._typed_select
-    monkeypatch.setattr(bulk, "_typed_select", lambda *a: typed.append(1) or original(*a))
+    original = bulk_sql._typed_select
+    monkeypatch.setattr(bulk_sql, "_typed_select", lambda *a: typed.append(1) or original(*a))
     rows = "".join(f'"C{i}","O{i // 2}",2024-0{i % 9 + 1}-1{i % 10},{i * 1.25},{i % 3 + 1},"P {i}","Cat"\n'
                    for i in range(200))
     report, tables = both(tmp_path, monkeypatch, HEADER.replace(" id", "_id") + rows)
@@ -300,3 +302,25 @@ def test_guests_order_fields_on_the_first_line_and_returns_the_same_both_ways(tm
 def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypatch, paths, cell):
     report, tables = both(tmp_path, monkeypatch, HEADER + f"{cell},a,2024-01-01,5,,,\nC2,b,2024-01-02,6,,,\n")
     assert paths == ["direct", "pandas"] and tables["transactions"][0][1] == "00123"
+
+
+def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths):
+    """The value rules live once, in analysis.ingest.values and .rules: a stricter amount
+    range and a plain-number form without exponents, changed there alone, change what both
+    readers accept, with the same messages (line, column, value)."""
+    from analysis.ingest import rules as R, values
+
+    wide = R.value_range
+
+    def narrow(fld, rules):
+        got = wide(fld, rules)
+        return R.ValueRange(True, None, 500.0, None, R.TOO_BIG) if fld == "amount" else got
+
+    monkeypatch.setattr(R, "value_range", narrow)
+    monkeypatch.setattr(values, "PLAIN_NUMBER", r"^[-+]?(\d+\.?\d*|\.\d+)$")
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},1,P,K" for i in range(30)]
+    rows[4], rows[9] = "c4,o4,2024-01-05,600,1,P,K", "c9,o9,2024-01-01,1e2,1,P,K"
+    report, _ = both(tmp_path, monkeypatch, HEADER + "\n".join(rows) + "\n")
+    assert report.startswith("error: t.csv: 2 of 30 rows are invalid")
+    assert "line 6, column 'amount': '600' is too large" in report and "line 11, column 'amount': '1e2'" in report
+    assert "careful" in paths

@@ -15,8 +15,8 @@ from analysis.ingest import ingest_files, ingest_plans, plan_file
 from analysis.store import Workspace
 from tests.builders import xlsx_bytes
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
 
 @pytest.fixture

@@ -1,0 +1,225 @@
+"""The SQL of the bulk import (:mod:`analysis.ingest.bulk` says when and why a file goes
+this way), with the results and messages of the pandas path (:mod:`analysis.ingest.validate`).
+Here the optimistic pass: DuckDB's CSV reader writes a large purchase file straight into
+``transactions`` (:func:`insert_direct`), and the SQL both passes share (the cells, their plain
+values under the rules of :mod:`analysis.ingest.rules`, the ranges). The careful pass, which
+stages the cells and types what SQL cannot read with :mod:`analysis.ingest.values`, once per
+distinct value, is :mod:`analysis.store.bulk_careful`.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+import threading
+
+from analysis.ingest import orders
+from analysis.ingest import rules as R
+from analysis.ingest import values as V
+from analysis.ingest.bulk import STRIP_CHARS, FileFacts, field_kind, read_facts
+from analysis.ingest.reading import RawSheet, TextFile
+from analysis.store.schema import SCHEMA, quote_ident, store_cast
+
+
+_READ = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, skip=$skip, auto_detect=false, "
+         "columns=$columns, strict_mode=true, null_padding=false{})")
+
+
+def _params(source: TextFile, rules: R.Rules) -> dict:
+    """The statements' parameters: where the file is and how to split it, and the value rules of
+    analysis.ingest.values / .validate that the SQL applies."""
+    params = {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
+              "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
+              "plain_number": V.PLAIN_NUMBER, "plain_date": V.PLAIN_DATE}
+    for fld in R.AMOUNT_FIELDS + R.DATE_FIELDS:
+        bounds = R.value_range(fld, rules)
+        params[f"low_{fld}"], params[f"high_{fld}"] = bounds.low, bounds.high
+    return params
+
+
+def _out_of_range(fld: str, v: str, rules: R.Rules) -> str | None:
+    """SQL of validate.range_codes: the code of a value ``v`` that is out of its field's range
+    (validate.value_range, bound as $low_<field> and $high_<field>), else NULL."""
+    bounds = R.value_range(fld, rules)
+    if bounds is None:
+        return None
+    if bounds.by_abs:
+        return f"CASE WHEN abs({v}) >= $high_{fld} THEN {_literal(bounds.high_code)} END"
+    return (f"CASE WHEN {v} < $low_{fld} THEN {_literal(bounds.low_code)} "
+            f"WHEN {v} > $high_{fld} THEN {_literal(bounds.high_code)} END")
+
+
+def _ascii(v: str) -> str:
+    """SQL: the text ``v`` is plain ASCII (bytes = characters), which values.normalise_id keeps."""
+    return f"strlen({v}) = length({v})"
+
+
+def _bound(sql: str, params: dict) -> tuple[str, dict]:
+    """(sql, the params it uses): DuckDB refuses parameters a statement does not name."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return sql, {k: v for k, v in params.items() if k in used}
+
+
+def _t(i: int, trim: bool) -> str:
+    """Cell ``c<i>`` as values.as_text sees it: stripped (when some cell needs it), empty -> NULL."""
+    c = quote_ident(f"c{i}")
+    return f"nullif(trim({c}, $ws), '')" if trim else f"nullif({c}, '')"
+
+
+def _fast(kind: str, t: str, gate: bool = False) -> str:
+    """SQL for the value of the stripped cell ``t`` in the plain forms of analysis.ingest.values
+    (the same patterns, bound as parameters), NULL where values.py must read it. Numbers:
+    ``PLAIN_NUMBER``, cast, finite. Dates: ``PLAIN_DATE`` with a four-digit year (values.py
+    reads 0099-01-01 as 2099). Ids, once some id ends in ".0": ``WHOLE_FLOAT_ID``."""
+    if kind == "number":
+        cast = f"TRY_CAST({t} AS DOUBLE)"
+        return f"CASE WHEN regexp_full_match({t}, $plain_number) AND isfinite({cast}) THEN {cast} END"
+    if kind == "date":
+        return (f"CASE WHEN year(try_strptime({t}, $plain_date)) BETWEEN 1000 AND 9999 "
+                f"THEN CAST(try_strptime({t}, $plain_date) AS DATE) END")
+    if kind == "id" and gate:  # values.parse_id: "123.0" -> "123" once some id ends in ".0"
+        return (f"CASE WHEN regexp_full_match({t}, $whole_float_id) THEN regexp_extract({t}, $whole_float_id, 1) "
+                f"ELSE {t} END")
+    if kind == "currency":
+        return "CAST(NULL AS VARCHAR)"
+    return t
+
+
+def _cells(source_sql: str, width: int, trim: bool, with_pos: bool = False) -> str:
+    """The source with raw cells (c0, ...), stripped cells (t0, ...) and ``empty`` (a row
+    of empty cells, which the pandas path drops)."""
+    ts = [_t(i, trim) for i in range(width)]
+    pos = f"rowid - (SELECT min(rowid) FROM {source_sql}) AS pos, " if with_pos else ""
+    return (f"SELECT {pos}*, " + ", ".join(f"{t} AS {quote_ident(f't{i}')}" for i, t in enumerate(ts))
+            + ", (" + " AND ".join(f"{t} IS NULL" for t in ts) + f") AS empty FROM {source_sql}")
+
+
+def _index(raw: RawSheet, mapping: dict[str, str]) -> dict[str, int]:
+    columns = [str(c) for c in raw.frame.columns]
+    return {fld: columns.index(col) for fld, col in mapping.items()}
+
+
+def _insert_sql(fields: list[str], select: str, table: str = "transactions") -> str:
+    cols = ", ".join(quote_ident(c) for c in fields + ["import_id"])
+    typed = ", ".join(store_cast(table, f, quote_ident(f)) for f in fields)
+    return f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {typed}, $import_id FROM ({select})"
+
+
+def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
+    out: list[FileFacts] = []
+    worker = threading.Thread(target=lambda: out.append(read_facts(source.path, source.delimiter)), daemon=True)
+    worker.start()
+    return worker, out
+
+
+def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, rules: R.Rules,
+                  fact: FileFacts | None = None) -> tuple[int | None, FileFacts]:
+    """The optimistic pass, inside the import's transaction: every row whose cells SQL reads
+    alone goes straight from the CSV reader into ``transactions``; the bytes are read for
+    :class:`FileFacts` meanwhile. Returns (rows written, facts). ``facts.direct`` says whether
+    that was the whole file: the count plus the lines above the data is the file's number of
+    lines, and the facts neither refuse the file nor need stripping. Rows DuckDB cannot split
+    are left out (``ignore_errors``), which the count then shows. None rows written: DuckDB
+    failed and the transaction is spoilt. Either way the caller raises :class:`Retry`."""
+    import duckdb
+
+    source = raw.source
+    index = _index(raw, mapping)
+    with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = 0
+        for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
+            start = mm.find(b"\n", start) + 1
+        typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
+    params = _params(source, rules)
+    fields = [f for f in SCHEMA["transactions"] if f in index]
+    if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
+        select = _typed_select(index, fields, params)
+    else:
+        select = _checked_select(index, fields, source.width, rules)
+    params["import_id"] = import_id
+    worker, facts = _start_facts(source) if fact is None else (None, [fact])
+    try:
+        written = cur.execute(*_bound(_insert_sql(fields, select), params)).fetchall()[0][0]
+        if typed and not _typed_values_ok(cur, index, import_id, params, rules):
+            written = None
+    except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
+        written = None
+    if worker is not None:
+        worker.join()
+    (fact,) = facts
+    fact.direct = (written is not None and not fact.refuse and not fact.trim
+                   and int(written) + source.skip == fact.lines)
+    return (None if written is None else int(written)), fact
+
+
+def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str:
+    """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
+    There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
+    years outside 1000-9999, which :func:`_typed_values_ok` looks for afterwards); spaces
+    around a cell make the file's facts ask for stripping; a cell it cannot read drops its
+    row (``ignore_errors``), which the row count shows."""
+    types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()}
+    params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
+    read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
+    cols = ", ".join(f"{quote_ident('c' + str(index[f]))} AS {quote_ident(f)}" for f in fields)
+    return f"SELECT {cols} FROM {read}"
+
+
+def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: R.Rules) -> bool:
+    """After a typed insert: no inf / nan, nothing out of range (validate.range_codes), no id
+    ending in ".0" or needing values.normalise_id, no return (:func:`_plain_purchase`)."""
+    checks = []
+    for fld in index:
+        kind, col = field_kind(fld), quote_ident(fld)
+        if kind == "number":
+            checks.append(f"coalesce(bool_and(isfinite({col})), true)")
+        elif kind == "id":
+            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0') OR NOT {_ascii(col)}), false)")
+        if (out := _out_of_range(fld, col, rules)) is not None:
+            checks.append(f"NOT coalesce(bool_or(({out}) IS NOT NULL), false)")
+        if (plain := _plain_purchase(fld, col)) is not None:
+            checks.append(f"coalesce(bool_and({plain}), true)")
+    if not checks:
+        return True
+    sql, bound = _bound(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = $import_id',
+                        {**params, "import_id": import_id})
+    return bool(cur.execute(sql, bound).fetchall()[0][0])
+
+
+def _plain_purchase(fld: str, v: str) -> str | None:
+    """SQL true where the value cannot make the line a return (orders.settle): a quantity that
+    is not negative, an invoice number that is not a cancellation's."""
+    if fld == "quantity":
+        return f"({v}) >= 0"
+    if fld == "order_id":
+        return f"NOT regexp_full_match({v}, '{orders.CANCELLATION}')"
+    return None
+
+
+def _checked_select(index: dict[str, int], fields: list[str], width: int, rules: R.Rules) -> str:
+    """Cells read as text and typed in SQL (:func:`_fast`); rows SQL cannot read alone, or
+    whose values are out of range, are left out."""
+    required = R.REQUIRED["transactions"]
+    values, oks = {}, []
+    for fld, i in index.items():
+        t, kind = quote_ident(f"t{i}"), field_kind(fld)
+        values[fld] = _fast(kind, t)
+        if kind == "id":
+            oks.append(f"NOT coalesce(suffix({t}, '.0') OR NOT {_ascii(t)}, false)")
+        if fld in required:
+            oks.append(f"({values[fld]}) IS NOT NULL")
+        elif kind in ("number", "date"):
+            oks.append(f"({t} IS NULL OR ({values[fld]}) IS NOT NULL)")
+        if (out := _out_of_range(fld, values[fld], rules)) is not None:
+            oks.append(f"({out}) IS NULL")
+        if fld == "customer_id":  # a guest checkout: the careful pass writes it apart
+            oks.append(f"({values[fld]}) IS NOT NULL")
+        if (plain := _plain_purchase(fld, values[fld])) is not None:
+            oks.append(f"coalesce({plain}, true)")
+    return (f"SELECT {', '.join(f'{values[f]} AS {quote_ident(f)}' for f in fields)} "
+            f"FROM ({_cells(_READ.format(', ignore_errors=true'), width, False)}) "
+            f"WHERE NOT empty AND {' AND '.join(oks) or 'true'}")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

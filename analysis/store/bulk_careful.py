@@ -1,0 +1,312 @@
+"""The careful pass of the bulk import (:mod:`analysis.store.bulk` has the optimistic one): the
+cells are staged in a temporary table (stripped of the whitespace ``str.strip`` removes, when
+some cell has any); every non-empty cell SQL cannot read alone ("¥1,234.50", "05/03/2024") is
+parsed by :mod:`analysis.ingest.values` / :mod:`analysis.ingest.dates`, once per distinct value
+and with the row counts, and joined back, so that decisions taken from the whole column (decimal
+comma, day or month first, ambiguous dates refused) come out as on the pandas path; invalid rows
+are named by line, column and value as :mod:`analysis.ingest.validate` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from analysis import i18n
+from analysis.errors import UserError, semicolons
+from analysis.ingest import dates, orders
+from analysis.ingest import rules as R
+from analysis.ingest import values as V
+from analysis.ingest.bulk import FileFacts, field_kind, python_digits
+from analysis.ingest.reading import RawSheet, TextFile
+from analysis.store.bulk import _READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range, _params
+from analysis.store.schema import SCHEMA, quote_ident
+
+_names = itertools.count()
+
+
+@dataclass
+class Scan:
+    """What one careful pass over the file found (:func:`scan`)."""
+
+    source: TextFile
+    mapping: dict[str, str]
+    index: dict[str, int]
+    trim: bool  # some cell may start or end with whitespace
+    rows: int  # data rows, empty ones included (they keep their line numbers)
+    empty: int
+    needs_python: dict[str, int]  # field -> cells SQL could not read
+    id_gates: dict[str, bool]  # id field -> some value ends in ".0" (values.parse_id)
+    rules: R.Rules = field(default_factory=R.Rules)
+    params: dict = field(default_factory=dict)
+
+
+def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: R.Rules) -> Scan | None:
+    """The careful pass, run outside the import's transaction so that a file DuckDB cannot
+    read changes nothing; None when the pandas path must read the file."""
+    source = raw.source
+    if fact.refuse:
+        return None
+    index = _index(raw, mapping)
+    parts = ["count(*) AS rows", "count_if(empty) AS empty"]
+    for fld, i in index.items():
+        t, kind = quote_ident(f"t{i}"), field_kind(fld)
+        if kind in ("number", "date", "currency"):  # a currency column is always read by values.py
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) "
+                         f"AS {quote_ident('py_' + fld)}")
+        if kind == "id":
+            parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND NOT {_ascii(t)}) AS {quote_ident('py_' + fld)}")
+    params = _params(source, rules)
+    sql = f"SELECT {', '.join(parts)} FROM ({_cells(_READ.format(''), source.width, fact.trim)})"
+    try:
+        got = ws.query(*_bound(sql, params)).iloc[0].to_dict()
+    except Exception:  # noqa: BLE001 - DuckDB's reader refused the file: pandas reads it
+        return None
+    if int(got["rows"]) + source.skip != fact.lines:  # blank lines, line breaks inside quotes
+        return None
+    return Scan(
+        source, dict(mapping), index, fact.trim, int(got["rows"]), int(got["empty"]),
+        {f: int(got["py_" + f]) for f in index if "py_" + f in got},
+        {f: bool(got["gate_" + f]) for f in index if "gate_" + f in got},
+        rules, params,
+    )
+
+
+@dataclass
+class Checked:
+    """The outcome of :func:`check_and_insert`."""
+
+    rows: int  # valid rows written
+    invalid: int
+    examples: list[str]
+    ids_normalised: int = 0
+    currency: R.CurrencyRows | None = None
+    customer_lines: int = 0
+    guest_lines: int = 0  # written to guest_purchases
+    guest_revenue: float = 0.0
+    by_status: dict = field(default_factory=dict)  # returns, as orders.settle counts them
+    carried: int = 0  # order-level cells carried to the order's other lines
+
+
+def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
+    """Stage the cells, type them (values.py for what SQL cannot read), find the invalid rows
+    with the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones.
+    Call inside the import's transaction."""
+    width, mapping, index = scan.source.width, scan.mapping, scan.index
+    n = scan.rows - scan.empty
+    if n == 0:
+        raise UserError(i18n.t("{file}: no data rows below the header", file=label))
+    stage = f"_bulk_stage_{next(_names)}"
+    cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT * FROM {_READ.format('')}", scan.params))
+    views: list[str] = []
+    try:
+        return _check_staged(cur, scan, label, import_id, stage, views, n)
+    finally:
+        for view in views:
+            cur.unregister(view)
+        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+
+
+def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views: list, n: int) -> Checked:
+    mapping, index, rules = scan.mapping, scan.index, scan.rules
+    cells = _cells(quote_ident(stage), scan.source.width, scan.trim, with_pos=True)
+    values = {fld: _fast(field_kind(fld), quote_ident(f"t{i}")) for fld, i in index.items()}
+    joins, normalised, gates = [], 0, dict(scan.id_gates)
+    for fld, count in scan.needs_python.items():
+        if not count or field_kind(fld) != "id":
+            continue
+        t = quote_ident(f"t{index[fld]}")  # ids that are not plain ASCII: values.normalise_ids
+        distinct = cur.execute(*_bound(f"SELECT DISTINCT {t} AS v FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL "
+                                       f"AND NOT {_ascii(t)}", scan.params)).df()
+        text = distinct["v"].astype("str")
+        fixed, changed = V.normalise_ids(text)
+        normalised += changed
+        gates[fld] = gates.get(fld, False) or bool(fixed.str.endswith(".0").any())
+        alias = quote_ident(f"m_{fld}")
+        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, fixed, views)} {alias} ON {alias}.v = s.{t}")
+        values[fld] = f"CASE WHEN {_ascii(t)} THEN {t} ELSE {alias}.val END"
+    if any(gates.values()):
+        scan.params["whole_float_id"] = V.WHOLE_FLOAT_ID.replace("\\d", python_digits())  # Python's \d: any decimal digit
+    for fld in index:
+        if field_kind(fld) == "id" and gates.get(fld):
+            values[fld] = _fast("id", f"({values[fld]})", True)
+    marks = {}  # amount field -> SQL of the currency its cell writes
+    for fld, count in scan.needs_python.items():
+        if not count or field_kind(fld) == "id":
+            continue
+        t = quote_ident(f"t{index[fld]}")
+        distinct = cur.execute(*_bound(
+            f"SELECT {t} AS v, count(*) AS n FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL AND "
+            f"({values[fld]}) IS NULL GROUP BY v ORDER BY min(pos)", scan.params)).df()
+        text, counts = distinct["v"].astype("str"), distinct["n"].astype("int64")
+        if field_kind(fld) == "date":
+            column = f"{label}: {mapping[fld]}"
+            try:
+                parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
+            except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
+                raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
+        elif field_kind(fld) == "currency":
+            parsed, _ = V.parse_currency(text)
+        else:
+            parsed, _ = V.parse_number(text)
+        alias = quote_ident(f"m_{fld}")
+        codes = V.currency_marks(text) if fld in R.AMOUNT_FIELDS else None
+        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views, codes)} {alias} "
+                     f"ON {alias}.v = s.{t}")
+        values[fld] = f"coalesce({values[fld]}, {alias}.val)"
+        if codes is not None:
+            marks[fld] = f"{alias}.code"
+    carried = _carry_order_fields(values)
+    required = R.REQUIRED["transactions"]
+    bad, out = {}, {}
+    for fld, v in values.items():
+        t = quote_ident(f"t{index[fld]}")
+        if fld in required:
+            bad[fld] = f"({v}) IS NULL"
+        elif field_kind(fld) in ("number", "date", "currency"):
+            bad[fld] = f"({v}) IS NULL AND {t} IS NOT NULL"
+        else:
+            bad[fld] = "false"
+        out[fld] = _out_of_range(fld, f"({v})", rules) or "CAST(NULL AS VARCHAR)"
+    code, kind, said = _row_currency(mapping, index, values, marks)
+    checked = f"_bulk_checked_{next(_names)}"
+    cur.execute(*_bound(
+        f"CREATE TEMP TABLE {quote_ident(checked)} AS SELECT s.pos, "
+        + ", ".join(f"{v} AS {quote_ident(f)}" for f, v in values.items()) + ", "
+        + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
+        + ", ".join(f"{o} AS {quote_ident('out_' + f)}" for f, o in out.items()) + ", "
+        + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
+        + f", {code} AS cur_code, {kind} AS cur_kind, {said} AS cur_said, "
+        + f"({' + '.join(f'CAST({c} AS INTEGER)' for c in carried) or '0'}) AS carried"
+        + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
+    try:
+        any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
+        future = " OR ".join(f"{quote_ident('out_' + f)} = '{R.FUTURE}'" for f in values)
+        invalid, any_future = cur.execute(f"SELECT count_if({any_bad}), coalesce(bool_or({future}), false) "
+                                          f"FROM {quote_ident(checked)}").fetchall()[0]
+        examples = []
+        if invalid:
+            first = cur.execute(f"SELECT * FROM {quote_ident(checked)} WHERE {any_bad} ORDER BY pos LIMIT ?",
+                                [R.SHOW_ERRORS]).df()
+            for row in first.to_dict("records"):
+                reasons = []
+                for f in values:
+                    value = row["raw_" + f]
+                    if row["bad_" + f]:
+                        expected = R.PARSERS.get(f, (None, "text"))[1]
+                        reasons.append(R.describe(mapping[f], value, expected, R.is_empty(value)))
+                    elif isinstance(row["out_" + f], str):
+                        reasons.append(R.describe_range(row["out_" + f], mapping[f], value, rules))
+                examples.append(i18n.t("line {line}, {reasons}", line=int(row["pos"]) + scan.source.skip + 1,
+                                  reasons=semicolons(reasons)))
+        if invalid and not rules.skip_invalid:
+            raise R.invalid_rows_error(label, invalid, n, examples, rules, bool(any_future))
+        currency = R.judge_currency(label, [
+            R.CurrencyRows(c, int(rows), [int(p) + scan.source.skip + 1 for p in first],
+                            R.mark_evidence(k, w, v))
+            for c, rows, first, k, w, v in cur.execute(
+                f"SELECT cur_code, count(*), list(pos ORDER BY pos)[1:{R.SHOW_ERRORS}], arg_min(cur_kind, pos), "
+                f"arg_min(cur_said, pos), arg_min(cur_value, pos) FROM (SELECT *, {_said_value(mapping)} AS cur_value "
+                f"FROM {quote_ident(checked)}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
+                f"ORDER BY min(pos)").fetchall()])
+        valid = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad})"
+        returned = _returns(cur, valid, values)
+        lines = f"SELECT * REPLACE (CASE WHEN {returned} THEN -abs(amount) ELSE amount END AS amount) FROM ({valid})"
+        has_id = "customer_id IS NOT NULL" if "customer_id" in values else "false"
+        for table, which in (("transactions", has_id), ("guest_purchases", f"NOT ({has_id})")):
+            fields = [f for f in SCHEMA[table] if f in values]
+            cur.execute(*_bound(_insert_sql(fields, f"SELECT * FROM ({lines}) WHERE {which} ORDER BY pos", table),
+                                {"import_id": import_id}))
+        customers, guests, guest_cents, returns, return_cents, carried_cells = cur.execute(
+            f"SELECT count_if({has_id}), count_if(NOT ({has_id})), coalesce(sum(round(amount * 100)) FILTER "
+            f"(NOT ({has_id})), 0), count_if({returned}), coalesce(sum(round(amount * 100)) FILTER ({returned}), 0), "
+            f"(SELECT coalesce(sum(carried), 0) FROM {quote_ident(checked)}) FROM ({lines})").fetchall()[0]
+        by_status = {"return": {"lines": int(returns), "value": round(float(return_cents) / 100, 2),
+                                "revenue": True}} if returns else {}
+        return Checked(n - invalid, invalid, examples, normalised, currency, int(customers), int(guests),
+                       round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
+    finally:
+        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _carry_order_fields(values: dict[str, str]) -> list[str]:
+    """orders.carry_order_fields in SQL: an empty order-level value (customer id, date, currency)
+    taken from the first line of its order that has one; returns the SQL of "this cell was
+    carried" per field."""
+    order = values.get("order_id")
+    flags = []
+    if order is None:
+        return flags
+    for fld in (f for f in orders.ORDER_FIELDS if f in values):
+        v = values[fld]
+        first = (f"first_value({v} IGNORE NULLS) OVER (PARTITION BY {order} ORDER BY s.pos "
+                 "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
+        flags.append(f"(({v}) IS NULL AND ({order}) IS NOT NULL AND {first} IS NOT NULL)")
+        values[fld] = f"CASE WHEN ({order}) IS NOT NULL THEN coalesce({v}, {first}) ELSE {v} END"
+    return flags
+
+
+def _returns(cur, valid: str, values: dict[str, str]) -> str:
+    """SQL true for a valid line that is a return (orders.settle): a negative quantity, or a
+    cancellation's invoice number in a file whose other valid lines have plain ones."""
+    parts = ["coalesce(quantity < 0, false)"] if "quantity" in values else []
+    if "order_id" in values:
+        plain = cur.execute(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{orders.INVOICE}')), false) "
+                            f"FROM ({valid})").fetchall()[0][0]
+        if plain:
+            parts.append(f"coalesce(regexp_full_match(order_id, '{orders.CANCELLATION}'), false)")
+    return " OR ".join(parts) or "false"
+
+
+def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: list,
+                    codes: pd.Series | None = None) -> str:
+    """Register (v, val[, code]): cell text -> its value as Python reads it (and the currency it
+    writes), for a join; the view's name."""
+    view = f"_bulk_{fld}_{next(_names)}"
+    columns = {"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}
+    if codes is not None:
+        columns["code"] = pa.array(codes.where(codes.notna(), None).tolist(), pa.string())
+    cur.register(view, pa.table(columns))
+    views.append(view)
+    return quote_ident(view)
+
+
+def _row_currency(mapping: dict[str, str], index: dict[str, int], values: dict[str, str],
+                  marks: dict[str, str]) -> tuple[str, str, str]:
+    """SQL of each row's currency as validate.sheet_currency decides it: the currency column's,
+    else the first amount cell's sign or code, else what an amount column's name states; with
+    where it was read (the evidence's kind and column)."""
+    options = []  # (code SQL, kind, column)
+    if "currency" in values:
+        options.append((f"({values['currency']})", "column", mapping["currency"]))
+    amounts = [f for f in R.AMOUNT_FIELDS if f in index]
+    options += [(marks[f], "mark", mapping[f]) for f in amounts if f in marks]
+    options += [(f"'{code}'", "name", mapping[f]) for f in amounts if (code := V.currency_of_name(mapping[f]))]
+    if not options:
+        return "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
+    code = "coalesce(" + ", ".join(c for c, _, _ in options) + ")"
+    kind = "CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN '{k}'" for c, k, _ in options) + " END"
+    said = "CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN {_literal(w)}" for c, _, w in options) + " END"
+    return code, kind, said
+
+
+def _said_value(mapping: dict[str, str]) -> str:
+    """SQL of the cell the currency was read from (its column is ``cur_said``)."""
+    cases = [f"WHEN cur_kind = 'column' THEN {quote_ident('raw_currency')}"] if "currency" in mapping else []
+    cases += [f"WHEN cur_kind = 'mark' AND cur_said = {_literal(mapping[f])} THEN {quote_ident('raw_' + f)}"
+              for f in R.AMOUNT_FIELDS if f in mapping]
+    return "CASE " + " ".join(cases) + " END" if cases else "CAST(NULL AS VARCHAR)"
+
+
+def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list) -> list[str]:
+    """The first three rows' cells (in file order) among ``values``."""
+    view = f"_bulk_ambiguous_{next(_names)}"
+    cur.register(view, pa.table({"v": pa.array(values.astype("str").unique(), pa.string())}))
+    views.append(view)
+    rows = cur.execute(f"SELECT {t} FROM ({cells}) WHERE {t} IN (SELECT v FROM {quote_ident(view)}) "
+                       "ORDER BY pos LIMIT 3").fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,85 @@
+"""Where the engine meets the data: the data tables as Ibis expressions (:class:`Tables`),
+results kept in memory or in the engine (:func:`materialize`), results leaving the engine
+(:func:`to_frame`), and the fixed sample of customers that model fitting brings to the driver
+(:func:`hash_sample`). The same expressions run on DuckDB (embedded default) and on Spark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+@dataclass(frozen=True)
+class Tables:
+    """The three data tables as Ibis expressions, on whichever backend holds them."""
+
+    customers: Any
+    transactions: Any
+    interactions: Any
+    # Set by :meth:`pinned`: per-customer tables already computed, by what they are of.
+    memo: dict | None = field(default=None, compare=False, repr=False)
+
+    def pinned(self) -> "Tables":
+        """These tables with a memo: the per-customer facts that many figures share
+        (:func:`analysis.features.customer_facts`, ``service_facts``) are computed once,
+        kept in memory, and every later expression on the returned object reads them.
+        For one report or scoring run, over data that does not change meanwhile."""
+        return replace(self, memo={})
+
+    def remember(self, key: tuple, build) -> Any:
+        """``build()`` executed once when pinned, the plain expression otherwise. DuckDB's
+        result is kept in memory; on another engine (Spark) it is cached in the engine, so
+        the per-customer rows never come to the driver."""
+        if self.memo is None:
+            return build()
+        if key not in self.memo:
+            self.memo[key] = materialize(build())
+        return self.memo[key]
+
+
+def materialize(expr) -> Any:
+    """``expr`` computed once, as a table later expressions read instead of computing it
+    again. On DuckDB the result is kept in this process as Arrow (a per-customer table of a
+    million rows is tens of megabytes; DuckDB scans it in place); on another engine (Spark)
+    it is cached in the engine, so the rows never come to the driver."""
+    import ibis
+
+    if ibis.get_backend(expr).name == "duckdb":
+        return ibis.memtable(expr.to_pyarrow())
+    return expr.cache()
+
+
+def to_frame(expr) -> pd.DataFrame:
+    """An Ibis table expression executed into pandas: the one place where results leave the
+    engine. Money is summed exactly there (DECIMAL); here decimal columns become float64, what
+    pandas, NumPy, the models and the charts compute with (NumPy cannot do arithmetic on
+    Python ``Decimal`` objects). A decimal with two places converts to the nearest float, so
+    the figure is the same on every run; round it to the cent to show it."""
+    exact = {name: "float64" for name, kind in expr.schema().items() if kind.is_decimal()}
+    return (expr.cast(exact) if exact else expr).to_pandas()
+
+
+# Model fitting brings per-customer rows to the driver. Above this many customers only a
+# sample of them comes back (:func:`hash_sample`); scoring still covers every customer in
+# the engine. Read at call time, so a test can lower it.
+LOCAL_ROWS = 200_000
+_HASH_DIGITS = 8  # hex digits of md5(customer_id) that decide the sample
+
+
+def local_limit(limit: int | None = None) -> int:
+    """``limit``, or :data:`LOCAL_ROWS` when None."""
+    return LOCAL_ROWS if limit is None else int(limit)
+
+
+def hash_sample(table, n: int, size: int):
+    """``table`` itself when ``n`` rows fit in ``size``; else the rows whose customer_id
+    hashes below ``size / n`` of the hash range: about ``size`` rows. The hash is the first
+    hex digits of md5(customer_id), compared as text (fixed-width lower-case hex sorts like
+    the number), so DuckDB and Spark keep exactly the same customers, and a customer's
+    membership never depends on the others."""
+    if n <= size:
+        return table
+    cut = format(int(size / n * 16**_HASH_DIGITS), f"0{_HASH_DIGITS}x")
+    return table.filter(table.customer_id.cast("string").hexdigest("md5").substr(0, _HASH_DIGITS) < cut)

@@ -1,0 +1,88 @@
+"""Stored analysis results: frames and their meta kept in the workspace under a key (the
+``results`` table and one table per frame), so that a figure computed once is read back
+later, by the app or the command line, as long as the data it depends on has not changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.store.schema import quote_ident
+
+# Stored results kept per kind (several as-of dates or settings); older ones are dropped.
+RESULTS_KEPT = 6
+# Stored results are a cache: the app does not wait long to write them.
+RESULT_WRITE_WAIT_SECONDS = 0.5
+
+
+class StoredResults:
+    """The stored-results methods of a workspace (mixed into :class:`~analysis.store.Workspace`),
+    which gives ``read_only``, ``reading()``, ``cursor()`` and ``transaction()``."""
+
+    @staticmethod
+    def result_key(kind: str, **parts: Any) -> str:
+        """A stable key for a result of ``kind`` computed from ``parts`` (versions, dates,
+        settings; anything with a stable ``str``)."""
+        text = json.dumps([kind, parts], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def save_result(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
+        """Store ``frames`` (one table each) and ``meta`` (JSON) under ``key``, all or
+        nothing; the oldest results of ``kind`` beyond :data:`RESULTS_KEPT` are dropped.
+        Column dtypes are kept in the meta so :meth:`load_result` gives the same frames.
+        Returns False (and stores nothing) on a read-only workspace."""
+        if self.read_only:
+            return False
+        with self.transaction() as cur:
+            self._write_result(cur, kind, key, frames, meta)
+        return True
+
+    @staticmethod
+    def _write_result(cur: duckdb.DuckDBPyConnection, kind: str, key: str, frames: dict[str, pd.DataFrame],
+                      meta: dict) -> None:
+        """:meth:`save_result`'s writes, inside an open transaction."""
+        names = {part: f"result_{key}_{part}" for part in frames}
+        dtypes = {part: {str(c): str(t) for c, t in f.dtypes.items()} for part, f in frames.items()}
+        record = json.dumps({"meta": meta, "dtypes": dtypes})
+        view = f"_result_{threading.get_ident()}"
+        for part, frame in frames.items():
+            cur.register(view, frame)
+            try:
+                cur.execute(f"CREATE OR REPLACE TABLE {quote_ident(names[part])} AS "
+                            f"SELECT * FROM {quote_ident(view)}")
+            finally:
+                cur.unregister(view)
+        cur.execute('INSERT OR REPLACE INTO "results" VALUES (?, ?, ?, ?, now())',
+                    [key, kind, json.dumps(names), record])
+        old = cur.execute(
+            'SELECT "result_key", "tables_json" FROM "results" WHERE "kind" = ? '
+            'ORDER BY "saved_at" DESC, "result_key" OFFSET ?', [kind, RESULTS_KEPT]).fetchall()
+        for old_key, tables in old:
+            for name in json.loads(tables).values():
+                cur.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+            cur.execute('DELETE FROM "results" WHERE "result_key" = ?', [old_key])
+
+    def load_result(self, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
+        """(frames, meta) stored under ``key``, or None when there is none."""
+        try:
+            with self.reading():
+                row = self.cursor().execute(
+                    'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+                if row is None:
+                    return None
+                record = json.loads(row[1])
+                frames = {}
+                for part, name in json.loads(row[0]).items():
+                    # Through Arrow: several times faster than .df() for text columns.
+                    frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
+                    wanted = record["dtypes"][part]
+                    frames[part] = frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
+        except duckdb.CatalogException:  # an older read-only workspace, a table dropped by hand
+            return None
+        return frames, record["meta"]
