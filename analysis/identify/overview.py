@@ -80,16 +80,12 @@ def guest_purchases(ws, as_of: Any) -> dict | None:
     """Purchases without a customer id (``guest_purchases``, guest checkouts) on or before
     ``as_of``: ``lines``, ``revenue`` and ``share`` (of all purchase lines); None when there
     are none. They are in no per-customer figure; the Overview says how much they are."""
-    import duckdb
+    from analysis.store.imports import guest_totals
 
-    day = resolve_as_of(ws.tables(), as_of)
-    try:
-        lines, revenue, others = ws.cursor().execute(
-            'SELECT (SELECT count(*) FROM "guest_purchases" WHERE "date" <= ?), '
-            '(SELECT coalesce(sum("amount"), 0) FROM "guest_purchases" WHERE "date" <= ?), '
-            '(SELECT count(*) FROM "transactions" WHERE "date" <= ?)', [day, day, day]).fetchone()
-    except duckdb.CatalogException:  # a workspace written before guest purchases were kept
+    totals = guest_totals(ws.cursor(), resolve_as_of(ws.tables(), as_of))
+    if totals is None:  # a workspace written before guest purchases were kept
         return None
+    lines, revenue, others = totals
     if not lines:
         return None
     return {"lines": int(lines), "revenue": float(revenue), "share": lines / (lines + others)}

@@ -172,3 +172,18 @@ def apply_accounts(cur) -> None:
                 f'JOIN "customers" c ON c.customer_id = a.account_id GROUP BY a.customer_id) m '
                 f'WHERE "customers".customer_id = m.person')
     cur.execute('DELETE FROM "customers" WHERE customer_id IN (SELECT account_id FROM "accounts")')
+
+
+def guest_totals(cur, day) -> tuple[int, float, int] | None:
+    """(guest purchase lines, their revenue, purchase lines with a customer) on or before
+    ``day``; None for a workspace written before guest purchases were kept."""
+    import duckdb
+
+    try:
+        lines, revenue, others = cur.execute(
+            'SELECT (SELECT count(*) FROM "guest_purchases" WHERE "date" <= ?), '
+            '(SELECT coalesce(sum("amount"), 0) FROM "guest_purchases" WHERE "date" <= ?), '
+            '(SELECT count(*) FROM "transactions" WHERE "date" <= ?)', [day, day, day]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return int(lines), float(revenue), int(others)
