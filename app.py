@@ -25,6 +25,7 @@ def pages() -> dict:
         t("Identify"): [
             st.Page("pages/overview.py", title=t("Overview"), icon="🏠", default=True),
             st.Page("pages/data.py", title=t("Data"), icon="📥"),
+            st.Page("pages/cohorts.py", title=t("Cohorts"), icon="🗓️"),
         ],
         t("Differentiate"): [
             st.Page("pages/pyramid.py", title=t("Customer pyramid"), icon="🔺"),

@@ -40,6 +40,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     from analysis.differentiate.clusters import cluster_report
     from analysis.differentiate import headroom
     from analysis.predict.clv_data import clv_report, potential_table, score_clv
+    from analysis.identify import cohorts
     from analysis.predict.fit import fit_workspace_clv
     from analysis.scores import attempt, potential_revenue
 
@@ -73,5 +74,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
         report["clv"]["holdout"]["churn"] = churn_on_split(
             tables.transactions, settings.holdout, as_of, report["clv"]["model"]).as_dict()
     report["wallet"] = None if wallets is None else headroom.wallet_section(wallets)
+    report.update(attempt(messages, "cohorts", lambda: cohorts.report_section(tables, as_of))
+                  or {"cohorts": None, "cohort_average": None})
     report["messages"] = messages
     return report

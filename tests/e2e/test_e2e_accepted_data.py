@@ -66,7 +66,7 @@ def test_customer_pages_of_nasty_customers(page, app_server, nasty_name, screens
 @pytest.mark.parametrize("path, heading", [
     ("segments", "Segments"), ("clusters", "Clusters and personas"), ("actions", "Action plan"),
     ("pyramid", "Customer pyramid"), ("value", "Most valuable"), ("matrix", "Satisfaction by volume"),
-    ("present", "Workshop"),
+    ("present", "Workshop"), ("cohorts", "Cohorts"),
 ])
 def test_no_page_turns_data_into_links(page, app_server, nasty_name, screenshot, path, heading):
     page.goto(f"{app_server['url']}/{path}?workspace={nasty_name}")
