@@ -97,7 +97,9 @@ def _log_mean_quad(q: float, p: float, ell: float) -> float:
     total = 0.0
     for a, b in zip(edges[:-1], edges[1:]):
         if b > a:
-            total += integrate.quad(lambda y: np.exp(log_f(y) - top), a, b, epsabs=0.0, epsrel=1e-12, limit=500)[0]
+            # full_output: a roundoff note comes back in the result instead of a warning on the server log
+            total += integrate.quad(lambda y: np.exp(log_f(y) - top), a, b, epsabs=0.0, epsrel=1e-12, limit=500,
+                                    full_output=1)[0]
     return float(top + np.log(total) - betaln(q, p))
 
 
