@@ -5,24 +5,16 @@ customers listed. Every figure is recomputed here with pandas from the raw rows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
 from analysis.store import Workspace
+from tests.differentiate.test_wallet_cli import run  # a command's --json output, failing on a non-zero exit
 from tests.pagetest import open_page
 
 SEED = 20261206
-
-
-def run(capsys, *argv) -> dict:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return json.loads(out)
 
 
 def orders(n: int = 120) -> pd.DataFrame:
