@@ -181,11 +181,39 @@ def _workbook_sheets(data: bytes) -> list[tuple[str, list[list]]]:
         raise UserError(t("cannot open the workbook: {problem}", problem=exc)) from exc
 
 
-def _typed_columns(body: pd.DataFrame) -> pd.DataFrame:
-    """Cells of a sheet's body (Python objects) with empty ones missing and each column in the
-    narrowest type that holds it (numbers as float64, dates as datetime64), so that the values
-    are read a whole column at a time; columns mixing kinds stay objects."""
-    return body.where(body.ne("")).infer_objects()
+def _typed_columns(rows: list[list], width: int) -> pd.DataFrame:
+    """Cells of a sheet's body (rows of Python objects from calamine) as columns, with empty
+    ones missing and each column in the narrowest type that holds it (numbers as float64,
+    dates and datetimes as datetime64, text as strings), so that the values are read a whole
+    column at a time; columns mixing kinds stay objects. Built column by column from the rows
+    (one pass; the kind of each column is found by pandas' C-level ``infer_dtype``)."""
+    columns = {}
+    for i, cells in enumerate(zip(*rows)) if rows else ():
+        col = np.array(cells, dtype=object)
+        col[col == ""] = None
+        kind = pd.api.types.infer_dtype(col, skipna=True)
+        missing = pd.isna(col)
+        if kind == "integer" and not missing.any():
+            columns[i] = pd.Series(col.astype("int64"))
+        elif kind in ("floating", "integer", "mixed-integer-float"):
+            columns[i] = pd.Series(col.astype("float64"))
+        elif kind == "boolean" and not missing.any():
+            columns[i] = pd.Series(col.astype(bool))
+        elif kind in ("datetime", "date"):
+            try:
+                columns[i] = pd.Series(pd.to_datetime(col)).astype("datetime64[us]")
+            except (ValueError, OverflowError, TypeError):
+                columns[i] = pd.Series(col, dtype=object)
+        elif kind == "string":
+            columns[i] = pd.Series(col, dtype="str")
+        elif kind == "empty":
+            columns[i] = pd.Series(col, dtype="float64")
+        else:
+            columns[i] = pd.Series(col, dtype=object)
+    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=range(len(rows)))
+    for i in range(len(columns), width):
+        frame[i] = np.nan
+    return frame
 
 
 def read_excel(data: bytes) -> list[RawSheet]:
@@ -202,7 +230,7 @@ def read_excel(data: bytes) -> list[RawSheet]:
         h = find_header(head)
         header_cells = [None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
                         for v in cells[h]]
-        body = _typed_columns(pd.DataFrame(cells[h + 1:], dtype=object)) if len(cells) > h + 1 else \
+        body = _typed_columns(cells[h + 1:], len(header_cells)) if len(cells) > h + 1 else \
             pd.DataFrame(columns=range(len(header_cells)), dtype=object)
         lines = np.arange(len(body), dtype=np.int64) + h + 2  # Excel row numbers
         frame, lines = finish(body, header_cells, lines)
