@@ -127,13 +127,28 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
     q = quantity if quantity is not None else pd.Series(np.nan, index=unit_price.index)
     d = discount if discount is not None else pd.Series(np.nan, index=unit_price.index)
     out = np.full(n, np.nan)
-    for i, (p, qq, dd) in enumerate(zip(unit_price.to_numpy(), q.to_numpy(), d.to_numpy())):
+    # Most lines at once, in whole cents: a price and a discount written with at most two
+    # decimals (their shortest form is c / 100 for a whole c) and a whole quantity give the
+    # same figure as the decimal arithmetic below, without rounding (bounded so that the cents
+    # stay below 2**53).
+    p_, q_, d_ = (np.asarray(x, dtype="float64") for x in (unit_price, q, d))
+    with np.errstate(invalid="ignore", over="ignore"):
+        pc, dc = np.round(p_ * 100), np.round(np.abs(d_) * 100)
+        units = np.where(np.isnan(q_), 1.0, q_)
+        simple = (np.isfinite(p_) & (np.abs(p_) < 1e7) & (pc / 100 == p_)
+                  & np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
+                  & (np.isnan(d_) | ((np.abs(d_) < 1e7) & (dc / 100 == np.abs(d_)))))
+        cents = pc[simple].astype(np.int64) * units[simple].astype(np.int64) \
+            - np.nan_to_num(dc[simple]).astype(np.int64)
+    out[simple] = cents / 100
+    for i in np.flatnonzero(~simple):
+        p, qq, dd = p_[i], q_[i], d_[i]
         price = _decimal(p)
         if price is None:
             continue
-        units = _decimal(qq)
+        count = _decimal(qq)
         off = _decimal(dd)
-        line = price * (Decimal(1) if units is None else units) - (abs(off) if off is not None else 0)
+        line = price * (Decimal(1) if count is None else count) - (abs(off) if off is not None else 0)
         out[i] = float(line.quantize(_CENT, rounding=ROUND_HALF_UP))
     return pd.Series(out, index=unit_price.index)
 

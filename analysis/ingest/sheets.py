@@ -75,7 +75,7 @@ def finish(frame: pd.DataFrame, header_cells: list, lines: np.ndarray) -> tuple[
     """Name columns, drop unnamed empty columns and fully empty rows."""
     frame = frame.copy()
     frame.columns = column_names(list(header_cells) + [None] * (frame.shape[1] - len(header_cells)))
-    empty = frame.isna() | frame.astype("str").apply(lambda s: s.str.strip() == "")
+    empty = pd.DataFrame({c: _empty(frame[c]) for c in frame.columns}, index=frame.index, columns=frame.columns)
     blank_header = [i >= len(header_cells) or not str(header_cells[i] if header_cells[i] is not None else "").strip()
                     or (isinstance(header_cells[i], float) and np.isnan(header_cells[i]))
                     for i in range(frame.shape[1])]
@@ -84,3 +84,10 @@ def finish(frame: pd.DataFrame, header_cells: list, lines: np.ndarray) -> tuple[
     keep_rows = ~empty.all(axis=1).to_numpy()
     frame = frame[keep_rows].reset_index(drop=True)
     return frame, lines[keep_rows]
+
+
+def _empty(col: pd.Series) -> pd.Series:
+    """Cells that are missing or only whitespace (numbers and dates are never whitespace)."""
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+        return col.isna()
+    return col.isna() | (col.astype("str").str.strip() == "")

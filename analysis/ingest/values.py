@@ -35,9 +35,15 @@ def as_text(series: pd.Series) -> pd.Series:
     elif pd.api.types.is_integer_dtype(series):
         out = series.astype("str")
     elif pd.api.types.is_numeric_dtype(series):
-        out = series.map(_number_text, na_action="ignore")
-    elif series.dtype == object and len(series) and not (series.dropna().map(type) == str).all():
-        out = series.map(_cell_text, na_action="ignore")  # mixed spreadsheet column
+        out = numbers_text(series)
+    elif series.dtype == object and len(series) and not (kinds := series.map(type)).eq(str).where(series.notna(), True).all():
+        out = series.astype(object).copy()  # mixed spreadsheet column: only the cells that are not text change
+        floats = kinds.isin((float, np.float64)) & series.notna()
+        if floats.any():
+            out[floats] = numbers_text(series[floats].astype("float64")).astype(object)
+        other = ~floats & series.notna() & ~kinds.eq(str)
+        if other.any():
+            out[other] = series[other].map(_cell_text)
     else:
         out = series
     text = out.astype("str").str.strip()
@@ -96,6 +102,20 @@ def _ints(text: pd.Series) -> pd.Series:
     arr = _arrow(text)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+
+
+def numbers_text(series: pd.Series) -> pd.Series:
+    """Numbers as :func:`_number_text` writes them, whole numbers at once: integral values below
+    1e16 as integers ("123.0" -> "123"), the others (few in practice) cell by cell."""
+    values = series.astype("float64")
+    whole = np.isfinite(values) & (values == np.round(values)) & (values.abs() < 1e16)
+    out = pd.Series(None, index=series.index, dtype=object)
+    if whole.any():
+        out[whole] = values[whole].astype("int64").astype("str").astype(object)
+    rest = values.notna() & ~whole
+    if rest.any():
+        out[rest] = values[rest].map(_number_text)
+    return out
 
 
 def _number_text(v) -> str:
