@@ -105,6 +105,12 @@ def is_revenue(code) -> bool:
     return code is None or STATUSES.get(code, (REVENUE, ""))[0]
 
 
+def _revenue(status: pd.Series) -> pd.Series:
+    """:func:`is_revenue` of each line's status code, once per distinct code."""
+    known = {code: bool(is_revenue(code)) for code in status.dropna().unique()}
+    return status.map(known).fillna(True).astype(bool) if known else pd.Series(True, index=status.index)
+
+
 # -- lines --------------------------------------------------------------------------
 _CENT = Decimal("0.01")
 
@@ -226,8 +232,8 @@ def settle(frame: pd.DataFrame) -> Settled:
     if "quantity" in frame:
         returns |= frame["quantity"].fillna(0) < 0
     frame.loc[returns, "amount"] = -frame.loc[returns, "amount"].abs()
-    status = status.where(~(returns & status.map(is_revenue).astype(bool)), "return")
-    revenue = status.map(is_revenue).astype(bool)
+    status = status.where(~(returns & _revenue(status)), "return")
+    revenue = _revenue(status)
     by_status: dict[str, dict] = {}
     for code, rows in frame.groupby(status.fillna("").to_numpy(), sort=False):
         if code == "":

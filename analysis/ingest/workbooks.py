@@ -188,8 +188,14 @@ def _typed_columns(rows: list[list], width: int) -> pd.DataFrame:
     column at a time; columns mixing kinds stay objects. Built column by column from the rows
     (one pass; the kind of each column is found by pandas' C-level ``infer_dtype``)."""
     columns = {}
-    for i, cells in enumerate(zip(*rows)) if rows else ():
-        col = np.array(cells, dtype=object)
+    if rows and all(len(r) == len(rows[0]) for r in rows):  # as calamine reads a sheet: one pass in C
+        grid = np.empty((len(rows), len(rows[0])), dtype=object)
+        grid[:] = rows
+        by_column = grid.T
+    else:
+        by_column = [np.array(cells, dtype=object) for cells in zip(*rows)] if rows else []
+    for i, col in enumerate(by_column):
+        col = col.copy()
         col[col == ""] = None
         kind = pd.api.types.infer_dtype(col, skipna=True)
         missing = pd.isna(col)
