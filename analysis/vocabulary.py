@@ -10,6 +10,7 @@ mean several things):
   (attitude change), ``move`` (a customer's move between tiers);
 - ``contact_kind`` (interactions.kind), ``contact_channel`` (interactions.channel),
   ``outcome`` (interactions.outcome), ``contact_field`` (the fields of a contact, in errors);
+- ``import_field``: the fields a column of an imported file is mapped to (the Data page's mapping);
 - ``event_type``: a row of a customer's timeline, a purchase, a refund or a contact kind;
 - ``action_family`` (service, treatment, retention...), ``action_level`` (a volume or
   satisfaction tier as a suggestion's reason says it), ``action_channel`` (how an action is
@@ -63,6 +64,19 @@ FAMILIES: dict[str, dict[str, str]] = {
     "contact_field": {"kind": N_("kind"), "channel": N_("channel"), "satisfaction": N_("satisfaction"),
                       "scale": N_("scale"), "outcome": N_("outcome"), "note": N_("note"),
                       "recorded by": N_("recorded by"), "answered action": N_("answered action")},
+    "import_field": {  # the fields a column of an imported file can be mapped to (analysis.ingest.mapping)
+        "customer_id": N_("field|customer id"), "order_id": N_("field|order id"), "date": N_("field|date"),
+        "amount": N_("field|amount"), "quantity": N_("field|quantity"), "unit_price": N_("field|unit price"),
+        "discount": N_("field|discount"), "product": N_("field|product"), "category": N_("field|category"),
+        "status": N_("field|order status"), "refunded": N_("field|refunded amount"),
+        "currency": N_("field|currency"), "name": N_("field|name"), "email": N_("field|e-mail"),
+        "phone": N_("field|phone"), "region": N_("field|region"), "city": N_("field|city"),
+        "country": N_("field|country"), "address": N_("field|address"), "industry": N_("field|industry"),
+        "channel": N_("field|sales channel"), "contact_channel": N_("field|contact channel"), "signup_date": N_("field|signup date"),
+        "wallet": N_("field|wallet"), "person_id": N_("field|person id"), "kind": N_("field|contact type"),
+        "satisfaction": N_("field|satisfaction"), "scale": N_("field|satisfaction scale"),
+        "outcome": N_("field|outcome"), "note": N_("field|note"),
+    },
     "event_type": {"purchase": N_("purchase"), "refund": N_("refund"), **_CONTACT_KINDS},
     "action_family": {"service": N_("service"), "treatment": N_("treatment"), "retention": N_("retention"),
                       "growth": N_("growth"), "efficiency": N_("efficiency")},

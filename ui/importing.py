@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from analysis import i18n, money
+from analysis import i18n, money, vocabulary
 from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, orders, plan_file
 from analysis.store import Workspace
@@ -27,6 +27,13 @@ OPTION_LABELS = {
 
 def _label(option: str) -> str:
     return t(OPTION_LABELS[option]) if option in OPTION_LABELS else option
+
+
+def field_label(table: str, field: str) -> str:
+    """What the mapping step calls a field, in the page's language (a contact's channel is not a
+    sales channel)."""
+    return vocabulary.label("import_field", "contact_channel" if (table, field) == ("interactions", "channel")
+                            else field)
 
 
 def currency_picker(ws: Workspace) -> None:
@@ -87,7 +94,7 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
             if current is None and field == "amount" and "unit_price" in plan.mapping and table == plan.table:
                 current = COMPUTED
             picked = cols[i % 4].selectbox(
-                field, options, index=options.index(current) if current in options else 0,
+                field_label(table, field), options, index=options.index(current) if current in options else 0,
                 key=f"{prefix}_{table}_{field}", format_func=_label,
             )
             if picked not in (NOT_USED, COMPUTED):
