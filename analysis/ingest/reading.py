@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from pathlib import PurePath
 
@@ -32,8 +33,10 @@ LARGE_FILE = 50_000_000  # bytes; above this, plain UTF-8 delimited files go thr
 # -- decoding -----------------------------------------------------------------------
 def decode(data: bytes) -> tuple[str, str]:
     """Bytes -> (text, encoding name). Strict UTF-8 (with or without BOM), then UTF-16 when a
-    BOM says so (Excel's "Unicode Text"), then strict GB18030 (a superset of GBK/GB2312).
-    DuckDB's CSV reader cannot read GBK, so decoding happens here."""
+    BOM says so (Excel's "Unicode Text"), then strict GB18030 (a superset of GBK/GB2312), then
+    Windows-1252 (a Western Windows export: "Zoë Müller"), which also wins over a GB18030
+    reading made mostly of rare characters (:func:`_latin_in_disguise`). DuckDB's CSV reader
+    cannot read GBK, so decoding happens here."""
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -45,13 +48,43 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "gb18030"
+        chinese = data.decode("gb18030")
+    except UnicodeDecodeError:
+        chinese = None
+    if chinese is not None and not _latin_in_disguise(chinese):
+        return chinese, "gb18030"
+    try:  # Windows-1252: what Excel and Amazon Seller Central save on a Western Windows
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         pass
+    if chinese is not None:
+        return chinese, "gb18030"
     raise UserError(t(
         "the file is not text in UTF-8, UTF-16 or GBK/GB18030. Save it from Excel as "
         "'CSV UTF-8' or as an .xlsx workbook and import that."
     ))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _latin_in_disguise(text: str) -> bool:
+    """Whether text decoded as GB18030 is rather a Western (Windows-1252) file: a Chinese export
+    writes mostly the common characters of GB2312, whose two bytes are both 0xA1 or above; an
+    accented letter followed by an ASCII letter ("ü" + "l" in "Müller") also decodes as GB18030,
+    but to rare characters outside GB2312. Decided on the first 200,000 characters: when fewer
+    than half of the non-ASCII characters are in GB2312."""
+    odd = _NON_ASCII.findall(text[:200_000])
+    if not odd:
+        return False
+    common = 0
+    for ch, n in Counter(odd).items():
+        try:
+            ch.encode("gb2312")
+            common += n
+        except UnicodeEncodeError:
+            pass
+    return common * 2 < len(odd)
 
 
 # -- delimiter and header -----------------------------------------------------------

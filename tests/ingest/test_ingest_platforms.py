@@ -78,6 +78,14 @@ def amazon():
             len({r["order-id"] for r in got}), {r["buyer-name"] for r in got}, {r["ship-state"] for r in got})
 
 
+def amazon_cp1252():
+    """The same report saved by a Western Windows (Windows-1252: "Zoë Müller"), amounts with the
+    thousands comma of Amazon US ("1,234.50")."""
+    got = rows("amazon_order_report_cp1252.txt", encoding="cp1252", delimiter="\t")
+    return (sum(Decimal(r["item-price"].replace(",", "")) for r in got), {r["buyer-email"] for r in got},
+            len({r["order-id"] for r in got}), {r["buyer-name"] for r in got}, {r["ship-state"] for r in got})
+
+
 def _province(address: str) -> str:
     for p in ("浙江", "广东", "北京", "上海", "江苏"):
         if address.startswith(p):
@@ -138,6 +146,7 @@ SHAPES = {
     "shopify_orders_export.csv": ("shopify_orders", "GBP", shopify),
     "woocommerce_orders.csv": ("woocommerce_orders", None, woocommerce),
     "amazon_order_report.txt": ("amazon_order_report", "USD", amazon),
+    "amazon_order_report_cp1252.txt": ("amazon_order_report", "USD", amazon_cp1252),
     "taobao_order_report.csv": ("taobao_orders", "CNY", taobao),
     "jd_orders.csv": ("jd_orders", "CNY", jd),
     "youzan_orders.csv": ("youzan_orders", "CNY", youzan),

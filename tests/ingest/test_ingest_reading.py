@@ -187,3 +187,15 @@ def test_cells_are_counted_over_all_sheets_and_a_workbook_within_the_limit_reads
     assert [s.frame.shape for s in read_any("b.xlsx", xlsx_bytes({"A": rows, "B": rows}))] == [(5, 3), (5, 3)]
     with pytest.raises(UserError, match=r"sheet 'C' has at least \d rows and 3 columns, more than 36 cells"):
         read_any("b.xlsx", xlsx_bytes({"A": rows, "B": rows, "C": rows}))
+
+
+def test_a_western_windows_file_is_not_read_as_chinese():
+    """Windows-1252 bytes where every accented letter is followed by a letter also decode as
+    GB18030, to rare characters: the file is read as the Western text it is; a GBK file stays GBK."""
+    from analysis.ingest.reading import decode
+
+    western = "customer,name,city\nC1,Müller,Léon\nC2,Gómez,Zürich\n".encode("cp1252")
+    western.decode("gb18030")  # the trap: a valid GB18030 reading exists
+    assert decode(western) == ("customer,name,city\nC1,Müller,Léon\nC2,Gómez,Zürich\n", "cp1252")
+    chinese = "客户编号,姓名,城市\nC1,张伟,杭州\nC2,李娜,喆城\n".encode("gbk")  # 喆 is GBK, not GB2312
+    assert decode(chinese) == ("客户编号,姓名,城市\nC1,张伟,杭州\nC2,李娜,喆城\n", "gb18030")
