@@ -160,7 +160,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
         if codes is not None:
             marks[fld] = f"{alias}.code"
-    carried = _carry_order_fields(values)
+    carried = _carry_order_fields(values) if _order_fields_missing(cur, cells, joins, values, scan.params) else []
     required = R.REQUIRED["transactions"]
     bad, out = {}, {}
     for fld, v in values.items():
@@ -231,6 +231,19 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                        round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _order_fields_missing(cur, cells: str, joins: list[str], values: dict[str, str], params: dict) -> bool:
+    """Whether some line with an order id lacks an order-level value (one pass, no sort): only
+    then are the order's other lines looked at (:func:`_carry_order_fields`, whose windows
+    sort the whole file by order)."""
+    order = values.get("order_id")
+    empty = [f"({values[f]}) IS NULL" for f in orders.ORDER_FIELDS if f in values]
+    if order is None or not empty:
+        return False
+    return bool(cur.execute(*_bound(
+        f"SELECT EXISTS (SELECT 1 FROM ({cells}) s {' '.join(joins)} WHERE NOT s.empty AND ({order}) IS NOT NULL "
+        f"AND ({' OR '.join(empty)}))", params)).fetchall()[0][0])
 
 
 def _carry_order_fields(values: dict[str, str]) -> list[str]:
