@@ -54,7 +54,9 @@ def as_text(series: pd.Series) -> pd.Series:
 
 
 def _arrow(text: pd.Series) -> pa.Array:
-    return pa.array(text, type=pa.string(), from_pandas=True)
+    """One Arrow array (a column read by pyarrow's CSV reader comes in chunks)."""
+    arr = pa.array(text, type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def extract(text: pd.Series, pattern: str) -> pd.DataFrame:

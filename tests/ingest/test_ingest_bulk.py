@@ -324,3 +324,35 @@ def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths
     assert report.startswith("error: t.csv: 2 of 30 rows are invalid")
     assert "line 6, column 'amount': '600' is too large" in report and "line 11, column 'amount': '1e2'" in report
     assert "careful" in paths
+
+
+# A corpus of the values people's files hold, field by field: each goes through both readers in a
+# file of otherwise plain rows, and both must give the same value or the same refusal (line,
+# column, value). One column's decisions (decimal comma, day or month first) are taken from the
+# whole column, so each corpus is a column a file could hold.
+NASTY_VALUES = {
+    "amount": ["1,234.50", "$1,234.50", "USD 12", "12 usd", "US$ 7", "(5.00)", "5.00-", "(-5)", "+5", "-0",
+               "1e3", "1E-2", "1e309", "inf", "NaN", "abc", "1 234.50", "7,50", "１２３", "١٢٣", "12.5.3", ".5",
+               "5.", "--5", "0x10", "1_000", "$ 300", "1'234.50", "\u00a012\u00a0", "$-3", "-$3", "$(3.50)"],
+    "date": ["2024-01-05", "2024/1/5", "2024.1.5", "2024年1月5日", "20240105", "25/01/2024", "5 Mar 2024",
+             "Mar 5, 2024", "2024-02-30", "2024-13-01", "0099-01-01", "45000", "2024-01-05T10:00:00",
+             "2024-01-05 10:00", "yesterday", "２０２４-０１-０５", "2024-1-5", "1899-12-31", "2024-01-05Z",
+             "5/1/24", " 2024-01-06 ", "2024-01-05\u200b"],
+    "customer id": ["Ｃ００１", "C001\u200b", "\ufeffC002", "C\u00a0003", "C004\u3000", "00123", "123.0", "١٢٣.0",
+                    "C😀", "מזהה", "<b>C010</b>", "\u202eC007", "c001", "C 008", "\u00adC009",
+                    "=1+1", "-5.0", "1e3"],
+}
+
+
+@pytest.mark.parametrize("column", list(NASTY_VALUES))
+def test_a_corpus_of_nasty_values_gives_the_same_value_or_refusal_both_ways(tmp_path, monkeypatch, paths, column):
+    plain = {"customer id": "c{i}", "order id": "o{i}", "date": "2024-01-0{d}", "amount": "{i}.25",
+             "quantity": "1", "product": "P", "category": "K"}
+    rows = []
+    for i, value in enumerate(NASTY_VALUES[column] * 3):  # each value more than once: distinct values
+        cells = {k: v.format(i=i, d=i % 9 + 1) for k, v in plain.items()}
+        cells[column] = value if i % 2 == 0 or i >= len(NASTY_VALUES[column]) else cells[column]
+        rows.append(",".join('"' + c.replace('"', '""') + '"' if "," in c or '"' in c else c for c in cells.values()))
+    report, tables = both(tmp_path, monkeypatch, HEADER + "\n".join(rows) + "\n", skip_invalid=True)
+    assert "careful" in paths  # the bulk side read them with the Python rules, not the pandas path whole
+    assert tables["transactions"] or tables["guest_purchases"]

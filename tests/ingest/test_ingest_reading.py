@@ -199,3 +199,32 @@ def test_a_western_windows_file_is_not_read_as_chinese():
     assert decode(western) == ("customer,name,city\nC1,Müller,Léon\nC2,Gómez,Zürich\n", "cp1252")
     chinese = "客户编号,姓名,城市\nC1,张伟,杭州\nC2,李娜,喆城\n".encode("gbk")  # 喆 is GBK, not GB2312
     assert decode(chinese) == ("客户编号,姓名,城市\nC1,张伟,杭州\nC2,李娜,喆城\n", "gb18030")
+
+
+def test_a_large_invoice_line_csv_read_by_pyarrow_imports_like_a_small_one(tmp_path, monkeypatch):
+    """Invoice lines (unit prices) are read by pandas at any size; above the large-file size pyarrow
+    splits the file, in chunks. Datetimes, cancellation invoices and guest lines come out as in a
+    small file: revenue worked out here by hand from the rows."""
+    from analysis.ingest import ingest_files, reading
+    from analysis.store import Workspace
+
+    rows = [("536365", "6", "2024-12-01 08:26:00", "2.55", "17850"), ("536365", "2", "2024-12-01 08:26:00", "3.39", "17850"),
+            ("C536379", "-1", "2024-12-01 09:41:00", "27.50", "14527"), ("536380", "24", "2024-12-01 09:45:00", "0.85", ""),
+            ("536381", "3", "2024-12-02 10:03:00", "1,234.50", "15311")]
+    text = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" + "".join(
+        f'{inv},85123A,ITEM,{q},{d},"{p}",{c},United Kingdom\n' for inv, q, d, p, c in rows)
+    path = tmp_path / "invoices.csv"
+    path.write_text(text)
+    from decimal import Decimal
+
+    revenue = 6 * Decimal("2.55") + 2 * Decimal("3.39") - Decimal("27.50") + 3 * Decimal("1234.50")  # guest apart
+    from pyarrow import csv as pacsv
+
+    monkeypatch.setattr(reading, "LARGE_FILE", 0)
+    options = pacsv.ReadOptions  # blocks of 256 bytes: the columns come in chunks, as from a file of 50 MB
+    monkeypatch.setattr(pacsv, "ReadOptions", lambda **kw: options(**{**kw, "block_size": 256}))
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        report = ingest_files(ws, [path]).to_dict()
+        assert report["rows"] == 5 and report["guest_lines"] == 1
+        assert ws.scalar('SELECT sum(amount) FROM "transactions"') == revenue
+        assert str(ws.scalar('SELECT max("date") FROM "transactions"'))[:10] == "2024-12-02"
