@@ -214,8 +214,8 @@ def _typed_columns(rows: list[list], width: int) -> pd.DataFrame:
             columns[i] = pd.Series(col, dtype="str")
         elif kind == "empty":
             columns[i] = pd.Series(col, dtype="float64")
-        else:
-            columns[i] = pd.Series(col, dtype=object)
+        else:  # mixed kinds, times, durations, booleans with gaps: as pandas infers them
+            columns[i] = pd.Series(col, dtype=object).infer_objects()
     frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=range(len(rows)))
     for i in range(len(columns), width):
         frame[i] = np.nan

@@ -97,3 +97,16 @@ def test_a_relational_export_in_one_go(page, app_server, screenshot):
     expect(summary).to_contain_text("1 row names an order that is not among the orders or purchases: not imported")
     assert overview_revenue(page, app_server, "olist").endswith(i18n.number(float(revenue)))
     screenshot("overview")
+
+
+def test_amazon_report_saved_on_a_western_windows_in_chinese(page, app_server, tmp_path, screenshot):
+    """An Amazon Seller Central order report in Windows-1252 ("Zoë Müller", "1,234.50"), uploaded by a
+    manager reading the app in Chinese: the mapping step names its fields in Chinese, the import
+    needs no mapping, and the Overview's revenue is the report's item prices added up here."""
+    src = tmp_path / "amazon_orders.txt"
+    shutil.copy(FIXTURES / "amazon_order_report_cp1252.txt", src)
+    rows = list(csv.DictReader(io.StringIO(src.read_bytes().decode("cp1252")), delimiter="\t"))
+    revenue = sum(Decimal(r["item-price"].replace(",", "")) for r in rows)
+    import_files(page, app_server, "amazon", [src], "看起来是亚马逊卖家中心订单报告", screenshot, lang="zh")
+    assert overview_revenue(page, app_server, "amazon", lang="zh").endswith(i18n.number(float(revenue)))
+    screenshot("overview")
