@@ -9,6 +9,7 @@ import streamlit as st
 from analysis import i18n, money, vocabulary
 from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, orders, plan_file
+from analysis.ingest.reading import delimiter_name
 from analysis.store import Workspace
 from ui import show, workspace
 
@@ -104,7 +105,7 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
     st.caption(
         t("{rows} data rows · header on line {line}", rows=i18n.number(plan.n_rows), line=plan.header_line)
         + (t(" · encoding {encoding}", encoding=plan.encoding) if plan.encoding else "")
-        + (t(" · separated by {delimiter}", delimiter=plan.delimiter) if plan.delimiter else "")
+        + (t(" · separated by {delimiter}", delimiter=delimiter_name(plan.delimiter)) if plan.delimiter else "")
         + (t(" · mapping remembered from an earlier import") if plan.remembered else "")
     )
     preview = plan.preview

@@ -155,7 +155,7 @@ def read_text(data: bytes) -> RawSheet:
         frame = pd.DataFrame(columns=range(len(header_cells)), dtype=str)
     except pd.errors.ParserError as exc:
         raise UserError(t("cannot split the file into columns with {delimiter}: {problem}",
-                          delimiter=_delim_name(delimiter), problem=exc)) from exc
+                          delimiter=delimiter_name(delimiter), problem=exc)) from exc
     # With skip_blank_lines=False every physical line is a row, unless a quoted cell spans lines.
     lines = _record_lines(text, header_idx + 1, delimiter, len(frame))
     frame, lines = finish(frame, header_cells, lines)
@@ -212,8 +212,12 @@ def _read_large(data: bytes, header_idx: int, width: int, delimiter: str) -> pd.
 _DELIM_NAMES = {",": N_("commas"), ";": N_("semicolons"), "\t": N_("tabs"), "|": N_("pipes"), WHITESPACE: N_("spaces")}
 
 
-def _delim_name(d: str) -> str:
+def delimiter_name(d: str) -> str:
+    """The delimiter in words ("tabs", "commas"), in the current language."""
     return lookup(_DELIM_NAMES[d]) if d in _DELIM_NAMES else repr(d)
+
+
+_delim_name = delimiter_name
 
 
 def read_any(file_name: str, data: bytes) -> list[RawSheet]:

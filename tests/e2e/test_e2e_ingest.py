@@ -34,6 +34,7 @@ def import_files(page, app_server, workspace: str, paths: list[Path], looks_like
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files([str(p) for p in paths])
     expect(page.get_by_text(looks_like, exact=True).first).to_be_visible(timeout=60_000)
     wait_idle(page)
+    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()  # the mapping, above the preview
     screenshot("mapping")
     page.get_by_test_id("stButton").filter(has_text=re.compile("^(Import|导入)$")).click()
     expect(page.get_by_test_id("stAlertContentSuccess")).to_be_visible(timeout=90_000)

@@ -141,6 +141,7 @@ LOOKS_LIKE = {
     "shopify_orders_export.csv": "Looks like a Shopify orders export",
     "woocommerce_orders.csv": "Looks like a WooCommerce orders export",
     "amazon_order_report.txt": "Looks like an Amazon Seller Central order report",
+    "amazon_order_report_cp1252.txt": "Looks like an Amazon Seller Central order report",
     "taobao_order_report.csv": "Looks like a Taobao/Tmall order report (订单报表)",
     "jd_orders.csv": "Looks like a JD (京东) order export",
     "youzan_orders.csv": "Looks like a Youzan (有赞) order export",

@@ -27,6 +27,7 @@ def _walk(at):
     at.text_input(key="data_new_name").set_value("零售").run()
     at.file_uploader(key="data_upload").set_value(("invoices.csv", INVOICE_LINES, "text/csv")).run()
     assert not at.exception, at.exception
+    assert any("分隔符 逗号" in c.value for c in at.caption), [c.value for c in at.caption]  # not a bare ","
     seen = {}
     for table in ("transactions", "customers", "interactions", "orders"):
         at.selectbox(key="map_0_0_table").set_value(table).run()
