@@ -250,14 +250,17 @@ def frames_tables(interactions: pd.DataFrame | None = None, transactions: pd.Dat
             arrow = "float64" if base == "DECIMAL" else _FRAME_TYPES[base]
             values = frame[name] if name in frame else pd.Series([None] * len(frame), dtype=object)
             if arrow == "string":
-                values = values.map(str).where(values.notna(), None)
+                values = values.astype("string")
             elif arrow.startswith("timestamp"):
-                values = pd.to_datetime(values)
+                values = pd.to_datetime(values).astype("datetime64[us]")
             elif arrow == "date32":
-                values = pd.to_datetime(values).dt.date
+                values = pd.to_datetime(values).dt.normalize().astype("datetime64[us]")
+            elif arrow == "int64":
+                values = pd.to_numeric(values, errors="coerce").astype("Int64")
             else:
-                values = pd.to_numeric(values, errors="coerce")
-            columns[name] = pa.array(values.to_numpy(dtype=object), type=pa.type_for_alias(arrow), from_pandas=True)
+                values = pd.to_numeric(values, errors="coerce").astype("float64")
+            column = pa.array(values, from_pandas=True)
+            columns[name] = column.cast(pa.type_for_alias(arrow)) if arrow == "date32" else column
         return pa.table(columns)
 
     found = local_tables({"interactions": typed(interactions, "interactions"),
