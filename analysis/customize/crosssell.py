@@ -56,11 +56,14 @@ def bought_pairs(transactions):
     """Distinct (customer_id, category) a customer has bought, as an engine expression:
     positive lines with a category that is not blank."""
     t = _engine(transactions)
-    keep = t.category.notnull() & (stripped(t.category.cast("string")) != "")
+    keep = t.category.notnull()
     if "amount" in t.columns:
         keep &= t.amount > 0
-    return t.filter(keep).select(customer_id=t.customer_id.cast("string"),
-                                 category=t.category.cast("string")).distinct()
+    pairs = t.filter(keep).select(customer_id=t.customer_id.cast("string"), category=t.category.cast("string")).distinct()
+    # blank categories found among the few distinct ones, not tested on every line
+    named = pairs.select("category").distinct()
+    named = named.filter(stripped(named.category) != "")
+    return pairs.semi_join(named, "category")
 
 
 def pair_counts(pairs):
@@ -70,6 +73,34 @@ def pair_counts(pairs):
     b = pairs.select(buyer="customer_id", consequent="category")
     both = a.join(b, a.customer_id == b.buyer)
     return both.group_by("antecedent", "consequent").aggregate(customers_both=both.count())
+
+
+_MASK_BITS = 62  # categories a set of them can be written as the bits of one BIGINT
+
+
+def _best_by_mask(pairs, rules, codes: dict[str, int]):
+    """customer_id, rule_rank: each customer's best usable rule, found once per distinct set
+    of categories bought (a bit per category), not once per customer."""
+    bits = ibis.memtable(pd.DataFrame({"category": list(codes), "bit": [1 << i for i in codes.values()]}),
+                         schema={"category": "string", "bit": "int64"})
+    mine = pairs.join(bits, "category")
+    masks = mine.group_by("customer_id").aggregate(mask=mine.bit.sum())
+    sets = masks.select("mask").distinct()
+    fit = sets.cross_join(rules.select("rule_rank", "antecedent_bit", "consequent_bit"))
+    fit = fit.filter(((fit.mask & fit.antecedent_bit) != 0) & ((fit.mask & fit.consequent_bit) == 0))
+    per_set = fit.group_by("mask").aggregate(rule_rank=fit.rule_rank.min())
+    return masks.join(per_set, "mask").select("customer_id", "rule_rank")
+
+
+def _best_by_candidates(pairs, rules):
+    """customer_id, rule_rank: each customer's best usable rule from every (customer,
+    rule) whose antecedent they buy, less the categories they already buy."""
+    cand = pairs.join(rules, pairs.category == rules.antecedent).select(
+        pairs.customer_id, category=rules.consequent, rule_rank=rules.rule_rank)
+    cand = cand.group_by("customer_id", "category").aggregate(rule_rank=cand.rule_rank.min())
+    owned = pairs.view()
+    cand = cand.anti_join(owned, [cand.customer_id == owned.customer_id, cand.category == owned.category])
+    return cand.group_by("customer_id").aggregate(rule_rank=cand.rule_rank.min())
 
 
 class CoPurchaseModel:
@@ -89,7 +120,11 @@ class CoPurchaseModel:
     def fit(self, transactions) -> "CoPurchaseModel":
         """Count co-purchases in ``transactions`` (customer_id, category[, amount]): an Ibis
         table (counted where it lives) or a DataFrame."""
-        pairs = bought_pairs(transactions)
+        return self.fit_pairs(bought_pairs(transactions))
+
+    def fit_pairs(self, pairs) -> "CoPurchaseModel":
+        """:meth:`fit` on the :func:`bought_pairs` already made (kept by the caller to pick
+        the offers from the same pairs)."""
         counts = to_frame(pair_counts(pairs))
         n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
         counts["customers_both"] = counts["customers_both"].astype(np.int64)
@@ -133,18 +168,30 @@ class CoPurchaseModel:
         expression: one row per customer who has a usable rule (:data:`RECOMMENDATION_COLUMNS`).
         The most confident rule wins; ties go to the higher lift, then the alphabetically first
         category, then the first antecedent."""
-        pairs = bought_pairs(transactions)
+        return self.offers_from_pairs(bought_pairs(transactions))
+
+    def offers_from_pairs(self, pairs):
+        """:meth:`offers` from the :func:`bought_pairs` already made. The usable rules are
+        ranked here (a few hundred rows at most), so the engine keeps each customer's best
+        with a minimum instead of sorting every candidate; with at most 62 categories in
+        the rules, the customers who buy the same set of them share one answer."""
         usable = self.rules_.loc[self.rules_["usable"].to_numpy(bool), list(_RULE_TYPES)]
-        rules = ibis.memtable(usable.astype({"antecedent": object, "consequent": object}), schema=_RULE_TYPES)
-        cand = pairs.join(rules, pairs.category == rules.antecedent).select(
-            pairs.customer_id, category=rules.consequent, antecedent=rules.antecedent,
-            confidence=rules.confidence, lift=rules.lift, customers_both=rules.customers_both)
-        owned = pairs.view()
-        cand = cand.anti_join(owned, [cand.customer_id == owned.customer_id, cand.category == owned.category])
-        w = ibis.window(group_by=cand.customer_id, order_by=[
-            ibis.desc(cand.confidence), ibis.desc(cand.lift), cand.category, cand.antecedent])
-        ranked = cand.mutate(offer_rank=ibis.row_number().over(w))
-        return ranked.filter(ranked.offer_rank == 0).select(*RECOMMENDATION_COLUMNS)
+        usable = usable.sort_values(["confidence", "lift", "consequent", "antecedent"],
+                                    ascending=[False, False, True, True], ignore_index=True)
+        codes = {c: i for i, c in enumerate(sorted(set(usable["antecedent"]) | set(usable["consequent"])))}
+        usable = usable.astype({"antecedent": object, "consequent": object}).assign(
+            rule_rank=range(len(usable)),
+            antecedent_bit=[1 << codes[c] for c in usable["antecedent"]] if len(codes) <= _MASK_BITS else 0,
+            consequent_bit=[1 << codes[c] for c in usable["consequent"]] if len(codes) <= _MASK_BITS else 0)
+        rules = ibis.memtable(usable, schema={**_RULE_TYPES, "rule_rank": "int64", "antecedent_bit": "int64",
+                                              "consequent_bit": "int64"})
+        if len(codes) <= _MASK_BITS:
+            best = _best_by_mask(pairs, rules, codes)
+        else:
+            best = _best_by_candidates(pairs, rules)
+        picked = best.join(rules, "rule_rank")
+        return picked.select(best.customer_id, category=rules.consequent, antecedent=rules.antecedent,
+                             confidence=rules.confidence, lift=rules.lift, customers_both=rules.customers_both)
 
     def recommend(self, transactions) -> pd.DataFrame:
         """:meth:`offers` executed, ordered by customer id."""

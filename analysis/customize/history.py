@@ -32,7 +32,7 @@ from analysis.customize import crosssell
 from analysis.customize.normal import outcome_text, stripped
 from analysis.identify.facts import interactions_until, purchases, resolve_as_of
 from analysis.settings import ActionSettings
-from analysis.store import SCHEMA, Tables, Workspace, local_tables, to_frame
+from analysis.store import SCHEMA, Tables, Workspace, local_tables, materialize, to_frame
 
 PREPARED_COLUMNS = (
     "gap_days", "last_survey", "open_complaints", "open_complaint_at", "last_open_complaint_at",
@@ -126,11 +126,14 @@ def answers_table(tables: Tables, as_of: dt.date, customer_id: str | None = None
 # ---------------------------------------------------------------------------------------
 # Every input, one row per customer.
 # ---------------------------------------------------------------------------------------
-def crosssell_rules(tables: Tables, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> pd.DataFrame:
+def crosssell_rules(tables: Tables, as_of: dt.date, settings: ActionSettings = ActionSettings(),
+                    pairs=None) -> pd.DataFrame:
     """The co-purchase rules fitted on every customer's purchases up to ``as_of``
     (:attr:`crosssell.CoPurchaseModel.rules_`): a small frame, one row per category pair,
-    that a caller keeps per data version and hands to :func:`history_inputs`."""
-    return _model(settings).fit(purchases(tables, as_of)).rules_
+    that a caller keeps per data version and hands to :func:`history_inputs`. ``pairs``:
+    :func:`crosssell.bought_pairs` of those purchases when already made."""
+    pairs = crosssell.bought_pairs(purchases(tables, as_of)) if pairs is None else pairs
+    return _model(settings).fit_pairs(pairs).rules_
 
 
 def _model(settings: ActionSettings) -> crosssell.CoPurchaseModel:
@@ -139,21 +142,26 @@ def _model(settings: ActionSettings) -> crosssell.CoPurchaseModel:
 
 
 def history_inputs(tables: Tables, as_of: Any, settings: ActionSettings = ActionSettings(),
-                   customer_id: str | None = None, rules: pd.DataFrame | None = None):
+                   customer_id: str | None = None, rules: pd.DataFrame | None = None, pairs=None):
     """One row per customer with a purchase or an interaction up to ``as_of``:
     ``customer_id`` and :data:`PREPARED_COLUMNS`. With ``customer_id`` the history is
     narrowed to that customer first (the cross-sell rules stay global: pass the ``rules``
-    kept from :func:`crosssell_rules`, else they are fitted here on every customer)."""
+    kept from :func:`crosssell_rules`, else they are fitted here on every customer).
+    ``pairs``: :func:`crosssell.bought_pairs` of everyone's purchases, when already made."""
     as_of = resolve_as_of(tables, as_of)
     t = _mine(purchases(tables, as_of), customer_id)
     i = _mine(interactions_until(tables, as_of), customer_id)
+    pairs = crosssell.bought_pairs(t) if pairs is None or customer_id is not None else pairs
     if rules is None:
-        rules = crosssell_rules(tables, as_of, settings)
-    model = _model(settings).use(rules)
-    who = ibis.union(t.select("customer_id"), i.select("customer_id"), distinct=True)
-    offers = model.offers(t).select(
+        if customer_id is None:  # the same pairs fit the rules and pick the offers: made once
+            pairs = materialize(pairs)
+            rules = crosssell_rules(tables, as_of, settings, pairs)
+        else:
+            rules = crosssell_rules(tables, as_of, settings)
+    offers = _model(settings).use(rules).offers_from_pairs(pairs).select(
         "customer_id", crosssell_category="category", crosssell_antecedent="antecedent",
         crosssell_confidence="confidence", crosssell_lift="lift")
+    who = ibis.union(t.select("customer_id"), i.select("customer_id"), distinct=True)
     parts = [purchase_gaps(t, settings.min_purchase_days).select("customer_id", "gap_days"),
              last_survey(i), complaint_state(i), recent_contacts(i, as_of, settings), offers]
     out = who
@@ -194,8 +202,9 @@ def action_inputs(source: Workspace | Tables, as_of: Any = None,
     as_of = resolve_as_of(tables, as_of)
 
     def compute() -> tuple[dict, dict]:
-        rules = crosssell_rules(tables, as_of, settings)
-        frame = inputs_frame(history_inputs(tables, as_of, settings, rules=rules))
+        pairs = materialize(crosssell.bought_pairs(purchases(tables, as_of)))
+        rules = crosssell_rules(tables, as_of, settings, pairs)
+        frame = inputs_frame(history_inputs(tables, as_of, settings, rules=rules, pairs=pairs))
         answers = answers_frame(answers_table(tables, as_of))
         return {"inputs": frame, "answers": answers, "rules": rules}, {}
 
