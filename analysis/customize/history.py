@@ -98,8 +98,8 @@ def recent_contacts(i, as_of: dt.date, settings: ActionSettings):
     """customer_id, recent_contacts: interactions of the fatigue kinds in the last
     ``fatigue_days`` up to the end of ``as_of``."""
     since = _day_end(as_of) - dt.timedelta(days=settings.fatigue_days)
-    kinds = list(settings.fatigue_kinds) or [""]
-    r = i.filter((i.occurred_at >= ibis.literal(since)) & _kind(i).isin(kinds))
+    kinds = _kind(i).isin(list(settings.fatigue_kinds)) if settings.fatigue_kinds else ibis.literal(False)
+    r = i.filter((i.occurred_at >= ibis.literal(since)) & kinds)
     return r.group_by("customer_id").aggregate(recent_contacts=r.count())
 
 
