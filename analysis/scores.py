@@ -162,12 +162,7 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
 
 def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
     """(frames, meta) stored under ``key`` in ``ws``, computed and stored when missing."""
-    found = ws.load_result(key)
-    if found is not None:
-        return found
-    frames, meta = compute()
-    ws.save_result(kind, key, frames, meta)
-    return frames, meta
+    return ws.stored_result(kind, key, compute)
 
 
 def score_customers(source: Workspace | Tables, as_of: Any = None,

@@ -11,13 +11,21 @@ buying both,
 A customer is offered the category B they have never bought that has the highest
 confidence from any category A they do buy, so the evidence can be read aloud:
 "62% of customers who buy Furniture also buy Office Supplies (lift 1.8)".
+
+Counted in the engine (DuckDB or Spark): the distinct (customer, category) pairs, and the
+customers of every pair of categories by joining those pairs to themselves; only the
+category x category counts come to Python, where the rules are written. The offers are an
+engine expression too (:meth:`CoPurchaseModel.offers`).
 """
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
-from scipy import sparse
+
+from analysis.customize.normal import stripped
+from analysis.store import local_tables, to_frame
 
 RULE_COLUMNS = [
     "antecedent", "consequent", "customers_both", "customers_antecedent",
@@ -26,17 +34,73 @@ RULE_COLUMNS = [
 RECOMMENDATION_COLUMNS = [
     "customer_id", "category", "antecedent", "confidence", "lift", "customers_both",
 ]
+_RULE_TYPES = {"antecedent": "string", "consequent": "string", "customers_both": "int64",
+               "confidence": "float64", "lift": "float64"}
 
 
-def bought_pairs(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (customer_id, category) a customer has bought: positive lines with a category."""
+def _engine(transactions):
+    """``transactions`` as an Ibis table: itself, or a frame (customer_id, category[, amount])
+    put in a private in-memory engine."""
+    if not isinstance(transactions, pd.DataFrame):
+        return transactions
     t = transactions
-    keep = t["category"].notna()
-    if "amount" in t:
-        keep &= pd.to_numeric(t["amount"], errors="coerce") > 0
-    pairs = t.loc[keep, ["customer_id", "category"]].astype({"customer_id": str, "category": str})
-    pairs = pairs[pairs["category"].str.strip() != ""]
-    return pairs.drop_duplicates(ignore_index=True)
+    frame = pd.DataFrame({
+        "customer_id": t["customer_id"].astype(str).to_numpy(dtype=object),
+        "category": t["category"].map(str).where(t["category"].notna(), None).to_numpy(dtype=object),
+        "amount": pd.to_numeric(t["amount"], errors="coerce").to_numpy(float) if "amount" in t else np.ones(len(t)),
+    })
+    return local_tables({"transactions": frame})["transactions"]
+
+
+def bought_pairs(transactions):
+    """Distinct (customer_id, category) a customer has bought, as an engine expression:
+    positive lines with a category that is not blank."""
+    t = _engine(transactions)
+    keep = t.category.notnull()
+    if "amount" in t.columns:
+        keep &= t.amount > 0
+    pairs = t.filter(keep).select(customer_id=t.customer_id.cast("string"), category=t.category.cast("string")).distinct()
+    # blank categories found among the few distinct ones, not tested on every line
+    named = pairs.select("category").distinct()
+    named = named.filter(stripped(named.category) != "")
+    return pairs.semi_join(named, "category")
+
+
+def pair_counts(pairs):
+    """antecedent, consequent, customers_both: customers buying both, for every pair of
+    categories bought together (a category with itself: its customers), by a self-join."""
+    a = pairs.select(customer_id="customer_id", antecedent="category")
+    b = pairs.select(buyer="customer_id", consequent="category")
+    both = a.join(b, a.customer_id == b.buyer)
+    return both.group_by("antecedent", "consequent").aggregate(customers_both=both.count())
+
+
+_MASK_BITS = 62  # categories a set of them can be written as the bits of one BIGINT
+
+
+def _best_by_mask(pairs, rules, codes: dict[str, int]):
+    """customer_id, rule_rank: each customer's best usable rule, found once per distinct set
+    of categories bought (a bit per category), not once per customer."""
+    bits = ibis.memtable(pd.DataFrame({"category": list(codes), "bit": [1 << i for i in codes.values()]}),
+                         schema={"category": "string", "bit": "int64"})
+    mine = pairs.join(bits, "category")
+    masks = mine.group_by("customer_id").aggregate(mask=mine.bit.sum())
+    sets = masks.select("mask").distinct()
+    fit = sets.cross_join(rules.select("rule_rank", "antecedent_bit", "consequent_bit"))
+    fit = fit.filter(((fit.mask & fit.antecedent_bit) != 0) & ((fit.mask & fit.consequent_bit) == 0))
+    per_set = fit.group_by("mask").aggregate(rule_rank=fit.rule_rank.min())
+    return masks.join(per_set, "mask").select("customer_id", "rule_rank")
+
+
+def _best_by_candidates(pairs, rules):
+    """customer_id, rule_rank: each customer's best usable rule from every (customer,
+    rule) whose antecedent they buy, less the categories they already buy."""
+    cand = pairs.join(rules, pairs.category == rules.antecedent).select(
+        pairs.customer_id, category=rules.consequent, rule_rank=rules.rule_rank)
+    cand = cand.group_by("customer_id", "category").aggregate(rule_rank=cand.rule_rank.min())
+    owned = pairs.view()
+    cand = cand.anti_join(owned, [cand.customer_id == owned.customer_id, cand.category == owned.category])
+    return cand.group_by("customer_id").aggregate(rule_rank=cand.rule_rank.min())
 
 
 class CoPurchaseModel:
@@ -44,9 +108,8 @@ class CoPurchaseModel:
 
     Parameters: ``min_customers`` (customers buying both, the absolute support),
     ``min_confidence`` and ``min_lift`` a rule must reach to be used for an offer.
-    Learned: ``categories_``, ``n_customers_``, ``rules_`` (every pair with n_AB > 0,
-    columns :data:`RULE_COLUMNS`, usable ones flagged by ``usable``), and
-    ``confidence_`` (C×C, zero where a rule is not usable).
+    Learned: ``categories_``, ``n_customers_`` and ``rules_`` (every pair with n_AB > 0,
+    columns :data:`RULE_COLUMNS`, usable ones flagged by ``usable``).
     """
 
     def __init__(self, min_customers: int = 5, min_confidence: float = 0.3, min_lift: float = 1.1):
@@ -54,92 +117,91 @@ class CoPurchaseModel:
         self.min_confidence = min_confidence
         self.min_lift = min_lift
 
-    def fit(self, transactions: pd.DataFrame) -> "CoPurchaseModel":
-        """Count co-purchases in ``transactions`` (customer_id, category[, amount])."""
-        pairs = bought_pairs(transactions)
-        cust_codes, customers = pd.factorize(pairs["customer_id"])
-        cat_codes, categories = pd.factorize(pairs["category"], sort=True)
-        n, c = len(customers), len(categories)
-        x = sparse.csr_matrix(
-            (np.ones(len(pairs), dtype=np.int64), (cust_codes, cat_codes)), shape=(n, c)
-        )
-        both = (x.T @ x).toarray()  # both[a, b] = customers buying a and b
-        per_cat = np.diag(both).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            conf = both / per_cat[:, None]
-            lift = conf / (per_cat[None, :] / n) if n else conf
-        usable = (
-            (both >= self.min_customers)
-            & (conf >= self.min_confidence)
-            & (lift >= self.min_lift)
-        )
-        np.fill_diagonal(usable, False)
-        a_idx, b_idx = np.nonzero((both > 0) & ~np.eye(c, dtype=bool))
+    def fit(self, transactions) -> "CoPurchaseModel":
+        """Count co-purchases in ``transactions`` (customer_id, category[, amount]): an Ibis
+        table (counted where it lives) or a DataFrame."""
+        return self.fit_pairs(bought_pairs(transactions))
+
+    def fit_pairs(self, pairs) -> "CoPurchaseModel":
+        """:meth:`fit` on the :func:`bought_pairs` already made (kept by the caller to pick
+        the offers from the same pairs)."""
+        counts = to_frame(pair_counts(pairs))
+        n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
+        counts["customers_both"] = counts["customers_both"].astype(np.int64)
+        own = counts[counts["antecedent"] == counts["consequent"]]
+        per_cat = pd.Series(own["customers_both"].to_numpy(np.int64), index=own["antecedent"].to_numpy(object))
+        rules = counts[counts["antecedent"] != counts["consequent"]].reset_index(drop=True)
+        both = rules["customers_both"].to_numpy(np.int64)
+        n_a = per_cat.reindex(rules["antecedent"]).to_numpy(float)
+        n_b = per_cat.reindex(rules["consequent"]).to_numpy(float)
+        conf = both / n_a
+        lift = conf / (n_b / n) if n else conf
         rules = pd.DataFrame({
-            "antecedent": np.asarray(categories)[a_idx],
-            "consequent": np.asarray(categories)[b_idx],
-            "customers_both": both[a_idx, b_idx].astype(np.int64),
-            "customers_antecedent": per_cat[a_idx].astype(np.int64),
-            "customers_consequent": per_cat[b_idx].astype(np.int64),
-            "support": both[a_idx, b_idx] / n if n else 0.0,
-            "confidence": conf[a_idx, b_idx],
-            "lift": lift[a_idx, b_idx],
-            "usable": usable[a_idx, b_idx],
+            "antecedent": rules["antecedent"].to_numpy(object),
+            "consequent": rules["consequent"].to_numpy(object),
+            "customers_both": both,
+            "customers_antecedent": n_a.astype(np.int64),
+            "customers_consequent": n_b.astype(np.int64),
+            "support": both / n if n else np.zeros(len(both)),
+            "confidence": conf,
+            "lift": lift,
+            "usable": (both >= self.min_customers) & (conf >= self.min_confidence) & (lift >= self.min_lift),
         })
-        self.categories_ = list(categories)
+        self.categories_ = sorted(per_cat.index)
         self.n_customers_ = n
         self.rules_ = rules.sort_values(
             ["confidence", "lift", "antecedent", "consequent"],
             ascending=[False, False, True, True], ignore_index=True,
         )
-        self.confidence_ = np.where(usable, conf, 0.0)
-        self.lift_ = np.where(usable, lift, 0.0)
-        self.both_ = both
         return self
 
-    def recommend(self, transactions: pd.DataFrame, chunk: int = 200_000) -> pd.DataFrame:
-        """The best category each customer in ``transactions`` has never bought, one row per
-        customer who has a usable rule (columns :data:`RECOMMENDATION_COLUMNS`).
-        Ties go to the higher lift, then the alphabetically first category."""
-        pairs = bought_pairs(transactions)
-        cat_index = {cat: i for i, cat in enumerate(self.categories_)}
-        pairs = pairs.assign(code=pairs["category"].map(cat_index)).dropna(subset=["code"])
-        if pairs.empty or not self.confidence_.any():
+    def use(self, rules: pd.DataFrame) -> "CoPurchaseModel":
+        """This model with rules a caller kept from an earlier :meth:`fit` (``rules_``)."""
+        self.rules_ = rules
+        self.categories_ = sorted(set(rules["antecedent"]) | set(rules["consequent"]))
+        support = rules["support"].to_numpy(float)
+        self.n_customers_ = int(round(rules["customers_both"].iloc[0] / support[0])) if len(rules) and support[0] else 0
+        return self
+
+    def offers(self, transactions):
+        """The best category each customer in ``transactions`` has never bought, as an engine
+        expression: one row per customer who has a usable rule (:data:`RECOMMENDATION_COLUMNS`).
+        The most confident rule wins; ties go to the higher lift, then the alphabetically first
+        category, then the first antecedent."""
+        return self.offers_from_pairs(bought_pairs(transactions))
+
+    def offers_from_pairs(self, pairs):
+        """:meth:`offers` from the :func:`bought_pairs` already made. The usable rules are
+        ranked here (a few hundred rows at most), so the engine keeps each customer's best
+        with a minimum instead of sorting every candidate; with at most 62 categories in
+        the rules, the customers who buy the same set of them share one answer."""
+        usable = self.rules_.loc[self.rules_["usable"].to_numpy(bool), list(_RULE_TYPES)]
+        usable = usable.sort_values(["confidence", "lift", "consequent", "antecedent"],
+                                    ascending=[False, False, True, True], ignore_index=True)
+        codes = {c: i for i, c in enumerate(sorted(set(usable["antecedent"]) | set(usable["consequent"])))}
+        usable = usable.astype({"antecedent": object, "consequent": object}).assign(
+            rule_rank=range(len(usable)),
+            antecedent_bit=[1 << codes[c] for c in usable["antecedent"]] if len(codes) <= _MASK_BITS else 0,
+            consequent_bit=[1 << codes[c] for c in usable["consequent"]] if len(codes) <= _MASK_BITS else 0)
+        rules = ibis.memtable(usable, schema={**_RULE_TYPES, "rule_rank": "int64", "antecedent_bit": "int64",
+                                              "consequent_bit": "int64"})
+        if len(codes) <= _MASK_BITS:
+            best = _best_by_mask(pairs, rules, codes)
+        else:
+            best = _best_by_candidates(pairs, rules)
+        picked = best.join(rules, "rule_rank")
+        return picked.select(best.customer_id, category=rules.consequent, antecedent=rules.antecedent,
+                             confidence=rules.confidence, lift=rules.lift, customers_both=rules.customers_both)
+
+    def recommend(self, transactions) -> pd.DataFrame:
+        """:meth:`offers` executed, ordered by customer id."""
+        found = to_frame(self.offers(transactions).order_by("customer_id"))
+        if found.empty:
             return pd.DataFrame(columns=RECOMMENDATION_COLUMNS)
-        cust_codes, customers = pd.factorize(pairs["customer_id"])
-        c = len(self.categories_)
-        x = sparse.csr_matrix(
-            (np.ones(len(pairs), dtype=bool), (cust_codes, pairs["code"].to_numpy(int))),
-            shape=(len(customers), c),
-        )
-        # Score = confidence + a tiny lift tie-break, so argmax picks the documented winner.
-        score_ab = self.confidence_ + self.lift_ * 1e-9
-        out = []
-        for start in range(0, len(customers), chunk):
-            xs = x[start:start + chunk].toarray()
-            best = np.zeros(xs.shape, dtype=float)
-            best_from = np.full(xs.shape, -1, dtype=np.int32)
-            for a in np.nonzero(score_ab.any(axis=1))[0]:
-                cand = np.where(xs[:, a:a + 1], score_ab[a][None, :], 0.0)
-                better = cand > best
-                best = np.where(better, cand, best)
-                best_from = np.where(better, a, best_from)
-            best[xs] = 0.0  # never offer what they already buy
-            pick = best.argmax(axis=1)
-            rows = np.nonzero(best[np.arange(len(xs)), pick] > 0)[0]
-            b = pick[rows]
-            a = best_from[rows, b]
-            out.append(pd.DataFrame({
-                "customer_id": np.asarray(customers)[start + rows],
-                "category": np.asarray(self.categories_, dtype=object)[b],
-                "antecedent": np.asarray(self.categories_, dtype=object)[a],
-                "confidence": self.confidence_[a, b],
-                "lift": self.lift_[a, b],
-                "customers_both": self.both_[a, b].astype(np.int64),
-            }))
-        return pd.concat(out, ignore_index=True).sort_values("customer_id", ignore_index=True)
+        return found.astype({"customer_id": object, "category": object, "antecedent": object,
+                             "customers_both": np.int64}).reset_index(drop=True)
 
 
-def co_purchase_rules(transactions: pd.DataFrame, **settings) -> pd.DataFrame:
+def co_purchase_rules(transactions, **settings) -> pd.DataFrame:
     """All category pairs with their support, confidence and lift (see :class:`CoPurchaseModel`)."""
     return CoPurchaseModel(**settings).fit(transactions).rules_

@@ -1,7 +1,8 @@
-"""The history a rule reads, computed once for every customer with groupbys (never per
-customer): contacts up to the as-of date, usual purchase interval, open complaints, the
-latest answer to each earlier action, cross-sell offers; :func:`prepare` joins them to the
-per-customer scores frame."""
+"""The history inputs the rules read, for callers that hold pandas frames: each function
+here puts its frames in a private in-memory engine and runs the engine expressions of
+:mod:`analysis.customize.history` (the one definition of every input), so a workspace, a
+Spark session and a test's frames give the same figures. :func:`prepare` joins the inputs to
+the per-customer scores frame."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from analysis.customize import history
 from analysis.customize.crosssell import CoPurchaseModel
+from analysis.customize.history import PREPARED_COLUMNS  # noqa: F401  (the rules' inputs, named here too)
 from analysis.settings import ActionSettings
+from analysis.store import to_frame
 
 
 def normalise_outcome(outcome: pd.Series) -> pd.Series:
-    """Outcome text as the rules compare it: lower case, single spaces, '_'/'-' as space."""
+    """Outcome text as the rules compare it: lower case, single spaces, '_'/'-' as space
+    (in pandas; :func:`analysis.customize.normal.outcome_text` is the engine's)."""
     return (
         outcome.astype("string").str.lower()
         .str.replace(r"[_\-\s]+", " ", regex=True).str.strip()
@@ -39,65 +44,37 @@ def interactions_as_of(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFra
 
 def purchase_gaps(transactions: pd.DataFrame, as_of: dt.date, min_purchase_days: int = 3) -> pd.DataFrame:
     """Per customer: purchase days up to ``as_of`` and the median gap in days between
-    consecutive purchase days (NaN with fewer than ``min_purchase_days``)."""
-    t = transactions[["customer_id", "date"]].copy()
-    t["date"] = pd.to_datetime(t["date"]).dt.normalize()
-    t["customer_id"] = t["customer_id"].astype(str)
-    t = t[t["date"] <= pd.Timestamp(as_of)].drop_duplicates().sort_values(["customer_id", "date"])
-    t["gap"] = t.groupby("customer_id")["date"].diff().dt.days
-    out = t.groupby("customer_id").agg(purchase_days_seen=("date", "size"), gap_days=("gap", "median"))
-    out.loc[out["purchase_days_seen"] < min_purchase_days, "gap_days"] = np.nan
-    return out
+    consecutive purchase days (NaN with fewer than ``min_purchase_days``)
+    (:func:`analysis.customize.history.purchase_gaps`)."""
+    t = history.frames_tables(transactions=transactions).transactions
+    out = to_frame(history.purchase_gaps(t.filter(t.date <= as_of), min_purchase_days).order_by("customer_id"))
+    return out.astype({"customer_id": object, "purchase_days_seen": "int64", "gap_days": "float64"}).set_index("customer_id")
 
 
 def open_complaints(interactions: pd.DataFrame) -> pd.DataFrame:
-    """The complaints still open among ``interactions`` (as :func:`interactions_as_of` gives
-    them), one row each. A complaint is open when no interaction at or after it has outcome
-    "resolved" (a ``resolution`` interaction with no outcome also resolves)."""
-    i = interactions
-    complaints = i[i["kind"].eq("complaint").fillna(False)]
-    if complaints.empty:  # (also sidesteps a pandas 3 failure joining two empty Arrow-backed key columns)
-        return complaints
-    resolves = i["outcome_norm"].eq("resolved").fillna(False) | (
-        i["kind"].eq("resolution").fillna(False) & i["outcome_norm"].isna()
-    )
-    last_resolved = i[resolves].groupby("customer_id")["occurred_at"].max().rename("last_resolved")
-    complaints = complaints.join(last_resolved, on="customer_id")
-    still = complaints["last_resolved"].isna() | (complaints["occurred_at"] > complaints["last_resolved"])
-    return complaints[still].drop(columns="last_resolved")
+    """The complaints still open among ``interactions`` (:func:`interactions_as_of`), one row
+    each (:func:`analysis.customize.history.open_complaint_rows`)."""
+    i = history.frames_tables(interactions=interactions).interactions
+    found = to_frame(history.open_complaint_rows(i).order_by(["occurred_at", "interaction_id"]))
+    return found.astype({"customer_id": object})
 
 
 def complaint_state(interactions: pd.DataFrame) -> pd.DataFrame:
-    """Per customer with an open complaint (:func:`open_complaints`): how many, the first and
-    the latest open one."""
-    open_ = open_complaints(interactions)
-    if open_.empty:
-        return pd.DataFrame(
-            {"open_complaints": pd.Series(dtype=int), "open_complaint_at": pd.Series(dtype="datetime64[us]"),
-             "last_open_complaint_at": pd.Series(dtype="datetime64[us]")},
-            index=pd.Index([], name="customer_id", dtype=str),
-        )
-    return open_.groupby("customer_id").agg(
-        open_complaints=("occurred_at", "size"),
-        open_complaint_at=("occurred_at", "min"),
-        last_open_complaint_at=("occurred_at", "max"),
-    )
+    """Per customer with an open complaint: how many, the first and the latest open one
+    (:func:`analysis.customize.history.complaint_state`)."""
+    i = history.frames_tables(interactions=interactions).interactions
+    out = to_frame(history.complaint_state(i).order_by("customer_id")).astype({"customer_id": object})
+    out = out.astype({"open_complaints": "int64"})
+    for c in ("open_complaint_at", "last_open_complaint_at"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
+    return out.set_index("customer_id")
 
 
 def latest_answers(interactions: pd.DataFrame) -> pd.DataFrame:
-    """The latest answer per (customer_id, action): answered_at and normalised outcome."""
-    i = interactions[interactions["answers_action"].notna()] if "answers_action" in interactions else interactions.iloc[:0]
-    i = i.sort_values("occurred_at", kind="stable")
-    last = i.groupby(["customer_id", "answers_action"], as_index=False).last()
-    return last.rename(columns={"answers_action": "action", "occurred_at": "answered_at"})[
-        ["customer_id", "action", "answered_at", "outcome_norm"]
-    ]
-
-
-PREPARED_COLUMNS = (
-    "gap_days", "last_survey", "open_complaints", "open_complaint_at", "last_open_complaint_at",
-    "recent_contacts", "crosssell_category", "crosssell_antecedent", "crosssell_confidence", "crosssell_lift",
-)
+    """The latest answer per (customer_id, action): answered_at and normalised outcome
+    (:func:`analysis.customize.history.latest_answers`)."""
+    i = history.frames_tables(interactions=interactions).interactions
+    return history.answers_frame(history.latest_answers(i))
 
 
 def prepare(
@@ -107,39 +84,24 @@ def prepare(
     as_of: dt.date,
     settings: ActionSettings = ActionSettings(),
     crosssell_model: CoPurchaseModel | None = None,
+    inputs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The scores frame plus the history inputs the rules read, each computed once:
-    gap_days, last_survey, open_complaints, open_complaint_at, last_open_complaint_at,
-    recent_contacts, crosssell_category/antecedent/confidence/lift."""
-    # the history inputs below are computed here from the interactions; same-named columns
-    # of the scores frame (e.g. the facts' last_survey) give way to them
+    """The scores frame plus the history inputs the rules read (:data:`PREPARED_COLUMNS`):
+    ``inputs`` when given (:func:`analysis.customize.history.action_inputs`' frame, kept with
+    the scores), else computed in a private engine from the ``interactions`` and
+    ``transactions`` frames (with ``crosssell_model``'s rules when given). Customers without
+    a history get no gap, no survey, no offer, and zero open complaints and recent contacts."""
+    if inputs is None:
+        tables = history.frames_tables(interactions, transactions)
+        rules = None if crosssell_model is None else crosssell_model.rules_
+        inputs = history.inputs_frame(history.history_inputs(tables, as_of, settings, rules=rules))
+    # same-named columns of the scores frame (e.g. the facts' last_survey) give way to them
     frame = scores.drop(columns=[c for c in PREPARED_COLUMNS if c in scores.columns])
     frame["customer_id"] = frame["customer_id"].astype(str)
-    frame = frame.set_index("customer_id", drop=False)
-    i = interactions_as_of(interactions, as_of)
-    t = transactions.copy()
-    t["customer_id"] = t["customer_id"].astype(str)
-    t = t[pd.to_datetime(t["date"]) <= pd.Timestamp(as_of)]
-
-    frame = frame.join(purchase_gaps(t, as_of, settings.min_purchase_days)[["gap_days"]])
-    surveys = i[i["satisfaction"].notna()] if "satisfaction" in i else i.iloc[:0]
-    frame = frame.join(surveys.groupby("customer_id")["occurred_at"].max().rename("last_survey"))
-    frame = frame.join(complaint_state(i))
-    frame["open_complaints"] = frame["open_complaints"].fillna(0).astype(int)
-    since = _day_end(as_of) - pd.Timedelta(days=settings.fatigue_days)
-    recent = i[(i["occurred_at"] >= since) & i["kind"].isin(settings.fatigue_kinds).fillna(False)]
-    frame = frame.join(recent.groupby("customer_id").size().rename("recent_contacts"))
-    frame["recent_contacts"] = frame["recent_contacts"].fillna(0).astype(int)
-
-    if crosssell_model is None and "category" in t:
-        crosssell_model = CoPurchaseModel(
-            settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
-        ).fit(t)
-    offers = crosssell_model.recommend(t) if crosssell_model is not None and "category" in t else None
-    if offers is not None and len(offers):
-        offers = offers.set_index("customer_id")[["category", "antecedent", "confidence", "lift"]]
-        frame = frame.join(offers.add_prefix("crosssell_"))
-    else:
-        for col in ("category", "antecedent", "confidence", "lift"):
-            frame[f"crosssell_{col}"] = np.nan
+    frame = frame.merge(inputs[["customer_id", *PREPARED_COLUMNS]], on="customer_id", how="left")
+    for c in ("open_complaints", "recent_contacts"):
+        frame[c] = frame[c].fillna(0).astype(int)
+    if not frame["crosssell_category"].notna().any():
+        for c in ("category", "antecedent", "confidence", "lift"):
+            frame[f"crosssell_{c}"] = np.nan
     return frame.reset_index(drop=True)

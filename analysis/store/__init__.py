@@ -12,7 +12,7 @@ default) or on Spark.
 - :mod:`.shared`: the app's ``SharedWorkspace`` (no connection between operations).
 - :mod:`.results`: stored analysis results (``save_result``, ``load_result``).
 - :mod:`.engine`: the data tables as Ibis expressions (``Tables``), ``materialize``,
-  ``to_frame``, and the fixed customer sample model fitting uses (``hash_sample``).
+  ``to_frame``, ``local_tables`` (frames in memory as Ibis tables), and the fixed customer sample model fitting uses (``hash_sample``).
 - :mod:`.names`: workspace names and their files.
 - :mod:`.imports`, :mod:`.bulk` and :mod:`.bulk_careful`: the statements of an import (the
   pandas path's writes; large CSV files read, checked and written by DuckDB, under the value
@@ -21,7 +21,7 @@ default) or on Spark.
 - :mod:`.spark`: the Spark engine (``report --engine spark``).
 """
 
-from analysis.store.engine import LOCAL_ROWS, Tables, hash_sample, local_limit, materialize, to_frame
+from analysis.store.engine import LOCAL_ROWS, Tables, hash_sample, local_limit, local_tables, materialize, to_frame
 from analysis.store.names import (
     DEFAULT_FOLDER, DEMO_NAME, MAX_FILE_NAME_BYTES, MAX_NAME_BYTES, MAX_NAME_CHARS, check_file_name, list_workspaces,
     workspace_path,
@@ -38,6 +38,6 @@ __all__ = [
     "LOCAL_ROWS", "MAX_FILE_NAME_BYTES", "MAX_NAME_BYTES", "MAX_NAME_CHARS", "MONEY_COLUMNS", "MONEY_TYPE",
     "RESULTS_KEPT", "RESULT_WRITE_WAIT_SECONDS", "SCHEMA", "SharedWorkspace", "Tables", "Workspace",
     "WorkspaceBusy", "check_file_name", "column_names", "connect", "creating", "ddl", "hash_sample",
-    "list_workspaces", "local_limit", "materialize", "open_workspace", "quote_ident", "shared", "to_frame",
+    "list_workspaces", "local_limit", "local_tables", "materialize", "open_workspace", "quote_ident", "shared", "to_frame",
     "workspace_path",
 ]

@@ -51,6 +51,21 @@ def materialize(expr) -> Any:
     return expr.cache()
 
 
+def local_tables(frames: dict[str, Any]) -> dict[str, Any]:
+    """Frames (pandas or Arrow) as Ibis tables of one private in-memory DuckDB database, so
+    that engine expressions also run on rows a caller holds in memory (a test, one
+    customer's rows). Private: no other thread or caller shares its connection."""
+    import duckdb
+    import ibis
+    import pyarrow as pa
+
+    raw = duckdb.connect()
+    for name, frame in frames.items():
+        raw.register(name, frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False))
+    con = ibis.duckdb.from_connection(raw)
+    return {name: con.table(name) for name in frames}
+
+
 def to_frame(expr) -> pd.DataFrame:
     """An Ibis table expression executed into pandas: the one place where results leave the
     engine. Money is summed exactly there (DECIMAL); here decimal columns become float64, what

@@ -32,6 +32,16 @@ class StoredResults:
         text = json.dumps([kind, parts], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
+    def stored_result(self, kind: str, key: str, compute) -> tuple[dict[str, pd.DataFrame], dict]:
+        """(frames, meta) stored under ``key``; when missing, ``compute()`` gives them and
+        they are stored as ``kind`` (:meth:`save_result`)."""
+        found = self.load_result(key)
+        if found is not None:
+            return found
+        frames, meta = compute()
+        self.save_result(kind, key, frames, meta)
+        return frames, meta
+
     def save_result(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
         """Store ``frames`` (one table each) and ``meta`` (JSON) under ``key``, all or
         nothing; the oldest results of ``kind`` beyond :data:`RESULTS_KEPT` are dropped.
