@@ -6,7 +6,6 @@ fitted here with scikit-learn directly on the campaign's stored members."""
 from __future__ import annotations
 
 import json
-import math
 import re
 
 import duckdb
@@ -16,10 +15,9 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from analysis.cli import main
-from tests.interact.counting import responders_by_group
+from tests.interact.counting import newcombe, responders_by_group
 
 WIN_BACK, CATALOGUE = "Spring win-back e-mail", "Spring catalogue e-mail"
-Z = 1.959963984540054
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +31,6 @@ def cli_json(capsys, *argv):
     capsys.readouterr()
     assert main(list(argv)) == 0
     return json.loads(capsys.readouterr().out)
-
-
-def wilson(x, n):
-    p = x / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
-    return centre - half, centre + half
-
-
-def newcombe(x1, n1, x0, n0):
-    p1, p0 = x1 / n1, x0 / n0
-    (l1, u1), (l0, u0) = wilson(x1, n1), wilson(x0, n0)
-    d = p1 - p0
-    return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
 
 
 def test_a_campaign_that_did_not_beat_its_control_group_lowers_its_action(demo, capsys):
