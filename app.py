@@ -49,7 +49,8 @@ def pages() -> dict:
 
 
 present = presenting.active()
-navigation = st.navigation(pages())
+navigation = st.navigation(pages(), expanded=True)  # every page listed, none folded under "View more"
+lang.keep_in_url()  # after the password screen, the address keeps ?lang=
 if present and navigation.url_path == "":  # the presenter's first page is the story (its slide 1 is the overview)
     st.switch_page("pages/present.py")
 try:

@@ -8,10 +8,9 @@ import streamlit as st
 from analysis import i18n
 from analysis.customize import plan
 from analysis.charts.campaigns import profit_chart, qini_chart, response_chart
-from analysis.customize.uplift import profit_view
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.interact.campaigns import workspace as campaigns
+from analysis.interact.campaigns import profit, workspace as campaigns
 from ui import cached, labels, lists, show, sidebar, workspace
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -90,13 +89,15 @@ if rows:
                 st.caption(t("Qini coefficient {qini:.3f} (95% interval {lo:.3f} to {hi:.3f}); above zero means "
                              "the model ranks customers better than chance.", qini=evaluation.qini,
                              lo=evaluation.qini_ci[0], hi=evaluation.qini_ci[1]))
-                c1, c2 = st.columns(2)
-                cost = c1.number_input(t("Cost of one contact"), min_value=0.0, value=1.0, key="cp_cost")
-                margin = c2.number_input(t("Margin of one extra response"), min_value=0.0, value=20.0,
-                                         key="cp_margin")
-                test = evaluation.test
-                st.plotly_chart(profit_chart(profit_view(test["y"], test["treatment"], test["uplift"], cost, margin),
-                                             settings.currency), key="cp_profit")
+                cost, margin = settings.segments.cost_per_contact, settings.margin
+                st.markdown("**" + t("What contacting would earn") + "**")
+                st.caption(t("Incremental profit of contacting the top share of this list ranked by the model, by "
+                             "lifetime value (as known the day before the start) or everyone alike, for a contact "
+                             "cost of {cost} and a margin of {margin:.0%} on the extra revenue (the sidebar's "
+                             "settings), measured on the customers the model did not learn from.",
+                             cost=show.money(cost, settings.currency), margin=margin))
+                table = cached.on_workspace(profit.campaign_profit, name, uplift_arm, cost, margin, settings)
+                st.plotly_chart(profit_chart(table, settings.currency), key="cp_profit")
 
 # -- a new campaign -------------------------------------------------------------------------------
 st.header(t("New campaign"))

@@ -21,7 +21,7 @@ CSS = """<style>
 .st-key-pr_headline [data-testid="stText"], .st-key-pr_headline [data-testid="stText"] * {
   font-family: inherit; font-size: 2.1rem; font-weight: 600; line-height: 1.25; white-space: normal; }
 .st-key-pr_note [data-testid="stText"], .st-key-pr_note [data-testid="stText"] * {
-  font-family: inherit; font-size: 1.15rem; white-space: normal; color: #566573; }
+  font-family: inherit; font-size: 1.15rem; white-space: pre-line; color: #566573; }
 </style>"""
 st.markdown(CSS, unsafe_allow_html=True)
 

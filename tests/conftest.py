@@ -117,19 +117,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_db, tmp_path_factory):
-    """The real app served on localhost over a copy of the demo workspace; yields its URL."""
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "demo.duckdb"
-    shutil.copy(demo_db, db)
+def serve(folder: Path, db: Path, *options: str):
+    """Serve the real app on localhost over workspace ``db`` (extra Streamlit ``options``, e.g.
+    ``--secrets.files``), logging to ``folder/server.log``; yields {"url", "db", "folder", "log"}
+    and stops the server afterwards. A generator for fixtures."""
     port = _free_port()
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-         "--logger.messageFormat", "%(asctime)s %(levelname)s %(name)s: %(message)s",
+         "--logger.messageFormat", "%(asctime)s %(levelname)s %(name)s: %(message)s", *options,
          "--", "--db", str(db)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
@@ -153,6 +151,15 @@ def app_server(demo_db, tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db, tmp_path_factory):
+    """The real app served on localhost over a copy of the demo workspace; yields its URL."""
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    yield from serve(folder, db)
 
 
 # What the served app must never log while a browser test runs: a warning or an error from

@@ -203,12 +203,13 @@ def _run_scored_shared(path: str, version: str, module: str, name: str, as_of: d
     fn = getattr(importlib.import_module(module), name)
     ws = workspace.by_path(path)
     with ws.reading():
-        return fn(ws.tables(), as_of, settings, action_settings, scores=scored)
+        return fn(ws, as_of, settings, action_settings, scores=scored)
 
 
 def with_scores(fn: Callable, as_of: dt.date, settings, action_settings) -> Any:
-    """``fn(tables, as_of, settings, action_settings, scores=...)`` for this session's workspace,
-    handed the cached per-customer frame instead of computing it again."""
+    """``fn(workspace, as_of, settings, action_settings, scores=...)`` for this session's
+    workspace (so the action plan reads its campaigns), handed the cached per-customer frame
+    instead of computing it again."""
     with st.spinner(t("Computing…")):
         return _shared(_run_scored_shared(*key_at(as_of), fn.__module__, fn.__name__, as_of, settings,
                                           action_settings))

@@ -15,6 +15,7 @@ import streamlit as st
 from analysis import i18n
 
 KEY = "lang"
+CHOSEN = "_lang_chosen"  # the language the user chose, kept apart from the switch's own state
 
 
 def browser_language() -> str:
@@ -24,14 +25,31 @@ def browser_language() -> str:
         return i18n.DEFAULT
 
 
+def _chosen() -> None:
+    st.session_state[CHOSEN] = st.session_state[KEY]
+
+
 def choose() -> str:
     """Draw the switch, make its value the language of this run and return it."""
-    if KEY not in st.session_state:  # a session's first run: the link's language, else the browser's
-        st.session_state[KEY] = i18n.normalise(st.query_params.get(KEY) or browser_language())
+    if CHOSEN not in st.session_state:  # a session's first run: the link's language, else the browser's
+        st.session_state[CHOSEN] = i18n.normalise(st.query_params.get(KEY) or browser_language())
+    if st.session_state.get(KEY) != st.session_state[CHOSEN]:
+        # Not the user (their change goes through _chosen first): Streamlit reset the switch,
+        # as it does when the password screen gives way to the pages. Put their language back.
+        st.session_state[KEY] = st.session_state[CHOSEN]
     code = st.sidebar.selectbox(i18n.t("Language · 语言"), list(i18n.LANGUAGES), key=KEY,
-                                format_func=i18n.LANGUAGES.get)
+                                format_func=i18n.LANGUAGES.get, on_change=_chosen)
     if code != i18n.DEFAULT:
         st.query_params[KEY] = code
     elif KEY in st.query_params:
         del st.query_params[KEY]
     return i18n.set_language(code)
+
+
+def keep_in_url() -> None:
+    """Write the language into the address again once the navigation is drawn: a change of
+    page (the password screen giving way to the pages) clears the query parameters
+    :func:`choose` wrote earlier in the same run."""
+    code = st.session_state.get(CHOSEN, i18n.DEFAULT)
+    if code != i18n.DEFAULT and st.query_params.get(KEY) != code:
+        st.query_params[KEY] = code

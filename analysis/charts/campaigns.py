@@ -54,3 +54,25 @@ def profit_chart(profit: pd.DataFrame, currency: str = "") -> go.Figure:
     fig.update_layout(title=t("Incremental profit by how many are contacted"),
                       xaxis_title=t("Customers contacted (%)"), height=360, margin=dict(l=10, r=10, t=50, b=40))
     return fig
+
+
+def lessons_chart(lessons: pd.DataFrame) -> go.Figure:
+    """One row per measured campaign: the difference in response rate against its control
+    group, in points, with its 95% interval as whiskers and the zero line; green when it
+    worked, red when it backfired, grey when the interval includes zero. ``lessons``: name,
+    rate_diff, ci_lo, ci_hi (fractions), verdict (worked / inconclusive / backfired)."""
+    colours = {"worked": "#239b56", "backfired": "#c0392b"}
+    diff = 100 * lessons["rate_diff"].astype(float)
+    fig = go.Figure(go.Scatter(
+        x=diff, y=escape_all(lessons["name"], 40), mode="markers",
+        marker=dict(size=14, color=[colours.get(v, "#7f8c8d") for v in lessons["verdict"]]),
+        error_x=dict(type="data", symmetric=False, array=100 * lessons["ci_hi"].astype(float) - diff,
+                     arrayminus=diff - 100 * lessons["ci_lo"].astype(float), color="#1b2631", thickness=2, width=8),
+        hovertemplate=t("{campaign}: {diff} points", campaign="%{y}", diff="%{x:+.1f}") + "<extra></extra>",
+    ))
+    fig.add_vline(x=0, line_color="#b2babb", line_dash="dash")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=t("Extra response against the control group (points, 95% interval)"),
+                      xaxis_title=t("Difference in response rate (points)"), yaxis_title=None,
+                      height=max(260, 120 + 70 * len(lessons)), margin=dict(l=10, r=10, t=50, b=40))
+    return fig

@@ -44,9 +44,12 @@ def retention_heatmap(c: Cohorts) -> go.Figure:
                       customers="%{customdata[2]:,}") + "<extra></extra>")
     _cell_markers(fig, custom, hover, size=10)
     fig.update_yaxes(autorange="reversed", title=i18n.t("First purchase in"), type="category")
-    fig.update_xaxes(title=i18n.t("Months since the first purchase"), dtick=1, side="top")
-    fig.update_layout(title=i18n.t("Share of each cohort buying again, month by month"),
-                      height=max(360, 140 + 24 * len(rows)))
+    fig.update_xaxes(title=dict(text=i18n.t("Months since the first purchase"), standoff=6), dtick=1, side="top")
+    # The month axis sits on top: the chart's title goes to the top of the figure, with room
+    # below it for the axis' title and numbers, so the two never touch.
+    fig.update_layout(title=dict(text=i18n.t("Share of each cohort buying again, month by month"), yref="container",
+                                 y=1, yanchor="top", pad=dict(t=14)),
+                      margin=dict(t=120), height=max(400, 180 + 24 * len(rows)))
     return fig
 
 

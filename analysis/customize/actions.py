@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.customize import playbook  # noqa: F401  (registers the built-in rules)
+from analysis.customize import learned as learned_rules  # registers the rules that learn from campaigns
 from analysis.customize.catalog import TEXTS, render  # noqa: F401  (for custom rules)
 from analysis.customize.crosssell import CoPurchaseModel
 from analysis.identify.facts import to_date
@@ -128,6 +129,7 @@ def suggest(
     settings: ActionSettings = ActionSettings(),
     crosssell_model: CoPurchaseModel | None = None,
     rules: Iterable[str] | None = None,
+    learned: "learned_rules.Learning | None" = None,
 ) -> pd.DataFrame:
     """Every registered rule over every customer in ``scores``, after the learning
     relationship, the superseded actions (:attr:`Rule.supersedes`) and the fatigue cap:
@@ -136,6 +138,7 @@ def suggest(
 
     Columns: customer_id, action, kind, title, reason, priority, due, channel, name, tier,
     cell, cluster_name, rfm_segment, region, open_since (the day the trigger arose, or None).
+    ``learned``: what the measured campaigns teach (:mod:`analysis.customize.learned`).
     """
     as_of = to_date(as_of)
     ids = list(rules) if rules is not None else (
@@ -146,6 +149,7 @@ def suggest(
         raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(RULES)}")
     frame = prepare(scores, interactions, transactions, as_of, settings, crosssell_model)
     found = _run_rules(frame, (RULES[r] for r in ids), as_of, settings)
+    found = learned_rules.apply_lessons(found, learned)  # before the cap: a lowered action yields its place
     if not found.empty:
         found = found.sort_values("priority", ascending=False, kind="stable")
         found = found.drop_duplicates(["customer_id", "action"], keep="first")
@@ -173,6 +177,7 @@ def customer_actions(
     as_of: Any,
     settings: ActionSettings = ActionSettings(),
     crosssell_model: CoPurchaseModel | None = None,
+    learned: "learned_rules.Learning | None" = None,
 ) -> pd.DataFrame:
     """:func:`suggest` for one customer. The cross-sell model is still fitted on every
     customer's purchases (pass ``crosssell_model`` to reuse one)."""
@@ -183,4 +188,4 @@ def customer_actions(
             settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
         ).fit(transactions[pd.to_datetime(transactions["date"]) <= pd.Timestamp(as_of)])
     mine = lambda df: df[df["customer_id"].astype(str) == cid]  # noqa: E731
-    return suggest(one, mine(interactions), mine(transactions), as_of, settings, crosssell_model)
+    return suggest(one, mine(interactions), mine(transactions), as_of, settings, crosssell_model, learned=learned)

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from analysis.customize import actions
+from analysis.customize import actions, learned as learned_rules
 from analysis.interact import timeline
 from analysis.customize.crosssell import CoPurchaseModel
 from analysis.differentiate import headroom
@@ -49,13 +49,21 @@ def all_actions(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
     scores: Scores | None = None,
 ) -> pd.DataFrame:
-    """Every suggested action for every customer, highest priority first."""
+    """Every suggested action for every customer, highest priority first; on a Workspace,
+    with what its measured campaigns teach (:mod:`analysis.customize.learned`)."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     scores = scores or score_customers(source, as_of, settings)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
-    return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
+    learned = _learning(source, as_of, scores)
+    return actions.suggest(learned_rules.with_learning(scores.frame, learned), interactions, transactions, as_of,
+                           action_settings, model, learned=learned)
+
+
+def _learning(source: Workspace | Tables, as_of: dt.date, scores: Scores) -> "learned_rules.Learning | None":
+    """What the workspace's campaigns teach (None on bare tables, which hold no campaigns)."""
+    return learned_rules.learning(source, as_of, scores.frame) if isinstance(source, Workspace) else None
 
 
 def action_list(
@@ -85,7 +93,7 @@ def export_list(
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     scores = scores or score_customers(source, as_of, settings)
-    suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
+    suggested = all_actions(source, as_of, settings, action_settings, scores=scores)
     wanted = (filters or {}).get("action")
     if wanted:
         suggested = suggested[suggested["action"].isin(wanted)]
@@ -161,8 +169,10 @@ def customer_detail(
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
     interactions, transactions = history(tables, as_of)
     model = crosssell_model(transactions, action_settings)
+    learned = _learning(source, as_of, scores)
     suggested = actions.customer_actions(
-        scores.frame, interactions, transactions, customer_id, as_of, action_settings, model)
+        learned_rules.with_learning(scores.frame, learned), interactions, transactions, customer_id, as_of,
+        action_settings, model, learned=learned)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],

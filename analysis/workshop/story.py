@@ -33,15 +33,17 @@ from analysis.charts import clv as clv_charts
 from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
+from analysis.charts.campaigns import lessons_chart
 from analysis.customize.plan import all_actions, plan_summary
 from analysis.differentiate.views import scatter_sample
-from analysis.errors import NotEnoughData
+from analysis.errors import NotEnoughData, UserError
+from analysis.identify.customers import source_tables
 from analysis.identify.facts import resolve_as_of
 from analysis.i18n import N_, t, tn
 from analysis.masking import Masker
 from analysis.settings import ReportSettings, money
 from analysis.scores import Scores, attempt, score_customers
-from analysis.store import Tables
+from analysis.store import Tables, Workspace
 from analysis.vocabulary import label
 
 STEPS = ("identify", "differentiate", "interact", "customize")
@@ -55,6 +57,7 @@ SLIDES = (
     ("clusters", "differentiate", N_("Clusters and personas")),
     ("clv", "differentiate", N_("Lifetime value")),
     ("actions", "customize", N_("The action plan")),
+    ("learned", "customize", N_("What we learned")),
 )
 SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
 
@@ -109,9 +112,9 @@ def _clv_part(scores: Scores) -> pd.DataFrame:
     return clv.reset_index(drop=True)
 
 
-def _actions_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
+def _actions_part(source: Workspace | Tables, as_of: dt.date, settings: ReportSettings,
                   action_settings: ActionSettings, scores: Scores) -> dict:
-    found = all_actions(tables, as_of, settings, action_settings, scores=scores)
+    found = all_actions(source, as_of, settings, action_settings, scores=scores)
     if found.empty:
         raise NotEnoughData(t("No suggested action yet: the playbook needs customers with purchases or contacts."))
     return plan_summary(found)
@@ -128,10 +131,34 @@ def _coverage(frame: pd.DataFrame) -> dict:
     }
 
 
-def story_data(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+def _learned_part(source: Workspace | Tables, as_of: dt.date) -> list[dict]:
+    """Every campaign measured by ``as_of`` (its response window ended), oldest first, with
+    its measurement (:func:`analysis.interact.campaigns.workspace.measure`): what the
+    "What we learned" slide says. Bare tables hold no campaigns."""
+    from analysis.interact.campaigns import workspace as campaigns
+
+    listed = campaigns.list_campaigns(source) if isinstance(source, Workspace) else []
+    found = []
+    for c in reversed(listed):
+        try:
+            result = campaigns.measure(source, c["name"])
+        except UserError:  # groups that cannot be compared teach nothing
+            continue
+        if result.get("complete") is False or (result.get("window_end") and result["window_end"] > as_of.isoformat()):
+            continue
+        found.append({"name": c["name"], "action": c["action"], "start": c["start"], "result": result})
+    if not found:
+        raise NotEnoughData(t("No campaign has been measured yet: make one with a control group on the Campaigns "
+                              "page; once its response window has passed, what it taught appears here."))
+    return found
+
+
+def story_data(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
                action_settings: ActionSettings | None = None, scores: Scores | None = None) -> StoryData:
     """The data of every slide as of a date. Parts the data cannot support are None, with
-    their plain reason in ``reasons``; nothing here raises NotEnoughData."""
+    their plain reason in ``reasons``; nothing here raises NotEnoughData. On a Workspace the
+    action plan learns from its campaigns and the last slide tells what they taught."""
+    tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     s = settings.segments
     w = settings.window_months
@@ -148,7 +175,8 @@ def story_data(tables: Tables, as_of: Any = None, settings: ReportSettings = Rep
         "matrix": attempt(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
         "clusters": scores.personas or None,
         "clv": attempt(reasons, "clv", lambda: _clv_part(scores)),
-        "actions": attempt(reasons, "actions", lambda: _actions_part(tables, as_of, settings, action_settings, scores)),
+        "actions": attempt(reasons, "actions", lambda: _actions_part(source, as_of, settings, action_settings, scores)),
+        "learned": attempt(reasons, "learned", lambda: _learned_part(source, as_of)),
         "coverage": _coverage(frame),
     }
     if not scores.personas:
@@ -269,8 +297,30 @@ def _actions(d: StoryData, cur: str, masker: Masker | None):
     return headline, action_counts_chart(counts), note
 
 
+def _learned(d: StoryData, cur: str, masker: Masker | None):
+    from analysis.interact.campaigns.workspace import verdict_words
+
+    found = d.parts["learned"]
+    codes = [c["result"]["verdict"]["code"] for c in found]
+    worked = codes.count("worked")
+    headline = tn("{n:,} campaign measured against its control group: {worked:,} worked",
+                  "{n:,} campaigns measured against their control groups: {worked:,} worked",
+                  len(found), worked=worked)
+    lessons = pd.DataFrame({
+        "name": [c["name"] for c in found], "verdict": codes,
+        "rate_diff": [c["result"]["verdict"]["rate_diff"] for c in found],
+        "ci_lo": [c["result"]["verdict"]["rate_diff_ci"][0] for c in found],
+        "ci_hi": [c["result"]["verdict"]["rate_diff_ci"][1] for c in found]})
+    lines = [f"“{c['name']}”: {verdict_words(c['result'], cur)}" for c in found]
+    note = "\n".join(lines) + "\n" + t(
+        "An action whose last campaign did not beat its control group now comes lower in the action plan; the "
+        "customers a campaign that worked is likely to move get its action again.")
+    return headline, lessons_chart(lessons), note
+
+
 BUILDERS = {"overview": _overview, "pareto": _pareto, "pyramid": _pyramid, "value": _value,
-            "matrix": _matrix, "clusters": _clusters, "clv": _clv, "actions": _actions}
+            "matrix": _matrix, "clusters": _clusters, "clv": _clv, "actions": _actions,
+            "learned": _learned}
 
 
 def slides(data: StoryData, mask: bool = False, secret: str | None = None) -> list[Slide]:

@@ -32,9 +32,10 @@ def _leaks(page, names) -> list[str]:
 # What the story says in each language (the texts come from the catalogs; see analysis/i18n.py).
 WORDS = {
     "en": {"slide": "Slide {n} of {count}", "next": "Next", "worksheet": "Workshop worksheet",
-           "report": "Download the report", "masked": "Customer "},
+           "report": "Download the report", "masked": "Customer ", "learned": "What we learned",
+           "verdict": "inconclusive: the interval includes zero"},
     "zh": {"slide": "第 {n} / {count} 页", "next": "下一页", "worksheet": "研讨会工作表",
-           "report": "下载报告", "masked": "客户 "},
+           "report": "下载报告", "masked": "客户 ", "learned": "我们学到了什么", "verdict": "尚无定论"},
 }
 
 
@@ -61,6 +62,10 @@ def test_walk_the_masked_story(page, app_server, demo_db, screenshot, lang):
         page.wait_for_timeout(300)
         assert not _leaks(page, names), f"slide {n}"
         assert f"slide={n}" in page.url or n == 1  # the slide is in the link
+        if n == count:  # what the demo's two campaigns taught, in words and intervals
+            expect(page.get_by_text(re.compile(re.escape(words["learned"])))).to_be_visible()
+            expect(page.get_by_text(re.compile("Spring catalogue e-mail.*" + re.escape(words["verdict"])))
+                   ).to_be_visible()
         if n in (1, 4, count):
             screenshot(f"slide{n}")
         if n < count:

@@ -4,6 +4,7 @@ list; in English and in Chinese. Figures are recounted here from the workspace's
 
 from __future__ import annotations
 
+import json
 import re
 
 import duckdb
@@ -28,6 +29,10 @@ def test_read_the_verdicts_look_at_a_campaign_and_make_a_new_one(demo_copy):
     # Whom it moves: the uplift model's Qini curve and the profit view, on the held-out half.
     assert any(c.value.startswith("Qini coefficient ") for c in at.caption)
     assert len(at.get("plotly_chart")) == 3  # response by group, Qini curve, profit view
+    profit = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert [trace["name"] for trace in profit["data"]] == ["By predicted uplift", "By lifetime value", "Everyone alike"]
+    # The sidebar's settings price it: cost per contact 15, margin 30%.
+    assert any(re.search(r"contact cost of \D*15\b", c.value) and "margin of 30%" in c.value for c in at.caption)
     # The control group's customers, picked from the chart's groups.
     at.selectbox(key="cp_group").set_value("control").run()
     members = at.dataframe(key="cp_members_table").value

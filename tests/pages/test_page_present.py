@@ -19,18 +19,18 @@ def test_next_and_previous_walk_the_story_masked_by_default(demo_copy):
         names = ws.query('SELECT "name" FROM "customers" ORDER BY "customer_id" LIMIT 300')["name"].tolist()
     at = open_page(demo_copy, "present")
     assert at.toggle(key="pr_mask").value is True
-    assert _counter(at).startswith("Slide 1 of 8")
+    assert _counter(at).startswith("Slide 1 of 9")
     assert at.button(key="pr_prev").disabled
     for n in range(2, 5):
         at.button(key="pr_next").click().run()
         assert not at.exception, at.exception
         assert at.session_state["pr_slide"] == n - 1
-        assert _counter(at).startswith(f"Slide {n} of 8")
+        assert _counter(at).startswith(f"Slide {n} of 9")
     assert "most valuable" in at.text[0].value  # slide 4: the value scatter, one hover per customer
     spec = _chart_json(at)
     assert "Customer " in spec and not [n for n in names if n in spec]
     at.button(key="pr_prev").click().run()
-    assert _counter(at).startswith("Slide 3 of 8")
+    assert _counter(at).startswith("Slide 3 of 9")
     at.button(key="pr_next").click().run()
     at.toggle(key="pr_mask").set_value(False).run()
     assert not at.exception, at.exception
@@ -68,5 +68,26 @@ def test_presenter_mode_from_the_url(demo_copy):
     assert at.toggle(key="pr_present").value is True
     assert not at.title  # no page title, no worksheet: only the slide
     assert not at.text_area
-    assert _counter(at).startswith("Slide 1 of 8")
+    assert _counter(at).startswith("Slide 1 of 9")
 
+
+
+def test_the_last_slide_tells_what_the_campaigns_taught_in_both_languages(demo_copy):
+    from tests.interact.counting import newcombe, responders_by_group
+
+    counted = responders_by_group(demo_copy, "Spring catalogue e-mail")
+    (n0, x0), (n1, x1) = counted["control"], counted["target"]
+    lo, hi = newcombe(x1, n1, x0, n0)
+    for lang, headline, words in (("en", "2 campaigns measured against their control groups: 1 worked",
+                                   "inconclusive: the interval includes zero"),
+                                  ("zh", "2 次营销活动已与对照组比较：1 次有效", "尚无定论")):
+        at = open_page(demo_copy, "present", params={"lang": lang}, pr_slide=8)
+        assert at.session_state["pr_slide"] == 8
+        if lang == "en":
+            assert _counter(at).startswith("Slide 9 of 9")
+        texts = [x.value for x in at.text]
+        assert texts[0] == headline
+        line = next(x for x in texts[1].splitlines() if "Spring catalogue e-mail" in x)
+        assert words in line and f"{100 * lo:+.1f}" in line and f"{100 * hi:+.1f}" in line
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        assert "Spring win-back e-mail" in spec["data"][0]["y"]

@@ -38,8 +38,8 @@ def _tiny(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo_data(demo_db):
-    with Workspace(demo_db) as ws:
-        return story.story_data(ws.tables())
+    with Workspace(demo_db, read_only=True) as ws:
+        return story.story_data(ws)
 
 
 @pytest.fixture()
@@ -62,7 +62,7 @@ def _everything(slides) -> str:
 def test_demo_story_in_order_with_a_figure_in_every_headline(demo_db, demo_data):
     slides = story.slides(demo_data)
     assert [s.key for s in slides] == [k for k, _, _ in story.SLIDES] == [
-        "overview", "pareto", "pyramid", "value", "matrix", "clusters", "clv", "actions"]
+        "overview", "pareto", "pyramid", "value", "matrix", "clusters", "clv", "actions", "learned"]
     assert [s.step for s in slides][:3] == ["identify", "identify", "differentiate"]
     assert slides[-1].step == "customize"
     assert demo_data.reasons == {}
@@ -221,3 +221,34 @@ def test_the_html_report_is_a_template_whose_every_text_is_escaped():
     assert "Top: " + escaped + " &amp; co" in page
     # scripts: the library's tag, and one per chart (plotly's own, data as escaped JSON)
     assert page.count("<script") == 1 + 1
+
+
+def test_what_we_learned_lists_the_demo_campaigns_with_their_intervals(demo_db, demo_data):
+    from tests.interact.counting import newcombe, responders_by_group
+
+    slide = {s.key: s for s in story.slides(demo_data)}["learned"]
+    assert slide.title == "What we learned" and slide.step == "customize"
+    assert slide.headline == "2 campaigns measured against their control groups: 1 worked"
+    lines = slide.note.splitlines()
+    for name, words in (("Spring win-back e-mail", "worked"), ("Spring catalogue e-mail", "inconclusive")):
+        counted = responders_by_group(demo_db, name)
+        (n0, x0), (n1, x1) = counted["control"], counted["target"]
+        lo, hi = newcombe(x1, n1, x0, n0)
+        line = next(x for x in lines if x.startswith(f"“{name}”: "))
+        assert line.split(": ", 1)[1].startswith(words)
+        assert f"{100 * lo:+.1f} to {100 * hi:+.1f}" in line
+        # The chart: the difference in points with its interval as whiskers.
+        trace = slide.figure.data[0]
+        row = list(trace.y).index(name)
+        assert trace.x[row] == pytest.approx(100 * (x1 / n1 - x0 / n0))
+        assert trace.x[row] - trace.error_x.arrayminus[row] == pytest.approx(100 * lo)
+        assert trace.x[row] + trace.error_x.array[row] == pytest.approx(100 * hi)
+
+
+def test_a_workspace_without_campaigns_says_how_to_learn(tmp_path):
+    ws = _tiny(tmp_path)
+    try:
+        slide = {s.key: s for s in story.build_story(ws)}["learned"]
+    finally:
+        ws.close()
+    assert slide.figure is None and "Campaigns page" in slide.headline

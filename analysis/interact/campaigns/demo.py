@@ -10,8 +10,9 @@ are not stored: they are purchases, as for any campaign made in the app.
   comes back with probability :data:`WIN_BACK_EFFECT` within the window, on top of whatever
   the demo's customers buy anyway (one purchase line like one of their earlier ones); the
   control group buys as it would have. Measured, it works.
-- "Spring catalogue e-mail" (the medium tier): no effect at all; measured, the interval
-  includes zero.
+- "Spring catalogue e-mail" (the medium tier, carrying the cross-sell offer): no effect at
+  all; measured, the interval includes zero, so the action plan lowers the cross-sell
+  suggestions' priority (:mod:`analysis.customize.learned`).
 
 Deterministic: the draws depend only on the demo's seed.
 """
@@ -31,7 +32,7 @@ WIN_BACK_EFFECT = 0.15
 CAMPAIGNS = (
     # name, filters, action, channel, effect
     ("Spring win-back e-mail", {"action": ["win_back"]}, "win_back", "email", WIN_BACK_EFFECT),
-    ("Spring catalogue e-mail", {"tier": ["medium"]}, None, "email", 0.0),
+    ("Spring catalogue e-mail", {"tier": ["medium"]}, "cross_sell", "email", 0.0),
 )
 
 
@@ -56,8 +57,9 @@ def add_demo_campaigns(ws, seed: int) -> int:
     added = []
     for number, (name, filters, action, channel, effect) in enumerate(CAMPAIGNS):
         frame = scores.frame
-        if action:  # the customers with this suggestion, as the Actions filter lists them
-            frame = frame[frame["customer_id"].isin(suggested.loc[suggested["action"] == action, "customer_id"])]
+        if "action" in filters:  # the customers with this suggestion, as the Actions filter lists them
+            chosen = suggested["action"].isin(filters["action"])
+            frame = frame[frame["customer_id"].isin(suggested.loc[chosen, "customer_id"])]
         for column, values in filters.items():
             if column != "action":
                 frame = frame[frame[column].isin(values)]

@@ -35,8 +35,8 @@ from analysis.errors import UserError, commas
 from analysis.i18n import t
 from analysis.interact.campaigns.assign import CONTROL, DEFAULT_HOLDOUT, assign_control, new_seed
 from analysis.interact.campaigns.measure import INCONCLUSIVE, WORKED, measure_campaign, minimum_detectable_effect
+from analysis.interact.campaigns.responses import DEFAULT_WINDOW_DAYS, check_window as _window, features as _features, outcomes
 
-DEFAULT_WINDOW_DAYS = 30
 # The facts an app-made campaign keeps per member (columns of the per-customer scores frame).
 FEATURES = ("recency_days", "orders", "revenue", "tier", "cell", "cluster_name", "satisfaction_5")
 MAX_NAME = 120
@@ -48,13 +48,6 @@ def _name(name: Any) -> str:
         raise UserError(t("A campaign needs a name of 1 to {limit} characters, not {name!r}.", limit=MAX_NAME,
                           name=name))
     return text
-
-
-def _window(days: Any) -> int:
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or not 1 <= days <= 3650:
-        raise UserError(t("The response window must be a whole number of days from 1 to 3650, not {value}.",
-                          value=days))
-    return int(days)
 
 
 def _features_json(frame: pd.DataFrame) -> list[str]:
@@ -185,32 +178,6 @@ def list_campaigns(ws) -> list[dict]:
     return out
 
 
-def outcomes(ws, found: dict, window: int | None = None, positive: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """One row per member: customer_id, arm, response (0/1), value, and the features."""
-    m = sql.members(ws, found["campaign_id"])
-    if found["source"] == "import":
-        frame = m[["row_number", "customer_id", "arm", "response", "value"]].copy()
-        frame["value"] = frame["value"].astype(float)
-    else:
-        from analysis.settings import ActionSettings
-        from analysis.customize.inputs import normalise_outcome
-
-        days = _window(window if window is not None else int(found["window_days"]))
-        start = pd.Timestamp(found["start_date"]).date()
-        bought = sql.window_purchases(ws, found["campaign_id"], start, days).set_index("customer_id")
-        frame = m[["row_number", "customer_id", "arm"]].copy()
-        frame["response"] = frame["customer_id"].map(bought["purchases"]).fillna(0).gt(0).astype(int)
-        frame["value"] = frame["customer_id"].map(bought["amount"]).astype(float).fillna(0.0)
-        action = found.get("action")
-        if action is not None and not pd.isna(action):
-            answers = sql.window_answers(ws, found["campaign_id"], action, start, days)
-            done = positive or ActionSettings().done_outcomes
-            said_yes = set(answers.loc[normalise_outcome(answers["outcome"]).isin(done).fillna(False), "customer_id"])
-            frame.loc[frame["customer_id"].isin(said_yes), "response"] = 1
-    frame["features_json"] = m["features_json"].to_numpy()
-    return frame.reset_index(drop=True)
-
-
 def measure(ws, name: str, arms: list[str] | None = None, window: int | None = None) -> dict:
     """``campaign measure --json``: every arm against the control group, with the verdict."""
     found = get_campaign(ws, name)
@@ -248,11 +215,6 @@ def verdict_words(result: dict, currency: str = "") -> str:
     if v["code"] == INCONCLUSIVE:
         return t("inconclusive: the interval includes zero ({lo:+.1f} to {hi:+.1f} points)", lo=lo, hi=hi)
     return t("backfired: {diff:+.1f} points (95% CI {lo:+.1f} to {hi:+.1f})", diff=points, lo=lo, hi=hi)
-
-
-def _features(frame: pd.DataFrame) -> pd.DataFrame:
-    rows = [json.loads(x) if isinstance(x, str) else {} for x in frame["features_json"]]
-    return pd.DataFrame.from_records(rows, index=frame.index)
 
 
 def uplift_data(ws, name: str, arm: str, response: str | None = None, window: int | None = None):
