@@ -29,7 +29,7 @@ class PeerGroups:
     quantile bands of the fit's values); the others are categories. Learned: ``categories_``
     (most frequent first), ``bands_`` (band edges), ``band_ranges_`` (each band's lowest
     and highest value in the fit), ``levels_`` (per level L = 0..p, the groups on the first
-    L attributes: sorted keys, counts, ``quantile`` of y)."""
+    L attributes: sorted keys, counts, ``quantile`` of y, a row of the fit in each group)."""
 
     def __init__(self, columns: list, quantile: float = 0.9, min_peers: int = 30, bands: int = 4):
         self.columns = list(columns)
@@ -84,7 +84,7 @@ class PeerGroups:
             return np.full(len(X), np.nan)
         depth, cell = self._cells(self.codes(X))
         out = np.empty(len(X))
-        for level, (_, _, values) in enumerate(self.levels_):
+        for level, (_, _, values, _) in enumerate(self.levels_):
             at = depth == level
             out[at] = values[cell[at]]
         return out
@@ -97,7 +97,7 @@ class PeerGroups:
         codes = self.codes(X)
         depth, cell = self._cells(codes)
         peers = np.zeros(len(X), dtype=np.int64)
-        for level, (_, counts, _) in enumerate(self.levels_):
+        for level, (_, counts, _, _) in enumerate(self.levels_):
             at = depth == level
             peers[at] = counts[cell[at]]
         # One description per group, shared by its members (a group fixes the codes it is on).
@@ -161,23 +161,19 @@ class PeerGroups:
         """Every group with at least ``min_peers`` customers of the fit (and everyone, level
         0): level, key (its leading codes joined by commas, as :meth:`columns_expr` builds
         it in the engine), peers, group (JSON), value."""
-        _, counts, values = self.levels_[0]
+        _, counts, values, _ = self.levels_[0]
         rows = [{"level": 0, "key": "", "peers": int(counts[0]), "group": group_json({}),
                  "value": float(values[0])}]
         codes = self.fit_codes_
         for level in range(1, len(self.levels_)):
-            keys, counts, values = self.levels_[level]
+            keys, counts, values, first = self.levels_[level]
             if not len(keys):
                 break
             big = counts >= int(self.min_peers)
             if not big.any():
                 break
-            prefix = codes[:, :level]
-            unique, first = np.unique(prefix, axis=0, return_index=True)
-            # np.unique on rows sorts lexicographically; the level's keys are sorted the same
-            # way (parent's place, then code), so group k is unique row k.
             for k in np.flatnonzero(big):
-                row = unique[k]
+                row = codes[first[k], :level]
                 rows.append({"level": level, "key": ",".join(str(int(v)) for v in row), "peers": int(counts[k]),
                              "group": group_json(self.describe(row)), "value": float(values[k])})
         return pd.DataFrame(rows)
@@ -210,7 +206,7 @@ class PeerGroups:
         parent = np.zeros(n, dtype=np.int64)
         alive = np.ones(n, dtype=bool)
         for level in range(1, len(self.levels_)):
-            keys, counts, _ = self.levels_[level]
+            keys, counts, _, _ = self.levels_[level]
             if not len(keys):
                 break
             key = parent * self._cardinality(level - 1) + codes[:, level - 1]
@@ -237,16 +233,17 @@ def values_of(column: pd.Series) -> pd.Series:
 
 def _peer_levels(codes: np.ndarray, cards: list[int], y: np.ndarray, quantile: float) -> list:
     """Per level L = 0..p (groups on the first L attributes): (keys, counts, q-quantile of
-    y) of every group that has customers, keys sorted; a key is the parent group's number
+    y, a row of the group) of every group that has customers, keys sorted; a key is the parent group's number
     times the attribute's cardinality (``cards``) plus the attribute's code, so keys stay
     small."""
     n, p = codes.shape
-    levels = [(np.zeros(1, dtype=np.int64), np.array([n]), _group_quantile(np.zeros(n, dtype=np.int64), y, 1, quantile))]
+    levels = [(np.zeros(1, dtype=np.int64), np.array([n]), _group_quantile(np.zeros(n, dtype=np.int64), y, 1, quantile),
+               np.zeros(1, dtype=np.int64))]
     parent = np.zeros(n, dtype=np.int64)
     for j in range(p):
         key = parent * cards[j] + codes[:, j]
-        keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        levels.append((keys, counts, _group_quantile(inverse, y, len(keys), quantile)))
+        keys, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        levels.append((keys, counts, _group_quantile(inverse, y, len(keys), quantile), first))
         parent = inverse
     return levels
 
