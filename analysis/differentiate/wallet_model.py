@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from analysis.differentiate.wallet_peers import PeerGroups, values_of
+from analysis.differentiate.wallet_peers import PeerGroups, double, values_of
 from analysis.identify import facts
 
 # The customer's attributes a wallet is estimated from, in the order that defines a peer
@@ -147,7 +147,7 @@ class WalletEstimator(RegressorMixin, BaseEstimator):
             features[f"_tree_{c}"] = table[c].cast("float64")
         t = table.mutate(**features)
         columns = {c: t[f"_tree_{c}"] for c in order}
-        total = ibis.literal(float(hgb._baseline_prediction.ravel()[0]), "float64")
+        total = double(hgb._baseline_prediction.ravel()[0])
         for (tree,) in hgb._predictors:
             total = total + _tree_expr(tree, order, columns, cats)
         return t.mutate(**{name: total}).drop(*features)
@@ -179,7 +179,7 @@ def _tree_expr(tree, order: list, columns: dict, categorical: list):
     def node(i: int):
         n = nodes[i]
         if n["is_leaf"]:
-            return ibis.literal(float(n["value"]), "float64")
+            return double(n["value"])
         c = order[int(n["feature_idx"])]
         x = columns[c]
         missing_left = bool(n["missing_go_to_left"])
@@ -188,7 +188,7 @@ def _tree_expr(tree, order: list, columns: dict, categorical: list):
             left = [k for k in range(32 * len(words)) if (int(words[k // 32]) >> (k % 32)) & 1]
             goes_left = x.isin(left + [-1] if missing_left else left)
         else:
-            threshold = float(n["num_threshold"])
+            threshold = double(n["num_threshold"])
             # NULL compares as unknown, which CASE takes as false: the right branch
             goes_left = (ibis.coalesce(x, float("-inf")) <= threshold) if missing_left else (x <= threshold)
         return ibis.ifelse(goes_left, node(int(n["left"])), node(int(n["right"])))

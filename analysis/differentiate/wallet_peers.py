@@ -152,8 +152,7 @@ class PeerGroups:
             _peers=ibis.coalesce(*[t[f"_peers{L}"] for L in deepest], ibis.literal(int(top["peers"]), "int64")),
             _peer_group=ibis.coalesce(*[t[f"_group{L}"] for L in deepest], ibis.literal(top["group"], "string")),
             _peer_value=ibis.coalesce(*[t[f"_value{L}"] for L in deepest],
-                                      ibis.literal(float(top["value"]), "float64")) if np.isfinite(top["value"])
-            else ibis.coalesce(*[t[f"_value{L}"] for L in deepest], ibis.null("float64")),
+                                      double(top["value"]) if np.isfinite(top["value"]) else ibis.null("float64")),
         ).drop(*[f"_peer_key{j + 1}" for j in range(len(self.columns))],
                *[f"_{what}{L}" for L in found for what in ("peers", "group", "value")])
 
@@ -185,7 +184,7 @@ class PeerGroups:
         if c in self.bands_:
             x = table[c].cast("float64")
             edges = self.bands_[c]
-            band = sum((ibis.ifelse(x >= float(e), 1, 0) for e in edges), ibis.literal(0, "int64"))
+            band = sum((ibis.ifelse(x >= double(e), 1, 0) for e in edges), ibis.literal(0, "int64"))
             return ibis.ifelse(x.isnull() | x.isnan(), len(edges) + 1, band).cast("int64")
         known = self.categories_[c]
         x = table[c].cast("string")
@@ -216,6 +215,15 @@ class PeerGroups:
             depth[big], cell[big] = level, pos[big]
             parent = np.where(alive, pos, 0)
         return depth, cell
+
+
+def double(value):
+    """A float as an engine literal of type double, digit for digit: Spark SQL reads a plain
+    ``0.25`` as a DECIMAL, and sums of decimals lose digits, so the value goes as text cast
+    to double (folded once by the engine)."""
+    import ibis
+
+    return ibis.literal(repr(float(value))).cast("float64")
 
 
 def group_json(group: dict | None) -> str | None:
