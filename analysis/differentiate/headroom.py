@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.i18n import N_, lookup, money, number, percent, t, tn
-from analysis.differentiate.wallet import Wallets, estimate_wallets, wallet_inputs
+from analysis.differentiate.wallet import Wallets, engine_wallets, wallet_inputs
+from analysis.differentiate.wallet_peers import group_json
 
 COLUMNS = ["wallet_estimate", "wallet_source", "wallet_peers", "wallet_peer_group", "headroom"]
 # Words for the attributes a peer group shares, numbers as "{low}-{high} <words>".
@@ -44,15 +45,16 @@ RANKING_COLUMNS = ["customer_id", "name", "headroom", "wallet_estimate", "revenu
 
 
 def customer_wallets(tables, as_of: dt.date, local_rows: int | None = None) -> Wallets:
-    """:func:`analysis.differentiate.wallet.estimate_wallets` on the workspace's customers as of ``as_of``
-    (the model fitted on at most ``local_rows`` customers, applied to all)."""
-    return estimate_wallets(wallet_inputs(tables, as_of).to_pandas(), max_rows=local_rows)
+    """:func:`analysis.differentiate.wallet.engine_wallets` on the workspace's customers as of
+    ``as_of``: the model fitted on at most ``local_rows`` customers, applied to all in the
+    engine (DuckDB or Spark)."""
+    return engine_wallets(wallet_inputs(tables, as_of), max_rows=local_rows)
 
 
 def wallet_columns(wallets: Wallets) -> pd.DataFrame:
     """customer_id and :data:`COLUMNS`, one row per customer, language-neutral (storable)."""
-    w = wallets.customers
-    groups = [None if g is None else json.dumps(g, ensure_ascii=False, sort_keys=False) for g in w["peer_group"]]
+    w = wallets.frame()
+    groups = [g if isinstance(g, str) else group_json(g) if isinstance(g, dict) else None for g in w["peer_group"]]
     return pd.DataFrame({
         "customer_id": w["customer_id"].astype(str).to_numpy(),
         "wallet_estimate": w["wallet_estimate"].to_numpy(dtype=float).round(2),  # money, to the cent
@@ -63,10 +65,14 @@ def wallet_columns(wallets: Wallets) -> pd.DataFrame:
     })
 
 
-def estimated(wallets: Wallets) -> pd.Series:
-    """The estimated wallets (not the given ones), indexed by customer id: what MCC uses
-    where no wallet is given."""
+def estimated(wallets: Wallets) -> "pd.Series | ibis.Table":
+    """The estimated wallets (not the given ones): what MCC uses where no wallet is given.
+    In the engine, an Ibis table (customer_id, potential) there; else a Series indexed by
+    customer id."""
     w = wallets.customers
+    if wallets.in_engine:
+        mine = w.filter(w.wallet_source == "estimated")
+        return mine.select("customer_id", potential=mine.wallet_estimate)
     mine = w[w["wallet_source"] == "estimated"]
     return pd.Series(mine["wallet_estimate"].to_numpy(dtype=float), index=mine["customer_id"].astype(str),
                      name="wallet_estimate")

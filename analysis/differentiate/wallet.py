@@ -1,6 +1,8 @@
 """Each customer's wallet (what they spend a year in our category, with every supplier),
 estimated from look-alikes where the customer list does not give it; share of wallet and
-headroom from it; and how good the estimate is on the user's own data.
+headroom from it. The estimator is :mod:`analysis.differentiate.wallet_model`, its peer
+groups :mod:`analysis.differentiate.wallet_peers`, how good it is
+:mod:`analysis.differentiate.wallet_check`.
 
 Method: Perlich, Rosset, Lawrence & Zadrozny (2007), "High-quantile modeling for customer
 wallet estimation", KDD '07, pp. 977-985, doi:10.1145/1281192.1281297. A customer's
@@ -15,7 +17,9 @@ company, with its given wallets hidden in turn, a single quantile tree (leaf qua
 peer cells did not reliably beat the naive baseline (the customer's own best year), while
 boosting did (lower median error and higher rank correlation at every fold split tried);
 it takes categorical attributes and missing values natively; and k-NN would have to
-search the training sample for each of a million customers.
+search the training sample for each of a million customers. ``model="peers"`` (the
+q-quantile of each peer group) is far weaker on the demo (median error 0.76 against the
+baseline's 0.61), so it is not the default.
 
 Spend is modelled on the log scale: a quantile is unchanged by a monotone transform, so
 exp(q-quantile of log spend) is the q-quantile of spend, and the trees see the heavy tail
@@ -34,34 +38,15 @@ Decisions (the issue is silent on them):
   happens only with a given wallet lower than what the customer now spends, and shows that
   figure is out of date. **Headroom** = wallet - this year's revenue, never negative (there
   is no revenue to lose by "negative room").
-- **Peer group**: the customers of the fit who share this customer's attributes, in the
-  order given (categories equal, numbers in the same quarter of the fit's values), dropping
-  attributes from the end until at least ``min_peers`` remain: the "214 similar customers
-  (Healthcare, East, 5-20 employees)" of the sentence. The model draws on every customer of
-  the fit, weighting those like this one; the peer group is who "like this one" are.
 
-How good it is (:class:`WalletCheck`): where wallets are given, each one is estimated as if
-unknown (k-fold cross-validation when the model trains on them; directly when it trains on
-revenue, since then the given wallets never enter the fit) and compared with the customer's
-own best year of revenue as the naive wallet: median absolute percentage error and
-Spearman rank correlation. Without given wallets there is nothing to measure: the estimate
-is a peer benchmark, and :attr:`Wallets.benchmark` says so.
-
-Scale: the model is fitted on at most :data:`analysis.identify.facts.LOCAL_ROWS` (200,000)
-customers and applied to all. Boosted trees are applied in Python in batches of
-:data:`BATCH_ROWS`: a sum of 30 trees is no engine expression worth writing, and batches
-keep memory flat; on Spark the fitted estimator can go to the executors with
-``mapInPandas``, so the rows stay in the engine. ``model="peers"`` is the plain lookup
-table (the q-quantile of each peer group), which an engine applies as a join; on the demo
-it is far weaker (median error 0.76 against the baseline's 0.61), so it is not the default.
-Measured by hand at 1,000,000 customers on the 2-core machine, one thread, with other jobs
-running: predicting 2.8 s (best of three; 4-7 s when busier), the peer groups 1.3-3 s, and
-:func:`estimate_wallets` without the check (fit on 200,000, predict and describe 1,000,000)
-11-16 s; the check adds :data:`FOLDS` fits when the model trains on given wallets.
-
-Size: one estimator and its own quality check (features, the quantile model, the
-cross-validation on given wallets); the wallet keys and headroom view of issue 18 land
-beside it, after which it splits into estimate and quality.
+Two ways to run it, the same figures:
+- :func:`engine_wallets` (what the app, the CLI and Spark use): the model is fitted on at
+  most :data:`FIT_ROWS` customers brought to the driver (a hash sample above that, the same
+  customers on DuckDB and Spark), and applied in the engine:
+  the fitted trees as one expression (:meth:`WalletEstimator.with_log`), the peer groups as
+  joins on a small table of groups (:meth:`PeerGroups.columns_expr`). The check brings the
+  customers with a given wallet (at most as many).
+- :func:`estimate_wallets`: the same on a pandas frame, applied in NumPy (tests, notebooks).
 """
 
 from __future__ import annotations
@@ -73,284 +58,28 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin
 
+from analysis.differentiate.wallet_check import FOLDS, WalletCheck, held_out, holdout_estimates, scores
+from analysis.differentiate.wallet_model import (
+    ATTRIBUTES, CATEGORICAL, MIN_GIVEN, SPEND, WalletEstimator, attribute_names, fit_plan, floored, given, plan,
+    prepared,
+)
 from analysis.identify import facts
 from analysis.identify.facts import category_revenue, customer_facts, purchases, resolve_as_of
+from analysis.store import hash_sample, materialize, to_frame
 
-# The customer's attributes a wallet is estimated from, in the order that defines a peer
-# group (most defining first); the ones present in the frame are used.
-ATTRIBUTES = ("industry", "region", "size", "channel", "cluster",
-              "orders_per_year", "order_value", "categories", "tenure_years")
-CATEGORICAL = ("industry", "region", "channel", "cluster")  # always categories
-# The customer's own spend with us: attributes when the model learns given wallets, never
-# when it learns revenue (they would be the target itself).
-SPEND = ("best_year", "revenue_year")
-MIN_GIVEN = 200  # customers who have bought with a given wallet, to train on wallets
-FOLDS = 5  # cross-validation folds for the check
-BATCH_ROWS = 200_000  # rows predicted at once
-MODELS = ("boosting", "peers")
-_MAX_CATEGORIES = 254  # HistGradientBoosting's limit (255 bins, one kept for missing)
+__all__ = ["ATTRIBUTES", "CATEGORICAL", "FOLDS", "MIN_GIVEN", "SPEND", "WalletCheck", "WalletEstimator", "Wallets",
+           "best_year", "engine_wallets", "estimate_wallets", "holdout_estimates", "wallet_inputs"]
+# The engine fits on at most this many customers: at 1,000,000 customers on the 2-core
+# machine, fitting on 200,000 took longer than applying the model to all of them, and the
+# 0.9 quantile of 15-leaf trees with at least 30 customers a leaf is as well determined by
+# 50,000 (a leaf's quantile then rests on hundreds of customers).
+FIT_ROWS = 50_000
+CUSTOMER_COLUMNS = ["customer_id", "wallet_estimate", "wallet_source", "peers", "peer_group", "revenue_year",
+                    "share_of_wallet", "headroom"]
 
 
-class WalletEstimator(RegressorMixin, BaseEstimator):
-    """The ``quantile`` of y (spend with us, or given wallets) among customers like each one.
-
-    ``fit(X, y)``: X is a DataFrame of attributes (text, category or boolean columns are
-    categorical; numbers are numbers; NaN is allowed), y positive amounts; rows whose y is
-    not a positive number are left out. ``predict(X)``: the estimated quantile per row (NaN
-    when nothing could be fitted). ``peer_groups(X)``: the peer group of each row.
-
-    ``model="boosting"`` (default): gradient-boosted quantile trees on log y, each leaf
-    holding at least ``min_peers`` customers; with fewer than ``2 * min_peers`` rows to fit
-    it falls back to ``"peers"``. ``model="peers"``: the ``quantile`` of y within the row's
-    peer group. Learned: ``columns_``, ``categories_``, ``bands_``, ``band_ranges_``,
-    ``levels_`` (the peer groups), ``model_`` (None for peers), ``n_fit_``.
-    """
-
-    def __init__(self, quantile: float = 0.9, model: str = "boosting", min_peers: int = 30,
-                 bands: int = 4, max_iter: int = 30, learning_rate: float = 0.15,
-                 max_leaf_nodes: int = 15, random_state: int = 0):
-        self.quantile = quantile
-        self.model = model
-        self.min_peers = min_peers
-        self.bands = bands
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.random_state = random_state
-
-    # -- fitting ---------------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y) -> "WalletEstimator":
-        if not 0.0 < float(self.quantile) < 1.0:
-            raise ValueError(f"quantile must be between 0 and 1, not {self.quantile!r}")
-        if self.model not in MODELS:
-            raise ValueError(f"model must be one of {MODELS}, not {self.model!r}")
-        if int(self.min_peers) < 1 or int(self.bands) < 1:
-            raise ValueError("min_peers and bands must be at least 1")
-        X = _frame(X)
-        y = np.asarray(y, dtype=float)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
-        keep = np.isfinite(y) & (y > 0)
-        X, y = X.loc[keep].reset_index(drop=True), y[keep]
-        log_y = np.log(y)
-        self.n_fit_ = int(len(log_y))
-        # Attributes that tell customers apart here (a constant column tells nothing).
-        self.columns_ = [c for c in X.columns if X[c].nunique(dropna=False) > 1]
-        self.categories_, self.bands_, self.band_ranges_ = {}, {}, {}
-        for c in self.columns_:
-            if _is_number(X[c]):
-                values = X[c].to_numpy(dtype=float)
-                seen = values[np.isfinite(values)]
-                edges = np.unique(np.quantile(seen, np.arange(1, self.bands) / self.bands)) if seen.size else np.array([])
-                self.bands_[c] = edges
-                band = np.searchsorted(edges, seen, side="right")
-                self.band_ranges_[c] = [
-                    (float(seen[band == b].min()), float(seen[band == b].max())) if (band == b).any() else None
-                    for b in range(len(edges) + 1)
-                ]
-            else:
-                counts = _values(X[c]).value_counts(dropna=True)
-                # most frequent first, ties by value: the same order every run
-                order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-                self.categories_[c] = [v for v, _ in order]
-        codes = self._codes(X)
-        cards = [self._cardinality(j) for j in range(len(self.columns_))]
-        self.levels_ = _peer_levels(codes, cards, y, float(self.quantile))
-        self.model_ = None
-        if self.model == "boosting" and self.n_fit_ >= 2 * int(self.min_peers) and self.columns_:
-            from sklearn.ensemble import HistGradientBoostingRegressor
-
-            with _one_thread():
-                self.model_ = HistGradientBoostingRegressor(
-                    loss="quantile", quantile=float(self.quantile), categorical_features="from_dtype",
-                    learning_rate=self.learning_rate, max_iter=self.max_iter,
-                    max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=int(self.min_peers),
-                    early_stopping=False, random_state=self.random_state,
-                ).fit(self._design(X), log_y)
-        return self
-
-    # -- applying --------------------------------------------------------------------------
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """The estimated ``quantile`` of y for each row of X."""
-        X = _frame(X)
-        if self.model_ is None:
-            return self._peer_values(X)
-        out = np.empty(len(X))
-        with _one_thread():
-            for start in range(0, len(X), BATCH_ROWS):
-                part = X.iloc[start:start + BATCH_ROWS]
-                out[start:start + len(part)] = np.exp(self.model_.predict(self._design(part)))
-        return out
-
-    def peer_groups(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Per row of X (same index): ``peers``, how many customers of the fit form its peer
-        group, and ``peer_group``, what they share: ``{attribute: value}`` for categories
-        (None = not given) and ``{attribute: [lowest, highest]}`` (the peers' range; None =
-        not given) for numbers, in attribute order; ``{}`` when the group is everyone."""
-        X = _frame(X)
-        codes = self._codes(X)
-        depth, cell = self._cells(codes)
-        peers = np.zeros(len(X), dtype=np.int64)
-        for level, (_, counts, _) in enumerate(self.levels_):
-            at = depth == level
-            peers[at] = counts[cell[at]]
-        # One description per group, shared by its members (a group fixes the codes it is on).
-        group_key = depth * (cell.max(initial=0) + 1) + cell
-        _, first, inverse = np.unique(group_key, return_index=True, return_inverse=True)
-        described = [self._describe(codes[i, :depth[i]]) for i in first]
-        groups = [described[k] for k in inverse.ravel()]
-        return pd.DataFrame({"peers": peers, "peer_group": groups}, index=X.index)
-
-    # -- internals -------------------------------------------------------------------------
-    def _codes(self, X: pd.DataFrame) -> np.ndarray:
-        """One small integer per attribute and row: the category's place (missing and
-        unseen values get places of their own) or the number's band (missing: its own)."""
-        codes = np.zeros((len(X), len(self.columns_)), dtype=np.int64)
-        for j, c in enumerate(self.columns_):
-            column = X[c] if c in X else pd.Series(np.nan, index=X.index)
-            if c in self.bands_:
-                values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-                band = np.searchsorted(self.bands_[c], values, side="right")
-                codes[:, j] = np.where(np.isfinite(values), band, len(self.bands_[c]) + 1)
-            else:
-                known = self.categories_[c]
-                text = _values(column)
-                place = pd.Categorical(text, categories=known).codes.astype(np.int64)
-                codes[:, j] = np.where(text.isna(), len(known), np.where(place < 0, len(known) + 1, place))
-        return codes
-
-    def _cardinality(self, j: int) -> int:
-        c = self.columns_[j]
-        return len(self.bands_[c]) + 2 if c in self.bands_ else len(self.categories_[c]) + 2
-
-    def _cells(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(depth, cell) per row of ``codes``: the deepest level whose group has at least
-        ``min_peers`` customers of the fit (level 0 = everyone), and the group's number at
-        that level."""
-        n = len(codes)
-        depth, cell = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        parent = np.zeros(n, dtype=np.int64)
-        alive = np.ones(n, dtype=bool)
-        for level in range(1, len(self.levels_)):
-            keys, counts, _ = self.levels_[level]
-            if not len(keys):
-                break
-            key = parent * self._cardinality(level - 1) + codes[:, level - 1]
-            pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            alive &= keys[pos] == key
-            big = alive & (counts[pos] >= int(self.min_peers))
-            depth[big], cell[big] = level, pos[big]
-            parent = np.where(alive, pos, 0)
-        return depth, cell
-
-    def _peer_values(self, X: pd.DataFrame) -> np.ndarray:
-        if not self.n_fit_:
-            return np.full(len(X), np.nan)
-        depth, cell = self._cells(self._codes(X))
-        out = np.empty(len(X))
-        for level, (_, _, values) in enumerate(self.levels_):
-            at = depth == level
-            out[at] = values[cell[at]]
-        return out
-
-    def _describe(self, codes: np.ndarray) -> dict:
-        group = {}
-        for j, code in enumerate(codes):
-            c = self.columns_[j]
-            if c in self.bands_:
-                ranges = self.band_ranges_[c]
-                group[c] = list(ranges[code]) if code < len(ranges) and ranges[code] else None
-            else:
-                known = self.categories_[c]
-                group[c] = known[code] if code < len(known) else None
-        return group
-
-    def _design(self, X: pd.DataFrame) -> pd.DataFrame:
-        """X as the boosted trees take it: numbers as floats; categories as pandas
-        categoricals over the fit's most frequent values (others count as missing)."""
-        out = {}
-        for c in self.columns_:
-            column = X[c] if c in X else pd.Series(np.nan, index=X.index)
-            if c in self.bands_:
-                out[c] = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
-            else:
-                kept = self.categories_[c][:_MAX_CATEGORIES]
-                text = _values(column)
-                out[c] = pd.Categorical(text.where(text.isin(kept)), categories=kept)
-        return pd.DataFrame(out, index=X.index)
-
-
-def _one_thread():
-    """The boosted trees on one OpenMP thread: on a machine whose cores are busy with other
-    work (the app's other sessions), their worker threads wait on each other; measured on
-    the demo company with the machine loaded, the wallets with their check took 68 s on the
-    default threads and 4 s on one."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="openmp")
-
-
-def _frame(X) -> pd.DataFrame:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError("X must be a pandas DataFrame of customer attributes")
-    return X
-
-
-def _is_number(column: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-
-
-def _text(column: pd.Series) -> pd.Series:
-    """Values as text (a cluster 3 is the category "3"), missing values as None."""
-    return column.astype("string").astype(object).where(column.notna(), None)
-
-
-def _values(column: pd.Series) -> pd.Series:
-    """A categorical attribute's values as Python objects, missing values as None (text
-    columns of any dtype convert once; object columns stay as they are)."""
-    if column.dtype != object:
-        column = column.astype(object)
-    return column.where(column.notna(), None)
-
-
-def _peer_levels(codes: np.ndarray, cards: list[int], y: np.ndarray, quantile: float) -> list:
-    """Per level L = 0..p (groups on the first L attributes): (keys, counts, q-quantile of
-    y) of every group that has customers, keys sorted; a key is the parent group's number
-    times the attribute's cardinality (``cards``) plus the attribute's code, so keys stay
-    small."""
-    n, p = codes.shape
-    levels = [(np.zeros(1, dtype=np.int64), np.array([n]), _group_quantile(np.zeros(n, dtype=np.int64), y, 1, quantile))]
-    parent = np.zeros(n, dtype=np.int64)
-    for j in range(p):
-        key = parent * cards[j] + codes[:, j]
-        keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        levels.append((keys, counts, _group_quantile(inverse, y, len(keys), quantile)))
-        parent = inverse
-    return levels
-
-
-def _group_quantile(group: np.ndarray, values: np.ndarray, n_groups: int, q: float) -> np.ndarray:
-    """The q-quantile of ``values`` within each group (linear interpolation, as
-    ``numpy.quantile``); NaN for an empty group."""
-    out = np.full(n_groups, np.nan)
-    if not values.size:
-        return out
-    order = np.lexsort((values, group))
-    g, v = group[order], values[order]
-    counts = np.bincount(g, minlength=n_groups)
-    start = np.cumsum(counts) - counts
-    has = counts > 0
-    pos = (counts[has] - 1) * q
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, counts[has] - 1)
-    frac = pos - lo
-    out[has] = v[start[has] + lo] * (1 - frac) + v[start[has] + hi] * frac
-    return out
-
-
-# -- per customer: inputs, estimates, check ----------------------------------------------------
+# -- the per-customer inputs, in the engine -----------------------------------------------------
 def wallet_inputs(tables, as_of: Any = None):
     """Ibis table, one row per customer in the universe: what a wallet is estimated from.
 
@@ -401,32 +130,32 @@ def best_year(tables, as_of: dt.date):
     return per.group_by("customer_id").aggregate(_best=per._revenue.max())
 
 
-@dataclass(frozen=True)
-class WalletCheck:
-    """Given wallets estimated as if unknown, against the naive wallet (the customer's own
-    best year with us): median absolute percentage error (0.4 = 40%) and Spearman rank
-    correlation (None when either side is constant)."""
-
-    customers: int
-    median_ape: float
-    baseline_median_ape: float
-    spearman: float | None
-    baseline_spearman: float | None
-
 
 @dataclass(frozen=True)
 class Wallets:
-    """Every customer's wallet (``customers``: customer_id, wallet_estimate, wallet_source
-    "given" / "estimated" / None, peers, peer_group, revenue_year, share_of_wallet,
-    headroom), how many are given and estimated, what the model learned (``trained_on``:
-    "wallets" or "revenue", at ``quantile``) and the check (None without given wallets)."""
+    """Every customer's wallet (``customers``: :data:`CUSTOMER_COLUMNS`, i.e. customer_id,
+    wallet_estimate, wallet_source "given" / "estimated" / None, peers, peer_group,
+    revenue_year, share_of_wallet, headroom; a pandas frame from :func:`estimate_wallets`,
+    an Ibis table kept in the engine from :func:`engine_wallets`, whose peer_group is the
+    group's JSON text), how many are given and estimated, what the model learned
+    (``trained_on``: "wallets" or "revenue", at ``quantile``) and the check (None without
+    given wallets)."""
 
-    customers: pd.DataFrame
+    customers: Any
     given: int
     estimated: int
     trained_on: str
     quantile: float
     holdout: WalletCheck | None
+
+    @property
+    def in_engine(self) -> bool:
+        """True when ``customers`` is an Ibis table in the engine."""
+        return isinstance(self.customers, ibis.Table)
+
+    def frame(self) -> pd.DataFrame:
+        """``customers`` as pandas (brought out of the engine when it is there)."""
+        return to_frame(self.customers) if self.in_engine else self.customers
 
     @property
     def benchmark(self) -> bool:
@@ -442,16 +171,7 @@ class Wallets:
                 "holdout": None if h is None else {k: getattr(h, k) for k in WalletCheck.__dataclass_fields__}}
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """What the model learns: y (``target``) on ``columns``, at ``quantile``, from ``train``."""
-
-    target: str  # "wallets" or "revenue"
-    columns: list
-    quantile: float
-    train: np.ndarray  # bool per row of the prepared frame
-
-
+# -- in NumPy, on a pandas frame ---------------------------------------------------------------
 def estimate_wallets(frame: pd.DataFrame, quantile: float = 0.9, *, attributes=None,
                      min_given: int = MIN_GIVEN, check: bool = True, max_rows: int | None = None,
                      random_state: int = 0, **settings) -> Wallets:
@@ -464,20 +184,20 @@ def estimate_wallets(frame: pd.DataFrame, quantile: float = 0.9, *, attributes=N
     (default :data:`analysis.identify.facts.LOCAL_ROWS`, drawn with ``random_state``) and applied
     to all; ``settings`` go to :class:`WalletEstimator` (``model``, ``min_peers``, ...).
     ``check``: estimate the given wallets as if unknown (:class:`WalletCheck`)."""
-    f = _prepared(frame)
-    plan = _plan(f, quantile, attributes, min_given)
-    model = _fit(f, plan, plan.train, max_rows, random_state, settings)
+    f = prepared(frame)
+    p = plan(f, quantile, attributes, min_given)
+    model = fit_plan(f, p, p.train, max_rows, random_state, settings)
     bought = f["has_purchased"].to_numpy()
     estimate = np.full(len(f), np.nan)
     # money, to the cent: the share and the headroom are computed from the figure shown
-    estimate[bought] = _floored(model.predict(f.loc[bought, plan.columns]), f.loc[bought, "best_year"]).round(2)
-    peers = model.peer_groups(f.loc[bought, plan.columns])
+    estimate[bought] = floored(model.predict(f.loc[bought, p.columns]), f.loc[bought, "best_year"]).round(2)
+    peers = model.peer_groups(f.loc[bought, p.columns])
 
     wallet = f["wallet"].to_numpy()
-    given = _given(f)
-    final = np.where(given, wallet, estimate)
-    estimated = ~given & np.isfinite(estimate)
-    source = np.where(given, "given", np.where(estimated, "estimated", None)).astype(object)
+    is_given = given(f)
+    final = np.where(is_given, wallet, estimate)
+    estimated = ~is_given & np.isfinite(estimate)
+    source = np.where(is_given, "given", np.where(estimated, "estimated", None)).astype(object)
     spend = np.maximum(f["revenue_year"].fillna(0.0).to_numpy(), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(np.isfinite(final) & (final > 0), spend / final, np.nan)
@@ -498,117 +218,82 @@ def estimate_wallets(frame: pd.DataFrame, quantile: float = 0.9, *, attributes=N
     groups[rows] = peers["peer_group"].to_numpy(dtype=object)[at]
     out["peer_group"] = groups
     holdout = None
-    if check and (given & bought).any():
-        held = _held(f, plan, max_rows, random_state, settings,
-                     fitted=estimate if plan.target == "revenue" else None)
-        holdout = _scores(f.set_index("customer_id").loc[held.index], held)
-    return Wallets(out, int(given.sum()), int(estimated.sum()), plan.target, plan.quantile, holdout)
+    if check and (is_given & bought).any():
+        held = held_out(f, p, max_rows, random_state, settings,
+                        fitted=estimate if p.target == "revenue" else None)
+        holdout = scores(f.set_index("customer_id").loc[held.index], held)
+    return Wallets(out, int(is_given.sum()), int(estimated.sum()), p.target, p.quantile, holdout)
 
 
-def holdout_estimates(frame: pd.DataFrame, quantile: float = 0.9, *, attributes=None,
-                      min_given: int = MIN_GIVEN, max_rows: int | None = None,
-                      random_state: int = 0, **settings) -> pd.Series:
-    """The estimate of each given wallet (of customers who have bought) as if it were
-    unknown, indexed by customer_id. Trained on wallets: :data:`FOLDS`-fold cross-validation,
-    each fold estimated by a model fitted on the other folds' wallets only. Trained on
-    revenue: the model as fitted, which never sees a wallet."""
-    f = _prepared(frame)
-    return _held(f, _plan(f, quantile, attributes, min_given), max_rows, random_state, settings)
+# -- in the engine (DuckDB or Spark) -------------------------------------------------------------
+def engine_wallets(table, quantile: float = 0.9, *, attributes=None, min_given: int = MIN_GIVEN,
+                   check: bool = True, max_rows: int | None = None, random_state: int = 0,
+                   **settings) -> Wallets:
+    """:func:`estimate_wallets` on an Ibis table of the customers (:func:`wallet_inputs`, or
+    any table with its columns) without bringing them to the driver: the model is fitted on
+    at most ``max_rows`` customers (default :data:`analysis.identify.facts.LOCAL_ROWS`) and
+    at most :data:`FIT_ROWS` (a hash sample above that, :func:`analysis.store.hash_sample`,
+    so every engine fits on the same customers) and applied in the engine. ``customers`` of
+    the result is an Ibis table computed once in the engine
+    (:func:`analysis.store.materialize`); its ``peer_group`` is JSON text. Up to the limit, the figures are those of
+    :func:`estimate_wallets` on the same customers (to the cent)."""
+    limit = min(facts.local_limit(max_rows), FIT_ROWS)
+    table = materialize(table)  # counted, sampled and estimated below: computed once
+    names = attribute_names(table.columns, attributes)
+    wallet = table.wallet.cast("float64")
+    is_given = wallet.notnull() & (wallet > 0)
+    bought = ibis.coalesce(table.has_purchased, False)
+    revenue = table.revenue_year.cast("float64")
+    counts = table.aggregate(
+        given_bought=table.customer_id.count(where=is_given & bought),
+        revenue_fit=table.customer_id.count(where=bought & (revenue > 0)),
+    ).to_pandas().iloc[0]
+    n_given = int(counts["given_bought"])
+    on_wallets = n_given >= max(int(min_given), 1)
+    wanted = ["customer_id", "wallet", "has_purchased", "revenue_year", "best_year", *names]
+    train = table.filter((is_given & bought) if on_wallets else (bought & (revenue > 0))).select(*wanted)
+    n_train = n_given if on_wallets else int(counts["revenue_fit"])
+    f = prepared(to_frame(hash_sample(train, n_train, limit)))
+    p = plan(f, quantile, attributes, min_given, n_given=n_given)
+    model = fit_plan(f, p, p.train, max(len(f), 1), random_state, settings)
 
-
-def _held(f: pd.DataFrame, plan: _Plan, max_rows, random_state, settings, fitted=None) -> pd.Series:
-    """:func:`holdout_estimates` on a prepared frame; ``fitted``: the revenue model's
-    estimates of every row, when already made."""
-    rows = np.flatnonzero(_given(f) & f["has_purchased"].to_numpy())
-    held = np.full(len(rows), np.nan)
-    if plan.target == "revenue":
-        if fitted is None:
-            model = _fit(f, plan, plan.train, max_rows, random_state, settings)
-            held = model.predict(f.loc[rows, plan.columns])
-        else:
-            held = np.asarray(fitted)[rows]
-    elif len(rows) > 1:
-        from sklearn.model_selection import KFold
-
-        folds = KFold(n_splits=min(FOLDS, len(rows)), shuffle=True, random_state=random_state)
-        for _, test_part in folds.split(rows):
-            train = plan.train.copy()
-            train[rows[test_part]] = False
-            model = _fit(f, plan, train, max_rows, random_state, settings)
-            held[test_part] = model.predict(f.loc[rows[test_part], plan.columns])
-    held = _floored(held, f.loc[rows, "best_year"])
-    return pd.Series(held, index=f.loc[rows, "customer_id"].to_numpy(), name="wallet_estimate")
-
-
-def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in ("customer_id", "wallet", "has_purchased", "revenue_year", "best_year") if c not in frame]
-    if missing:
-        raise KeyError(f"the customer frame lacks the column(s) {', '.join(missing)}")
-    f = frame.copy()
-    f["customer_id"] = f["customer_id"].astype(str)
-    f = f.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    f["has_purchased"] = f["has_purchased"].fillna(False).astype(bool)
-    for c in ("wallet", "revenue_year", "best_year"):
-        f[c] = pd.to_numeric(f[c], errors="coerce").astype(float)
-    for c in CATEGORICAL:  # names, even when written as numbers (cluster 3 is no quantity)
-        if c in f:
-            f[c] = _text(f[c])
-    return f
-
-
-def _given(f: pd.DataFrame) -> np.ndarray:
-    wallet = f["wallet"].to_numpy()
-    return np.isfinite(wallet) & (wallet > 0)
-
-
-def _plan(f: pd.DataFrame, quantile: float, attributes, min_given: int) -> _Plan:
-    """Wallets when at least ``min_given`` buyers carry one (their median, with their own
-    spend among the attributes); else the ``quantile`` of this year's revenue of the
-    customers who bought this year."""
-    names = [c for c in (attributes or ATTRIBUTES) if c in f and c not in SPEND]
-    bought = f["has_purchased"].to_numpy()
-    on_wallets = _given(f) & bought
-    if on_wallets.sum() >= max(int(min_given), 1):
-        return _Plan("wallets", names + list(SPEND), 0.5, on_wallets)
-    revenue = f["revenue_year"].to_numpy()
-    return _Plan("revenue", names, float(quantile), bought & np.isfinite(revenue) & (revenue > 0))
-
-
-def _fit(f: pd.DataFrame, plan: _Plan, train: np.ndarray, max_rows, random_state, settings) -> WalletEstimator:
-    rows = np.flatnonzero(train)
-    limit = facts.local_limit(max_rows)
-    if len(rows) > limit:  # a fixed sample: same data and seed, same customers
-        rows = np.sort(np.random.default_rng(random_state).choice(rows, size=limit, replace=False))
-    y = f["wallet"] if plan.target == "wallets" else f["revenue_year"]
-    model = WalletEstimator(quantile=plan.quantile, random_state=random_state, **settings)
-    return model.fit(f.loc[rows, plan.columns], y.to_numpy()[rows])
-
-
-def _floored(estimate, best) -> np.ndarray:
-    """An estimate is never below the customer's best year with us."""
-    best = np.maximum(pd.to_numeric(pd.Series(best), errors="coerce").fillna(0.0).to_numpy(), 0.0)
-    estimate = np.asarray(estimate, dtype=float)
-    return np.where(np.isfinite(estimate), np.maximum(estimate, best), np.nan)
-
-
-def _scores(f: pd.DataFrame, held: pd.Series) -> WalletCheck | None:
-    from scipy.stats import spearmanr
-
-    wallet = f["wallet"].to_numpy()
-    naive = np.maximum(f["best_year"].fillna(0.0).to_numpy(), 0.0)
-    estimate = held.to_numpy()
-    ok = np.isfinite(estimate)
-    if not ok.any():
-        return None
-
-    def rho(a, b):
-        value = spearmanr(a, b).statistic if len(a) > 1 else np.nan
-        return None if not np.isfinite(value) else float(value)
-
-    return WalletCheck(
-        customers=int(ok.sum()),
-        median_ape=float(np.median(np.abs(estimate[ok] - wallet[ok]) / wallet[ok])),
-        baseline_median_ape=float(np.median(np.abs(naive[ok] - wallet[ok]) / wallet[ok])),
-        spearman=rho(estimate[ok], wallet[ok]),
-        baseline_spearman=rho(naive[ok], wallet[ok]),
+    t = model.with_log(model.peers_.columns_expr(table))
+    raw = t._peer_value if model.model_ is None else t._log_estimate.exp()
+    best = ibis.greatest(ibis.coalesce(t.best_year.cast("float64"), 0.0), 0.0)
+    bought, wallet = ibis.coalesce(t.has_purchased, False), t.wallet.cast("float64")
+    is_given = wallet.notnull() & (wallet > 0)
+    estimate = ibis.ifelse(bought & raw.notnull(), ibis.greatest(raw, best).round(2), ibis.null("float64"))
+    final = ibis.ifelse(is_given, wallet, estimate)
+    estimated = ~is_given & estimate.notnull()
+    spend = ibis.greatest(ibis.coalesce(t.revenue_year.cast("float64"), 0.0), 0.0)
+    out = t.select(
+        customer_id=t.customer_id.cast("string"),
+        wallet_estimate=final,
+        wallet_source=ibis.ifelse(is_given, "given", ibis.ifelse(estimated, "estimated", ibis.null("string"))),
+        peers=ibis.ifelse(estimated, t._peers, ibis.null("int64")),
+        peer_group=ibis.ifelse(estimated, t._peer_group, ibis.null("string")),
+        revenue_year=t.revenue_year.cast("float64"),
+        share_of_wallet=ibis.ifelse(final.notnull() & (final > 0), spend / final, ibis.null("float64")),
+        headroom=ibis.ifelse(final.notnull(), ibis.greatest(final - spend, 0.0), ibis.null("float64")),
+        _estimate=estimate, _wallet=wallet, _best=best, _check=is_given & bought,
     )
+    customers = materialize(out)
+    tally = customers.aggregate(
+        given=customers.customer_id.count(where=customers.wallet_source == "given"),
+        estimated=customers.customer_id.count(where=customers.wallet_source == "estimated"),
+    ).to_pandas().iloc[0]
+    holdout = None
+    if check and n_given:
+        if p.target == "wallets":  # the fit's own customers, each fold estimated by the others
+            held = held_out(f, p, max(len(f), 1), random_state, settings)
+            holdout = scores(f.set_index("customer_id").loc[held.index], held)
+        else:  # the model never saw a wallet: its estimates of the given ones are the check
+            mine = customers.filter(customers._check)
+            mine = to_frame(hash_sample(mine, n_given, limit).select(
+                "customer_id", wallet="_wallet", best_year="_best", estimate="_estimate"))
+            mine = mine.sort_values("customer_id").set_index("customer_id")
+            holdout = scores(mine, mine["estimate"].rename("wallet_estimate"))
+    return Wallets(customers.select(*CUSTOMER_COLUMNS), int(tally["given"]), int(tally["estimated"]),
+                   p.target, p.quantile, holdout)
+
+

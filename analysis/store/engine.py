@@ -46,8 +46,12 @@ def materialize(expr) -> Any:
     it is cached in the engine, so the rows never come to the driver."""
     import ibis
 
-    if ibis.get_backend(expr).name == "duckdb":
+    backend = ibis.get_backend(expr)
+    if backend.name == "duckdb":
         return ibis.memtable(expr.to_pyarrow())
+    # Ibis's PySpark cache does not register the in-memory tables an expression reads
+    # (e.g. a lookup table joined in); executing does, so register them first.
+    backend._run_pre_execute_hooks(expr)
     return expr.cache()
 
 

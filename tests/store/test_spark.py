@@ -129,3 +129,22 @@ def test_bad_sources_are_user_errors(spark, tmp_path, capsys):
     code = main(["report", "--engine", "spark", "--source", "no_such_table", "--json"])
     _, err = capsys.readouterr()
     assert code == 2 and err.startswith("error:") and "no_such_table" in err
+
+
+def test_wallets_are_estimated_in_spark_customer_for_customer_as_in_duckdb(spark, demo_db, demo_parquet):
+    """Issue 18 on Spark: the wallet model fitted on the driver and applied in Spark (the
+    trees as one expression, the peer groups as joins) gives every customer the wallet,
+    source, peers, share and headroom DuckDB gives; the rows stay in Spark until read."""
+    from analysis.differentiate import headroom
+    from tests.differentiate.test_wallet_engine import same_customers
+
+    with Workspace(demo_db, read_only=True) as ws:
+        duck = headroom.customer_wallets(ws.tables(), None)
+        expected = duck.frame()
+    started = time.perf_counter()
+    got = headroom.customer_wallets(spark_tables(spark, str(demo_parquet)), None)
+    assert got.in_engine and type(got.customers).__module__.startswith("ibis")
+    frame = got.frame()
+    print(f"spark wallets in {time.perf_counter() - started:.1f} s")
+    same_customers(expected, frame)
+    assert got.summary() == duck.summary()
