@@ -58,7 +58,30 @@ def to_frame(expr) -> pd.DataFrame:
     Python ``Decimal`` objects). A decimal with two places converts to the nearest float, so
     the figure is the same on every run; round it to the cent to show it."""
     exact = {name: "float64" for name, kind in expr.schema().items() if kind.is_decimal()}
-    return (expr.cast(exact) if exact else expr).to_pandas()
+    expr = expr.cast(exact) if exact else expr
+    if not _bound(expr):
+        # Only in-memory tables (materialize's, memtables): Ibis would run them on its one
+        # default DuckDB connection, which refuses a second thread (two sessions of the app
+        # at once); a connection of their own each time costs a millisecond.
+        import ibis
+
+        con = ibis.duckdb.connect()
+        try:
+            return con.to_pandas(expr)
+        finally:
+            con.disconnect()
+    return expr.to_pandas()
+
+
+def _bound(expr) -> bool:
+    """Whether ``expr`` reads a table of a backend (a workspace, Spark), not memory alone."""
+    from ibis.common.exceptions import IbisError
+
+    try:
+        expr._find_backend(use_default=False)
+    except IbisError:
+        return False
+    return True
 
 
 # Model fitting brings per-customer rows to the driver. Above this many customers only a
