@@ -6,6 +6,7 @@ results kept in memory or in the engine (:func:`materialize`), results leaving t
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,15 +63,23 @@ def to_frame(expr) -> pd.DataFrame:
     if not _bound(expr):
         # Only in-memory tables (materialize's, memtables): Ibis would run them on its one
         # default DuckDB connection, which refuses a second thread (two sessions of the app
-        # at once); a connection of their own each time costs a millisecond.
+        # at once), so each thread runs them on an in-memory DuckDB of its own.
+        return _thread_duckdb().to_pandas(expr)
+    return expr.to_pandas()
+
+
+_THREAD = threading.local()
+
+
+def _thread_duckdb():
+    """This thread's in-memory DuckDB (an Ibis backend), made on first use and closed with
+    the thread."""
+    con = getattr(_THREAD, "duckdb", None)
+    if con is None:
         import ibis
 
-        con = ibis.duckdb.connect()
-        try:
-            return con.to_pandas(expr)
-        finally:
-            con.disconnect()
-    return expr.to_pandas()
+        con = _THREAD.duckdb = ibis.duckdb.connect()
+    return con
 
 
 def _bound(expr) -> bool:
