@@ -45,13 +45,7 @@ def workspace_secret(ws: Workspace) -> str:
     if getattr(ws, "read_only", False):
         with _LOCK:
             return _UNSAVED.setdefault(str(ws.path), secrets.token_hex(16))
-    with ws.transaction() as cur:  # two sessions asking at once keep the first key
-        row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [SECRET_NOTE]).fetchone()
-        if row and row[0]:
-            return row[0]
-        key = secrets.token_hex(16)
-        ws.set_note(SECRET_NOTE, key, cur)
-        return key
+    return ws.keep_first_note(SECRET_NOTE, secrets.token_hex(16))  # two sessions at once keep the first key
 
 
 class Masker:

@@ -39,10 +39,10 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     from analysis.identify import overview
     from analysis.differentiate.clusters import cluster_report
     from analysis.differentiate import headroom
-    from analysis.predict.clv_data import clv_report, potential_table, score_clv
+    from analysis.predict.clv_data import clv_report, potential_table
     from analysis.identify import cohorts
     from analysis.predict.fit import fit_workspace_clv
-    from analysis.scores import attempt, potential_revenue
+    from analysis.scores import attempt
 
     as_of = resolve_as_of(tables, as_of)
     tables = tables.pinned()  # the per-customer facts are computed once for every section
@@ -54,13 +54,8 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     # same fit gives the clv section.
     clv_fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model,
                                                                        settings.local_rows))
-    if clv_fit is None:
-        potential = None
-    elif clv_fit.in_engine:  # every customer's potential stays in the engine
-        potential = potential_table(clv_fit, settings.window_months, settings.margin, settings.annual_discount)
-    else:
-        potential = potential_revenue(score_clv(
-            clv_fit, settings.window_months, settings.margin, settings.annual_discount, notes=False))
+    potential = None if clv_fit is None else potential_table(  # every customer's potential stays in the engine
+        clv_fit, settings.window_months, settings.margin, settings.annual_discount)
     wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
     report.update(segments.report_section(tables, as_of, settings.segments, potential,
                                           None if wallets is None else headroom.estimated(wallets)))

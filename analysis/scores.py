@@ -32,7 +32,8 @@ import pandas as pd
 
 from analysis.differentiate import headroom
 from analysis.differentiate.clusters import fit_clusters, make_personas
-from analysis.predict.clv_data import CLVFit, clv_notes, fit_summary, score_clv
+from analysis.predict.clv_data import CLVFit, score_clv
+from analysis.predict.notes import clv_notes
 from analysis.predict.fit import fit_workspace_clv
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import resolve_as_of
@@ -92,13 +93,11 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     scored = score_clv(fit, settings.horizon_months, settings.margin, settings.annual_discount, notes=False)
     window = scored if settings.horizon_months == settings.window_months else score_clv(
         fit, settings.window_months, settings.margin, settings.annual_discount, notes=False)
-    summary = fit_summary(fit)
     part = scored[["customer_id", *[c for c in CLV_COLUMNS if c != "clv_note"]]].copy()
     part["customer_id"] = part["customer_id"].astype(str)
     part["potential"] = potential_revenue(window).to_numpy()
     for source, hidden in _NOTE_INPUTS.items():
-        part[hidden] = (summary[source].to_numpy() if source == "nonpositive_spend"
-                        else scored[source].to_numpy())
+        part[hidden] = scored[source].to_numpy()
     return part, messages
 
 

@@ -28,7 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.predict.clv import BetaGeoModel, GammaGammaModel, bgnbd_loglik, gamma_gamma_loglik  # noqa: E402
+from analysis.predict.bgnbd import BetaGeoModel, bgnbd_loglik  # noqa: E402
+from analysis.predict.gamma_gamma import GammaGammaModel, gamma_gamma_loglik  # noqa: E402
 from analysis.predict.paretonbd import ParetoNBDModel, paretonbd_loglik  # noqa: E402
 
 TRUE_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

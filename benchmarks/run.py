@@ -140,7 +140,8 @@ def work_clv_fit(spec: dict) -> dict:
     repeat = (x > 0) & (spend > 0)
     start = time.perf_counter()
     if spec["impl"] == "ours":
-        from analysis.predict.clv import BetaGeoModel, GammaGammaModel
+        from analysis.predict.bgnbd import BetaGeoModel
+        from analysis.predict.gamma_gamma import GammaGammaModel
 
         bg = BetaGeoModel().fit(x, t_x, T)
         gg = GammaGammaModel().fit(x[repeat], spend[repeat])

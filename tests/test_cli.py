@@ -10,16 +10,11 @@ import pytest
 
 from analysis import i18n
 from analysis.cli import main
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 SALES_CSV = "客户编号,订单日期,金额\nC1,2024-01-05,100.50\nC1,2024-03-01,50\nC2,2024-02-10,20\n"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_ingest_then_report(tmp_path, capsys):

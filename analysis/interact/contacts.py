@@ -179,27 +179,15 @@ def validate_interaction(
     return row
 
 
-def record_interaction(
-    ws: Workspace,
-    customer_id: Any,
-    kind: Any,
-    channel: Any,
-    date: Any = None,
-    satisfaction: Any = None,
-    scale: Any = None,
-    outcome: Any = None,
-    note: Any = None,
-    answers_action: Any = None,
-    recorded_by: Any = None,
-) -> int:
-    """Validate and store one interaction; returns its new ``interaction_id``.
+def record_interaction(ws: Workspace, customer_id: Any, kind: Any, channel: Any, **details: Any) -> int:
+    """Validate and store one interaction; returns its new ``interaction_id``. ``details`` are
+    :func:`validate_interaction`'s fields by name (date, satisfaction, scale, outcome, note,
+    answers_action, recorded_by).
 
     The id is taken and the row written in one :meth:`Workspace.transaction`, so two
     people saving at the same moment both get their row, with different ids.
     """
-    row = validate_interaction(
-        customer_id, kind, channel, date, satisfaction, scale, outcome, note, answers_action, recorded_by
-    )
+    row = validate_interaction(customer_id, kind, channel, **details)
     if row["answers_action"] is None and row["kind"] == "contact":  # a campaign's contact answers its action
         from analysis.store.campaigns import action_answered
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.predict.clv import _as_float_arrays
+from analysis.predict.fitting import _as_float_arrays
 
 NAIVE_WINDOW_DAYS = 90
 

@@ -1,7 +1,7 @@
 """Which purchase model answers for a workspace: never empty-handed (issue 17).
 
 BG/NBD is the default. When its dropout process is not identified
-(:class:`analysis.predict.clv.DropoutNotIdentified`: in a short history of a busy shop nobody looks
+(:class:`analysis.predict.fitting.DropoutNotIdentified`: in a short history of a busy shop nobody looks
 lapsed, and the maximum-likelihood dropout parameter runs to the boundary), the model it ran
 to, NBD (:class:`analysis.predict.nbd.NBDModel`, no dropout), is fitted instead and gives the
 expected purchases and the CLV; P(alive) is then unknown (NaN), never a made-up 100%, and
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.predict.clv import DropoutNotIdentified, _as_float_arrays
+from analysis.predict.fitting import DropoutNotIdentified, _as_float_arrays
 from analysis.i18n import N_, number, t
 from analysis.predict.nbd import NBDModel
 from analysis.predict.selection import MODELS, Selection

@@ -23,8 +23,9 @@ import datetime as dt
 import ibis
 from ibis import _
 
-from analysis.predict.clv_data import (TIME_UNITS, _as_date, _purchase_days, clv_report, fit_clv, holdout_validation,
-                               summary_table)
+from analysis.predict.clv_data import clv_report, fit_clv
+from analysis.predict.holdout import holdout_validation
+from analysis.predict.prep import TIME_UNITS, _as_date, _purchase_days, summary_table
 from analysis.predict.calibration import NAIVE_WINDOW_DAYS, churn_check
 from analysis.predict.choose import NO_DROPOUT_NOTE, ModelChoice, fit_with_fallback
 from analysis.predict.selection import MODELS, select_model
@@ -99,7 +100,7 @@ def workspace_clv_report(tables, as_of, horizon_months: int = 12, margin: float 
 
 
 def workspace_validation(tables, calibration_end: dt.date, holdout_end: dt.date, model: str = "bgnbd"):
-    """:func:`analysis.predict.clv_data.holdout_validation` of the purchase model ``model`` (a key of
+    """:func:`analysis.predict.holdout.holdout_validation` of the purchase model ``model`` (a key of
     :data:`MODELS`; NBD when its dropout is not identified on the calibration period)."""
     return holdout_validation(tables.transactions, calibration_end, holdout_end, model=MODELS[model]())
 

@@ -15,7 +15,8 @@ import numpy as np
 from scipy.special import expit
 
 from analysis import i18n
-from analysis.predict.clv import BetaGeoModel, _as_float_arrays, _BGNBDData, _bgnbd_bracket
+from analysis.predict.bgnbd import BetaGeoModel, _BGNBDData, _bgnbd_bracket
+from analysis.predict.fitting import _as_float_arrays
 
 
 def mbgnbd_loglik(params, x, t_x, T, weights=None, with_grad: bool = False):
@@ -29,10 +30,10 @@ def mbgnbd_loglik(params, x, t_x, T, weights=None, with_grad: bool = False):
 class ModifiedBetaGeoModel(BetaGeoModel):
     """MBG/NBD model of repeat purchasing (Batislam, Denizel & Filiztekin 2007).
 
-    Same shape and API as :class:`analysis.predict.clv.BetaGeoModel` (``fit`` maximises
+    Same shape and API as :class:`analysis.predict.bgnbd.BetaGeoModel` (``fit`` maximises
     :func:`mbgnbd_loglik`; ``params_`` ``r, alpha, a, b``; the same refusals). When the
     dropout runs to the boundary (a -> 0 or b -> inf) the refusal is
-    :class:`analysis.predict.clv.DropoutNotIdentified`.
+    :class:`analysis.predict.fitting.DropoutNotIdentified`.
     """
 
     _what = i18n.N_("purchase model (MBG/NBD)")

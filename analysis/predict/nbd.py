@@ -5,7 +5,7 @@ benchmark on CDNOW).
 
 Each customer buys at a Poisson rate λ forever; λ ~ Gamma(r, α) across customers. It is the
 limit of BG/NBD, MBG/NBD and Pareto/NBD when nobody drops out, so it is what those models
-leave when their dropout parameter runs off (:class:`analysis.predict.clv.DropoutNotIdentified`):
+leave when their dropout parameter runs off (:class:`analysis.predict.fitting.DropoutNotIdentified`):
 in a short history of a busy shop nobody looks lapsed yet, and this model still gives each
 customer's expected purchases. It has no P(alive): everyone is treated as active.
 
@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from analysis import i18n
-from analysis.predict.clv import _as_float_arrays, _codes, _PurchaseModel, _sum
+from analysis.predict.fitting import _as_float_arrays, _codes, _PurchaseModel, _sum
 
 
 class _NBDData:
@@ -61,7 +61,7 @@ def nbd_loglik(params, x, T, weights=None, with_grad: bool = False):
 class NBDModel(_PurchaseModel):
     """NBD model: Poisson purchases at rate λ ~ Gamma(r, α), no dropout.
 
-    Same shape and API as :class:`analysis.predict.clv.BetaGeoModel`: ``fit(frequency, recency, T,
+    Same shape and API as :class:`analysis.predict.bgnbd.BetaGeoModel`: ``fit(frequency, recency, T,
     weights=None)`` maximises :func:`nbd_loglik` and sets ``params_`` (``r``, ``alpha``),
     ``loglik_``, ``n_customers_``; refusals are :class:`~analysis.errors.NotEnoughData`. Two
     parameters need fewer repeat buyers than four: ``min_repeat_customers`` defaults to 10.

@@ -37,7 +37,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from analysis import i18n
 from analysis.errors import NotEnoughData
-from analysis.predict.clv import _as_float_arrays, _codes, _Histories, _PurchaseModel, _sum
+from analysis.predict.fitting import _as_float_arrays, _codes, _Histories, _PurchaseModel, _sum
 
 _STEP = 1e-5  # relative step of the central differences
 
@@ -205,7 +205,7 @@ def _log_terms(params, x, t_x, T, log_F1=None):
 # --------------------------------------------------------------------------------------
 class _ParetoNBDData(_Histories):
     """Pareto/NBD data prepared for many likelihood evaluations: distinct histories as
-    weighted rows (:class:`analysis.predict.clv._Histories`, one-time buyers included as rows: one
+    weighted rows (:class:`analysis.predict.fitting._Histories`, one-time buyers included as rows: one
     per T), with codes into the distinct (x, t_x) and (x, T) pairs, where F is evaluated."""
 
     def __init__(self, x, t_x, T, weights=None):
@@ -270,10 +270,10 @@ def paretonbd_loglik(params, x, t_x, T, weights=None, with_grad: bool = False):
 class ParetoNBDModel(_PurchaseModel):
     """Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987).
 
-    Same shape and API as :class:`analysis.predict.clv.BetaGeoModel`: ``fit(frequency, recency, T,
+    Same shape and API as :class:`analysis.predict.bgnbd.BetaGeoModel`: ``fit(frequency, recency, T,
     weights=None)`` maximises :func:`paretonbd_loglik` and sets ``params_`` (``r``, ``alpha``,
     ``s``, ``beta``), ``loglik_``, ``n_customers_``; refusals are
-    :class:`~analysis.errors.NotEnoughData`, and :class:`analysis.predict.clv.DropoutNotIdentified`
+    :class:`~analysis.errors.NotEnoughData`, and :class:`analysis.predict.fitting.DropoutNotIdentified`
     when the dropout runs to the boundary (s -> 0 or β -> inf: nobody looks lapsed).
     """
 
@@ -336,7 +336,7 @@ class ParetoNBDModel(_PurchaseModel):
 
     def time_to_next_purchase(self, x, t_x, T, chance: float = 0.5, max_wait: float | None = None):
         """Time from T until the chance of a next purchase reaches ``chance`` (the "expected
-        next purchase" of :meth:`analysis.predict.clv.BetaGeoModel.time_to_next_purchase`); ``inf``
+        next purchase" of :meth:`analysis.predict.bgnbd.BetaGeoModel.time_to_next_purchase`); ``inf``
         when it never does: a customer who may be gone, or may die before buying, has a chance
         of ever buying again 1 - s/(r+s+x) F(t_x) / (the bracket of L), which can stay below
         ``chance``. No closed form: bisection on ln w over each distinct history (40 halvings,

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.predict.clv import BetaGeoModel, DropoutNotIdentified, _as_float_arrays
+from analysis.predict.bgnbd import BetaGeoModel
+from analysis.predict.fitting import DropoutNotIdentified, _as_float_arrays
 from analysis.errors import NotEnoughData
 from analysis.predict.mbgnbd import ModifiedBetaGeoModel
 from analysis.predict.nbd import NBDModel

@@ -6,6 +6,7 @@ results kept in memory or in the engine (:func:`materialize`), results leaving t
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -77,7 +78,38 @@ def to_frame(expr) -> pd.DataFrame:
     Python ``Decimal`` objects). A decimal with two places converts to the nearest float, so
     the figure is the same on every run; round it to the cent to show it."""
     exact = {name: "float64" for name, kind in expr.schema().items() if kind.is_decimal()}
-    return (expr.cast(exact) if exact else expr).to_pandas()
+    expr = expr.cast(exact) if exact else expr
+    if not _bound(expr):
+        # Only in-memory tables (materialize's, memtables): Ibis would run them on its one
+        # default DuckDB connection, which refuses a second thread (two sessions of the app
+        # at once), so each thread runs them on an in-memory DuckDB of its own.
+        return _thread_duckdb().to_pandas(expr)
+    return expr.to_pandas()
+
+
+_THREAD = threading.local()
+
+
+def _thread_duckdb():
+    """This thread's in-memory DuckDB (an Ibis backend), made on first use and closed with
+    the thread."""
+    con = getattr(_THREAD, "duckdb", None)
+    if con is None:
+        import ibis
+
+        con = _THREAD.duckdb = ibis.duckdb.connect()
+    return con
+
+
+def _bound(expr) -> bool:
+    """Whether ``expr`` reads a table of a backend (a workspace, Spark), not memory alone."""
+    from ibis.common.exceptions import IbisError
+
+    try:
+        expr._find_backend(use_default=False)
+    except IbisError:
+        return False
+    return True
 
 
 # Model fitting brings per-customer rows to the driver. Above this many customers only a

@@ -314,6 +314,16 @@ class Workspace(StoredResults):
         else:
             cur.execute(sql, [key, value])
 
+    def keep_first_note(self, key: str, value: str) -> str:
+        """The note under ``key``; when there is none yet, ``value`` is stored and returned.
+        One transaction: of two sessions asking at once, both get the first one's value."""
+        with self.transaction() as cur:
+            row = cur.execute('SELECT "value" FROM "notes" WHERE "key" = ?', [key]).fetchone()
+            if row and row[0]:
+                return row[0]
+            self.set_note(key, value, cur)
+            return value
+
     # -- currency (see analysis.money) --------------------------------------------------
     def currency(self) -> str | None:
         """The workspace's currency as an ISO 4217 code (``"CNY"``), or None when no import

@@ -4,24 +4,16 @@ whose customer list gives some wallets. Figures are recomputed here from the raw
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
 from analysis.store import Workspace
+from tests.cli import import_shop, ok_json as run  # a command's --json output, failing on a non-zero exit
 
 SEED = 20261206
 WALLET_KEYS = {"wallet_estimate", "wallet_source", "share_of_wallet", "headroom"}
-
-
-def run(capsys, *argv) -> dict:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return json.loads(out)
 
 
 def shop_export(n: int = 160) -> pd.DataFrame:
@@ -49,10 +41,7 @@ def last_year(tx: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
 
 def test_a_transactions_only_shop_gets_an_estimated_wallet_for_every_active_customer(tmp_path, capsys):
     tx = shop_export()
-    src = tmp_path / "orders.csv"
-    tx.to_csv(src, index=False)
-    db = tmp_path / "shop.duckdb"
-    run(capsys, "ingest", str(src), "--db", str(db), "--json")
+    db = import_shop(capsys, tmp_path, tx)
 
     report = run(capsys, "report", "--db", str(db), "--json")
     as_of = pd.Timestamp(report["as_of"])

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.store import Workspace
-from tests.differentiate.test_wallet_cli import run  # a command's --json output, failing on a non-zero exit
+from tests.cli import import_shop, ok_json as run  # a command's --json output, failing on a non-zero exit
 from tests.pagetest import open_page
 
 SEED = 20261206
@@ -62,10 +62,7 @@ def expected(tx: pd.DataFrame, as_of: dt.date) -> tuple[list[dict], list[float]]
 
 def test_report_gives_the_retention_triangle_of_an_imported_shop(tmp_path, capsys):
     tx = orders()
-    src = tmp_path / "orders.csv"
-    tx.to_csv(src, index=False)
-    db = tmp_path / "shop.duckdb"
-    run(capsys, "ingest", str(src), "--db", str(db), "--json")
+    db = import_shop(capsys, tmp_path, tx)
     report = run(capsys, "report", "--db", str(db), "--json")
     assert report["as_of"] == "2025-06-15"  # mid-month: June is not complete, so no cell shows it
     rows, average = expected(tx, dt.date(2025, 6, 15))

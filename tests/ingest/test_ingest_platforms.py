@@ -14,17 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
 from analysis.store import Workspace
+from tests.cli import run
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ingest"
 CENT = Decimal("0.01")
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def rows(name: str, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[dict]:

@@ -10,15 +10,9 @@ import json
 import pytest
 
 from analysis import money
-from analysis.cli import main
 from analysis.ingest import ingest_files, validate
 from analysis.store import Workspace
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli import run
 
 
 @pytest.fixture

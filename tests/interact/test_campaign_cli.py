@@ -6,7 +6,6 @@ code under test."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import duckdb
 import numpy as np
@@ -16,21 +15,10 @@ from scipy import stats
 
 from analysis.cli import main
 from analysis.interact.campaigns.measure import measure_campaign
+from tests.cli import run, run_json
 from tests.conftest import shared_dataset
 
 START = dt.date(2026, 6, 1)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 @pytest.fixture(scope="module")

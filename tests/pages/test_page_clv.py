@@ -68,7 +68,8 @@ def test_the_clv_page_fits_the_models_once_per_data_version(demo_copy, monkeypat
     period (26 weeks shorter), and none of them again on the slider's move either."""
     import numpy as np
 
-    from analysis.predict.clv import BetaGeoModel, GammaGammaModel
+    from analysis.predict.bgnbd import BetaGeoModel
+    from analysis.predict.gamma_gamma import GammaGammaModel
 
     purchase_fits: list[float] = []  # the oldest customer's age in weeks, per fit: tells the two periods apart
     spend_fits: list[int] = []

@@ -8,15 +8,10 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from analysis.predict.clv import (
-    BetaGeoModel,
-    GammaGammaModel,
-    NotFittedError,
-    bgnbd_loglik,
-    clv,
-    discounted_expected_purchases,
-    gamma_gamma_loglik,
-)
+from analysis.predict.bgnbd import BetaGeoModel, bgnbd_loglik
+from analysis.predict.clv import clv, discounted_expected_purchases
+from analysis.predict.fitting import NotFittedError
+from analysis.predict.gamma_gamma import GammaGammaModel, gamma_gamma_loglik
 from analysis.errors import NotEnoughData
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
@@ -330,7 +325,7 @@ def test_clv_formula():
 
 def test_gamma_gamma_hessian_matches_finite_differences():
     # the spend model finishes with Newton steps, so its analytic Hessian must be right
-    from analysis.predict.clv import _GammaGammaData
+    from analysis.predict.gamma_gamma import _GammaGammaData
 
     rng = np.random.default_rng(SEED)
     x = rng.integers(1, 12, 500).astype(float)

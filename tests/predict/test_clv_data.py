@@ -9,16 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.predict.clv_data import (
-    HoldoutResult,
-    clv_report,
-    customer_clv,
-    fit_clv,
-    score_clv,
-    score_table,
-    holdout_validation,
-    rfm_summary,
-)
+from analysis.predict.clv_data import clv_report, customer_clv, fit_clv, score_clv
+from analysis.predict.holdout import HoldoutResult, holdout_validation
+from analysis.predict.prep import rfm_summary
 from analysis.errors import NotEnoughData
 from analysis.store import Workspace
 
@@ -128,7 +121,7 @@ def test_customer_clv_columns_notes_and_dates(company):
     as_of = D(2023, 12, 31)
     out = customer_clv(company, as_of)
     assert list(out.columns) == [
-        "customer_id", "frequency", "recency", "T", "monetary_value", "p_alive",
+        "customer_id", "frequency", "recency", "T", "monetary_value", "nonpositive_spend", "p_alive",
         "expected_purchases", "expected_next_purchase", "expected_spend", "clv", "note",
     ]
     assert out["customer_id"].is_unique and len(out) == 601
@@ -172,37 +165,76 @@ def test_clv_report_is_json_and_has_the_agreed_keys(company):
 
 def test_above_the_local_limit_the_fit_and_the_scores_stay_in_the_engine(company):
     """The purchase model from distinct histories with counts is the fit on every customer;
-    the spend model comes from a hash sample; each customer's score computed by the engine
-    equals the in-memory score of the same models; the report's counts are all customers'."""
+    the spend model comes from a hash sample; each customer's score, computed by the one
+    scoring path (in the engine), equals the models' own formulas in NumPy; the report's
+    counts are all customers'."""
+    from analysis.predict.clv import clv
+
     as_of = D(2023, 12, 31)
     whole = fit_clv(company, as_of)
     engine = fit_clv(company, as_of, max_local=200)
-    assert not whole.in_engine and engine.in_engine and engine.summary is None
-    assert engine.histories["customers"].sum() == len(whole.summary) > 200
-    assert len(engine.histories) < len(whole.summary)
+    assert not whole.in_engine and engine.in_engine
+    everyone = rfm_summary(company, as_of)
+    assert engine.histories["customers"].sum() == len(everyone) > 200
+    assert len(engine.histories) < len(everyone)
     for key, value in whole.bg.params_.items():
         assert engine.bg.params_[key] == pytest.approx(value, rel=1e-7)
     assert engine.bg.loglik_ == pytest.approx(whole.bg.loglik_, rel=1e-10)
-    spenders = int(((whole.summary["frequency"] > 0) & (whole.summary["monetary_value"] > 0)).sum())
+    spenders = int(((everyone["frequency"] > 0) & (everyone["monetary_value"] > 0)).sum())
     assert engine.gg.params_ != whole.gg.params_  # fitted on a sample of the spenders ...
     assert engine.gg.mean_spend() == pytest.approx(whole.gg.mean_spend(), rel=0.15)  # ... of about 200
     assert spenders > 400 and 140 < engine.gg.n_customers_ < 260 and whole.gg.n_customers_ == spenders
 
-    got = score_table(engine, 12, 0.3, 0.1).order_by("customer_id").to_pandas()
-    assert engine.summary is None  # scoring in the engine brought no customer list back
-    local = score_clv(engine, 12, 0.3, 0.1, notes=False)  # the same models, scored in memory
-    assert got["customer_id"].tolist() == local["customer_id"].tolist()
-    for col in ("frequency", "p_alive", "expected_purchases", "expected_spend", "clv"):
-        np.testing.assert_allclose(got[col].to_numpy(float), local[col].to_numpy(float), rtol=1e-9, err_msg=col)
-    assert got["nonpositive_spend"].tolist() == engine.summary["nonpositive_spend"].tolist()
+    kept = dict(vars(engine))
+    got = score_clv(engine, 12, 0.3, 0.1, notes=False)
+    assert all(vars(engine)[name] is value for name, value in kept.items())  # scoring keeps no memo in the fit
+    assert got["customer_id"].tolist() == everyone.index.tolist()
+    x, t_x, T, m = (everyone[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+    own = (x > 0) & (m > 0)
+    spend = np.where(own, engine.gg.conditional_expected_average_spend(x, np.where(own, m, 0.0)), engine.gg.mean_spend())
+    np.testing.assert_allclose(got["p_alive"], engine.bg.p_alive(x, t_x, T), rtol=1e-12)
+    np.testing.assert_allclose(got["expected_spend"], spend, rtol=1e-12)
+    np.testing.assert_allclose(got["clv"], clv(engine.bg, x, t_x, T, spend, 12, 0.3, 0.1), rtol=1e-12)
+    assert got["nonpositive_spend"].tolist() == everyone["nonpositive_spend"].tolist()
 
     full, sampled = clv_report(company, as_of, fitted=whole), clv_report(company, as_of, fitted=fit_clv(
         company, as_of, max_local=200))
     for key in ("n_customers", "n_repeat", "n_one_time", "n_nonpositive_spend", "bgnbd_loglik"):
         assert sampled[key] == pytest.approx(full[key], rel=1e-10), key
     assert sampled["n_nonpositive_spend"] == 1
-    assert sampled["total_clv"] == pytest.approx(float(local["clv"].sum()), abs=0.005)  # to the cent
+    assert sampled["total_clv"] == pytest.approx(float(got["clv"].sum()), abs=0.005)  # to the cent
     assert sampled["total_clv"] == pytest.approx(full["total_clv"], rel=0.15)
+
+
+@pytest.mark.parametrize("max_local", [None, 200], ids=["local", "engine"])
+def test_one_fit_is_scored_by_several_sessions_at_once(company, max_local):
+    """The app keeps one fit per data version and every session scores it (the customers'
+    outlook, the CLV page's summary): sessions at once get the same figures, and none is
+    refused (the scores run on a connection of their own, not on one shared by every thread)."""
+    import threading
+
+    as_of = D(2023, 12, 31)
+    fit = fit_clv(company, as_of, max_local=max_local)
+    alone, summary = score_clv(fit, 12, 0.3, 0.1, notes=False), clv_report(company, as_of, fitted=fit)
+    start, results, errors = threading.Barrier(4), [], []
+
+    def session():
+        start.wait()
+        try:
+            for _ in range(3):
+                results.append(score_clv(fit, 12, 0.3, 0.1, notes=False))
+                assert clv_report(company, as_of, fitted=fit) == summary
+        except Exception as exc:  # noqa: BLE001 - the failure is what the test reports
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=session) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 12
+    for frame in results:
+        pd.testing.assert_frame_equal(frame, alone)
 
 
 def test_holdout_validation_tables_add_up(company):
@@ -253,7 +285,8 @@ def cdnow_sample(tmp_path_factory):
 
 
 def test_cdnow_sample_summary_gives_the_published_estimates(cdnow_sample):
-    from analysis.predict.clv import BetaGeoModel, GammaGammaModel
+    from analysis.predict.bgnbd import BetaGeoModel
+    from analysis.predict.gamma_gamma import GammaGammaModel
 
     s = rfm_summary(cdnow_sample, CAL_END)
     assert len(s) == 2357 and (s["frequency"] > 0).sum() == 946
@@ -340,7 +373,7 @@ def test_notes_and_refusals_read_in_chinese(company, tiny):
     import re
 
     from analysis import i18n
-    from analysis.predict.clv_data import _alive_words, _span
+    from analysis.predict.notes import _alive_words, _span
 
     english = customer_clv(company, D(2023, 12, 31)).set_index("customer_id")["note"]
     with i18n.using("zh"):

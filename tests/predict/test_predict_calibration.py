@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.predict.clv import BetaGeoModel
+from analysis.predict.bgnbd import BetaGeoModel
 from analysis.predict.calibration import (
     brier_score,
     calibration_error,

@@ -10,7 +10,7 @@ from scipy import integrate, stats
 from scipy.special import beta as beta_fn
 from scipy.special import gamma
 
-from analysis.predict.clv import DropoutNotIdentified
+from analysis.predict.fitting import DropoutNotIdentified
 from analysis.predict.mbgnbd import ModifiedBetaGeoModel, mbgnbd_loglik
 from tests.predict_data import assert_gradient, busy_shop_lines, cdnow_summary, summarise
 

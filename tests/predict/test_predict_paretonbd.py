@@ -8,7 +8,7 @@ import pytest
 from scipy import integrate
 from scipy.special import gammaln
 
-from analysis.predict.clv import DropoutNotIdentified
+from analysis.predict.fitting import DropoutNotIdentified
 from analysis.errors import NotEnoughData
 from analysis.predict.paretonbd import ParetoNBDModel, _log_mean, _log_mean_quad, paretonbd_loglik
 from tests.predict_data import assert_gradient, busy_shop_lines, cdnow_summary, summarise

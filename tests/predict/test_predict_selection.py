@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.predict.clv import BetaGeoModel, DropoutNotIdentified
+from analysis.predict.bgnbd import BetaGeoModel
+from analysis.predict.fitting import DropoutNotIdentified
 from analysis.predict.selection import MODELS, SIMPLICITY, select_model
 from tests.predict_data import busy_shop_lines, cdnow_summary, summarise
 
@@ -110,7 +111,7 @@ def test_a_fit_settling_just_short_of_the_bounds_with_the_dropout_gone_is_refuse
     # On a million customers of a busy shop, MBG/NBD settled at a = 0.0003, b = 92: no parameter
     # beyond the run-off bounds, yet a/(a+b) = 3e-6, P(alive) 100% for all. The optimiser's
     # verdict is what counts: an objective whose minimum lies there is refused the same way.
-    from analysis.predict.clv import _minimize
+    from analysis.predict.fitting import _minimize
 
     target = np.array([0.0, 0.0, np.log(2e-4), np.log(2.0)])  # |ln a| = 8.5 < ln 1e4
 
