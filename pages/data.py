@@ -88,7 +88,10 @@ if st.button(t("Import"), type="primary", key="data_import", disabled=not plans)
     else:
         workspace.switch_to(path)
         st.session_state["data_last_result"] = result.summary()
+        st.session_state["data_prepare_scores"] = True
         st.rerun()
 
 if st.session_state.get("data_last_result"):
     st.success(importing.message_markdown("\n".join(st.session_state["data_last_result"])))
+if st.session_state.pop("data_prepare_scores", False):  # after an import: the scores, stored, with a progress bar
+    cached.prepare_scores(sidebar.as_of(), sidebar.settings())
