@@ -207,12 +207,12 @@ def cli_start(work: Path, db: Path, timeout: float) -> dict:
     customer = subprocess.run([py, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
                                ".execute('SELECT min(customer_id) FROM transactions').fetchone()[0])", str(copy)],
                               capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    runs = {"help": [py, "-m", "analysis", "--help"],
+    runs = {"--help": [py, "-m", "analysis", "--help"],
             "log": [py, "-m", "analysis", "log", customer, "--db", str(copy), "--kind", "contact", "--channel",
                     "phone"]}
     out = {}
     for name, cmd in runs.items():
-        walls = [measure(cmd, work, f"cli_{name}_{i}", timeout) for i in range(3)]
+        walls = [measure(cmd, work, f"cli_{name.strip('-')}_{i}", timeout) for i in range(3)]
         out[name] = {"wall": min(m["wall"] for m in walls), "peak_gib": min(m["peak_gib"] for m in walls),
                      "error": next((m["error"] for m in walls if m.get("error")), None)}
         print(f"  cli {name}: best {out[name]['wall']:.2f} s of 3", flush=True)
