@@ -17,11 +17,11 @@ from pathlib import Path
 
 from analysis import i18n
 from analysis.commands.options import (  # noqa: F401  (strict_json: for callers of the CLI's JSON)
-    COMMANDS, _add_filters, _add_lang, _add_settings, _dates, _existing_db, _filters, _parse_map, _Parser, _print_json,
-    _settings, command, language_of, strict_json,
+    COMMANDS, _add_filters, _add_lang, _add_progress, _add_settings, _dates, _existing_db, _filters, _parse_map, _Parser,
+    _print_json, _reporter, _settings, command, language_of, strict_json,
 )
 from analysis.errors import UserError, semicolons
-from analysis.i18n import t
+from analysis.i18n import t, tn
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", choices=["transactions", "customers", "interactions", "orders"],
                    help=t("import every sheet into this table instead of the one its columns suggest"))
     p.add_argument("--json", action="store_true")
+    _add_progress(p)
 
     p = sub.add_parser("demo", help=t("build the demo company into a new workspace"))
     p.add_argument("--db", required=True, metavar="PATH")
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--local-rows", type=int, metavar="N", default=None,
                    help=t("fit the models on every customer up to N customers, above that on a fixed sample "
                           "of about N (default 200,000)"))
+    _add_progress(p)
 
     p = sub.add_parser("customer", help=t("one customer's profile, events and suggested actions"))
     p.add_argument("customer_id")
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_filters(p)
     _add_settings(p)
+    _add_progress(p)
 
     p = sub.add_parser("log", help=t("record a contact with a customer"))
     p.add_argument("customer_id")
@@ -93,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
     _add_filters(p)
     _add_settings(p)
+    _add_progress(p)
     from analysis.commands import campaign
 
     campaign.register(sub)
@@ -109,9 +113,13 @@ def _ingest(args) -> int:
     for f in args.files:
         if not Path(f).is_file():
             raise UserError(t("{file}: no such file", file=f))
+    tell = _reporter(args)
+    tell(tn("Importing {n} file: reading, checking and writing", "Importing {n} files: reading, checking and writing",
+            len(args.files)), 0.0)
     with creating(args.db) as ws:
         report = ingest_files(ws, args.files, overrides=_parse_map(args.map), skip_invalid=args.skip_invalid,
                               allow_future_dates=args.allow_future_dates, table=args.table)
+    tell(t("Import done"), 1.0)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -157,7 +165,7 @@ def _report(args) -> int:
         with _existing_db(args.db, read_only=True) as ws:
             settings, _ = _settings(args, ws)
             tables = ws.tables()
-            result = build_report(tables, as_of=_dates(tables, args), settings=settings)
+            result = build_report(tables, as_of=_dates(tables, args), settings=settings, progress=_reporter(args))
     if args.json:
         _print_json(result)
     else:
@@ -187,14 +195,29 @@ def _customer(args) -> int:
     return 0
 
 
+def _scored(ws, args, settings):
+    """(as-of date, the per-customer scores) for a command that lists actions, the scoring's
+    stages told to the command's reporter; then the actions' stage is told."""
+    from analysis.progress import part
+    from analysis.scores import score_customers
+
+    tell = _reporter(args)
+    as_of = _dates(ws.tables(), args)
+    scores = score_customers(ws, as_of, settings, progress=part(tell, 0.0, 0.6))
+    tell(t("Working out every customer's suggested actions"), 0.6)
+    return scores.as_of, scores, tell
+
+
 @command("actions")
 def _actions(args) -> int:
     from analysis.customize.plan import action_list
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        frame = action_list(ws, as_of=_dates(ws.tables(), args), filters=_filters(args), limit=args.limit,
-                            settings=settings, action_settings=action_settings)
+        as_of, scores, tell = _scored(ws, args, settings)
+        frame = action_list(ws, as_of=as_of, filters=_filters(args), limit=args.limit,
+                            settings=settings, action_settings=action_settings, scores=scores)
+        tell(t("Actions ready"), 1.0)
     if args.json:
         _print_json(frame.to_dict(orient="records"))
     else:
@@ -229,8 +252,10 @@ def _export(args) -> int:
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        frame = export_list(ws, as_of=_dates(ws.tables(), args), filters=_filters(args), settings=settings,
-                            action_settings=action_settings)
+        as_of, scores, tell = _scored(ws, args, settings)
+        frame = export_list(ws, as_of=as_of, filters=_filters(args), settings=settings,
+                            action_settings=action_settings, scores=scores)
+    tell(t("Writing {path}", path=args.out), 0.95)
     export(frame, args.out)
     print(t("wrote {n:,} rows to {path}", n=len(frame), path=args.out))
     return 0

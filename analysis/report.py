@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from analysis.i18n import t
 from analysis.identify.facts import customer_universe, purchases, resolve_as_of
 from analysis.money import code_of_symbol
 from analysis.settings import ReportSettings
@@ -32,9 +33,12 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict[str, Any]:
+def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+                 progress=None) -> dict[str, Any]:
     """Every key of ``report --json``. Sections the data cannot support are null, with the
-    reason in ``messages``."""
+    reason in ``messages``. ``progress(stage, done)`` hears each stage as it begins
+    (:mod:`analysis.progress`)."""
+    from analysis.progress import silent
     from analysis.differentiate import segments
     from analysis.identify import overview
     from analysis.differentiate.clusters import cluster_report
@@ -44,6 +48,8 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     from analysis.predict.fit import fit_workspace_clv
     from analysis.scores import attempt
 
+    tell = progress or silent
+    tell(t("Counting customers, purchases and revenue"), 0.0)
     as_of = resolve_as_of(tables, as_of)
     tables = tables.pinned()  # the per-customer facts are computed once for every section
     report = basic_counts(tables, as_of)
@@ -52,15 +58,20 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     report["kpis"] = attempt(messages, "kpis", lambda: overview.kpis(tables, as_of, settings.window_months))
     # The CLV models are fitted once: their window outlook is the MCC potential, and the
     # same fit gives the clv section.
+    tell(t("Fitting the purchase and spend models (lifetime value)"), 0.10)
     clv_fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model,
                                                                        settings.local_rows))
     potential = None if clv_fit is None else potential_table(  # every customer's potential stays in the engine
         clv_fit, settings.window_months, settings.margin, settings.annual_discount)
+    tell(t("Estimating wallets"), 0.35)
     wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    tell(t("Per-customer facts, tiers, matrix cells and RFM segments"), 0.50)
     report.update(segments.report_section(tables, as_of, settings.segments, potential,
                                           None if wallets is None else headroom.estimated(wallets)))
+    tell(t("Finding clusters and personas"), 0.65)
     report["clusters"] = attempt(messages, "clusters", lambda: cluster_report(
         tables, as_of, settings.k, settings.window_months, max_local=settings.local_rows))
+    tell(t("Lifetime value section and its checks"), 0.85)
     report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
         tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
         annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit))
@@ -69,7 +80,9 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
         report["clv"]["holdout"]["churn"] = churn_on_split(
             tables.transactions, settings.holdout, as_of, report["clv"]["model"]).as_dict()
     report["wallet"] = None if wallets is None else headroom.wallet_section(wallets)
+    tell(t("Cohorts"), 0.95)
     report.update(attempt(messages, "cohorts", lambda: cohorts.report_section(tables, as_of))
                   or {"cohorts": None, "cohort_average": None})
     report["messages"] = messages
+    tell(t("Report ready"), 1.0)
     return report

@@ -36,7 +36,9 @@ from analysis.predict.clv_data import CLVFit, score_clv
 from analysis.predict.notes import clv_notes
 from analysis.predict.fit import fit_workspace_clv
 from analysis.errors import NotEnoughData
+from analysis.i18n import N_, t
 from analysis.identify.facts import resolve_as_of
+from analysis.progress import Reporter, silent
 from analysis.settings import ReportSettings
 from analysis.differentiate.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
@@ -45,6 +47,16 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 # What the CLV note is written from, kept beside the stored outlook (dropped after writing it).
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
+# The stages of scoring a workspace, in order, with the share of the time each takes on a
+# large workspace (measured on benchmarks/generate.py's 200,000 customers): the progress
+# bar moves by these, not by the count of stages.
+STAGES = (
+    (N_("Fitting the purchase and spend models (lifetime value)"), 0.30),
+    (N_("Estimating wallets"), 0.15),
+    (N_("Per-customer facts, tiers, matrix cells and RFM segments"), 0.25),
+    (N_("Finding clusters and personas"), 0.25),
+    (N_("Storing the scores in the workspace"), 0.05),
+)
 # Bumped when the stored columns change, so results stored by an older version are not read.
 STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
 
@@ -101,14 +113,25 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     return part, messages
 
 
+def _stage(report: Reporter, index: int) -> None:
+    """Tell ``report`` that stage ``index`` of :data:`STAGES` begins."""
+    report(t(STAGES[index][0]), sum(share for _, share in STAGES[:index]))
+
+
 def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
-             clv: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str], dict | None]:
+             clv: pd.DataFrame | None, report: Reporter = silent,
+             clusters_fit: Callable[[], Any] | None = None,
+             ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str], dict | None]:
     """(the language-neutral frame, the cluster profiles and z-scores, messages, the
-    wallet summary)."""
+    wallet summary). ``clusters_fit()``, when given, returns the (features, model) of
+    :func:`~analysis.differentiate.clusters.fit_clusters` with these tables, as-of date and
+    settings (a fit the caller keeps, so the Clusters page does not fit the same model again)."""
     messages: dict[str, str] = {}
+    _stage(report, 1)
     potential = None if clv is None else pd.Series(
         clv["potential"].to_numpy(), index=clv["customer_id"], name="potential")
     wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
+    _stage(report, 2)
     frame = segment_customers(tables, as_of, settings.segments, potential, text=False,
                               wallets=None if wallets is None else headroom.estimated(wallets))
     frame = headroom.with_wallets(frame, wallets)
@@ -118,8 +141,9 @@ def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
         for col in CLV_COLUMNS[:-1]:
             frame[col] = np.nan
     clusters: dict[str, pd.DataFrame] = {}
-    fitted = attempt(messages, "clusters", lambda: fit_clusters(
-        tables, as_of, settings.k, settings.window_months, currency=settings.currency))
+    _stage(report, 3)
+    fitted = attempt(messages, "clusters", clusters_fit or (lambda: fit_clusters(
+        tables, as_of, settings.k, settings.window_months, currency=settings.currency)))
     if fitted is not None:
         features, model = fitted
         labels = pd.DataFrame({"customer_id": features.index.astype(str), "cluster": model.labels_})
@@ -159,48 +183,76 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
     return Scores(frame=frame, as_of=as_of, personas=personas, messages=messages, wallet=wallet)
 
 
-def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
+def _stored(ws: Workspace, kind: str, key: str, compute: Callable[[], tuple[dict, dict]],
+            before_saving: Callable[[], None] | None = None) -> tuple[dict, dict]:
     """(frames, meta) stored under ``key`` in ``ws``, computed and stored when missing."""
-    return ws.stored_result(kind, key, compute)
+    def compute_then():
+        result = compute()
+        if before_saving is not None:
+            before_saving()
+        return result
+
+    return ws.stored_result(kind, key, compute_then)
+
+
+def _keys(ws: Workspace, as_of: dt.date, settings: ReportSettings) -> tuple[str, str]:
+    """(the CLV outlook's key, the scores' key) of the stored results (module docstring)."""
+    version = ws.version_at(as_of)
+    # Only numbers are stored, none in a currency's words: changing the workspace's
+    # currency reads the same stored result.
+    neutral = dataclasses.replace(settings, segments=dataclasses.replace(settings.segments, currency=""))
+    common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
+    return (ws.result_key("clv", purchases=version["purchases"], **common),
+            ws.result_key("scores", **version, **common))
+
+
+def is_stored(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> bool:
+    """Whether the scores as of ``as_of`` with ``settings`` are stored in ``ws`` already,
+    so :func:`score_customers` only reads them back (a quick look at the ``results`` table)."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    return all(ws.has_result(key) for key in _keys(ws, as_of, settings))
 
 
 def score_customers(source: Workspace | Tables, as_of: Any = None,
                     settings: ReportSettings = ReportSettings(),
-                    clv_fit: Callable[[], CLVFit] | None = None) -> Scores:
+                    clv_fit: Callable[[], CLVFit] | None = None,
+                    progress: Reporter | None = None,
+                    clusters_fit: Callable[[], Any] | None = None) -> Scores:
     """The per-customer frame as of ``as_of``. On a Workspace the language-neutral parts
     are stored in it and read back on later calls (see the module docstring); on bare
     Tables (a filtered view, a Spark session) everything is computed. ``clv_fit``, when
     given, returns the CLV models fitted on the same purchases as of the same date (the app
     keeps one fit per data version and hands it here); only called when the outlook is not
-    stored yet."""
+    stored yet; ``clusters_fit`` likewise for the clusters (see :func:`_numbers`).
+    ``progress(stage, done)`` hears each stage of :data:`STAGES` as it begins, in words,
+    and ``(.., 1.0)`` at the end (:mod:`analysis.progress`); only computed stages are told."""
+    report = progress or silent
     stored = isinstance(source, Workspace)
     tables = (source.tables() if stored else source).pinned()
     as_of = resolve_as_of(tables, as_of)
 
     def clv_part() -> tuple[dict, dict]:
+        _stage(report, 0)
         part, messages = _clv_part(tables, as_of, settings, clv_fit)
         return ({} if part is None else {"clv": part}), {"messages": messages}
 
     def numbers(clv: pd.DataFrame | None) -> tuple[dict, dict]:
-        frame, clusters, messages, wallet = _numbers(tables, as_of, settings, clv)
+        frame, clusters, messages, wallet = _numbers(tables, as_of, settings, clv, report, clusters_fit)
         return {"frame": frame, **clusters}, {"messages": messages, "wallet": wallet}
 
     if not stored:
         clv_frames, clv_meta = clv_part()
         frames, meta = numbers(clv_frames.get("clv"))
     else:
-        version = source.version_at(as_of)
-        # Only numbers are stored, none in a currency's words: changing the workspace's
-        # currency reads the same stored result.
-        neutral = dataclasses.replace(settings, segments=dataclasses.replace(settings.segments, currency=""))
-        common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
-        clv_key = source.result_key("clv", purchases=version["purchases"], **common)
+        clv_key, key = _keys(source, as_of, settings)
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
-        key = source.result_key("scores", **version, **common)
-        frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")))
+        frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")),
+                               before_saving=lambda: _stage(report, 4))
     clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
     messages = {**clv_meta["messages"], **meta["messages"]}
-    return _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
+    scored = _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
+    report(t("Scores ready"), 1.0)
+    return scored
 
 
 LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",

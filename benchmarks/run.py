@@ -16,8 +16,13 @@ resident set size (``os.wait4`` rusage, so steps do not mask each other). Steps:
 3. clusters: :func:`analysis.differentiate.clusters.cluster_report` against pandas + scikit-learn KMeans.
 4. CLV: :func:`analysis.predict.clv_data.clv_report` against ``lifetimes`` on the same
    transactions, and the model fit alone on simulated customers (benchmarks/bench_clv.py).
-5. pages: every file in pages/ through ``AppTest``: the first run of the page on a cold
-   process, then a second run of the same AppTest (what any click costs). Target < 1 s.
+5. pages: first the scores are stored in the workspace, as the app does after an import
+   (:func:`analysis.scores.score_customers` with the app's default settings, each stage
+   timed); then every file in pages/ through ``AppTest``: loading the app on its default
+   page, the first run of the page on a cold process, then a second run of the same AppTest
+   (what any click costs). Targets: app load < 3 s, first render < 5 s, second run < 1 s.
+6. CLI start: whole-process wall time of ``python -m analysis --help`` and of ``log`` (three
+   runs each, the best kept). Target < 1 s.
 """
 
 from __future__ import annotations
@@ -176,6 +181,44 @@ def work_page(spec: dict) -> dict:
     second = time.perf_counter() - start
     errors += [str(e.value) for e in at.exception]
     return {"seconds": first, "second_seconds": second, "app_load_seconds": shell, "errors": errors[:3]}
+
+
+def work_store_scores(spec: dict) -> dict:
+    """The scores stored in the workspace with the app's default settings (what the Data page
+    does after an import), with the time each stage began."""
+    from analysis.scores import score_customers
+    from analysis.settings import ReportSettings
+    from analysis.store import Workspace
+
+    stages: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    with Workspace(spec["db"]) as ws:
+        score_customers(ws, None, ReportSettings(), progress=lambda stage, done: stages.append(
+            (stage, time.perf_counter() - start)))
+    seconds = time.perf_counter() - start
+    ends = [t for _, t in stages[1:]] + [seconds]
+    return {"seconds": seconds, "stages": {name: round(end - began, 2) for (name, began), end in zip(stages, ends)}}
+
+
+def cli_start(work: Path, db: Path, timeout: float) -> dict:
+    """Best of three whole-process runs of ``--help`` and of ``log`` (on a copy of the workspace)."""
+    py = sys.executable
+    copy = work / "cli_start.duckdb"
+    shutil.copy(db, copy)
+    customer = subprocess.run([py, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+                               ".execute('SELECT min(customer_id) FROM transactions').fetchone()[0])", str(copy)],
+                              capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    runs = {"--help": [py, "-m", "analysis", "--help"],
+            "log": [py, "-m", "analysis", "log", customer, "--db", str(copy), "--kind", "contact", "--channel",
+                    "phone"]}
+    out = {}
+    for name, cmd in runs.items():
+        walls = [measure(cmd, work, f"cli_{name.strip('-')}_{i}", timeout) for i in range(3)]
+        out[name] = {"wall": min(m["wall"] for m in walls), "peak_gib": min(m["peak_gib"] for m in walls),
+                     "error": next((m["error"] for m in walls if m.get("error")), None)}
+        print(f"  cli {name}: best {out[name]['wall']:.2f} s of 3", flush=True)
+    copy.unlink(missing_ok=True)
+    return out
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -369,6 +412,12 @@ def write_results(path: Path, args, info: dict, r: dict, sizes: dict, started: d
         "| page | app load (default page) | first render | second run | peak | target: second run < 1 s | errors |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
+    stored = r.get("store_scores")
+    if stored:
+        lines.insert(len(lines) - 2, f"Scores stored first (as after an import): {_fmt_s(stored.get('seconds'))}, "
+                     f"peak {_gib(stored)}; by stage: "
+                     + "; ".join(f"{k} {v:.2f} s" for k, v in (stored.get("stages") or {}).items()) + ".")
+        lines.insert(len(lines) - 2, "")
     pages = r.get("pages", {})
     if not pages:
         lines.append("| (not run, or no page files) | | | | | | |")
@@ -380,6 +429,12 @@ def write_results(path: Path, args, info: dict, r: dict, sizes: dict, started: d
         errs = "; ".join(m.get("errors") or [])[:160] or "none"
         lines.append(f"| {page} | {_fmt_s(m.get('app_load_seconds'))} | {_fmt_s(m['seconds'])} | "
                      f"{_fmt_s(m['second_seconds'])} | {_gib(m)} | {met} | {errs} |")
+    if r.get("cli_start"):
+        lines += ["", "## CLI start (whole process, best of 3; target < 1 s)", "", "| command | wall | peak |",
+                  "|---|---:|---:|"]
+        for name, m in r["cli_start"].items():
+            lines.append(f"| `python -m analysis {name}` | {_fmt_s(m['wall'])} | {_gib(m)} |"
+                         + (f" failed: {m['error']}" if m.get("error") else ""))
     lines += ["", "## Details", ""]
     for key in ("clusters_ours", "clusters_pandas", "clv_ours", "clv_lifetimes", "clv_fit_ours", "clv_fit_lifetimes"):
         if r.get(key, {}).get("result"):
@@ -413,7 +468,7 @@ def agreement(ours_path: Path, pandas_path: Path) -> dict:
     return out
 
 
-STEPS = ("report", "clusters", "clv", "clv_fit", "pages")
+STEPS = ("report", "clusters", "clv", "clv_fit", "pages", "cli")
 WORKERS = {name[5:]: fn for name, fn in globals().items() if name.startswith("work_")}
 
 
@@ -514,12 +569,15 @@ def main(argv=None) -> dict:
                                                     work, "clv_fit_lifetimes", args.timeout)
         r["pages"] = {}
         if "pages" in steps:
+            r["store_scores"] = run_worker("store_scores", spec, work, "store_scores", args.timeout)
             for page in sorted((ROOT / "pages").glob("*.py")):
                 if args.pages and page.stem not in args.pages:
                     continue
                 rel = f"pages/{page.name}"
                 r["pages"][rel] = run_worker("page", {"db": str(db), "page": rel, "timeout": args.timeout}, work,
                                              f"page_{page.stem}", args.timeout)
+        if "cli" in steps:
+            r["cli_start"] = cli_start(work, db, args.timeout)
         text = write_results(Path(args.out), args, info, r, sizes, started)
         print("\n" + text)
     finally:

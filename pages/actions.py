@@ -3,8 +3,6 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.customize import plan
-from analysis.identify import customers
 from analysis.i18n import N_, t
 from analysis.charts.actions import action_counts_chart
 from ui import cached, labels, lists, show, sidebar
@@ -22,8 +20,8 @@ st.write(t(
 ))
 
 action_settings = sidebar.action_settings()
-options = cached.from_actions(plan.filter_options, as_of, settings, action_settings)
-titles = cached.from_actions(plan.action_titles, as_of, settings, action_settings)
+options = cached.of_actions("filter_options", as_of, settings, action_settings)
+titles = cached.of_actions("action_titles", as_of, settings, action_settings)
 LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "cluster_name": N_("Persona"),
           "rfm_segment": N_("RFM segment"), "region": N_("Region"), "action": N_("Action")}
 cols = st.columns(3)
@@ -32,8 +30,8 @@ shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 for i, (name, label) in enumerate(LABELS.items()):  # each filter is kept in the URL (?ac_tier=top...)
     filters[name] = cols[i % 3].multiselect(t(label), options.get(name, []), key=f"ac_{name}", placeholder=t("All"),
                                             format_func=shown_as.get(name, str), bind="query-params")
-found = cached.from_actions(customers.apply_filters, as_of, settings, action_settings, filters)
-summary = cached.from_actions(plan.plan_summary, as_of, settings, action_settings, filters)
+found = cached.of_actions("filtered", as_of, settings, action_settings, filters)
+summary = cached.of_actions("summary", as_of, settings, action_settings, filters)
 
 counts = summary["counts"]
 m = st.columns(3)

@@ -10,7 +10,7 @@ from analysis.customize import plan
 from analysis.charts.campaigns import profit_chart, qini_chart, response_chart
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.interact.campaigns import profit, workspace as campaigns
+from analysis.interact.campaigns import workspace as campaigns
 from ui import cached, labels, lists, show, sidebar, workspace
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -34,7 +34,7 @@ if not found:
 rows = []
 for c in found:
     try:
-        words = campaigns.verdict_words(cached.on_workspace(campaigns.measure, c["name"]), settings.currency)
+        words = campaigns.verdict_words(cached.campaign_measure(c["name"]), settings.currency)
     except UserError as exc:
         words = str(exc)
     rows.append({"name": c["name"], "start": c["start"], "customers": c["customers"],
@@ -53,7 +53,7 @@ if rows:
     name = st.selectbox(t("Campaign to look at"), names, key="cp_pick")
     result = None
     try:
-        result = cached.on_workspace(campaigns.measure, name)
+        result = cached.campaign_measure(name)
     except UserError as exc:
         st.info(str(exc))
     if result is not None:
@@ -73,7 +73,7 @@ if rows:
         event = show.chart(response_chart(rates), key="cp_rates", selectable=True)
         arm = lists.follow_click(t("Customers of the group"), rates["arm"].tolist(), key="cp_group",
                                  clicked=show.selected_customdata(event))
-        members = cached.on_workspace(campaigns.group_members, name, arm)
+        members = cached.campaign_members(name, arm)
         lists.customer_list(members.merge(cached.scores(as_of, settings).frame[["customer_id", "name", "tier"]],
                                           on="customer_id", how="left"),
                             key="cp_members", file_stem=f"campaign-{arm}",
@@ -83,7 +83,7 @@ if rows:
             treated = [a for a in rates["arm"] if a != result["control"]]
             uplift_arm = st.selectbox(t("Group"), treated, key="cp_uplift_arm")
             with show.explained():
-                evaluation = cached.on_workspace(campaigns.uplift, name, uplift_arm)
+                evaluation = cached.campaign_uplift(name, uplift_arm)
                 x, q = evaluation.qini_curve()
                 st.plotly_chart(qini_chart(x, q), key="cp_qini")
                 st.caption(t("Qini coefficient {qini:.3f} (95% interval {lo:.3f} to {hi:.3f}); above zero means "
@@ -96,19 +96,19 @@ if rows:
                              "cost of {cost} and a margin of {margin:.0%} on the extra revenue (the sidebar's "
                              "settings), measured on the customers the model did not learn from.",
                              cost=show.money(cost, settings.currency), margin=margin))
-                table = cached.on_workspace(profit.campaign_profit, name, uplift_arm, cost, margin, settings)
+                table = cached.campaign_profit(name, uplift_arm, cost, margin, settings)
                 st.plotly_chart(profit_chart(table, settings.currency), key="cp_profit")
 
 # -- a new campaign -------------------------------------------------------------------------------
 st.header(t("New campaign"))
-options = cached.from_actions(plan.filter_options, as_of, settings, action_settings)
-titles = cached.from_actions(plan.action_titles, as_of, settings, action_settings)
+options = cached.of_actions("filter_options", as_of, settings, action_settings)
+titles = cached.of_actions("action_titles", as_of, settings, action_settings)
 LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "action": N_("Action")}
 shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 cols = st.columns(3)
 filters = {key: cols[i].multiselect(t(label), options.get(key, []), key=f"cp_{key}", placeholder=t("All"),
                                     format_func=shown_as.get(key, str)) for i, (key, label) in enumerate(LABELS.items())}
-listed, _ = cached.on_workspace(campaigns.select_customers, as_of, filters, settings, action_settings)
+listed, _ = cached.campaign_selection(as_of, filters, settings, action_settings)
 c1, c2, c3 = st.columns(3)
 holdout = c1.slider(t("Control group share"), 0.05, 0.5, 0.1, 0.05, key="cp_holdout")
 start = c2.date_input(t("Start"), value=dt.date.today(), key="cp_start")
@@ -117,7 +117,7 @@ if listed.empty:
     st.info(t("No customer matches these filters."))
 else:
     lift = st.number_input(t("Lift you hope to detect (points)"), 0.1, 50.0, 5.0, 0.5, key="cp_lift")
-    planned = cached.on_workspace(campaigns.plan, listed["customer_id"].tolist(), holdout, as_of, int(window),
+    planned = cached.campaign_plan(listed["customer_id"].tolist(), holdout, as_of, int(window),
                                   lift / 100)
     st.markdown("**" + show.escape_markdown(campaigns.planned_words(planned)) + "**")
     if planned["control_share_needed"] is not None:

@@ -28,7 +28,7 @@ st.caption(t("As of {date}; every customer who has bought. The same data always 
              date=i18n.date(as_of)))
 
 with show.explained():
-    features, auto = cached.on_tables(clusters.fit_clusters, as_of, None, s.window_months, currency=cur)
+    features, auto = cached.cluster_fit(as_of, None, s.window_months, cur)
     k = st.number_input(t("Number of clusters (0 = automatic)"), min_value=0, max_value=max(auto.k_range[1], 2),
                         value=0, step=1, key="cl_k", bind="query-params",
                         help=t("Automatic picks the k from {low} to {high} with the highest silhouette.",
@@ -38,7 +38,7 @@ with show.explained():
         st.info(t("One cluster would be everybody: pick 0 (automatic) or 2 and more."))
     elif k >= 2:
         try:
-            _, model = cached.on_tables(clusters.fit_clusters, as_of, int(k), s.window_months, currency=cur)
+            _, model = cached.cluster_fit(as_of, int(k), s.window_months, cur)
         except ValueError as exc:
             st.info(t("{reason}; showing the automatic choice instead.", reason=exc))
 
@@ -79,7 +79,7 @@ with show.explained():
 
     st.subheader(t("Customers in a cluster"))
     names = model.persona_names()
-    members = cached.from_scores(views.cluster_members, as_of, settings, features.index.to_numpy(str),
+    members = cached.of_scores("cluster_members", as_of, settings, features.index.to_numpy(str),
                                  model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
     clicked = [names[int(c)] for c in on_bar] + views.clusters_of(members, on_map)

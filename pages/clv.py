@@ -9,7 +9,6 @@ from analysis.i18n import t
 from analysis.charts import churn as churn_charts
 from analysis.charts import clv as charts
 from analysis.predict import choose
-from analysis.predict import fit as clv_fit
 from ui import cached, lists, show, sidebar
 
 as_of, settings = sidebar.as_of(), sidebar.settings()
@@ -62,11 +61,11 @@ with show.explained():
             show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     st.subheader(t("Top customers by lifetime value"))
-    lists.customer_list(cached.from_scores(scores.top_by_clv, as_of, settings, 50), key="clv_top",
+    lists.customer_list(cached.of_scores("top_by_clv", as_of, settings, 50), key="clv_top",
                         file_stem="top-clv", columns=scores.LIST_COLUMNS)
     if has_p_alive:
         st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-        lists.customer_list(cached.from_scores(scores.likely_lost, as_of, settings, 50), key="clv_lost",
+        lists.customer_list(cached.of_scores("likely_lost", as_of, settings, 50), key="clv_lost",
                             file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))
@@ -79,7 +78,7 @@ default_cut = as_of - dt.timedelta(weeks=26)
 cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():
-    result = cached.on_tables(clv_fit.workspace_validation, cut, as_of, used_model)
+    result = cached.clv_validation(cut, as_of, used_model)
     e = result.errors
     v = st.columns(3)
     v[0].metric(t("Mean error per customer, model"), i18n.number(e["model"]["mae"], 2))
@@ -90,7 +89,7 @@ with show.explained():
         show.chart(charts.tracking_chart(result.tracking, result.calibration_end), key="clv_tracking")
     with right:
         show.chart(charts.conditional_expectations_chart(result.conditional), key="clv_conditional")
-    churn = cached.on_tables(clv_fit.workspace_churn, cut, as_of, used_model)
+    churn = cached.clv_churn(cut, as_of, used_model)
     st.write(t("Who will buy nothing in the {days} days after {date}? Scored on what customers then did "
                "(0 is a perfect forecast, lower is better): the model {model}, the rule \"no purchase in the "
                "last 90 days means gone\" {naive}.", days=round(churn.horizon * 7), date=cut.isoformat(),

@@ -27,14 +27,14 @@ st.caption(t("As of {date}. Only months complete by then are shown, so a month s
              "as a drop.", date=i18n.date(as_of)))
 
 with show.explained():
-    c = cached.on_tables(cohorts.cohorts, as_of)
+    c = cached.cohorts(as_of)
     event = show.chart(charts.retention_heatmap(c), key="co_triangle", selectable=True)
     chosen = lists.follow_click(t("Customers of one cell"), cohorts.cells_shown(c), key="co_cell",
                                 clicked=show.selected_customdata(event), index=None,
                                 placeholder=t("Click a cell or pick a cohort and month"), format_func=cell_words)
     if chosen:
         month, offset = chosen.split("/")
-        ids = cached.on_tables(cohorts.cell_customers, as_of, month, int(offset))
+        ids = cached.cohort_customers(as_of, month, int(offset))
         st.markdown("**" + t("First bought in {cohort}, bought in month {n}: {count}",
                              cohort=i18n.month(f"{month}-01"), n=offset,
                              count=i18n.tn("{n:,} customer", "{n:,} customers", len(ids))) + "**")

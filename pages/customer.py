@@ -32,9 +32,9 @@ query = st.text_input(t("Search by customer id or name"), key="cu_search", bind=
 scores = cached.scores(as_of, settings)
 try:
     if query.strip():
-        matches = cached.on_tables(customers.search, query, 50)
+        matches = cached.customer_search(query, 50)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
-        matches = customers.with_customer(cached.from_scores(customers.biggest, as_of, settings, 50), scores.frame,
+        matches = customers.with_customer(cached.of_scores("biggest", as_of, settings, 50), scores.frame,
                                          opened or st.query_params.get("customer"))
 except UserError as exc:
     st.info(str(exc))
@@ -55,7 +55,7 @@ cid = st.selectbox(t("Customer"), list(matches["customer_id"]), key=picker,
 st.query_params["customer"] = cid  # the link to this view opens this customer
 
 try:
-    profile = cached.on_tables(timeline.customer_profile, cid, as_of, settings.window_months)
+    profile = cached.customer_profile(cid, as_of, settings.window_months)
 except UserError as exc:
     st.error(str(exc))
     st.stop()
@@ -122,7 +122,7 @@ if labels_row is not None:  # longer words as lines, never cut
         st.text(headroom.wallet_line(labels_row, settings.currency))
 
 st.subheader(t("Timeline"))
-events = cached.on_tables(timeline.customer_events, cid, as_of, settings.currency)
+events = cached.customer_events(cid, as_of, settings.currency)
 if masking:
     events = masker.mask_frame(events)
 kinds = sorted(set(events["kind"]))
@@ -144,7 +144,7 @@ if suggested.empty:
 else:
     lists.show_table(suggested, ["priority", "title", "reason", "open_since", "due", "channel"], key="cu_actions")
 
-complaints = cached.on_tables(customers.open_complaints, cid, as_of)
+complaints = cached.open_complaints(cid, as_of)
 if len(complaints):  # the one way to close a complaint in the app
     st.subheader(t("Open complaints"))
     listed = complaints.rename(columns={"occurred_at": "time"})

@@ -88,7 +88,12 @@ if st.button(t("Import"), type="primary", key="data_import", disabled=not plans)
     else:
         workspace.switch_to(path)
         st.session_state["data_last_result"] = result.summary()
+        st.session_state["data_prepare_scores"] = str(path)
         st.rerun()
 
 if st.session_state.get("data_last_result"):
     st.success(importing.message_markdown("\n".join(st.session_state["data_last_result"])))
+# After an import, the imported workspace's scores, stored, under a progress bar (only for it:
+# a switch to another workspace meanwhile drops the request).
+if st.session_state.pop("data_prepare_scores", None) == str(workspace.current_path()):
+    cached.prepare_scores(sidebar.as_of(), sidebar.settings())

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import matrix, views
+from analysis.differentiate import matrix
 from analysis.customize.catalog import level_label
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
@@ -37,10 +37,10 @@ frame = cached.scores(as_of, settings).frame
 texts = matrix.cell_texts().set_index("cell")
 cells = None
 try:
-    cells = cached.on_tables(matrix.satisfaction_matrix, as_of, s)
+    cells = cached.satisfaction_matrix(as_of, s)
 except NotEnoughData as exc:
     st.info(str(exc) + t(" Until then, the volume tiers alone decide the selling treatment:"))
-    cells = cached.from_scores(views.volume_summary, as_of, settings)
+    cells = cached.of_scores("volume_summary", as_of, settings)
 
 start = matrix.start_here(cells)
 if start is not None:
@@ -109,7 +109,7 @@ with right:
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))
 
 lists.customer_list(
-    cached.from_scores(views.cell_customers, as_of, settings, cell), key="mx_list",
+    cached.of_scores("cell_customers", as_of, settings, cell), key="mx_list",
     file_stem=f"matrix-{cell.replace('/', '-')}",
     columns=["customer_id", "name", "cell", "abcd", "satisfaction_5", "revenue_window", "tier", "orders",
              "complaints", "last_purchase", "region"],

@@ -17,7 +17,7 @@ show.demo_notice()
 st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {months} months.",
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 
-k = cached.on_tables(overview.kpis, as_of, window)
+k = cached.kpis(as_of, window)
 cols = st.columns([1, 1, 1.6, 1, 1])  # revenue: room for a large amount with its currency
 cols[0].metric(t("Customers"), i18n.number(k["customers"]),
                help=t("Listed in the customer list, or seen in purchases or contacts."))
@@ -27,20 +27,20 @@ cols[2].metric(t("Revenue"), show.money(k["revenue"], settings.currency),
                help=t("Net of refunds, all purchases up to the as-of date."))
 cols[3].metric(t("Average order value"), show.money(k["average_order_value"], settings.currency))
 cols[4].metric(t("Repeat rate"), show.share(k["repeat_rate"]), help=t("Share of buyers with two or more orders."))
-if guests := cached.on_workspace(overview.guest_purchases, as_of):
+if guests := cached.guest_purchases(as_of):
     st.caption(t("{share} of purchase lines ({lines}), {revenue} of revenue, have no customer id (guest checkouts): "
                  "they are left out of every figure on this page.", share=show.share(guests["share"]),
                  lines=i18n.number(guests["lines"]), revenue=show.money(guests["revenue"])))
 
 left, right = st.columns(2)
 with left, show.explained():
-    curve, top20, gini = cached.on_tables(overview.pareto, as_of, window)
+    curve, top20, gini = cached.pareto(as_of, window)
     st.subheader(overview.pareto_sentence(top20))
     show.chart(charts.lorenz_chart(curve, top20, gini), key="ov_pareto")
 month = None
 with right, show.explained():
     st.subheader(t("Revenue by month"))
-    monthly = cached.on_tables(overview.revenue_by_month, as_of)
+    monthly = cached.revenue_by_month(as_of)
     month_event = show.chart(charts.revenue_by_month_chart(monthly, settings.currency, title=None), key="ov_months",
                              selectable=True)
     buyers = dict(zip(overview.month_keys(monthly), monthly["customers"]))
@@ -50,7 +50,7 @@ with right, show.explained():
                                format_func=lambda m: t("{month} ({count} buyers)", month=i18n.month(f"{m}-01"),
                                                        count=i18n.number(buyers[m])))
 if month:
-    ids = cached.on_tables(overview.month_buyers, as_of, month)
+    ids = cached.month_buyers(as_of, month)
     st.markdown("**" + t("Customers who bought in {month}", month=i18n.month(f"{month}-01")) + "**")
     buyers_in_month = customers.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
     lists.customer_list(customers.ranked(buyers_in_month),
@@ -61,11 +61,11 @@ st.caption(t("Click a bar to list its customers."))
 tabs = st.tabs([t("Region"), t("Industry"), t("Channel"), t("Product category")])
 for tab, by in zip(tabs, overview.BREAKDOWNS):
     with tab, show.explained():
-        figure = charts.breakdown_chart(cached.on_tables(overview.breakdown, as_of, by, window), by, settings.currency)
+        figure = charts.breakdown_chart(cached.breakdown(as_of, by, window), by, settings.currency)
         clicked = show.selected_customdata(show.chart(figure, key=f"ov_by_{by}", selectable=True))
         if clicked:
             if by == "category":
-                ids = cached.on_tables(overview.category_buyers, as_of, clicked[0], window)
+                ids = cached.category_buyers(as_of, clicked[0], window)
                 chosen = customers.apply_filters(cached.scores(as_of, settings).frame, {"customer_id": ids})
             else:
                 chosen = customers.apply_filters(cached.scores(as_of, settings).frame, {by: [clicked[0]]})

@@ -46,7 +46,7 @@ if wanted != present:
     st.rerun()
 
 show.demo_notice()
-data = cached.with_scores(story.story_data, as_of, settings, sidebar.action_settings())
+data = cached.story_data(as_of, settings, sidebar.action_settings())
 slides = cached.story_slides(as_of, settings, sidebar.action_settings(), mask)
 count = len(slides)
 if "pr_slide" not in st.session_state:  # a shared link may name the slide (1-based)

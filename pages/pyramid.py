@@ -35,7 +35,7 @@ st.caption(t("Workspace “{name}” as of {date}.", name=sidebar.workspace_name
 
 layers = None
 with show.explained():
-    layers = cached.on_tables(pyramid.pyramid, as_of, s)
+    layers = cached.pyramid_layers(as_of, s)
 
 if layers is not None:
     chart_col, table_col = st.columns([3, 2])
@@ -64,7 +64,7 @@ if layers is not None:
         "known one window ago. Click a cell of the grid to list who made that move.", months=s.window_months,
     ))
     with show.explained():
-        migration = cached.on_tables(pyramid.tier_migration, as_of, s)
+        migration = cached.tier_migration(as_of, s)
         grid_tab, sankey_tab = st.tabs([t("Grid (click a cell)"), t("Flow")])
         with grid_tab:
             move_event = show.chart(dcharts.clickable_migration(views.migration_table(migration)),
@@ -92,7 +92,7 @@ if layers is not None:
         help=t("Clicking a layer of the pyramid picks it here too."),
     )
     lists.customer_list(
-        cached.from_scores(views.tier_customers, as_of, settings, tier), key="pyr_list",
+        cached.of_scores("tier_customers", as_of, settings, tier), key="pyr_list",
         file_stem=f"pyramid-{tier}",
         columns=["customer_id", "name", "tier", "previous_tier", "revenue_window", "revenue", "orders",
                  "last_purchase", "region", "industry", "channel"],

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import icp, rfm, segments, views
+from analysis.differentiate import icp, rfm, views
 from analysis.charts import differentiate as dcharts
 from analysis.charts import segments as charts
 from analysis.errors import UserError
@@ -50,7 +50,7 @@ with rfm_tab:
             rules = views.rules_from_table(edited)
         except UserError as exc:
             st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
-        summary = cached.from_scores(views.rules_summary, as_of, settings, rules)
+        summary = cached.of_scores("rules_summary", as_of, settings, rules)
         counts, grid = summary["counts"], summary["grid"]
         left, right = st.columns(2)
         with left:
@@ -64,7 +64,7 @@ with rfm_tab:
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         if rf_cell:
-            lists.customer_list(cached.from_scores(views.rules_cell, as_of, settings, rules, rf_cell),
+            lists.customer_list(cached.of_scores("rules_cell", as_of, settings, rules, rf_cell),
                                 key="rfm_cell_list",
                                 file_stem=f"rfm-R{rf_cell.replace('/', '-F')}",
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
@@ -86,7 +86,7 @@ with rfm_tab:
                                      format_func=lambda n: f"{rfm.segment_label(n)} ({i18n.number(seg_counts.get(n, 0))})",
                                      help=t("Or click a bar of the segment chart."))
         lists.customer_list(
-            cached.from_scores(views.rules_segment, as_of, settings, rules, segment), key="rfm_list",
+            cached.of_scores("rules_segment", as_of, settings, rules, segment), key="rfm_list",
             file_stem=f"rfm-{segment.replace(' ', '-')}",
             columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days", "orders", "revenue",
                      "tier", "region"],
@@ -99,7 +99,7 @@ with change_tab, show.explained():
         "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
         amount=i18n.money(s.change_amount, s.currency),
     ))
-    change = cached.on_tables(segments.attitude_change, as_of, s)
+    change = cached.attitude_change(as_of, s)
     falling = change[change["direction"] == "falling"]
     rising = change[change["direction"] == "rising"]
     cols = st.columns(2)
@@ -114,7 +114,7 @@ with change_tab, show.explained():
         lists.customer_list(rising, key="chg_rising", file_stem="rising-customers", columns=columns)
 
 with icp_tab, show.explained():
-    profile = cached.on_tables(icp.ideal_customer_profile, as_of, s)
+    profile = cached.ideal_customer_profile(as_of, s)
     st.markdown(t(
         "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
         "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "

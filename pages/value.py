@@ -31,8 +31,8 @@ st.caption(t(
 ))
 
 scores = cached.scores(as_of, settings)
-groups = {g: cached.from_scores(views.value_group, as_of, settings, g) for g in views.GROUPS}
-wallet = cached.from_scores(views.wallet_summary, as_of, settings)
+groups = {g: cached.of_scores("value_group", as_of, settings, g) for g in views.GROUPS}
+wallet = cached.of_scores("wallet_summary", as_of, settings)
 
 cols = st.columns(4)
 cols[0].metric(t("Most valuable (MVC)"), i18n.number(len(groups["MVC"])), help=t("Highest profit in the window."))
@@ -51,7 +51,7 @@ else:
     st.caption(t("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                  "over the next window; where it cannot tell, the customer's trend or wallet estimate."))
 
-plotted, buyers = cached.from_scores(views.scatter_sample, as_of, settings)
+plotted, buyers = cached.of_scores("scatter_sample", as_of, settings)
 if not buyers:
     st.info(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
 else:
@@ -84,6 +84,6 @@ else:
             st.info(t("No wallet could be estimated: {reason}", reason=scores.messages.get("wallet", "")))
         else:
             st.info(headroom.accuracy_text(scores.wallet))
-            top = cached.from_scores(headroom.ranking_in, as_of, settings, lists.MAX_SHOWN, cur, i18n.language())
+            top = cached.of_scores("headroom_ranking", as_of, settings, lists.MAX_SHOWN, cur, i18n.language())
             lists.customer_list(top, key="val_headroom", file_stem="headroom-customers",
                                 columns=headroom.RANKING_COLUMNS)

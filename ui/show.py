@@ -31,7 +31,7 @@ def demo_notice() -> None:
     from analysis import demo
     from ui import cached
 
-    if cached.on_workspace(demo.is_demo):
+    if cached.demo():
         st.info(t("**This is a demo company.** {company} and its customers, purchases and contacts are invented, "
                   "to try the app. Import your own data on the Data page.", company=demo.DEMO_COMPANY), icon="🧪")
 

@@ -201,6 +201,23 @@ def _filters(args: argparse.Namespace) -> dict:
     }
 
 
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    """``--progress``: the stages of a long command on stderr (issue 15 §4)."""
+    p.add_argument("--progress", action="store_true",
+                   help=t("write each stage of the work to stderr, also with --json (default: only on a terminal "
+                          "and without --json)"))
+
+
+def _reporter(args: argparse.Namespace):
+    """Where a command's stages go (:mod:`analysis.progress`): stderr with ``--progress``,
+    or without ``--json`` when stderr is a terminal; else nowhere. Decision: a pipe or a log
+    without ``--progress`` keeps its stderr for ``error:`` lines only, as before."""
+    from analysis.progress import Stderr, silent
+
+    wanted = getattr(args, "progress", False) or (not getattr(args, "json", False) and sys.stderr.isatty())
+    return Stderr() if wanted else silent
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes follow the same rule as other user errors: one `error:` line, exit 2."""
 

@@ -19,18 +19,27 @@ class Tables:
     customers: Any
     transactions: Any
     interactions: Any
-    # Set by :meth:`pinned`: per-customer tables already computed, by what they are of.
+    # Set by :meth:`pinned`: the shared intermediates of one computation, by what they are of.
     memo: dict | None = field(default=None, compare=False, repr=False)
 
     def pinned(self) -> "Tables":
-        """These tables with a memo: the per-customer facts that many figures share
-        (:func:`analysis.features.customer_facts`, ``service_facts``) are computed once,
-        kept in memory, and every later expression on the returned object reads them.
-        For one report or scoring run, over data that does not change meanwhile."""
+        """These tables for one computation (a report, a scoring run) that materializes its
+        shared intermediates: the per-customer facts that many of its figures read
+        (:func:`analysis.identify.facts.customer_facts`, ``service_facts``) are computed once,
+        at their first use, and every later expression on the returned object reads them.
+
+        Not a cache: nothing outlives the computation. The caller asks for it explicitly
+        (``tables.pinned()`` at the start of ``build_report`` and ``score_customers``), the
+        materialized tables live in the returned object only, and they are dropped with it;
+        the data cannot change meanwhile (one read, see analysis.store.shared). Plain
+        ``Tables`` (no ``pinned()``) build every expression afresh. Caches that span
+        computations (data versions, sessions) live in ``ui/cached.py`` and in the stored
+        results (:mod:`analysis.store.results`)."""
         return replace(self, memo={})
 
     def remember(self, key: tuple, build) -> Any:
-        """``build()`` executed once when pinned, the plain expression otherwise. DuckDB's
+        """The shared intermediate ``key`` of this computation: ``build()`` materialized at its
+        first use when pinned (:meth:`pinned`), the plain expression otherwise. DuckDB's
         result is kept in memory; on another engine (Spark) it is cached in the engine, so
         the per-customer rows never come to the driver."""
         if self.memo is None:

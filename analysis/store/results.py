@@ -78,6 +78,15 @@ class StoredResults:
                 cur.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
             cur.execute('DELETE FROM "results" WHERE "result_key" = ?', [old_key])
 
+    def has_result(self, key: str) -> bool:
+        """Whether a result is stored under ``key`` (without reading its frames)."""
+        try:
+            with self.reading():
+                return self.cursor().execute(
+                    'SELECT count(*) FROM "results" WHERE "result_key" = ?', [key]).fetchone()[0] > 0
+        except duckdb.CatalogException:  # an older read-only workspace without the table
+            return False
+
     def load_result(self, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
         """(frames, meta) stored under ``key``, or None when there is none."""
         try:
