@@ -33,7 +33,7 @@ SUGGESTION_COLUMNS = [
 # One plan row before its texts are written.
 PLAN_SCHEMA = ibis.schema({
     "customer_id": "string", "action": "string", "rule": "string", "kind": "string", "rule_pos": "int64",
-    "seq": "int64", "priority": "int64", "due": "date", "due_days": "int64", "channel": "string",
+    "seq": "int64", "raw_priority": "float64", "due": "date", "due_days": "int64", "channel": "string",
     "trigger": "timestamp", "settle_from": "timestamp", "text": "string", "title": "string",
     "reason": "string", "capped": "boolean",
 })
@@ -129,13 +129,12 @@ def _moment(day: dt.date) -> Any:
 
 def _select(r: Rule, pos: int, t: ibis.Table, as_of: dt.date, s: ActionSettings) -> ibis.Table:
     days = r.days_due(s)
-    priority = _round_half_even(_call(r.priority, t, s).cast("float64")).clip(0, 100)
     trigger = _call(r.trigger, t, s).cast("timestamp") if r.trigger is not None else ibis.null("timestamp")
     repeat = r.repeat_days if r.repeat_days is not None else s.repeat_days
     return t.filter(_call(r.condition, t, s).fill_null(False)).select(
         customer_id=t.customer_id.cast("string"), action=ibis.literal(r.id), rule=ibis.literal(r.id),
         kind=ibis.literal(r.kind), rule_pos=ibis.literal(pos, "int64"), seq=ibis.literal(0, "int64"),
-        priority=priority.cast("int64"), due=_day(as_of + dt.timedelta(days=days)),
+        raw_priority=_call(r.priority, t, s).cast("float64"), due=_day(as_of + dt.timedelta(days=days)),
         due_days=ibis.literal(days, "int64"), channel=ibis.literal(r.channel),
         trigger=trigger, settle_from=trigger.fill_null(_moment(as_of - dt.timedelta(days=repeat))),
         text=_call(r.text, t, s).cast("string"), title=ibis.null("string"), reason=ibis.null("string"),
@@ -157,7 +156,7 @@ def _python_rows(r: Rule, pos: int, customers: Customers, as_of: dt.date, s: Act
     return pd.DataFrame({
         "customer_id": [x.customer_id for x in rows], "action": [x.action for x in rows],
         "rule": r.id, "kind": r.kind, "rule_pos": pos, "seq": range(len(rows)),
-        "priority": pd.Series([x.priority for x in rows], dtype="int64"),
+        "raw_priority": pd.Series([x.priority for x in rows], dtype="float64"),
         "due": pd.to_datetime(pd.Series([x.due for x in rows], dtype=object)),
         "due_days": pd.Series([(x.due - as_of).days for x in rows], dtype="int64"),
         "channel": [x.channel for x in rows], "trigger": trigger, "settle_from": trigger.fillna(default),
@@ -237,6 +236,8 @@ def plan(
     if not parts:
         parts = [ibis.memtable(pd.DataFrame(columns=PLAN_SCHEMA.names), schema=PLAN_SCHEMA)]
     found = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    # rounded after the union, so that each rule's expression is written once in the query
+    found = found.mutate(priority=_round_half_even(found.raw_priority).clip(0, 100).cast("int64")).drop("raw_priority")
     w = ibis.window(group_by=[found.customer_id, found.action],
                     order_by=[found.priority.desc(), found.rule_pos, found.seq])
     found = found.filter(ibis.row_number().over(w) == 0)
