@@ -264,14 +264,16 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
         columns = list(found.columns)
         by_id = {str(v[columns.index("customer_id")]): v for v in found.to_numpy(dtype=object)}
         contexts: dict[str, CustomerContext] = {}
+        ids, acts, rids = rows["customer_id"].tolist(), rows["action"].tolist(), rows["rule"].tolist()
+        days, texts = rows["due_days"].tolist(), rows["text"].tolist()
         for i in np.nonzero(todo)[0]:
-            cid, action = rows.at[i, "customer_id"], rows.at[i, "action"]
+            cid = ids[i]
             c = contexts.get(cid)
             if c is None:
                 c = contexts[cid] = CustomerContext(dict(zip(columns, by_id[cid])), as_of, settings)
-            r = RULES[rows.at[i, "rule"]]
+            r = RULES[rids[i]]
             values = r.values(c) if r.values is not None else {}
-            titles[i], reasons[i] = c.texts(action, int(rows.at[i, "due_days"]), rows.at[i, "text"], **(values or {}))
+            titles[i], reasons[i] = c.texts(acts[i], int(days[i]), texts[i], **(values or {}))
     copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
     out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons).join(
         copied.reindex(columns=COPY_COLUMNS), on="customer_id")
