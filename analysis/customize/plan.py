@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Sequence
 
+import ibis
 import pandas as pd
 
-from analysis.customize import actions
+from analysis.customize import actions, runner
+from analysis.customize.inputs import prepare
 from analysis.interact import timeline
 from analysis.customize.crosssell import CoPurchaseModel
 from analysis.differentiate import headroom
@@ -42,6 +44,56 @@ def crosssell_model(transactions: pd.DataFrame, settings: actions.ActionSettings
     ).fit(transactions)
 
 
+def action_inputs(
+    tables: Tables,
+    as_of: dt.date,
+    scores: Scores,
+    action_settings: actions.ActionSettings,
+    customer_id: str | None = None,
+) -> tuple[runner.Customers, ibis.Table | None]:
+    """What the runner reads: the customers table (the scores with the history inputs, one
+    row per customer) and the latest answer per (customer_id, action) up to ``as_of``, for
+    every customer or for ``customer_id`` only (its history is filtered in the engine first;
+    the cross-sell model still learns from every customer's distinct purchased categories)."""
+    frame = scores.frame
+    if customer_id is None:
+        interactions, transactions = history(tables, as_of)
+        model = crosssell_model(transactions, action_settings)
+    else:
+        cid = str(customer_id)
+        frame = frame[frame["customer_id"].astype(str) == cid]
+        i, t = interactions_until(tables, as_of), purchases(tables, as_of)
+        interactions = i.filter(i.customer_id == cid).to_pandas()
+        transactions = to_frame(t.filter(t.customer_id == cid).select("customer_id", "date", "amount", "category",
+                                                                        "order_id"))
+        bought = t.filter((t.amount > 0) & t.category.notnull()).select("customer_id", "category").distinct()
+        model = crosssell_model(to_frame(bought), action_settings)
+    prepared = prepare(frame, interactions, transactions, as_of, action_settings, model)
+    return runner.from_frame(prepared), actions.answers_memtable(interactions, as_of)
+
+
+def _plan(
+    source: Workspace | Tables,
+    as_of: Any,
+    settings: ReportSettings,
+    action_settings: actions.ActionSettings,
+    scores: Scores | None,
+    customer_id: str | None = None,
+) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores]:
+    """The plan's rows in order, without their texts (:func:`runner.plan`), and what
+    :func:`runner.render` needs to write them."""
+    tables = source_tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    scores = scores or score_customers(source, as_of, settings)
+    customers, answers = action_inputs(tables, as_of, scores, action_settings, customer_id)
+    ids = list(action_settings.enabled) if action_settings.enabled is not None else None
+    unknown = [r for r in ids or () if r not in actions.RULES]
+    if unknown:
+        raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(actions.RULES)}")
+    rows = runner.plan(customers, answers, as_of, action_settings, ids).to_pandas()
+    return rows, customers, as_of, scores
+
+
 def all_actions(
     source: Workspace | Tables,
     as_of: Any = None,
@@ -50,12 +102,8 @@ def all_actions(
     scores: Scores | None = None,
 ) -> pd.DataFrame:
     """Every suggested action for every customer, highest priority first."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    return actions.suggest(scores.frame, interactions, transactions, as_of, action_settings, model)
+    rows, customers, as_of, _ = _plan(source, as_of, settings, action_settings, scores)
+    return runner.render(rows, customers, as_of, action_settings)
 
 
 def action_list(
@@ -67,9 +115,12 @@ def action_list(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
     scores: Scores | None = None,
 ) -> pd.DataFrame:
-    """The top suggested actions across customers, filtered, highest priority first."""
-    found = apply_filters(all_actions(source, as_of, settings, action_settings, scores), filters)
-    return found.head(limit) if limit else found
+    """The top suggested actions across customers, filtered, highest priority first; the
+    titles and reasons are written for the rows returned only."""
+    rows, customers, as_of, _ = _plan(source, as_of, settings, action_settings, scores)
+    rows = apply_filters(rows, filters)
+    rows = rows.head(limit) if limit else rows
+    return runner.render(rows, customers, as_of, action_settings).set_axis(rows.index)
 
 
 def export_list(
@@ -81,16 +132,14 @@ def export_list(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
 ) -> pd.DataFrame:
     """Every customer (filtered) with id, name, tier, matrix cell, cluster, segment and the
-    top suggested action. With an ``action`` filter, only customers who have that action."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    suggested = all_actions(tables, as_of, settings, action_settings, scores=scores)
+    top suggested action. With an ``action`` filter, only customers who have that action.
+    Only the top action of each customer is written out in words."""
+    suggested, customers, as_of, scores = _plan(source, as_of, settings, action_settings, scores)
     wanted = (filters or {}).get("action")
     if wanted:
         suggested = suggested[suggested["action"].isin(wanted)]
-    top = suggested.drop_duplicates("customer_id")[["customer_id", "title", "reason"]].rename(
-        columns={"title": "top_action", "reason": "top_action_reason"})
+    top = runner.render(suggested.drop_duplicates("customer_id"), customers, as_of, action_settings)
+    top = top[["customer_id", "title", "reason"]].rename(columns={"title": "top_action", "reason": "top_action_reason"})
     frame = scores.frame.merge(top, on="customer_id", how="inner" if wanted else "left")
     rest = {k: v for k, v in (filters or {}).items() if k != "action"}
     return apply_filters(frame, rest)[EXPORT_COLUMNS].reset_index(drop=True)
@@ -159,10 +208,8 @@ def customer_detail(
         profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
                                                        labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    suggested = actions.customer_actions(
-        scores.frame, interactions, transactions, customer_id, as_of, action_settings, model)
+    rows, customers, _, _ = _plan(tables, as_of, settings, action_settings, scores, customer_id=customer_id)
+    suggested = runner.render(rows, customers, as_of, action_settings)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
