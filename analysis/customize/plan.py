@@ -23,7 +23,7 @@ from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import interactions_until, purchases, resolve_as_of
 from analysis.scores import Scores, score_customers
-from analysis.settings import ReportSettings
+from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
 from analysis.store import Tables, Workspace, to_frame
 
 
@@ -90,7 +90,7 @@ def _plan(
     unknown = [r for r in ids or () if r not in actions.RULES]
     if unknown:
         raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(actions.RULES)}")
-    rows = runner.plan(customers, answers, as_of, action_settings, ids).to_pandas()
+    rows = tables.transactions.get_backend().to_pandas(runner.plan(customers, answers, as_of, action_settings, ids))
     return rows, customers, as_of, scores
 
 

@@ -206,8 +206,10 @@ def _cap(found: ibis.Table, t: ibis.Table, s: ActionSettings) -> ibis.Table:
     else:
         j, allowed = found, ibis.literal(float(s.fatigue_cap))
     w = ibis.window(group_by=[j.customer_id, j.capped], order_by=[j.priority.desc(), j.due, j.action])
-    rank = ibis.row_number().over(w)
-    return j.filter(~j.capped | (rank < allowed)).select(*found.columns)
+    # the rank and the allowance as columns first, then the filter (Spark's SQL cannot mix a
+    # window with other columns in one filter)
+    j = j.mutate(_rank=ibis.row_number().over(w), _allowed=allowed)
+    return j.filter(~j.capped | (j._rank < j._allowed)).select(*found.columns)
 
 
 def plan(
