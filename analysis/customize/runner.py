@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
 import ibis
@@ -272,7 +273,9 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
             cid = ids[i]
             c = contexts.get(cid)
             if c is None:
-                c = contexts[cid] = CustomerContext(dict(zip(columns, by_id[cid])), as_of, settings)
+                # exact amounts (Spark's decimals) read as numbers, so texts show their currency
+                row = [float(v) if isinstance(v, Decimal) else v for v in by_id[cid]]
+                c = contexts[cid] = CustomerContext(dict(zip(columns, row)), as_of, settings)
             r = RULES[rids[i]]
             values = r.values(c) if r.values is not None else {}
             titles[i], reasons[i] = c.texts(acts[i], int(days[i]), texts[i], **(values or {}))
