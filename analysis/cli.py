@@ -24,6 +24,11 @@ from analysis.errors import UserError, semicolons
 from analysis.i18n import t, tn
 
 
+def _add_source_map(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help=t("with --engine spark: the source column holding a field, e.g. date=order_day"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m analysis", description=t("One-to-One marketing workspace tools"))
     _add_lang(parser, i18n.language())
@@ -58,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     p.add_argument("--source", metavar="PATH_OR_TABLE", help=t("with --engine spark: transactions Parquet or table"))
+    _add_source_map(p)
     p.add_argument("--local-rows", type=int, metavar="N", default=None,
                    help=t("fit the models on every customer up to N customers, above that on a fixed sample "
                           "of about N (default 200,000)"))
@@ -71,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p)
 
     p = sub.add_parser("actions", help=t("top suggested actions across customers"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--db", metavar="PATH")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--source", metavar="PATH_OR_TABLE", help=t("with --engine spark: transactions Parquet or table"))
+    _add_source_map(p)
     _add_filters(p)
     _add_settings(p)
     _add_progress(p)
@@ -158,7 +167,8 @@ def _report(args) -> int:
         from analysis.store.spark import spark_report
 
         settings, _ = _settings(args)
-        result = spark_report(args.source, settings, as_of=lambda tables: _dates(tables, args))
+        result = spark_report(args.source, settings, as_of=lambda tables: _dates(tables, args),
+                              overrides=_parse_map(args.map))
     else:
         if not args.db:
             raise UserError(t("report needs --db PATH (or --engine spark --source PATH)"))
@@ -212,12 +222,21 @@ def _scored(ws, args, settings):
 def _actions(args) -> int:
     from analysis.customize.plan import action_list
 
-    with _existing_db(args.db, read_only=True) as ws:
-        settings, action_settings = _settings(args, ws)
-        as_of, scores, tell = _scored(ws, args, settings)
-        frame = action_list(ws, as_of=as_of, filters=_filters(args), limit=args.limit,
-                            settings=settings, action_settings=action_settings, scores=scores)
-        tell(t("Actions ready"), 1.0)
+    if args.engine == "spark":
+        from analysis.store.spark import spark_actions
+
+        settings, action_settings = _settings(args)
+        frame = spark_actions(args.source, settings, action_settings, as_of=lambda tables: _dates(tables, args),
+                              filters=_filters(args), limit=args.limit, overrides=_parse_map(args.map))
+    else:
+        if not args.db:
+            raise UserError(t("actions needs --db PATH (or --engine spark --source PATH)"))
+        with _existing_db(args.db, read_only=True) as ws:
+            settings, action_settings = _settings(args, ws)
+            as_of, scores, tell = _scored(ws, args, settings)
+            frame = action_list(ws, as_of=as_of, filters=_filters(args), limit=args.limit,
+                                settings=settings, action_settings=action_settings, scores=scores)
+            tell(t("Actions ready"), 1.0)
     if args.json:
         _print_json(frame.to_dict(orient="records"))
     else:

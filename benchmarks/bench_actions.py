@@ -9,7 +9,7 @@ fresh processes (wall time and peak memory of each, as benchmarks/run.py measure
 
 - ``pandas``: the path before this change (``--old-rev``, the commit before the history inputs
   moved to the engine; its ``customize/inputs.py`` and ``crosssell.py`` are read from git):
-  every purchase and contact copied into pandas (``plan.history``), the co-purchase model
+  every purchase and contact copied into pandas, the co-purchase model
   fitted and the inputs computed there (``prepare``);
 - ``engine``: :func:`analysis.customize.history.action_inputs` on the workspace's tables
   (inputs, latest answers and cross-sell rules computed by DuckDB);
@@ -58,10 +58,9 @@ def work_pandas(spec: dict) -> dict:
     import old_inputs  # noqa: E402  (the pandas inputs of OLD_REV)
     from old_crosssell import CoPurchaseModel  # noqa: E402
 
-    from analysis.customize import plan
-    from analysis.identify.facts import resolve_as_of
+    from analysis.identify.facts import interactions_until, purchases, resolve_as_of
     from analysis.settings import ActionSettings
-    from analysis.store import Workspace
+    from analysis.store import Workspace, to_frame
 
     with Workspace(spec["db"], read_only=True) as ws:
         scores = _ids(ws)
@@ -69,7 +68,9 @@ def work_pandas(spec: dict) -> dict:
         as_of = resolve_as_of(tables)
         s = ActionSettings()
         start = time.perf_counter()
-        interactions, transactions = plan.history(tables, as_of)
+        # every purchase and contact copied into pandas, as the earlier runner read them
+        interactions = interactions_until(tables, as_of).to_pandas()
+        transactions = to_frame(purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id"))
         model = CoPurchaseModel(s.crosssell_min_customers, s.crosssell_min_confidence, s.crosssell_min_lift).fit(transactions)
         frame = old_inputs.prepare(scores, interactions, transactions, as_of, s, model)
         answers = old_inputs.latest_answers(old_inputs.interactions_as_of(interactions, as_of))

@@ -215,22 +215,17 @@ def lesson_words(lesson: dict) -> str:
              "{hi:+.1f} points): priority lowered.", campaign=lesson["campaign"], lo=lo, hi=hi)
 
 
-def apply_lessons(found: pd.DataFrame, learned: Learning | None) -> pd.DataFrame:
-    """Suggestions of an action whose last measured campaign did not beat its control group:
-    priority lowered by :data:`LESSON_PENALTY` and the reason saying so."""
-    if learned is None or found.empty or learned.lessons.empty:
-        return found
-    failed = learned.lessons[learned.lessons["verdict"] != "worked"].set_index("action")
-    hit = found["action"].isin(failed.index).to_numpy()
-    if not hit.any():
-        return found
-    words = {a: lesson_words({**row, "campaign": row["campaign"]}) for a, row in failed.iterrows()}
-    found = found.copy()
-    found.loc[hit, "priority"] = (found.loc[hit, "priority"].astype(int) - LESSON_PENALTY).clip(lower=0)
-    found.loc[hit, "reason"] = [f"{r} {words[a]}".strip() for r, a in zip(found.loc[hit, "reason"],
-                                                                           found.loc[hit, "action"])]
-    return found
+def lessons(learned: Learning | None) -> "Lessons | None":
+    """The actions whose last measured campaign did not beat its control group, for the
+    runner: :data:`LESSON_PENALTY` points off their priority and the reason saying why."""
+    from analysis.customize.runner import Lessons
+
+    if learned is None or learned.lessons.empty:
+        return None
+    failed = learned.lessons[learned.lessons["verdict"] != "worked"]
+    rows = failed.to_dict(orient="records")
+    return Lessons({r["action"]: LESSON_PENALTY for r in rows}, {r["action"]: lesson_words(r) for r in rows})
 
 
-__all__ = ["LESSON_PENALTY", "Learning", "apply_lessons", "campaign_lessons", "learning", "lesson_words",
+__all__ = ["LESSON_PENALTY", "Learning", "lessons", "campaign_lessons", "learning", "lesson_words",
            "persuadable", "persuadables", "with_learning"]

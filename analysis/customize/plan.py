@@ -12,34 +12,78 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Sequence
 
+import ibis
 import pandas as pd
 
-from analysis.customize import actions, learned as learned_rules
+from analysis.customize import actions, history, learned as learned_rules, runner
+from analysis.customize.inputs import prepare
 from analysis.interact import timeline
-from analysis.customize.crosssell import CoPurchaseModel
 from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
-from analysis.identify.facts import interactions_until, purchases, resolve_as_of
+from analysis.identify.facts import resolve_as_of
 from analysis.scores import Scores, score_customers
-from analysis.settings import ReportSettings
-from analysis.store import Tables, Workspace, to_frame
+from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
+from analysis.store import Tables, Workspace
 
 
 EXPORT_COLUMNS = ["customer_id", "name", "tier", "cell", "cluster_name", "rfm_segment", "region",
                   "top_action", "top_action_reason"]
 
 
-def history(tables: Tables, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(interactions, transactions) up to ``as_of`` as pandas frames, for the action rules."""
-    i = interactions_until(tables, as_of).to_pandas()
-    t = to_frame(purchases(tables, as_of).select("customer_id", "date", "amount", "category", "order_id"))
-    return i, t
+def action_inputs(
+    source: Workspace | Tables,
+    as_of: dt.date,
+    frame: pd.DataFrame,
+    action_settings: actions.ActionSettings,
+    customer_id: str | None = None,
+) -> tuple[runner.Customers, ibis.Table | None]:
+    """What the runner reads: the customers table (the per-customer ``frame`` with the
+    history inputs of :mod:`analysis.customize.history`, one row per customer) and the latest
+    answer per (customer_id, action) up to ``as_of``. For every customer the inputs are
+    computed in the engine once per data version and as-of date (stored in a Workspace); for
+    ``customer_id`` only that customer's history is read, with the cross-sell rules of every
+    customer (kept with the stored inputs on a Workspace)."""
+    tables = source_tables(source)
+    if customer_id is None:
+        kept = history.action_inputs(source, as_of, action_settings)
+        inputs, answers = kept.frame, kept.answers
+    else:
+        cid = str(customer_id)
+        frame = frame[frame["customer_id"].astype(str) == cid]
+        rules = (history.action_inputs(source, as_of, action_settings).rules if isinstance(source, Workspace)
+                 else history.crosssell_rules(tables, as_of, action_settings))
+        inputs = history.inputs_frame(history.history_inputs(tables, as_of, action_settings, customer_id=cid,
+                                                             rules=rules))
+        answers = history.answers_frame(history.answers_table(tables, as_of, customer_id=cid))
+    prepared = prepare(frame, None, None, as_of, action_settings, inputs=inputs)
+    return runner.from_frame(prepared), (None if answers.empty else ibis.memtable(answers))
 
 
-def crosssell_model(transactions: pd.DataFrame, settings: actions.ActionSettings) -> CoPurchaseModel:
-    return CoPurchaseModel(
-        settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift
-    ).fit(transactions)
+def _plan(
+    source: Workspace | Tables,
+    as_of: Any,
+    settings: ReportSettings,
+    action_settings: actions.ActionSettings,
+    scores: Scores | None,
+    customer_id: str | None = None,
+) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+    """The plan's rows in order, without their texts (:func:`runner.plan`), and what
+    :func:`runner.render` needs to write them. On a Workspace the plan also reads what its
+    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none."""
+    tables = source_tables(source)
+    as_of = resolve_as_of(tables, as_of)
+    scores = scores or score_customers(source, as_of, settings)
+    learned = learned_rules.learning(source, as_of, scores.frame) if isinstance(source, Workspace) else None
+    frame = learned_rules.with_learning(scores.frame, learned)
+    customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
+    ids = list(action_settings.enabled) if action_settings.enabled is not None else None
+    unknown = [r for r in ids or () if r not in actions.RULES]
+    if unknown:
+        raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(actions.RULES)}")
+    lessons = learned_rules.lessons(learned)
+    rows = tables.transactions.get_backend().to_pandas(
+        runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons))
+    return rows, customers, as_of, scores, lessons
 
 
 def all_actions(
@@ -49,21 +93,9 @@ def all_actions(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
     scores: Scores | None = None,
 ) -> pd.DataFrame:
-    """Every suggested action for every customer, highest priority first; on a Workspace,
-    with what its measured campaigns teach (:mod:`analysis.customize.learned`)."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    learned = _learning(source, as_of, scores)
-    return actions.suggest(learned_rules.with_learning(scores.frame, learned), interactions, transactions, as_of,
-                           action_settings, model, learned=learned)
-
-
-def _learning(source: Workspace | Tables, as_of: dt.date, scores: Scores) -> "learned_rules.Learning | None":
-    """What the workspace's campaigns teach (None on bare tables, which hold no campaigns)."""
-    return learned_rules.learning(source, as_of, scores.frame) if isinstance(source, Workspace) else None
+    """Every suggested action for every customer, highest priority first."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
+    return runner.render(rows, customers, as_of, action_settings, lessons)
 
 
 def action_list(
@@ -75,9 +107,12 @@ def action_list(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
     scores: Scores | None = None,
 ) -> pd.DataFrame:
-    """The top suggested actions across customers, filtered, highest priority first."""
-    found = apply_filters(all_actions(source, as_of, settings, action_settings, scores), filters)
-    return found.head(limit) if limit else found
+    """The top suggested actions across customers, filtered, highest priority first; the
+    titles and reasons are written for the rows returned only."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
+    rows = apply_filters(rows, filters)
+    rows = rows.head(limit) if limit else rows
+    return runner.render(rows, customers, as_of, action_settings, lessons).set_axis(rows.index)
 
 
 def export_list(
@@ -89,16 +124,14 @@ def export_list(
     action_settings: actions.ActionSettings = actions.ActionSettings(),
 ) -> pd.DataFrame:
     """Every customer (filtered) with id, name, tier, matrix cell, cluster, segment and the
-    top suggested action. With an ``action`` filter, only customers who have that action."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    scores = scores or score_customers(source, as_of, settings)
-    suggested = all_actions(source, as_of, settings, action_settings, scores=scores)
+    top suggested action. With an ``action`` filter, only customers who have that action.
+    Only the top action of each customer is written out in words."""
+    suggested, customers, as_of, scores, lessons = _plan(source, as_of, settings, action_settings, scores)
     wanted = (filters or {}).get("action")
     if wanted:
         suggested = suggested[suggested["action"].isin(wanted)]
-    top = suggested.drop_duplicates("customer_id")[["customer_id", "title", "reason"]].rename(
-        columns={"title": "top_action", "reason": "top_action_reason"})
+    top = runner.render(suggested.drop_duplicates("customer_id"), customers, as_of, action_settings, lessons)
+    top = top[["customer_id", "title", "reason"]].rename(columns={"title": "top_action", "reason": "top_action_reason"})
     frame = scores.frame.merge(top, on="customer_id", how="inner" if wanted else "left")
     rest = {k: v for k, v in (filters or {}).items() if k != "action"}
     return apply_filters(frame, rest)[EXPORT_COLUMNS].reset_index(drop=True)
@@ -167,12 +200,9 @@ def customer_detail(
         profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
                                                        labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    interactions, transactions = history(tables, as_of)
-    model = crosssell_model(transactions, action_settings)
-    learned = _learning(source, as_of, scores)
-    suggested = actions.customer_actions(
-        learned_rules.with_learning(scores.frame, learned), interactions, transactions, customer_id, as_of,
-        action_settings, model, learned=learned)
+    rows, customers, _, _, lessons = _plan(source, as_of, settings, action_settings, scores,
+                                           customer_id=customer_id)
+    suggested = runner.render(rows, customers, as_of, action_settings, lessons)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],

@@ -1,31 +1,48 @@
 """The built-in one-to-one playbook: each rule registered with the same ``@rule`` decorator
-a user's custom rule uses (:mod:`analysis.customize.rules`). Importing this module registers
-them; :mod:`analysis.customize.actions` does."""
+a user's custom rule uses (:mod:`analysis.customize.rules`). Every built-in rule is an engine
+rule: its condition, priority, reason variant and trigger are Ibis expressions over the
+customers table (scores and history inputs, one row per customer; see
+:mod:`analysis.customize.runner`), written from the customer's own figures; the decorated
+function only adds the figures its reason names, for the rows whose texts are shown.
+Importing this module registers them; :mod:`analysis.customize.actions` does."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import pandas as pd
 
-from analysis.customize.rules import CustomerContext, Suggestion, rule
+from analysis.customize.rules import CustomerContext, rule
+from analysis.settings import ActionSettings
 
 
 # ---------------------------------------------------------------------------------------
-# The built-in playbook.
+# The customers table as the rules read it: a missing column reads as missing values, NaN
+# as missing, text compared in lower case.
 # ---------------------------------------------------------------------------------------
-def _col(frame: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
-    if name in frame:
-        return frame[name]
-    return pd.Series(default, index=frame.index)
+def _col(t: ibis.Table, name: str, type_: str = "string") -> Any:
+    return t[name] if name in t.columns else ibis.null(type_)
 
 
-def _is(frame: pd.DataFrame, name: str, value: str) -> pd.Series:
-    return _col(frame, name).astype("string").str.lower().eq(value).fillna(False).astype(bool)
+def _num(t: ibis.Table, name: str) -> Any:
+    value = _col(t, name, "float64").cast("float64")
+    return ibis.ifelse(value.isnan(), ibis.null("float64"), value)
 
 
-def _flag(frame: pd.DataFrame, name: str) -> pd.Series:
-    return _col(frame, name, False).fillna(False).astype(bool)
+def _known(t: ibis.Table, name: str) -> Any:
+    value = _col(t, name)
+    if value.type().is_floating():
+        return value.notnull() & ~value.isnan().fill_null(False)
+    return value.notnull()
+
+
+def _is(t: ibis.Table, name: str, value: str) -> Any:
+    return (_col(t, name).cast("string").lower() == value).fill_null(False)
+
+
+def _flag(t: ibis.Table, name: str) -> Any:
+    return _col(t, name, "boolean").cast("boolean").fill_null(False)
 
 
 # Thanking, asking for a referral or inviting to the partner programme contradicts what a
@@ -35,131 +52,124 @@ _PRAISE = ("thank_you_referral", "partner_invite")
 
 @rule(
     id="complaint_follow_up", kind="service", capped=False, supersedes=_PRAISE,
-    when=lambda f: _col(f, "open_complaints", 0).fillna(0) > 0,
+    condition=lambda t: _num(t, "open_complaints").fill_null(0) > 0,
+    priority=95, due_days="complaint_days", channel="phone",
+    trigger=lambda t: _col(t, "last_open_complaint_at", "timestamp"),
 )
-def complaint_follow_up(c: CustomerContext) -> list[Suggestion]:
+def complaint_follow_up(c: CustomerContext) -> dict[str, Any]:
     """A complaint with no later interaction marked resolved: call within a day."""
-    if not c.get("open_complaints", 0):
-        return []
     first = pd.Timestamp(c.open_complaint_at)
-    return [c.suggestion(
-        "complaint_follow_up", 95, due_days=c.settings.complaint_days, channel="phone",
-        trigger=c.last_open_complaint_at, complaint_date=first,
-        days_open=(c.as_of - first.date()).days, open_complaints=int(c.open_complaints),
-    )]
+    return dict(complaint_date=first, days_open=(c.as_of - first.date()).days, open_complaints=int(c.open_complaints))
 
 
-@rule(id="satisfaction_callback", kind="treatment", supersedes=_PRAISE,
-      when=lambda f: _is(f, "satisfaction_tier", "low"))
-def satisfaction_callback(c: CustomerContext) -> list[Suggestion]:
+@rule(
+    id="satisfaction_callback", kind="treatment", supersedes=_PRAISE,
+    condition=lambda t: _is(t, "satisfaction_tier", "low"),
+    priority=lambda t: ibis.cases((_is(t, "volume_tier", "high"), 90), (_is(t, "volume_tier", "medium"), 85),
+                                  else_=80),
+    text=lambda t: ibis.ifelse(_known(t, "satisfaction_5"), "reason", "reason_no_score"),
+    due_days="callback_days", channel="phone", trigger=lambda t: _col(t, "last_survey", "timestamp"),
+)
+def satisfaction_callback(c: CustomerContext) -> dict[str, Any]:
     """Low satisfaction, in any volume tier: call back within a few days (higher volume first)."""
-    if str(c.get("satisfaction_tier", "")).lower() != "low":
-        return []
-    volume = str(c.get("volume_tier", "")).lower()
-    priority = {"high": 90, "medium": 85}.get(volume, 80)
-    text = "reason" if c.satisfaction_5 is not None else "reason_no_score"
-    return [c.suggestion(
-        "satisfaction_callback", priority, due_days=c.settings.callback_days, channel="phone",
-        trigger=c.last_survey, text=text,
-    )]
+    return {}
 
 
 @rule(
     id="partner_invite", kind="treatment",
-    when=lambda f: _is(f, "volume_tier", "high") & _is(f, "satisfaction_tier", "high"),
+    condition=lambda t: _is(t, "volume_tier", "high") & _is(t, "satisfaction_tier", "high"),
+    priority=60, due_days="offer_days", channel="visit", trigger=lambda t: _col(t, "last_survey", "timestamp"),
 )
-def partner_invite(c: CustomerContext) -> list[Suggestion]:
+def partner_invite(c: CustomerContext) -> dict[str, Any]:
     """High volume and high satisfaction: invite to the partner programme."""
-    if (str(c.get("volume_tier", "")).lower(), str(c.get("satisfaction_tier", "")).lower()) != ("high", "high"):
-        return []
-    return [c.suggestion(
-        "partner_invite", 60, due_days=c.settings.offer_days, channel="visit", trigger=c.last_survey,
-    )]
+    return {}
 
 
 @rule(
     id="relationship_plan", kind="treatment",
-    when=lambda f: _is(f, "volume_tier", "medium") & ~_is(f, "satisfaction_tier", "low"),
+    condition=lambda t: _is(t, "volume_tier", "medium") & ~_is(t, "satisfaction_tier", "low"),
+    priority=45, due_days="plan_days", channel="visit",
 )
-def relationship_plan(c: CustomerContext) -> list[Suggestion]:
+def relationship_plan(c: CustomerContext) -> dict[str, Any]:
     """Medium volume (and not unhappy): agree a relationship plan to move them up."""
-    if str(c.get("volume_tier", "")).lower() != "medium" or str(c.get("satisfaction_tier", "")).lower() == "low":
-        return []
-    return [c.suggestion("relationship_plan", 45, due_days=c.settings.plan_days, channel="visit")]
+    return {}
 
 
-def _win_back_candidates(f: pd.DataFrame) -> pd.Series:
-    """Bought before and has a usual gap or a P(alive); the rule applies the thresholds."""
-    recency = pd.to_numeric(_col(f, "recency_days"), errors="coerce")
-    gap = pd.to_numeric(_col(f, "gap_days"), errors="coerce")
-    p_alive = pd.to_numeric(_col(f, "p_alive"), errors="coerce")
-    return recency.notna() & ((gap > 0) | p_alive.notna())
+def _overdue(t: ibis.Table, s: ActionSettings) -> Any:
+    """Overdue against the customer's own median purchase gap (known only with enough
+    purchase days)."""
+    gap = _num(t, "gap_days")
+    return (gap.notnull() & (gap > 0) & (_num(t, "recency_days") > s.overdue_factor * gap)).fill_null(False)
 
 
-@rule(id="win_back", kind="retention", supersedes=_PRAISE, when=_win_back_candidates)
-def win_back(c: CustomerContext) -> list[Suggestion]:
+def _fading(t: ibis.Table, s: ActionSettings) -> Any:
+    p_alive = _num(t, "p_alive")
+    return (p_alive.notnull() & (p_alive < s.p_alive_threshold)).fill_null(False)
+
+
+def _win_back_priority(t: ibis.Table, s: ActionSettings) -> Any:
+    """65, +15 for a top or big customer, +10 for a most valuable one, +10 x (1 - P(alive))
+    (or +5 when only overdue)."""
+    p_alive = _num(t, "p_alive")
+    tier = _col(t, "tier").cast("string").lower().isin(["top", "big"]).fill_null(False)
+    return (ibis.literal(65) + ibis.ifelse(tier, 15, 0) + ibis.ifelse(_flag(t, "is_mvc"), 10, 0)
+            + ibis.cases((p_alive.notnull(), 10 * (1 - p_alive)), (_overdue(t, s), 5.0), else_=0.0))
+
+
+@rule(
+    id="win_back", kind="retention", supersedes=_PRAISE,
+    condition=lambda t, s: _num(t, "recency_days").notnull() & (_overdue(t, s) | _fading(t, s)),
+    priority=_win_back_priority,
+    text=lambda t, s: ibis.cases((_overdue(t, s) & _num(t, "p_alive").notnull(), "reason"),
+                                 (_overdue(t, s), "reason_overdue"), else_="reason_p_alive"),
+    due_days="win_back_days", channel="phone", trigger=lambda t: _col(t, "last_purchase", "timestamp"),
+)
+def win_back(c: CustomerContext) -> dict[str, Any]:
     """Overdue against the customer's own median purchase gap (needs enough purchase
     days), or P(alive) below the threshold: call to win them back."""
-    s = c.settings
-    recency, gap, p_alive = c.recency_days, c.get("gap_days"), c.get("p_alive")
-    if recency is None:
-        return []
-    overdue = gap is not None and gap > 0 and recency > s.overdue_factor * gap
-    fading = p_alive is not None and p_alive < s.p_alive_threshold
-    if not (overdue or fading):
-        return []
-    if overdue:
-        text = "reason" if p_alive is not None else "reason_overdue"
-    else:
-        text = "reason_p_alive"
-    priority = 65
-    priority += 15 if str(c.get("tier", "")).lower() in ("top", "big") else 0
-    priority += 10 if c.get("is_mvc") else 0
-    priority += 10 * (1 - p_alive) if p_alive is not None else (5 if overdue else 0)
-    return [c.suggestion(
-        "win_back", priority, due_days=s.win_back_days, channel="phone", trigger=c.last_purchase,
-        text=text,
-    )]
+    return {}
 
 
-@rule(id="cross_sell", kind="growth", when=lambda f: _col(f, "crosssell_category").notna())
-def cross_sell(c: CustomerContext) -> list[Suggestion]:
+@rule(
+    id="cross_sell", kind="growth", condition=lambda t: _known(t, "crosssell_category"),
+    priority=lambda t: 30 + 30 * _num(t, "crosssell_confidence"), due_days="offer_days", channel="email",
+)
+def cross_sell(c: CustomerContext) -> dict[str, Any]:
     """Offer the category similar customers buy and this one never has (see crosssell.py)."""
-    if c.get("crosssell_category") is None:
-        return []
-    return [c.suggestion(
-        "cross_sell", 30 + 30 * c.crosssell_confidence, due_days=c.settings.offer_days,
-        channel="email", category=c.crosssell_category, antecedent=c.crosssell_antecedent,
-        confidence=c.crosssell_confidence, lift=c.crosssell_lift,
-    )]
+    return dict(category=c.crosssell_category, antecedent=c.crosssell_antecedent,
+                confidence=c.crosssell_confidence, lift=c.crosssell_lift)
 
 
-@rule(id="cost_to_serve_review", kind="efficiency", capped=False, when=lambda f: _flag(f, "is_bz"))
-def cost_to_serve_review(c: CustomerContext) -> list[Suggestion]:
+@rule(
+    id="cost_to_serve_review", kind="efficiency", capped=False, condition=lambda t: _flag(t, "is_bz"),
+    priority=40, due_days="plan_days", channel="internal",
+)
+def cost_to_serve_review(c: CustomerContext) -> dict[str, Any]:
     """Below-zero customer: an internal review of what serving them costs."""
-    if not c.get("is_bz"):
-        return []
-    return [c.suggestion("cost_to_serve_review", 40, due_days=c.settings.plan_days, channel="internal")]
+    return {}
 
 
-@rule(id="thank_you_referral", kind="retention", when=lambda f: _is(f, "tier", "top"))
-def thank_you_referral(c: CustomerContext) -> list[Suggestion]:
+@rule(
+    id="thank_you_referral", kind="retention", condition=lambda t: _is(t, "tier", "top"),
+    priority=55, due_days="offer_days", channel="visit",
+)
+def thank_you_referral(c: CustomerContext) -> dict[str, Any]:
     """Top-tier customer: thank them and ask for a referral."""
-    if str(c.get("tier", "")).lower() != "top":
-        return []
-    return [c.suggestion("thank_you_referral", 55, due_days=c.settings.offer_days, channel="visit")]
+    return {}
 
 
-@rule(id="grow_share_of_wallet", kind="growth", when=lambda f: _flag(f, "is_mcc"))
-def grow_share_of_wallet(c: CustomerContext) -> list[Suggestion]:
+def _wallet_known(t: ibis.Table) -> Any:
+    return (_num(t, "wallet") > 0).fill_null(False) & _num(t, "revenue_window").notnull()
+
+
+@rule(
+    id="grow_share_of_wallet", kind="growth", condition=lambda t: _flag(t, "is_mcc"),
+    priority=50, due_days="plan_days", channel="visit",
+    text=lambda t: ibis.ifelse(_wallet_known(t), "reason_wallet", "reason"),
+)
+def grow_share_of_wallet(c: CustomerContext) -> dict[str, Any]:
     """Most growable customer: grow share of wallet (uses the wallet estimate when given)."""
-    if not c.get("is_mcc"):
-        return []
     wallet, revenue = c.get("wallet"), c.get("revenue_window")
-    extra: dict[str, Any] = {}
-    text = "reason"
     if wallet and wallet > 0 and revenue is not None:
-        text, extra["share_of_wallet"] = "reason_wallet", revenue / wallet
-    return [c.suggestion(
-        "grow_share_of_wallet", 50, due_days=c.settings.plan_days, channel="visit", text=text, **extra,
-    )]
+        return {"share_of_wallet": revenue / wallet}
+    return {}

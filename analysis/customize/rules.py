@@ -1,7 +1,17 @@
-"""The rule registry: a rule is a small function ``f(customer: CustomerContext) ->
-list[Suggestion]`` registered with ``@rule(id=..., kind=...)`` (``kind`` is the action
-family: service, treatment, retention, growth, efficiency). The built-in playbook
-(:mod:`analysis.customize.playbook`) uses the same decorator a user's custom rule does."""
+"""The rule registry. A rule is registered with ``@rule(id=..., kind=...)`` (``kind`` is the
+action family: service, treatment, retention, growth, efficiency) in one of two shapes:
+
+- **an engine rule**: its ``condition``, ``priority``, reason variant (``text``) and
+  ``trigger`` are Ibis expressions over the one-row-per-customer table of scores and history
+  inputs, so the runner (:mod:`analysis.customize.runner`) selects every customer it applies
+  to in the engine (DuckDB or Spark). The decorated function then gives the extra figures its
+  reason needs (``f(customer: CustomerContext) -> dict``); it runs only for the rows shown or
+  exported, when their texts are written;
+- **a Python rule**: a function ``f(customer: CustomerContext) -> list[Suggestion]``, run on
+  the rows its vectorised ``when`` mask selects (all customers without one).
+
+The built-in playbook (:mod:`analysis.customize.playbook`) uses the same decorator a user's
+custom rule does."""
 
 from __future__ import annotations
 
@@ -57,6 +67,21 @@ class CustomerContext:
         value = self.values.get(name)
         return default if missing(value) else value
 
+    def texts(self, action: str, due_days: int, text: str = "reason", **values: Any) -> tuple[str, str]:
+        """(title, reason) of ``action`` from :data:`TEXTS` (the reason variant ``text``),
+        filled with this customer's fields, the settings' numbers and ``values``, in the
+        current language."""
+        fill = Fill({
+            "window_months": self.settings.window_months,
+            "p_alive_threshold": self.settings.p_alive_threshold,
+            "due_days": due_days,
+            "volume_tier": level_label(self.values.get("volume_tier")),
+            "satisfaction_tier": level_label(self.values.get("satisfaction_tier")),
+            **values,
+        }, self.values, self.settings.currency)
+        texts = TEXTS[action]
+        return i18n.lookup(texts["title"]).format_map(fill), i18n.lookup(texts[text]).format_map(fill)
+
     def suggestion(
         self,
         action: str,
@@ -70,20 +95,12 @@ class CustomerContext:
     ) -> Suggestion:
         """A :class:`Suggestion` whose title and reason come from :data:`TEXTS`, filled
         with this customer's fields, the settings' numbers and ``values``."""
-        fill = Fill({
-            "window_months": self.settings.window_months,
-            "p_alive_threshold": self.settings.p_alive_threshold,
-            "due_days": due_days,
-            "volume_tier": level_label(self.values.get("volume_tier")),
-            "satisfaction_tier": level_label(self.values.get("satisfaction_tier")),
-            **values,
-        }, self.values, self.settings.currency)
-        texts = TEXTS[action]
+        title, reason = self.texts(action, due_days, text, **values)
         return Suggestion(
             customer_id=str(self.values["customer_id"]),
             action=action,
-            title=i18n.lookup(texts["title"]).format_map(fill),
-            reason=i18n.lookup(texts[text]).format_map(fill),
+            title=title,
+            reason=reason,
             priority=int(max(0, min(100, round(priority)))),
             due=self.as_of + dt.timedelta(days=int(due_days)),
             channel=channel,
@@ -94,15 +111,41 @@ class CustomerContext:
 # ---------------------------------------------------------------------------------------
 # The registry.
 # ---------------------------------------------------------------------------------------
+# An engine rule's expressions take the customers table (an ``ibis.Table``) and return an
+# Ibis value; a number or a string stands for the same constant for every customer.
+Expr = Callable[[Any], Any]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     kind: str
-    func: Callable[[CustomerContext], list[Suggestion]]
+    func: Callable[[CustomerContext], list[Suggestion]] | None  # a Python rule's body
     when: Callable[[pd.DataFrame], pd.Series] | None = None
     capped: bool = True  # counts against the contact-fatigue cap
     repeat_days: int | None = None  # overrides ActionSettings.repeat_days
     supersedes: tuple[str, ...] = ()  # actions this one replaces for the same customer
+    # an engine rule (see the module docstring); ``condition`` is None for a Python rule
+    condition: Expr | None = None
+    priority: Expr | float = 0
+    text: Expr | str = "reason"
+    trigger: Expr | None = None
+    due_days: int | str | Callable[[ActionSettings], int] = 0
+    channel: str = ""
+    values: Callable[[CustomerContext], dict[str, Any]] | None = None
+
+    @property
+    def in_engine(self) -> bool:
+        return self.condition is not None
+
+    def days_due(self, settings: ActionSettings) -> int:
+        """The rule's ``due_days``: a number, the name of an :class:`ActionSettings` field or
+        a function of the settings."""
+        if isinstance(self.due_days, str):
+            return int(getattr(settings, self.due_days))
+        if callable(self.due_days):
+            return int(self.due_days(settings))
+        return int(self.due_days)
 
 
 RULES: dict[str, Rule] = {}
@@ -119,15 +162,33 @@ def rule(
     title: str | None = None,
     reason: str | None = None,
     replace: bool = False,
+    condition: Expr | None = None,
+    priority: Expr | float = 0,
+    text: Expr | str = "reason",
+    trigger: Expr | None = None,
+    due_days: int | str | Callable[[ActionSettings], int] = 0,
+    channel: str = "",
+    values: Callable[[CustomerContext], dict[str, Any]] | None = None,
 ):
-    """Register ``f(customer) -> list[Suggestion]`` as rule ``id`` of family ``kind``.
+    """Register rule ``id`` of family ``kind``.
 
-    ``when(frame) -> bool Series`` optionally pre-selects candidate customers in one
-    vectorised step; ``capped=False`` exempts the rule from the contact-fatigue cap (an
-    internal review, a service recovery); ``supersedes`` names actions that make no sense
-    next to this one for the same customer (a lapsed customer is won back, not thanked):
-    they are dropped wherever this one is suggested; ``title``/``reason`` add the rule's
-    texts to :data:`TEXTS` under ``id``.
+    With ``condition`` it is an engine rule: ``condition(t)`` (an Ibis boolean over the
+    customers table ``t``) picks the customers, ``priority`` (a number or ``f(t)``, rounded
+    and clipped to 0-100), ``text`` (the reason variant in :data:`TEXTS`, a key or ``f(t)``),
+    ``trigger`` (``f(t)``: the moment the condition arose, or None), ``due_days`` (days, or
+    the name of an :class:`ActionSettings` field) and ``channel`` describe the suggestion; the
+    decorated function (or ``values``) returns the extra figures the reason is filled with,
+    ``f(customer) -> dict``, and runs only for the rows whose texts are shown or exported.
+
+    Without ``condition`` the decorated function is ``f(customer) -> list[Suggestion]`` and
+    ``when(frame) -> bool Series`` optionally pre-selects its candidate customers in one
+    vectorised step (an Ibis boolean over the customers table works too).
+
+    For both: ``capped=False`` exempts the rule from the contact-fatigue cap (an internal
+    review, a service recovery); ``supersedes`` names actions that make no sense next to this
+    one for the same customer (a lapsed customer is won back, not thanked): they are dropped
+    wherever this one is suggested; ``title``/``reason`` add the rule's texts to
+    :data:`TEXTS` under ``id``.
     """
 
     def register(func):
@@ -135,7 +196,11 @@ def rule(
             raise ValueError(f"a rule with id {id!r} is already registered")
         if title is not None or reason is not None:
             TEXTS[id] = {"title": title or id, "reason": reason or ""}
-        RULES[id] = Rule(id, kind, func, when, capped, repeat_days, tuple(supersedes))
+        if condition is None:
+            RULES[id] = Rule(id, kind, func, when, capped, repeat_days, tuple(supersedes))
+        else:
+            RULES[id] = Rule(id, kind, None, None, capped, repeat_days, tuple(supersedes), condition,
+                             priority, text, trigger, due_days, channel, values or func)
         return func
 
     return register

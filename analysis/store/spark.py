@@ -94,12 +94,38 @@ def spark_session(app_name: str = "one-to-one"):
     return session
 
 
-def _conform(frame, table: str, where: str):
+# A store column and the import's field of the same meaning, where the names differ.
+_FIELD_OF = {("interactions", "occurred_at"): "date"}
+
+
+def _recognised(columns: list[str], table: str, overrides: dict[str, str] | None) -> dict[str, str]:
+    """{store column: source column} as the import recognises the names (``order_date`` is
+    the date; see :func:`analysis.ingest.mapping.auto_map`), ``--map FIELD=COLUMN`` first;
+    a column already named as in the store keeps its place."""
+    from analysis.ingest.mapping import apply_overrides, auto_map, check_overrides, resolve_column
+
+    overrides = {f: resolve_column(c, columns) or c for f, c in check_overrides(overrides).items()}
+    mapping = apply_overrides(table, auto_map(columns, table), overrides)
+    present = {c.lower(): c for c in columns}
+    out = {}
+    for name in SCHEMA[table]:
+        field = _FIELD_OF.get((table, name), name)
+        if field in overrides:
+            out[name] = mapping[field]
+        elif name in present:
+            out[name] = present[name]
+        elif field in mapping:
+            out[name] = mapping[field]
+    return out
+
+
+def _conform(frame, table: str, where: str, overrides: dict[str, str] | None = None):
     """``frame`` with exactly the store's columns for ``table``, in order and with its types:
-    missing optional columns are NULL, extra columns are dropped."""
+    columns found under the names the import recognises (and ``overrides``), missing optional
+    columns NULL, extra columns dropped."""
     from pyspark.sql import functions as F
 
-    present = {c.lower(): c for c in frame.columns}
+    present = _recognised(list(frame.columns), table, overrides)
     missing = [c for c in REQUIRED[table] if c not in present]
     if missing:
         raise UserError(
@@ -177,10 +203,11 @@ def _is_path(source: str) -> bool:
     return "://" in source or Path(source).exists() or source.endswith(".parquet") or os.sep in source
 
 
-def spark_tables(session, source: str) -> Tables:
+def spark_tables(session, source: str, overrides: dict[str, str] | None = None) -> Tables:
     """The three data tables as Ibis tables on ``session`` (see the module docstring for
     what ``source`` may be). Nothing is copied: each table is a temporary view over the
-    source with the store's column names and types."""
+    source with the store's column names and types; the source's columns are recognised as
+    the import recognises them, ``overrides`` ({field: column}, ``--map``) first."""
     import ibis
 
     if not source:
@@ -192,21 +219,35 @@ def spark_tables(session, source: str) -> Tables:
     tables = []
     for table in DATA_TABLES:
         frame = frames.get(table)
-        frame = _empty(session, table) if frame is None else _conform(frame, table, source)
+        frame = _empty(session, table) if frame is None else _conform(frame, table, source, overrides)
         view = f"one_to_one_{table}_{tag}"
         frame.createOrReplaceTempView(view)
         tables.append(con.table(view))
     return Tables(*tables)
 
 
-def spark_report(source: str, settings=None, as_of: Any = None, session=None) -> dict[str, Any]:
+def spark_report(source: str, settings=None, as_of: Any = None, session=None,
+                 overrides: dict[str, str] | None = None) -> dict[str, Any]:
     """``build_report`` on Spark: every key of ``report --json``, computed from ``source``.
     ``as_of`` may be a function of the tables (the CLI checks its flags against the data)."""
     from analysis.report import ReportSettings, build_report
 
     session = session or spark_session()
-    tables = spark_tables(session, source)
+    tables = spark_tables(session, source, overrides)
     return build_report(tables, as_of(tables) if callable(as_of) else as_of, settings or ReportSettings())
+
+
+def spark_actions(source: str, settings=None, action_settings=None, as_of: Any = None, filters=None,
+                  limit: int | None = None, session=None, overrides: dict[str, str] | None = None):
+    """``action_list`` on Spark: the suggested actions of ``actions --json`` from ``source``
+    (the rules, learning, supersede and fatigue cap run in Spark; only the rows returned are
+    written in words)."""
+    from analysis.customize.plan import ActionSettings, ReportSettings, action_list
+
+    session = session or spark_session()
+    tables = spark_tables(session, source, overrides)
+    return action_list(tables, as_of(tables) if callable(as_of) else as_of, filters, limit,
+                       settings or ReportSettings(), action_settings or ActionSettings())
 
 
 def export_parquet(ws, folder: str | Path) -> dict[str, Path]:

@@ -148,3 +148,39 @@ def test_wallets_are_estimated_in_spark_customer_for_customer_as_in_duckdb(spark
     print(f"spark wallets in {time.perf_counter() - started:.1f} s")
     same_customers(expected, frame)
     assert got.summary() == duck.summary()
+
+
+@pytest.mark.timeout(1800)
+def test_the_action_plan_on_spark_is_the_duckdb_plan(spark, demo_db, demo_parquet, capsys):
+    """`actions --engine spark --source FOLDER --tier top --json` (rules, learning, supersede
+    and the fatigue cap in Spark) against `actions --db` on the same demo."""
+    def actions(*argv):
+        assert main(["actions", *argv, "--as-of", "2026-03-31", "--tier", "top", "--limit", "300", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    started = time.perf_counter()
+    got = actions("--engine", "spark", "--source", str(demo_parquet))
+    took = time.perf_counter() - started
+    want = actions("--db", str(demo_db))
+    print(f"spark actions in {took:.1f} s")
+    assert len(want) > 20 and got == want
+
+
+def test_a_source_with_its_own_column_names(spark, demo_parquet, tmp_path, capsys):
+    """A Parquet export whose date column is `order_date` (a name the import recognises) or
+    `day_of_sale` (named with --map) reads like the store's own names."""
+    sales = spark.read.parquet(str(demo_parquet / "transactions.parquet"))
+    sales.withColumnRenamed("date", "order_date").write.parquet(str(tmp_path / "orders.parquet"))
+    sales.withColumnRenamed("date", "day_of_sale").withColumnRenamed("amount", "total") \
+        .write.parquet(str(tmp_path / "odd.parquet"))
+
+    def rows(source, overrides=None):
+        t = spark_tables(spark, str(source), overrides).transactions
+        return t.order_by(["customer_id", "date", "order_id", "amount"]).to_pandas()
+
+    plain = rows(demo_parquet / "transactions.parquet")
+    pd.testing.assert_frame_equal(rows(tmp_path / "orders.parquet"), plain)
+    pd.testing.assert_frame_equal(rows(tmp_path / "odd.parquet", {"date": "day_of_sale", "amount": "Total"}), plain)
+    code = main(["actions", "--engine", "spark", "--source", str(tmp_path / "odd.parquet"), "--json"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and "need a column date;" in err, err

@@ -1,0 +1,307 @@
+"""The suggested-action runner in the engine: every rule's select over the customers table
+(one row per customer: the scores and the history inputs), the learning relationship, the
+superseded actions, the contact-fatigue cap and the order of the plan, as one Ibis
+expression that runs where the tables are (DuckDB, or Spark for ``--engine spark``). Nothing
+is rendered here: a plan row carries its rule and reason variant, and
+:func:`render` writes the title and reason, with the customer's figures, for the rows shown
+or exported only (Peppers & Rogers, "Managing Customer Relationships", ch. 10: the learning
+relationship; the rules are in :mod:`analysis.customize.playbook`).
+
+Python rules (a function and a ``when`` mask, :mod:`analysis.customize.rules`) still work:
+only their candidate rows are pulled, their suggestions go into the same union.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Sequence
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from analysis.customize.rules import RULES, CustomerContext, Rule
+from analysis.settings import ActionSettings
+
+COPY_COLUMNS = ["name", "tier", "cell", "cluster_name", "rfm_segment", "region"]
+SUGGESTION_COLUMNS = [
+    "customer_id", "action", "kind", "title", "reason", "priority", "due", "channel",
+    *COPY_COLUMNS, "open_since",
+]
+# One plan row before its texts are written.
+PLAN_SCHEMA = ibis.schema({
+    "customer_id": "string", "action": "string", "rule": "string", "kind": "string", "rule_pos": "int64",
+    "seq": "int64", "raw_priority": "float64", "due": "date", "due_days": "int64", "channel": "string",
+    "trigger": "timestamp", "settle_from": "timestamp", "text": "string", "title": "string",
+    "reason": "string", "capped": "boolean",
+})
+
+
+@dataclass(frozen=True)
+class Customers:
+    """The customers table the rules read (``table``: customer_id, the scores and the
+    history inputs, one row per customer) and, when they are already in memory, the same
+    rows as a pandas frame (``frame``), read instead of pulling them back for texts."""
+
+    table: ibis.Table
+    frame: pd.DataFrame | None = None
+
+    def rows(self, ids: Iterable[str]) -> pd.DataFrame:
+        """The rows of the customers ``ids``, pulled from the engine only for those."""
+        ids = sorted(set(map(str, ids)))
+        if self.frame is not None:
+            return self.frame[self.frame["customer_id"].astype(str).isin(ids)]
+        if not ids:
+            return self.table.limit(0).to_pandas()
+        return self.table.filter(self.table.customer_id.cast("string").isin(ids)).to_pandas()
+
+    def candidates(self, when: Callable | None) -> pd.DataFrame:
+        """The rows a Python rule's ``when`` selects: a pandas mask on the in-memory frame, an
+        Ibis condition in the engine (then only those rows are pulled), else every row."""
+        if self.frame is not None:
+            return self.frame if when is None else self.frame[np.asarray(when(self.frame), dtype=bool)]
+        if when is not None:
+            try:
+                condition = when(self.table)
+            except Exception:  # a pandas-only mask: read every row once and apply it
+                condition = None
+            if isinstance(condition, ibis.Expr):
+                return self.table.filter(condition.fill_null(False)).to_pandas()
+        frame = self.table.to_pandas()
+        return frame if when is None else frame[np.asarray(when(frame), dtype=bool)]
+
+
+@dataclass(frozen=True)
+class Lessons:
+    """What measured campaigns teach the plan about whole actions
+    (:mod:`analysis.customize.learned`): ``penalty`` points off the priority of every
+    suggestion of an action, and the sentence (``notes``) its reason then ends with."""
+
+    penalty: dict[str, int]
+    notes: dict[str, str]
+
+
+def from_frame(frame: pd.DataFrame) -> Customers:
+    """The customers table of an in-memory frame (scores joined to the history inputs)."""
+    frame = frame.reset_index(drop=True)
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return Customers(ibis.memtable(_arrow_friendly(frame)), frame)
+
+
+def _arrow_friendly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as one type each: dates and datetimes as datetime64, text as strings
+    (anything mixed as its text); a column of only missing values stays as it is."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == object or str(col.dtype).startswith(("string", "category")):
+            kind = pd.api.types.infer_dtype(col, skipna=True)
+            if kind in ("date", "datetime", "datetime64"):
+                col = pd.to_datetime(col.astype(object), errors="coerce")
+            elif kind == "boolean":
+                col = col.astype("boolean")
+            elif kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+                col = pd.to_numeric(col.astype(object), errors="coerce").astype("float64")
+            elif kind == "empty":
+                col = pd.Series(pd.NA, index=col.index, dtype="string")
+            else:
+                col = col.astype(object).where(col.notna(), None).map(lambda v: v if v is None else str(v))
+                col = col.astype("string")
+        out[name] = col
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _call(f: Any, t: ibis.Table, settings: ActionSettings) -> Any:
+    """An engine rule's expression: ``f(t)`` or ``f(t, settings)``; a constant as a literal."""
+    if not callable(f):
+        return ibis.literal(f)
+    if len(inspect.signature(f).parameters) >= 2:
+        return f(t, settings)
+    return f(t)
+
+
+def _round_half_even(x: Any) -> Any:
+    """Round to the nearest integer, halves to the even one (Python's ``round``)."""
+    low = x.floor()
+    part = x - low
+    return ibis.cases((part > 0.5, low + 1), (part < 0.5, low), else_=low + low % 2).cast("int64")
+
+
+def _day(day: dt.date) -> Any:
+    return ibis.literal(day, type="date")
+
+
+def _moment(day: dt.date) -> Any:
+    return ibis.literal(dt.datetime.combine(day, dt.time()), type="timestamp")
+
+
+def _select(r: Rule, pos: int, t: ibis.Table, as_of: dt.date, s: ActionSettings) -> ibis.Table:
+    days = r.days_due(s)
+    trigger = _call(r.trigger, t, s).cast("timestamp") if r.trigger is not None else ibis.null("timestamp")
+    repeat = r.repeat_days if r.repeat_days is not None else s.repeat_days
+    return t.filter(_call(r.condition, t, s).fill_null(False)).select(
+        customer_id=t.customer_id.cast("string"), action=ibis.literal(r.id), rule=ibis.literal(r.id),
+        kind=ibis.literal(r.kind), rule_pos=ibis.literal(pos, "int64"), seq=ibis.literal(0, "int64"),
+        raw_priority=_call(r.priority, t, s).cast("float64"), due=_day(as_of + dt.timedelta(days=days)),
+        due_days=ibis.literal(days, "int64"), channel=ibis.literal(r.channel),
+        trigger=trigger, settle_from=trigger.fill_null(_moment(as_of - dt.timedelta(days=repeat))),
+        text=_call(r.text, t, s).cast("string"), title=ibis.null("string"), reason=ibis.null("string"),
+        capped=ibis.literal(r.capped),
+    )
+
+
+def _python_rows(r: Rule, pos: int, customers: Customers, as_of: dt.date, s: ActionSettings) -> pd.DataFrame:
+    """A Python rule's suggestions, run on its candidate rows only."""
+    frame = customers.candidates(r.when)
+    columns = list(frame.columns)
+    rows = []
+    for values in frame.to_numpy(dtype=object):
+        for sug in r.func(CustomerContext(dict(zip(columns, values)), as_of, s)) or ():
+            rows.append(sug)
+    repeat = r.repeat_days if r.repeat_days is not None else s.repeat_days
+    trigger = pd.to_datetime(pd.Series([x.trigger for x in rows], dtype=object), errors="coerce")
+    default = pd.Timestamp(as_of) - pd.Timedelta(days=repeat)
+    return pd.DataFrame({
+        "customer_id": [x.customer_id for x in rows], "action": [x.action for x in rows],
+        "rule": r.id, "kind": r.kind, "rule_pos": pos, "seq": range(len(rows)),
+        "raw_priority": pd.Series([x.priority for x in rows], dtype="float64"),
+        "due": pd.to_datetime(pd.Series([x.due for x in rows], dtype=object)),
+        "due_days": pd.Series([(x.due - as_of).days for x in rows], dtype="int64"),
+        "channel": [x.channel for x in rows], "trigger": trigger, "settle_from": trigger.fillna(default),
+        "text": None, "title": [x.title for x in rows], "reason": [x.reason for x in rows], "capped": r.capped,
+    }, columns=list(PLAN_SCHEMA.names))
+
+
+def _learn(found: ibis.Table, answers: ibis.Table, as_of: dt.date, s: ActionSettings) -> ibis.Table:
+    """Drop the suggestions the customer's latest answer does not call for: refused within
+    the cool-off period, or done after the trigger (or within the repeat period)."""
+    a = answers.select(
+        _customer=answers.customer_id.cast("string"), _action=answers.action.cast("string"),
+        _answered=answers.answered_at.cast("timestamp"), _outcome=answers.outcome_norm.cast("string"))
+    j = found.left_join(a, [found.customer_id == a._customer, found.action == a._action])
+    cooling = j._outcome.isin(list(s.refused_outcomes)) & (
+        j._answered.date() > _day(as_of - dt.timedelta(days=s.cooloff_days)))
+    settled = j._outcome.isin(list(s.done_outcomes)) & (j._answered >= j.settle_from)
+    keep = ~(cooling.fill_null(False) | settled.fill_null(False))
+    return j.filter(keep).select(*found.columns)
+
+
+def _supersede(found: ibis.Table) -> ibis.Table:
+    """Drop the actions another suggestion for the same customer supersedes."""
+    gone: dict[str, list[str]] = {}
+    for r in RULES.values():
+        for action in r.supersedes:
+            gone.setdefault(action, []).append(r.id)
+    if not gone:
+        return found
+    flags = found.group_by(_cid=found.customer_id).aggregate(**{
+        f"_w{i}": found.action.isin(winners).any() for i, winners in enumerate(gone.values())})
+    j = found.left_join(flags, found.customer_id == flags._cid)
+    dropped = ibis.literal(False)
+    for i, action in enumerate(gone):
+        dropped = dropped | ((j.action == action) & j[f"_w{i}"].fill_null(False))
+    return j.filter(~dropped).select(*found.columns)
+
+
+def _cap(found: ibis.Table, t: ibis.Table, s: ActionSettings) -> ibis.Table:
+    """Keep at most ``fatigue_cap`` capped contacts per customer, less those already recorded
+    in the last ``fatigue_days``; the highest priorities (then the soonest due, then the
+    action id) stay."""
+    if "recent_contacts" in t.columns:
+        recent = t.select(_cid=t.customer_id.cast("string"), _recent=t.recent_contacts.cast("float64"))
+        j = found.left_join(recent, found.customer_id == recent._cid)
+        allowed = (s.fatigue_cap - j._recent.fill_null(0)).clip(lower=0)
+    else:
+        j, allowed = found, ibis.literal(float(s.fatigue_cap))
+    w = ibis.window(group_by=[j.customer_id, j.capped], order_by=[j.priority.desc(), j.due, j.action])
+    # the rank and the allowance as columns first, then the filter (Spark's SQL cannot mix a
+    # window with other columns in one filter)
+    j = j.mutate(_rank=ibis.row_number().over(w), _allowed=allowed)
+    return j.filter(~j.capped | (j._rank < j._allowed)).select(*found.columns)
+
+
+def plan(
+    customers: Customers,
+    answers: ibis.Table | None,
+    as_of: dt.date,
+    settings: ActionSettings = ActionSettings(),
+    rules: Sequence[str] | None = None,
+    lessons: Lessons | None = None,
+) -> ibis.Table:
+    """The whole action plan as one Ibis table, in the plan's order (priority desc, the
+    longest open first, due, customer, action), without titles and reasons for the engine
+    rules' rows (:func:`render`). Columns: :data:`PLAN_SCHEMA` plus the copied customer
+    columns and open_since. ``answers``: latest answer per (customer_id, action) with
+    answered_at and outcome_norm, or None."""
+    t = customers.table
+    ids = list(rules) if rules is not None else list(RULES)
+    parts = []
+    for pos, rid in enumerate(ids):
+        r = RULES[rid]
+        if r.in_engine:
+            parts.append(_select(r, pos, t, as_of, settings))
+        else:
+            rows = _python_rows(r, pos, customers, as_of, settings)
+            if len(rows):
+                parts.append(ibis.memtable(rows, schema=PLAN_SCHEMA))
+    if not parts:
+        parts = [ibis.memtable(pd.DataFrame(columns=PLAN_SCHEMA.names), schema=PLAN_SCHEMA)]
+    found = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    # rounded after the union, so that each rule's expression is written once in the query
+    found = found.mutate(priority=_round_half_even(found.raw_priority).clip(0, 100).cast("int64")).drop("raw_priority")
+    if lessons is not None and lessons.penalty:  # before the de-duplication and the cap: a lowered action yields its place
+        lowered = ibis.cases(*[(found.action == a, p) for a, p in lessons.penalty.items()], else_=0)
+        found = found.mutate(priority=(found.priority - lowered).clip(lower=0).cast("int64"))
+    w = ibis.window(group_by=[found.customer_id, found.action],
+                    order_by=[found.priority.desc(), found.rule_pos, found.seq])
+    found = found.filter(ibis.row_number().over(w) == 0)
+    if answers is not None:
+        found = _learn(found, answers, as_of, settings)
+    found = _cap(_supersede(found), t, settings)
+    copied = t.select(_cid=t.customer_id.cast("string"), **{
+        c: (t[c] if c in t.columns else ibis.null("string")).cast("string") for c in COPY_COLUMNS})
+    out = found.left_join(copied, found.customer_id == copied._cid).drop("_cid")
+    out = out.mutate(open_since=out.trigger.date())
+    return out.order_by([out.priority.desc(), out.open_since.asc(nulls_first=False), out.due.asc(),
+                         out.customer_id.asc(), out.action.asc()])
+
+
+def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: ActionSettings,
+           lessons: Lessons | None = None) -> pd.DataFrame:
+    """The plan rows ``rows`` (from :func:`plan`, in pandas) with the title and reason of each,
+    in the current language, and the columns of :data:`SUGGESTION_COLUMNS`: the customers'
+    own rows are read for these rows only."""
+    rows = rows.reset_index(drop=True)
+    found = customers.rows(rows["customer_id"])
+    todo = rows["title"].isna().to_numpy()
+    titles, reasons = list(rows["title"].astype(object)), list(rows["reason"].astype(object))
+    if todo.any():
+        columns = list(found.columns)
+        by_id = {str(v[columns.index("customer_id")]): v for v in found.to_numpy(dtype=object)}
+        contexts: dict[str, CustomerContext] = {}
+        ids, acts, rids = rows["customer_id"].tolist(), rows["action"].tolist(), rows["rule"].tolist()
+        days, texts = rows["due_days"].tolist(), rows["text"].tolist()
+        for i in np.nonzero(todo)[0]:
+            cid = ids[i]
+            c = contexts.get(cid)
+            if c is None:
+                # exact amounts (Spark's decimals) read as numbers, so texts show their currency
+                row = [float(v) if isinstance(v, Decimal) else v for v in by_id[cid]]
+                c = contexts[cid] = CustomerContext(dict(zip(columns, row)), as_of, settings)
+            r = RULES[rids[i]]
+            values = r.values(c) if r.values is not None else {}
+            titles[i], reasons[i] = c.texts(acts[i], int(days[i]), texts[i], **(values or {}))
+    if lessons is not None and lessons.notes:
+        reasons = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
+                   for r, a in zip(reasons, rows["action"].tolist())]
+    copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
+    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons).join(
+        copied.reindex(columns=COPY_COLUMNS), on="customer_id")
+    out["due"] = [d.date() if isinstance(d, dt.datetime) else d for d in pd.to_datetime(out["due"]).dt.date]
+    opened = pd.to_datetime(out["open_since"])
+    out["open_since"] = opened.dt.date.astype(object).where(opened.notna(), None)
+    out["priority"] = out["priority"].astype(int)
+    return out[SUGGESTION_COLUMNS]
