@@ -133,6 +133,38 @@ def work_pandas_clv(spec: dict) -> dict:
             "result": {k: out[k] for k in ("bgnbd", "gamma_gamma", "n_customers", "n_repeat")}}
 
 
+def work_paretonbd_fit(spec: dict) -> dict:
+    """Pareto/NBD fit alone on simulated customers (issue 17 §2): ours on every customer's
+    row, lifetimes' ParetoNBDFitter on the distinct histories with their counts as weights
+    (its fastest use; per customer, as its documentation fits, it is ~10x slower still:
+    bench_clv.py). Both log-likelihoods are evaluated with the same function."""
+    import warnings
+
+    import numpy as np
+
+    from analysis.predict.paretonbd import paretonbd_loglik
+    from bench_clv import distinct_histories, simulate_paretonbd
+
+    x, t_x, T = simulate_paretonbd(spec["n"], 1)
+    start = time.perf_counter()
+    if spec["impl"] == "ours":
+        from analysis.predict.paretonbd import ParetoNBDModel
+
+        params = dict(ParetoNBDModel().fit(x, t_x, T).params_)
+    else:
+        import pandas as pd
+        from lifetimes import ParetoNBDFitter
+
+        hx, htx, hT, counts = distinct_histories(x, t_x, T)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = ParetoNBDFitter().fit(pd.Series(hx), pd.Series(htx), pd.Series(hT), weights=pd.Series(counts))
+        params = {k: float(fitted.params_[k]) for k in ("r", "alpha", "s", "beta")}
+    seconds = time.perf_counter() - start
+    loglik = float(paretonbd_loglik(tuple(params[k] for k in ("r", "alpha", "s", "beta")), x, t_x, T))
+    return {"seconds": seconds, "result": {**{k: float(np.round(v, 4)) for k, v in params.items()}, "loglik": loglik}}
+
+
 def work_clv_fit(spec: dict) -> dict:
     """BG/NBD + Gamma-Gamma fit alone on simulated customers (bench_clv's simulation)."""
     import warnings
@@ -397,6 +429,10 @@ def write_results(path: Path, args, info: dict, r: dict, sizes: dict, started: d
         lines.append(comparison_row(f"4b. CLV model fit alone, {args.clv_fit_customers:,} simulated customers",
                                     r["clv_fit_ours"], r.get("clv_fit_lifetimes", {}), "lifetimes", "faster",
                                     (20, 2)))
+    if "paretonbd_fit_ours" in r:
+        lines.append(comparison_row(f"4c. Pareto/NBD fit alone, {args.clv_fit_customers:,} simulated customers",
+                                    r["paretonbd_fit_ours"], r.get("paretonbd_fit_lifetimes", {}),
+                                    "lifetimes (distinct histories as weights)", "faster", (20, 2)))
     lines += [
         "",
         "Ratios: import = ours / DuckDB (lower is better); the others = alternative / ours. The "
@@ -436,7 +472,8 @@ def write_results(path: Path, args, info: dict, r: dict, sizes: dict, started: d
             lines.append(f"| `python -m analysis {name}` | {_fmt_s(m['wall'])} | {_gib(m)} |"
                          + (f" failed: {m['error']}" if m.get("error") else ""))
     lines += ["", "## Details", ""]
-    for key in ("clusters_ours", "clusters_pandas", "clv_ours", "clv_lifetimes", "clv_fit_ours", "clv_fit_lifetimes"):
+    for key in ("clusters_ours", "clusters_pandas", "clv_ours", "clv_lifetimes", "clv_fit_ours", "clv_fit_lifetimes",
+                "paretonbd_fit_ours", "paretonbd_fit_lifetimes"):
         if r.get(key, {}).get("result"):
             lines.append(f"- {key}: `{json.dumps(r[key]['result'])}`")
     if r.get("report_ours", {}).get("messages"):
@@ -468,7 +505,7 @@ def agreement(ours_path: Path, pandas_path: Path) -> dict:
     return out
 
 
-STEPS = ("report", "clusters", "clv", "clv_fit", "pages", "cli")
+STEPS = ("report", "clusters", "clv", "clv_fit", "paretonbd", "pages", "cli")
 WORKERS = {name[5:]: fn for name, fn in globals().items() if name.startswith("work_")}
 
 
@@ -567,6 +604,13 @@ def main(argv=None) -> dict:
             if not args.no_peers:
                 r["clv_fit_lifetimes"] = run_worker("clv_fit", {"n": args.clv_fit_customers, "impl": "lifetimes"},
                                                     work, "clv_fit_lifetimes", args.timeout)
+        if "paretonbd" in steps:
+            r["paretonbd_fit_ours"] = run_worker("paretonbd_fit", {"n": args.clv_fit_customers, "impl": "ours"}, work,
+                                                 "paretonbd_fit_ours", args.timeout)
+            if not args.no_peers:
+                r["paretonbd_fit_lifetimes"] = run_worker(
+                    "paretonbd_fit", {"n": args.clv_fit_customers, "impl": "lifetimes"}, work,
+                    "paretonbd_fit_lifetimes", args.timeout)
         r["pages"] = {}
         if "pages" in steps:
             r["store_scores"] = run_worker("store_scores", spec, work, "store_scores", args.timeout)

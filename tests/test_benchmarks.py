@@ -65,7 +65,7 @@ def test_the_whole_run_at_a_tiny_size(tmp_path):
     r = run.main(["--customers", "400", "--lines", "4000", "--clv-fit-customers", "2000", "--work",
                   str(tmp_path / "work"), "--out", str(out), "--pages", "data", "--no-peers"])
     for step in ("import_ours", "import_duckdb", "report_ours", "report_pandas", "clusters_ours",
-                 "clusters_pandas", "clv_ours", "clv_fit_ours"):
+                 "clusters_pandas", "clv_ours", "clv_fit_ours", "paretonbd_fit_ours"):
         assert not r[step].get("error"), (step, r[step].get("error"))
         assert r[step]["peak_gib"] > 0
     assert r["import_duckdb"]["rows"] == 4000
@@ -79,5 +79,6 @@ def test_the_whole_run_at_a_tiny_size(tmp_path):
     assert "| 1. import transactions CSV (whole process) |" in text
     assert "| 2. full report (every key of report --json) |" in text
     assert "| pages/data.py |" in text
+    assert "| 4c. Pareto/NBD fit alone, 2,000 simulated customers |" in text
     assert "400 listed customers, 4,000 purchase lines" in text
     assert "cores" in text and "DuckDB" in text
