@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from analysis.store import Workspace
 from tests.test_sidebar import open_url
 
@@ -23,7 +25,7 @@ def _everything_shown(at) -> str:
 def test_mode_present_opens_the_story_and_masks_every_page(demo_copy):
     names = _names(demo_copy)
     at = open_url(demo_copy, None, mode="present")
-    assert any(c.value.startswith("Slide 1 of 8") for c in at.caption)  # the story is the first page
+    assert any(re.match(r"Slide 1 of \d+", c.value) for c in at.caption)  # the story is the first page
     assert any("display: none" in m.value for m in at.markdown)  # no sidebar, large type
     for page in ("value", "pyramid", "customer"):
         at.switch_page(f"pages/{page}.py").run()

@@ -105,7 +105,10 @@ def check_data_page(page, name: str, want: dict, lines: int) -> None:
     wait_idle(page)
     expect_metric(page, "Purchase lines", lines)
     date_box = page.get_by_test_id("stSidebar").get_by_test_id("stDateInput")
-    expect(date_box).to_contain_text(re.compile(r"\s*-\s*".join(want["as_of"].isoformat().split("-"))))
+    # the previous workspace's date box stays on screen until the run that replaces it ends
+    expect(date_box).to_have_count(1, timeout=90_000)
+    expect(date_box).to_contain_text(re.compile(r"\s*-\s*".join(want["as_of"].isoformat().split("-"))),
+                                     timeout=30_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
