@@ -32,6 +32,7 @@ from __future__ import annotations
 import codecs
 import functools
 import hashlib
+import math
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,50 @@ def peek(path: Path, size: int) -> RawSheet | None:
         return None  # a column without a name: whether pandas keeps it depends on the whole file
     raw.source = TextFile(path, raw.header_line, len(header_cells), raw.delimiter)
     return raw
+
+
+def head_has_spaces(raw: RawSheet) -> bool:
+    """Whether some cell in the head of a large file starts or ends with whitespace (then its
+    cells are likely to need stripping: the careful pass stages them stripped at once)."""
+    for column in raw.frame:
+        cells = raw.frame[column].dropna().astype("str")
+        if bool((cells != cells.str.strip()).any()):
+            return True
+    return False
+
+
+def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
+    """Whether the head of a large file (:func:`peek`) already shows a cell the optimistic pass
+    cannot write: an amount or date that is not in its plain form (values.PLAIN_NUMBER,
+    values.PLAIN_DATE), a cell with whitespace around it, an id that is not plain ASCII or ends
+    in ".0", a line without a customer id, whitespace around a cell (:func:`head_has_spaces`). Such a file goes straight to the careful pass
+    instead of a whole optimistic pass rolled back (a cheap look: the head's cells only; a file
+    whose first odd cell comes later is still caught by the optimistic pass)."""
+    import pandas as pd
+
+    for fld, column in mapping.items():
+        if column not in raw.frame:
+            return True
+        text = raw.frame[column].astype("str").where(raw.frame[column].notna()).str.strip()
+        present = text[text.notna() & (text != "")]
+        kind = field_kind(fld)
+        if kind == "number":
+            got = V.to_float(present)
+            if bool(got.isna().any()) or not bool(got.map(math.isfinite).all()):
+                return True
+        elif kind == "date":
+            got = pd.to_datetime(present, format=V.PLAIN_DATE, errors="coerce")
+            if not bool((got.notna() & got.dt.year.between(1000, 9999)).all()) \
+                    or not bool(present.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").all()):
+                return True
+        elif kind == "id":
+            if bool(present.str.endswith(".0").any()) or not bool(present.map(str.isascii).all()):
+                return True
+            if fld == "customer_id" and len(present) < len(text):
+                return True  # a guest checkout: written apart by the careful pass
+        elif kind == "currency":
+            return True
+    return head_has_spaces(raw)
 
 
 @dataclass

@@ -196,7 +196,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         plain = table == "transactions" and set(plan.mapping) <= set(bulk.FIELDS) \
             and not db.has_rows(cur, "orders")  # what bulk.py reads
         if plain and "currency" not in plan.mapping and (
-                fact is None or (fact.direct is not False and not fact.refuse and not fact.trim)):
+                (fact is None and not bulk.head_needs_rules(raw, plan.mapping))
+                or (fact is not None and fact.direct is not False and not fact.refuse and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
             written, fact = bulk_sql.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
@@ -208,12 +209,17 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             if named is not None:  # every amount a plain number: only the column's name can tell
                 result.currency, result.currency_evidence = named.code, named.evidence
             return _finish_result(cur, plan, result, import_id, remember)
-        if fact is None:
+        scan = None
+        if plain:  # the careful pass; reads the file's facts meanwhile when they are not known yet
+            scan, fact = bulk_careful.scan(cur, raw, plan.mapping, fact, rules, trim=bulk.head_has_spaces(raw))
+            facts[key] = fact
+        elif fact is None:
             fact = facts[key] = bulk.read_facts(raw.source.path, raw.source.delimiter)
-            if db.seen(cur, fact.digest, table, plan.sheet):
-                result.duplicate = True
-                return result
-        scan = bulk_careful.scan(ws, raw, plan.mapping, fact, rules) if plain else None
+        if db.seen(cur, fact.digest, table, plan.sheet):
+            if scan is not None:
+                bulk_careful.drop(cur, scan)
+            result.duplicate = True
+            return result
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
             checked = bulk_careful.check_and_insert(cur, scan, label, import_id)

@@ -20,9 +20,10 @@ from analysis.errors import UserError, semicolons
 from analysis.ingest import dates, orders
 from analysis.ingest import rules as R
 from analysis.ingest import values as V
-from analysis.ingest.bulk import FileFacts, field_kind, python_digits
+from analysis.ingest.bulk import FileFacts, Retry, field_kind, python_digits
 from analysis.ingest.reading import RawSheet, TextFile
-from analysis.store.bulk import _READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range, _params
+from analysis.store.bulk import (_READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range,
+                                 _params, _start_facts)
 from analysis.store.schema import SCHEMA, quote_ident
 
 _names = itertools.count()
@@ -42,38 +43,96 @@ class Scan:
     id_gates: dict[str, bool]  # id field -> some value ends in ".0" (values.parse_id)
     rules: R.Rules = field(default_factory=R.Rules)
     params: dict = field(default_factory=dict)
+    stage: str = ""  # the temporary table of the file's cells (:func:`scan`), dropped by check_and_insert
 
 
-def scan(ws, raw: RawSheet, mapping: dict[str, str], fact: FileFacts, rules: R.Rules) -> Scan | None:
-    """The careful pass, run outside the import's transaction so that a file DuckDB cannot
-    read changes nothing; None when the pandas path must read the file."""
+def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, rules: R.Rules,
+         trim: bool = False) -> tuple[Scan | None, FileFacts]:
+    """The careful pass's one read of the file, inside the import's transaction: the mapped
+    cells are staged in a temporary table with their stripped text and, for amounts and
+    dates, their plain value (:func:`~analysis.store.bulk._fast`), so that no later statement
+    reads the file or runs a pattern again. When the file's facts are not known yet, a thread
+    reads them meanwhile (``trim`` is then the guess from the file's head; a wrong guess
+    stages again, stripped). Returns (None, facts) when the pandas path must read the file;
+    raises :class:`~analysis.ingest.bulk.Retry` (with ``facts.refuse`` set) when DuckDB's reader
+    failed, which spoils the transaction."""
+    import duckdb
+
     source = raw.source
-    if fact.refuse:
-        return None
+    if fact is not None and fact.refuse:
+        return None, fact
     index = _index(raw, mapping)
+    params = _params(source, rules)
+    worker, facts = _start_facts(source) if fact is None else (None, [fact])
+    stage = f"_bulk_stage_{next(_names)}"
+    trim = fact.trim if fact is not None else trim
+    try:
+        _create_stage(cur, stage, index, source.width, trim, params)
+        failed = False
+    except duckdb.Error:
+        failed = True
+    if worker is not None:
+        worker.join()
+    (fact,) = facts
+    if failed:  # the transaction is spoilt: run it again, this file the pandas way
+        fact.refuse = True
+        raise Retry()
+    if fact.refuse or (fact.trim and not trim):
+        cur.execute(f"DROP TABLE {quote_ident(stage)}")
+        if fact.refuse:
+            return None, fact
+        trim = True
+        _create_stage(cur, stage, index, source.width, trim, params)
     parts = ["count(*) AS rows", "count_if(empty) AS empty"]
     for fld, i in index.items():
         t, kind = quote_ident(f"t{i}"), field_kind(fld)
-        if kind in ("number", "date", "currency"):  # a currency column is always read by values.py
-            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND ({_fast(kind, t)}) IS NULL) "
+        if kind in ("number", "date"):
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND {quote_ident('f_' + fld)} IS NULL) "
                          f"AS {quote_ident('py_' + fld)}")
+        if kind == "currency":  # a currency column is always read by values.py
+            parts.append(f"count_if(NOT empty AND {t} IS NOT NULL) AS {quote_ident('py_' + fld)}")
         if kind == "id":
             parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
             parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND NOT {_ascii(t)}) AS {quote_ident('py_' + fld)}")
-    params = _params(source, rules)
-    sql = f"SELECT {', '.join(parts)} FROM ({_cells(_READ.format(''), source.width, fact.trim)})"
-    try:
-        got = ws.query(*_bound(sql, params)).iloc[0].to_dict()
-    except Exception:  # noqa: BLE001 - DuckDB's reader refused the file: pandas reads it
-        return None
+    cursor = cur.execute(f"SELECT {', '.join(parts)} FROM ({_staged(stage, index, trim)})")
+    got = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
     if int(got["rows"]) + source.skip != fact.lines:  # blank lines, line breaks inside quotes
-        return None
+        cur.execute(f"DROP TABLE {quote_ident(stage)}")
+        return None, fact
     return Scan(
-        source, dict(mapping), index, fact.trim, int(got["rows"]), int(got["empty"]),
+        source, dict(mapping), index, trim, int(got["rows"]), int(got["empty"]),
         {f: int(got["py_" + f]) for f in index if "py_" + f in got},
         {f: bool(got["gate_" + f]) for f in index if "gate_" + f in got},
-        rules, params,
-    )
+        rules, params, stage,
+    ), fact
+
+
+def _create_stage(cur, stage: str, index: dict[str, int], width: int, trim: bool, params: dict) -> None:
+    """The staged cells: ``c<i>`` raw and, when stripping, ``t<i>`` stripped, for the mapped
+    columns; ``empty`` (every cell of the row empty); ``f_<field>``, the plain value of an
+    amount or date cell (NULL where values.py must read it)."""
+    cols = [quote_ident(f"c{i}") for i in sorted(set(index.values()))]
+    if trim:
+        cols += [quote_ident(f"t{i}") for i in sorted(set(index.values()))]
+    cols.append("empty")
+    for fld, i in index.items():
+        if field_kind(fld) in ("number", "date"):
+            cols.append(f"{_fast(field_kind(fld), quote_ident(f't{i}'))} AS {quote_ident('f_' + fld)}")
+    cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT {', '.join(cols)} "
+                        f"FROM ({_cells(_READ.format(''), width, trim)})", params))
+
+
+def _staged(stage: str, index: dict[str, int], trim: bool) -> str:
+    """The staged cells as :func:`~analysis.store.bulk._cells` gives them, with ``pos`` (the
+    data row's place in the file, from 0)."""
+    ts = "" if trim else ", " + ", ".join(f"nullif({quote_ident(f'c{i}')}, '') AS {quote_ident(f't{i}')}"
+                                           for i in sorted(set(index.values())))
+    return f"SELECT rowid - (SELECT min(rowid) FROM {quote_ident(stage)}) AS pos, *{ts} FROM {quote_ident(stage)}"
+
+
+def drop(cur, found: Scan) -> None:
+    """Drop the staged cells of a scan that is not written (the file is a duplicate)."""
+    cur.execute(f"DROP TABLE IF EXISTS {quote_ident(found.stage)}")
 
 
 @dataclass
@@ -93,28 +152,26 @@ class Checked:
 
 
 def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
-    """Stage the cells, type them (values.py for what SQL cannot read), find the invalid rows
-    with the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones.
-    Call inside the import's transaction."""
-    width, mapping, index = scan.source.width, scan.mapping, scan.index
+    """Type the staged cells (values.py for what SQL cannot read), find the invalid rows with
+    the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones. Call
+    inside the import's transaction, after :func:`scan`."""
     n = scan.rows - scan.empty
-    if n == 0:
-        raise UserError(i18n.t("{file}: no data rows below the header", file=label))
-    stage = f"_bulk_stage_{next(_names)}"
-    cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT * FROM {_READ.format('')}", scan.params))
     views: list[str] = []
     try:
-        return _check_staged(cur, scan, label, import_id, stage, views, n)
+        if n == 0:
+            raise UserError(i18n.t("{file}: no data rows below the header", file=label))
+        return _check_staged(cur, scan, label, import_id, scan.stage, views, n)
     finally:
         for view in views:
             cur.unregister(view)
-        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
+        cur.execute(f"DROP TABLE IF EXISTS {quote_ident(scan.stage)}")
 
 
 def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views: list, n: int) -> Checked:
     mapping, index, rules = scan.mapping, scan.index, scan.rules
-    cells = _cells(quote_ident(stage), scan.source.width, scan.trim, with_pos=True)
-    values = {fld: _fast(field_kind(fld), quote_ident(f"t{i}")) for fld, i in index.items()}
+    cells = _staged(stage, index, scan.trim)
+    values = {fld: quote_ident(f"f_{fld}") if field_kind(fld) in ("number", "date")
+              else _fast(field_kind(fld), quote_ident(f"t{i}")) for fld, i in index.items()}
     joins, normalised, gates = [], 0, dict(scan.id_gates)
     for fld, count in scan.needs_python.items():
         if not count or field_kind(fld) != "id":
