@@ -212,6 +212,10 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
             parsed, _ = V.parse_number(text)
         alias = quote_ident(f"m_{fld}")
         codes = V.currency_marks(text) if fld in R.AMOUNT_FIELDS else None
+        if field_kind(fld) in ("number", "date"):  # written into the stage: no join over every row
+            marks.update(_write_back(cur, scan, fld, _register_pairs(cur, fld, text, parsed, views, codes),
+                                     codes is not None))
+            continue
         joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views, codes)} {alias} "
                      f"ON {alias}.v = s.{t}")
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
@@ -231,24 +235,33 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         out[fld] = _out_of_range(fld, f"({v})", rules) or "CAST(NULL AS VARCHAR)"
     code, kind, said = _row_currency(mapping, index, values, marks)
     checked = f"_bulk_checked_{next(_names)}"
-    cur.execute(*_bound(
-        f"CREATE TEMP TABLE {quote_ident(checked)} AS SELECT s.pos, "
+    body = ("SELECT s.pos, "
         + ", ".join(f"{v} AS {quote_ident(f)}" for f, v in values.items()) + ", "
         + ", ".join(f"{b} AS {quote_ident('bad_' + f)}" for f, b in bad.items()) + ", "
         + ", ".join(f"{o} AS {quote_ident('out_' + f)}" for f, o in out.items()) + ", "
         + ", ".join(f"s.{quote_ident(f'c{i}')} AS {quote_ident('raw_' + f)}" for f, i in index.items())
         + f", {code} AS cur_code, {kind} AS cur_kind, {said} AS cur_said, "
         + f"({' + '.join(f'CAST({c} AS INTEGER)' for c in carried) or '0'}) AS carried"
-        + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty", scan.params))
+        + f" FROM ({cells}) s " + " ".join(joins) + " WHERE NOT s.empty")
+    # Rows typed in place (no join, no window) are checked as they are read, in file order; a
+    # join or the order windows make the checked rows a table first.
+    kept = bool(joins or carried)
+    if kept:
+        cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(checked)} AS {body}", scan.params))
+    src = quote_ident(checked) if kept else f"({body})"
+
+    def run(sql: str, extra: dict | None = None):
+        return cur.execute(*_bound(sql, {**scan.params, **(extra or {})}))
+
     try:
         any_bad = " OR ".join(f"{quote_ident('bad_' + f)} OR {quote_ident('out_' + f)} IS NOT NULL" for f in values)
         future = " OR ".join(f"{quote_ident('out_' + f)} = '{R.FUTURE}'" for f in values)
-        invalid, any_future = cur.execute(f"SELECT count_if({any_bad}), coalesce(bool_or({future}), false) "
-                                          f"FROM {quote_ident(checked)}").fetchall()[0]
+        invalid, any_future = run(f"SELECT count_if({any_bad}), coalesce(bool_or({future}), false) "
+                                  f"FROM {src}").fetchall()[0]
         examples = []
         if invalid:
-            first = cur.execute(f"SELECT * FROM {quote_ident(checked)} WHERE {any_bad} ORDER BY pos LIMIT ?",
-                                [R.SHOW_ERRORS]).df()
+            first = run(f"SELECT * FROM {src} WHERE {any_bad} ORDER BY pos LIMIT $show",
+                        {"show": R.SHOW_ERRORS}).df()
             for row in first.to_dict("records"):
                 reasons = []
                 for f in values:
@@ -265,29 +278,45 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         currency = R.judge_currency(label, [
             R.CurrencyRows(c, int(rows), [int(p) + scan.source.skip + 1 for p in first],
                             R.mark_evidence(k, w, v))
-            for c, rows, first, k, w, v in cur.execute(
+            for c, rows, first, k, w, v in run(
                 f"SELECT cur_code, count(*), list(pos ORDER BY pos)[1:{R.SHOW_ERRORS}], arg_min(cur_kind, pos), "
                 f"arg_min(cur_said, pos), arg_min(cur_value, pos) FROM (SELECT *, {_said_value(mapping)} AS cur_value "
-                f"FROM {quote_ident(checked)}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
+                f"FROM {src}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
                 f"ORDER BY min(pos)").fetchall()])
-        valid = f"SELECT * FROM {quote_ident(checked)} WHERE NOT ({any_bad})"
-        returned = _returns(cur, valid, values)
+        valid = f"SELECT * FROM {src} WHERE NOT ({any_bad})"
+        returned = _returns(run, valid, values)
         lines = f"SELECT * REPLACE (CASE WHEN {returned} THEN -abs(amount) ELSE amount END AS amount) FROM ({valid})"
         has_id = "customer_id IS NOT NULL" if "customer_id" in values else "false"
         for table, which in (("transactions", has_id), ("guest_purchases", f"NOT ({has_id})")):
             fields = [f for f in SCHEMA[table] if f in values]
-            cur.execute(*_bound(_insert_sql(fields, f"SELECT * FROM ({lines}) WHERE {which} ORDER BY pos", table),
-                                {"import_id": import_id}))
-        customers, guests, guest_cents, returns, return_cents, carried_cells = cur.execute(
+            order = " ORDER BY pos" if kept else ""  # else already in file order (preserve_insertion_order)
+            run(_insert_sql(fields, f"SELECT * FROM ({lines}) WHERE {which}{order}", table), {"import_id": import_id})
+        customers, guests, guest_cents, returns, return_cents, carried_cells = run(
             f"SELECT count_if({has_id}), count_if(NOT ({has_id})), coalesce(sum(round(amount * 100)) FILTER "
             f"(NOT ({has_id})), 0), count_if({returned}), coalesce(sum(round(amount * 100)) FILTER ({returned}), 0), "
-            f"(SELECT coalesce(sum(carried), 0) FROM {quote_ident(checked)}) FROM ({lines})").fetchall()[0]
+            f"(SELECT coalesce(sum(carried), 0) FROM {src}) FROM ({lines})").fetchall()[0]
         by_status = {"return": {"lines": int(returns), "value": round(float(return_cents) / 100, 2),
                                 "revenue": True}} if returns else {}
         return Checked(n - invalid, invalid, examples, normalised, currency, int(customers), int(guests),
                        round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
+
+
+def _write_back(cur, scan: Scan, fld: str, pairs: str, with_code: bool) -> dict[str, str]:
+    """Write the values values.py read for the staged cells of ``fld`` that SQL could not read
+    (``f_<field>``, and the currency each writes in ``k_<field>``); one UPDATE of those rows
+    only. Returns {field: SQL of the row's currency mark} when ``with_code``."""
+    stage, f = quote_ident(scan.stage), quote_ident(f"f_{fld}")
+    i = scan.index[fld]
+    t = f"{stage}.{quote_ident(f't{i}')}" if scan.trim else f"nullif({stage}.{quote_ident(f'c{i}')}, '')"
+    sets = [f"{f} = CAST(p.val AS {'DOUBLE' if field_kind(fld) == 'number' else 'DATE'})"]
+    if with_code:
+        k = quote_ident(f"k_{fld}")
+        cur.execute(f"ALTER TABLE {stage} ADD COLUMN {k} VARCHAR")
+        sets.append(f"{k} = p.code")
+    cur.execute(f"UPDATE {stage} SET {', '.join(sets)} FROM {pairs} p WHERE {stage}.{f} IS NULL AND {t} = p.v")
+    return {fld: f"s.{quote_ident(f'k_{fld}')}"} if with_code else {}
 
 
 def _order_fields_missing(cur, cells: str, joins: list[str], values: dict[str, str], params: dict) -> bool:
@@ -320,13 +349,13 @@ def _carry_order_fields(values: dict[str, str]) -> list[str]:
     return flags
 
 
-def _returns(cur, valid: str, values: dict[str, str]) -> str:
+def _returns(run, valid: str, values: dict[str, str]) -> str:
     """SQL true for a valid line that is a return (orders.settle): a negative quantity, or a
     cancellation's invoice number in a file whose other valid lines have plain ones."""
     parts = ["coalesce(quantity < 0, false)"] if "quantity" in values else []
     if "order_id" in values:
-        plain = cur.execute(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{orders.INVOICE}')), false) "
-                            f"FROM ({valid})").fetchall()[0][0]
+        plain = run(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{orders.INVOICE}')), false) "
+                    f"FROM ({valid})").fetchall()[0][0]
         if plain:
             parts.append(f"coalesce(regexp_full_match(order_id, '{orders.CANCELLATION}'), false)")
     return " OR ".join(parts) or "false"
