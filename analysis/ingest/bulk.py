@@ -39,6 +39,7 @@ from pathlib import Path
 
 from analysis.errors import UserError
 from analysis.ingest import rules as R
+from analysis.ingest import value_rules as VR
 from analysis.ingest import values as V
 from analysis.ingest.dates import parse_date
 from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
@@ -96,8 +97,8 @@ def head_has_spaces(raw: RawSheet) -> bool:
 
 def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
     """Whether the head of a large file (:func:`peek`) already shows a cell the optimistic pass
-    cannot write: an amount or date that is not in its plain form (values.PLAIN_NUMBER,
-    values.PLAIN_DATE), a cell with whitespace around it, an id that is not plain ASCII or ends
+    cannot write: an amount or date that is not in its plain form (value_rules.PLAIN_NUMBER,
+    value_rules.PLAIN_DATE), a cell with whitespace around it, an id that is not plain ASCII or ends
     in ".0", a line without a customer id, whitespace around a cell (:func:`head_has_spaces`). Such a file goes straight to the careful pass
     instead of a whole optimistic pass rolled back (a cheap look: the head's cells only; a file
     whose first odd cell comes later is still caught by the optimistic pass)."""
@@ -114,7 +115,7 @@ def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
             if bool(got.isna().any()) or not bool(got.map(math.isfinite).all()):
                 return True
         elif kind == "date":
-            got = pd.to_datetime(present, format=V.PLAIN_DATE, errors="coerce")
+            got = pd.to_datetime(present, format=VR.PLAIN_DATE, errors="coerce")
             if not bool((got.notna() & got.dt.year.between(1000, 9999)).all()) \
                     or not bool(present.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").all()):
                 return True

@@ -1,8 +1,9 @@
 """Dates in the forms people and their exports write them (``parse_date``): ISO and
 year-first, day-first and month-first (decided from the whole column, ambiguous columns
 refused), compact YYYYMMDD, Excel serial days, month names, each with an optional time.
-The cell-level helpers (``as_text``, Arrow regex matching) and the plain forms shared with
-the bulk path are in :mod:`analysis.ingest.values`."""
+The patterns are data in :mod:`analysis.ingest.value_rules` (with the plain forms shared with
+the bulk path); the cell-level helpers (``as_text``, Arrow regex matching) are in
+:mod:`analysis.ingest.values`."""
 
 from __future__ import annotations
 
@@ -12,20 +13,14 @@ import pyarrow.compute as pc
 
 from analysis.errors import UserError, commas
 from analysis.i18n import t
-from analysis.ingest.values import PLAIN_DATE, _arrow, _ints, as_text, extract, matches, to_float
+from analysis.ingest import value_rules as VR
+from analysis.ingest.values import _arrow, _ints, as_text, extract, matches, to_float
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (after its 1900 leap-year bug)
 _SERIAL_MIN, _SERIAL_MAX = 1.0, 109_574.0  # 1900-01-01 .. 2199-12-31
 _COMPACT_MIN, _COMPACT_MAX = 1800_01_01, 2199_12_31
 
 
-_YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+(?P<t>.*))?$"
-_XYZ = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?:[ T]+(?P<t>.*))?$"
-_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
-_SERIAL = r"^\d{1,6}(\.\d+)?$"
-# A time of day; a UTC offset after it ("+0100", "-07:00", "Z": Shopify, Amazon) is left aside, so
-# the date is the shop's local date as written.
-_TIME = r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?$"
 
 
 def _chinese_to_dashes(s: pd.Series) -> pd.Series:
@@ -54,7 +49,7 @@ def _assemble(y, m, d, time, index) -> pd.Series:
     if time is not None:
         has_time = time.notna() & (time != "") & out.notna()
         if has_time.any():
-            parts = extract(time[has_time], _TIME)
+            parts = extract(time[has_time], VR.TIME)
             h, mi = _ints(parts["h"]), _ints(parts["mi"])
             sec = _ints(parts["s"]).fillna(0)
             ampm = parts["ampm"].str.lower()
@@ -119,7 +114,7 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
     s = _chinese_to_dashes(text[present])
     done = pd.Series(False, index=s.index)
 
-    for pattern in (_YMD, _COMPACT):
+    for pattern in (VR.YMD, VR.COMPACT):
         rest = s[~done]
         if rest.empty:
             break
@@ -132,7 +127,7 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
 
     rest = s[~done]
     if len(rest):
-        parts = extract(rest, _XYZ)
+        parts = extract(rest, VR.XYZ)
         p = parts[parts["y"].notna()]
         if len(p):
             a, b = _ints(p["a"]), _ints(p["b"])
@@ -146,7 +141,7 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
 
     rest = s[~done]
     if len(rest):
-        m = matches(rest, _SERIAL)
+        m = matches(rest, VR.SERIAL)
         if m.any():
             got, _ = _from_numbers(to_float(rest[m]))
             out[rest.index[m]] = got
@@ -170,7 +165,7 @@ def _whole_column_fast(text: pd.Series) -> pd.Series | None:
     """Arrow strptime for a column that is entirely YYYY-MM-DD or entirely YYYYMMDD (the
     common case for large files); None when the column needs the general parser."""
     arr = _arrow(text)
-    for fmt, length in ((PLAIN_DATE, 10), ("%Y%m%d", 8)):
+    for fmt, length in ((VR.PLAIN_DATE, 10), ("%Y%m%d", 8)):
         if not pc.all(pc.equal(pc.utf8_length(arr), length)).as_py():
             continue
         got = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)

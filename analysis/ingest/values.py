@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import money
+from analysis.ingest import value_rules as VR
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -80,21 +81,19 @@ def matches(text: pd.Series, pattern: str) -> pd.Series:
 
 
 # -- the plain forms ------------------------------------------------------------------
-# The forms of a cell that are read by a cast alone, in one place for both readers: the pandas
-# path (Arrow) and the DuckDB bulk path (analysis.store.bulk, SQL). Both run these patterns on
-# RE2, where \d is an ASCII digit; every other form goes through this module's Python rules
-# (the bulk path sends each distinct such cell here and joins the value back).
-PLAIN_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"  # then cast to float; inf is refused
-PLAIN_DATE = "%Y-%m-%d"  # a year-first date with dashes, read by strptime (analysis.ingest.dates)
-# "123.0": a whole number that went through an Excel float, read as "123" once some id of the
-# column ends in ".0" (parse_id; Python's \d: any Unicode decimal digit).
-WHOLE_FLOAT_ID = r"^(-?\d+)\.0+$"
+# The forms of a cell that are read by a cast alone are data in analysis.ingest.value_rules, for
+# both readers: the pandas path (Arrow, here) and the DuckDB bulk path (analysis.store.bulk, SQL).
+# Both run these patterns on RE2, where \d is an ASCII digit; every other form goes through this
+# module's Python rules (the bulk path sends each distinct such cell here and joins the value back).
+# The names below are what they were when read (kept for readers of this module); the parsers read
+# value_rules each time.
+PLAIN_NUMBER, PLAIN_DATE, WHOLE_FLOAT_ID = VR.PLAIN_NUMBER, VR.PLAIN_DATE, VR.WHOLE_FLOAT_ID
 
 
 def to_float(text: pd.Series) -> pd.Series:
     """Strings that look like plain numbers -> float64, others NaN (Arrow cast, no Python loop)."""
     arr = _arrow(text)
-    ok = pc.fill_null(pc.match_substring_regex(arr, PLAIN_NUMBER), False)
+    ok = pc.fill_null(pc.match_substring_regex(arr, VR.PLAIN_NUMBER), False)
     vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), pa.float64())
     return pd.Series(vals.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
@@ -186,7 +185,7 @@ def parse_id(series: pd.Series, stats: dict | None = None) -> tuple[pd.Series, p
     if stats is not None:
         stats["normalised"] = stats.get("normalised", 0) + changed
     if text.str.endswith(".0").any():
-        text = text.str.replace(WHOLE_FLOAT_ID, r"\1", regex=True)
+        text = text.str.replace(VR.WHOLE_FLOAT_ID, r"\1", regex=True)
     return text, pd.Series(False, index=series.index)
 
 
@@ -196,20 +195,25 @@ def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # -- amounts and numbers ------------------------------------------------------------
-# What an amount cell may write for its currency (analysis.money's signs, words and codes, and
-# the symbols it writes, such as "JP¥"), lower case -> ISO code.
-CURRENCY_MARKS: dict[str, str] = {
-    **{code.lower(): code for code in money.SYMBOLS},
-    **{sign.strip().lower(): code for code, sign in money.SYMBOLS.items()},
-    **money.MARKS,
-}
-_MARK_ALTERNATIVES = "|".join(re.escape(m) for m in sorted(CURRENCY_MARKS, key=len, reverse=True))
-_MARK = rf"(?i)(?P<mark>{_MARK_ALTERNATIVES})"
-_CURRENCY_PY = rf"(?i)({_MARK_ALTERNATIVES}|\s|\u00a0|\u2009|\u202f|')"
-_BOTH_COMMA_LAST = r"^-?\d{1,3}(\.\d{3})*\.\d{3},\d+$|^-?\d+\.\d{3},\d+$"
-_ONLY_COMMA_DECIMAL = r"^-?\d+,(\d{1,2}|\d{4,})$"
-_BOTH_DOT_LAST = r"^-?\d{1,3}(,\d{3})+\.\d+$"
-_THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d*)?$"
+def currency_marks_table() -> dict[str, str]:
+    """What an amount cell may write for its currency (analysis.money's signs, words and codes,
+    the symbols it writes, such as "JP¥", and value_rules.EXTRA_CURRENCY_MARKS), lower case ->
+    ISO code."""
+    return {
+        **{code.lower(): code for code in money.SYMBOLS},
+        **{sign.strip().lower(): code for code, sign in money.SYMBOLS.items()},
+        **money.MARKS,
+        **{mark.lower(): code for mark, code in VR.EXTRA_CURRENCY_MARKS.items()},
+    }
+
+
+def _mark_alternatives() -> str:
+    return "|".join(re.escape(m) for m in sorted(currency_marks_table(), key=len, reverse=True))
+
+
+def _negative_brackets() -> str:
+    """A pattern of a whole cell between value_rules.NEGATIVE_BRACKETS."""
+    return "|".join(f"^{re.escape(a)}.*{re.escape(b)}$" for a, b in VR.NEGATIVE_BRACKETS)
 
 
 def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -232,19 +236,19 @@ def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     todo = text.notna() & out.isna()
     if not todo.any():
         return _finite(out, pd.Series(False, index=idx))
-    s = text[todo].str.replace(_CURRENCY_PY, "", regex=True)
-    neg = s.str.match(r"^\(.*\)$|^（.*）$").astype(bool)
+    s = text[todo].str.replace(rf"(?i)({_mark_alternatives()}|{'|'.join(VR.AMOUNT_SPACES)})", "", regex=True)
+    neg = s.str.match(_negative_brackets()).astype(bool) if VR.NEGATIVE_BRACKETS else s.str.len() < 0
     s = s.where(~neg, s.str.slice(1, -1))
-    trailing = s.str.endswith("-") & ~s.str.startswith("-")
+    trailing = (s.str.endswith("-") & ~s.str.startswith("-")) if VR.NEGATIVE_TRAILING_MINUS else s.str.len() < 0
     s = s.where(~trailing, s.str.slice(0, -1))
     neg = (neg | trailing) & ~s.str.startswith("-")  # "(-5)": the minus already says it
-    decimal_comma = bool(matches(s, _BOTH_COMMA_LAST).any() or matches(s, _ONLY_COMMA_DECIMAL).any())
-    if decimal_comma and matches(s, _BOTH_DOT_LAST).any():
+    decimal_comma = bool(matches(s, VR.BOTH_COMMA_LAST).any() or matches(s, VR.ONLY_COMMA_DECIMAL).any())
+    if decimal_comma and matches(s, VR.BOTH_DOT_LAST).any():
         decimal_comma = False
     if decimal_comma:
         s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
-        s = s.where(~matches(s, _THOUSANDS), s.str.replace(",", "", regex=False))
+        s = s.where(~matches(s, VR.THOUSANDS), s.str.replace(",", "", regex=False))
     val = to_float(s)
     val = val.where(~neg, -val.abs())
     out.loc[val.index] = val
@@ -268,7 +272,7 @@ parse_amount = parse_number
 def currency_marks(series: pd.Series) -> pd.Series:
     """Per cell, the ISO code of the currency its amount is written in ("¥1,234" -> "CNY",
     "USD 5" -> "USD"), None where the cell writes none (plain numbers, empty cells). The first
-    sign, word or code of :data:`CURRENCY_MARKS` in the cell counts."""
+    sign, word or code of :func:`currency_marks_table` in the cell counts."""
     out = pd.Series(None, index=series.index, dtype=object)
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
             or pd.api.types.is_datetime64_any_dtype(series):
@@ -276,8 +280,9 @@ def currency_marks(series: pd.Series) -> pd.Series:
     text = as_text(series)
     todo = text.notna() & to_float(text).isna()
     if todo.any():
-        marks = extract(text[todo], _MARK)["mark"].str.lower()
-        out[marks.index] = marks.map(CURRENCY_MARKS).astype(object).where(marks.notna(), None)
+        table = currency_marks_table()
+        marks = extract(text[todo], rf"(?i)(?P<mark>{_mark_alternatives()})")["mark"].str.lower()
+        out[marks.index] = marks.map(table).astype(object).where(marks.notna(), None)
     return out
 
 
@@ -285,7 +290,7 @@ def parse_currency(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A currency column: ISO codes from codes, signs or words ("USD", "￥", "人民币"); a
     non-empty cell that names no currency is bad."""
     text = as_text(series)
-    codes = text.str.lower().map(CURRENCY_MARKS)
+    codes = text.str.lower().map(currency_marks_table())
     codes = codes.astype(object).where(codes.notna(), None)
     return codes, text.notna() & codes.isna()
 
@@ -295,14 +300,15 @@ def currency_of_name(name: str) -> str | None:
     [€]"), a code or sign among its words ("amount_usd"), or a currency word ("dollar_value",
     "美元金额")."""
     text = str(name).lower()
+    marks = currency_marks_table()
     for unit in re.findall(r"[(（\[【]\s*([^)）\]】]+?)\s*[)）\]】]", text):
-        if unit in CURRENCY_MARKS:
-            return CURRENCY_MARKS[unit]
+        if unit in marks:
+            return marks[unit]
     for word in re.split(r"[\s_\-.:/()（）\[\]【】]+", text):
         if word in _NAME_WORDS:
             return _NAME_WORDS[word]
-        if word in CURRENCY_MARKS and (len(word) == 3 or not word.isascii()):  # codes and Chinese words
-            return CURRENCY_MARKS[word]
+        if word in marks and (len(word) == 3 or not word.isascii()):  # codes and Chinese words
+            return marks[word]
     for word, code in money.MARKS.items():  # 美元金额, 人民币金额: a currency word inside a Chinese name
         if len(word) >= 2 and not word.isascii() and word in text:
             return code

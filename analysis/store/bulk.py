@@ -15,6 +15,7 @@ import threading
 
 from analysis.ingest import orders
 from analysis.ingest import rules as R
+from analysis.ingest import value_rules as VR
 from analysis.ingest import values as V
 from analysis.ingest.bulk import STRIP_CHARS, FileFacts, field_kind, read_facts
 from analysis.ingest.reading import RawSheet, TextFile
@@ -30,7 +31,7 @@ def _params(source: TextFile, rules: R.Rules) -> dict:
     analysis.ingest.values / .validate that the SQL applies."""
     params = {"path": str(source.path), "delim": source.delimiter, "skip": source.skip,
               "columns": {f"c{i}": "VARCHAR" for i in range(source.width)}, "ws": STRIP_CHARS,
-              "plain_number": V.PLAIN_NUMBER, "plain_date": V.PLAIN_DATE}
+              "plain_number": VR.PLAIN_NUMBER, "plain_date": VR.PLAIN_DATE}
     for fld in R.AMOUNT_FIELDS + R.DATE_FIELDS:
         bounds = R.value_range(fld, rules)
         params[f"low_{fld}"], params[f"high_{fld}"] = bounds.low, bounds.high
@@ -67,7 +68,7 @@ def _t(i: int, trim: bool) -> str:
 
 
 def _fast(kind: str, t: str, gate: bool = False) -> str:
-    """SQL for the value of the stripped cell ``t`` in the plain forms of analysis.ingest.values
+    """SQL for the value of the stripped cell ``t`` in the plain forms of analysis.ingest.value_rules
     (the same patterns, bound as parameters), NULL where values.py must read it. Numbers:
     ``PLAIN_NUMBER``, cast, finite. Dates: ``PLAIN_DATE`` with a four-digit year (values.py
     reads 0099-01-01 as 2099). Ids, once some id ends in ".0": ``WHOLE_FLOAT_ID``."""

@@ -19,6 +19,7 @@ from analysis import i18n
 from analysis.errors import UserError, semicolons
 from analysis.ingest import dates, orders
 from analysis.ingest import rules as R
+from analysis.ingest import value_rules as VR
 from analysis.ingest import values as V
 from analysis.ingest.bulk import FileFacts, Retry, field_kind, python_digits
 from analysis.ingest.reading import RawSheet, TextFile
@@ -187,7 +188,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, fixed, views)} {alias} ON {alias}.v = s.{t}")
         values[fld] = f"CASE WHEN {_ascii(t)} THEN {t} ELSE {alias}.val END"
     if any(gates.values()):
-        scan.params["whole_float_id"] = V.WHOLE_FLOAT_ID.replace("\\d", python_digits())  # Python's \d: any decimal digit
+        scan.params["whole_float_id"] = VR.WHOLE_FLOAT_ID.replace("\\d", python_digits())  # Python's \d: any decimal digit
     for fld in index:
         if field_kind(fld) == "id" and gates.get(fld):
             values[fld] = _fast("id", f"({values[fld]})", True)

@@ -307,10 +307,10 @@ def test_numbers_excel_keeps_as_text_read_the_same_both_ways(tmp_path, monkeypat
 
 
 def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths):
-    """The value rules live once, in analysis.ingest.values and .rules: a stricter amount
+    """The value rules live once, in analysis.ingest.value_rules and .rules: a stricter amount
     range and a plain-number form without exponents, changed there alone, change what both
     readers accept, with the same messages (line, column, value)."""
-    from analysis.ingest import rules as R, values
+    from analysis.ingest import rules as R, value_rules
 
     wide = R.value_range
 
@@ -319,13 +319,36 @@ def test_both_readers_follow_one_set_of_value_rules(tmp_path, monkeypatch, paths
         return R.ValueRange(True, None, 500.0, None, R.TOO_BIG) if fld == "amount" else got
 
     monkeypatch.setattr(R, "value_range", narrow)
-    monkeypatch.setattr(values, "PLAIN_NUMBER", r"^[-+]?(\d+\.?\d*|\.\d+)$")
+    monkeypatch.setattr(value_rules, "PLAIN_NUMBER", r"^[-+]?(\d+\.?\d*|\.\d+)$")
     rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i},1,P,K" for i in range(30)]
     rows[4], rows[9] = "c4,o4,2024-01-05,600,1,P,K", "c9,o9,2024-01-01,1e2,1,P,K"
     report, _ = both(tmp_path, monkeypatch, HEADER + "\n".join(rows) + "\n")
     assert report.startswith("error: t.csv: 2 of 30 rows are invalid")
     assert "line 6, column 'amount': '600' is too large" in report and "line 11, column 'amount': '1e2'" in report
     assert "careful" in paths
+
+
+def test_a_form_added_to_the_value_rules_alone_is_read_by_both_readers(tmp_path, monkeypatch, paths):
+    """A new amount form is one entry in analysis.ingest.value_rules: a currency word ("12块",
+    colloquial yuan) and a bracketed negative ("[5.00]") are refused by both readers until they
+    are added there, and then read the same by both (the pandas parser and the bulk path)."""
+    from analysis.ingest import value_rules
+
+    rows = [f"c{i},o{i},2024-01-0{i % 9 + 1},{i}.25,1,P,K" for i in range(20)]
+    rows[3], rows[7], rows[11] = "c3,o3,2024-01-04,12块,1,P,K", "c7,o7,2024-01-08,\"1,234.50块\",1,P,K", \
+        "c11,o11,2024-01-03,[5.00],1,P,K"
+    text = HEADER + "\n".join(rows) + "\n"
+    (tmp_path / "before").mkdir()
+    before, _ = both(tmp_path / "before", monkeypatch, text)
+    assert before.startswith("error: t.csv: 3 of 20 rows are invalid") and "'12块'" in before and "'[5.00]'" in before
+    monkeypatch.setitem(value_rules.EXTRA_CURRENCY_MARKS, "块", "CNY")
+    monkeypatch.setattr(value_rules, "NEGATIVE_BRACKETS", value_rules.NEGATIVE_BRACKETS + (("[", "]"),))
+    paths.clear()
+    report, tables = both(tmp_path, monkeypatch, text)
+    assert paths == ["careful"]
+    assert [r[3] for r in tables["transactions"]][3:12:4] == [12.0, 1234.5, -5.0]
+    assert report["files"][0]["rows"] == 20 and report["currency"] == "CNY"
+    assert report["files"][0]["currency_evidence"] == "'12块' in column 'amount'"
 
 
 # A corpus of the values people's files hold, field by field: each goes through both readers in a
