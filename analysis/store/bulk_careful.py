@@ -95,7 +95,8 @@ def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, ru
         if kind == "id":
             parts.append(f"coalesce(bool_or(suffix({t}, '.0')), false) AS {quote_ident('gate_' + fld)}")
             parts.append(f"count_if(NOT empty AND {t} IS NOT NULL AND NOT {_ascii(t)}) AS {quote_ident('py_' + fld)}")
-    cursor = cur.execute(f"SELECT {', '.join(parts)} FROM ({_staged(stage, index, trim)})")
+    params["first_rowid"] = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {quote_ident(stage)}").fetchall()[0][0]
+    cursor = cur.execute(*_bound(f"SELECT {', '.join(parts)} FROM ({_staged(stage, index, trim)})", params))
     got = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
     if int(got["rows"]) + source.skip != fact.lines:  # blank lines, line breaks inside quotes
         cur.execute(f"DROP TABLE {quote_ident(stage)}")
@@ -125,10 +126,11 @@ def _create_stage(cur, stage: str, index: dict[str, int], width: int, trim: bool
 
 def _staged(stage: str, index: dict[str, int], trim: bool) -> str:
     """The staged cells as :func:`~analysis.store.bulk._cells` gives them, with ``pos`` (the
-    data row's place in the file, from 0)."""
+    data row's place in the file, from 0: the rowid less the parameter ``$first_rowid``, the
+    stage's first, which :func:`scan` binds; no subquery, so the rows keep the file's order)."""
     ts = "" if trim else ", " + ", ".join(f"nullif({quote_ident(f'c{i}')}, '') AS {quote_ident(f't{i}')}"
                                            for i in sorted(set(index.values())))
-    return f"SELECT rowid - (SELECT min(rowid) FROM {quote_ident(stage)}) AS pos, *{ts} FROM {quote_ident(stage)}"
+    return f"SELECT rowid - $first_rowid AS pos, *{ts} FROM {quote_ident(stage)}"
 
 
 def drop(cur, found: Scan) -> None:
@@ -206,7 +208,8 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
             try:
                 parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
             except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
-                raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views)))
+                raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views,
+                                                                                    scan.params)))
         elif field_kind(fld) == "currency":
             parsed, _ = V.parse_currency(text)
         else:
@@ -402,11 +405,11 @@ def _said_value(mapping: dict[str, str]) -> str:
     return "CASE " + " ".join(cases) + " END" if cases else "CAST(NULL AS VARCHAR)"
 
 
-def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list) -> list[str]:
+def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list, params: dict) -> list[str]:
     """The first three rows' cells (in file order) among ``values``."""
     view = f"_bulk_ambiguous_{next(_names)}"
     cur.register(view, pa.table({"v": pa.array(values.astype("str").unique(), pa.string())}))
     views.append(view)
-    rows = cur.execute(f"SELECT {t} FROM ({cells}) WHERE {t} IN (SELECT v FROM {quote_ident(view)}) "
-                       "ORDER BY pos LIMIT 3").fetchall()
+    rows = cur.execute(*_bound(f"SELECT {t} FROM ({cells}) WHERE {t} IN (SELECT v FROM {quote_ident(view)}) "
+                               "ORDER BY pos LIMIT 3", params)).fetchall()
     return [r[0] for r in rows]
