@@ -203,6 +203,17 @@ def test_gbk_after_a_utf8_head_falls_back(tmp_path, monkeypatch, paths):
     assert paths == ["direct", "pandas"] and tables["transactions"][-1][5] == "华东"
 
 
+def test_an_odd_cell_past_the_head_still_takes_the_optimistic_pass_first(tmp_path, monkeypatch, paths):
+    """The cheap look sees only the head: a file whose first odd cells come later is written the
+    plain way, rolled back, and read by the careful pass, with the pandas path's result."""
+    monkeypatch.setattr(bulk, "HEAD_BYTES", 120)
+    rows = purchase_rows(40, {30: 'c30,o30,05/03/2024,"$1,234.50",,', 35: "c35,o35,25/03/2024,7,,"})
+    report, tables = both(tmp_path, monkeypatch, "customer id,order id,date,amount,quantity,product\n"
+                          + "\n".join(rows) + "\n")
+    assert paths == ["direct", "careful"]
+    assert [r[3] for r in tables["transactions"]][30] == 1234.5 and report["currency"] == "USD"
+
+
 def test_tab_separated_with_map_and_remembered_mapping(tmp_path, monkeypatch, paths):
     text = "kunde\tdatum\tbetrag\n1\t2024-01-01\t5\n2\t2024-01-02\t6\n"
     _, tables = both(tmp_path, monkeypatch, text, name="m.tsv",
