@@ -809,7 +809,10 @@ def main(argv=None) -> dict:
         if "wallet" in steps:
             r["wallet"] = run_worker("wallet", spec, work, "wallet", args.timeout)
         if "pipeline" in steps:
-            r["pipeline"] = pipeline(work, data, args.timeout, info.get("lifetimes", "not installed"))
+            if args.no_peers:
+                r["pipeline"] = {"skipped": "--no-peers"}
+            else:
+                r["pipeline"] = pipeline(work, data, args.timeout, info.get("lifetimes", "not installed"))
         text = write_results(Path(args.out), args, info, r, sizes, started)
         print("\n" + text)
     finally:
