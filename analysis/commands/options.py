@@ -40,23 +40,22 @@ def strict_json(obj, indent: int | None = None) -> str:
 
 
 def _json_ready(value):
-    import datetime as dt
     import math
 
-    import numpy as np
-    import pandas as pd
-
+    # NumPy's and pandas's values exist only once they are imported: a command that never
+    # loaded them (`log`) does not load them to write its JSON.
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_ready(v) for v in value]
-    if value is None or value is pd.NaT or value is pd.NA:
+    if value is None or (pd is not None and (value is pd.NaT or value is pd.NA)):
         return None
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
         return bool(value)
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):
         return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):
         return value

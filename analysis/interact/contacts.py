@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
-
-import pandas as pd
 
 from analysis import i18n
 from analysis.errors import UserError
 from analysis.i18n import t
+from analysis.customize.catalog import TEXTS
 from analysis.store import Workspace
+from analysis.store.contacts import insert_interaction, known_customer
 from analysis.vocabulary import label
 
 KINDS = ("contact", "complaint", "survey", "visit", "resolution")
@@ -83,22 +84,51 @@ def _when(date: Any, now: dt.datetime) -> dt.datetime:
     """The moment of the contact: now, a datetime, or a date (taken as its midnight)."""
     if date is None:
         return now.replace(microsecond=0)
-    try:
-        stamp = pd.Timestamp(date)
-    except (TypeError, ValueError):
-        raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.",
-                          date=date)) from None
-    if pd.isna(stamp):
-        raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.", date=date))
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(None)
-    when = stamp.to_pydatetime()
+    when = _iso_moment(date)
+    if when is None:  # other forms ("31 May 2024", numpy dates...): as pandas reads them
+        import pandas as pd
+
+        try:
+            stamp = pd.Timestamp(date)
+        except (TypeError, ValueError):
+            raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.",
+                              date=date)) from None
+        if pd.isna(stamp):
+            raise UserError(t("date {date!r} is not a date; expected e.g. 2024-05-31 or 2024-05-31 14:30.", date=date))
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(None)
+        when = stamp.to_pydatetime()
     if when < EARLIEST:
         raise UserError(t("date {day} is before 1900; enter the day the contact happened.", day=when.date().isoformat()))
     if when > now + dt.timedelta(minutes=1):
         raise UserError(t("date {when:%Y-%m-%d %H:%M} is in the future; record a contact once it has happened.",
                           when=when))
     return when
+
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _iso_moment(date: Any) -> dt.datetime | None:
+    """``date`` as a naive datetime (UTC when it carries a zone) when it is a datetime, a date
+    or ISO text (``2024-05-31``, ``2024-05-31 14:30``), the moment pandas would read; None for
+    anything else. Without pandas: the CLI's ``log`` starts fast."""
+    if isinstance(date, str):
+        if not _ISO_MOMENT.fullmatch(date.strip()):
+            return None
+        try:
+            date = dt.datetime.fromisoformat(date.strip())
+        except ValueError:
+            return None
+    if isinstance(date, dt.datetime):
+        if type(date) is not dt.datetime:  # a pandas Timestamp (nanoseconds): pandas's own path
+            return None
+        if date.tzinfo is not None:
+            date = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return date
+    if isinstance(date, dt.date):
+        return dt.datetime.combine(date, dt.time())
+    return None
 
 
 def close_complaints(ws: Workspace, customer_id: str, open_since: Any, on: Any, channel: str = "phone",
@@ -108,6 +138,8 @@ def close_complaints(ws: Workspace, customer_id: str, open_since: Any, on: Any, 
     ``on``, at the latest complaint's own time when that is the same day (a resolution at
     midnight would come before it and close nothing). ``open_since`` is the latest open
     complaint's time. Returns the new interaction id; a day before that complaint is refused."""
+    import pandas as pd
+
     latest = pd.Timestamp(open_since).to_pydatetime()
     day = pd.Timestamp(on).date()
     if day < latest.date():
@@ -120,11 +152,8 @@ def close_complaints(ws: Workspace, customer_id: str, open_since: Any, on: Any, 
 
 def is_known_customer(ws: Workspace, customer_id: str) -> bool:
     """True when the id is in the customer list, the purchases or the contacts."""
-    tables = ws.tables()
-    for table in (tables.customers, tables.transactions, tables.interactions):
-        if table.filter(table.customer_id == customer_id).count().execute() > 0:
-            return True
-    return False
+    with ws.reading():
+        return known_customer(ws.cursor(), customer_id)
 
 
 def validate_interaction(
@@ -169,7 +198,7 @@ def validate_interaction(
     row["note"] = _short_text(note, "note", NOTE_MAX_CHARS)
     row["recorded_by"] = _short_text(recorded_by, "recorded by", SHORT_MAX_CHARS)
     action = _short_text(answers_action, "answered action", SHORT_MAX_CHARS)
-    if action is not None:
+    if action is not None and action not in TEXTS:  # a built-in action is known without the rules' modules
         from analysis.customize.actions import known_actions
 
         if action not in known_actions():
@@ -193,18 +222,12 @@ def record_interaction(ws: Workspace, customer_id: Any, kind: Any, channel: Any,
 
         row["answers_action"] = action_answered(ws, row["customer_id"], row["occurred_at"])
     with ws.transaction() as cur:
-        # Checked inside the write lock: Ibis shares one cursor, which is not for two threads at once.
-        if not is_known_customer(ws, row["customer_id"]):
+        # Checked inside the transaction: two people saving at once both see the customer.
+        if not known_customer(cur, row["customer_id"]):
             raise UserError(t(
                 "customer {customer_id!r} is not in this workspace; import them (customer "
                 "list or purchases) before recording a contact.", customer_id=row["customer_id"]
             ))
         new_id = ws.next_id(cur, "interactions", "interaction_id")
-        frame = pd.DataFrame([{"interaction_id": new_id, **row}])
-        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
-        for col in ("satisfaction", "scale"):
-            frame[col] = frame[col].astype("float64")
-        for col in ("outcome", "note", "answers_action", "recorded_by"):
-            frame[col] = frame[col].astype(object)
-        ws.append(cur, "interactions", frame)
+        insert_interaction(cur, {"interaction_id": new_id, **row})
     return new_id

@@ -18,6 +18,10 @@ default) or on Spark.
   pandas path's writes; large CSV files read, checked and written by DuckDB, under the value
   rules of :mod:`analysis.ingest.rules`). Imported by name, not re-exported here.
 - :mod:`.campaigns`: the campaigns and their members (imported by name).
+- :mod:`.contacts`: recording one contact (the customer check and the insert; imported by name).
+
+pandas is imported inside the functions that build frames, not by this package: ``log`` and
+``--help`` start without it (``tests/test_cli_startup.py``).
 - :mod:`.spark`: the Spark engine (``report --engine spark``).
 """
 

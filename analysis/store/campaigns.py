@@ -8,27 +8,33 @@ has no campaigns (the readers below answer empty), and its first write creates t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analysis.errors import UserError
 from analysis.i18n import t
 from analysis.store.schema import SCHEMA
 from analysis.store.workspace import Workspace
 
+if TYPE_CHECKING:  # pandas is imported where frames are built: the CLI's `log` starts without it
+    import pandas as pd
+
 CAMPAIGN_COLUMNS = list(SCHEMA["campaigns"])
 MEMBER_COLUMNS = list(SCHEMA["campaign_members"])
 
 
 def _empty(columns) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 def insert_campaign(ws: Workspace, record: dict[str, Any], members: pd.DataFrame) -> int:
     """Store a campaign and its members in one transaction; returns its ``campaign_id``.
     A name already used is the user's error, and nothing is written."""
+    import pandas as pd
+
     with ws.transaction() as cur:
         taken = cur.execute('SELECT count(*) FROM "campaigns" WHERE "name" = ?', [record["name"]]).fetchall()[0][0]
         if taken:
@@ -96,7 +102,7 @@ def action_answered(ws: Workspace, customer_id: str, when: dt.datetime) -> str |
     """The action a contact with ``customer_id`` at ``when`` answers as a campaign member: the
     action of the latest campaign that targeted the customer (not in its control group) and
     whose response window holds that day. None when there is none."""
-    day = pd.Timestamp(when).date()
+    day = _day(when)
     try:
         return ws.scalar(
             'SELECT c."action" FROM "campaigns" c JOIN "campaign_members" m USING ("campaign_id") '
@@ -106,6 +112,17 @@ def action_answered(ws: Workspace, customer_id: str, when: dt.datetime) -> str |
             [str(customer_id), day, day])
     except duckdb.CatalogException:
         return None
+
+
+def _day(when) -> dt.date:
+    """The day of ``when`` (a datetime, a date, or what pandas reads as a moment)."""
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if isinstance(when, dt.date):
+        return when
+    import pandas as pd
+
+    return pd.Timestamp(when).date()
 
 
 def last_order_number(ws: Workspace, prefix: str) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analysis.store.schema import quote_ident
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: the CLI's `log` starts without it
+    import pandas as pd
 
 # Stored results kept per kind (several as-of dates or settings); older ones are dropped.
 RESULTS_KEPT = 6

@@ -8,14 +8,16 @@ import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pandas as pd
 
 from analysis.store.results import RESULT_WRITE_WAIT_SECONDS
 from analysis.store.schema import SCHEMA, ddl
 from analysis.store.workspace import _SHARED, _SHARED_LOCK, Workspace, WorkspaceBusy, _all_or_nothing, connect
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: the CLI's `log` starts without it
+    import pandas as pd
 
 # How long the app keeps its read-only connection after the last read: clicks in a row reuse it,
 # and an idle app leaves the file free for the command line's writers.

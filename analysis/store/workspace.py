@@ -32,10 +32,9 @@ import datetime as dt
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import duckdb
-import pandas as pd
 
 from analysis.errors import UserError
 from analysis.i18n import t
@@ -43,6 +42,9 @@ from analysis.store.engine import Tables
 from analysis.store.names import check_file_name
 from analysis.store.results import StoredResults
 from analysis.store.schema import DATA_TABLES, MONEY_COLUMNS, MONEY_TYPE, SCHEMA, CURRENCY_NOTE, ddl, quote_ident
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: the CLI's `log` starts without it
+    import pandas as pd
 
 # How long an open waits for another program that holds the file (see the module docstring).
 BUSY_WAIT_SECONDS = 5.0
