@@ -277,10 +277,24 @@ def cohort_customers(as_of: dt.date, month: str, offset: int) -> list[str]:
 # -- Differentiate straight from the tables (per data version and segment settings) -----------
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _pyramid(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.pyramid(tables, as_of, settings)
+def _of_tables(name: str, compute, max_entries: int = 16):
+    """A resource cache of ``compute(tables, *args)`` on the workspace at ``path``'s tables
+    inside one read, keyed by (path, version, *args). Streamlit tells caches apart by the
+    function's module, qualified name and source; every function made here has the same
+    source, so each is given its own name before ``st.cache_resource`` wraps it."""
+    def cached(path: str, version: str, *args):
+        with _tables(path) as tables:
+            return compute(tables, *args)
+
+    cached.__name__ = cached.__qualname__ = name
+    return st.cache_resource(show_spinner=False, max_entries=max_entries)(cached)
+
+
+_pyramid = _of_tables("_pyramid", pyramid.pyramid)
+_tier_migration = _of_tables("_tier_migration", pyramid.tier_migration)
+_satisfaction_matrix = _of_tables("_satisfaction_matrix", matrix.satisfaction_matrix)
+_attitude_change = _of_tables("_attitude_change", segments.attitude_change)
+_ideal_customer_profile = _of_tables("_ideal_customer_profile", icp.ideal_customer_profile)
 
 
 def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
@@ -288,21 +302,9 @@ def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_pyramid, *key(), as_of, segment_settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _tier_migration(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.tier_migration(tables, as_of, settings)
-
-
 def tier_migration(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """How customers moved between tiers since the previous window."""
     return _view(_tier_migration, *key(), as_of, segment_settings)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _satisfaction_matrix(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return matrix.satisfaction_matrix(tables, as_of, settings)
 
 
 def satisfaction_matrix(as_of: dt.date, segment_settings) -> pd.DataFrame:
@@ -310,21 +312,9 @@ def satisfaction_matrix(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_satisfaction_matrix, *key(), as_of, segment_settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _attitude_change(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return segments.attitude_change(tables, as_of, settings)
-
-
 def attitude_change(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """Rising and falling customers (:func:`analysis.differentiate.segments.attitude_change`)."""
     return _view(_attitude_change, *key(), as_of, segment_settings)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _ideal_customer_profile(path: str, version: str, as_of: dt.date, settings):
-    with _tables(path) as tables:
-        return icp.ideal_customer_profile(tables, as_of, settings)
 
 
 def ideal_customer_profile(as_of: dt.date, segment_settings):
