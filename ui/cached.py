@@ -451,21 +451,13 @@ def clv_outlook(as_of: dt.date, settings, horizon_months: int) -> pd.DataFrame:
     return _view(_clv_outlook, *key_at(as_of), as_of, settings, int(horizon_months))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _clv_validation(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str):
-    with _tables(path) as tables:
-        return clv_fits.workspace_validation(tables, calibration_end, as_of, model)
+_clv_validation = _of_tables("_clv_validation", clv_fits.workspace_validation)
+_clv_churn = _of_tables("_clv_churn", clv_fits.workspace_churn)
 
 
 def clv_validation(calibration_end: dt.date, as_of: dt.date, model: str):
     """The holdout check of purchase model ``model`` calibrated up to ``calibration_end``."""
     return _view(_clv_validation, *key(), calibration_end, as_of, model)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _clv_churn(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str):
-    with _tables(path) as tables:
-        return clv_fits.workspace_churn(tables, calibration_end, as_of, model)
 
 
 def clv_churn(calibration_end: dt.date, as_of: dt.date, model: str):
