@@ -121,12 +121,17 @@ class ActionSettings:
     # A rule whose suggestion has no trigger date counts as re-triggered this often.
     repeat_days: int = 180
     # Contact fatigue: at most fatigue_cap contacts per customer per fatigue_days,
-    # counting recorded interactions of these kinds.
+    # counting recorded interactions of these contact kinds (interactions.kind).
     fatigue_cap: int = 2
     fatigue_days: int = 30
-    fatigue_kinds: tuple[str, ...] = ("contact", "visit", "survey")
+    fatigue_contact_kinds: tuple[str, ...] = ("contact", "visit", "survey")
     # Rule ids to run; None runs every registered rule.
     enabled: tuple[str, ...] | None = None
+
+    @property
+    def fatigue_kinds(self) -> tuple[str, ...]:
+        """The old name of :attr:`fatigue_contact_kinds`, for custom rules that read it."""
+        return self.fatigue_contact_kinds
 
 
 @dataclasses.dataclass(frozen=True)

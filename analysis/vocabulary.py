@@ -2,7 +2,7 @@
 data and the engine use. The codes themselves stay in frames, filters, the URL's parameters
 and ``report --json``; only what is shown goes through :func:`label`.
 
-Each family is one kind of code, with one meaning (issue 14: ``kind`` and ``channel`` used to
+Each family is one sort of code, with one meaning (issue 14: ``kind`` and ``channel`` used to
 mean several things):
 
 - ``tier`` (pyramid), ``volume`` / ``satisfaction`` (the matrix's columns and rows),
@@ -18,8 +18,32 @@ mean several things):
 - ``attribute`` (the ideal customer profile's attributes), ``feature`` (the clusters' features),
   ``step`` (the IDIC steps).
 
-The sales channel (customers.channel) is data typed by the user: it has no words here. RFM
-segment names are their own message ids (:func:`analysis.differentiate.rfm.segment_label`).
+Glossary: one word, one meaning, in the code's names as in the UI.
+
+=================  ==========================================================================
+word               meaning (where it lives)
+=================  ==========================================================================
+contact kind       what a contact was: contact, complaint, survey, visit, resolution
+                   (``interactions.kind``; ``contact_kind_label``; ``ActionSettings.fatigue_contact_kinds``)
+contact channel    how a contact was made: phone, e-mail, visit... (``interactions.channel``;
+                   ``contact_channel_label``; the import field ``contact_channel``)
+event type         a row of a customer's timeline: purchase, refund or a contact kind
+                   (``timeline.customer_events``' ``kind`` column; ``event_type_label``)
+action family      the family of a suggested action: service, treatment, retention, growth,
+                   efficiency (``@rule(family=...)``, ``Rule.family``; ``action_family_label``)
+action channel     how a suggested action is carried out: a contact channel or "internal"
+                   (``@rule(channel=...)``; ``action_channel_label``)
+sales channel      where a customer buys (``customers.channel``, the import field ``channel``):
+                   the user's own words, shown as they are
+=================  ==========================================================================
+
+Old names kept so that nothing written against them breaks: ``@rule(kind=...)`` and
+``Rule.kind`` (the action family), ``ActionSettings.fatigue_kinds`` (read only),
+``contacts.kind_label`` / ``contacts.channel_label`` and ``catalog.level_label``. The CLI's
+contracts keep theirs: ``log --kind/--channel`` are a contact's kind and channel, and
+``actions --json``'s ``kind`` and ``channel`` are the action family and the action channel.
+
+RFM segment names are their own message ids (:func:`analysis.differentiate.rfm.segment_label`).
 The Chinese texts are in the catalogs under ``analysis/locale/zh/`` like every other text.
 """
 

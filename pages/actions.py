@@ -7,11 +7,7 @@ from analysis.i18n import N_, t
 from analysis.charts.actions import action_counts_chart
 from ui import cached, labels, lists, show, sidebar
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-show.whole_tiles()
-
-st.title("✅ " + t("Action plan"))
-st.write(t(
+as_of, settings = show.opening("✅", t("Action plan"), t(
     "The next best action for each customer, from the playbook: treat each satisfaction-by-volume "
     "cell as it deserves, win back customers who are overdue, follow up open complaints, offer "
     "what similar customers buy, review customers who cost more than they bring, and thank the "

@@ -8,15 +8,9 @@ from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
 from analysis.identify.customers import apply_filters
-from ui import cached, lists, show, sidebar
+from ui import cached, lists, show
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-show.whole_tiles()
-s = settings.segments
-cur = s.currency
-
-st.title("🫧 " + t("Clusters and personas"))
-st.markdown(t(
+as_of, settings = show.opening("🫧", t("Clusters and personas"), t(
     "Instead of drawing the lines yourself, let the data find groups of customers who behave alike: how "
     "recently and how often they buy, how much they spend, how long they have been customers, what they buy "
     "and, where surveys exist, how satisfied they are. Each group gets a **persona**, a name and a sentence "
@@ -24,6 +18,8 @@ st.markdown(t(
     "Use the personas to plan one message, offer or service level per group. The number of groups is chosen "
     "by how cleanly the customers separate (the silhouette); you can override it."
 ))
+s = settings.segments
+cur = s.currency
 st.caption(t("As of {date}; every customer who has bought. The same data always gives the same groups.",
              date=i18n.date(as_of)))
 

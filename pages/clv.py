@@ -9,13 +9,9 @@ from analysis.i18n import t
 from analysis.charts import churn as churn_charts
 from analysis.charts import clv as charts
 from analysis.predict import choose
-from ui import cached, lists, show, sidebar
+from ui import cached, lists, show
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-show.whole_tiles()
-
-st.title("📈 " + t("Lifetime value"))
-st.write(t(
+as_of, settings = show.opening("📈", t("Lifetime value"), t(
     "Past revenue says what a customer has been worth; lifetime value says what they are likely "
     "to be worth. The purchase model (BG/NBD, Fader, Hardie & Lee 2005) learns from each "
     "customer's number of repeat purchases, how recently they bought and how long they have been "

@@ -10,22 +10,19 @@ from analysis.charts import differentiate as dcharts
 from analysis.charts.segments import URGENCY_COLORS
 from analysis.errors import NotEnoughData
 from analysis.i18n import t, tn
-from ui import cached, lists, show, sidebar
+from ui import cached, lists, show
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-s = settings.segments
-cur = s.currency
-revenue_col = in_currency(t("Revenue in window"), cur)  # money columns say their currency
-
-st.title("🧭 " + t("Satisfaction by volume"))
-st.markdown(t(
+as_of, settings = show.opening("🧭", t("Satisfaction by volume"), t(
     "Two questions decide how to treat a customer. **How much do they buy?** Volume decides the *selling* "
     "treatment: the high third one to one with a named account manager, the middle third one to many by "
     "region, the low third through retailers and self-service. **How satisfied are they?** Their latest "
     "survey decides the *relationship*: partner with the happy, improve the middling, correct the unhappy "
     "(call back, fix the complaint fast, learn what went wrong). The colour of a cell says how urgent it is; "
     "start with the outlined cell. Click a cell (or pick it below) for its actions and customers."
-))
+), tiles=False)
+s = settings.segments
+cur = s.currency
+revenue_col = in_currency(t("Revenue in window"), cur)  # money columns say their currency
 st.caption(t(
     "As of {date}. Volume: thirds of the customers active in the last {months} months by revenue. Satisfaction "
     "(latest survey, on a 5-point scale): high ≥ {high:g}, low ≤ {low:g}. Customers without a survey are kept "

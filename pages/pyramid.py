@@ -16,21 +16,18 @@ from analysis.i18n import t
 from analysis.money import in_currency, whole
 from ui import cached, lists, show, sidebar
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-s = settings.segments
-cur = s.currency
-revenue_col = in_currency(t("Revenue"), cur)  # money columns say their currency
-
-st.title("🔺 " + t("Customer pyramid"))
-st.markdown(t(
+as_of, settings = show.opening("🔺", t("Customer pyramid"), lambda settings: t(
     "Not all customers are worth the same. The **customer pyramid** (Peppers & Rogers; Curry & Curry) ranks "
     "the customers who bought in the last {months} months by what they spent: the **top** 1%, the next "
     "4% (**big**), the next 15% (**medium**) and the other 80% (**small**). Below them sit **inactive** "
     "customers (bought before, not lately), **prospects** (contacted, never bought) and **suspects** (only "
     "listed). Use it to decide where your people's time goes: look after the top and big layers one to one, "
     "find the medium and small customers who could move up, and win back the inactive ones worth it. "
-    "Click a layer (or pick it below) to see its customers.", months=s.window_months,
-))
+    "Click a layer (or pick it below) to see its customers.", months=settings.segments.window_months,
+), tiles=False)
+s = settings.segments
+cur = s.currency
+revenue_col = in_currency(t("Revenue"), cur)  # money columns say their currency
 st.caption(t("Workspace “{name}” as of {date}.", name=sidebar.workspace_name(), date=i18n.date(as_of)))
 
 layers = None

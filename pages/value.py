@@ -8,13 +8,7 @@ from analysis.i18n import t
 from analysis.charts import segments as charts
 from ui import cached, lists, presenting, show, sidebar
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
-show.whole_tiles()
-s = settings.segments
-cur = s.currency
-
-st.title("💎 " + t("Most valuable, most growable, below zero"))
-st.markdown(t(
+as_of, settings = show.opening("💎", t("Most valuable, most growable, below zero"), t(
     "Peppers & Rogers sort customers by **actual value** (what they bring now) and **potential value** (what "
     "they could bring). **Most valuable customers (MVC)** bring the most profit today: keep them. **Most "
     "growable customers (MCC)** have the biggest gap between what they could spend and what they spend: "
@@ -22,6 +16,8 @@ st.markdown(t(
     "more to serve than they earn you: serve them more cheaply (self-service, fewer visits) or charge for the "
     "service. The margin and the unit costs come from *Thresholds and costs* in the sidebar."
 ))
+s = settings.segments
+cur = s.currency
 st.caption(t(
     "As of {date}; last {months} months. Profit = {margin} margin on net revenue − {contact} per contact − "
     "{complaint} per complaint − {refund} per refund. MVC: top {mvc} by profit; MCC: top {mcc} by room to grow.",

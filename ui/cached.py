@@ -8,6 +8,9 @@ workspace path and what the result depends on (nothing user-specific is kept her
 - :func:`key_at`: what figures as of a date depend on (``Workspace.version_at``), so a
   contact recorded after the as-of date keeps the per-customer scores and what is derived
   from them;
+- :func:`key_plan`: :func:`key_at` and the workspace's campaigns, for the action plan (which
+  learns from the measured campaigns) and what reads it: a new campaign changes the plan,
+  not the scores;
 
 then the as-of date and the settings the result is computed with. The language is in both
 keys because reasons, strategies, personas and notes are written in it (analysis.i18n); the
@@ -62,6 +65,7 @@ from analysis.predict import clv_data
 from analysis.predict import fit as clv_fits
 from analysis.predict.clv_data import CLVFit
 from analysis.scores import Scores, score_customers
+from analysis.store import campaigns as campaign_store
 from analysis.workshop import story
 from ui import workspace
 
@@ -77,6 +81,14 @@ def key_at(as_of: dt.date) -> tuple[str, str]:
     :func:`key`, a contact recorded after ``as_of`` leaves it unchanged."""
     ws = workspace.current()
     return str(ws.path), json.dumps([ws.version_at(as_of), i18n.language()], sort_keys=True)
+
+
+def key_plan(as_of: dt.date) -> tuple[str, str, str]:
+    """(workspace path, :func:`key_at`'s version, the campaigns' stamp): the action plan's key.
+    The campaigns are a key of their own so that the plan's cache can pass path and version
+    on to the scores' unchanged (a campaign leaves the scores as they are)."""
+    ws = workspace.current()
+    return (*key_at(as_of), campaign_store.campaigns_version(ws))
 
 
 @contextlib.contextmanager
@@ -265,10 +277,24 @@ def cohort_customers(as_of: dt.date, month: str, offset: int) -> list[str]:
 # -- Differentiate straight from the tables (per data version and segment settings) -----------
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _pyramid(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.pyramid(tables, as_of, settings)
+def _of_tables(name: str, compute, max_entries: int = 16):
+    """A resource cache of ``compute(tables, *args)`` on the workspace at ``path``'s tables
+    inside one read, keyed by (path, version, *args). Streamlit tells caches apart by the
+    function's module, qualified name and source; every function made here has the same
+    source, so each is given its own name before ``st.cache_resource`` wraps it."""
+    def cached(path: str, version: str, *args):
+        with _tables(path) as tables:
+            return compute(tables, *args)
+
+    cached.__name__ = cached.__qualname__ = name
+    return st.cache_resource(show_spinner=False, max_entries=max_entries)(cached)
+
+
+_pyramid = _of_tables("_pyramid", pyramid.pyramid)
+_tier_migration = _of_tables("_tier_migration", pyramid.tier_migration)
+_satisfaction_matrix = _of_tables("_satisfaction_matrix", matrix.satisfaction_matrix)
+_attitude_change = _of_tables("_attitude_change", segments.attitude_change)
+_ideal_customer_profile = _of_tables("_ideal_customer_profile", icp.ideal_customer_profile)
 
 
 def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
@@ -276,21 +302,9 @@ def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_pyramid, *key(), as_of, segment_settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _tier_migration(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.tier_migration(tables, as_of, settings)
-
-
 def tier_migration(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """How customers moved between tiers since the previous window."""
     return _view(_tier_migration, *key(), as_of, segment_settings)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _satisfaction_matrix(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return matrix.satisfaction_matrix(tables, as_of, settings)
 
 
 def satisfaction_matrix(as_of: dt.date, segment_settings) -> pd.DataFrame:
@@ -298,21 +312,9 @@ def satisfaction_matrix(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_satisfaction_matrix, *key(), as_of, segment_settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _attitude_change(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return segments.attitude_change(tables, as_of, settings)
-
-
 def attitude_change(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """Rising and falling customers (:func:`analysis.differentiate.segments.attitude_change`)."""
     return _view(_attitude_change, *key(), as_of, segment_settings)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _ideal_customer_profile(path: str, version: str, as_of: dt.date, settings):
-    with _tables(path) as tables:
-        return icp.ideal_customer_profile(tables, as_of, settings)
 
 
 def ideal_customer_profile(as_of: dt.date, segment_settings):
@@ -449,21 +451,13 @@ def clv_outlook(as_of: dt.date, settings, horizon_months: int) -> pd.DataFrame:
     return _view(_clv_outlook, *key_at(as_of), as_of, settings, int(horizon_months))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _clv_validation(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str):
-    with _tables(path) as tables:
-        return clv_fits.workspace_validation(tables, calibration_end, as_of, model)
+_clv_validation = _of_tables("_clv_validation", clv_fits.workspace_validation)
+_clv_churn = _of_tables("_clv_churn", clv_fits.workspace_churn)
 
 
 def clv_validation(calibration_end: dt.date, as_of: dt.date, model: str):
     """The holdout check of purchase model ``model`` calibrated up to ``calibration_end``."""
     return _view(_clv_validation, *key(), calibration_end, as_of, model)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _clv_churn(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str):
-    with _tables(path) as tables:
-        return clv_fits.workspace_churn(tables, calibration_end, as_of, model)
 
 
 def clv_churn(calibration_end: dt.date, as_of: dt.date, model: str):
@@ -571,7 +565,8 @@ def open_complaints(customer_id: str, as_of: dt.date) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _actions(path: str, version: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
+def _actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
+             action_settings) -> pd.DataFrame:
     scored = _shared(_scores(path, version, as_of, settings))
     ws = workspace.by_path(path)
     with ws.reading():  # the workspace, not its tables: the plan reads its campaigns too
@@ -582,12 +577,13 @@ def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
     """Every suggested action for every customer (:func:`analysis.customize.plan.all_actions`)."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Working out every customer's suggested actions…")):
-        return _shared(_actions(*key_at(as_of), as_of, settings, action_settings))
+        return _shared(_actions(*key_plan(as_of), as_of, settings, action_settings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _of_actions(path: str, version: str, as_of: dt.date, settings, action_settings, view: str, args: tuple) -> Any:
-    return ACTION_VIEWS[view](_actions(path, version, as_of, settings, action_settings), *args)
+def _of_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                view: str, args: tuple) -> Any:
+    return ACTION_VIEWS[view](_actions(path, version, campaigns_version, as_of, settings, action_settings), *args)
 
 
 #: views of the whole action plan: the pickers' options, the titles, the filtered plan and its counts
@@ -600,7 +596,7 @@ def of_actions(view: str, as_of: dt.date, settings, action_settings, *args) -> A
     (a filter dict may be one of them): rebuilt from a million rows, each would take seconds."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Working out every customer's suggested actions…")):
-        return _shared(_of_actions(*key_at(as_of), as_of, settings, action_settings, view,
+        return _shared(_of_actions(*key_plan(as_of), as_of, settings, action_settings, view,
                                    tuple(_hashable(a) for a in args)))
 
 
@@ -612,7 +608,7 @@ def _hashable(value: Any) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _story_data(path: str, version: str, as_of: dt.date, settings, action_settings):
+def _story_data(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings):
     scored = _shared(_scores(path, version, as_of, settings))
     ws = workspace.by_path(path)
     with ws.reading():  # the story's last slide reads the workspace's campaigns
@@ -622,12 +618,13 @@ def _story_data(path: str, version: str, as_of: dt.date, settings, action_settin
 def story_data(as_of: dt.date, settings, action_settings):
     """The workshop story's figures (:func:`analysis.workshop.story.story_data`)."""
     _scores_ready(as_of, settings)
-    return _view(_story_data, *key_at(as_of), as_of, settings, action_settings)
+    return _view(_story_data, *key_plan(as_of), as_of, settings, action_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _story_slides(path: str, version: str, as_of: dt.date, settings, action_settings, mask: bool) -> list:
-    data = _story_data(path, version, as_of, settings, action_settings)
+def _story_slides(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                  mask: bool) -> list:
+    data = _story_data(path, version, campaigns_version, as_of, settings, action_settings)
     return story.slides(data, mask=mask, secret=workspace_secret(workspace.by_path(path)) if mask else None)
 
 
@@ -637,7 +634,7 @@ def story_slides(as_of: dt.date, settings, action_settings, mask: bool) -> list:
     the caller's; the slides and their figures are shared and only read."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Computing…")):
-        return list(_story_slides(*key_at(as_of), as_of, settings, action_settings, bool(mask)))
+        return list(_story_slides(*key_plan(as_of), as_of, settings, action_settings, bool(mask)))
 
 
 # -- campaigns (small results: plain data) --------------------------------------------------------
@@ -693,7 +690,7 @@ def campaign_profit(name: str, arm: str, cost: float, margin: float, settings) -
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _campaign_selection(path: str, version: str, as_of: dt.date, filters: dict, settings,
+def _campaign_selection(path: str, version: str, campaigns_version: str, as_of: dt.date, filters: dict, settings,
                         action_settings) -> tuple[pd.DataFrame, dt.date]:
     ws = workspace.by_path(path)
     with ws.reading():
@@ -704,7 +701,8 @@ def campaign_selection(as_of: dt.date, filters: dict, settings, action_settings)
     """The customers the action plan's ``filters`` select, with their facts, for a new campaign."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Computing…")):
-        return _campaign_selection(*key(), as_of, filters, settings, action_settings)
+        return _campaign_selection(*key(), campaign_store.campaigns_version(workspace.current()), as_of, filters,
+                                   settings, action_settings)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

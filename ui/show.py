@@ -25,6 +25,21 @@ def whole_tiles() -> None:
     st.markdown(_WHOLE_TILES, unsafe_allow_html=True)
 
 
+def opening(icon: str, title: str, intro, *, tiles: bool = True) -> tuple:
+    """A page's first lines: (as-of date, settings) from the sidebar, then its title and its
+    introduction (markdown, or a function of the settings giving it when it quotes one), both
+    already in the reader's language; ``tiles``: let the page's tiles show their whole value
+    (:func:`whole_tiles`)."""
+    from ui import sidebar
+
+    as_of, settings = sidebar.as_of(), sidebar.settings()
+    if tiles:
+        whole_tiles()
+    st.title(f"{icon} {title}")
+    st.markdown(intro(settings) if callable(intro) else intro)
+    return as_of, settings
+
+
 def demo_notice() -> None:
     """On a first screen (the Overview, the presenter's story): when the workspace is the demo
     company, say so before any figure is read as real."""

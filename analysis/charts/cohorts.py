@@ -19,10 +19,12 @@ def _rows(c: Cohorts) -> list[str]:
 
 def retention_heatmap(c: Cohorts) -> go.Figure:
     """Cohorts (rows, oldest at the top) by months since the first purchase (columns), each cell
-    the share of the cohort buying in that month; months not complete yet are blank. An
+    the share of the cohort buying in that month; months not complete yet are blank. The month
+    axis runs from month 0 to the last month with a purchase (``Cohorts.offsets_with_data``),
+    its range set so the cells' click markers add no padding (they made it read -1..31). An
     invisible marker per cell carries ``customdata`` starting with the cell's key
     (:func:`analysis.identify.cohorts.cell_key`, "2025-01/3") so a click lists its customers."""
-    offsets = c.offsets
+    offsets = c.offsets_with_data
     rows = _rows(c)
     z, text, custom = [], [], []
     for i, month in enumerate(c.table["cohort_month"]):
@@ -43,8 +45,9 @@ def retention_heatmap(c: Cohorts) -> go.Figure:
              + i18n.t("{count} of {customers} customers bought", count="%{customdata[1]:,}",
                       customers="%{customdata[2]:,}") + "<extra></extra>")
     _cell_markers(fig, custom, hover, size=10)
-    fig.update_yaxes(autorange="reversed", title=i18n.t("First purchase in"), type="category")
-    fig.update_xaxes(title=dict(text=i18n.t("Months since the first purchase"), standoff=6), dtick=1, side="top")
+    fig.update_yaxes(range=[len(rows) - 0.5, -0.5], title=i18n.t("First purchase in"), type="category")
+    fig.update_xaxes(title=dict(text=i18n.t("Months since the first purchase"), standoff=6), dtick=1, side="top",
+                     range=[offsets[0] - 0.5, offsets[-1] + 0.5])
     # The month axis sits on top: the chart's title goes to the top of the figure, with room
     # below it for the axis' title and numbers, so the two never touch.
     fig.update_layout(title=dict(text=i18n.t("Share of each cohort buying again, month by month"), yref="container",
@@ -54,15 +57,17 @@ def retention_heatmap(c: Cohorts) -> go.Figure:
 
 
 def average_curve_chart(c: Cohorts) -> go.Figure:
-    """The size-weighted retention per month offset, as a line."""
+    """The size-weighted retention per month offset, as a line, up to the last month with a
+    purchase (``Cohorts.offsets_with_data``)."""
+    average = c.average.loc[c.offsets_with_data]
     fig = go.Figure(go.Scatter(
-        x=c.average.index.tolist(), y=c.average.tolist(), mode="lines+markers", line_color="#2874a6",
+        x=average.index.tolist(), y=average.tolist(), mode="lines+markers", line_color="#2874a6",
         hovertemplate=i18n.t("month {n}", n="%{x}") + ": %{y:.1%}<extra></extra>",
     ))
     fig.update_layout(title=i18n.t("The average cohort: share still buying, month by month"),
                       xaxis_title=i18n.t("Months since the first purchase"), yaxis_title=i18n.t("Bought again"),
                       yaxis_tickformat=".0%", yaxis_range=[0, 1.05])
-    fig.update_xaxes(dtick=1 if len(c.average) <= 24 else math.ceil(len(c.average) / 12))
+    fig.update_xaxes(dtick=1 if len(average) <= 24 else math.ceil(len(average) / 12))
     return fig
 
 

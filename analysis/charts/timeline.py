@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from analysis.charts import date_ticks, escape
 from analysis.i18n import t
-from analysis.interact.contacts import channel_label
+from analysis.interact.contacts import contact_channel_label
 from analysis.interact.timeline import KIND_ORDER, event_type_label
 
 CHANNEL_SYMBOLS = {
@@ -94,7 +94,7 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
             for ch, part in rows.groupby(channel, sort=True):
                 fig.add_trace(go.Scatter(
                     x=part["time"], y=[lane[kind]] * len(part), mode="markers",
-                    name=f"{lane[kind]}: {escape(channel_label(ch))}", legendgroup=lane[kind],
+                    name=f"{lane[kind]}: {escape(contact_channel_label(ch))}", legendgroup=lane[kind],
                     marker=dict(size=12, color=CONTACT_COLOR, symbol=CHANNEL_SYMBOLS.get(str(ch).lower(), "circle-open")),
                     hovertext=_hover(part), hovertemplate="%{hovertext}<extra></extra>",
                 ))

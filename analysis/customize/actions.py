@@ -1,7 +1,7 @@
 """Suggested actions: the runner of the rule registry.
 
 A rule is a function ``f(customer: CustomerContext) -> list[Suggestion]`` registered with
-``@rule(id=..., kind=...)`` (:mod:`analysis.customize.rules`); the built-in one-to-one
+``@rule(id=..., family=...)`` (:mod:`analysis.customize.rules`); the built-in one-to-one
 playbook (:mod:`analysis.customize.playbook`) uses the same decorator a user's custom rule
 does, and its texts are in :mod:`analysis.customize.catalog`. :func:`suggest` runs every rule
 over the per-customer scores frame, then applies the *learning relationship* (Peppers &

@@ -9,7 +9,7 @@ from typing import Any
 
 from analysis import i18n
 from analysis.i18n import N_
-from analysis.vocabulary import label
+from analysis.vocabulary import labeller
 
 
 # ---------------------------------------------------------------------------------------
@@ -109,19 +109,13 @@ _BUILTIN_TEXTS = frozenset(TEXTS)
 NOT_AVAILABLE = N_("n/a")
 
 
-def level_label(code: Any) -> Any:
-    """"high" / "medium" / "low" (a volume or satisfaction tier) in the current language."""
-    return label("action_level", code)
-
-
-def family_label(code: Any) -> Any:
-    """An action family ("retention", "growth", ...) in the current language."""
-    return label("action_family", code)
-
-
-def channel_label(code: Any) -> Any:
-    """An action's channel ("phone", "visit", ...) in the current language."""
-    return label("action_channel", code)
+# The words of an action's codes, from the one vocabulary (analysis.vocabulary): a volume or
+# satisfaction level as a reason says it ("high"), an action family ("growth") and an
+# action channel ("phone", "internal").
+action_level_label = labeller("action_level")
+action_family_label = labeller("action_family")
+action_channel_label = labeller("action_channel")
+level_label = action_level_label  # the old name (the Satisfaction-by-volume page's)
 
 
 def missing(value: Any) -> bool:

@@ -12,7 +12,7 @@ The inputs, as of the end of the as-of day:
 - ``open_complaints``, ``open_complaint_at``, ``last_open_complaint_at``: complaints with no
   interaction at or after them whose outcome is "resolved" (a ``resolution`` contact with no
   outcome also resolves), how many, the first and the latest;
-- ``recent_contacts``: contacts of the ``fatigue_kinds`` in the last ``fatigue_days``;
+- ``recent_contacts``: contacts of the ``fatigue_contact_kinds`` in the last ``fatigue_days``;
 - ``crosssell_*``: the best category the customer never bought (:mod:`.crosssell`).
 
 Kinds compare in lower case without surrounding spaces; outcomes as :func:`outcome_text`
@@ -95,10 +95,11 @@ def complaint_state(i):
 
 
 def recent_contacts(i, as_of: dt.date, settings: ActionSettings):
-    """customer_id, recent_contacts: interactions of the fatigue kinds in the last
+    """customer_id, recent_contacts: contacts of the fatigue contact kinds in the last
     ``fatigue_days`` up to the end of ``as_of``."""
     since = _day_end(as_of) - dt.timedelta(days=settings.fatigue_days)
-    kinds = _kind(i).isin(list(settings.fatigue_kinds)) if settings.fatigue_kinds else ibis.literal(False)
+    counted = list(settings.fatigue_contact_kinds)
+    kinds = _kind(i).isin(counted) if counted else ibis.literal(False)
     r = i.filter((i.occurred_at >= ibis.literal(since)) & kinds)
     return r.group_by("customer_id").aggregate(recent_contacts=r.count())
 
@@ -188,7 +189,7 @@ class ActionInputs:
 
 def input_settings(settings: ActionSettings) -> tuple:
     """The settings the inputs depend on (a stored result's key): not the rules' thresholds."""
-    return (settings.min_purchase_days, settings.fatigue_days, tuple(settings.fatigue_kinds),
+    return (settings.min_purchase_days, settings.fatigue_days, tuple(settings.fatigue_contact_kinds),
             settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift)
 
 

@@ -185,7 +185,7 @@ def _has_lift(frame: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(frame["learned_lift"], errors="coerce").gt(0).fillna(False).astype(bool)
 
 
-@rule(id="persuadable", kind="growth", when=_has_lift,
+@rule(id="persuadable", family="growth", when=_has_lift,
       title=N_("Repeat an action that moved customers like this one"),
       reason=N_("In the “{learned_campaign}” test, customers like this one answered more often when contacted."))
 def persuadable(c: CustomerContext) -> list[Suggestion]:

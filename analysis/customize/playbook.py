@@ -51,7 +51,7 @@ _PRAISE = ("thank_you_referral", "partner_invite")
 
 
 @rule(
-    id="complaint_follow_up", kind="service", capped=False, supersedes=_PRAISE,
+    id="complaint_follow_up", family="service", capped=False, supersedes=_PRAISE,
     condition=lambda t: _num(t, "open_complaints").fill_null(0) > 0,
     priority=95, due_days="complaint_days", channel="phone",
     trigger=lambda t: _col(t, "last_open_complaint_at", "timestamp"),
@@ -63,7 +63,7 @@ def complaint_follow_up(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="satisfaction_callback", kind="treatment", supersedes=_PRAISE,
+    id="satisfaction_callback", family="treatment", supersedes=_PRAISE,
     condition=lambda t: _is(t, "satisfaction_tier", "low"),
     priority=lambda t: ibis.cases((_is(t, "volume_tier", "high"), 90), (_is(t, "volume_tier", "medium"), 85),
                                   else_=80),
@@ -76,7 +76,7 @@ def satisfaction_callback(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="partner_invite", kind="treatment",
+    id="partner_invite", family="treatment",
     condition=lambda t: _is(t, "volume_tier", "high") & _is(t, "satisfaction_tier", "high"),
     priority=60, due_days="offer_days", channel="visit", trigger=lambda t: _col(t, "last_survey", "timestamp"),
 )
@@ -86,7 +86,7 @@ def partner_invite(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="relationship_plan", kind="treatment",
+    id="relationship_plan", family="treatment",
     condition=lambda t: _is(t, "volume_tier", "medium") & ~_is(t, "satisfaction_tier", "low"),
     priority=45, due_days="plan_days", channel="visit",
 )
@@ -117,7 +117,7 @@ def _win_back_priority(t: ibis.Table, s: ActionSettings) -> Any:
 
 
 @rule(
-    id="win_back", kind="retention", supersedes=_PRAISE,
+    id="win_back", family="retention", supersedes=_PRAISE,
     condition=lambda t, s: _num(t, "recency_days").notnull() & (_overdue(t, s) | _fading(t, s)),
     priority=_win_back_priority,
     text=lambda t, s: ibis.cases((_overdue(t, s) & _num(t, "p_alive").notnull(), "reason"),
@@ -131,7 +131,7 @@ def win_back(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="cross_sell", kind="growth", condition=lambda t: _known(t, "crosssell_category"),
+    id="cross_sell", family="growth", condition=lambda t: _known(t, "crosssell_category"),
     priority=lambda t: 30 + 30 * _num(t, "crosssell_confidence"), due_days="offer_days", channel="email",
 )
 def cross_sell(c: CustomerContext) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def cross_sell(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="cost_to_serve_review", kind="efficiency", capped=False, condition=lambda t: _flag(t, "is_bz"),
+    id="cost_to_serve_review", family="efficiency", capped=False, condition=lambda t: _flag(t, "is_bz"),
     priority=40, due_days="plan_days", channel="internal",
 )
 def cost_to_serve_review(c: CustomerContext) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def cost_to_serve_review(c: CustomerContext) -> dict[str, Any]:
 
 
 @rule(
-    id="thank_you_referral", kind="retention", condition=lambda t: _is(t, "tier", "top"),
+    id="thank_you_referral", family="retention", condition=lambda t: _is(t, "tier", "top"),
     priority=55, due_days="offer_days", channel="visit",
 )
 def thank_you_referral(c: CustomerContext) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def _wallet_known(t: ibis.Table) -> Any:
 
 
 @rule(
-    id="grow_share_of_wallet", kind="growth", condition=lambda t: _flag(t, "is_mcc"),
+    id="grow_share_of_wallet", family="growth", condition=lambda t: _flag(t, "is_mcc"),
     priority=50, due_days="plan_days", channel="visit",
     text=lambda t: ibis.ifelse(_wallet_known(t), "reason_wallet", "reason"),
 )

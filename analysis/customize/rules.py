@@ -1,5 +1,6 @@
-"""The rule registry. A rule is registered with ``@rule(id=..., kind=...)`` (``kind`` is the
-action family: service, treatment, retention, growth, efficiency) in one of two shapes:
+"""The rule registry. A rule is registered with ``@rule(id=..., family=...)`` (its action
+family: service, treatment, retention, growth, efficiency; ``kind=`` is the old name of the
+same argument and still accepted) in one of two shapes:
 
 - **an engine rule**: its ``condition``, ``priority``, reason variant (``text``) and
   ``trigger`` are Ibis expressions over the one-row-per-customer table of scores and history
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from analysis import i18n
-from analysis.customize.catalog import _BUILTIN_TEXTS, TEXTS, Fill, level_label, missing
+from analysis.customize.catalog import _BUILTIN_TEXTS, TEXTS, Fill, action_level_label, missing
 from analysis.settings import ActionSettings
 
 
@@ -75,8 +76,8 @@ class CustomerContext:
             "window_months": self.settings.window_months,
             "p_alive_threshold": self.settings.p_alive_threshold,
             "due_days": due_days,
-            "volume_tier": level_label(self.values.get("volume_tier")),
-            "satisfaction_tier": level_label(self.values.get("satisfaction_tier")),
+            "volume_tier": action_level_label(self.values.get("volume_tier")),
+            "satisfaction_tier": action_level_label(self.values.get("satisfaction_tier")),
             **values,
         }, self.values, self.settings.currency)
         texts = TEXTS[action]
@@ -119,7 +120,7 @@ Expr = Callable[[Any], Any]
 @dataclass(frozen=True)
 class Rule:
     id: str
-    kind: str
+    family: str  # the action family (analysis.vocabulary's ``action_family``)
     func: Callable[[CustomerContext], list[Suggestion]] | None  # a Python rule's body
     when: Callable[[pd.DataFrame], pd.Series] | None = None
     capped: bool = True  # counts against the contact-fatigue cap
@@ -133,6 +134,11 @@ class Rule:
     due_days: int | str | Callable[[ActionSettings], int] = 0
     channel: str = ""
     values: Callable[[CustomerContext], dict[str, Any]] | None = None
+
+    @property
+    def kind(self) -> str:
+        """The old name of :attr:`family` (``actions --json`` still calls it ``kind``)."""
+        return self.family
 
     @property
     def in_engine(self) -> bool:
@@ -153,8 +159,9 @@ RULES: dict[str, Rule] = {}
 
 def rule(
     id: str,
-    kind: str,
+    family: str | None = None,
     *,
+    kind: str | None = None,
     when: Callable[[pd.DataFrame], pd.Series] | None = None,
     capped: bool = True,
     repeat_days: int | None = None,
@@ -170,7 +177,9 @@ def rule(
     channel: str = "",
     values: Callable[[CustomerContext], dict[str, Any]] | None = None,
 ):
-    """Register rule ``id`` of family ``kind``.
+    """Register rule ``id`` of action family ``family`` ("service", "treatment", "retention",
+    "growth", "efficiency"; ``kind=`` is its old name, still accepted for rules written
+    before: give one of the two).
 
     With ``condition`` it is an engine rule: ``condition(t)`` (an Ibis boolean over the
     customers table ``t``) picks the customers, ``priority`` (a number or ``f(t)``, rounded
@@ -191,15 +200,19 @@ def rule(
     :data:`TEXTS` under ``id``.
     """
 
+    if (family is None) == (kind is None):
+        raise TypeError(f"rule {id!r}: give its action family as family=... (or kind=..., its old name), once")
+    family = family if family is not None else kind
+
     def register(func):
         if id in RULES and not replace:
             raise ValueError(f"a rule with id {id!r} is already registered")
         if title is not None or reason is not None:
             TEXTS[id] = {"title": title or id, "reason": reason or ""}
         if condition is None:
-            RULES[id] = Rule(id, kind, func, when, capped, repeat_days, tuple(supersedes))
+            RULES[id] = Rule(id, family, func, when, capped, repeat_days, tuple(supersedes))
         else:
-            RULES[id] = Rule(id, kind, None, None, capped, repeat_days, tuple(supersedes), condition,
+            RULES[id] = Rule(id, family, None, None, capped, repeat_days, tuple(supersedes), condition,
                              priority, text, trigger, due_days, channel, values or func)
         return func
 

@@ -144,7 +144,7 @@ def _select(r: Rule, pos: int, t: ibis.Table, as_of: dt.date, s: ActionSettings)
     repeat = r.repeat_days if r.repeat_days is not None else s.repeat_days
     return t.filter(_call(r.condition, t, s).fill_null(False)).select(
         customer_id=t.customer_id.cast("string"), action=ibis.literal(r.id), rule=ibis.literal(r.id),
-        kind=ibis.literal(r.kind), rule_pos=ibis.literal(pos, "int64"), seq=ibis.literal(0, "int64"),
+        kind=ibis.literal(r.family), rule_pos=ibis.literal(pos, "int64"), seq=ibis.literal(0, "int64"),
         raw_priority=_call(r.priority, t, s).cast("float64"), due=_day(as_of + dt.timedelta(days=days)),
         due_days=ibis.literal(days, "int64"), channel=ibis.literal(r.channel),
         trigger=trigger, settle_from=trigger.fill_null(_moment(as_of - dt.timedelta(days=repeat))),
@@ -166,7 +166,7 @@ def _python_rows(r: Rule, pos: int, customers: Customers, as_of: dt.date, s: Act
     default = pd.Timestamp(as_of) - pd.Timedelta(days=repeat)
     return pd.DataFrame({
         "customer_id": [x.customer_id for x in rows], "action": [x.action for x in rows],
-        "rule": r.id, "kind": r.kind, "rule_pos": pos, "seq": range(len(rows)),
+        "rule": r.id, "kind": r.family, "rule_pos": pos, "seq": range(len(rows)),
         "raw_priority": pd.Series([x.priority for x in rows], dtype="float64"),
         "due": pd.to_datetime(pd.Series([x.due for x in rows], dtype=object)),
         "due_days": pd.Series([(x.due - as_of).days for x in rows], dtype="int64"),

@@ -58,6 +58,14 @@ class Cohorts:
     def offsets(self) -> list[int]:
         return [int(c) for c in self.average.index]
 
+    @property
+    def offsets_with_data(self) -> list[int]:
+        """The offsets from month 0 to the last one in which any cohort's customer bought: the
+        months a chart's axis spans. Months after it (an as-of date past the last purchase)
+        hold only zeros and are left off the charts; the table keeps them."""
+        bought = [o for o in self.offsets if self.counts[o].fillna(0).gt(0).any()]
+        return list(range(0, max(bought, default=0) + 1))
+
 
 def _month_number(column):
     """Months since year 0 of a date column: offsets are differences of these."""

@@ -18,7 +18,7 @@ from analysis.i18n import t
 from analysis.customize.catalog import TEXTS
 from analysis.store import Workspace
 from analysis.store.contacts import insert_interaction, known_customer
-from analysis.vocabulary import label
+from analysis.vocabulary import label, labeller
 
 KINDS = ("contact", "complaint", "survey", "visit", "resolution")
 CHANNELS = ("phone", "email", "visit", "web", "chat", "letter", "event")
@@ -35,19 +35,11 @@ SHORT_MAX_CHARS = 100  # outcome, recorded_by
 # Words a person reads for the codes above: analysis.vocabulary (the codes stay as data).
 
 
-def kind_label(code: Any) -> Any:
-    """A contact kind ("complaint", ...) in the current language."""
-    return label("contact_kind", code)
-
-
-def channel_label(code: Any) -> Any:
-    """A contact channel ("phone", ...) in the current language."""
-    return label("contact_channel", code)
-
-
-def outcome_label(code: Any) -> Any:
-    """A contact's outcome ("no answer", ...) in the current language."""
-    return label("outcome", code)
+contact_kind_label = labeller("contact_kind")  # "complaint" -> its word in the current language
+contact_channel_label = labeller("contact_channel")  # "phone" -> ...
+outcome_label = labeller("outcome")  # "no answer" -> ...
+# The names before contact kinds and channels had words of their own (the Customer page's form).
+kind_label, channel_label = contact_kind_label, contact_channel_label
 
 
 def _choice(value: Any, allowed: tuple[str, ...], field: str) -> str:

@@ -17,7 +17,7 @@ from analysis.identify import facts
 from analysis.customize.inputs import purchase_gaps
 from analysis.errors import UserError
 from analysis.i18n import N_, t
-from analysis.interact.contacts import channel_label, outcome_label
+from analysis.interact.contacts import contact_channel_label, outcome_label
 from analysis.vocabulary import label
 from analysis.store import Tables, Workspace, to_frame
 
@@ -66,7 +66,7 @@ def _what(product: Any, category: Any) -> str:
 def _interaction_detail(row: pd.Series) -> str:
     parts = [_text(
         "interaction", kind=str(event_type_label(row["kind"])).capitalize(),
-        channel=channel_label(row["channel"]) if isinstance(row["channel"], str) else "?")]
+        channel=contact_channel_label(row["channel"]) if isinstance(row["channel"], str) else "?")]
     if pd.notna(row["satisfaction"]):
         parts.append(_text("score", satisfaction=row["satisfaction"], scale=row["scale"]))
     if isinstance(row["outcome"], str) and row["outcome"]:

@@ -62,6 +62,17 @@ def campaigns(ws: Workspace) -> pd.DataFrame:
         return _empty([*CAMPAIGN_COLUMNS, "customers", "control_customers"])
 
 
+def campaigns_version(ws: Workspace) -> str:
+    """A stamp that changes whenever a campaign is stored (created in the app, or an experiment
+    imported): the action plan learns from the campaigns and the workshop story tells them, so
+    their caches are keyed by it beside the data version. "0-0" without any campaign."""
+    try:
+        row = ws.query('SELECT coalesce(max("campaign_id"), 0) AS "last", count(*) AS "count" FROM "campaigns"')
+    except duckdb.CatalogException:
+        return "0-0"
+    return f"{int(row['last'].iloc[0])}-{int(row['count'].iloc[0])}"
+
+
 def campaign(ws: Workspace, name: str) -> dict | None:
     """The campaign named ``name`` as a dict of its columns, or None."""
     try:

@@ -384,6 +384,34 @@ def test_a_custom_rule_uses_the_same_decorator_and_text_table():
     assert "birthday_card" not in RULES and "birthday_card" not in TEXTS
 
 
+def test_a_rule_names_its_action_family_and_the_old_name_still_works():
+    """A marketer writes one rule with today's ``family=`` and keeps last year's, written with
+    ``kind=``: both run, each suggestion carries its family (``kind`` in the plan's rows, the
+    ``actions --json`` contract), and naming the family twice, or not at all, is refused."""
+    @rule(id="anniversary_call", family="retention", title="Call on the anniversary", reason="{orders:.0f} orders.")
+    def anniversary(c: CustomerContext) -> list[Suggestion]:
+        return [c.suggestion("anniversary_call", 30, due_days=2, channel="phone")]
+
+    @rule(id="season_letter", kind="growth", title="Send the season's letter", reason="{orders:.0f} orders.")
+    def season(c: CustomerContext) -> list[Suggestion]:
+        return [c.suggestion("season_letter", 25, due_days=9, channel="letter")]
+
+    try:
+        assert RULES["anniversary_call"].family == "retention" and RULES["season_letter"].family == "growth"
+        assert RULES["season_letter"].kind == "growth"  # the old attribute name reads the same
+        with pytest.raises(TypeError, match="family"):
+            rule(id="both", family="growth", kind="growth", replace=True)
+        with pytest.raises(TypeError, match="family"):
+            rule(id="neither", replace=True)
+        out = run([customer("c1")])
+        assert (one(out, "anniversary_call").kind, one(out, "season_letter").kind) == ("retention", "growth")
+        assert (one(out, "anniversary_call").channel, one(out, "season_letter").channel) == ("phone", "letter")
+    finally:
+        unregister("anniversary_call")
+        unregister("season_letter")
+    assert "both" not in RULES and "neither" not in RULES
+
+
 def test_every_builtin_rule_has_its_texts():
     for rule_id in RULES:
         assert {"title", "reason"} <= set(TEXTS[rule_id]), rule_id
@@ -478,7 +506,7 @@ def test_reasons_and_titles_read_in_chinese():
                    "satisfaction_callback")
         missing = render("thank_you_referral", revenue_window=np.nan, window_months=12, orders=None,
                          first_purchase=None)
-        labels = (catalog.level_label("high"), catalog.channel_label("phone"), catalog.family_label("growth"))
+        labels = (catalog.action_level_label("high"), catalog.action_channel_label("phone"), catalog.action_family_label("growth"))
     assert win.title == "挽回客户"
     assert win.reason == "最近一次购买在 94 天前；通常每 30 天购买一次；仍活跃概率 41%。"
     assert complaint.reason == "2024年6月21日（12 天前）的投诉尚无解决记录；未解决投诉：1 起。"
@@ -487,7 +515,7 @@ def test_reasons_and_titles_read_in_chinese():
                            "投诉 2 次。")
     assert missing == "顶级客户：近 12 个月收入 无数据，自 无数据起共 无数据 笔订单。"
     assert labels == ("高", "电话", "增长")
-    assert catalog.level_label("high") == "high" and catalog.channel_label("web") == "web"
+    assert catalog.action_level_label("high") == "high" and catalog.action_channel_label("web") == "web"
 
 
 def test_action_counts_chart_reads_in_chinese():

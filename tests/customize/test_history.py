@@ -92,7 +92,7 @@ def reference(lines, contacts, as_of: dt.date, s: ActionSettings = SETTINGS):
         open_ = sorted(r["occurred_at"] for r in rows if kind(r) == "complaint"
                        and (last_resolved is None or r["occurred_at"] > last_resolved))
         since = end - dt.timedelta(days=s.fatigue_days)
-        recent = sum(1 for r in rows if kind(r) in s.fatigue_kinds and r["occurred_at"] >= since)
+        recent = sum(1 for r in rows if kind(r) in s.fatigue_contact_kinds and r["occurred_at"] >= since)
         offers = [(conf, lift, b, a) for (a, b), (conf, lift) in usable.items()
                   if a in owned.get(cid, ()) and b not in owned.get(cid, ())]
         best = min(offers, key=lambda o: (-o[0], -o[1], o[2], o[3])) if offers else (None, None, None, None)

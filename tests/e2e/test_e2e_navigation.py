@@ -74,5 +74,7 @@ def test_the_cohort_heatmap_title_keeps_clear_of_its_axis(page, app_server, scre
     ticks = [t.bounding_box() for t in chart.locator(".xtick text").all()]
     assert title["y"] + title["height"] + 12 <= axis["y"], (title, axis)  # a clear gap above the axis title
     assert axis["y"] + axis["height"] <= min(t["y"] for t in ticks if t) + 2
+    months = [int(t.text_content().replace("\u2212", "-")) for t in chart.locator(".xtick text").all()]
+    assert months[0] == 0 and months == list(range(months[-1] + 1))  # from month 0, never -1
     chart.scroll_into_view_if_needed()
     screenshot(f"cohorts-{lang}")

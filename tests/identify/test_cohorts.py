@@ -126,3 +126,42 @@ def test_the_cohorts_page_lists_the_customers_of_a_cell(demo_db, lang, title, he
     assert set(listed[header]) == want
     shown = " ".join(m.value for m in at.markdown)
     assert f"{len(want):,}" in shown
+
+
+def heatmap_axis(at) -> tuple[list[int], tuple[float, float]]:
+    """The month columns the Cohorts page's heatmap draws and its month axis' range."""
+    import json
+
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return list(fig["data"][0]["x"]), tuple(fig["layout"]["xaxis"]["range"])
+
+
+def test_the_cohort_months_run_from_month_0_to_the_last_month_with_a_purchase(tmp_path, capsys):
+    """A shop owner imports orders, opens Cohorts: the month axis starts at month 0 (a month -1
+    cannot exist) and ends at the last month anyone bought in. Then a call is logged months
+    after the last order: the as-of date moves on, and the axis still ends at the last month
+    with a purchase instead of running on through empty months."""
+    tx = orders()
+    db = import_shop(capsys, tmp_path, tx)
+    tx_months = pd.to_datetime(tx["date"]).dt.to_period("M")
+    bought = tx[tx["amount"] > 0].assign(month=tx_months[tx["amount"] > 0])
+    first = bought.groupby("customer_id")["month"].min()
+
+    def last_offset(as_of: dt.date) -> int:
+        last_complete = pd.Period(as_of, "M") - (0 if (as_of + dt.timedelta(days=1)).day == 1 else 1)
+        seen = bought[bought["month"] <= last_complete]
+        return max((m - first[c]).n for c, m in zip(seen["customer_id"], seen["month"]))
+
+    at = open_page(db, "cohorts")
+    columns, (low, high) = heatmap_axis(at)
+    want = last_offset(dt.date(2025, 6, 15))
+    assert columns == list(range(0, want + 1))
+    assert (low, high) == (-0.5, want + 0.5)  # month 0 is the first column, nothing left of it
+
+    run(capsys, "log", "K001", "--db", str(db), "--kind", "contact", "--channel", "phone", "--date", "2025-11-20",
+        "--json")
+    at = open_page(db, "cohorts")
+    assert "20 Nov 2025" in " ".join(c.value for c in at.caption)  # the as-of date is the call's
+    columns, (low, high) = heatmap_axis(at)
+    assert columns == list(range(0, want + 1))  # no purchase since June: July..October are not drawn
+    assert (low, high) == (-0.5, want + 0.5)

@@ -119,7 +119,7 @@ def test_two_writers_at_the_same_moment_both_get_saved(ws):
 
 def test_errors_read_in_chinese(ws):
     from analysis import i18n
-    from analysis.interact.contacts import channel_label, kind_label, outcome_label
+    from analysis.interact.contacts import contact_channel_label, contact_kind_label, outcome_label
 
     with i18n.using("zh"):
         with pytest.raises(UserError) as kind:
@@ -128,7 +128,8 @@ def test_errors_read_in_chinese(ws):
             record_interaction(ws, "c1", "survey", "email", satisfaction=-1, scale=10)
         with pytest.raises(UserError) as unknown:
             record_interaction(ws, "c999", "contact", "phone")
-        labels = (kind_label("complaint"), channel_label("phone"), outcome_label("no answer"), outcome_label("maybe"))
+        labels = (contact_kind_label("complaint"), contact_channel_label("phone"), outcome_label("no answer"),
+                  outcome_label("maybe"))
     assert str(kind.value) == f"类型 'gossip' 无效，可选值为：{', '.join(KINDS)}。"
     assert str(score.value) == "满意度 -1 超出 0 到 10 的范围。"
     assert str(unknown.value).startswith("客户 'c999' 不在此工作区中")

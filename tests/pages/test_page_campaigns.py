@@ -4,6 +4,7 @@ list; in English and in Chinese. Figures are recounted here from the workspace's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -67,3 +68,41 @@ def test_the_page_speaks_chinese(demo_copy):
     verdicts = " ".join(at.dataframe[0].value.iloc[:, -1])
     assert "有效" in verdicts and "尚无定论" in verdicts
     assert at.title[0].value.endswith("营销活动")
+
+
+def test_a_new_measured_campaign_changes_the_action_plan_page(demo_copy, monkeypatch, capsys):
+    """A manager reads the action plan for one action, makes a campaign of that action on the
+    Campaigns page (started in April, its 30-day window over by the as-of date), then opens the
+    Action plan again: the plan has learned from the campaign (every suggestion of the action
+    lowered 20 points, the reason naming the campaign), as ``actions --json`` says it."""
+    from analysis.interact.campaigns import workspace as campaign_workspace
+    from tests.cli import ok_json
+
+    action, name = "satisfaction_callback", "April satisfaction calls"
+    monkeypatch.setattr(campaign_workspace, "new_seed", lambda: 7)  # a control group drawn the same way every run
+    at = open_page(demo_copy, "actions", timeout=300)
+    at.multiselect(key="ac_action").set_value([action]).run()
+    before = at.dataframe[-1].value
+    assert len(before) > 20 and not before["Why"].str.contains(name).any()
+
+    at.switch_page("pages/campaigns.py").run()
+    at.multiselect(key="cp_action").set_value([action]).run()
+    at.date_input(key="cp_start").set_value(dt.date(2026, 4, 1)).run()
+    at.number_input(key="cp_window").set_value(30).run()
+    at.slider(key="cp_holdout").set_value(0.5).run()
+    at.text_input(key="cp_name").set_value(name).run()
+    at.button(key="cp_create").click().run()
+    assert not at.exception, at.exception
+    verdict = at.dataframe[0].value.set_index("Campaign").loc[name, "Verdict"]
+    assert verdict.startswith("inconclusive")  # nobody was called: no difference beyond chance
+
+    at.switch_page("pages/actions.py").run()
+    at.multiselect(key="ac_action").set_value([action]).run()
+    assert not at.exception, at.exception
+    after = at.dataframe[-1].value
+    assert after["Why"].str.contains(name).all()
+    old = dict(zip(before["Customer"], before["Priority"]))
+    assert all(p == old[c] - 20 for c, p in zip(after["Customer"], after["Priority"]) if c in old)
+    cli = ok_json(capsys, "actions", "--db", str(demo_copy), "--action", action, "--limit", len(after), "--json")
+    assert [(a["customer_id"], a["priority"], a["reason"]) for a in cli] == \
+        list(zip(after["Customer"], after["Priority"], after["Why"]))

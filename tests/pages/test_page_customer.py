@@ -157,3 +157,42 @@ def test_chinese_event_table_names_every_event_type_in_chinese(tmp_path):
     shown = list(events[kind_header])
     assert sorted(shown) == sorted([catalog["purchase"], catalog["refund"], catalog["complaint"]])
     assert not {"purchase", "refund", "complaint"} & set(shown)
+
+
+def test_every_word_of_the_customer_tables_reads_in_chinese(tmp_path):
+    """A manager reading in Chinese opens a customer who was reached every way the app knows:
+    every contact kind, every contact channel and the outcomes of the contact form. In the
+    events table each event type, channel and outcome is a Chinese word (looked up here in the
+    Chinese catalogs, not through the app's code), none left as its English code; so is the
+    channel of each suggested action."""
+    catalog = {}
+    for path in sorted((Path(__file__).resolve().parents[2] / "analysis" / "locale" / "zh").glob("*.json")):
+        catalog.update(json.loads(path.read_text(encoding="utf-8")))
+    kinds = ["contact", "complaint", "survey", "visit", "resolution"]
+    channels = ["phone", "email", "visit", "web", "chat", "letter", "event"]
+    outcomes = ["done", "accepted", "refused", "not interested", "no answer", "call back later", "resolved"]
+    contacts = [{"customer_id": "c1", "occurred_at": f"2024-03-{i + 1:02d} 10:00:00", "kind": kinds[i % len(kinds)],
+                 "channel": channel, "outcome": outcomes[i], "satisfaction": 2.0 if kinds[i % 5] == "survey" else None,
+                 "scale": 5.0 if kinds[i % 5] == "survey" else None}
+                for i, channel in enumerate(channels)]
+    ws = make_workspace(tmp_path, customers=[{"customer_id": "c1", "name": "Harbor"}],
+                        transactions=[{"customer_id": "c1", "order_id": "o1", "date": "2024-01-05", "amount": 120.0},
+                                      {"customer_id": "c1", "order_id": "o2", "date": "2024-02-05", "amount": -20.0}],
+                        interactions=contacts)
+    ws.close()
+    at = open_page(ws.path, "customer", params={"lang": "zh"})
+    assert not at.exception, at.exception
+    kind_header, channel_header, outcome_header = catalog["Kind"], catalog["Channel"], catalog["Outcome"]
+    events = next(d.value for d in at.dataframe if kind_header in d.value.columns)
+    assert sorted(events[kind_header]) == sorted([catalog["purchase"], catalog["refund"]]
+                                                  + [catalog[c["kind"]] for c in contacts])
+    shown_channels = events[channel_header].dropna()
+    assert sorted(shown_channels) == sorted(catalog[c] for c in channels)
+    assert sorted(events[outcome_header].dropna()) == sorted(catalog[o] for o in outcomes)
+    english = set(kinds) | set(channels) | set(outcomes) | {"purchase", "refund"}
+    assert not english & set(events[[kind_header, channel_header, outcome_header]].astype(str).stack())
+    suggested = [d.value for d in at.dataframe if channel_header in d.value.columns and kind_header not in d.value.columns]
+    assert suggested and not suggested[0].empty  # the complaint and the low score call for actions
+    for table in suggested:  # the suggested actions: their channel (a contact channel or "internal")
+        words = {catalog[c] for c in [*channels, "internal"]}
+        assert set(table[channel_header].dropna()) <= words, table[channel_header]
