@@ -41,29 +41,34 @@ import copy
 import dataclasses
 import datetime as dt
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pandas as pd
 import streamlit as st
 
 from analysis import i18n
 from analysis import scores as scores_module
-from analysis.customize import plan
 from analysis.demo import is_demo
-from analysis.differentiate import headroom, icp, matrix, pyramid, segments, views
-from analysis.differentiate.clusters import fit_clusters
+from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
 from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
 from analysis.identify import customers, facts, overview
 from analysis.interact import timeline
-from analysis.interact.campaigns import profit, workspace as campaigns
 from analysis.masking import Masker, workspace_secret
-from analysis.predict import clv_data
-from analysis.predict import fit as clv_fits
-from analysis.predict.clv_data import CLVFit
 from analysis.scores import Scores, score_customers
-from analysis.workshop import story
 from ui import workspace
+from ui.later import later
+
+if TYPE_CHECKING:
+    from analysis.predict.clv_data import CLVFit
+
+# What the first screen does not need (SciPy, scikit-learn behind them): imported at first use.
+plan = later("analysis.customize.plan")
+campaigns = later("analysis.interact.campaigns.workspace")
+profit = later("analysis.interact.campaigns.profit")
+clv_data = later("analysis.predict.clv_data")
+clv_fits = later("analysis.predict.fit")
+story = later("analysis.workshop.story")
 
 
 def key() -> tuple[str, str]:
@@ -323,7 +328,7 @@ def ideal_customer_profile(as_of: dt.date, segment_settings):
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cluster_fit(path: str, version: str, as_of: dt.date, k: int | None, window_months: int, currency: str) -> tuple:
     with _tables(path) as tables:
-        return fit_clusters(tables, as_of, k, window_months, currency=currency)
+        return clusters.fit_clusters(tables, as_of, k, window_months, currency=currency)
 
 
 def cluster_fit(as_of: dt.date, k: int | None, window_months: int, currency: str) -> tuple:
