@@ -49,6 +49,7 @@ import streamlit as st
 from analysis import i18n
 from analysis import scores as scores_module
 from analysis.demo import is_demo
+from analysis.errors import NotEnoughData
 from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
 from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
@@ -167,15 +168,31 @@ def demo() -> bool:
 # -- Overview and Cohorts (per data version) --------------------------------------------------
 
 
+#: the breakdowns by a customer attribute, read from the Overview's one computation of the
+#: facts (the category breakdown reads the purchase lines alone)
+FIRST_SCREEN_BREAKDOWNS = ("region", "industry", "channel")
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _kpis(path: str, version: str, as_of: dt.date, window: int) -> dict:
+def _first_screen(path: str, version: str, as_of: dt.date, window: int) -> dict:
+    """The Overview's headline figures and its region, industry and channel breakdowns from
+    one computation of the per-customer facts (``Tables.pinned()``: computed once, read by
+    the four; each on its own would compute them again, seconds apiece for a million
+    customers). A breakdown the data cannot give is its NotEnoughData, raised when asked for."""
     with _tables(path) as tables:
-        return overview.kpis(tables, as_of, window)
+        pinned = tables.pinned()
+        figures: dict = {"kpis": overview.kpis(pinned, as_of, window)}
+        for by in FIRST_SCREEN_BREAKDOWNS:
+            try:
+                figures[by] = overview.breakdown(pinned, as_of, by, window)
+            except NotEnoughData as exc:
+                figures[by] = exc
+        return figures
 
 
 def kpis(as_of: dt.date, window: int) -> dict:
     """The Overview's headline figures (:func:`analysis.identify.overview.kpis`)."""
-    return _view(_kpis, *key(), as_of, window)
+    return _view(_first_screen, *key(), as_of, int(window))["kpis"]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -231,6 +248,11 @@ def _breakdown(path: str, version: str, as_of: dt.date, by: str, window: int) ->
 
 def breakdown(as_of: dt.date, by: str, window: int) -> pd.DataFrame:
     """Revenue and customers by region, industry, channel or category."""
+    if by in FIRST_SCREEN_BREAKDOWNS:
+        found = _view(_first_screen, *key(), as_of, int(window))[by]
+        if isinstance(found, NotEnoughData):
+            raise found
+        return found
     return _view(_breakdown, *key(), as_of, by, window)
 
 

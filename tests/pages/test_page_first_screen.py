@@ -55,3 +55,26 @@ def test_first_screen_shows_the_overview_without_loading_the_models(demo_copy):
     assert digits(shown["metrics"]["Revenue"]) == int(Decimal(revenue).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     # the first screen waits for none of the models' libraries
     assert shown["loaded"] == []
+
+
+def test_first_screen_computes_the_customer_facts_once(demo_copy, monkeypatch):
+    """The headline figures and the region, industry and channel breakdowns read one
+    computation of the per-customer facts (each used to compute them again: seconds apiece
+    for a million customers); the breakdowns' figures are those of the raw rows."""
+    from analysis.identify import facts
+    from tests.pagetest import open_page
+
+    built = []
+    original = facts._customer_facts
+    monkeypatch.setattr(facts, "_customer_facts", lambda *a, **k: built.append(a[1:]) or original(*a, **k))
+    at = open_page(demo_copy)
+    assert len(built) == 1, built
+    with duckdb.connect(str(demo_copy), read_only=True) as con:  # customers per region, from the raw rows
+        regions = dict(con.execute(
+            "SELECT coalesce(c.region, '(unknown)'), count(*) FROM (SELECT customer_id FROM customers UNION "
+            "SELECT customer_id FROM transactions WHERE customer_id IS NOT NULL UNION "
+            "SELECT customer_id FROM interactions WHERE customer_id IS NOT NULL) u "
+            "LEFT JOIN customers c USING (customer_id) GROUP BY 1").fetchall())
+    bars = [json.loads(c.proto.spec)["data"][0].get("customdata") or [] for c in at.get("plotly_chart")]
+    by_region = next(b for b in bars if b and {row[0] for row in b} == set(regions))
+    assert {row[0]: row[1] for row in by_region} == regions
