@@ -8,8 +8,13 @@ import string
 import numpy as np
 import pandas as pd
 
-from analysis.i18n import lookup, t, tn
+from analysis.i18n import N_, lookup, t, tn
 from analysis.predict.prep import _unit_days
+
+# The sentences filled column-wise (:func:`_each`), in the current language at the call.
+ONCE = N_("Bought once, {ago}")
+AGAIN = N_("Bought on {days} different days, last {last}; {alive}.")
+EVEN_CHANCE = N_(" Even chance of another purchase by {date}.")
 
 
 def _span(days: float) -> str:
@@ -101,15 +106,15 @@ def _notes(scored: pd.DataFrame, unit: float, horizon_months: int) -> list[str]:
     once = x == 0
     # bought once: how long ago, and whether P(alive) is known
     ago = _per_distinct(_ago, (T * unit).astype(object))
-    once_text = _each(lookup("Bought once, {ago}"), ago=ago) + np.where(np.isnan(p), one_time_unknown, one_time)
+    once_text = _each(lookup(ONCE), ago=ago) + np.where(np.isnan(p), one_time_unknown, one_time)
     # bought again: on how many days, the last one how long ago, how likely still active
     last = _per_distinct(_ago, ((T - t_x) * unit).astype(object))
-    again_text = _each(lookup("Bought on {days} different days, last {last}; {alive}."),
+    again_text = _each(lookup(AGAIN),
                        days=(x.astype(np.int64) + 1).astype(object), last=last, alive=_alive_texts(p))
     again_text = again_text + np.where(nonpos, nonpositive, "")
     text = np.where(once, once_text, again_text)
     has_next = np.array([isinstance(v, str) for v in next_text.tolist()], dtype=bool)
-    chance = _each(lookup(" Even chance of another purchase by {date}."), date=np.where(has_next, next_text, ""))
+    chance = _each(lookup(EVEN_CHANCE), date=np.where(has_next, next_text, ""))
     tail = np.where(has_next, chance, np.where(~(p <= 0.5), not_expected, ""))
     return (text + tail).tolist()
 
