@@ -168,6 +168,30 @@ def demo() -> bool:
 # -- Overview and Cohorts (per data version) --------------------------------------------------
 
 
+def _on_one_read(path: str, figures: dict) -> dict:
+    """``{name: figure(tables)}`` on one pinned read of the workspace: the per-customer facts
+    the figures share are computed once (``Tables.pinned()``), not once per figure (seconds
+    apiece for a million customers). A figure the data cannot give is kept as its
+    NotEnoughData, raised by :func:`_figure` when that figure is asked for."""
+    with _tables(path) as tables:
+        pinned = tables.pinned()
+        found: dict = {}
+        for name, figure in figures.items():
+            try:
+                found[name] = figure(pinned)
+            except NotEnoughData as exc:
+                found[name] = exc
+        return found
+
+
+def _figure(cached, name: str, *args) -> Any:
+    """Figure ``name`` of ``cached(*args)`` (a :func:`_on_one_read` result), as the caller's own view."""
+    found = _view(cached, *args)[name]
+    if isinstance(found, NotEnoughData):
+        raise found
+    return found
+
+
 #: the breakdowns by a customer attribute, read from the Overview's one computation of the
 #: facts (the category breakdown reads the purchase lines alone)
 FIRST_SCREEN_BREAKDOWNS = ("region", "industry", "channel")
@@ -175,24 +199,17 @@ FIRST_SCREEN_BREAKDOWNS = ("region", "industry", "channel")
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _first_screen(path: str, version: str, as_of: dt.date, window: int) -> dict:
-    """The Overview's headline figures and its region, industry and channel breakdowns from
-    one computation of the per-customer facts (``Tables.pinned()``: computed once, read by
-    the four; each on its own would compute them again, seconds apiece for a million
-    customers). A breakdown the data cannot give is its NotEnoughData, raised when asked for."""
-    with _tables(path) as tables:
-        pinned = tables.pinned()
-        figures: dict = {"kpis": overview.kpis(pinned, as_of, window)}
-        for by in FIRST_SCREEN_BREAKDOWNS:
-            try:
-                figures[by] = overview.breakdown(pinned, as_of, by, window)
-            except NotEnoughData as exc:
-                figures[by] = exc
-        return figures
+    """The Overview's headline figures and its region, industry and channel breakdowns, on
+    one read (:func:`_on_one_read`)."""
+    figures = {"kpis": lambda tables: overview.kpis(tables, as_of, window)}
+    for by in FIRST_SCREEN_BREAKDOWNS:
+        figures[by] = lambda tables, by=by: overview.breakdown(tables, as_of, by, window)
+    return _on_one_read(path, figures)
 
 
 def kpis(as_of: dt.date, window: int) -> dict:
     """The Overview's headline figures (:func:`analysis.identify.overview.kpis`)."""
-    return _view(_first_screen, *key(), as_of, int(window))["kpis"]
+    return _figure(_first_screen, "kpis", *key(), as_of, int(window))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -249,10 +266,7 @@ def _breakdown(path: str, version: str, as_of: dt.date, by: str, window: int) ->
 def breakdown(as_of: dt.date, by: str, window: int) -> pd.DataFrame:
     """Revenue and customers by region, industry, channel or category."""
     if by in FIRST_SCREEN_BREAKDOWNS:
-        found = _view(_first_screen, *key(), as_of, int(window))[by]
-        if isinstance(found, NotEnoughData):
-            raise found
-        return found
+        return _figure(_first_screen, by, *key(), as_of, int(window))
     return _view(_breakdown, *key(), as_of, by, window)
 
 
@@ -293,25 +307,23 @@ def cohort_customers(as_of: dt.date, month: str, offset: int) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _pyramid(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.pyramid(tables, as_of, settings)
+def _pyramid_page(path: str, version: str, as_of: dt.date, settings) -> dict:
+    """The pyramid's tiers and the moves between tiers, on one read (:func:`_on_one_read`):
+    the tiers as of the date are computed once for both."""
+    return _on_one_read(path, {
+        "layers": lambda tables: pyramid.pyramid(tables, as_of, settings),
+        "migration": lambda tables: pyramid.tier_migration(tables, as_of, settings),
+    })
 
 
 def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """The pyramid's tiers (:func:`analysis.differentiate.pyramid.pyramid`)."""
-    return _view(_pyramid, *key(), as_of, segment_settings)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _tier_migration(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return pyramid.tier_migration(tables, as_of, settings)
+    return _figure(_pyramid_page, "layers", *key(), as_of, segment_settings)
 
 
 def tier_migration(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """How customers moved between tiers since the previous window."""
-    return _view(_tier_migration, *key(), as_of, segment_settings)
+    return _figure(_pyramid_page, "migration", *key(), as_of, segment_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
