@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from analysis.differentiate import headroom
-from analysis.differentiate.clusters import fit_clusters, make_personas
-from analysis.predict.clv_data import CLVFit, score_clv
+from analysis.differentiate.clusters import make_personas
 from analysis.predict.notes import clv_notes
-from analysis.predict.fit import fit_workspace_clv
 from analysis.errors import NotEnoughData
 from analysis.i18n import N_, t
 from analysis.identify.facts import resolve_as_of
@@ -42,6 +40,13 @@ from analysis.progress import Reporter, silent
 from analysis.settings import ReportSettings
 from analysis.differentiate.segments import add_text, segment_customers
 from analysis.store import Tables, Workspace
+
+if TYPE_CHECKING:
+    from analysis.predict.clv_data import CLVFit
+
+# Reading stored scores needs neither SciPy nor scikit-learn: the models are imported where
+# they are fitted or applied (:func:`outlook`, :func:`_clv_part`, :func:`_numbers`), so a page
+# that only reads the scores does not wait seconds for them to load.
 
 CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expected_spend", "clv", "clv_note"]
 # What the CLV note is written from, kept beside the stored outlook (dropped after writing it).
@@ -84,6 +89,8 @@ def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
 def outlook(fit: CLVFit, settings: ReportSettings, horizon_months: int) -> pd.DataFrame:
     """The CLV model's per-customer outlook over ``horizon_months`` from a fit the caller made
     (:func:`analysis.predict.clv_data.fit_clv`)."""
+    from analysis.predict.clv_data import score_clv
+
     return score_clv(fit, horizon_months, settings.margin, settings.annual_discount)
 
 
@@ -98,6 +105,9 @@ def _clv_part(tables: Tables, as_of: dt.date, settings: ReportSettings,
     """(outlook columns + the MCC ``potential`` + the note inputs, messages); one model fit
     serves both the CLV horizon and the activity window: ``clv_fit()`` when given (a fit the
     caller keeps, on the same purchases and as-of date), else one made here."""
+    from analysis.predict.clv_data import score_clv
+    from analysis.predict.fit import fit_workspace_clv
+
     messages: dict[str, str] = {}
     fit = attempt(messages, "clv", clv_fit or (lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model)))
     if fit is None:
@@ -142,6 +152,8 @@ def _numbers(tables: Tables, as_of: dt.date, settings: ReportSettings,
             frame[col] = np.nan
     clusters: dict[str, pd.DataFrame] = {}
     _stage(report, 3)
+    from analysis.differentiate.clusters import fit_clusters
+
     fitted = attempt(messages, "clusters", clusters_fit or (lambda: fit_clusters(
         tables, as_of, settings.k, settings.window_months, currency=settings.currency)))
     if fitted is not None:

@@ -44,30 +44,36 @@ import copy
 import dataclasses
 import datetime as dt
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pandas as pd
 import streamlit as st
 
 from analysis import i18n
 from analysis import scores as scores_module
-from analysis.customize import plan
 from analysis.demo import is_demo
-from analysis.differentiate import headroom, icp, matrix, pyramid, segments, views
-from analysis.differentiate.clusters import fit_clusters
+from analysis.errors import NotEnoughData
+from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
 from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
 from analysis.identify import customers, facts, overview
 from analysis.interact import timeline
-from analysis.interact.campaigns import profit, workspace as campaigns
 from analysis.masking import Masker, workspace_secret
-from analysis.predict import clv_data
-from analysis.predict import fit as clv_fits
-from analysis.predict.clv_data import CLVFit
 from analysis.scores import Scores, score_customers
 from analysis.store import campaigns as campaign_store
-from analysis.workshop import story
 from ui import workspace
+from ui.later import later
+
+if TYPE_CHECKING:
+    from analysis.predict.clv_data import CLVFit
+
+# What the first screen does not need (SciPy, scikit-learn behind them): imported at first use.
+plan = later("analysis.customize.plan")
+campaigns = later("analysis.interact.campaigns.workspace")
+profit = later("analysis.interact.campaigns.profit")
+clv_data = later("analysis.predict.clv_data")
+clv_fits = later("analysis.predict.fit")
+story = later("analysis.workshop.story")
 
 
 def key() -> tuple[str, str]:
@@ -174,15 +180,48 @@ def demo() -> bool:
 # -- Overview and Cohorts (per data version) --------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _kpis(path: str, version: str, as_of: dt.date, window: int) -> dict:
+def _on_one_read(path: str, figures: dict) -> dict:
+    """``{name: figure(tables)}`` on one pinned read of the workspace: the per-customer facts
+    the figures share are computed once (``Tables.pinned()``), not once per figure (seconds
+    apiece for a million customers). A figure the data cannot give is kept as its
+    NotEnoughData, raised by :func:`_figure` when that figure is asked for."""
     with _tables(path) as tables:
-        return overview.kpis(tables, as_of, window)
+        pinned = tables.pinned()
+        found: dict = {}
+        for name, figure in figures.items():
+            try:
+                found[name] = figure(pinned)
+            except NotEnoughData as exc:
+                found[name] = exc
+        return found
+
+
+def _figure(cached, name: str, *args) -> Any:
+    """Figure ``name`` of ``cached(*args)`` (a :func:`_on_one_read` result), as the caller's own view."""
+    found = _view(cached, *args)[name]
+    if isinstance(found, NotEnoughData):
+        raise found
+    return found
+
+
+#: the breakdowns by a customer attribute, read from the Overview's one computation of the
+#: facts (the category breakdown reads the purchase lines alone)
+FIRST_SCREEN_BREAKDOWNS = ("region", "industry", "channel")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _first_screen(path: str, version: str, as_of: dt.date, window: int) -> dict:
+    """The Overview's headline figures and its region, industry and channel breakdowns, on
+    one read (:func:`_on_one_read`)."""
+    figures = {"kpis": lambda tables: overview.kpis(tables, as_of, window)}
+    for by in FIRST_SCREEN_BREAKDOWNS:
+        figures[by] = lambda tables, by=by: overview.breakdown(tables, as_of, by, window)
+    return _on_one_read(path, figures)
 
 
 def kpis(as_of: dt.date, window: int) -> dict:
     """The Overview's headline figures (:func:`analysis.identify.overview.kpis`)."""
-    return _view(_kpis, *key(), as_of, window)
+    return _figure(_first_screen, "kpis", *key(), as_of, int(window))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -238,6 +277,8 @@ def _breakdown(path: str, version: str, as_of: dt.date, by: str, window: int) ->
 
 def breakdown(as_of: dt.date, by: str, window: int) -> pd.DataFrame:
     """Revenue and customers by region, industry, channel or category."""
+    if by in FIRST_SCREEN_BREAKDOWNS:
+        return _figure(_first_screen, by, *key(), as_of, int(window))
     return _view(_breakdown, *key(), as_of, by, window)
 
 
@@ -290,21 +331,29 @@ def _of_tables(name: str, compute, max_entries: int = 16):
     return st.cache_resource(show_spinner=False, max_entries=max_entries)(cached)
 
 
-_pyramid = _of_tables("_pyramid", pyramid.pyramid)
-_tier_migration = _of_tables("_tier_migration", pyramid.tier_migration)
 _satisfaction_matrix = _of_tables("_satisfaction_matrix", matrix.satisfaction_matrix)
 _attitude_change = _of_tables("_attitude_change", segments.attitude_change)
 _ideal_customer_profile = _of_tables("_ideal_customer_profile", icp.ideal_customer_profile)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _pyramid_page(path: str, version: str, as_of: dt.date, settings) -> dict:
+    """The pyramid's tiers and the moves between tiers, on one read (:func:`_on_one_read`):
+    the tiers as of the date are computed once for both."""
+    return _on_one_read(path, {
+        "layers": lambda tables: pyramid.pyramid(tables, as_of, settings),
+        "migration": lambda tables: pyramid.tier_migration(tables, as_of, settings),
+    })
+
+
 def pyramid_layers(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """The pyramid's tiers (:func:`analysis.differentiate.pyramid.pyramid`)."""
-    return _view(_pyramid, *key(), as_of, segment_settings)
+    return _figure(_pyramid_page, "layers", *key(), as_of, segment_settings)
 
 
 def tier_migration(as_of: dt.date, segment_settings) -> pd.DataFrame:
     """How customers moved between tiers since the previous window."""
-    return _view(_tier_migration, *key(), as_of, segment_settings)
+    return _figure(_pyramid_page, "migration", *key(), as_of, segment_settings)
 
 
 def satisfaction_matrix(as_of: dt.date, segment_settings) -> pd.DataFrame:
@@ -325,7 +374,7 @@ def ideal_customer_profile(as_of: dt.date, segment_settings):
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cluster_fit(path: str, version: str, as_of: dt.date, k: int | None, window_months: int, currency: str) -> tuple:
     with _tables(path) as tables:
-        return fit_clusters(tables, as_of, k, window_months, currency=currency)
+        return clusters.fit_clusters(tables, as_of, k, window_months, currency=currency)
 
 
 def cluster_fit(as_of: dt.date, k: int | None, window_months: int, currency: str) -> tuple:

@@ -24,10 +24,9 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import i18n, money
-from analysis.customize.actions import ActionSettings
 from analysis.i18n import t
 from analysis.money import in_currency
-from analysis.settings import DEFAULT_WINDOW_MONTHS, ReportSettings, SegmentSettings
+from analysis.settings import DEFAULT_WINDOW_MONTHS, ActionSettings, ReportSettings, SegmentSettings
 from ui import cached, presenting, workspace
 
 URL = "query-params"

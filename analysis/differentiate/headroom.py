@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.i18n import N_, lookup, money, number, percent, t, tn
-from analysis.differentiate.wallet import Wallets, engine_wallets, wallet_inputs
 from analysis.differentiate.wallet_peers import group_json
+
+if TYPE_CHECKING:  # the estimator needs scikit-learn: imported where wallets are estimated
+    from analysis.differentiate.wallet import Wallets
 
 COLUMNS = ["wallet_estimate", "wallet_source", "wallet_peers", "wallet_peer_group", "headroom"]
 # Words for the attributes a peer group shares, numbers as "{low}-{high} <words>".
@@ -48,6 +50,8 @@ def customer_wallets(tables, as_of: dt.date, local_rows: int | None = None) -> W
     """:func:`analysis.differentiate.wallet.engine_wallets` on the workspace's customers as of
     ``as_of``: the model fitted on at most ``local_rows`` customers, applied to all in the
     engine (DuckDB or Spark)."""
+    from analysis.differentiate.wallet import engine_wallets, wallet_inputs
+
     return engine_wallets(wallet_inputs(tables, as_of), max_rows=local_rows)
 
 

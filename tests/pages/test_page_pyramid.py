@@ -77,3 +77,31 @@ def test_a_tier_lists_its_customers_by_revenue_and_a_click_opens_one(demo_copy):
     at.run()
     assert not at.exception, at.exception
     assert [sb.value for sb in at.selectbox if sb.label == "Customer"] == [ids[0]]
+
+
+def test_the_pyramid_and_its_moves_share_one_computation_of_the_tiers(demo_copy, monkeypatch):
+    """A manager opens the pyramid once the scores are stored (as after an import): the
+    layers and the moves between layers read the per-customer facts once per date (now and
+    one window earlier), not once per chart; the layers add up to every customer in the raw rows."""
+    import duckdb
+
+    from analysis.identify import facts
+    from analysis.scores import score_customers
+    from analysis.settings import ReportSettings
+    from analysis.store import Workspace
+
+    with Workspace(demo_copy) as ws:
+        score_customers(ws, None, ReportSettings())
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        everyone = con.execute("SELECT count(*) FROM (SELECT customer_id FROM customers UNION "
+                               "SELECT customer_id FROM transactions WHERE customer_id IS NOT NULL UNION "
+                               "SELECT customer_id FROM interactions WHERE customer_id IS NOT NULL)").fetchone()[0]
+    built = []
+    original = facts._customer_facts
+    monkeypatch.setattr(facts, "_customer_facts", lambda *a, **k: built.append(a[1:]) or original(*a, **k))
+    at = open_page(demo_copy)  # the app opens on the Overview (its own computation of the facts)
+    built.clear()
+    at.switch_page("pages/pyramid.py").run()
+    assert not at.exception
+    assert layers_table(at)["Customers"].sum() == everyone
+    assert len(built) == len(set(built)) == 2, built  # now and one window earlier, once each
