@@ -41,11 +41,12 @@ class Columns:
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
-        self.names = frame.columns
+        self.names = list(frame.columns)
+        self._known = frozenset(self.names)
         self._done: dict[str, np.ndarray] = {}
 
     def __contains__(self, name: object) -> bool:
-        return name in self.names
+        return name in self._known
 
     def __getitem__(self, name: str) -> np.ndarray:
         col = self._done.get(name)
@@ -123,7 +124,9 @@ def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
         shared = {"window_months": settings.window_months, "p_alive_threshold": settings.p_alive_threshold,
                   "due_days": int(days)}
         extra = None
-        if rule.values is not None:
+        if isinstance(rule.values, Mapping):  # placeholders read straight from the customer's columns
+            shared.update({k: _Column(v) for k, v in rule.values.items()})
+        elif rule.values is not None:
             extra = [rule.values(CustomerContext(RowView(cols, p), as_of, settings)) or {} for p in pos]
             if not any(extra):
                 extra = None
@@ -158,8 +161,13 @@ def _fill(template: str, cols: Columns, pos: np.ndarray, shared: dict, extra: li
 def _field(field: str, cols: Columns, pos: np.ndarray, shared: dict, extra: list[dict] | None) -> list:
     """The values ``field`` takes for each row, in :class:`Fill`'s order: the rule's values,
     the settings' numbers and the level words, then the customer's own field."""
-    if field in shared:
-        base: list = [shared[field]] * len(pos)
+    if isinstance(shared.get(field), _Column):
+        name = shared[field].name
+        if name not in cols:
+            raise KeyError(name)
+        base: list = cols[name][pos].tolist()
+    elif field in shared:
+        base = [shared[field]] * len(pos)
     elif field in _LEVELS:
         col = cols[field] if field in cols else np.full(len(cols.frame), None, dtype=object)
         base = [level_label(v) for v in col[pos]]
@@ -175,11 +183,21 @@ def _field(field: str, cols: Columns, pos: np.ndarray, shared: dict, extra: list
     return base
 
 
+class _Column:
+    """A placeholder filled from the customer's column ``name`` (a rule's ``values`` mapping)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
 def _raise(field: str) -> Any:
     raise KeyError(field)
 
 
 def _row_fill(cols: Columns, p: int, shared: dict, extra: dict, currency: str) -> Fill:
     row = RowView(cols, p)
-    values = {**shared, **{k: level_label(row.get(k)) for k in _LEVELS}, **extra}
+    values = {**{k: row[v.name] if isinstance(v, _Column) else v for k, v in shared.items()},
+              **{k: level_label(row.get(k)) for k in _LEVELS}, **extra}
     return Fill(values, row, currency)
