@@ -6,19 +6,14 @@ customer's plan must read that customer's stored rows only, never everyone's inp
 
 from __future__ import annotations
 
-from analysis.cli import main
 from analysis.customize import plan
 from analysis.store import Workspace
-from tests.customize.test_actions_cli import AS_OF, open_complaints, overdue, shop
+from tests.customize.test_actions_cli import AS_OF, imported_shop, open_complaints, overdue
 from tests.differentiate.test_wallet_cli import run
 
 
 def test_a_manager_opens_one_customer_and_the_top_five_from_the_stored_plan(tmp_path, capsys, monkeypatch):
-    orders, contacts = shop(tmp_path)
-    db = str(tmp_path / "shop.duckdb")
-    assert main(["ingest", str(tmp_path / "orders.csv"), "--db", db]) == 0
-    assert main(["ingest", str(tmp_path / "contacts.csv"), "--db", db, "--table", "interactions"]) == 0
-    capsys.readouterr()
+    orders, contacts, db = imported_shop(tmp_path, capsys)
     with Workspace(db) as ws:  # the Action plan page opened once: everything it needs is stored
         whole = plan.all_actions(ws, AS_OF)
         stored = ws.query('SELECT "result_key" FROM "results" WHERE "kind" = \'action_inputs\'')["result_key"]
