@@ -193,12 +193,20 @@ def input_settings(settings: ActionSettings) -> tuple:
             settings.crosssell_min_customers, settings.crosssell_min_confidence, settings.crosssell_min_lift)
 
 
+def _keys(ws: Workspace, as_of: dt.date, settings: ActionSettings) -> tuple[str, str]:
+    """(the stored inputs' key, the stored cross-sell rules' key) of ``ws`` as of ``as_of``."""
+    parts = dict(**ws.version_at(as_of), format=STORED_FORMAT, as_of=as_of.isoformat(),
+                 settings=repr(input_settings(settings)))
+    return ws.result_key("action_inputs", **parts), ws.result_key("action_rules", **parts)
+
+
 def action_inputs(source: Workspace | Tables, as_of: Any = None,
                   settings: ActionSettings = ActionSettings()) -> ActionInputs:
     """:func:`history_inputs`, :func:`answers_table` and the cross-sell rules computed in the
     engine. On a Workspace they are stored there (result kind ``action_inputs``, keyed like
     the scores by :meth:`~analysis.store.Workspace.version_at`, the as-of date and
-    :func:`input_settings`) and read back by later calls; on bare Tables computed each time."""
+    :func:`input_settings`; the rules alone also as the small result ``action_rules``, which
+    one customer's plan reads) and read back by later calls; on bare Tables computed each time."""
     tables = source.tables() if isinstance(source, Workspace) else source
     as_of = resolve_as_of(tables, as_of)
 
@@ -210,12 +218,46 @@ def action_inputs(source: Workspace | Tables, as_of: Any = None,
         return {"inputs": frame, "answers": answers, "rules": rules}, {}
 
     if isinstance(source, Workspace):
-        key = source.result_key("action_inputs", **source.version_at(as_of), format=STORED_FORMAT,
-                                as_of=as_of.isoformat(), settings=repr(input_settings(settings)))
+        key, rules_key = _keys(source, as_of, settings)
         frames, _ = source.stored_result("action_inputs", key, compute)
+        if not source.has_result(rules_key):
+            source.save_result("action_rules", rules_key, {"rules": frames["rules"]}, {})
     else:
         frames, _ = compute()
     return ActionInputs(frames["inputs"], frames["answers"], frames["rules"], as_of)
+
+
+def kept_rules(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> pd.DataFrame:
+    """The cross-sell rules as of ``as_of``: the small stored result ``action_rules`` when
+    there is one, else fitted on every customer's purchases (and stored when the workspace
+    is writable)."""
+    _, rules_key = _keys(ws, as_of, settings)
+    found = ws.load_result(rules_key)
+    if found is not None:
+        return found[0]["rules"]
+    rules = crosssell_rules(ws.tables(), as_of, settings)
+    ws.save_result("action_rules", rules_key, {"rules": rules}, {})
+    return rules
+
+
+def customer_inputs(source: Workspace | Tables, as_of: dt.date, settings: ActionSettings,
+                    customer_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(inputs, answers) of one customer, as :func:`action_inputs` gives them for everyone:
+    their rows of the stored inputs when stored (read alone, the filter runs in DuckDB), else
+    computed on that customer's history only, with the cross-sell rules kept for the data
+    version (:func:`kept_rules`; on bare Tables fitted here)."""
+    cid = str(customer_id)
+    if isinstance(source, Workspace):
+        key, _ = _keys(source, as_of, settings)
+        inputs = source.load_result_rows(key, "inputs", "customer_id", cid)
+        answers = source.load_result_rows(key, "answers", "customer_id", cid)
+        if inputs is not None and answers is not None:
+            return inputs, answers
+        tables, rules = source.tables(), kept_rules(source, as_of, settings)
+    else:
+        tables, rules = source, crosssell_rules(source, as_of, settings)
+    inputs = inputs_frame(history_inputs(tables, as_of, settings, customer_id=cid, rules=rules))
+    return inputs, answers_frame(answers_table(tables, as_of, customer_id=cid))
 
 
 def _stamps(frame: pd.DataFrame, columns) -> pd.DataFrame:

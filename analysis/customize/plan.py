@@ -41,20 +41,14 @@ def action_inputs(
     history inputs of :mod:`analysis.customize.history`, one row per customer) and the latest
     answer per (customer_id, action) up to ``as_of``. For every customer the inputs are
     computed in the engine once per data version and as-of date (stored in a Workspace); for
-    ``customer_id`` only that customer's history is read, with the cross-sell rules of every
-    customer (kept with the stored inputs on a Workspace)."""
-    tables = source_tables(source)
+    ``customer_id`` only that customer's rows are read (:func:`history.customer_inputs`)."""
     if customer_id is None:
         kept = history.action_inputs(source, as_of, action_settings)
         inputs, answers = kept.frame, kept.answers
     else:
         cid = str(customer_id)
         frame = frame[frame["customer_id"].astype(str) == cid]
-        rules = (history.action_inputs(source, as_of, action_settings).rules if isinstance(source, Workspace)
-                 else history.crosssell_rules(tables, as_of, action_settings))
-        inputs = history.inputs_frame(history.history_inputs(tables, as_of, action_settings, customer_id=cid,
-                                                             rules=rules))
-        answers = history.answers_frame(history.answers_table(tables, as_of, customer_id=cid))
+        inputs, answers = history.customer_inputs(source, as_of, action_settings, cid)
     prepared = prepare(frame, None, None, as_of, action_settings, inputs=inputs)
     return runner.from_frame(prepared), (None if answers.empty else ibis.memtable(answers))
 

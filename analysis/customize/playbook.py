@@ -133,9 +133,12 @@ def win_back(c: CustomerContext) -> dict[str, Any]:
 @rule(
     id="cross_sell", family="growth", condition=lambda t: _known(t, "crosssell_category"),
     priority=lambda t: 30 + 30 * _num(t, "crosssell_confidence"), due_days="offer_days", channel="email",
+    values={"category": "crosssell_category", "antecedent": "crosssell_antecedent",
+            "confidence": "crosssell_confidence", "lift": "crosssell_lift"},
 )
 def cross_sell(c: CustomerContext) -> dict[str, Any]:
-    """Offer the category similar customers buy and this one never has (see crosssell.py)."""
+    """Offer the category similar customers buy and this one never has (see crosssell.py):
+    the reason reads the offer's columns named in ``values`` (one per placeholder)."""
     return dict(category=c.crosssell_category, antecedent=c.crosssell_antecedent,
                 confidence=c.crosssell_confidence, lift=c.crosssell_lift)
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
 import ibis
 import numpy as np
 import pandas as pd
 
+from analysis.customize import writing
 from analysis.customize.rules import RULES, CustomerContext, Rule
 from analysis.settings import ActionSettings
 
@@ -276,27 +276,10 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     own rows are read for these rows only."""
     rows = rows.reset_index(drop=True)
     found = customers.rows(rows["customer_id"])
-    todo = rows["title"].isna().to_numpy()
-    titles, reasons = list(rows["title"].astype(object)), list(rows["reason"].astype(object))
-    if todo.any():
-        columns = list(found.columns)
-        by_id = {str(v[columns.index("customer_id")]): v for v in found.to_numpy(dtype=object)}
-        contexts: dict[str, CustomerContext] = {}
-        ids, acts, rids = rows["customer_id"].tolist(), rows["action"].tolist(), rows["rule"].tolist()
-        days, texts = rows["due_days"].tolist(), rows["text"].tolist()
-        for i in np.nonzero(todo)[0]:
-            cid = ids[i]
-            c = contexts.get(cid)
-            if c is None:
-                # exact amounts (Spark's decimals) read as numbers, so texts show their currency
-                row = [float(v) if isinstance(v, Decimal) else v for v in by_id[cid]]
-                c = contexts[cid] = CustomerContext(dict(zip(columns, row)), as_of, settings)
-            r = RULES[rids[i]]
-            values = r.values(c) if r.values is not None else {}
-            titles[i], reasons[i] = c.texts(acts[i], int(days[i]), texts[i], **(values or {}))
+    titles, reasons = writing.write(rows, found, as_of, settings)
     if lessons is not None and lessons.notes:
         reasons = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
-                   for r, a in zip(reasons, rows["action"].tolist())]
+                   for r, a in zip(reasons.tolist(), rows["action"].tolist())]
     copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
     out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons).join(
         copied.reindex(columns=COPY_COLUMNS), on="customer_id")

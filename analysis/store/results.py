@@ -107,3 +107,21 @@ class StoredResults:
         except duckdb.CatalogException:  # an older read-only workspace, a table dropped by hand
             return None
         return frames, record["meta"]
+
+    def load_result_rows(self, key: str, part: str, column: str, value: Any) -> pd.DataFrame | None:
+        """The rows of the frame ``part`` stored under ``key`` whose ``column`` equals
+        ``value`` (the filter runs in DuckDB, so one customer's rows of a million are read
+        alone), typed as :meth:`load_result` types them; None when nothing is stored there."""
+        try:
+            with self.reading():
+                row = self.cursor().execute(
+                    'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+                if row is None or part not in json.loads(row[0]):
+                    return None
+                name = json.loads(row[0])[part]
+                frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)} WHERE {quote_ident(column)} = $1",
+                                          params=[value]).to_arrow_table().to_pandas()
+        except duckdb.CatalogException:
+            return None
+        wanted = json.loads(row[1])["dtypes"][part]
+        return frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})

@@ -93,12 +93,18 @@ def escalate():
     unregister("escalate_complaints")
 
 
-def test_a_shop_owner_follows_the_plan_from_the_command_line(tmp_path, capsys, escalate):
+def imported_shop(tmp_path, capsys) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(orders, contacts, workspace path): the :func:`shop` imported with ``ingest``."""
     orders, contacts = shop(tmp_path)
     db = str(tmp_path / "shop.duckdb")
     assert main(["ingest", str(tmp_path / "orders.csv"), "--db", db]) == 0
     assert main(["ingest", str(tmp_path / "contacts.csv"), "--db", db, "--table", "interactions"]) == 0
     capsys.readouterr()
+    return orders, contacts, db
+
+
+def test_a_shop_owner_follows_the_plan_from_the_command_line(tmp_path, capsys, escalate):
+    orders, contacts, db = imported_shop(tmp_path, capsys)
     complaints, late = open_complaints(contacts), overdue(orders)
     assert len(complaints) >= 5 and len(late) >= 10
 

@@ -295,7 +295,7 @@ def test_inputs_are_stored_with_the_scores_and_follow_the_contacts(shop, capsys,
     with Workspace(shop) as ws:
         first = history.action_inputs(ws, AS_OF, SETTINGS)
         kinds = ws.query('SELECT "kind", count(*) AS n FROM "results" GROUP BY "kind"')
-        assert dict(zip(kinds["kind"], kinds["n"])) == {"action_inputs": 1}
+        assert dict(zip(kinds["kind"], kinds["n"])) == {"action_inputs": 1, "action_rules": 1}
         real = history.history_inputs
         monkeypatch.setattr(history, "history_inputs", lambda *a, **k: pytest.fail("computed again"))
         again = history.action_inputs(ws, AS_OF, SETTINGS)
