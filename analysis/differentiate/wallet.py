@@ -52,7 +52,6 @@ Two ways to run it, the same figures:
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +61,8 @@ import pandas as pd
 
 from analysis.differentiate.wallet_check import FOLDS, WalletCheck, held_out, holdout_estimates, scores
 from analysis.differentiate.wallet_model import (
-    ATTRIBUTES, CATEGORICAL, MIN_GIVEN, SPEND, WalletEstimator, attribute_names, fit_plan, floored, given, one_thread,
-    plan, prepared,
+    ATTRIBUTES, CATEGORICAL, MIN_GIVEN, SPEND, WalletEstimator, attribute_names, fit_plan, floored, given, plan,
+    prepared,
 )
 from analysis.identify import facts
 from analysis.identify.facts import category_revenue, customer_facts, purchases, resolve_as_of
@@ -256,31 +255,6 @@ def engine_wallets(table, quantile: float = 0.9, *, attributes=None, min_given: 
     n_train = n_given if on_wallets else int(counts["revenue_fit"])
     f = prepared(to_frame(hash_sample(train, n_train, limit)))
     p = plan(f, quantile, attributes, min_given, n_given=n_given)
-    with one_thread(), ThreadPoolExecutor(max_workers=1) as pool:
-        # The check's cross-validated fits need only the sample: they run beside the model's
-        # fit and the engine's work (the trees release the interpreter while they fit, the
-        # engine while it computes), the same fits, so the same figures, sooner.
-        checking = (pool.submit(held_out, f, p, max(len(f), 1), random_state, settings)
-                    if check and n_given and p.target == "wallets" else None)
-        customers, tally, model = _apply(table, f, p, random_state, settings)
-        held = checking.result() if checking is not None else None
-    holdout = None
-    if held is not None:  # the fit's own customers, each fold estimated by the others
-        holdout = scores(f.set_index("customer_id").loc[held.index], held)
-    elif check and n_given and p.target == "revenue":
-        # the model never saw a wallet: its estimates of the given ones are the check
-        mine = customers.filter(customers._check)
-        mine = to_frame(hash_sample(mine, n_given, limit).select(
-            "customer_id", wallet="_wallet", best_year="_best", estimate="_estimate"))
-        mine = mine.sort_values("customer_id").set_index("customer_id")
-        holdout = scores(mine, mine["estimate"].rename("wallet_estimate"))
-    return Wallets(customers.select(*CUSTOMER_COLUMNS), int(tally["given"]), int(tally["estimated"]),
-                   p.target, p.quantile, holdout)
-
-
-def _apply(table, f: pd.DataFrame, p, random_state, settings):
-    """(customers, tally, model) of :func:`engine_wallets`: the model fitted on ``f`` and
-    applied to every customer of ``table`` in the engine, computed once."""
     model = fit_plan(f, p, p.train, max(len(f), 1), random_state, settings)
 
     t = model.with_log(model.peers_.columns_expr(table))
@@ -308,6 +282,18 @@ def _apply(table, f: pd.DataFrame, p, random_state, settings):
         given=customers.customer_id.count(where=customers.wallet_source == "given"),
         estimated=customers.customer_id.count(where=customers.wallet_source == "estimated"),
     ).to_pandas().iloc[0]
-    return customers, tally, model
+    holdout = None
+    if check and n_given:
+        if p.target == "wallets":  # the fit's own customers, each fold estimated by the others
+            held = held_out(f, p, max(len(f), 1), random_state, settings)
+            holdout = scores(f.set_index("customer_id").loc[held.index], held)
+        else:  # the model never saw a wallet: its estimates of the given ones are the check
+            mine = customers.filter(customers._check)
+            mine = to_frame(hash_sample(mine, n_given, limit).select(
+                "customer_id", wallet="_wallet", best_year="_best", estimate="_estimate"))
+            mine = mine.sort_values("customer_id").set_index("customer_id")
+            holdout = scores(mine, mine["estimate"].rename("wallet_estimate"))
+    return Wallets(customers.select(*CUSTOMER_COLUMNS), int(tally["given"]), int(tally["estimated"]),
+                   p.target, p.quantile, holdout)
 
 

@@ -94,7 +94,7 @@ class WalletEstimator(RegressorMixin, BaseEstimator):
         if self.model == "boosting" and self.n_fit_ >= 2 * int(self.min_peers) and self.columns_:
             from sklearn.ensemble import HistGradientBoostingRegressor
 
-            with one_thread():
+            with _one_thread():
                 self.model_ = HistGradientBoostingRegressor(
                     loss="quantile", quantile=float(self.quantile), categorical_features="from_dtype",
                     learning_rate=self.learning_rate, max_iter=self.max_iter,
@@ -109,7 +109,7 @@ class WalletEstimator(RegressorMixin, BaseEstimator):
         if self.model_ is None:
             return self.peers_.values(X)
         out = np.empty(len(X))
-        with one_thread():
+        with _one_thread():
             for start in range(0, len(X), BATCH_ROWS):
                 part = X.iloc[start:start + BATCH_ROWS]
                 out[start:start + len(part)] = np.exp(self.model_.predict(self._design(part)))
@@ -267,7 +267,7 @@ def floored(estimate, best) -> np.ndarray:
     return np.where(np.isfinite(estimate), np.maximum(estimate, best), np.nan)
 
 
-def one_thread():
+def _one_thread():
     """The boosted trees on one OpenMP thread: on a machine whose cores are busy with other
     work (the app's other sessions), their worker threads wait on each other; measured on
     the demo company with the machine loaded, the wallets with their check took 68 s on the
