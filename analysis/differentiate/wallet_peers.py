@@ -55,10 +55,32 @@ class PeerGroups:
                 # most frequent first, ties by value: the same order every run
                 order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
                 self.categories_[c] = [v for v, _ in order]
-        self.fit_codes_ = self.codes(X)
-        self.levels_ = _peer_levels(self.fit_codes_, [self._cardinality(j) for j in range(len(self.columns))],
-                                    y, float(self.quantile))
+        # The groups themselves are counted when first asked for: a boosted model's
+        # cross-validation folds need only the categories and bands above (its design), and
+        # counting every level took a quarter of each fold's time.
+        self._fit_rows = (X, np.asarray(y))
+        self._levels = None
         return self
+
+    @property
+    def fit_codes_(self) -> np.ndarray:
+        """:meth:`codes` of the rows the groups were fitted on."""
+        self._count_levels()
+        return self._levels[0]
+
+    @property
+    def levels_(self) -> list:
+        """Per level L = 0..p, the groups on the first L attributes (see the class)."""
+        self._count_levels()
+        return self._levels[1]
+
+    def _count_levels(self) -> None:
+        if self._levels is None:
+            X, y = self._fit_rows
+            codes = self.codes(X)
+            levels = _peer_levels(codes, [self._cardinality(j) for j in range(len(self.columns))], y,
+                                  float(self.quantile))
+            self._levels, self._fit_rows = (codes, levels), None
 
     # -- in NumPy -------------------------------------------------------------------------------
     def codes(self, X: pd.DataFrame) -> np.ndarray:

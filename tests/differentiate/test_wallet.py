@@ -229,6 +229,28 @@ def test_the_peer_model_is_the_quantile_of_each_peer_group():
         WalletEstimator(quantile=1.5).fit(X, y)
 
 
+
+def test_a_boosted_fit_counts_its_peer_groups_only_when_they_are_asked_for(monkeypatch):
+    """The check's cross-validated fits only predict: counting every peer group in each of
+    them was a quarter of the check's time. Counted when asked for, they are the groups the
+    estimator describes (the same figures as counted by hand)."""
+    from analysis.differentiate import wallet_peers
+
+    counted = []
+    levels = wallet_peers._peer_levels
+    monkeypatch.setattr(wallet_peers, "_peer_levels", lambda *a: counted.append(1) or levels(*a))
+    X, y, _ = two_groups(n=1000)
+    model = WalletEstimator(quantile=0.9).fit(X, y)
+    model.predict(X)  # what a fold does
+    assert counted == []
+    groups = model.peer_groups(X.iloc[[0]])
+    assert counted == [1]
+    low, high = groups.iloc[0]["peer_group"]["noise"]
+    same = (X["industry"] == X["industry"].iat[0]) & X["noise"].between(low, high)
+    assert groups.iloc[0]["peers"] == same.sum()
+    model.peer_groups(X.iloc[[1]])
+    assert counted == [1]  # counted once
+
 # -- data that must not break it ---------------------------------------------------------------
 def test_one_customer(tmp_path):
     ws = make_workspace(tmp_path, transactions=[{"customer_id": "solo", "date": "2024-05-01", "amount": 120.0}])
