@@ -31,16 +31,20 @@ def in_currency(symbol: str) -> ReportSettings:
     return ReportSettings(SegmentSettings(currency=symbol))
 
 
-def test_facts_per_step_from_a_tiny_workspace(tmp_path):
-    ws = make_workspace(
+def four_buyers(tmp_path, *more_contacts: dict):
+    """Four customers who bought on one day (800, 100, 60, 40); c1 complained and was called."""
+    return make_workspace(
         tmp_path,
         transactions=[{"customer_id": c, "date": "2024-05-01", "amount": a}
                       for c, a in (("c1", 800.0), ("c2", 100.0), ("c3", 60.0), ("c4", 40.0))],
         interactions=[{"customer_id": "c1", "occurred_at": "2024-04-02", "kind": "complaint"},
-                      {"customer_id": "c1", "occurred_at": "2024-04-03", "kind": "call"},
-                      {"customer_id": "c2", "occurred_at": "2024-04-04", "kind": "survey", "satisfaction": 4,
-                       "scale": 5}],
+                      {"customer_id": "c1", "occurred_at": "2024-04-03", "kind": "call"}, *more_contacts],
     )
+
+
+def test_facts_per_step_from_a_tiny_workspace(tmp_path):
+    ws = four_buyers(tmp_path, {"customer_id": "c2", "occurred_at": "2024-04-04", "kind": "survey",
+                                "satisfaction": 4, "scale": 5})
     try:
         data = story.story_data(ws.tables(), settings=in_currency("$"))
     finally:
@@ -63,13 +67,7 @@ def test_facts_per_step_from_a_tiny_workspace(tmp_path):
 def test_facts_and_questions_read_in_chinese(tmp_path):
     from analysis import i18n
 
-    ws = make_workspace(
-        tmp_path,
-        transactions=[{"customer_id": c, "date": "2024-05-01", "amount": a}
-                      for c, a in (("c1", 800.0), ("c2", 100.0), ("c3", 60.0), ("c4", 40.0))],
-        interactions=[{"customer_id": "c1", "occurred_at": "2024-04-02", "kind": "complaint"},
-                      {"customer_id": "c1", "occurred_at": "2024-04-03", "kind": "call"}],
-    )
+    ws = four_buyers(tmp_path)
     try:
         with i18n.using("zh"):
             data = story.story_data(ws.tables(), settings=in_currency("¥"))
