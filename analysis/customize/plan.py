@@ -10,6 +10,7 @@ per-customer frame once per workspace, data version and as-of date.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import ibis
@@ -80,6 +81,47 @@ def _plan(
     return rows, customers, as_of, scores, lessons
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan's rows in order, without their texts (:func:`runner.plan`), and what
+    :func:`runner.render` needs to write them: a page shows a few rows of a plan that can
+    hold a million, so it writes the reasons of those rows only (:meth:`page`), and of every
+    row only when a download asks (:meth:`render`)."""
+
+    rows: pd.DataFrame
+    customers: runner.Customers
+    as_of: dt.date
+    action_settings: actions.ActionSettings
+    lessons: runner.Lessons | None = None
+
+    def render(self, filters: dict | Sequence | None = None, limit: int | None = None) -> pd.DataFrame:
+        """The rows ``filters`` select (see :func:`apply_filters`), the first ``limit`` of
+        them when given, with their titles and reasons: what :func:`action_list` returns."""
+        rows = apply_filters(self.rows, filters)
+        rows = rows.head(limit) if limit else rows
+        return runner.render(rows, self.customers, self.as_of, self.action_settings,
+                             self.lessons).set_axis(rows.index)
+
+    def titled(self) -> pd.DataFrame:
+        """Every row with its title (a title can name the customer's category: "Offer
+        tea") and no reason: enough for :func:`plan_summary`, :func:`filter_options` and
+        :func:`action_titles`, at a fraction of the cost of writing every reason."""
+        return runner.render(self.rows, self.customers, self.as_of, self.action_settings, self.lessons,
+                             reasons=False).set_axis(self.rows.index)
+
+
+def plan_rows(
+    source: Workspace | Tables,
+    as_of: Any = None,
+    settings: ReportSettings = ReportSettings(),
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+    scores: Scores | None = None,
+) -> Plan:
+    """The whole plan (:class:`Plan`), nothing written yet."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
+    return Plan(rows, customers, as_of, action_settings, lessons)
+
+
 def all_actions(
     source: Workspace | Tables,
     as_of: Any = None,
@@ -103,10 +145,7 @@ def action_list(
 ) -> pd.DataFrame:
     """The top suggested actions across customers, filtered, highest priority first; the
     titles and reasons are written for the rows returned only."""
-    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
-    rows = apply_filters(rows, filters)
-    rows = rows.head(limit) if limit else rows
-    return runner.render(rows, customers, as_of, action_settings, lessons).set_axis(rows.index)
+    return plan_rows(source, as_of, settings, action_settings, scores).render(filters, limit)
 
 
 def export_list(
