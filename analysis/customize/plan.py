@@ -22,7 +22,7 @@ from analysis.interact import timeline
 from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import resolve_as_of
-from analysis.scores import Scores, score_customers
+from analysis.scores import Scores, score_customer, score_customers, stored_columns
 from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
 from analysis.store import Tables, Workspace
 
@@ -61,14 +61,19 @@ def _plan(
     action_settings: actions.ActionSettings,
     scores: Scores | None,
     customer_id: str | None = None,
+    facts: Any = None,
 ) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
     """The plan's rows in order, without their texts (:func:`runner.plan`), and what
     :func:`runner.render` needs to write them. On a Workspace the plan also reads what its
-    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none."""
+    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none.
+    ``facts()``, when given, returns every customer's facts the learning reads
+    (``customer_id`` and :data:`learned.MODEL_FEATURES`) when ``scores`` holds one
+    customer's row only."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     scores = scores or score_customers(source, as_of, settings)
-    learned = learned_rules.learning(source, as_of, scores.frame) if isinstance(source, Workspace) else None
+    learned = learned_rules.learning(source, as_of, scores.frame if facts is None else facts()) \
+        if isinstance(source, Workspace) else None
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
     ids = list(action_settings.enabled) if action_settings.enabled is not None else None
@@ -225,6 +230,12 @@ def customer_detail(
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
+    facts = None
+    if scores is None and isinstance(source, Workspace):  # that customer's stored row alone
+        scores = score_customer(source, customer_id, as_of, settings)
+        if scores is not None:
+            def facts() -> pd.DataFrame:
+                return stored_columns(source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings)
     scores = scores or score_customers(source, as_of, settings)
     row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
     if not row.empty:
@@ -234,7 +245,7 @@ def customer_detail(
                                                        labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
     rows, customers, _, _, lessons = _plan(source, as_of, settings, action_settings, scores,
-                                           customer_id=customer_id)
+                                           customer_id=customer_id, facts=facts)
     suggested = runner.render(rows, customers, as_of, action_settings, lessons)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
