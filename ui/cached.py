@@ -634,6 +634,22 @@ def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
         return _shared(_actions(*key_plan(as_of), as_of, settings, action_settings))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                      customer_id: str) -> pd.DataFrame:
+    scored = _shared(_scores(path, version, as_of, settings))
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=scored)
+
+
+def customer_actions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
+    """One customer's suggested actions (:func:`analysis.customize.plan.customer_actions`),
+    from that customer's inputs only: the whole plan is not worked out for one customer."""
+    _scores_ready(as_of, settings)
+    return _view(_customer_actions, *key_plan(as_of), as_of, settings, action_settings, str(customer_id))
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _titled(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
             action_settings) -> pd.DataFrame:

@@ -244,14 +244,29 @@ def customer_detail(
         profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
                                                        labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    rows, customers, _, _, lessons = _plan(source, as_of, settings, action_settings, scores,
-                                           customer_id=customer_id, facts=facts)
-    suggested = runner.render(rows, customers, as_of, action_settings, lessons)
+    suggested = customer_actions(source, customer_id, as_of, settings, action_settings, scores, facts)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
         "actions": [{k: _plain(v) for k, v in a.items()} for a in suggested.to_dict(orient="records")],
     }
+
+
+def customer_actions(
+    source: Workspace | Tables,
+    customer_id: str,
+    as_of: Any = None,
+    settings: ReportSettings = ReportSettings(),
+    action_settings: actions.ActionSettings = actions.ActionSettings(),
+    scores: Scores | None = None,
+    facts: Any = None,
+) -> pd.DataFrame:
+    """One customer's suggested actions, written, in the plan's order: the rows of
+    :func:`all_actions` for that customer, computed from that customer's inputs only
+    (``facts``: see :func:`_plan`)."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores,
+                                               customer_id=str(customer_id), facts=facts)
+    return runner.render(rows, customers, as_of, action_settings, lessons)
 
 
 def _plain(value: Any) -> Any:
