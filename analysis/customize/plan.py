@@ -115,13 +115,9 @@ class Plan:
                              reasons=False).set_axis(self.rows.index)
 
 
-def plan_rows(
-    source: Workspace | Tables,
-    as_of: Any = None,
-    settings: ReportSettings = ReportSettings(),
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-    scores: Scores | None = None,
-) -> Plan:
+def plan_rows(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+              action_settings: actions.ActionSettings = actions.ActionSettings(),
+              scores: Scores | None = None) -> Plan:
     """The whole plan (:class:`Plan`), nothing written yet."""
     rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
     return Plan(rows, customers, as_of, action_settings, lessons)
@@ -252,15 +248,10 @@ def customer_detail(
     }
 
 
-def customer_actions(
-    source: Workspace | Tables,
-    customer_id: str,
-    as_of: Any = None,
-    settings: ReportSettings = ReportSettings(),
-    action_settings: actions.ActionSettings = actions.ActionSettings(),
-    scores: Scores | None = None,
-    facts: Any = None,
-) -> pd.DataFrame:
+def customer_actions(source: Workspace | Tables, customer_id: str, as_of: Any = None,
+                     settings: ReportSettings = ReportSettings(),
+                     action_settings: actions.ActionSettings = actions.ActionSettings(),
+                     scores: Scores | None = None, facts: Any = None) -> pd.DataFrame:
     """One customer's suggested actions, written, in the plan's order: the rows of
     :func:`all_actions` for that customer, computed from that customer's inputs only
     (``facts``: see :func:`_plan`)."""
