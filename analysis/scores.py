@@ -267,6 +267,39 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
     return scored
 
 
+def score_customer(ws: Workspace, customer_id: str, as_of: Any = None,
+                   settings: ReportSettings = ReportSettings()) -> Scores | None:
+    """One customer's :class:`Scores` (its frame holds that customer's row, or none) read
+    from the scores stored in ``ws``: the row is picked in DuckDB and only its text is
+    written, so one customer of a million costs what one of a hundred does. Every figure is
+    the one :func:`score_customers` gives, whose text is written row by row from the stored
+    numbers (the personas from the stored cluster profiles). None when the scores are not
+    stored yet (then :func:`score_customers` computes and stores them)."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    clv_key, key = _keys(ws, as_of, settings)
+    clv = ws.load_result(clv_key, parts=())
+    stored = ws.load_result(key, parts=("profiles", "zscores"))
+    rows = ws.load_result_rows(key, "frame", "customer_id", str(customer_id))
+    if clv is None or stored is None or rows is None:
+        return None
+    frames, meta = stored
+    messages = {**clv[1]["messages"], **meta["messages"]}
+    return _with_text(rows, frames, messages, as_of, settings, meta.get("wallet"))
+
+
+def stored_columns(ws: Workspace, columns: list[str], as_of: Any = None,
+                   settings: ReportSettings = ReportSettings()) -> pd.DataFrame | None:
+    """The stored per-customer ``columns`` (those stored; numbers, not text) of every
+    customer, as :func:`score_customers`' frame holds them, in its order; None when the
+    scores are not stored."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    _, key = _keys(ws, as_of, settings)
+    none = ws.load_result_rows(key, "frame", "customer_id", None)  # no row: the stored columns
+    if none is None:
+        return None
+    return ws.load_result_rows(key, "frame", None, columns=[c for c in columns if c in none.columns])
+
+
 LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purchase", "p_alive",
                 "expected_next_purchase", "clv", "clv_note"]
 

@@ -26,21 +26,24 @@ shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 for i, (name, label) in enumerate(LABELS.items()):  # each filter is kept in the URL (?ac_tier=top...)
     filters[name] = cols[i % 3].multiselect(t(label), options.get(name, []), key=f"ac_{name}", placeholder=t("All"),
                                             format_func=shown_as.get(name, str), bind="query-params")
-found = cached.of_actions("filtered", as_of, settings, action_settings, filters)
 summary = cached.of_actions("summary", as_of, settings, action_settings, filters)
+# the reasons are written for the rows shown only; a download writes every row's when asked
+first = cached.of_actions("page", as_of, settings, action_settings, filters, lists.MAX_SHOWN)
 
 counts = summary["counts"]
 m = st.columns(3)
 m[0].metric(t("Suggested actions"), i18n.number(summary["actions"]))
 m[1].metric(t("Customers"), i18n.number(summary["customers"]))
 m[2].metric(t("Kinds of action"), i18n.number(len(counts)))
-if found.empty:
+if not summary["actions"]:
     st.info(t("No suggested action matches these filters."))
 else:
     show.chart(action_counts_chart(counts), key="ac_counts")
     st.subheader(t("Highest priority first, then the longest open"))
     lists.customer_list(
-        found, key="ac_list", file_stem=f"actions-{as_of:%Y%m%d}", rows="actions",
+        first, key="ac_list", file_stem=f"actions-{as_of:%Y%m%d}", rows="actions",
+        sized=(summary["actions"], summary["customers"]),
+        whole=lambda: cached.every_action(as_of, settings, action_settings, filters),
         columns=["priority", "customer_id", "name", "title", "reason", "open_since", "due", "channel", "tier",
                  "cell", "cluster_name", "rfm_segment", "region"],
     )

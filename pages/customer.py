@@ -138,7 +138,7 @@ else:
                                  "outcome", "note"], currency=settings.currency)
 
 st.subheader(t("Suggested next actions"))
-suggested = customers.apply_filters(cached.actions(as_of, settings, sidebar.action_settings()), {"customer_id": [cid]})
+suggested = cached.customer_actions(cid, as_of, settings, sidebar.action_settings())
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:

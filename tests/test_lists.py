@@ -74,3 +74,26 @@ def test_follow_click_jumps_to_a_new_click_then_keeps_the_users_choice():
     at.session_state["clicked"] = ["zzz"]  # not an option: ignored
     at.run()
     assert at.selectbox(key="pick").value == "b"
+
+
+def _first_rows_app():
+    import pandas as pd
+    import streamlit as st
+
+    from ui import lists
+
+    def whole():
+        st.session_state["built"] = st.session_state.get("built", 0) + 1
+        return pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "action": ["x", "y", "x", "x"]})
+
+    first = pd.DataFrame({"customer_id": ["a", "a"], "action": ["x", "y"]})
+    lists.customer_list(first, key="t", file_stem="x", rows="actions", sized=(4, 3), whole=whole)
+
+
+def test_a_list_given_its_first_rows_counts_the_whole_and_builds_it_only_for_a_download():
+    at = AppTest.from_function(_first_rows_app)
+    at.run()
+    assert not at.exception
+    assert any(m.value == "**4 actions for 3 customers**" for m in at.markdown)
+    assert len(at.dataframe[0].value) == 2
+    assert "built" not in at.session_state  # no download asked: the whole list was never built

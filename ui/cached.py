@@ -614,12 +614,17 @@ def open_complaints(customer_id: str, as_of: dt.date) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
-             action_settings) -> pd.DataFrame:
+def _plan(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings) -> plan.Plan:
     scored = _shared(_scores(path, version, as_of, settings))
     ws = workspace.by_path(path)
     with ws.reading():  # the workspace, not its tables: the plan reads its campaigns too
-        return plan.all_actions(ws, as_of, settings, action_settings, scores=scored)
+        return plan.plan_rows(ws, as_of, settings, action_settings, scores=scored)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
+             action_settings) -> pd.DataFrame:
+    return _plan(path, version, campaigns_version, as_of, settings, action_settings).render()
 
 
 def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
@@ -630,23 +635,60 @@ def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                      customer_id: str) -> pd.DataFrame:
+    scored = _shared(_scores(path, version, as_of, settings))
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=scored)
+
+
+def customer_actions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
+    """One customer's suggested actions (:func:`analysis.customize.plan.customer_actions`),
+    from that customer's inputs only: the whole plan is not worked out for one customer."""
+    _scores_ready(as_of, settings)
+    return _view(_customer_actions, *key_plan(as_of), as_of, settings, action_settings, str(customer_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _titled(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
+            action_settings) -> pd.DataFrame:
+    return _plan(path, version, campaigns_version, as_of, settings, action_settings).titled()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _of_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
                 view: str, args: tuple) -> Any:
-    return ACTION_VIEWS[view](_actions(path, version, campaigns_version, as_of, settings, action_settings), *args)
+    if view in PLAN_VIEWS:
+        return PLAN_VIEWS[view](_plan(path, version, campaigns_version, as_of, settings, action_settings), *args)
+    return ACTION_VIEWS[view](_titled(path, version, campaigns_version, as_of, settings, action_settings), *args)
 
 
-#: views of the whole action plan: the pickers' options, the titles, the filtered plan and its counts
+#: views of the whole action plan with its titles and no reasons: the pickers' options, the
+#: titles, the filtered plan (no reasons) and its counts
 ACTION_VIEWS = {"filter_options": plan.filter_options, "action_titles": plan.action_titles,
                 "filtered": customers.apply_filters, "summary": plan.plan_summary}
+#: views that write reasons: "page" (filters, limit), the first rows of the filtered plan
+#: (what a page shows; :func:`every_action` writes all of them, for a download)
+PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit)}
 
 
 def of_actions(view: str, as_of: dt.date, settings, action_settings, *args) -> Any:
-    """:data:`ACTION_VIEWS` ``[view](every suggested action, *args)``, once per plan and arguments
-    (a filter dict may be one of them): rebuilt from a million rows, each would take seconds."""
+    """:data:`ACTION_VIEWS` ``[view](every suggested action with its title, *args)`` or
+    :data:`PLAN_VIEWS` ``[view](the plan, *args)``, once per plan and arguments (a filter dict
+    may be one of them): rebuilt from a million rows, each would take seconds. Reasons are
+    written only by the plan views, for the rows they return."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Working out every customer's suggested actions…")):
         return _shared(_of_actions(*key_plan(as_of), as_of, settings, action_settings, view,
                                    tuple(_hashable(a) for a in args)))
+
+
+def every_action(as_of: dt.date, settings, action_settings, filters: dict) -> pd.DataFrame:
+    """Every suggested action ``filters`` select, titles and reasons written: what a download
+    of the Action plan holds, built when it is asked for and not kept (it can be a million rows)."""
+    _scores_ready(as_of, settings)
+    return _plan(*key_plan(as_of), as_of, settings, action_settings).render(filters)
 
 
 def _hashable(value: Any) -> Any:

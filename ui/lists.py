@@ -88,14 +88,15 @@ def opened_customer() -> str | None:
     return st.session_state.pop(OPEN, None)
 
 
-def count_line(frame: pd.DataFrame, rows: str = "customers") -> str:
+def count_line(frame: pd.DataFrame, rows: str = "customers", sized: tuple[int, int] | None = None) -> str:
     """"1,234 customers", or for a list of actions (``rows="actions"``) "7,669 actions for
-    4,716 customers": a list says what its rows are."""
-    n = len(frame)
+    4,716 customers": a list says what its rows are. ``sized``: (rows, distinct customers) of
+    the whole list when ``frame`` holds only its first rows."""
+    n = len(frame) if sized is None else sized[0]
     customers = tn("{count} customer", "{count} customers", n, count=i18n.number(n))
     if rows != "actions":
         return customers
-    people = int(frame["customer_id"].nunique()) if n else 0
+    people = (int(frame["customer_id"].nunique()) if n else 0) if sized is None else sized[1]
     return tn("{count} action for {customers}", "{count} actions for {customers}", n, count=i18n.number(n),
               customers=tn("{count} customer", "{count} customers", people, count=i18n.number(people)))
 
@@ -124,7 +125,9 @@ def show_table(frame: pd.DataFrame, columns: Sequence[str], key: str | None = No
 
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequence[str] | None = None,
-                  height: int | None = None, rows: str = "customers") -> pd.DataFrame:
+                  height: int | None = None, rows: str = "customers",
+                  whole: Callable[[], pd.DataFrame] | None = None,
+                  sized: tuple[int, int] | None = None) -> pd.DataFrame:
     """Show customers in a table with a count and CSV / Excel downloads; returns the rows
     shown (at most :data:`MAX_SHOWN`, with plain headers). A click on a row opens that
     customer (:func:`open_customer`).
@@ -133,23 +136,28 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, columns: Sequen
     ``file_stem`` names the downloaded files; ``rows="actions"`` when a row is a suggested
     action rather than a customer (the count then says both). Names are shown as data, never
     as Markdown. Only the rows shown are put into words on each run; a download does the same
-    to every row when it is asked for (a list can hold a million customers)."""
+    to every row when it is asked for (a list can hold a million customers).
+
+    A list too long to build at all passes its first rows as ``frame`` (at least
+    :data:`MAX_SHOWN` of them, or all), ``sized`` = (rows, distinct customers) of the whole
+    list and ``whole``, which builds every row: it is called only when a download is asked for."""
+    everything = whole if whole is not None else (lambda: frame)
     settings = sidebar.settings()
     masker = cached.masker(sidebar.as_of(), settings) if presenting.masking() else None
 
     def for_people(rows: pd.DataFrame) -> pd.DataFrame:  # also run later, by a download
         return table(masker.mask_frame(rows) if masker is not None else rows, columns, settings.currency)
 
-    n = len(frame)
+    n = len(frame) if sized is None else sized[0]
     count, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
-    count.markdown("**" + count_line(frame, rows) + "**")
+    count.markdown("**" + count_line(frame, rows, sized) + "**")
     csv_col.download_button(
-        t("⬇️ CSV"), data=show.in_this_language(lambda: to_csv_bytes(for_people(frame))),
+        t("⬇️ CSV"), data=show.in_this_language(lambda: to_csv_bytes(for_people(everything()))),
         file_name=f"{file_stem}.csv", mime="text/csv",
         key=f"{key}_csv", on_click="ignore", disabled=n == 0, width="stretch",
     )
     xlsx_col.download_button(
-        t("⬇️ Excel"), data=show.in_this_language(lambda: to_xlsx_bytes(for_people(frame), sheet_name="customers")),
+        t("⬇️ Excel"), data=show.in_this_language(lambda: to_xlsx_bytes(for_people(everything()), sheet_name="customers")),
         file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", on_click="ignore", disabled=n == 0, width="stretch",

@@ -10,6 +10,7 @@ per-customer frame once per workspace, data version and as-of date.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import ibis
@@ -21,7 +22,7 @@ from analysis.interact import timeline
 from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import resolve_as_of
-from analysis.scores import Scores, score_customers
+from analysis.scores import Scores, score_customer, score_customers, stored_columns
 from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
 from analysis.store import Tables, Workspace
 
@@ -60,14 +61,19 @@ def _plan(
     action_settings: actions.ActionSettings,
     scores: Scores | None,
     customer_id: str | None = None,
+    facts: Any = None,
 ) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
     """The plan's rows in order, without their texts (:func:`runner.plan`), and what
     :func:`runner.render` needs to write them. On a Workspace the plan also reads what its
-    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none."""
+    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none.
+    ``facts()``, when given, returns every customer's facts the learning reads
+    (``customer_id`` and :data:`learned.MODEL_FEATURES`) when ``scores`` holds one
+    customer's row only."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     scores = scores or score_customers(source, as_of, settings)
-    learned = learned_rules.learning(source, as_of, scores.frame) if isinstance(source, Workspace) else None
+    learned = learned_rules.learning(source, as_of, scores.frame if facts is None else facts()) \
+        if isinstance(source, Workspace) else None
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
     ids = list(action_settings.enabled) if action_settings.enabled is not None else None
@@ -78,6 +84,43 @@ def _plan(
     rows = tables.transactions.get_backend().to_pandas(
         runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons))
     return rows, customers, as_of, scores, lessons
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan's rows in order, without their texts (:func:`runner.plan`), and what
+    :func:`runner.render` needs to write them: a page shows a few rows of a plan that can
+    hold a million, so it writes the reasons of those rows only (:meth:`page`), and of every
+    row only when a download asks (:meth:`render`)."""
+
+    rows: pd.DataFrame
+    customers: runner.Customers
+    as_of: dt.date
+    action_settings: actions.ActionSettings
+    lessons: runner.Lessons | None = None
+
+    def render(self, filters: dict | Sequence | None = None, limit: int | None = None) -> pd.DataFrame:
+        """The rows ``filters`` select (see :func:`apply_filters`), the first ``limit`` of
+        them when given, with their titles and reasons: what :func:`action_list` returns."""
+        rows = apply_filters(self.rows, filters)
+        rows = rows.head(limit) if limit else rows
+        return runner.render(rows, self.customers, self.as_of, self.action_settings,
+                             self.lessons).set_axis(rows.index)
+
+    def titled(self) -> pd.DataFrame:
+        """Every row with its title (a title can name the customer's category: "Offer
+        tea") and no reason: enough for :func:`plan_summary`, :func:`filter_options` and
+        :func:`action_titles`, at a fraction of the cost of writing every reason."""
+        return runner.render(self.rows, self.customers, self.as_of, self.action_settings, self.lessons,
+                             reasons=False).set_axis(self.rows.index)
+
+
+def plan_rows(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+              action_settings: actions.ActionSettings = actions.ActionSettings(),
+              scores: Scores | None = None) -> Plan:
+    """The whole plan (:class:`Plan`), nothing written yet."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
+    return Plan(rows, customers, as_of, action_settings, lessons)
 
 
 def all_actions(
@@ -103,10 +146,7 @@ def action_list(
 ) -> pd.DataFrame:
     """The top suggested actions across customers, filtered, highest priority first; the
     titles and reasons are written for the rows returned only."""
-    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores)
-    rows = apply_filters(rows, filters)
-    rows = rows.head(limit) if limit else rows
-    return runner.render(rows, customers, as_of, action_settings, lessons).set_axis(rows.index)
+    return plan_rows(source, as_of, settings, action_settings, scores).render(filters, limit)
 
 
 def export_list(
@@ -186,6 +226,12 @@ def customer_detail(
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     profile = timeline.customer_profile(tables, customer_id, as_of, settings.window_months)
+    facts = None
+    if scores is None and isinstance(source, Workspace):  # that customer's stored row alone
+        scores = score_customer(source, customer_id, as_of, settings)
+        if scores is not None:
+            def facts() -> pd.DataFrame:
+                return stored_columns(source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings)
     scores = scores or score_customers(source, as_of, settings)
     row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
     if not row.empty:
@@ -194,14 +240,24 @@ def customer_detail(
         profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
                                                        labels.get("wallet_peer_group"), settings.currency)
     events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    rows, customers, _, _, lessons = _plan(source, as_of, settings, action_settings, scores,
-                                           customer_id=customer_id)
-    suggested = runner.render(rows, customers, as_of, action_settings, lessons)
+    suggested = customer_actions(source, customer_id, as_of, settings, action_settings, scores, facts)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],
         "actions": [{k: _plain(v) for k, v in a.items()} for a in suggested.to_dict(orient="records")],
     }
+
+
+def customer_actions(source: Workspace | Tables, customer_id: str, as_of: Any = None,
+                     settings: ReportSettings = ReportSettings(),
+                     action_settings: actions.ActionSettings = actions.ActionSettings(),
+                     scores: Scores | None = None, facts: Any = None) -> pd.DataFrame:
+    """One customer's suggested actions, written, in the plan's order: the rows of
+    :func:`all_actions` for that customer, computed from that customer's inputs only
+    (``facts``: see :func:`_plan`)."""
+    rows, customers, as_of, _, lessons = _plan(source, as_of, settings, action_settings, scores,
+                                               customer_id=str(customer_id), facts=facts)
+    return runner.render(rows, customers, as_of, action_settings, lessons)
 
 
 def _plain(value: Any) -> Any:

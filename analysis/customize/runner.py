@@ -270,18 +270,20 @@ def plan(
 
 
 def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: ActionSettings,
-           lessons: Lessons | None = None) -> pd.DataFrame:
+           lessons: Lessons | None = None, reasons: bool = True) -> pd.DataFrame:
     """The plan rows ``rows`` (from :func:`plan`, in pandas) with the title and reason of each,
     in the current language, and the columns of :data:`SUGGESTION_COLUMNS`: the customers'
-    own rows are read for these rows only."""
+    own rows are read for these rows only. ``reasons=False`` writes the titles only (the
+    reasons stay as the plan has them: empty for the engine rules' rows)."""
     rows = rows.reset_index(drop=True)
     found = customers.rows(rows["customer_id"])
-    titles, reasons = writing.write(rows, found, as_of, settings)
-    if lessons is not None and lessons.notes:
-        reasons = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
-                   for r, a in zip(reasons.tolist(), rows["action"].tolist())]
+    titles, written = writing.write(rows, found, as_of, settings, reasons=reasons)
+    reasons_ = written
+    if reasons and lessons is not None and lessons.notes:
+        reasons_ = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
+                    for r, a in zip(written.tolist(), rows["action"].tolist())]
     copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
-    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons).join(
+    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_).join(
         copied.reindex(columns=COPY_COLUMNS), on="customer_id")
     out["due"] = [d.date() if isinstance(d, dt.datetime) else d for d in pd.to_datetime(out["due"]).dt.date]
     opened = pd.to_datetime(out["open_since"])

@@ -103,14 +103,15 @@ def _formatted(values: list, field: str, spec: str, currency: str) -> list[str]:
 
 
 def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
-          settings: ActionSettings) -> tuple[np.ndarray, np.ndarray]:
+          settings: ActionSettings, reasons: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(titles, reasons) of ``rows`` (plan rows, those with no title yet are written; the
-    others keep theirs) from the customers' rows ``found``, in the current language."""
+    others keep theirs) from the customers' rows ``found``, in the current language;
+    ``reasons=False`` writes the titles only (a count by title needs no reason)."""
     titles = rows["title"].to_numpy(dtype=object, copy=True)
-    reasons = rows["reason"].to_numpy(dtype=object, copy=True)
+    written = rows["reason"].to_numpy(dtype=object, copy=True)
     todo = pd.isna(titles)
     if not todo.any():
-        return titles, reasons
+        return titles, written
     cols = Columns(found.reset_index(drop=True))
     at = pd.Index(found["customer_id"].astype(str)).get_indexer(rows["customer_id"].astype(str))
     if (at[todo] < 0).any():
@@ -132,9 +133,9 @@ def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
                 extra = None
         texts = TEXTS[action]
         variant = text or "reason"
-        for target, key in ((titles, "title"), (reasons, variant)):
+        for target, key in ((titles, "title"), (written, variant))[:2 if reasons else 1]:
             target[idx] = _fill(i18n.lookup(texts[key]), cols, pos, shared, extra, settings.currency)
-    return titles, reasons
+    return titles, written
 
 
 def _fill(template: str, cols: Columns, pos: np.ndarray, shared: dict, extra: list[dict] | None,

@@ -89,8 +89,9 @@ class StoredResults:
         except duckdb.CatalogException:  # an older read-only workspace without the table
             return False
 
-    def load_result(self, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
-        """(frames, meta) stored under ``key``, or None when there is none."""
+    def load_result(self, key: str, parts: Any = None) -> tuple[dict[str, pd.DataFrame], dict] | None:
+        """(frames, meta) stored under ``key``, or None when there is none; ``parts`` (names),
+        when given, are the only frames read (``()``: the meta alone)."""
         try:
             with self.reading():
                 row = self.cursor().execute(
@@ -100,6 +101,8 @@ class StoredResults:
                 record = json.loads(row[1])
                 frames = {}
                 for part, name in json.loads(row[0]).items():
+                    if parts is not None and part not in parts:
+                        continue
                     # Through Arrow: several times faster than .df() for text columns.
                     frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
                     wanted = record["dtypes"][part]
@@ -108,10 +111,12 @@ class StoredResults:
             return None
         return frames, record["meta"]
 
-    def load_result_rows(self, key: str, part: str, column: str, value: Any) -> pd.DataFrame | None:
+    def load_result_rows(self, key: str, part: str, column: str | None, value: Any = None,
+                         columns: Any = None) -> pd.DataFrame | None:
         """The rows of the frame ``part`` stored under ``key`` whose ``column`` equals
         ``value`` (the filter runs in DuckDB, so one customer's rows of a million are read
-        alone), typed as :meth:`load_result` types them; None when nothing is stored there."""
+        alone; ``column=None``: every row), typed as :meth:`load_result` types them; only
+        ``columns`` (names) when given; None when nothing is stored there."""
         try:
             with self.reading():
                 row = self.cursor().execute(
@@ -119,9 +124,11 @@ class StoredResults:
                 if row is None or part not in json.loads(row[0]):
                     return None
                 name = json.loads(row[0])[part]
-                frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)} WHERE {quote_ident(column)} = $1",
-                                          params=[value]).to_arrow_table().to_pandas()
+                picked = "*" if columns is None else ", ".join(quote_ident(c) for c in columns)
+                where = "" if column is None else f" WHERE {quote_ident(column)} = $1"
+                frame = self.cursor().sql(f"SELECT {picked} FROM {quote_ident(name)}{where}",
+                                          params=None if column is None else [value]).to_arrow_table().to_pandas()
         except duckdb.CatalogException:
             return None
         wanted = json.loads(row[1])["dtypes"][part]
-        return frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
+        return frame.astype({c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t})

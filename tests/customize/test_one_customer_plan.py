@@ -22,7 +22,7 @@ def test_a_manager_opens_one_customer_and_the_top_five_from_the_stored_plan(tmp_
 
     loaded = []
     real = Workspace.load_result
-    monkeypatch.setattr(Workspace, "load_result", lambda self, key: loaded.append(key) or real(self, key))
+    monkeypatch.setattr(Workspace, "load_result", lambda self, key, *a, **k: loaded.append(key) or real(self, key, *a, **k))
     cid = max(late, key=lambda c: (late[c][0], c))  # the longest lapsed of the overdue customers
     detail = run(capsys, "customer", cid, "--db", db, "--as-of", AS_OF.isoformat(), "--json")
     recency, gap = late[cid]

@@ -55,3 +55,58 @@ def test_the_list_counts_actions_and_customers_reads_oldest_first_and_opens_a_cu
     assert not at.exception, at.exception
     assert at.title[0].value.endswith("Customer") and at.query_params["customer"] == second
     assert [sb.value for sb in at.selectbox if sb.label == "Customer"] == [second]
+
+
+def _cli_actions(db, *flags):
+    """``actions --json`` as a manager runs it, in its own process."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "analysis", "actions", "--db", str(db), "--json", "--limit", "0", *flags],
+                          capture_output=True, text=True, check=True)  # --limit 0: every row
+    return json.loads(done.stdout)
+
+
+def test_a_long_plan_shows_its_first_rows_with_the_counts_of_the_whole(demo_copy, monkeypatch):
+    import ui.lists
+
+    monkeypatch.setattr(ui.lists, "MAX_SHOWN", 25)  # the demo's plan is longer than a page of 25 rows
+    every = _cli_actions(demo_copy)
+    at = open_page(demo_copy, "actions")
+    assert int(at.metric[0].value.replace(",", "")) == len(every) > 25
+    assert int(at.metric[1].value.replace(",", "")) == len({r["customer_id"] for r in every})
+    assert any("Showing the first 25 of" in c.value for c in at.caption)
+    at.multiselect(key="ac_action").set_value(["win_back"]).run()
+    assert not at.exception, at.exception
+    won = _cli_actions(demo_copy, "--action", "win_back")
+    assert len(won) > 25
+    assert int(at.metric[0].value.replace(",", "")) == len(won)
+    assert int(at.metric[1].value.replace(",", "")) == len({r["customer_id"] for r in won})
+    line = next(m.value for m in at.markdown if m.value.startswith("**") and " for " in m.value)
+    assert line == f"**{len(won):,} actions for {len({r['customer_id'] for r in won}):,} customers**"
+    table = at.dataframe[-1].value
+    assert len(table) == 25
+    assert list(table["Customer"]) == [r["customer_id"] for r in won[:25]]
+    assert list(table["Why"]) == [r["reason"] for r in won[:25]]
+    assert list(table["Priority"]) == [r["priority"] for r in won[:25]]
+
+
+def test_the_page_writes_the_reasons_of_the_rows_it_shows_only(demo_copy, monkeypatch):
+    import ui.lists
+    from analysis.customize import writing
+
+    monkeypatch.setattr(ui.lists, "MAX_SHOWN", 10)
+    written = []
+    real = writing.write
+
+    def spy(rows, found, as_of, settings, reasons=True, **kw):
+        if reasons:
+            written.append(int(rows["title"].isna().sum()))
+        return real(rows, found, as_of, settings, **kw, **({} if reasons else {"reasons": False}))
+
+    monkeypatch.setattr(writing, "write", spy)
+    at = open_page(demo_copy, "actions")
+    assert int(at.metric[0].value.replace(",", "")) > 100
+    assert len(at.dataframe[-1].value) == 10
+    assert 0 < sum(written) <= 10, written  # ten reasons written, not the whole plan's

@@ -196,3 +196,26 @@ def test_every_word_of_the_customer_tables_reads_in_chinese(tmp_path):
     for table in suggested:  # the suggested actions: their channel (a contact channel or "internal")
         words = {catalog[c] for c in [*channels, "internal"]}
         assert set(table[channel_header].dropna()) <= words, table[channel_header]
+
+
+def test_one_customers_actions_are_worked_out_for_that_customer_only(demo_copy, capsys, monkeypatch):
+    from analysis.customize import writing
+    from tests.differentiate.test_wallet_cli import run
+
+    detail = run(capsys, "customer", "C00042", "--db", demo_copy, "--json")  # as the command line says
+    assert detail["actions"]
+    written = []
+    real = writing.write
+
+    def spy(rows, *args, **kwargs):
+        written.append(len(rows))
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(writing, "write", spy)
+    at = open_page(demo_copy, "customer")
+    at.text_input(key="cu_search").set_value("C00042").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Why" in d.value.columns)
+    assert list(table["Why"]) == [a["reason"] for a in detail["actions"]]
+    assert list(table["Priority"]) == [a["priority"] for a in detail["actions"]]
+    assert written and max(written) == len(detail["actions"]), written  # no one else's texts were written
