@@ -38,8 +38,7 @@ sales channel      where a customer buys (``customers.channel``, the import fiel
 =================  ==========================================================================
 
 Old names kept so that nothing written against them breaks: ``@rule(kind=...)`` and
-``Rule.kind`` (the action family), ``ActionSettings.fatigue_kinds`` (read only),
-``contacts.kind_label`` / ``contacts.channel_label`` and ``catalog.level_label``. The CLI's
+``Rule.kind`` (the action family) and ``ActionSettings.fatigue_kinds`` (read only). The CLI's
 contracts keep theirs: ``log --kind/--channel`` are a contact's kind and channel, and
 ``actions --json``'s ``kind`` and ``channel`` are the action family and the action channel.
 

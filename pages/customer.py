@@ -154,7 +154,7 @@ if len(complaints):  # the one way to close a complaint in the app
         c = st.columns([1, 1, 2])
         closed_on = c[0].date_input(t("Resolved on"), value=as_of, key="cu_close_date", format="YYYY-MM-DD")
         close_channel = c[1].selectbox(t("Channel"), contacts.CHANNELS, key="cu_close_channel",
-                                       format_func=contacts.channel_label)
+                                       format_func=contacts.contact_channel_label)
         close_note = c[2].text_input(t("What was done"), key="cu_close_note", max_chars=contacts.NOTE_MAX_CHARS)
         if st.form_submit_button(t("Mark resolved"), type="primary", key="cu_close_save"):
             try:
@@ -171,10 +171,10 @@ with st.form("cu_record", clear_on_submit=True):
     f = st.columns(4)
     when = f[0].date_input(t("Date"), value=as_of, key="cu_rec_date", format="YYYY-MM-DD",
                            help=t("Defaults to the as-of date, so the contact counts in the figures shown."))
-    kind = f[1].selectbox(t("Kind"), contacts.FORM_KINDS, key="cu_rec_kind", format_func=contacts.kind_label,
+    kind = f[1].selectbox(t("Kind"), contacts.FORM_KINDS, key="cu_rec_kind", format_func=contacts.contact_kind_label,
                           help=t("To close a complaint, use “Mark resolved” above it."))
     channel = f[2].selectbox(t("Channel"), contacts.CHANNELS, key="cu_rec_channel",
-                             format_func=contacts.channel_label)
+                             format_func=contacts.contact_channel_label)
     outcome = f[3].selectbox(t("Outcome"), ["", *contacts.FORM_OUTCOMES], key="cu_rec_outcome",
                              format_func=contacts.outcome_label)
     g = st.columns(3)
@@ -192,8 +192,9 @@ with st.form("cu_record", clear_on_submit=True):
         except UserError as exc:
             st.error(str(exc))
         else:
-            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.", kind=contacts.kind_label(kind),
-                                             channel=contacts.channel_label(channel), date=i18n.date(when))
+            st.session_state["cu_saved"] = t("Saved: {kind} by {channel} on {date}.",
+                                             kind=contacts.contact_kind_label(kind),
+                                             channel=contacts.contact_channel_label(channel), date=i18n.date(when))
             st.rerun()
 if st.session_state.get("cu_saved"):
     st.success(st.session_state.pop("cu_saved"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import i18n
 from analysis.differentiate import matrix
-from analysis.customize.catalog import level_label
+from analysis.customize.catalog import action_level_label
 from analysis.money import in_currency, whole
 from analysis.charts import differentiate as dcharts
 from analysis.charts.segments import URGENCY_COLORS
@@ -98,9 +98,10 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"#### {spec['strategy']}"
                 + (t(" (class {abcd})", abcd=spec["abcd"]) if isinstance(spec["abcd"], str) else ""))
-    st.markdown(t("**Selling** (volume {level}): {text}", level=level_label(spec["volume"]), text=spec["selling"]))
+    st.markdown(t("**Selling** (volume {level}): {text}", level=action_level_label(spec["volume"]),
+                  text=spec["selling"]))
     st.markdown(t("**Relationship** (satisfaction {level}): {text}", text=spec["relationship"],
-                  level=level_label(spec["satisfaction"]) if spec["satisfaction"] != "none" else t("unknown")))
+                  level=action_level_label(spec["satisfaction"]) if spec["satisfaction"] != "none" else t("unknown")))
 with right:
     st.markdown(t("**Concrete actions**"))
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))

@@ -115,7 +115,6 @@ NOT_AVAILABLE = N_("n/a")
 action_level_label = labeller("action_level")
 action_family_label = labeller("action_family")
 action_channel_label = labeller("action_channel")
-level_label = action_level_label  # the old name (the Satisfaction-by-volume page's)
 
 
 def missing(value: Any) -> bool:
@@ -157,12 +156,17 @@ class Fill(dict):
         return self.row[key]
 
     def __getitem__(self, key: str) -> Any:
-        value = super().__getitem__(key)
-        if missing(value):
-            return _NA
-        if key in MONEY_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return i18n.Amount(value, self.currency)
-        return value
+        return fill_value(key, super().__getitem__(key), self.currency)
+
+
+def fill_value(key: str, value: Any, currency: str) -> Any:
+    """Placeholder ``key``'s ``value`` as a text gets it: "n/a" when missing, an amount
+    (:data:`MONEY_FIELDS`) with ``currency`` before it, anything else as it is."""
+    if missing(value):
+        return _NA
+    if key in MONEY_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return i18n.Amount(value, currency)
+    return value
 
 
 def render(action: str, key: str = "reason", _row: dict[str, Any] | None = None, **values: Any) -> str:

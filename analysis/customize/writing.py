@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import i18n
-from analysis.customize.catalog import _NA, MONEY_FIELDS, TEXTS, Fill, level_label, missing
+from analysis.customize.catalog import TEXTS, Fill, action_level_label, fill_value
 from analysis.customize.rules import RULES, CustomerContext
 from analysis.settings import ActionSettings
 
@@ -91,15 +91,7 @@ def _simple(template: str) -> list[tuple[str, str | None, str]] | None:
 
 def _formatted(values: list, field: str, spec: str, currency: str) -> list[str]:
     """``values`` formatted as :class:`Fill` gives them to ``format``."""
-    money = field in MONEY_FIELDS
-    out = []
-    for v in values:
-        if missing(v):
-            v = _NA
-        elif money and isinstance(v, (int, float)) and not isinstance(v, bool):
-            v = i18n.Amount(v, currency)
-        out.append(format(v, spec))
-    return out
+    return [format(fill_value(field, v, currency), spec) for v in values]
 
 
 def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
@@ -171,7 +163,7 @@ def _field(field: str, cols: Columns, pos: np.ndarray, shared: dict, extra: list
         base = [shared[field]] * len(pos)
     elif field in _LEVELS:
         col = cols[field] if field in cols else np.full(len(cols.frame), None, dtype=object)
-        base = [level_label(v) for v in col[pos]]
+        base = [action_level_label(v) for v in col[pos]]
     elif field in cols:
         base = cols[field][pos].tolist()
     else:
@@ -200,5 +192,5 @@ def _raise(field: str) -> Any:
 def _row_fill(cols: Columns, p: int, shared: dict, extra: dict, currency: str) -> Fill:
     row = RowView(cols, p)
     values = {**{k: row[v.name] if isinstance(v, _Column) else v for k, v in shared.items()},
-              **{k: level_label(row.get(k)) for k in _LEVELS}, **extra}
+              **{k: action_level_label(row.get(k)) for k in _LEVELS}, **extra}
     return Fill(values, row, currency)

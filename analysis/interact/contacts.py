@@ -38,8 +38,6 @@ SHORT_MAX_CHARS = 100  # outcome, recorded_by
 contact_kind_label = labeller("contact_kind")  # "complaint" -> its word in the current language
 contact_channel_label = labeller("contact_channel")  # "phone" -> ...
 outcome_label = labeller("outcome")  # "no answer" -> ...
-# The names before contact kinds and channels had words of their own (the Customer page's form).
-kind_label, channel_label = contact_kind_label, contact_channel_label
 
 
 def _choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
