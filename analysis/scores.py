@@ -304,6 +304,16 @@ LIST_COLUMNS = ["customer_id", "name", "tier", "revenue", "orders", "last_purcha
                 "expected_next_purchase", "clv", "clv_note"]
 
 
+def stored_table(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> Any:
+    """The stored per-customer frame as an Ibis table in the workspace (numbers and codes,
+    no text: see the module docstring), or None when the scores are not stored yet. A page
+    that shows counts or the first rows of a million scored customers asks DuckDB for them
+    here instead of reading every row into pandas."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    _, key = _keys(ws, as_of, settings)
+    return ws.result_table(key, "frame")
+
+
 def top_by_clv(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     """The ``n`` customers with the highest predicted CLV."""
     keys = frame.loc[frame["clv"].notna(), ["clv", "customer_id"]]

@@ -89,3 +89,18 @@ def test_stored_scores_are_read_by_a_read_only_process(demo_copy):
     with Workspace(demo_copy, read_only=True) as ro:
         read = score_customers(ro)
     pd.testing.assert_frame_equal(read.frame, written.frame)
+
+
+def test_the_stored_scores_answer_a_count_in_the_engine(demo_copy):
+    """A page's count over a million scored customers is asked of DuckDB: the stored frame
+    as an engine table gives the counts the frame read whole gives."""
+    from analysis.scores import stored_table
+
+    with Workspace(demo_copy) as ws:
+        assert stored_table(ws, None, ReportSettings()) is None  # nothing stored yet
+        scored = score_customers(ws, None, ReportSettings()).frame
+        table = stored_table(ws, None, ReportSettings())
+        by_tier = table.group_by("tier").aggregate(n=table.count()).to_pandas()
+    counted = {str(k): int(v) for k, v in zip(by_tier["tier"], by_tier["n"])}
+    assert counted == {str(k): int(v) for k, v in scored["tier"].value_counts(dropna=False).items()}
+    assert sum(counted.values()) == len(scored) > 0

@@ -111,6 +111,22 @@ class StoredResults:
             return None
         return frames, record["meta"]
 
+    def result_table(self, key: str, part: str) -> Any:
+        """The frame ``part`` stored under ``key`` as an Ibis table on this workspace's
+        connection, or None when nothing is stored there: aggregates and filters over a
+        stored frame (a page's counts over a million scored customers) then run in DuckDB
+        and only their answer leaves it. Its columns are as stored (numbers and codes; a
+        frame's pandas dtypes are applied by :meth:`load_result` only)."""
+        try:
+            with self.reading():
+                row = self.cursor().execute(
+                    'SELECT "tables_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+        except duckdb.CatalogException:
+            return None
+        if row is None or part not in json.loads(row[0]):
+            return None
+        return self.ibis.table(json.loads(row[0])[part])
+
     def load_result_rows(self, key: str, part: str, column: str | None, value: Any = None,
                          columns: Any = None) -> pd.DataFrame | None:
         """The rows of the frame ``part`` stored under ``key`` whose ``column`` equals
