@@ -33,6 +33,7 @@ import codecs
 import functools
 import hashlib
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,58 +147,61 @@ class FileFacts:
 
 # UTF-8 of the non-ASCII characters str.strip removes.
 _WIDE_SPACES = tuple(ch.encode() for ch in STRIP_CHARS if ord(ch) > 127)
+_PRINTABLE = bytes(range(32, 127))  # what a plain ASCII line holds besides its line break
+_NOT_CONTROL = bytes(range(32, 256))
+_ASCII = bytes(range(128))
 
 
 def read_facts(path: Path, delimiter: str) -> FileFacts:
-    """:class:`FileFacts` in one pass over the file, in chunks (NumPy and hashlib release the
-    GIL, so this runs beside DuckDB's scan). Cells Excel marks as text (``="0123"``, ``'0123``)
-    send the file to pandas, which unwraps them (values.as_text)."""
-    import numpy as np
-
-    lut = np.zeros(256, bool)  # bytes a cell's value ends at
-    lut[[ord(delimiter), 10, 13]] = True
+    """:class:`FileFacts` in one pass over the file, in chunks, with the C loops of ``bytes``
+    (count, find, translate; hashlib releases the GIL, so this runs beside DuckDB's scan, and
+    needs no NumPy). Cells Excel marks as text (``="0123"``, ``'0123``) send the file to pandas,
+    which unwraps them (values.as_text). Each chunk is looked at with the previous chunk's last
+    two bytes in front (its neighbours), and a byte is judged by both of its neighbours, so a
+    pattern across two chunks is seen once."""
+    d = re.escape(delimiter.encode())
+    ends = (delimiter.encode(), b"\n", b"\r")  # bytes a cell's value ends at
+    allowed = b"\n\r" + (b"\t" if delimiter == "\t" else b"")
+    # '0123: Excel's text mark opening a cell (found from the apostrophe, a literal: fast).
+    apostrophe = re.compile(b"'(?<=[" + d + b"\n\r\"]')[0-9+]")
+    # A space with a cell's end or a quote on either side and a byte after it; rare, so that
+    # the exact look below (several scans) runs only on the chunks that have one.
+    near = re.compile(b" (?:[" + d + b"\n\r\"]|(?<=[" + d + b"\n\r\"] )(?=[\\x00-\\xff]))")
     h, lines, prev = hashlib.sha256(), 0, b"\n"  # the file's start counts as a line break
     refuse = trim = False
     tail = b""
-    allowed = {10, 13} | ({9} if delimiter == "\t" else set())
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 18):
             h.update(chunk)
-            buf, k = prev + chunk, len(prev)  # the previous chunk's last bytes are its neighbours
-            a = np.frombuffer(buf, np.uint8)
-            nl = int(np.count_nonzero(a[k:] == 10))
+            buf, last = prev + chunk, len(prev) + len(chunk) - 1
+            nl = chunk.count(b"\n")
             lines += nl
             prev, tail = chunk[-2:], chunk
             if refuse:
                 continue
-            plain = int(np.count_nonzero((a[k:] - 32) > 94)) == nl  # uint8: below 32 or above 126
-            ctrl = None if plain else a[k:] < 32
-            if not plain and int(np.count_nonzero(ctrl)) != nl:  # CR of CR LF, the tab delimiter, or else
-                codes = set(np.unique(a[k:][ctrl]).tolist())
-                if not codes <= allowed:
-                    refuse = True
-                    continue
-                if 13 in codes:
-                    cr = a[:-1] == 13
-                    if np.count_nonzero(cr) != np.count_nonzero(cr & (a[1:] == 10)):
+            rest = chunk.translate(None, _PRINTABLE)  # control characters and bytes above 126
+            plain = len(rest) == nl
+            if not plain:
+                ctrl = rest.translate(None, _NOT_CONTROL)
+                if len(ctrl) != nl:  # CR of CR LF, the tab delimiter, or else
+                    if ctrl.translate(None, allowed):
+                        refuse = True
+                        continue
+                    if b"\r" in ctrl and buf.count(b"\r", 0, last) != buf.count(b"\r\n"):
                         refuse = True  # a lone CR (pandas breaks the line there; DuckDB does not)
                         continue
-            if b'="' in buf:  # Excel's ="0123" (Taobao's order numbers): values.as_text unwraps it
+            if b"=" in buf and b'="' in buf:  # Excel's ="0123" (Taobao's order numbers): values.as_text unwraps it
                 refuse = True
                 continue
-            ap = np.flatnonzero(a[1:-1] == 39) + 1  # '0123, Excel's text mark, at the start of a cell
-            if len(ap) and np.any((lut[a[ap - 1]] | (a[ap - 1] == 34))
-                                  & (((a[ap + 1] >= 48) & (a[ap + 1] <= 57)) | (a[ap + 1] == 43))):
+            if b"'" in buf and apostrophe.search(buf):
                 refuse = True
                 continue
-            sp = np.flatnonzero(a[1:-1] == 32) + 1
-            if len(sp):
-                before, after = a[sp - 1], a[sp + 1]
-                if np.any(before == 34) or np.any(after == 34):
+            if near.search(buf):  # the space's neighbours (not the buffer's first or last byte)
+                if buf.find(b'" ', 0, last) >= 0 or buf.find(b' "', 1) >= 0:
                     refuse = True
                     continue
-                trim = trim or bool(np.any(lut[before]) or np.any(lut[after]))
-            if not trim and not plain and np.any(a[k:] >= 128):
+                trim = trim or any(buf.find(e + b" ", 0, last) >= 0 or buf.find(b" " + e, 1) >= 0 for e in ends)
+            if not trim and not plain and rest.translate(None, _ASCII):
                 trim = any(w in buf for w in _WIDE_SPACES)
     if tail.endswith(b"\r"):
         refuse = True
