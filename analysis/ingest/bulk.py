@@ -30,20 +30,23 @@ the imports log and the messages). This module plans and reads bytes; the statem
 from __future__ import annotations
 
 import codecs
+import csv
+import datetime as dt
 import functools
 import hashlib
+import io
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import UserError
 from analysis.ingest import rules as R
 from analysis.ingest import value_rules as VR
-from analysis.ingest import values as V
-from analysis.ingest.dates import parse_date
-from analysis.ingest.reading import TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, split_line
+from analysis.ingest.reading import (
+    SNIFF_LINES, TEXT_SUFFIXES, WHITESPACE, RawSheet, TextFile, read_text, sniff_delimiter, split_line,
+)
+from analysis.ingest.sheets import column_names, find_header
 
 HEAD_BYTES = 1 << 20  # what :func:`peek` reads to plan the import
 # The purchase fields this module reads; a file mapping others (unit prices, statuses, customer
@@ -54,18 +57,79 @@ STRIP_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr,
     "\u2028\u2029\u202f\u205f\u3000"
 
 
-def field_kind(fld: str) -> str:
-    """How the bulk path reads a purchase field: "id", "number", "date", "currency" or "text"."""
-    parser = R.PARSERS.get(fld, (V.parse_text, ""))[0]
-    return {V.parse_id: "id", V.parse_number: "number", parse_date: "date",
-            V.parse_currency: "currency"}.get(parser, "text")
+field_kind = R.kind  # how the bulk path reads a purchase field: "id", "number", "date", "currency" or "text"
 
 
 # -- planning -----------------------------------------------------------------------
-def peek(path: Path, size: int) -> RawSheet | None:
-    """The head of a large text file as a :class:`RawSheet` whose ``source`` points at the
+class HeadSheet(RawSheet):
+    """The head of a large text file (:func:`peek`): its columns and first rows as text, read
+    with Python's csv module, and ``source`` pointing at the whole file. The head's DataFrame
+    (the cells as :func:`~analysis.ingest.reading.read_text` reads them) is made only when
+    something asks for ``frame`` (the app's preview, a platform's cells): a plain CSV is planned
+    and imported without pandas."""
+
+    def __init__(self, head: bytes, names: list[str], rows: list[list[str]], header_line: int, encoding: str,
+                 delimiter: str, source: TextFile):
+        self._head, self._names, self._rows, self._read = head, names, rows, None
+        super().__init__(None, None, None, header_line, encoding, delimiter, source)
+
+    def _sheet(self) -> RawSheet:
+        if self._read is None:
+            self._read = read_text(self._head)
+        return self._read
+
+    @property
+    def frame(self):
+        if self._frame is None:
+            self._frame = self._sheet().frame
+        return self._frame
+
+    @frame.setter
+    def frame(self, value) -> None:
+        self._frame = value
+        if value is not None:  # a platform's cells: the frame speaks for the sheet from now on
+            self._names = None
+
+    @property
+    def lines(self):
+        return self._sheet().lines
+
+    @lines.setter
+    def lines(self, value) -> None:
+        pass  # made from the head when asked
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._names) if self._names is not None else super().columns
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._rows) if self._names is not None else super().n_rows
+
+    def cells(self) -> tuple[list[str], list[list[str | None]]]:
+        """(column names, rows of stripped cells, None where empty or missing)."""
+        if self._names is None:
+            frame = self.frame
+            return self.columns, [[None if v is None or v != v else str(v).strip() or None for v in row]
+                                  for row in frame.itertuples(index=False)]
+        width = len(self._names)
+        return self._names, [[(c.strip() or None) for c in row[:width]] + [None] * (width - len(row))
+                             for row in self._rows]
+
+    def has_spaces(self) -> bool:
+        """Whether some cell of the head starts or ends with whitespace."""
+        if self._names is None:
+            return any(bool((c != c.str.strip()).any()) for c in (self.frame[k].dropna().astype("str")
+                                                                  for k in self.frame))
+        width = len(self._names)
+        return any(c != c.strip() for row in self._rows for c in row[:width])
+
+
+def peek(path: Path, size: int) -> HeadSheet | None:
+    """The head of a large text file as a :class:`HeadSheet` whose ``source`` points at the
     whole file; None when the file is not for DuckDB's reader (not UTF-8, UTF-16,
-    whitespace-separated, a header cell without a name, no data row in the head)."""
+    whitespace-separated, a header cell without a name, no data row in the head). Delimiter
+    and header are found as :func:`~analysis.ingest.reading.read_text` finds them."""
     if path.suffix.lower() not in TEXT_SUFFIXES:
         return None
     with open(path, "rb") as fh:
@@ -73,59 +137,82 @@ def peek(path: Path, size: int) -> RawSheet | None:
     if size > len(head):
         head = head[: head.rfind(b"\n") + 1]
     try:
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-        raw = read_text(head)
-    except (UnicodeDecodeError, UserError):
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=True)
+    except UnicodeDecodeError:
         return None
-    if raw.encoding not in ("utf-8", "utf-8-sig") or raw.delimiter == WHITESPACE or raw.frame.empty:
+    head_lines = text[:200_000].splitlines()[: SNIFF_LINES * 3]
+    delimiter = sniff_delimiter(head_lines)
+    if not head_lines or delimiter == WHITESPACE:
         return None
-    header_cells = split_line(text[:200_000].splitlines()[raw.header_line - 1], raw.delimiter)
-    if len(header_cells) != raw.frame.shape[1] or not all(c.strip() for c in header_cells):
+    header_idx = find_header([split_line(ln, delimiter) for ln in head_lines])
+    header_cells = split_line(head_lines[header_idx], delimiter)
+    if not header_cells or not all(c.strip() for c in header_cells):
         return None  # a column without a name: whether pandas keeps it depends on the whole file
-    raw.source = TextFile(path, raw.header_line, len(header_cells), raw.delimiter)
-    return raw
+    body = io.StringIO(text, newline="")
+    for _ in range(header_idx + 1):
+        body.readline()
+    try:
+        rows = [row for row in csv.reader(body, delimiter=delimiter) if any(c.strip() for c in row)]
+    except csv.Error:
+        return None
+    if not rows:
+        return None
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    return HeadSheet(head, column_names(header_cells), rows, header_idx + 1, encoding, delimiter,
+                     TextFile(path, header_idx + 1, len(header_cells), delimiter))
 
 
 def head_has_spaces(raw: RawSheet) -> bool:
     """Whether some cell in the head of a large file starts or ends with whitespace (then its
     cells are likely to need stripping: the careful pass stages them stripped at once)."""
-    for column in raw.frame:
-        cells = raw.frame[column].dropna().astype("str")
-        if bool((cells != cells.str.strip()).any()):
-            return True
-    return False
+    return raw.has_spaces()
+
+
+_PLAIN_NUMBER = re.compile(VR.PLAIN_NUMBER, re.ASCII)  # RE2's \d: an ASCII digit
+_DASHED_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)  # what strptime's %Y-%m-%d (value_rules.PLAIN_DATE) reads
+
+
+def _plain_number(cell: str) -> bool:
+    return _PLAIN_NUMBER.fullmatch(cell) is not None and math.isfinite(float(cell))
+
+
+def _plain_date(cell: str) -> bool:
+    """A date in value_rules.PLAIN_DATE with a year from 1000 (the calendar's check, without
+    strptime's cost per cell)."""
+    found = _DASHED_DATE.fullmatch(cell)
+    if found is None:
+        return False
+    try:
+        return dt.date(*map(int, found.groups())).year >= 1000
+    except ValueError:
+        return False
 
 
 def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
     """Whether the head of a large file (:func:`peek`) already shows a cell the optimistic pass
     cannot write: an amount or date that is not in its plain form (value_rules.PLAIN_NUMBER,
-    value_rules.PLAIN_DATE), a cell with whitespace around it, an id that is not plain ASCII or ends
-    in ".0", a line without a customer id, whitespace around a cell (:func:`head_has_spaces`). Such a file goes straight to the careful pass
-    instead of a whole optimistic pass rolled back (a cheap look: the head's cells only; a file
-    whose first odd cell comes later is still caught by the optimistic pass)."""
-    import pandas as pd
-
+    value_rules.PLAIN_DATE), an id that is not plain ASCII or ends in ".0", a line without a
+    customer id, whitespace around a cell (:func:`head_has_spaces`). Such a file goes straight to
+    the careful pass instead of a whole optimistic pass rolled back (a cheap look: the head's
+    cells only; a file whose first odd cell comes later is still caught by the optimistic pass)."""
+    names, rows = raw.cells()
     for fld, column in mapping.items():
-        if column not in raw.frame:
+        if column not in names:
             return True
-        text = raw.frame[column].astype("str").where(raw.frame[column].notna()).str.strip()
-        present = text[text.notna() & (text != "")]
+        i = names.index(column)
+        text = [row[i] for row in rows]
+        present = [c for c in text if c is not None]
         kind = field_kind(fld)
-        if kind == "number":
-            got = V.to_float(present)
-            if bool(got.isna().any()) or not bool(got.map(math.isfinite).all()):
-                return True
-        elif kind == "date":
-            got = pd.to_datetime(present, format=VR.PLAIN_DATE, errors="coerce")
-            if not bool((got.notna() & got.dt.year.between(1000, 9999)).all()) \
-                    or not bool(present.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").all()):
-                return True
-        elif kind == "id":
-            if bool(present.str.endswith(".0").any()) or not bool(present.map(str.isascii).all()):
+        if kind == "number" and not all(map(_plain_number, present)):
+            return True
+        if kind == "date" and not all(map(_plain_date, present)):
+            return True
+        if kind == "id":
+            if any(c.endswith(".0") or not c.isascii() for c in present):
                 return True
             if fld == "customer_id" and len(present) < len(text):
                 return True  # a guest checkout: written apart by the careful pass
-        elif kind == "currency":
+        if kind == "currency":
             return True
     return head_has_spaces(raw)
 

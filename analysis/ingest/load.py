@@ -18,30 +18,33 @@ Decisions (they matter to users, so they are stated here):
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
   read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk` and :mod:`analysis.store.bulk_careful`) with the same results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
-  the careful one handles, the whole transaction is rolled back and run again.
+  the careful one handles, the whole transaction is rolled back and run again. A file that the
+  optimistic pass writes whole is planned and imported without pandas, NumPy or Ibis (their
+  import costs more than reading a million lines): the modules of the pandas path and of the
+  careful pass are imported where they are used.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path, PurePath
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.errors import UserError, commas
 from analysis.i18n import N_, lookup, t
-from analysis.ingest import bulk, identity, orders, platforms, reading
+from analysis.ingest import bulk, platforms, reading
 from analysis.ingest import mapping as M
+from analysis.ingest import rules as R
 from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_sheets, sheet_label
 from analysis.ingest.outcome import IngestReport, SheetResult
 from analysis.ingest.reading import read_any
-from analysis.ingest import validate
-from analysis.ingest.validate import Rules, prepare
+from analysis.ingest.rules import Rules
 from analysis.store import CURRENCY_NOTE
 from analysis.store import bulk as bulk_sql
-from analysis.store import bulk_careful
 from analysis.store import imports as db
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 def ingest_files(ws, paths: list[str | Path], overrides: dict[str, str] | None = None,
                  skip_invalid: bool = False, allow_future_dates: bool = False, table: str | None = None
@@ -75,7 +78,7 @@ def ingest_plans(ws, plans: list[SheetPlan], data_by_file: dict[str, bytes | Non
     (``ingest_files``), which is then read from its path. ``app``: messages advise the Data
     page's checkboxes instead of the command line's flags."""
     rules = Rules(skip_invalid=skip_invalid, allow_future_dates=allow_future_dates, app=app,
-                  today=validate.import_day())
+                  today=R.import_day())
     by_file: dict[str, list[SheetPlan]] = {}
     for plan in plans:
         by_file.setdefault(plan.file_name, []).append(plan)
@@ -165,7 +168,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     if table not in M.FIELDS:
         raise UserError(t("{where}: unknown table {table!r}; choose one of {tables}", where=label, table=table,
                           tables=commas(M.TABLES)))
-    columns = [str(c) for c in raw.frame.columns]
+    columns = raw.columns
     bad_fields = [f for f in plan.mapping if f not in M.FIELDS[table]]
     if bad_fields:
         raise UserError(t("{where}: {fields} not a field of {table} ({known})", where=label, fields=commas(bad_fields),
@@ -205,10 +208,12 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
                 raise bulk.Retry()
             _log_import(cur, plan, import_id, fact.digest, written, 0)
             result.rows = result.customer_lines = written
-            named = validate.named_currency(plan.mapping, written, raw.source.skip + 1)
+            named = R.named_currency(plan.mapping, written, raw.source.skip + 1)
             if named is not None:  # every amount a plain number: only the column's name can tell
                 result.currency, result.currency_evidence = named.code, named.evidence
             return _finish_result(cur, plan, result, import_id, remember)
+        from analysis.store import bulk_careful
+
         scan = None
         if plain:  # the careful pass; reads the file's facts meanwhile when they are not known yet
             scan, fact = bulk_careful.scan(cur, raw, plan.mapping, fact, rules, trim=bulk.head_has_spaces(raw))
@@ -243,6 +248,11 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     if db.seen(cur, digest, table, plan.sheet):
         result.duplicate = True
         return result
+
+    import numpy as np
+
+    from analysis.ingest import identity
+    from analysis.ingest.validate import prepare
 
     has_orders = db.has_rows(cur, "orders")
     by_purchases = table == "interactions" or _details(plan)  # contacts, and item lines of purchased orders
@@ -290,6 +300,8 @@ def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, 
     """Purchase rows settled (:func:`analysis.ingest.orders.settle`): revenue lines with a
     customer into ``transactions``, without one into ``guest_purchases``; the customers'
     attributes on the rows into the customer list. Returns the lines written."""
+    from analysis.ingest import identity, orders
+
     frame["date"] = frame["date"].dt.normalize()
     frame["import_id"] = import_id
     if _details(plan) and "order_id" in frame:  # lines of orders already bought (from the order report)
@@ -324,6 +336,8 @@ def _write_purchases(cur, plan: SheetPlan, frame: pd.DataFrame, import_id: int, 
 def _persons(cur, frame: pd.DataFrame, import_id: int, result: SheetResult) -> pd.DataFrame:
     """A customer list that names each account's person: the accounts kept in ``accounts``, the
     rows turned into the persons' rows."""
+    from analysis.ingest import identity
+
     if "person_id" not in frame:
         return frame
     pairs = identity.people(frame)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.i18n import N_
+from analysis.ingest.value_rules import CANCELLATION, INVOICE
 from analysis.ingest.values import parse_number
 
 # The fields of a purchase row that belong to the order, not to the line.
@@ -189,9 +190,6 @@ def carry_order_fields(out: dict[str, pd.Series]) -> int:
             out[fld] = col.where(~take, first)
             filled += int(take.sum())
     return filled
-
-
-CANCELLATION, INVOICE = "[Cc][0-9]+", "[0-9]+"  # (full matches; the same in SQL, analysis.ingest.bulk)
 
 
 def money_sum(amounts: pd.Series) -> float:

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from analysis import i18n
 from analysis.i18n import N_, lookup, t, tn
-from analysis.ingest import orders, platforms
+from analysis.ingest import platforms
 
 
 # The summary line of a written sheet, per table (a whole sentence each, for the translations).
@@ -143,6 +143,8 @@ def _purchase_lines(r: SheetResult) -> list[str]:
                       "{n:,} order-level values written on an order's first line only were carried to its other "
                       "lines", r.carried))
     if r.by_status:
+        from analysis.ingest import orders  # (pandas: only a sheet with statuses loads it)
+
         out.append(t("by status:"))
         for code, got in r.by_status.items():
             name = lookup(orders.STATUSES[code][1]) if code in orders.STATUSES else t(

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import lookup, t
 from analysis.ingest import mapping as M
 from analysis.ingest import platforms
 from analysis.ingest.reading import RawSheet, read_any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -36,12 +38,20 @@ class SheetPlan:
     encoding: str | None
     delimiter: str | None  # ",", ";", "\t", "|", "whitespace"; None for workbooks
     n_rows: int
-    preview: pd.DataFrame  # first 10 data rows as read
     reason: str | None = None  # why the sheet is skipped
     header_signature: str = ""
     remembered: bool = False  # mapping came from the workspace's remembered mappings
     platform: str | None = None  # the export it looks like (analysis.ingest.platforms), e.g. "shopify_orders"
     _raw: RawSheet | None = field(default=None, repr=False, compare=False)
+    _preview: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def preview(self) -> pd.DataFrame:
+        """The first 10 data rows as read; made when first asked for the head of a large file
+        (the command line never shows it, so pandas need not be loaded for it)."""
+        if self._preview is None and self._raw is not None:
+            self._preview = self._raw.frame.head(10).copy()
+        return self._preview
 
     @property
     def looks_like(self) -> str | None:
@@ -98,16 +108,17 @@ def plan_sheets(file_name: str, raws: list[RawSheet], ws=None, overrides: dict[s
     plans: list[SheetPlan] = []
     used_overrides: set[str] = set()
     for raw in raws:
-        found = platforms.detect([str(c) for c in raw.frame.columns])
+        found = platforms.detect(raw.columns)
         if found is not None:
             raw.frame = platforms.cells(found.key, raw.frame)
-        columns = [str(c) for c in raw.frame.columns]
+        columns = raw.columns
         common = dict(
             file_name=file_name, sheet=raw.sheet, columns=columns, header_line=raw.header_line,
-            encoding=raw.encoding, delimiter=raw.delimiter, n_rows=len(raw.frame),
-            preview=raw.frame.head(10).copy(), header_signature=M.header_signature(columns), _raw=raw,
+            encoding=raw.encoding, delimiter=raw.delimiter, n_rows=raw.n_rows,
+            _preview=None if raw.source is not None else raw.frame.head(10).copy(),
+            header_signature=M.header_signature(columns), _raw=raw,
         )
-        if raw.frame.empty:
+        if not raw.n_rows:
             plans.append(SheetPlan(table=None, mapping={}, missing=[], reason=t("no data rows"), **common))
             continue
         sheet_overrides = {}

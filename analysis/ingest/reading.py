@@ -5,6 +5,9 @@ the header row and the sheet's shape in :mod:`.sheets`).
 A :class:`RawSheet` keeps the cells as they were (strings for text files; spreadsheet and
 Parquet cells with their own types) plus, for every data row, the line number a user sees
 (1-based line in a text editor, row number in Excel, record number + 1 in Parquet).
+
+pandas and NumPy are imported by the readers that make frames: the delimiter and header helpers
+here serve the head of a large CSV that DuckDB reads (analysis.ingest.bulk) without them.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ import io
 import re
 from collections import Counter
 from pathlib import PurePath
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.errors import UserError
 from analysis.i18n import N_, lookup, t
 from analysis.ingest.sheets import SNIFF_LINES, RawSheet, TextFile, find_header, finish  # noqa: F401 (named here too)
-from analysis.ingest.workbooks import EXCEL_SUFFIXES, PARQUET_SUFFIXES, read_excel, read_parquet
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
 DELIMITERS = (",", ";", "\t", "|")
@@ -120,6 +124,9 @@ def sniff_delimiter(lines: list[str]) -> str:
 # -- text files ---------------------------------------------------------------------
 def read_text(data: bytes) -> RawSheet:
     """A CSV / TSV / TXT file -> one RawSheet of strings."""
+    import numpy as np
+    import pandas as pd
+
     large = len(data) >= LARGE_FILE and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if large:  # sniff on the head only; pyarrow checks the rest is UTF-8 while reading
         try:
@@ -167,6 +174,8 @@ def _record_lines(text: str, skip: int, delimiter: str, n: int) -> np.ndarray:
     ``skip`` lines starts on. One record per line unless a quoted cell holds a line break;
     then the records are counted again with Python's csv reader, which splits them as pandas
     does, so that a row after such a cell is named by its own line."""
+    import numpy as np
+
     plain = np.arange(n, dtype=np.int64) + skip + 1
     if delimiter == WHITESPACE or '"' not in text:
         return plain
@@ -190,6 +199,8 @@ def _read_large(data: bytes, header_idx: int, width: int, delimiter: str) -> pd.
     """Large UTF-8 files: pyarrow's multi-threaded CSV reader, every column as text (types
     are decided later, per field). Blank lines are kept as empty rows so that line numbers
     stay right. None (fall back to the pandas reader) when pyarrow cannot split the file."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -222,6 +233,8 @@ _delim_name = delimiter_name
 
 def read_any(file_name: str, data: bytes) -> list[RawSheet]:
     """Dispatch on the file name's suffix (and on magic bytes when the suffix is unknown)."""
+    from analysis.ingest.workbooks import EXCEL_SUFFIXES, PARQUET_SUFFIXES, read_excel, read_parquet
+
     suffix = PurePath(file_name).suffix.lower()
     if suffix in PARQUET_SUFFIXES or (suffix not in TEXT_SUFFIXES | EXCEL_SUFFIXES and data[:4] == b"PAR1"):
         return [read_parquet(data)]

@@ -1,46 +1,66 @@
 """What a valid value of each field is, and how an invalid one is told: the one set of value
 rules both import readers apply (the pandas path, :mod:`.validate`; the DuckDB bulk path,
-:mod:`analysis.store.bulk`). Parsers per field (:data:`PARSERS`, with :mod:`.values` and
-:mod:`.dates`), required fields, the ranges a workspace can hold (:func:`value_range`), the
+:mod:`analysis.store.bulk`). The kind of value per field (:data:`KINDS`: which parser of
+:mod:`.values` / :mod:`.dates` reads it, :mod:`.validate`), required fields, the ranges a workspace can hold (:func:`value_range`), the
 sheet's currency (:func:`sheet_currency`), and the messages naming file, line, column and value.
+
+pandas and NumPy are imported by the functions that take frames, not by this module: a large
+CSV written by DuckDB's reader alone (analysis.ingest.bulk) is imported without them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis import i18n
 from analysis.errors import UserError, commas, semicolons
 from analysis.i18n import N_, lookup, t, tn
-from analysis.ingest import dates
-from analysis.ingest import values as V
+from analysis.ingest.currency_names import currency_of_name
 from analysis.money import MAX_ABS_AMOUNT
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 SHOW_ERRORS = 5
 DEFAULT_SCALE = 5.0
 
-# field -> (parser, what a valid value looks like; English, shown through ``lookup``)
-_NUMBER = (V.parse_number, N_("a number"))
-PARSERS = {
-    "customer_id": (V.parse_id, N_("a customer id")),
-    "order_id": (V.parse_id, N_("an order id")),
-    "date": (dates.parse_date, N_("a date")),
-    "signup_date": (dates.parse_date, N_("a date")),
-    "amount": (V.parse_number, N_("an amount such as 1234.50 or ¥1,234.50")),
+# field -> (the kind of value, what a valid one looks like; English, shown through ``lookup``). The
+# kind names the parser (analysis.ingest.validate.PARSER_OF): "id" values.parse_id, "number"
+# values.parse_number, "date" dates.parse_date, "currency" values.parse_currency; any other
+# field is "text" (values.parse_text).
+_NUMBER = ("number", N_("a number"))
+KINDS = {
+    "customer_id": ("id", N_("a customer id")),
+    "order_id": ("id", N_("an order id")),
+    "date": ("date", N_("a date")),
+    "signup_date": ("date", N_("a date")),
+    "amount": ("number", N_("an amount such as 1234.50 or ¥1,234.50")),
     "quantity": _NUMBER,
-    "wallet": (V.parse_number, N_("an amount")),
+    "wallet": ("number", N_("an amount")),
     "satisfaction": _NUMBER,
     "scale": _NUMBER,
-    "currency": (V.parse_currency, N_("a currency such as CNY, USD, EUR or GBP")),
-    "unit_price": (V.parse_number, N_("a unit price such as 12.50")),
-    "discount": (V.parse_number, N_("an amount")),
-    "refunded": (V.parse_number, N_("an amount")),
-    "person_id": (V.parse_id, N_("a customer id")),
+    "currency": ("currency", N_("a currency such as CNY, USD, EUR or GBP")),
+    "unit_price": ("number", N_("a unit price such as 12.50")),
+    "discount": ("number", N_("an amount")),
+    "refunded": ("number", N_("an amount")),
+    "person_id": ("id", N_("a customer id")),
 }
+TEXT = ("text", "text")  # the kind of a field not in KINDS
+
+
+def kind(fld: str) -> str:
+    """How ``fld``'s cells are read: "id", "number", "date", "currency" or "text"."""
+    return KINDS.get(fld, TEXT)[0]
+
+
+def expected(fld: str) -> str:
+    """What a valid value of ``fld`` looks like (English; shown through ``lookup``)."""
+    return KINDS.get(fld, TEXT)[1]
+
+
 REQUIRED = {  # a purchase without a customer id is a guest checkout (analysis.ingest.orders)
     "transactions": ("date", "amount"),
     "customers": ("customer_id",),
@@ -124,7 +144,7 @@ def named_currency(mapping: dict[str, str], rows: int, first_line: int) -> Curre
     """The currency the name of an amount column states, for a sheet whose amounts are all
     plain numbers."""
     for fld in (f for f in AMOUNT_FIELDS if f in mapping):
-        code = V.currency_of_name(mapping[fld])
+        code = currency_of_name(mapping[fld])
         if code:
             return CurrencyRows(code, rows, [first_line], mark_evidence("name", mapping[fld]))
     return None
@@ -135,6 +155,10 @@ def sheet_currency(file_label: str, mapping: dict[str, str], src: pd.DataFrame, 
     """:func:`judge_currency` for a sheet read by pandas: each kept row's currency is its
     currency column's, else the first sign, word or code in its amount cells, else what the
     amount column's name states."""
+    import pandas as pd
+
+    from analysis.ingest import values as V
+
     n = len(src)
     code = pd.Series(None, index=range(n), dtype=object)
     kind = pd.Series(None, index=range(n), dtype=object)
@@ -149,7 +173,7 @@ def sheet_currency(file_label: str, mapping: dict[str, str], src: pd.DataFrame, 
         fill = code.isna() & marks.notna()
         code, kind, where = code.where(~fill, marks), kind.where(~fill, "mark"), where.where(~fill, col)
     for fld in (f for f in AMOUNT_FIELDS if f in mapping):
-        named = V.currency_of_name(mapping[fld])
+        named = currency_of_name(mapping[fld])
         if named:
             fill = code.isna()
             code, kind, where = code.where(~fill, named), kind.where(~fill, "name"), where.where(~fill, mapping[fld])
@@ -192,6 +216,9 @@ def value_range(fld: str, rules: Rules) -> ValueRange | None:
 def range_codes(fld: str, values: pd.Series, rules: Rules) -> pd.Series | None:
     """Per row, the reason a parsed value cannot be kept (one of the codes above) or None;
     None for the whole column when the field has no range (:func:`value_range`)."""
+    import numpy as np
+    import pandas as pd
+
     bounds = value_range(fld, rules)
     if bounds is None:
         return None
@@ -227,6 +254,8 @@ def describe(col: str, value, expected: str, empty: bool) -> str:
 
 
 def is_empty(value) -> bool:
+    import pandas as pd
+
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 

@@ -1,16 +1,20 @@
 """A sheet as found in a file (:class:`RawSheet`): which row is its header, its columns'
-names, and its empty rows and columns left out; shared by the text, workbook and Parquet readers."""
+names, and its empty rows and columns left out; shared by the text, workbook and Parquet readers.
+pandas is imported by the functions that make frames, not by this module."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.ingest.mapping import is_known_name
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 SNIFF_LINES = 40  # the first rows, where the header is looked for
 
@@ -28,6 +32,15 @@ class RawSheet:
     # Set when ``frame`` holds only the first rows of a large text file, which is then read
     # whole by DuckDB (analysis/ingest/bulk.py) or, failing that, by :func:`read_text`.
     source: TextFile | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns' names, as text."""
+        return [str(c) for c in self.frame.columns]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ def column_names(cells: list) -> list[str]:
     names: list[str] = []
     seen: Counter = Counter()
     for i, c in enumerate(cells):
-        name = "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip()
+        name = "" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c).strip()
         if isinstance(c, float) and c.is_integer():
             name = str(int(c))
         name = name or f"column {i + 1}"
@@ -73,6 +86,9 @@ def column_names(cells: list) -> list[str]:
 
 def finish(frame: pd.DataFrame, header_cells: list, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Name columns, drop unnamed empty columns and fully empty rows."""
+    import numpy as np
+    import pandas as pd
+
     frame = frame.copy()
     frame.columns = column_names(list(header_cells) + [None] * (frame.shape[1] - len(header_cells)))
     empty = pd.DataFrame({c: _empty(frame[c]) for c in frame.columns}, index=frame.index, columns=frame.columns)
@@ -88,6 +104,8 @@ def finish(frame: pd.DataFrame, header_cells: list, lines: np.ndarray) -> tuple[
 
 def _empty(col: pd.Series) -> pd.Series:
     """Cells that are missing or only whitespace (numbers and dates are never whitespace)."""
+    import pandas as pd
+
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
         return col.isna()
     return col.isna() | (col.astype("str").str.strip() == "")

@@ -27,10 +27,15 @@ from analysis.ingest.reading import RawSheet
 
 # The value rules (shared with the bulk path) live in .rules; named here for the readers of a sheet.
 from analysis.ingest.rules import (  # noqa: F401
-    AMOUNT_FIELDS, DATE_FIELDS, DEFAULT_SCALE, EARLIEST_DATE, EARLY, FUTURE, LATE, LATEST_DATE, PARSERS, REQUIRED,
+    AMOUNT_FIELDS, DATE_FIELDS, DEFAULT_SCALE, EARLIEST_DATE, EARLY, FUTURE, LATE, LATEST_DATE, REQUIRED,
     SHOW_ERRORS, TOO_BIG, CurrencyRows, Rules, ValueRange, describe, describe_range, import_day, invalid_rows_error,
     is_empty, judge_currency, mark_evidence, named_currency, range_codes, sheet_currency, value_range,
 )
+from analysis.ingest import rules as R
+
+# The parser of each kind of value (rules.KINDS).
+PARSER_OF = {"id": V.parse_id, "number": V.parse_number, "date": dates.parse_date,
+             "currency": V.parse_currency, "text": V.parse_text}
 
 
 @dataclass
@@ -70,7 +75,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     stats: dict = {}
     future = pd.Series(False, index=range(n))
     for fld, col in mapping.items():
-        parser, _ = PARSERS.get(fld, (V.parse_text, "text"))
+        parser = PARSER_OF[R.kind(fld)]
         if parser is dates.parse_date:
             values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
         elif parser is V.parse_id:
@@ -87,7 +92,7 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     if table == "transactions" and "amount" not in out and "unit_price" in out:
         out["amount"] = orders.line_amounts(out["unit_price"], out.get("quantity"), out.get("discount"))
     for fld, col in mapping.items():
-        expected = PARSERS.get(fld, (V.parse_text, "text"))[1]
+        expected = R.expected(fld)
         wrong = bad[fld]
         target = "amount" if fld == "unit_price" and "amount" not in mapping else fld
         if target in REQUIRED[table]:

@@ -20,6 +20,9 @@ PLAIN_DATE = "%Y-%m-%d"  # a year-first date with dashes (strptime); years 1000-
 # "123.0": a whole number that went through an Excel float, read as "123" once some id of the
 # column ends in ".0" (values.parse_id; Python's \d there: any Unicode decimal digit).
 WHOLE_FLOAT_ID = r"^(-?\d+)\.0+$"
+# Invoice numbers (full matches): a cancellation's "C536379" and a plain one "536379" (a file whose
+# lines have plain ones reads a "C" one as a return: analysis.ingest.orders, and the same in SQL).
+CANCELLATION, INVOICE = "[Cc][0-9]+", "[0-9]+"
 
 # -- amounts -------------------------------------------------------------------------
 # Currency signs, words and codes an amount cell may write, lower case -> ISO code, beyond those

@@ -13,10 +13,8 @@ import mmap
 import re
 import threading
 
-from analysis.ingest import orders
 from analysis.ingest import rules as R
 from analysis.ingest import value_rules as VR
-from analysis.ingest import values as V
 from analysis.ingest.bulk import STRIP_CHARS, FileFacts, field_kind, read_facts
 from analysis.ingest.reading import RawSheet, TextFile
 from analysis.store.schema import SCHEMA, quote_ident, store_cast
@@ -96,14 +94,32 @@ def _cells(source_sql: str, width: int, trim: bool, with_pos: bool = False) -> s
 
 
 def _index(raw: RawSheet, mapping: dict[str, str]) -> dict[str, int]:
-    columns = [str(c) for c in raw.frame.columns]
+    columns = raw.columns
     return {fld: columns.index(col) for fld, col in mapping.items()}
 
 
-def _insert_sql(fields: list[str], select: str, table: str = "transactions") -> str:
+def _insert_sql(fields: list[str], select: str, table: str = "transactions", stored: tuple[str, ...] = ()) -> str:
+    """INSERT of ``select``'s columns into ``table``, each cast as the table keeps it
+    (schema.store_cast), but those in ``stored``, which ``select`` gives in the table's type."""
     cols = ", ".join(quote_ident(c) for c in fields + ["import_id"])
-    typed = ", ".join(store_cast(table, f, quote_ident(f)) for f in fields)
+    typed = ", ".join(quote_ident(f) if f in stored else store_cast(table, f, quote_ident(f)) for f in fields)
     return f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {typed}, $import_id FROM ({select})"
+
+
+def _money_from_text(c: str, table: str, fld: str) -> str:
+    """SQL of the plain-number text ``c`` (an amount cell as written) as ``table.fld`` keeps it,
+    the same value as schema.store_cast of its DOUBLE (the DOUBLE's shortest text to the cent,
+    half away from zero) with one cast instead of three: a text of at most 15 characters
+    without an exponent is a number of at most 15 significant digits, which its DOUBLE's
+    shortest text writes exactly, so the text itself is cast. DuckDB's decimal cast accepts no
+    more than the plain numbers there (no spaces, "+" or "_" reach this SQL: see
+    :func:`_typed_select`), and refuses inf and nan. Longer texts and exponents go through the
+    DOUBLE when they are plain numbers (value_rules.PLAIN_NUMBER); other texts give NULL, which
+    the column refuses (NOT NULL), so that the careful pass reads them."""
+    money = SCHEMA[table][fld].split()[0]
+    return (f"CASE WHEN length({c}) <= 15 AND strpos({c}, 'e') = 0 AND strpos({c}, 'E') = 0 "
+            f"THEN CAST({c} AS {money}) WHEN regexp_full_match({c}, $plain_number) "
+            f"THEN {store_cast(table, fld, f'CAST({c} AS DOUBLE)')} END")
 
 
 def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
@@ -133,14 +149,15 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
         typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
     params = _params(source, rules)
     fields = [f for f in SCHEMA["transactions"] if f in index]
+    stored: tuple[str, ...] = ()
     if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
-        select = _typed_select(index, fields, params)
+        select, stored = _typed_select(index, fields, params)
     else:
         select = _checked_select(index, fields, source.width, rules)
     params["import_id"] = import_id
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
     try:
-        written = cur.execute(*_bound(_insert_sql(fields, select), params)).fetchall()[0][0]
+        written = cur.execute(*_bound(_insert_sql(fields, select, stored=stored), params)).fetchall()[0][0]
         if typed and not _typed_values_ok(cur, index, import_id, params, rules):
             written = None
     except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
@@ -153,17 +170,23 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
     return (None if written is None else int(written)), fact
 
 
-def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> str:
+def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> tuple[str, tuple[str, ...]]:
     """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
     There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
     years outside 1000-9999, which :func:`_typed_values_ok` looks for afterwards); spaces
     around a cell make the file's facts ask for stripping; a cell it cannot read drops its
-    row (``ignore_errors``), which the row count shows."""
-    types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()}
+    row (``ignore_errors``), which the row count shows. Amounts are read as text and cast to
+    the store's DECIMAL in one step (:func:`_money_from_text`). Returns (the SELECT, the fields
+    it gives in the store's type)."""
+    money = [f for f in fields if f in R.AMOUNT_FIELDS]
+    types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()
+             if f not in money}
     params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
     read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
-    cols = ", ".join(f"{quote_ident('c' + str(index[f]))} AS {quote_ident(f)}" for f in fields)
-    return f"SELECT {cols} FROM {read}"
+    cells = {f: quote_ident("c" + str(index[f])) for f in fields}
+    cols = ", ".join(f"{_money_from_text(cells[f], 'transactions', f) if f in money else cells[f]} AS {quote_ident(f)}"
+                     for f in fields)
+    return f"SELECT {cols} FROM {read}", tuple(money)
 
 
 def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: R.Rules) -> bool:
@@ -193,7 +216,7 @@ def _plain_purchase(fld: str, v: str) -> str | None:
     if fld == "quantity":
         return f"({v}) >= 0"
     if fld == "order_id":
-        return f"NOT regexp_full_match({v}, '{orders.CANCELLATION}')"
+        return f"NOT regexp_full_match({v}, '{VR.CANCELLATION}')"
     return None
 
 

@@ -271,7 +271,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                 for f in values:
                     value = row["raw_" + f]
                     if row["bad_" + f]:
-                        expected = R.PARSERS.get(f, (None, "text"))[1]
+                        expected = R.expected(f)
                         reasons.append(R.describe(mapping[f], value, expected, R.is_empty(value)))
                     elif isinstance(row["out_" + f], str):
                         reasons.append(R.describe_range(row["out_" + f], mapping[f], value, rules))
@@ -358,10 +358,10 @@ def _returns(run, valid: str, values: dict[str, str]) -> str:
     cancellation's invoice number in a file whose other valid lines have plain ones."""
     parts = ["coalesce(quantity < 0, false)"] if "quantity" in values else []
     if "order_id" in values:
-        plain = run(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{orders.INVOICE}')), false) "
+        plain = run(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{VR.INVOICE}')), false) "
                     f"FROM ({valid})").fetchall()[0][0]
         if plain:
-            parts.append(f"coalesce(regexp_full_match(order_id, '{orders.CANCELLATION}'), false)")
+            parts.append(f"coalesce(regexp_full_match(order_id, '{VR.CANCELLATION}'), false)")
     return " OR ".join(parts) or "false"
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-from typing import Iterator
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Iterator
 
 from analysis.store.schema import SCHEMA, quote_ident, store_cast
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _view_counter = itertools.count()
 
@@ -23,6 +23,8 @@ _view_counter = itertools.count()
 def registered(cur, frame: pd.DataFrame) -> Iterator[str]:
     """``frame`` readable by SQL under the (quoted) name given, for the block: as an Arrow table
     (DuckDB scans Arrow in parallel, much faster than a pandas frame of Arrow-backed strings)."""
+    import pyarrow as pa
+
     name = f"_ingest_{next(_view_counter)}"
     cur.register(name, pa.Table.from_pandas(frame, preserve_index=False))
     try:
@@ -70,10 +72,11 @@ def log_import(cur, import_id: int, file_name: str, sheet: str | None, digest: s
 # -- remembered mappings --------------------------------------------------------------
 def recall_mapping(ws, signature: str) -> tuple[str, dict[str, str]] | None:
     """The (table, mapping) kept for this header signature, if any."""
-    row = ws.query('SELECT target_table, mapping_json FROM "mappings" WHERE header_signature = ?', [signature])
-    if row.empty:
+    row = ws.scalar("SELECT {'table': target_table, 'mapping': mapping_json} FROM \"mappings\" "
+                    "WHERE header_signature = ?", [signature])  # one value: no frame (no pandas)
+    if row is None:
         return None
-    return str(row.iloc[0, 0]), json.loads(row.iloc[0, 1])
+    return str(row["table"]), json.loads(row["mapping"])
 
 
 def remember_mapping(cur, signature: str, table: str, mapping: dict[str, str]) -> None:
@@ -126,6 +129,8 @@ def upsert_customers(cur, frame: pd.DataFrame) -> tuple[int, int]:
 def known_orders(cur, order_ids: pd.Series) -> set:
     """The order ids among these that are already purchases (with a customer or not) or in the
     order list (orders that were not revenue)."""
+    import pandas as pd
+
     with registered(cur, pd.DataFrame({"order_id": order_ids.astype(object)})) as view:
         return {r[0] for r in cur.execute(
             f'SELECT order_id FROM {view} WHERE order_id IN (SELECT order_id FROM "transactions") '
@@ -137,6 +142,8 @@ def order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
     """order_id, customer_id, date, status of the given orders among the order lists (table
     ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
     earlier in this import (the same transaction)."""
+    import pandas as pd
+
     with registered(cur, pd.DataFrame({"order_id": order_ids.astype(object)})) as view:
         bought = ('UNION ALL SELECT order_id, any_value(customer_id), min("date"), NULL FROM "transactions" '
                   f'WHERE order_id IN (SELECT order_id FROM {view}) GROUP BY order_id') if purchases else ""

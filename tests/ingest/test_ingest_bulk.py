@@ -116,9 +116,9 @@ def test_ids_with_invisible_and_full_width_characters_normalised_the_same(tmp_pa
 
 @pytest.mark.parametrize("skip_invalid", [False, True])
 def test_out_of_range_amounts_and_dates_named_the_same(tmp_path, monkeypatch, paths, skip_invalid):
-    from analysis.ingest import validate
+    from analysis.ingest import rules
 
-    monkeypatch.setattr(validate, "import_day", lambda: __import__("datetime").date(2026, 12, 6))
+    monkeypatch.setattr(rules, "import_day", lambda: __import__("datetime").date(2026, 12, 6))
     rows = purchase_rows(10, {1: "c1,o1,2024-01-02,1e308,,", 2: "c2,o2,9999-12-31,5,,", 3: "c3,o3,0001-01-01,5,,",
                               4: "c4,o4,2099-01-05,\"¥10,000,000,000,000,000\",,", 6: "c6,o6,2026-12-07,-1e16,,"})
     text = "customer id,order id,date,amount,quantity,product\n" + "\n".join(rows) + "\n"

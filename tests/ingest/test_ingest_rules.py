@@ -10,7 +10,7 @@ import json
 import pytest
 
 from analysis import money
-from analysis.ingest import ingest_files, validate
+from analysis.ingest import ingest_files, rules, validate
 from analysis.store import Workspace
 from tests.cli import run
 
@@ -19,7 +19,7 @@ from tests.cli import run
 def day(monkeypatch):
     """The day of import, pinned."""
     today = dt.date(2026, 12, 6)
-    monkeypatch.setattr(validate, "import_day", lambda: today, raising=False)
+    monkeypatch.setattr(rules, "import_day", lambda: today)
     return today
 
 

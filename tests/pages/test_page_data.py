@@ -67,9 +67,9 @@ FUTURE_CSV = "customer id,date,amount\nC1,2024-01-05,10\nC2,2099-01-05,20\nC3,20
 
 
 def test_refusal_lists_each_problem_and_names_the_checkboxes_then_they_work(demo_copy, monkeypatch):
-    from analysis.ingest import validate
+    from analysis.ingest import rules
 
-    monkeypatch.setattr(validate, "import_day", lambda: dt.date(2026, 12, 6))
+    monkeypatch.setattr(rules, "import_day", lambda: dt.date(2026, 12, 6))
     at = open_data_page(demo_copy)
     at.text_input(key="data_new_name").set_value("future").run()
     at.file_uploader(key="data_upload").set_value(("future.csv", FUTURE_CSV, "text/csv")).run()
