@@ -151,16 +151,14 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
     fields = [f for f in SCHEMA["transactions"] if f in index]
     stored: tuple[str, ...] = ()
     if typed:  # DuckDB's reader types the cells; see _typed_select for why that is exact
-        select, stored = _typed_select(index, fields, params)
+        select, stored = _typed_select(index, fields, params, rules)
     else:
         select = _checked_select(index, fields, source.width, rules)
     params["import_id"] = import_id
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
     try:
         written = cur.execute(*_bound(_insert_sql(fields, select, stored=stored), params)).fetchall()[0][0]
-        if typed and not _typed_values_ok(cur, index, import_id, params, rules):
-            written = None
-    except duckdb.Error:  # e.g. a row without a customer id (NOT NULL), or a line DuckDB cannot split
+    except duckdb.Error:  # a row without a customer id (NOT NULL), a value for the careful pass (_typed_value)
         written = None
     if worker is not None:
         worker.join()
@@ -170,44 +168,45 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
     return (None if written is None else int(written)), fact
 
 
-def _typed_select(index: dict[str, int], fields: list[str], params: dict) -> tuple[str, tuple[str, ...]]:
+def _typed_select(index: dict[str, int], fields: list[str], params: dict, rules: R.Rules) -> tuple[str, tuple[str, ...]]:
     """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
     There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
-    years outside 1000-9999, which :func:`_typed_values_ok` looks for afterwards); spaces
-    around a cell make the file's facts ask for stripping; a cell it cannot read drops its
-    row (``ignore_errors``), which the row count shows. Amounts are read as text and cast to
-    the store's DECIMAL in one step (:func:`_money_from_text`). Returns (the SELECT, the fields
-    it gives in the store's type)."""
+    years outside 1000-9999, which :func:`_typed_value` refuses); spaces around a cell make the
+    file's facts ask for stripping; a cell it cannot read drops its row (``ignore_errors``),
+    which the row count shows. Amounts are read as text and cast to the store's DECIMAL in one
+    step (:func:`_money_from_text`). Returns (the SELECT, the fields it gives in the store's type)."""
     money = [f for f in fields if f in R.AMOUNT_FIELDS]
     types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()
              if f not in money}
     params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
     read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
     cells = {f: quote_ident("c" + str(index[f])) for f in fields}
-    cols = ", ".join(f"{_money_from_text(cells[f], 'transactions', f) if f in money else cells[f]} AS {quote_ident(f)}"
-                     for f in fields)
+    typed = {f: _money_from_text(cells[f], "transactions", f) if f in money else cells[f] for f in fields}
+    cols = ", ".join(f"{_typed_value(f, typed[f], rules)} AS {quote_ident(f)}" for f in fields)
     return f"SELECT {cols} FROM {read}", tuple(money)
 
 
-def _typed_values_ok(cur, index: dict[str, int], import_id: int, params: dict, rules: R.Rules) -> bool:
-    """After a typed insert: no inf / nan, nothing out of range (validate.range_codes), no id
-    ending in ".0" or needing values.normalise_id, no return (:func:`_plain_purchase`)."""
-    checks = []
-    for fld in index:
-        kind, col = field_kind(fld), quote_ident(fld)
-        if kind == "number":
-            checks.append(f"coalesce(bool_and(isfinite({col})), true)")
-        elif kind == "id":
-            checks.append(f"NOT coalesce(bool_or(suffix({col}, '.0') OR NOT {_ascii(col)}), false)")
-        if (out := _out_of_range(fld, col, rules)) is not None:
-            checks.append(f"NOT coalesce(bool_or(({out}) IS NOT NULL), false)")
-        if (plain := _plain_purchase(fld, col)) is not None:
-            checks.append(f"coalesce(bool_and({plain}), true)")
-    if not checks:
-        return True
-    sql, bound = _bound(f'SELECT {" AND ".join(checks)} FROM "transactions" WHERE import_id = $import_id',
-                        {**params, "import_id": import_id})
-    return bool(cur.execute(sql, bound).fetchall()[0][0])
+def _typed_value(fld: str, v: str, rules: R.Rules) -> str:
+    """SQL of the typed value ``v`` of ``fld``, stopping the statement (``error``, which the
+    caller takes for "not this way") at a value only the careful pass writes as the pandas path
+    does: inf or nan, a value out of its range (validate.range_codes), an id ending in ".0" or
+    needing values.normalise_id, a return (:func:`_plain_purchase`). Checked as the rows are
+    written, so that no statement reads them again."""
+    if fld in R.AMOUNT_FIELDS:  # a DECIMAL(18,2): finite, and below 10^16 (value_range) by its type
+        return v
+    bad = []
+    kind = field_kind(fld)
+    if kind == "number":
+        bad.append(f"NOT isfinite({v})")
+    elif kind == "id":
+        bad.append(f"suffix({v}, '.0') OR NOT {_ascii(v)}")
+    if (out := _out_of_range(fld, v, rules)) is not None:
+        bad.append(f"({out}) IS NOT NULL")
+    if (plain := _plain_purchase(fld, v)) is not None:
+        bad.append(f"NOT ({plain})")
+    if not bad:
+        return v
+    return f"CASE WHEN {' OR '.join(f'({b})' for b in bad)} THEN error('not a plain purchase') ELSE {v} END"
 
 
 def _plain_purchase(fld: str, v: str) -> str | None:
