@@ -21,8 +21,9 @@ duckdb; ... CREATE TABLE t AS SELECT * FROM read_csv(FILE)"`` into a fresh datab
 start-up and checkpoint included too), in the same run. The table gives wall time and CPU time
 (user + system of the process and its threads, from ``getrusage``) and both ratios: on a loaded
 machine the wall ratio drifts with what else runs, the CPU ratio much less. The target (1.5x)
-is on wall time at a quiet machine; below ~1M lines the start-up of the interpreter with
-pandas (~0.5-0.7 s against ~0.2 s for ``import duckdb``) weighs on it, at 10M lines it does not.
+is on wall time at a quiet machine; the plain file's import loads no pandas (~0.25 s start-up
+against ~0.15 s for ``import duckdb``), the odd file's careful pass does (~0.5 s more), which
+weighs below ~1M lines and not at 10M.
 Targets: the workbook under 20 s on 2 cores; the CSVs within 1.5x of DuckDB.
 """
 
