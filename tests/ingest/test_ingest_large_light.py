@@ -15,35 +15,23 @@ import random
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "numpy", "pyarrow", "ibis", "sklearn", "plotly", "scipy", "streamlit")
+from tests.test_cli_startup import HEAVY, ROOT, RUNNER
 
-# `python -m analysis ARGS...` with the large-file threshold at $LARGE_FILE; the heavy modules
-# loaded by the end are written to $MODULES_OUT.
-RUNNER = """
-import json, os, sys
+# The CLI runner of tests/test_cli_startup.py (heavy modules loaded by the end written to
+# $MODULES_OUT), with the large-file threshold at $LARGE_FILE.
+LARGE_RUNNER = """
+import os
 from analysis.ingest import reading
 reading.LARGE_FILE = int(os.environ["LARGE_FILE"])
-from analysis.cli import main
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-finally:
-    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(os.environ["HEAVY"])))
-    with open(os.environ["MODULES_OUT"], "w") as f:
-        json.dump(heavy, f)
-sys.exit(code)
-"""
+""" + RUNNER
 
 
 def ingest(tmp_path, large_file: int, *argv):
     """(completed process, heavy modules it loaded) of ``python -m analysis ingest *argv``."""
     out = tmp_path / "modules.json"
     env = {**os.environ, "MODULES_OUT": str(out), "HEAVY": json.dumps(HEAVY), "LARGE_FILE": str(large_file)}
-    done = subprocess.run([sys.executable, "-c", RUNNER, "ingest", *map(str, argv)], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", LARGE_RUNNER, "ingest", *map(str, argv)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env=env)
     return done, json.loads(out.read_text())
 
