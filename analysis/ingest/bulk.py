@@ -261,12 +261,12 @@ def read_facts(path: Path, delimiter: str) -> FileFacts:
         while chunk := fh.read(1 << 18):
             h.update(chunk)
             buf, last = prev + chunk, len(prev) + len(chunk) - 1
-            nl = chunk.count(b"\n")
+            rest = chunk.translate(None, _PRINTABLE)  # line breaks, other control characters, bytes above 126
+            nl = rest.count(b"\n")  # (short in a plain file: one byte a line)
             lines += nl
             prev, tail = chunk[-2:], chunk
             if refuse:
                 continue
-            rest = chunk.translate(None, _PRINTABLE)  # control characters and bytes above 126
             plain = len(rest) == nl
             if not plain:
                 ctrl = rest.translate(None, _NOT_CONTROL)
