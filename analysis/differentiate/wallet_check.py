@@ -6,9 +6,9 @@ absolute percentage error and Spearman rank correlation. Without given wallets t
 nothing to measure: the estimate is a peer benchmark.
 
 Decision: the folds are estimated in order until at least :data:`CHECK_ROWS` given wallets
-are checked, not always all :data:`FOLDS` of them. Up to ``FOLDS * CHECK_ROWS`` given
-wallets (the demo company's 1,500-odd) every fold is estimated, as in plain cross-validation;
-above that one fold of 10,000 or more says as much as five (the standard error of a rank
+are checked, not always all :data:`FOLDS` of them. Up to 12,500 given wallets (the demo
+company's 1,500-odd) every fold is estimated, as in plain cross-validation; above that fewer
+are, and from 50,000 one fold of 10,000 or more says as much as five (the standard error of a rank
 correlation over 10,000 customers is about 0.01), and each fold skipped is one fit of the
 model less: at 50,000 given wallets (the engine's sample) the check fits once instead of
 five times. Each fold's model still trains on all the other folds (four fifths of the
