@@ -176,6 +176,27 @@ def customer_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAU
                            lambda: _customer_facts(tables, as_of, window_months))
 
 
+def with_stored_facts(tables: Tables, stored: Any, as_of: Any = None,
+                      window_months: int = DEFAULT_WINDOW_MONTHS) -> Tables:
+    """``tables`` for one computation (:meth:`Tables.pinned`) whose per-customer facts as of
+    ``as_of`` over ``window_months`` are read from ``stored``, the scores stored in the workspace
+    (``analysis.scores.stored_table``: one row per customer with every fact among its columns),
+    instead of being grouped again from the purchase lines. Each column takes the type
+    :func:`customer_facts` gives it; money, stored as the nearest float to an exact amount in
+    cents, is rounded back to that exact amount, so sums over it are the same to the cent."""
+    as_of = resolve_as_of(tables, as_of)
+    wanted = _customer_facts(tables, as_of, window_months).schema()
+    columns = {}
+    for name, kind in wanted.items():
+        column = stored[name]
+        if kind.is_decimal():
+            column = column.round(kind.scale).cast(kind)
+        elif column.type() != kind:
+            column = column.cast(kind)
+        columns[name] = column
+    return tables.knowing(("customer_facts", as_of, window_months), stored.select(**columns))
+
+
 def _customer_facts(tables: Tables, as_of: dt.date, window_months: int):
     start, _ = window_bounds(as_of, window_months)
     profile = tables.customers.select(
