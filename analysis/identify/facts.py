@@ -49,13 +49,18 @@ def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
     """(first, last) day of any purchase or contact, or None for a workspace without either:
     the as-of dates that make sense for this data."""
     t, i = tables.transactions, tables.interactions
-    days = [v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
-                          i.aggregate(first=i.occurred_at.min(), last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
-            for v in row.values() if v is not None]
-    if not days:
-        return None
-    days = [to_date(v) for v in days]
-    return min(days), max(days)
+    return span_of([v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
+                                  i.aggregate(first=i.occurred_at.min(),
+                                              last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
+                    for v in row.values()])
+
+
+def span_of(days: list) -> tuple[dt.date, dt.date] | None:
+    """(first, last) of ``days`` (dates, timestamps; None for a table without rows), or None:
+    :func:`data_range` from the first and last purchase and contact, however they were read
+    (``Workspace.date_bounds`` reads them without an Ibis backend, for the app's first screen)."""
+    days = [to_date(v) for v in days if v is not None]
+    return (min(days), max(days)) if days else None
 
 
 def window_bounds(as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:

@@ -29,7 +29,7 @@ import pandas as pd
 from analysis import i18n
 from analysis.errors import NotEnoughData
 from analysis.identify import overview
-from analysis.identify.facts import resolve_as_of, with_stored_facts
+from analysis.identify.facts import resolve_as_of, to_date, with_stored_facts
 from analysis.store import Tables
 
 KIND = "overview"
@@ -74,7 +74,7 @@ def stored_figures(ws, as_of: Any, window_months: int,
     not yet (nothing is stored on a workspace open read-only). ``stored_scores()``, asked only
     when they must be computed, gives the stored per-customer scores or None."""
     with ws.reading():
-        as_of = resolve_as_of(ws.tables(), as_of)
+        as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())  # read stored: no Ibis backend
 
         def compute() -> tuple[dict, dict]:
             scores = stored_scores() if stored_scores is not None else None

@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.errors import NotEnoughData
 from analysis.identify.facts import (
-    DEFAULT_WINDOW_MONTHS, customer_facts, money_zero, purchases, resolve_as_of, window_bounds,
+    DEFAULT_WINDOW_MONTHS, customer_facts, money_zero, purchases, resolve_as_of, to_date, window_bounds,
 )
 from analysis import i18n
 from analysis.i18n import N_
@@ -82,7 +82,8 @@ def guest_purchases(ws, as_of: Any) -> dict | None:
     are none. They are in no per-customer figure; the Overview says how much they are."""
     from analysis.store.imports import guest_totals
 
-    totals = guest_totals(ws.cursor(), resolve_as_of(ws.tables(), as_of))
+    day = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())
+    totals = guest_totals(ws.cursor(), day)
     if totals is None:  # a workspace written before guest purchases were kept
         return None
     lines, revenue, others = totals
