@@ -217,10 +217,12 @@ def _first_screen(path: str, version: str, as_of: dt.date, window: int, settings
             ws, as_of, settings))
 
 
-def first_screen_ready(as_of: dt.date, settings) -> None:
-    """The Overview's figures with these settings computed and stored (after an import, with
-    the scores: the next time the app opens, its first screen reads them)."""
+def first_screens_ready(as_of: dt.date, settings) -> None:
+    """The Overview's figures and the cohorts computed and stored (after an import, with the
+    scores: the next time the app opens, its first screen and the Cohorts page read them)."""
     _view(_first_screen, *key(), as_of, settings.window_months, settings)
+    with contextlib.suppress(NotEnoughData):
+        _view(_cohorts, *key(), as_of)
 
 
 def kpis(as_of: dt.date, window: int, settings=None) -> dict:
@@ -283,8 +285,7 @@ def category_buyers(as_of: dt.date, category: str, window: int) -> list[str]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cohorts(path: str, version: str, as_of: dt.date):
-    with _tables(path) as tables:
-        return cohorts_module.cohorts(tables, as_of)
+    return cohorts_module.stored_cohorts(workspace.by_path(path), as_of)
 
 
 def cohorts(as_of: dt.date):

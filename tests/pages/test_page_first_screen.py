@@ -151,6 +151,7 @@ def test_the_app_opened_again_shows_the_overview_without_grouping_the_purchase_l
     ibis.options.verbose, ibis.options.verbose_log = True, queries.append
     try:
         again = open_page(shop)
+        cohorts_page = open_page(shop, "cohorts")  # then the Cohorts page
     finally:
         ibis.options.verbose, ibis.options.verbose_log = before
     grouping_lines = [q for q in queries if '"transactions"' in q and "GROUP BY" in q.upper()]
@@ -193,3 +194,20 @@ def test_the_app_opened_again_shows_the_overview_without_grouping_the_purchase_l
     assert {r[0]: r[1] for r in by_region["customdata"]} == counted
     assert {r[0]: round(Decimal(str(x)), 2) for r, x in zip(by_region["customdata"], _numbers(by_region["x"]))} == {
         name: window_by_region.get(name, Decimal(0)) for name in counted}
+
+    # the retention triangle: each cell's buyers, from the raw rows
+    months_bought = {}
+    for _, cid, day, amount, _ in rows:
+        if amount > 0:
+            months_bought.setdefault(cid, set()).add(day.year * 12 + day.month - 1)
+    cohort_of = {cid: min(m) for cid, m in months_bought.items()}
+    heat = json.loads(cohorts_page.get("plotly_chart")[0].proto.spec)["data"][0]
+    cells = [(cell, z) for row, zs in zip(heat["customdata"], heat["z"]) for cell, z in zip(row, zs)]
+    assert len([z for _, z in cells if z is not None]) > 20
+    for (key, count, size), z in cells:
+        month, offset = key.split("/")
+        cohort = int(month[:4]) * 12 + int(month[5:]) - 1
+        members = [cid for cid, first in cohort_of.items() if first == cohort]
+        assert size == len(members)
+        if z is not None:
+            assert count == sum(cohort + int(offset) in months_bought[cid] for cid in members), key
