@@ -85,6 +85,19 @@ def stored_figures(ws, as_of: Any, window_months: int,
     return _from_result(frames, meta)
 
 
+def prepare(ws, as_of: Any, window_months: int, stored_scores: Callable[[], Any] | None = None) -> None:
+    """What an import stores besides the scores (the Data page, then ``benchmarks/run.py``):
+    the Overview's figures (:func:`stored_figures`) and the cohorts
+    (:func:`analysis.identify.cohorts.stored_cohorts`), so the app opened next reads them."""
+    from analysis.identify.cohorts import stored_cohorts
+
+    stored_figures(ws, as_of, window_months, stored_scores)
+    try:
+        stored_cohorts(ws, as_of)
+    except NotEnoughData:  # nobody has bought yet: nothing to keep
+        pass
+
+
 def _as_result(found: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict]:
     """(frames, meta) to store: the tables as frames, the headline figures, the Pareto
     shares and the reasons of the figures missing as JSON."""
