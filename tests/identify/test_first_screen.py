@@ -78,3 +78,19 @@ def test_a_missing_breakdown_is_kept_with_its_reason(tmp_path):
     assert str(found["region"]) == lookup(first_screen.overview.NO_BREAKDOWN["region"], "zh")
     assert found["kpis"]["revenue"] == 60.0
     ws.close()
+
+
+def test_the_date_range_read_without_ibis_is_the_engines(demo_copy, tmp_path):
+    """The sidebar's date range (DuckDB alone, for the first screen) is facts.data_range's,
+    on the demo, on a workspace with purchases only, and on an empty one."""
+    from analysis.identify.facts import data_range, span_of
+    from tests.builders import buyers, make_workspace
+
+    with Workspace(demo_copy, read_only=True) as ws:
+        assert span_of(ws.date_bounds()) == data_range(ws.tables())
+    shop = make_workspace(tmp_path, transactions=buyers([5, 7], date="2024-02-29"), name="shop.duckdb")
+    assert span_of(shop.date_bounds()) == data_range(shop.tables()) == (pd.Timestamp("2024-02-29").date(),) * 2
+    shop.close()
+    empty = make_workspace(tmp_path, name="empty.duckdb")
+    assert span_of(empty.date_bounds()) is None and data_range(empty.tables()) is None
+    empty.close()
