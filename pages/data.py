@@ -97,3 +97,4 @@ if st.session_state.get("data_last_result"):
 # a switch to another workspace meanwhile drops the request).
 if st.session_state.pop("data_prepare_scores", None) == str(workspace.current_path()):
     cached.prepare_scores(sidebar.as_of(), sidebar.settings())
+    cached.first_screens_ready(sidebar.as_of(), sidebar.settings())  # Overview and Cohorts read them next time

@@ -17,7 +17,7 @@ show.demo_notice()
 st.caption(t("Workspace “{name}” as of {date}; active = bought in the last {months} months.",
              name=sidebar.workspace_name(), date=i18n.date(as_of), months=window))
 
-k = cached.kpis(as_of, window)
+k = cached.kpis(as_of, window, settings)
 cols = st.columns([1, 1, 1.6, 1, 1])  # revenue: room for a large amount with its currency
 cols[0].metric(t("Customers"), i18n.number(k["customers"]),
                help=t("Listed in the customer list, or seen in purchases or contacts."))
@@ -34,13 +34,13 @@ if guests := cached.guest_purchases(as_of):
 
 left, right = st.columns(2)
 with left, show.explained():
-    curve, top20, gini = cached.pareto(as_of, window)
+    curve, top20, gini = cached.pareto(as_of, window, settings)
     st.subheader(overview.pareto_sentence(top20))
     show.chart(charts.lorenz_chart(curve, top20, gini), key="ov_pareto")
 month = None
 with right, show.explained():
     st.subheader(t("Revenue by month"))
-    monthly = cached.revenue_by_month(as_of)
+    monthly = cached.revenue_by_month(as_of, window, settings)
     month_event = show.chart(charts.revenue_by_month_chart(monthly, settings.currency, title=None), key="ov_months",
                              selectable=True)
     buyers = dict(zip(overview.month_keys(monthly), monthly["customers"]))
@@ -61,7 +61,7 @@ st.caption(t("Click a bar to list its customers."))
 tabs = st.tabs([t("Region"), t("Industry"), t("Channel"), t("Product category")])
 for tab, by in zip(tabs, overview.BREAKDOWNS):
     with tab, show.explained():
-        figure = charts.breakdown_chart(cached.breakdown(as_of, by, window), by, settings.currency)
+        figure = charts.breakdown_chart(cached.breakdown(as_of, by, window, settings), by, settings.currency)
         clicked = show.selected_customdata(show.chart(figure, key=f"ov_by_{by}", selectable=True))
         if clicked:
             if by == "category":

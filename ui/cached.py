@@ -56,7 +56,7 @@ from analysis.errors import NotEnoughData
 from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
 from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
-from analysis.identify import customers, facts, overview
+from analysis.identify import customers, facts, first_screen, overview
 from analysis.interact import timeline
 from analysis.masking import Masker, workspace_secret
 from analysis.scores import Scores, score_customers
@@ -139,8 +139,8 @@ def _view(cached, *args) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _default_as_of(path: str, version: str) -> dt.date:
-    with _tables(path) as tables:
-        return facts.resolve_as_of(tables)
+    span = _data_range(path, version)  # the last day of any purchase or contact, as resolve_as_of
+    return span[1] if span else dt.date.today()
 
 
 def default_as_of() -> dt.date:
@@ -150,8 +150,7 @@ def default_as_of() -> dt.date:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _data_range(path: str, version: str) -> tuple[dt.date, dt.date] | None:
-    with _tables(path) as tables:
-        return facts.data_range(tables)
+    return facts.span_of(workspace.by_path(path).date_bounds())  # facts.data_range, without an Ibis backend
 
 
 def data_range() -> tuple[dt.date, dt.date] | None:
@@ -197,31 +196,39 @@ def _on_one_read(path: str, figures: dict) -> dict:
 
 
 def _figure(cached, name: str, *args) -> Any:
-    """Figure ``name`` of ``cached(*args)`` (a :func:`_on_one_read` result), as the caller's own view."""
+    """Figure ``name`` of ``cached(*args)`` (a dict of figures such as :func:`_on_one_read`'s,
+    a figure the data cannot give being its NotEnoughData), as the caller's own view."""
     found = _view(cached, *args)[name]
     if isinstance(found, NotEnoughData):
         raise found
     return found
 
 
-#: the breakdowns by a customer attribute, read from the Overview's one computation of the
-#: facts (the category breakdown reads the purchase lines alone)
-FIRST_SCREEN_BREAKDOWNS = ("region", "industry", "channel")
-
-
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _first_screen(path: str, version: str, as_of: dt.date, window: int) -> dict:
-    """The Overview's headline figures and its region, industry and channel breakdowns, on
-    one read (:func:`_on_one_read`)."""
-    figures = {"kpis": lambda tables: overview.kpis(tables, as_of, window)}
-    for by in FIRST_SCREEN_BREAKDOWNS:
-        figures[by] = lambda tables, by=by: overview.breakdown(tables, as_of, by, window)
-    return _on_one_read(path, figures)
+def _first_screen(path: str, version: str, as_of: dt.date, window: int, settings) -> dict:
+    """Every figure of the Overview (:func:`analysis.identify.first_screen.stored_figures`):
+    read from the workspace when stored there, else computed (the per-customer figures from
+    the scores stored for ``settings``, when they are) and stored. Keyed by the settings
+    only because they name the stored scores that may serve; the figures do not depend on
+    them."""
+    ws = workspace.by_path(path)
+    return first_screen.stored_figures(
+        ws, as_of, window, stored_scores=lambda: None if settings is None else scores_module.stored_table(
+            ws, as_of, settings))
 
 
-def kpis(as_of: dt.date, window: int) -> dict:
-    """The Overview's headline figures (:func:`analysis.identify.overview.kpis`)."""
-    return _figure(_first_screen, "kpis", *key(), as_of, int(window))
+def first_screens_ready(as_of: dt.date, settings) -> None:
+    """The Overview's figures and the cohorts computed and stored (after an import, with the
+    scores: the next time the app opens, its first screen and the Cohorts page read them)."""
+    _view(_first_screen, *key(), as_of, settings.window_months, settings)
+    with contextlib.suppress(NotEnoughData):
+        _view(_cohorts, *key(), as_of)
+
+
+def kpis(as_of: dt.date, window: int, settings=None) -> dict:
+    """The Overview's headline figures (:func:`analysis.identify.overview.kpis`). ``settings``:
+    the sidebar's, whose stored scores may serve (see :func:`_first_screen`)."""
+    return _figure(_first_screen, "kpis", *key(), as_of, int(window), settings)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -236,26 +243,15 @@ def guest_purchases(as_of: dt.date) -> dict | None:
     return _guest_purchases(*key(), as_of)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _pareto(path: str, version: str, as_of: dt.date, window: int) -> tuple:
-    with _tables(path) as tables:
-        return overview.pareto(tables, as_of, window)
-
-
-def pareto(as_of: dt.date, window: int) -> tuple[pd.DataFrame, float, float]:
+def pareto(as_of: dt.date, window: int, settings=None) -> tuple[pd.DataFrame, float, float]:
     """(80/20 curve, top 20% share, Gini) (:func:`analysis.identify.overview.pareto`)."""
-    return _view(_pareto, *key(), as_of, window)
+    return _figure(_first_screen, "pareto", *key(), as_of, int(window), settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _revenue_by_month(path: str, version: str, as_of: dt.date) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return overview.revenue_by_month(tables, as_of)
-
-
-def revenue_by_month(as_of: dt.date) -> pd.DataFrame:
-    """Revenue, orders and buyers per month (:func:`analysis.identify.overview.revenue_by_month`)."""
-    return _view(_revenue_by_month, *key(), as_of)
+def revenue_by_month(as_of: dt.date, window: int, settings=None) -> pd.DataFrame:
+    """Revenue, orders and buyers per month (:func:`analysis.identify.overview.revenue_by_month`;
+    it does not depend on the window, the Overview's other figures do)."""
+    return _figure(_first_screen, "months", *key(), as_of, int(window), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -269,17 +265,11 @@ def month_buyers(as_of: dt.date, month: str) -> list[str]:
     return _view(_month_buyers, *key(), as_of, month)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _breakdown(path: str, version: str, as_of: dt.date, by: str, window: int) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return overview.breakdown(tables, as_of, by, window)
-
-
-def breakdown(as_of: dt.date, by: str, window: int) -> pd.DataFrame:
+def breakdown(as_of: dt.date, by: str, window: int, settings=None) -> pd.DataFrame:
     """Revenue and customers by region, industry, channel or category."""
-    if by in FIRST_SCREEN_BREAKDOWNS:
-        return _figure(_first_screen, by, *key(), as_of, int(window))
-    return _view(_breakdown, *key(), as_of, by, window)
+    if by not in overview.BREAKDOWNS:
+        raise ValueError(f"breakdown by must be one of {', '.join(overview.BREAKDOWNS)}, not {by!r}")
+    return _figure(_first_screen, by, *key(), as_of, int(window), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -295,8 +285,7 @@ def category_buyers(as_of: dt.date, category: str, window: int) -> list[str]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cohorts(path: str, version: str, as_of: dt.date):
-    with _tables(path) as tables:
-        return cohorts_module.cohorts(tables, as_of)
+    return cohorts_module.stored_cohorts(workspace.by_path(path), as_of)
 
 
 def cohorts(as_of: dt.date):

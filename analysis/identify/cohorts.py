@@ -18,7 +18,7 @@ Lifetime Value", 2011 — cohort survival as the share of the starting cohort st
 
 Everything up to the small cohort x offset table is an Ibis expression over the workspace's
 tables, so the same code runs on DuckDB and on Spark; only that table (at most a few thousand
-cells) comes to pandas.
+cells) comes to pandas, and the app keeps it in the workspace (:func:`stored_cohorts`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import ibis
 import pandas as pd
 
 from analysis.errors import NotEnoughData
-from analysis.identify.facts import purchases, resolve_as_of
+from analysis.identify.facts import purchases, resolve_as_of, to_date
 from analysis.i18n import N_
 from analysis.store import Tables, to_frame
 
@@ -83,38 +83,57 @@ def _month_text(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def cohort_cells(tables: Tables, as_of: Any = None):
-    """Ibis: (cohort, offset, retained) with ``cohort`` a month number and ``retained`` the
-    customers of that cohort buying in that offset month, for every cell with a buyer."""
+def cohort_table(tables: Tables, as_of: Any = None):
+    """Ibis: (cohort, offset, retained, customers, revenue), one row per cell with a buyer:
+    ``cohort`` a month number, ``retained`` the customers of that cohort buying (a positive
+    line) in that offset month, ``customers`` and ``revenue`` (net) the cohort's size and
+    revenue. The purchase lines are grouped once, by customer and month; the cohorts and the
+    cells are read from that (every cohort has its month-0 cell, so each cohort is there)."""
     as_of = resolve_as_of(tables, as_of)
     p = purchases(tables, as_of)
-    bought = p.filter(p.amount > 0).mutate(month=_month_number(p.date))
+    months = p.mutate(month=_month_number(p.date)).group_by(["customer_id", "month"]).aggregate(
+        bought=(p.amount > 0).any(), revenue=p.amount.sum())
+    bought = months.filter(months.bought)
     first = bought.group_by("customer_id").aggregate(cohort=bought.month.min())
-    months = bought.select("customer_id", "month").distinct()
-    joined = months.join(first, "customer_id")
-    cells = joined.mutate(offset=joined.month - joined.cohort)
-    return cells.group_by(["cohort", "offset"]).aggregate(retained=cells.customer_id.count())
-
-
-def cohort_sizes(tables: Tables, as_of: Any = None):
-    """Ibis: (cohort, customers, revenue) per cohort month number; revenue net of refunds."""
-    as_of = resolve_as_of(tables, as_of)
-    p = purchases(tables, as_of)
-    bought = p.filter(p.amount > 0)
-    first = bought.group_by("customer_id").aggregate(cohort=_month_number(bought.date).min())
-    spent = p.group_by("customer_id").aggregate(revenue=p.amount.sum())
+    spent = months.group_by("customer_id").aggregate(revenue=months.revenue.sum())
     per = first.join(spent, "customer_id")
-    return per.group_by("cohort").aggregate(customers=per.customer_id.count(), revenue=per.revenue.sum())
+    sizes = per.group_by("cohort").aggregate(customers=per.customer_id.count(), revenue=per.revenue.sum())
+    joined = bought.join(first, "customer_id")
+    cells = joined.mutate(offset=joined.month - joined.cohort).group_by(["cohort", "offset"]).aggregate(
+        retained=joined.customer_id.count())
+    return cells.join(sizes, "cohort").select("cohort", "offset", "retained", "customers", "revenue")
 
 
 def cohorts(tables: Tables, as_of: Any = None) -> Cohorts:
     """The retention triangle, revenue per cohort and average curve (see the module docstring).
     Raises NotEnoughData when nobody has bought by the as-of date."""
     as_of = resolve_as_of(tables, as_of)
-    sizes = to_frame(cohort_sizes(tables, as_of)).sort_values("cohort").reset_index(drop=True)
-    if sizes.empty:
+    return from_cells(as_of, to_frame(cohort_table(tables, as_of)))
+
+
+#: stored cohorts: the kind of result, and its format (a change computes older ones again)
+KIND, FORMAT = "cohorts", 1
+
+
+def stored_cohorts(ws, as_of: Any = None) -> Cohorts:
+    """:func:`cohorts` of the workspace ``ws``, its cells kept in it (a small result of kind
+    ``cohorts``, keyed by the purchases and the as-of date: contacts do not change cohorts), so
+    a later process reads a few hundred cells instead of grouping every purchase line again.
+    Nothing is stored on a workspace open read-only."""
+    with ws.reading():
+        as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())
+        key = ws.result_key(KIND, format=FORMAT, as_of=as_of.isoformat(),
+                            purchases=ws.version_at(as_of)["purchases"])
+        frames, _ = ws.stored_result(KIND, key, lambda: ({"cells": to_frame(cohort_table(ws.tables(), as_of))}, {}))
+    return from_cells(as_of, frames["cells"])
+
+
+def from_cells(as_of: dt.date, cells: pd.DataFrame) -> Cohorts:
+    """The :class:`Cohorts` of :func:`cohort_table`'s rows."""
+    if cells.empty:
         raise NotEnoughData(NO_PURCHASES)
-    cells = to_frame(cohort_cells(tables, as_of))
+    sizes = (cells.drop_duplicates("cohort")[["cohort", "customers", "revenue"]]
+             .sort_values("cohort").reset_index(drop=True))
     last = _last_complete_month(as_of)
     first_cohort = int(sizes["cohort"].min())
     offsets = list(range(0, max(0, last - first_cohort) + 1)) or [0]

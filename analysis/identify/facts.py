@@ -49,13 +49,18 @@ def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
     """(first, last) day of any purchase or contact, or None for a workspace without either:
     the as-of dates that make sense for this data."""
     t, i = tables.transactions, tables.interactions
-    days = [v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
-                          i.aggregate(first=i.occurred_at.min(), last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
-            for v in row.values() if v is not None]
-    if not days:
-        return None
-    days = [to_date(v) for v in days]
-    return min(days), max(days)
+    return span_of([v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
+                                  i.aggregate(first=i.occurred_at.min(),
+                                              last=i.occurred_at.max()).to_pyarrow().to_pylist()[0])
+                    for v in row.values()])
+
+
+def span_of(days: list) -> tuple[dt.date, dt.date] | None:
+    """(first, last) of ``days`` (dates, timestamps; None for a table without rows), or None:
+    :func:`data_range` from the first and last purchase and contact, however they were read
+    (``Workspace.date_bounds`` reads them without an Ibis backend, for the app's first screen)."""
+    days = [to_date(v) for v in days if v is not None]
+    return (min(days), max(days)) if days else None
 
 
 def window_bounds(as_of: dt.date, window_months: int = DEFAULT_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:
@@ -174,6 +179,27 @@ def customer_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAU
     as_of = resolve_as_of(tables, as_of)
     return tables.remember(("customer_facts", as_of, window_months),
                            lambda: _customer_facts(tables, as_of, window_months))
+
+
+def with_stored_facts(tables: Tables, stored: Any, as_of: Any = None,
+                      window_months: int = DEFAULT_WINDOW_MONTHS) -> Tables:
+    """``tables`` for one computation (:meth:`Tables.pinned`) whose per-customer facts as of
+    ``as_of`` over ``window_months`` are read from ``stored``, the scores stored in the workspace
+    (``analysis.scores.stored_table``: one row per customer with every fact among its columns),
+    instead of being grouped again from the purchase lines. Each column takes the type
+    :func:`customer_facts` gives it; money, stored as the nearest float to an exact amount in
+    cents, is rounded back to that exact amount, so sums over it are the same to the cent."""
+    as_of = resolve_as_of(tables, as_of)
+    wanted = _customer_facts(tables, as_of, window_months).schema()
+    columns = {}
+    for name, kind in wanted.items():
+        column = stored[name]
+        if kind.is_decimal():
+            column = column.round(kind.scale).cast(kind)
+        elif column.type() != kind:
+            column = column.cast(kind)
+        columns[name] = column
+    return tables.knowing(("customer_facts", as_of, window_months), stored.select(**columns))
 
 
 def _customer_facts(tables: Tables, as_of: dt.date, window_months: int):

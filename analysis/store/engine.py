@@ -39,6 +39,17 @@ class Tables:
         results (:mod:`analysis.store.results`)."""
         return replace(self, memo={})
 
+    def knowing(self, key: tuple, table: Any) -> "Tables":
+        """These tables pinned (:meth:`pinned`), with the shared intermediate ``key`` already
+        at hand as ``table`` (say, the per-customer facts read from the scores stored in the
+        workspace): what this computation would have materialized, it reads there instead."""
+        return replace(self, memo={**(self.memo or {}), key: table})
+
+    def knows(self, key: tuple) -> bool:
+        """Whether the shared intermediate ``key`` is at hand in this computation (materialized
+        or given by :meth:`knowing`), so reading it costs a scan of its rows alone."""
+        return self.memo is not None and key in self.memo
+
     def remember(self, key: tuple, build) -> Any:
         """The shared intermediate ``key`` of this computation: ``build()`` materialized at its
         first use when pinned (:meth:`pinned`), the plain expression otherwise. DuckDB's

@@ -216,6 +216,17 @@ class Workspace(StoredResults):
             ).fetchone()
         return "-".join(str(v) for v in row)
 
+    def date_bounds(self) -> list:
+        """[first purchase day, last purchase day, first contact, last contact] (None for an
+        empty table): what ``analysis.identify.facts.span_of`` makes the data's date range of.
+        Plain DuckDB (each is a column's minimum or maximum), so that the app's first screen
+        needs no Ibis backend."""
+        with self.reading():
+            return list(self.cursor().execute(
+                'SELECT (SELECT min("date") FROM "transactions"), (SELECT max("date") FROM "transactions"),'
+                ' (SELECT min("occurred_at") FROM "interactions"), (SELECT max("occurred_at") FROM "interactions")'
+            ).fetchone())
+
     def version_at(self, as_of: dt.date) -> dict[str, str]:
         """What figures as of a date depend on, part by part: ``purchases`` (the purchase
         imports), ``customers`` (the customer-list imports and updates) and ``contacts``
