@@ -89,13 +89,18 @@ def wallet_summary(t) -> dict:
     return {"customers": customers, "median_share": float(row["median"]) if customers else None}
 
 
+#: what the value scatter draws of each buyer (and what masking replaces)
+SCATTER_COLUMNS = ["customer_id", "name", "revenue_window", "potential", "profit", "gap", "is_mvc", "is_mcc", "is_bz"]
+
+
 def scatter_sample(t, max_points: int = 4000, seed: int = 0):
     """(the buyers to plot as an expression in customer order, number of buyers): the points
     :func:`~analysis.differentiate.views.scatter_sample` plots, picked in the engine. pandas'
     ``sample(k, random_state=seed)`` takes positions ``RandomState(seed).choice(n, k,
     replace=False)`` of the frame it samples; the same positions are taken here, counted in
-    customer order (the stored frame's order) among the flagged or the other buyers."""
-    buyers = t.filter(t.has_purchased.fill_null(False))
+    customer order (the stored frame's order) among the flagged or the other buyers. Only
+    :data:`SCATTER_COLUMNS` are read."""
+    buyers = t.filter(t.has_purchased.fill_null(False)).select(SCATTER_COLUMNS)
     flag = buyers.is_mvc.fill_null(False) | buyers.is_mcc.fill_null(False) | buyers.is_bz.fill_null(False)
     counts = _frame(buyers.aggregate(n=buyers.count(), flagged=flag.cast("int64").sum())).iloc[0]
     n, flagged = int(counts["n"]), int(0 if pd.isna(counts["flagged"]) else counts["flagged"])
