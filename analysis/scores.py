@@ -350,6 +350,18 @@ class StoredScores:
         ``limit``, typed and worded as :func:`score_customers`' frame holds them."""
         return self._written(expr, limit).frame
 
+    def first_rows(self, exprs: dict[str, Any], limit: int) -> dict[str, pd.DataFrame]:
+        """The first ``limit`` rows of each of ``exprs`` (filters and orderings of :attr:`table`,
+        no column of their own), as :meth:`rows` gives them, read together: each list's ids
+        are found on its ordering columns alone, then every row is read in one pass, since a
+        read of a thousand rows scattered over a million costs a scan of every column."""
+        ids = {name: expr.limit(limit).select("customer_id").to_pandas()["customer_id"].tolist()
+               for name, expr in exprs.items()}
+        wanted = sorted(set().union(*ids.values()))
+        found = self.rows(self.table.filter(self.table.customer_id.isin(wanted)) if wanted else self.table, len(wanted))
+        found = found.set_index("customer_id", drop=False)
+        return {name: found.loc[ids[name]].reset_index(drop=True) for name in exprs}
+
     def numbers(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
         """The rows of ``expr`` typed as :meth:`rows` gives them, without their text (a chart's points)."""
         frame = (expr if limit is None else expr.limit(limit)).to_pandas()
@@ -360,8 +372,8 @@ class StoredScores:
         return self._written(self.table, 0)
 
     def _written(self, expr: Any, limit: int | None) -> Scores:
-        return _with_text(self.numbers(expr, limit).reset_index(drop=True), self.clusters, self.messages, self.as_of, self.settings,
-                          self.wallet)
+        return _with_text(self.numbers(expr, limit).reset_index(drop=True), self.clusters, self.messages,
+                          self.as_of, self.settings, self.wallet)
 
 
 def stored_scores(ws: Workspace, as_of: Any = None,

@@ -69,7 +69,7 @@ else:
     extra = {"MVC": ["tier", "region"], "MCC": ["tier", "region"], "BZ": ["cost_to_serve", "tier", "region"]}
     for tab, group in zip(tabs, views.GROUPS):
         with tab:
-            members = cached.stored_list("value_group", as_of, settings, group)
+            members = figures["groups"][group]
             lists.customer_list(members["rows"], key=f"val_{group.lower()}", file_stem=f"{group.lower()}-customers",
                                 columns=common + extra[group], whole=members["whole"],
                                 sized=(members["count"], members["count"]))

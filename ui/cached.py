@@ -616,9 +616,14 @@ def _value_page(stored) -> dict:
     from ui.lists import MAX_SHOWN
 
     sample, buyers = stored_views.scatter_sample(stored.table)
-    return {"scores": stored.scores(), "counts": stored_views.value_counts(stored.table),
+    lists = {group: stored_views.value_list(stored.table, group) for group in views.GROUPS}
+    rows = stored.first_rows({**lists, "headroom": stored_views.headroom_list(stored.table)}, MAX_SHOWN)
+    counts = stored_views.value_counts(stored.table)
+    for group in views.GROUPS:  # the reason the customer is in the group
+        rows[group]["reason"] = rows[group][f"reason_{group.lower()}"]
+    return {"scores": stored.scores(), "counts": counts, "groups": {g: (rows[g], counts[g]) for g in views.GROUPS},
             "wallet": stored_views.wallet_summary(stored.table), "scatter": (stored.numbers(sample), buyers),
-            "headroom": stored.rows(stored_views.headroom_list(stored.table), MAX_SHOWN)}
+            "headroom": rows["headroom"]}
 
 
 def _pyramid_figures(stored) -> dict:
@@ -687,14 +692,16 @@ def _stored_or(page: str, name: str, as_of: dt.date, settings, fallback, *args) 
 
 def value_figures(as_of: dt.date, settings) -> dict:
     """What the Value page shows first: {"scores": the :class:`Scores` messages and wallet
-    summary (its frame may hold no row), "counts": {group: members}, "wallet":
+    summary (its frame may hold no row), "counts": {group: members}, "groups": {group: its
+    list, as :func:`stored_list` gives it}, "wallet":
     :func:`~analysis.differentiate.views.wallet_summary`, "scatter": (buyers plotted, buyers),
     "headroom": the first rows of the headroom ranking}."""
     from ui.lists import MAX_SHOWN
 
     def from_frame() -> dict:
         scored = scores(as_of, settings)
-        return {"scores": scored, "counts": {g: len(of_scores("value_group", as_of, settings, g)) for g in views.GROUPS},
+        groups = {g: stored_list("value_group", as_of, settings, g) for g in views.GROUPS}
+        return {"scores": scored, "counts": {g: groups[g]["count"] for g in views.GROUPS}, "groups": groups,
                 "wallet": of_scores("wallet_summary", as_of, settings),
                 "scatter": of_scores("scatter_sample", as_of, settings),
                 "headroom": of_scores("headroom_ranking", as_of, settings, MAX_SHOWN, settings.currency,
@@ -704,6 +711,10 @@ def value_figures(as_of: dt.date, settings) -> dict:
     if found is None:
         return from_frame()
     found["headroom"] = headroom.ranking(found["headroom"], None, settings.currency)
+    path = key_at(as_of)[0]
+    found["groups"] = {g: {"rows": rows, "count": count, "whole": lambda g=g: _stored_read(
+        path, as_of, settings, lambda stored: _first_rows(stored, "value_group", (g,), None))[0]}
+        for g, (rows, count) in found["groups"].items()}
     return found
 
 

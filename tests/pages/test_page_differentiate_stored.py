@@ -135,15 +135,22 @@ def test_matrix_and_segments_figures_from_the_stored_scores(stored_demo):
     moved = before[(change.abs() >= before["prev"] * s.change_pct) & (change.abs() >= s.change_amount)]
     falling = int((moved["rev"] < moved["prev"]).sum())
     at = opened(db, record, "segments")
+    counts = shown(at, "Share of buyers")
+    with Workspace(db) as ws:
+        buyers = int(ws.query(f"SELECT count(DISTINCT customer_id) AS n FROM transactions "
+                              f"WHERE date <= DATE '{AS_OF}'")["n"].iloc[0])
+    assert counts["Customers"].sum() == buyers  # every buyer in one RFM segment
+    assert record["whole_frame_reads"] == []
+    assert sum(record["worded"]) <= customer_rows(at)
+    for kept in record.values():
+        kept.clear()
+    at.session_state["seg_tab"] = "Rising and falling"  # the next tab, opened
+    at.run()
+    assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Falling customers"] == f"{falling:,}"
     assert metrics["Rising customers"] == f"{len(moved) - falling:,}"
     falling_list = next(d.value for d in at.dataframe if "Change" in " ".join(map(str, d.value.columns)))
     assert len(falling_list) == min(falling, 1000)
-    with Workspace(db) as ws:
-        buyers = int(ws.query(f"SELECT count(DISTINCT customer_id) AS n FROM transactions "
-                              f"WHERE date <= DATE '{AS_OF}'")["n"].iloc[0])
-    counts = shown(at, "Share of buyers")
-    assert counts["Customers"].sum() == buyers  # every buyer in one RFM segment
     assert record["whole_frame_reads"] == []
     assert sum(record["worded"]) <= customer_rows(at)
