@@ -626,24 +626,26 @@ def _value_page(stored) -> dict:
             "headroom": rows["headroom"]}
 
 
-def _pyramid_figures(stored) -> dict:
-    """The pyramid's layers and moves, from the stored tiers (NotEnoughData kept, as :func:`_on_one_read`)."""
-    found: dict = {"migration": stored_views.tier_migration(stored.table)}
-    try:
-        found["layers"] = stored_views.pyramid_layers(stored.table)
-    except NotEnoughData as exc:
-        found["layers"] = exc
+def _each(figures: dict, stored) -> dict:
+    """``{name: figure(stored table)}``, a figure the data cannot give kept as its
+    NotEnoughData (raised by :func:`_stored_or` when that figure is asked for)."""
+    found: dict = {}
+    for name, figure in figures.items():
+        try:
+            found[name] = figure(stored.table)
+        except NotEnoughData as exc:
+            found[name] = exc
     return found
+
+
+def _pyramid_figures(stored) -> dict:
+    """The pyramid's layers and moves, from the stored tiers."""
+    return _each({"layers": stored_views.pyramid_layers, "migration": stored_views.tier_migration}, stored)
 
 
 def _matrix_figures(stored) -> dict:
     """The matrix's cells and the volume tiers, from the stored cells."""
-    found: dict = {"volume": stored_views.volume_summary(stored.table)}
-    try:
-        found["cells"] = stored_views.satisfaction_matrix(stored.table)
-    except NotEnoughData as exc:
-        found["cells"] = exc
-    return found
+    return _each({"cells": stored_views.satisfaction_matrix, "volume": stored_views.volume_summary}, stored)
 
 
 def _segments_figures(stored, rules) -> dict:
