@@ -554,8 +554,8 @@ def _scores_ready(as_of: dt.date, settings) -> None:
 #
 # Counts, sums and the rows a page shows are asked of the stored scores in DuckDB
 # (:mod:`analysis.differentiate.stored_views`); only the rows shown get their text. When the
-# scores cannot be stored (a read-only workspace), the same figures come from the frame kept in
-# this process, as :func:`of_scores` gives them.
+# scores could not be stored (another program held the workspace), the same figures come from
+# the frame kept in this process, as :func:`of_scores` gives them.
 
 
 def _stored_read(path: str, as_of: dt.date, settings, compute) -> Any:
@@ -676,7 +676,7 @@ def _stored_page(path: str, version: str, as_of: dt.date, settings, page: str, a
 def stored_page(page: str, as_of: dt.date, settings, *args) -> dict | None:
     """The figures of :data:`STORED_PAGES` ``[page]`` asked of the stored scores in one read,
     kept per :func:`key_at`, as-of date, settings and ``args``; None when the scores are not
-    stored (a read-only workspace: use the frame's views)."""
+    stored (another program held the workspace then: use the frame's views)."""
     _scores_ready(as_of, settings)
     return _view(_stored_page, *key_at(as_of), as_of, settings, page, tuple(_hashable(a) for a in args))
 

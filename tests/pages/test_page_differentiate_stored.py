@@ -154,3 +154,25 @@ def test_matrix_and_segments_figures_from_the_stored_scores(stored_demo):
     assert len(falling_list) == min(falling, 1000)
     assert record["whole_frame_reads"] == []
     assert sum(record["worded"]) <= customer_rows(at)
+
+
+def test_when_the_scores_could_not_be_stored_the_pages_show_the_same_figures(demo_copy, monkeypatch):
+    """Another program held the workspace when the scores were to be stored (they are kept
+    in this process only): the four pages show the same counts, tables and charts from the
+    per-customer frame as from the stored scores."""
+    def seen(page: str, **state) -> dict:
+        at = open_page(demo_copy, page, **state)
+        return {"metrics": [(m.label, m.value) for m in at.metric],
+                "tables": [d.value.astype(str).to_dict("split") for d in at.dataframe],
+                "charts": [c.proto.spec for c in at.get("plotly_chart")],
+                "words": [e.value for kind in ("caption", "warning", "info") for e in at.get(kind)]}
+
+    pages = [("value", {}), ("pyramid", {}), ("matrix", {}), ("segments", {}),
+             ("segments", {"seg_tab": "Rising and falling"})]
+    with Workspace(demo_copy) as ws:
+        scores.score_customers(ws, None, ReportSettings())
+    stored = [seen(page, **state) for page, state in pages]
+    monkeypatch.setattr(scores, "stored_scores", lambda *args, **kwargs: None)
+    kept = [seen(page, **state) for page, state in pages]
+    for (page, _), a, b in zip(pages, stored, kept):
+        assert a == b, page
