@@ -30,14 +30,13 @@ st.caption(t(
     low=s.satisfaction_low,
 ))
 
-frame = cached.scores(as_of, settings).frame
 texts = matrix.cell_texts().set_index("cell")
 cells = None
 try:
-    cells = cached.satisfaction_matrix(as_of, s)
+    cells = cached.matrix_cells(as_of, settings)
 except NotEnoughData as exc:
     st.info(str(exc) + t(" Until then, the volume tiers alone decide the selling treatment:"))
-    cells = cached.of_scores("volume_summary", as_of, settings)
+    cells = cached.volume_cells(as_of, settings)
 
 start = matrix.start_here(cells)
 if start is not None:
@@ -106,8 +105,9 @@ with right:
     st.markdown(t("**Concrete actions**"))
     st.markdown("\n".join(f"- {a}" for a in spec["actions"]))
 
+members = cached.stored_list("cell_customers", as_of, settings, cell)
 lists.customer_list(
-    cached.of_scores("cell_customers", as_of, settings, cell), key="mx_list",
+    members["rows"], key="mx_list", whole=members["whole"], sized=(members["count"], members["count"]),
     file_stem=f"matrix-{cell.replace('/', '-')}",
     columns=["customer_id", "name", "cell", "abcd", "satisfaction_5", "revenue_window", "tier", "orders",
              "complaints", "last_purchase", "region"],

@@ -32,7 +32,7 @@ st.caption(t("Workspace “{name}” as of {date}.", name=sidebar.workspace_name
 
 layers = None
 with show.explained():
-    layers = cached.pyramid_layers(as_of, s)
+    layers = cached.pyramid_figure("layers", as_of, settings)
 
 if layers is not None:
     chart_col, table_col = st.columns([3, 2])
@@ -61,7 +61,7 @@ if layers is not None:
         "known one window ago. Click a cell of the grid to list who made that move.", months=s.window_months,
     ))
     with show.explained():
-        migration = cached.tier_migration(as_of, s)
+        migration = cached.pyramid_figure("migration", as_of, settings)
         grid_tab, sankey_tab = st.tabs([t("Grid (click a cell)"), t("Flow")])
         with grid_tab:
             move_event = show.chart(dcharts.clickable_migration(views.migration_table(migration)),
@@ -74,8 +74,9 @@ if layers is not None:
                                   format_func=labels.get, clicked=show.selected_customdata(move_event),
                                   placeholder=t("Click a cell of the grid or pick a move"))
         if move:
+            movers = cached.stored_list("movers", as_of, settings, move)
             lists.customer_list(
-                views.movers(cached.scores(as_of, settings).frame, move), key="pyr_move_list",
+                movers["rows"], key="pyr_move_list", whole=movers["whole"], sized=(movers["count"], movers["count"]),
                 file_stem=f"moved-{move.replace('->', '-to-')}",
                 columns=["customer_id", "name", "previous_tier", "tier", "revenue_prev_window", "revenue_window",
                          "orders", "last_purchase", "region"])
@@ -88,8 +89,9 @@ if layers is not None:
                                    count=i18n.number(counts.get(code, 0))),
         help=t("Clicking a layer of the pyramid picks it here too."),
     )
+    members = cached.stored_list("tier_customers", as_of, settings, tier)
     lists.customer_list(
-        cached.of_scores("tier_customers", as_of, settings, tier), key="pyr_list",
+        members["rows"], key="pyr_list", whole=members["whole"], sized=(members["count"], members["count"]),
         file_stem=f"pyramid-{tier}",
         columns=["customer_id", "name", "tier", "previous_tier", "revenue_window", "revenue", "orders",
                  "last_purchase", "region", "industry", "channel"],

@@ -28,13 +28,15 @@ st.markdown(t(
 st.caption(t("As of {date}; activity window {months} months.", date=i18n.date(as_of), months=s.window_months))
 
 RULE_LABELS = {"r_min": N_("R from"), "r_max": N_("R to"), "f_min": N_("F from"), "f_max": N_("F to")}
-frame = cached.scores(as_of, settings).frame
-rfm_tab, change_tab, icp_tab = st.tabs([t("RFM segments"), t("Rising and falling"), t("Ideal customer profile")])
+# Each tab runs only when it is open (the ideal customer profile reads every purchase line):
+# the page opens on the RFM segments, counted from the stored scores.
+rfm_tab, change_tab, icp_tab = st.tabs([t("RFM segments"), t("Rising and falling"), t("Ideal customer profile")],
+                                       key="seg_tab", on_change="rerun")
 
 with rfm_tab:
-    if frame["r"].notna().sum() == 0:
+    if rfm_tab.open and not cached.rfm_figures(as_of, settings, None)["has_rfm"]:
         st.info(t("No purchases yet: import transactions to score customers by RFM."))
-    else:
+    elif rfm_tab.open:
         with st.expander(t("The rules (first match wins; edit the score ranges or names to try your own)")):
             edited = st.data_editor(
                 rfm.segment_rules(), key="rfm_rules", hide_index=True, width="stretch", num_rows="dynamic",
@@ -50,7 +52,7 @@ with rfm_tab:
             rules = views.rules_from_table(edited)
         except UserError as exc:
             st.warning(t("{problem} Using the built-in rules meanwhile.", problem=exc))
-        summary = cached.of_scores("rules_summary", as_of, settings, rules)
+        summary = cached.rfm_figures(as_of, settings, rules)["summary"]
         counts, grid = summary["counts"], summary["grid"]
         left, right = st.columns(2)
         with left:
@@ -64,8 +66,9 @@ with rfm_tab:
         with right:
             segment_event = show.chart(dcharts.segment_chart(counts), key="rfm_counts", selectable=True)
         if rf_cell:
-            lists.customer_list(cached.of_scores("rules_cell", as_of, settings, rules, rf_cell),
-                                key="rfm_cell_list",
+            members = cached.stored_list("rules_cell", as_of, settings, rules, rf_cell)
+            lists.customer_list(members["rows"], key="rfm_cell_list", whole=members["whole"],
+                                sized=(members["count"], members["count"]),
                                 file_stem=f"rfm-R{rf_cell.replace('/', '-F')}",
                                 columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days",
                                          "orders", "revenue", "tier", "region"])
@@ -85,55 +88,57 @@ with rfm_tab:
                                      clicked=show.selected_customdata(segment_event),
                                      format_func=lambda n: f"{rfm.segment_label(n)} ({i18n.number(seg_counts.get(n, 0))})",
                                      help=t("Or click a bar of the segment chart."))
+        members = cached.stored_list("rules_segment", as_of, settings, rules, segment)
         lists.customer_list(
-            cached.of_scores("rules_segment", as_of, settings, rules, segment), key="rfm_list",
+            members["rows"], key="rfm_list", whole=members["whole"], sized=(members["count"], members["count"]),
             file_stem=f"rfm-{segment.replace(' ', '-')}",
             columns=["customer_id", "name", "rfm_segment", "r", "f", "m", "recency_days", "orders", "revenue",
                      "tier", "region"],
         )
 
 with change_tab, show.explained():
-    st.markdown(t(
-        "Customers who bought in the window before and whose revenue in the last {months} months moved "
-        "by at least {pct} and at least {amount}. Call the falling ones to learn why; thank the rising ones and "
-        "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
-        amount=i18n.money(s.change_amount, s.currency),
-    ))
-    change = cached.attitude_change(as_of, s)
-    falling = change[change["direction"] == "falling"]
-    rising = change[change["direction"] == "rising"]
-    cols = st.columns(2)
-    cols[0].metric(t("Falling customers"), i18n.number(len(falling)))
-    cols[1].metric(t("Rising customers"), i18n.number(len(rising)))
-    columns = ["customer_id", "name", "revenue_prev_window", "revenue_window", "change", "change_pct"]
-    fall_tab, rise_tab = st.tabs([t("Falling ({count})", count=i18n.number(len(falling))),
-                                  t("Rising ({count})", count=i18n.number(len(rising)))])
-    with fall_tab:
-        lists.customer_list(falling, key="chg_falling", file_stem="falling-customers", columns=columns)
-    with rise_tab:
-        lists.customer_list(rising, key="chg_rising", file_stem="rising-customers", columns=columns)
+    if change_tab.open:
+        st.markdown(t(
+            "Customers who bought in the window before and whose revenue in the last {months} months moved "
+            "by at least {pct} and at least {amount}. Call the falling ones to learn why; thank the rising ones and "
+            "ask what else they need.", months=s.window_months, pct=i18n.percent(s.change_pct),
+            amount=i18n.money(s.change_amount, s.currency),
+        ))
+        change = cached.attitude_lists(as_of, settings)
+        falling, rising = change["falling"], change["rising"]
+        cols = st.columns(2)
+        cols[0].metric(t("Falling customers"), i18n.number(falling["count"]))
+        cols[1].metric(t("Rising customers"), i18n.number(rising["count"]))
+        columns = ["customer_id", "name", "revenue_prev_window", "revenue_window", "change", "change_pct"]
+        fall_tab, rise_tab = st.tabs([t("Falling ({count})", count=i18n.number(falling["count"])),
+                                      t("Rising ({count})", count=i18n.number(rising["count"]))])
+        for tab, found, name in ((fall_tab, falling, "falling"), (rise_tab, rising, "rising")):
+            with tab:
+                lists.customer_list(found["rows"], key=f"chg_{name}", file_stem=f"{name}-customers", columns=columns,
+                                    whole=found["whole"], sized=(found["count"], found["count"]))
 
 with icp_tab, show.explained():
-    profile = cached.ideal_customer_profile(as_of, s)
-    st.markdown(t(
-        "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
-        "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "
-        "customers like that.", share=i18n.percent(s.icp_share), top=i18n.number(profile.top_customers),
-        rest=i18n.number(profile.rest_customers),
-    ))
-    if not {"region", "industry", "channel"} & set(views.known_attributes(profile.lifts)):
-        st.info(t("No region, industry or channel is known (no customer list imported): the profile uses what "
-                  "customers buy and how big their orders are."))
-    lift_event = show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts", selectable=True)
-    bars = views.lift_bars(profile.lifts)
-    trait = lists.follow_click(t("Top customers with"), list(bars), key="icp_trait", index=None,
-                               clicked=show.selected_customdata(lift_event), format_func=bars.get,
-                               placeholder=t("Click a bar or pick a value"))
-    if trait:
-        lists.customer_list(icp.top_customers_with(profile, trait), key="icp_top_list",
-                            file_stem=f"top-customers-{trait.replace('=', '-').replace(' ', '-')}",
-                            columns=["customer_id", "name", "tier", "revenue_window", *icp.ATTRIBUTES])
-    st.markdown("**" + t("Prospects and small customers who look most like the top customers") + "**")
-    st.caption(profile.explanation)
-    lists.customer_list(profile.candidates, key="icp_list", file_stem="look-alikes",
-                        columns=["customer_id", "name", "tier", "score", "similar_because"])
+    if icp_tab.open:
+        profile = cached.ideal_customer_profile(as_of, s)
+        st.markdown(t(
+            "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
+            "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "
+            "customers like that.", share=i18n.percent(s.icp_share), top=i18n.number(profile.top_customers),
+            rest=i18n.number(profile.rest_customers),
+        ))
+        if not {"region", "industry", "channel"} & set(views.known_attributes(profile.lifts)):
+            st.info(t("No region, industry or channel is known (no customer list imported): the profile uses what "
+                      "customers buy and how big their orders are."))
+        lift_event = show.chart(dcharts.lift_chart(profile.lifts), key="icp_lifts", selectable=True)
+        bars = views.lift_bars(profile.lifts)
+        trait = lists.follow_click(t("Top customers with"), list(bars), key="icp_trait", index=None,
+                                   clicked=show.selected_customdata(lift_event), format_func=bars.get,
+                                   placeholder=t("Click a bar or pick a value"))
+        if trait:
+            lists.customer_list(icp.top_customers_with(profile, trait), key="icp_top_list",
+                                file_stem=f"top-customers-{trait.replace('=', '-').replace(' ', '-')}",
+                                columns=["customer_id", "name", "tier", "revenue_window", *icp.ATTRIBUTES])
+        st.markdown("**" + t("Prospects and small customers who look most like the top customers") + "**")
+        st.caption(profile.explanation)
+        lists.customer_list(profile.candidates, key="icp_list", file_stem="look-alikes",
+                            columns=["customer_id", "name", "tier", "score", "similar_because"])

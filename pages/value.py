@@ -26,15 +26,14 @@ st.caption(t(
     refund=i18n.money(s.cost_per_refund, cur), mvc=i18n.percent(s.mvc_share), mcc=i18n.percent(s.mcc_share),
 ))
 
-scores = cached.scores(as_of, settings)
-groups = {g: cached.of_scores("value_group", as_of, settings, g) for g in views.GROUPS}
-wallet = cached.of_scores("wallet_summary", as_of, settings)
+figures = cached.value_figures(as_of, settings)  # counts and first rows from the stored scores
+scores, sizes, wallet = figures["scores"], figures["counts"], figures["wallet"]
 
 cols = st.columns(4)
-cols[0].metric(t("Most valuable (MVC)"), i18n.number(len(groups["MVC"])), help=t("Highest profit in the window."))
-cols[1].metric(t("Most growable (MCC)"), i18n.number(len(groups["MCC"])),
+cols[0].metric(t("Most valuable (MVC)"), i18n.number(sizes["MVC"]), help=t("Highest profit in the window."))
+cols[1].metric(t("Most growable (MCC)"), i18n.number(sizes["MCC"]),
                help=t("Largest gap between potential and actual."))
-cols[2].metric(t("Below zero (BZ)"), i18n.number(len(groups["BZ"])), help=t("Cost to serve above their margin."))
+cols[2].metric(t("Below zero (BZ)"), i18n.number(sizes["BZ"]), help=t("Cost to serve above their margin."))
 cols[3].metric(
     t("Median share of wallet"), show.share(wallet["median_share"]),
     help=t("Among the {count} customers with a wallet estimate (what they could spend in total on what you sell), "
@@ -47,7 +46,7 @@ else:
     st.caption(t("Potential: the revenue the purchase model (BG/NBD and Gamma-Gamma) expects from each customer "
                  "over the next window; where it cannot tell, the customer's trend or wallet estimate."))
 
-plotted, buyers = cached.of_scores("scatter_sample", as_of, settings)
+plotted, buyers = figures["scatter"]
 if not buyers:
     st.info(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
 else:
@@ -66,12 +65,14 @@ else:
     common = ["customer_id", "name", "reason", "profit", "revenue_window", "potential", "gap"]
     if wallet["customers"]:
         common += ["share_of_wallet"]
-    tabs = st.tabs([f"{g} ({i18n.number(len(groups[g]))})" for g in views.GROUPS] + [t("Headroom")])
+    tabs = st.tabs([f"{g} ({i18n.number(sizes[g])})" for g in views.GROUPS] + [t("Headroom")])
     extra = {"MVC": ["tier", "region"], "MCC": ["tier", "region"], "BZ": ["cost_to_serve", "tier", "region"]}
     for tab, group in zip(tabs, views.GROUPS):
         with tab:
-            lists.customer_list(groups[group], key=f"val_{group.lower()}", file_stem=f"{group.lower()}-customers",
-                                columns=common + extra[group])
+            members = figures["groups"][group]
+            lists.customer_list(members["rows"], key=f"val_{group.lower()}", file_stem=f"{group.lower()}-customers",
+                                columns=common + extra[group], whole=members["whole"],
+                                sized=(members["count"], members["count"]))
     with tabs[-1]:  # the revenue still to win, customer by customer, with how good the wallets are
         st.caption(t("Each customer's wallet is what they spend a year on what you sell, with you and with others: "
                      "given in your customer list, else estimated from similar customers. Still to win = wallet − "
@@ -80,6 +81,5 @@ else:
             st.info(t("No wallet could be estimated: {reason}", reason=scores.messages.get("wallet", "")))
         else:
             st.info(headroom.accuracy_text(scores.wallet))
-            top = cached.of_scores("headroom_ranking", as_of, settings, lists.MAX_SHOWN, cur, i18n.language())
-            lists.customer_list(top, key="val_headroom", file_stem="headroom-customers",
+            lists.customer_list(figures["headroom"], key="val_headroom", file_stem="headroom-customers",
                                 columns=headroom.RANKING_COLUMNS)

@@ -53,7 +53,7 @@ from analysis import i18n
 from analysis import scores as scores_module
 from analysis.demo import is_demo
 from analysis.errors import NotEnoughData
-from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
+from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, stored_views, views
 from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
 from analysis.identify import customers, facts, first_screen, overview
@@ -519,7 +519,7 @@ SCORE_VIEWS = {
     "volume_summary": views.volume_summary, "value_group": views.value_group,
     "wallet_summary": views.wallet_summary, "scatter_sample": views.scatter_sample,
     "rules_summary": views.rules_summary, "rules_segment": views.rules_segment, "rules_cell": views.rules_cell,
-    "cluster_members": views.cluster_members, "headroom_ranking": headroom.ranking_in,
+    "movers": views.movers, "cluster_members": views.cluster_members, "headroom_ranking": headroom.ranking_in,
     "top_by_clv": scores_module.top_by_clv, "likely_lost": scores_module.likely_lost,
     "biggest": customers.biggest,
 }
@@ -537,6 +537,222 @@ def _scores_ready(as_of: dt.date, settings) -> None:
     computed = _with_progress(path, version, as_of, settings)
     if computed is not None:
         _scores(path, version, as_of, settings, computed)
+
+
+# -- the Differentiate pages from the stored scores (issue 15 §2) -------------------------------
+#
+# Counts, sums and the rows a page shows are asked of the stored scores in DuckDB
+# (:mod:`analysis.differentiate.stored_views`); only the rows shown get their text. When the
+# scores could not be stored (another program held the workspace), the same figures come from
+# the frame kept in this process, as :func:`of_scores` gives them.
+
+
+def _stored_read(path: str, as_of: dt.date, settings, compute) -> Any:
+    """``compute(stored scores)`` inside one read of the workspace at ``path``; None when
+    its scores are not stored."""
+    ws = workspace.by_path(path)
+    with ws.reading():
+        stored = scores_module.stored_scores(ws, as_of, settings)
+        return None if stored is None else compute(stored)
+
+
+#: the lists of customers a Differentiate page shows: name -> (the ordered engine expression
+#: of :mod:`analysis.differentiate.stored_views`, its pandas twin in :data:`SCORE_VIEWS`)
+STORED_LISTS = {
+    "value_group": (stored_views.value_list, "value_group"),
+    "tier_customers": (stored_views.tier_list, "tier_customers"),
+    "cell_customers": (stored_views.cell_list, "cell_customers"),
+    "movers": (stored_views.movers_list, "movers"),
+    "rules_segment": (stored_views.segment_list, "rules_segment"),
+    "rules_cell": (stored_views.rf_cell_list, "rules_cell"),
+}
+
+
+def _first_rows(stored, view: str, args: tuple, limit: int | None) -> tuple[pd.DataFrame, int]:
+    """(the first ``limit`` rows of list ``view`` with their text, how many it has)."""
+    expr = STORED_LISTS[view][0](stored.table, *args)
+    rows = stored.rows(expr, limit)
+    if view == "value_group":  # the reason the customer is in the group
+        rows["reason"] = rows[f"reason_{args[0].lower()}"]
+    return rows, (len(rows) if limit is None else stored_views.count(expr))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _stored_list(path: str, version: str, as_of: dt.date, settings, view: str, args: tuple, limit: int):
+    return _stored_read(path, as_of, settings, lambda stored: _first_rows(stored, view, args, limit))
+
+
+def stored_list(view: str, as_of: dt.date, settings, *args) -> dict:
+    """List ``view`` of :data:`STORED_LISTS` for ``args``: {"rows": its first
+    :data:`ui.lists.MAX_SHOWN` rows with their text, "count": how many it has, "whole": a
+    function giving every row (for a download)}; what :func:`ui.lists.customer_list` takes."""
+    from ui.lists import MAX_SHOWN
+
+    _scores_ready(as_of, settings)
+    path, version = key_at(as_of)
+    key = tuple(_hashable(a) for a in args)
+    found = _view(_stored_list, path, version, as_of, settings, view, key, MAX_SHOWN)
+    if found is None:  # not stored: the frame's own view
+        frame = of_scores(STORED_LISTS[view][1], as_of, settings, *args)
+        return {"rows": frame, "count": len(frame), "whole": lambda: frame}
+    rows, count = found
+    return {"rows": rows, "count": count, "whole": lambda: _stored_read(
+        path, as_of, settings, lambda stored: _first_rows(stored, view, args, None))[0]}
+
+
+def _value_page(stored) -> dict:
+    """What the Value page shows first, from the stored scores."""
+    from ui.lists import MAX_SHOWN
+
+    sample, buyers = stored_views.scatter_sample(stored.table)
+    lists = {group: stored_views.value_list(stored.table, group) for group in views.GROUPS}
+    rows = stored.first_rows({**lists, "headroom": stored_views.headroom_list(stored.table)}, MAX_SHOWN)
+    counts = stored_views.value_counts(stored.table)
+    for group in views.GROUPS:  # the reason the customer is in the group
+        rows[group]["reason"] = rows[group][f"reason_{group.lower()}"]
+    return {"scores": stored.scores(), "counts": counts, "groups": {g: (rows[g], counts[g]) for g in views.GROUPS},
+            "wallet": stored_views.wallet_summary(stored.table), "scatter": (stored.numbers(sample), buyers),
+            "headroom": rows["headroom"]}
+
+
+def _each(figures: dict, stored) -> dict:
+    """``{name: figure(stored table)}``, a figure the data cannot give kept as its
+    NotEnoughData (raised by :func:`_stored_or` when that figure is asked for)."""
+    found: dict = {}
+    for name, figure in figures.items():
+        try:
+            found[name] = figure(stored.table)
+        except NotEnoughData as exc:
+            found[name] = exc
+    return found
+
+
+def _pyramid_figures(stored) -> dict:
+    """The pyramid's layers and moves, from the stored tiers."""
+    return _each({"layers": stored_views.pyramid_layers, "migration": stored_views.tier_migration}, stored)
+
+
+def _matrix_figures(stored) -> dict:
+    """The matrix's cells and the volume tiers, from the stored cells."""
+    return _each({"cells": stored_views.satisfaction_matrix, "volume": stored_views.volume_summary}, stored)
+
+
+def _segments_figures(stored, rules) -> dict:
+    """The RFM segments by ``rules`` (counts, grid) and whether anybody has RFM scores."""
+    return {"has_rfm": stored_views.has_rfm(stored.table), "summary": stored_views.rules_summary(stored.table, rules)}
+
+
+def _attitude_figures(stored, settings) -> dict:
+    """The falling and rising customers: {direction: (first rows, how many)}."""
+    from ui.lists import MAX_SHOWN
+
+    out = {}
+    for direction in ("falling", "rising"):
+        expr = stored_views.attitude_list(stored.table, settings.segments, direction)
+        out[direction] = (stored.rows(expr, MAX_SHOWN), stored_views.count(expr))
+    return out
+
+
+STORED_PAGES = {"value": _value_page, "pyramid": _pyramid_figures, "matrix": _matrix_figures,
+                "segments": _segments_figures, "attitude": lambda stored: _attitude_figures(stored, stored.settings)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _stored_page(path: str, version: str, as_of: dt.date, settings, page: str, args: tuple) -> dict | None:
+    return _stored_read(path, as_of, settings, lambda stored: STORED_PAGES[page](stored, *args))
+
+
+def stored_page(page: str, as_of: dt.date, settings, *args) -> dict | None:
+    """The figures of :data:`STORED_PAGES` ``[page]`` asked of the stored scores in one read,
+    kept per :func:`key_at`, as-of date, settings and ``args``; None when the scores are not
+    stored (another program held the workspace then: use the frame's views)."""
+    _scores_ready(as_of, settings)
+    return _view(_stored_page, *key_at(as_of), as_of, settings, page, tuple(_hashable(a) for a in args))
+
+
+def _stored_or(page: str, name: str, as_of: dt.date, settings, fallback, *args) -> Any:
+    """Figure ``name`` of :func:`stored_page` ``(page, ...)``, or ``fallback()`` when the scores
+    are not stored; a NotEnoughData kept for it is raised."""
+    found = stored_page(page, as_of, settings, *args)
+    if found is None:
+        return fallback()
+    if isinstance(found[name], NotEnoughData):
+        raise found[name]
+    return found[name]
+
+
+def value_figures(as_of: dt.date, settings) -> dict:
+    """What the Value page shows first: {"scores": the :class:`Scores` messages and wallet
+    summary (its frame may hold no row), "counts": {group: members}, "groups": {group: its
+    list, as :func:`stored_list` gives it}, "wallet":
+    :func:`~analysis.differentiate.views.wallet_summary`, "scatter": (buyers plotted, buyers),
+    "headroom": the first rows of the headroom ranking}."""
+    from ui.lists import MAX_SHOWN
+
+    def from_frame() -> dict:
+        scored = scores(as_of, settings)
+        groups = {g: stored_list("value_group", as_of, settings, g) for g in views.GROUPS}
+        return {"scores": scored, "counts": {g: groups[g]["count"] for g in views.GROUPS}, "groups": groups,
+                "wallet": of_scores("wallet_summary", as_of, settings),
+                "scatter": of_scores("scatter_sample", as_of, settings),
+                "headroom": of_scores("headroom_ranking", as_of, settings, MAX_SHOWN, settings.currency,
+                                      i18n.language())}
+
+    found = stored_page("value", as_of, settings)
+    if found is None:
+        return from_frame()
+    found["headroom"] = headroom.ranking(found["headroom"], None, settings.currency)
+    path = key_at(as_of)[0]
+    found["groups"] = {g: {"rows": rows, "count": count, "whole": lambda g=g: _stored_read(
+        path, as_of, settings, lambda stored: _first_rows(stored, "value_group", (g,), None))[0]}
+        for g, (rows, count) in found["groups"].items()}
+    return found
+
+
+def pyramid_figure(name: str, as_of: dt.date, settings) -> pd.DataFrame:
+    """The pyramid's ``"layers"`` (:func:`analysis.differentiate.pyramid.pyramid`) or
+    ``"migration"`` (:func:`~analysis.differentiate.pyramid.tier_migration`), from the stored tiers."""
+    fallback = {"layers": pyramid_layers, "migration": tier_migration}[name]
+    return _stored_or("pyramid", name, as_of, settings, lambda: fallback(as_of, settings.segments))
+
+
+def matrix_cells(as_of: dt.date, settings) -> pd.DataFrame:
+    """The satisfaction-by-volume cells, from the stored cells; raises NotEnoughData without surveys."""
+    return _stored_or("matrix", "cells", as_of, settings, lambda: satisfaction_matrix(as_of, settings.segments))
+
+
+def volume_cells(as_of: dt.date, settings) -> pd.DataFrame:
+    """The volume tiers alone (:func:`analysis.differentiate.views.volume_summary`)."""
+    return _stored_or("matrix", "volume", as_of, settings, lambda: of_scores("volume_summary", as_of, settings))
+
+
+def rfm_figures(as_of: dt.date, settings, rules) -> dict:
+    """{"has_rfm": whether anybody has RFM scores, "summary": :func:`analysis.differentiate.views.rules_summary`
+    by ``rules`` (None: the built-in rules)}."""
+    found = stored_page("segments", as_of, settings, rules)
+    if found is not None:
+        return found
+    frame = scores(as_of, settings).frame
+    return {"has_rfm": bool(frame["r"].notna().any()), "summary": of_scores("rules_summary", as_of, settings, rules)}
+
+
+def attitude_lists(as_of: dt.date, settings) -> dict:
+    """{"falling" | "rising": {"rows", "count", "whole"}} (as :func:`stored_list`) of
+    :func:`analysis.differentiate.segments.attitude_change`, from the stored window revenues."""
+    found = stored_page("attitude", as_of, settings)
+    out = {}
+    for direction in ("falling", "rising"):
+        if found is None:
+            change = attitude_change(as_of, settings.segments)
+            rows = change[change["direction"] == direction].reset_index(drop=True)
+            out[direction] = {"rows": rows, "count": len(rows), "whole": lambda rows=rows: rows}
+            continue
+        path = key_at(as_of)[0]
+        rows, count = found[direction]
+        out[direction] = {"rows": rows, "count": count, "whole": lambda d=direction: _stored_read(
+            path, as_of, settings, lambda stored: stored.rows(stored_views.attitude_list(
+                stored.table, settings.segments, d)))}
+    return out
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

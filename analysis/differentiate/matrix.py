@@ -206,9 +206,15 @@ def satisfaction_matrix(tables: Tables, as_of: Any = None, settings: SegmentSett
     s = settings or SegmentSettings()
     f = with_cells(customer_facts(tables, as_of, s.window_months), s)
     f = f.filter(f.active)
-    counts = to_frame(f.group_by("cell").aggregate(
+    return cells_table(to_frame(f.group_by("cell").aggregate(
         customers=f.customer_id.count(), revenue=f.revenue_window.sum()
-    ))
+    )))
+
+
+def cells_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`satisfaction_matrix`'s twelve rows from the active customers and their window
+    revenue per cell (``counts``: cell, customers, revenue). Raises NotEnoughData when no
+    cell of surveyed customers has anyone."""
     surveyed = counts[~counts.cell.str.endswith("/" + NO_SURVEY)]
     if surveyed.empty:
         raise NotEnoughData(lookup(NO_SURVEY_MESSAGE))

@@ -81,9 +81,7 @@ def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None 
     """
     s = settings or SegmentSettings()
     f = with_tiers(customer_facts(tables, as_of, s.window_months), s)
-    revenue = ibis.cases(
-        (f.active, f.revenue_window), (f.has_purchased, f.revenue), else_=money_zero(f.revenue)
-    )
+    revenue = layer_revenue(f)
     counts = to_frame(
         f.mutate(_rev=revenue)
         .group_by("tier")
@@ -91,13 +89,24 @@ def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None 
     )
     if counts.empty:
         raise NotEnoughData(t("No customers yet: import a customer list or transactions first."))
+    totals = to_frame(f.aggregate(total=f.revenue.sum()))
+    return layers(counts, float(totals["total"].iloc[0] or 0.0))
+
+
+def layer_revenue(f):
+    """What a layer's revenue counts of each customer of ``f`` (facts with tier): the window's
+    revenue for the active, all purchases ever for the inactive, nothing for the others."""
+    return ibis.cases((f.active, f.revenue_window), (f.has_purchased, f.revenue), else_=money_zero(f.revenue))
+
+
+def layers(counts: pd.DataFrame, all_time: float) -> pd.DataFrame:
+    """:func:`pyramid`'s table from the customers and revenue per tier (``counts``: tier,
+    customers, revenue; tiers nobody is in may be missing) and all revenue ever."""
     out = pd.DataFrame({"tier": list(TIERS)}).merge(counts, on="tier", how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)
     out["customer_share"] = out["customers"] / out["customers"].sum()
     active_rev = out.loc[out.tier.isin(ACTIVE_TIERS), "revenue"].sum()
-    totals = to_frame(f.aggregate(total=f.revenue.sum()))
-    all_time = float(totals["total"].iloc[0] or 0.0)
     out["revenue_share"] = [
         (rev / active_rev if active_rev else 0.0) if tier in ACTIVE_TIERS
         else (rev / all_time if tier == "inactive" and all_time else 0.0)
@@ -123,10 +132,14 @@ def tier_migration(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(from_tier="tier")
     joined = now.left_join(before, "customer_id").drop("customer_id_right")
     joined = joined.mutate(from_tier=ibis.coalesce(joined.from_tier, ibis.literal(NEW)))
-    out = (
+    return moves_in_order(
         joined.group_by(["from_tier", "tier"]).aggregate(customers=joined.customer_id.count())
         .rename(to_tier="tier").to_pandas()
     )
+
+
+def moves_in_order(out: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tier_migration`'s table from the customers per (from_tier, to_tier), in tier order."""
     order = {t: n for n, t in enumerate((*TIERS, NEW))}
     out["customers"] = out["customers"].astype(int)
     out = out.sort_values(["from_tier", "to_tier"], key=lambda col: col.map(order)).reset_index(drop=True)

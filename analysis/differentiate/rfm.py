@@ -141,6 +141,11 @@ def _in_rule_order(grouped: pd.DataFrame) -> pd.DataFrame:
 
 def rf_grid(frame: pd.DataFrame) -> pd.DataFrame:
     """R x F customer counts: a 5 x 5 frame, index r 5..1, columns f 1..5."""
-    grid = pd.crosstab(frame.r, frame.f).reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5], fill_value=0)
+    return grid_of(pd.crosstab(frame.r, frame.f))
+
+
+def grid_of(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rf_grid` from customer counts indexed by r with a column per f (any present)."""
+    grid = counts.reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5], fill_value=0)
     grid.index.name, grid.columns.name = "r", "f"
     return grid

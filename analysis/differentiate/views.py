@@ -135,8 +135,13 @@ def volume_summary(frame: pd.DataFrame) -> pd.DataFrame:
     of the matrix, "high/none"), customers, revenue (window), selling (the treatment volume
     decides)."""
     active = frame[frame["volume_tier"].notna()]
-    grouped = active.groupby("volume_tier").agg(customers=("customer_id", "size"),
-                                                revenue=("revenue_window", "sum"))
+    return volume_table(active.groupby("volume_tier").agg(customers=("customer_id", "size"),
+                                                          revenue=("revenue_window", "sum")))
+
+
+def volume_table(grouped: pd.DataFrame) -> pd.DataFrame:
+    """:func:`volume_summary` from the customers and window revenue per volume tier
+    (``grouped``, indexed by volume tier)."""
     out = pd.DataFrame({"volume": list(VOLUMES)}).merge(grouped, left_on="volume", right_index=True, how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)
     out["revenue"] = out["revenue"].fillna(0.0).astype(float)
@@ -190,11 +195,16 @@ def segment_by_rules(frame: pd.DataFrame, rules: pd.DataFrame | None = None) -> 
 def counts_by_rules(segmented: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per rule in order (each segment once), plus "(no rule)" when some customers match
     none: segment, customers, revenue, customer_share, description."""
+    key = segmented["rfm_segment"].astype(object).where(segmented["rfm_segment"].notna(), NO_RULE)
+    return rule_counts(segmented.assign(_seg=key).groupby("_seg").agg(
+        customers=("customer_id", "size"), revenue=("revenue", "sum")), rules)
+
+
+def rule_counts(grouped: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`counts_by_rules` from the customers and revenue per segment (``grouped``,
+    indexed by segment, :data:`~analysis.differentiate.rfm.NO_RULE` for those no rule matches)."""
     rules = segment_rules() if rules is None else rules
     named = rules.drop_duplicates("segment")[["segment", "description"]]
-    key = segmented["rfm_segment"].astype(object).where(segmented["rfm_segment"].notna(), NO_RULE)
-    grouped = segmented.assign(_seg=key).groupby("_seg").agg(
-        customers=("customer_id", "size"), revenue=("revenue", "sum"))
     out = named.merge(grouped, left_on="segment", right_index=True, how="left")
     if NO_RULE in grouped.index:
         extra = pd.DataFrame([{"segment": NO_RULE, "description": t("Matches no rule"),

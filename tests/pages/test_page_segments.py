@@ -37,13 +37,20 @@ def test_segments_on_demo(demo_copy):
     assert len(lists_before) == 1 and len(cell) == grid["z"][-1][-1] > 0  # R1 is the last row, F5 the last column
     assert set(cell["R"]) == {1} and set(cell["F"]) == {5}
     assert cell["Revenue, all time ($)"].is_monotonic_decreasing  # the demo is in US dollars
-    # rising and falling
+    # rising and falling: a tab that runs when it is opened
+    at.session_state["seg_tab"] = "Rising and falling"
+    at.run()
+    assert not at.exception
     metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert metrics["Falling customers"] > 0 and metrics["Rising customers"] > 0
     falling = table_with(at, "Change ($)")
     assert len(falling) == min(metrics["Falling customers"], MAX_SHOWN) and (falling["Change ($)"] < 0).all()
     assert any(m.value == f"**{metrics['Falling customers']:,} customers**" for m in at.markdown)
     # ideal customer profile: lifts chart and ranked look-alikes with the explanation
+    at.session_state["seg_tab"] = "Ideal customer profile"
+    at.run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     lifts = next(c for c in charts if "lift" in c["layout"]["title"]["text"])
     assert any(y.startswith("channel: ") for y in lifts["data"][0]["y"])
     looks = table_with(at, "Look-alike score")
@@ -64,12 +71,14 @@ def test_segments_on_demo(demo_copy):
 def test_segments_with_only_transactions(tmp_path):
     at = open_page(transactions_only(tmp_path), "segments")
     assert table_with(at, "Segment")["Customers"].sum() == 40
+    at = open_page(transactions_only(tmp_path), "segments", seg_tab="Ideal customer profile")
     assert any("No region, industry or channel is known" in i.value for i in at.info)
+    at = open_page(transactions_only(tmp_path), "segments", seg_tab="Rising and falling")
     assert {m.label for m in at.metric} == {"Falling customers", "Rising customers"}
 
 
 def test_segments_with_too_few_customers_explains(tmp_path):
     ws = make_workspace(tmp_path, transactions=buyers([10.0, 20.0]))
     ws.close()
-    at = open_page(ws.path, "segments")
+    at = open_page(ws.path, "segments", seg_tab="Ideal customer profile")
     assert any("at least 5 active customers" in i.value for i in at.info)
