@@ -29,13 +29,14 @@ if opened is not None:
     st.session_state["cu_search"] = ""
 query = st.text_input(t("Search by customer id or name"), key="cu_search", bind="query-params",
                       placeholder=t("e.g. C00042 or Harbor; leave empty to pick from the biggest customers"))
-scores = cached.scores(as_of, settings)
 try:
     if query.strip():
         matches = cached.customer_search(query, 50)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
-        matches = customers.with_customer(cached.of_scores("biggest", as_of, settings, 50), scores.frame,
-                                         opened or st.query_params.get("customer"))
+        linked = opened or st.query_params.get("customer")
+        matches = cached.stored_list("biggest", as_of, settings, 50)
+        if linked:
+            matches = customers.with_customer(matches, cached.customer_row(linked, as_of, settings), linked)
 except UserError as exc:
     st.info(str(exc))
     st.stop()
@@ -59,7 +60,7 @@ try:
 except UserError as exc:
     st.error(str(exc))
     st.stop()
-row = customers.apply_filters(scores.frame, {"customer_id": [cid]})
+row = cached.customer_row(cid, as_of, settings)
 labels_row = row.iloc[0] if len(row) else None
 
 
