@@ -139,7 +139,7 @@ else:
                                  "outcome", "note"], currency=settings.currency)
 
 st.subheader(t("Suggested next actions"))
-suggested = cached.customer_actions(cid, as_of, settings, sidebar.action_settings())
+suggested = cached.customer_suggestions(cid, as_of, settings, sidebar.action_settings())
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:

@@ -723,6 +723,30 @@ def customer_row(customer_id: str, as_of: dt.date, settings) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
+                          action_settings, customer_id: str) -> pd.DataFrame | None:
+    from analysis.customize.learned import MODEL_FEATURES  # imported with the plan, at first use
+
+    ws = workspace.by_path(path)
+    with ws.reading():
+        one = scores_module.score_customer(ws, customer_id, as_of, settings)
+        if one is None:
+            return None
+        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=lambda: (
+            scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)))
+
+
+def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
+    """One customer's suggested actions (:func:`analysis.customize.plan.customer_actions`)
+    from that customer's stored row and the stored facts the learning reads, as the CLI's
+    ``customer`` command does: the Customer page never reads every customer's scores. From
+    the kept scores (:func:`customer_actions`) when they could not be stored."""
+    _scores_ready(as_of, settings)
+    found = _view(_customer_suggestions, *key_plan(as_of), as_of, settings, action_settings, str(customer_id))
+    return found if found is not None else customer_actions(customer_id, as_of, settings, action_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_profile(path: str, version: str, customer_id: str, as_of: dt.date, window: int):
     with _tables(path) as tables:
         return timeline.customer_profile(tables, customer_id, as_of, window)
