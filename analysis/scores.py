@@ -371,94 +371,12 @@ def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: C
             ws.save_result("clusters_model", key, *clusters_record(model, projection(features, model)))
 
 
-def stored_clv_figures(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict | None:
-    """The stored CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`), None when
-    not stored."""
-    as_of = resolve_as_of(ws.tables(), as_of)
-    found = ws.load_result(_model_key(ws, as_of, settings, "clv_model"))
-    return None if found is None else found[1]["figures"]
-
-
-def stored_clusters(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> Any:
-    """(the clusters' figures, the projection points) stored with the scores
-    (:func:`analysis.differentiate.clusters.stored.from_record`), None when not stored."""
-    from analysis.differentiate.clusters.stored import from_record
-
-    as_of = resolve_as_of(ws.tables(), as_of)
-    found = ws.load_result(_model_key(ws, as_of, settings, "clusters_model"))
-    return None if found is None else from_record(*found, settings.currency)
-
-
 def _held(held: dict, name: str, fit: Callable[[], Any]) -> Callable[[], Any]:
     """``fit`` that also keeps what it returns in ``held[name]`` (to store it afterwards)."""
     def fitting():
         held[name] = fit()
         return held[name]
     return fitting
-
-
-def stored_clv_totals(ws: Workspace, as_of: Any = None,
-                      settings: ReportSettings = ReportSettings()) -> pd.Series | None:
-    """:func:`analysis.predict.clv_data.clv_totals` over the stored outlook (the settings'
-    horizon, margin and discount), counted in DuckDB; None when not stored."""
-    from analysis.predict.clv_data import clv_totals
-
-    table = stored_table(ws, as_of, settings)
-    if table is None or _NOTE_INPUTS["T"] not in table.columns:
-        return None
-    scored = table.filter(table[_NOTE_INPUTS["T"]].notnull())
-    return clv_totals(scored.select(frequency=scored[_NOTE_INPUTS["frequency"]],
-                                    nonpositive_spend=scored[_NOTE_INPUTS["nonpositive_spend"]], clv=scored.clv))
-
-
-def stored_outlook(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> pd.DataFrame | None:
-    """The columns of :func:`outlook` the CLV page's charts read (customer_id, frequency,
-    recency, T in weeks, p_alive, clv), at the settings' horizon, from the stored scores (a
-    few numeric columns, not the text); None when not stored."""
-    columns = ["customer_id", *_NOTE_INPUTS.values(), "p_alive", "clv"]
-    found = stored_columns(ws, columns, as_of, settings)
-    if found is None or _NOTE_INPUTS["T"] not in found:
-        return None
-    found = found[found[_NOTE_INPUTS["T"]].notna()].sort_values("customer_id", ignore_index=True)
-    return pd.DataFrame({
-        "customer_id": found["customer_id"].astype(str).to_numpy(),
-        "frequency": found[_NOTE_INPUTS["frequency"]].to_numpy("int64"),
-        "recency": found[_NOTE_INPUTS["recency"]].to_numpy(float),
-        "T": found[_NOTE_INPUTS["T"]].to_numpy(float),
-        "p_alive": found["p_alive"].to_numpy(float),
-        "clv": found["clv"].to_numpy(float),
-    })
-
-
-def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Callable[[Any], Any] | None = None,
-                order: tuple[str, ...] = (), ascending: tuple[bool, ...] = (), limit: int | None = None,
-                ) -> tuple[Scores, int] | None:
-    """(the :class:`Scores` of the stored customers that ``where(table)`` (an Ibis condition
-    on the stored table) keeps, ordered by ``order`` (then customer id; missing values last), at most ``limit`` of them,
-    their text written as :func:`score_customers` writes it; how many match in all). The
-    filter, the order and the count run in DuckDB: the first rows of a million read alone.
-    None when the scores are not stored."""
-    as_of = resolve_as_of(ws.tables(), as_of)
-    clv_key, key = _keys(ws, as_of, settings)
-    table = ws.result_table(key, "frame")
-    clv = ws.load_result(clv_key, parts=())
-    stored = ws.load_result(key, parts=("profiles", "zscores"))
-    typed = ws.load_result_rows(key, "frame", "customer_id", None)  # no row: the stored types
-    if table is None or clv is None or stored is None or typed is None:
-        return None
-    import ibis
-
-    if where is not None:
-        table = table.filter(where(table))
-    count = int(table.count().to_pyarrow().as_py())
-    keys = [ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
-            for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")]
-    picked = table.order_by(keys)
-    rows = (picked if limit is None else picked.limit(limit)).to_pyarrow().to_pandas()
-    rows = rows.astype({c: t for c, t in typed.dtypes.astype(str).items() if c in rows and str(rows[c].dtype) != t})
-    frames, meta = stored
-    messages = {**clv[1]["messages"], **meta["messages"]}
-    return _with_text(rows, frames, messages, as_of, settings, meta.get("wallet")), count
 
 
 def _fit_workspace_clv(*args, **kwargs):
@@ -473,24 +391,3 @@ def _fit_clusters(*args, **kwargs):
     from analysis.differentiate.clusters import fit_clusters
 
     return fit_clusters(*args, **kwargs)
-
-
-def stored_top_by_clv(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`top_by_clv` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: s.clv.notnull(), ("clv",), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
-
-
-def stored_likely_lost(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50,
-                       min_orders: int = 2) -> pd.DataFrame | None:
-    """:func:`likely_lost` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: (s.orders >= min_orders) & s.p_alive.notnull(),
-                        ("p_alive", "revenue"), (True, False), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
-
-
-def stored_biggest(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`analysis.identify.customers.biggest` picked in DuckDB from the stored scores
-    (customer_id, name); None when not stored."""
-    found = stored_rows(ws, as_of, settings, None, ("revenue_window", "revenue"), limit=n)
-    return None if found is None else found[0].frame[["customer_id", "name"]].reset_index(drop=True)

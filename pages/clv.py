@@ -73,7 +73,7 @@ default_cut = as_of - dt.timedelta(weeks=26)
 cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():
-    result = cached.clv_validation(cut, as_of, used_model)
+    result, churn = cached.clv_check(cut, as_of, used_model, settings)
     e = result.errors
     v = st.columns(3)
     v[0].metric(t("Mean error per customer, model"), i18n.number(e["model"]["mae"], 2))
@@ -84,7 +84,6 @@ with show.explained():
         show.chart(charts.tracking_chart(result.tracking, result.calibration_end), key="clv_tracking")
     with right:
         show.chart(charts.conditional_expectations_chart(result.conditional), key="clv_conditional")
-    churn = cached.clv_churn(cut, as_of, used_model)
     st.write(t("Who will buy nothing in the {days} days after {date}? Scored on what customers then did "
                "(0 is a perfect forecast, lower is better): the model {model}, the rule \"no purchase in the "
                "last 90 days means gone\" {naive}.", days=round(churn.horizon * 7), date=cut.isoformat(),

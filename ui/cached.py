@@ -51,6 +51,7 @@ import streamlit as st
 
 from analysis import i18n
 from analysis import scores as scores_module
+from analysis import stored_scores
 from analysis.demo import is_demo
 from analysis.errors import NotEnoughData
 from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, views
@@ -530,11 +531,11 @@ def _clv_page(path: str, version: str, as_of: dt.date, settings, horizon_months:
     with ws.reading():
         if not scores_module.is_stored(ws, as_of, settings):
             return None
-        totals = scores_module.stored_clv_totals(ws, as_of, settings)
-        outlook = scores_module.stored_outlook(ws, as_of, settings)
+        totals = stored_scores.stored_clv_totals(ws, as_of, settings)
+        outlook = stored_scores.stored_outlook(ws, as_of, settings)
         if totals is None or outlook is None:
             return None
-        figures = scores_module.stored_clv_figures(ws, as_of, settings)
+        figures = stored_scores.stored_clv_figures(ws, as_of, settings)
         if figures is None:  # scores stored before the model's figures were kept with them
             fit = _clv_fit(ws, path, as_of, settings.clv_model)
             scores_module.store_models(ws, as_of, settings, clv=fit)
@@ -557,6 +558,31 @@ def clv_page(as_of: dt.date, settings, horizon_months: int, annual_discount: flo
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _clv_check(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str, settings) -> tuple:
+    """(holdout check, churn check) stored beside the scores (computed and stored the first
+    time), or computed here when the scores are not stored (then not kept in the workspace)."""
+    ws = workspace.by_path(path)
+    with ws.reading():
+        if scores_module.is_stored(ws, as_of, settings):
+            def compute() -> tuple[dict, dict]:
+                tables = ws.tables()
+                return clv_fits.check_record(clv_fits.workspace_validation(tables, calibration_end, as_of, model),
+                                             clv_fits.workspace_churn(tables, calibration_end, as_of, model))
+            return clv_fits.check_from_record(*stored_scores.stored_check(
+                ws, as_of, settings, calibration_end, model, compute))
+        tables = ws.tables()
+        return (clv_fits.workspace_validation(tables, calibration_end, as_of, model),
+                clv_fits.workspace_churn(tables, calibration_end, as_of, model))
+
+
+def clv_check(calibration_end: dt.date, as_of: dt.date, model: str, settings) -> tuple:
+    """(:func:`clv_validation`, :func:`clv_churn`) of the purchase model ``model`` on this
+    split, stored with the workspace's scores: a later process reads them instead of fitting
+    the model on the calibration period again."""
+    return _view(_clv_check, *key_at(as_of), calibration_end, as_of, str(model), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _stored_list(path: str, version: str, as_of: dt.date, settings, name: str, n: int) -> pd.DataFrame | None:
     ws = workspace.by_path(path)
     with ws.reading():
@@ -565,8 +591,8 @@ def _stored_list(path: str, version: str, as_of: dt.date, settings, name: str, n
 
 #: the CLV page's lists picked in DuckDB from the stored scores (:data:`SCORE_VIEWS` has the same
 #: lists built from the whole frame)
-STORED_LISTS = {"top_by_clv": scores_module.stored_top_by_clv, "likely_lost": scores_module.stored_likely_lost,
-                "biggest": scores_module.stored_biggest}
+STORED_LISTS = {"top_by_clv": stored_scores.stored_top_by_clv, "likely_lost": stored_scores.stored_likely_lost,
+                "biggest": stored_scores.stored_biggest}
 
 
 def stored_list(name: str, as_of: dt.date, settings, n: int) -> pd.DataFrame:
@@ -586,7 +612,7 @@ def _stored_clusters(path: str, version: str, as_of: dt.date, settings) -> tuple
     with ws.reading():
         if not scores_module.is_stored(ws, as_of, settings):
             return None
-        found = scores_module.stored_clusters(ws, as_of, settings)
+        found = stored_scores.stored_clusters(ws, as_of, settings)
         if found is not None:
             return found
     features, model = _cluster_fit(path, version, as_of, settings.k, settings.window_months, settings.currency)
@@ -619,7 +645,7 @@ def _projection(path: str, version: str, as_of: dt.date, k: int | None, window_m
 def _cluster_list(path: str, version: str, as_of: dt.date, settings, cluster: int, limit: int | None):
     ws = workspace.by_path(path)
     with ws.reading():
-        return scores_module.stored_rows(ws, as_of, settings, lambda s: s.cluster == cluster,
+        return stored_scores.stored_rows(ws, as_of, settings, lambda s: s.cluster == cluster,
                                          ("revenue", "revenue_window"), limit=limit)
 
 
@@ -922,6 +948,20 @@ def _campaign_members(path: str, version: str, name: str, arm: str) -> pd.DataFr
 def campaign_members(name: str, arm: str) -> pd.DataFrame:
     """The customers of one group of a campaign with their response and value."""
     return _campaign_members(*key(), name, arm)
+
+
+def campaign_members_named(name: str, arm: str, as_of: dt.date, settings) -> pd.DataFrame:
+    """:func:`campaign_members` with each member's name and pyramid tier from the stored
+    scores (those members' rows only); from the kept scores when they could not be stored."""
+    members = campaign_members(name, arm)
+    _scores_ready(as_of, settings)
+    ws = workspace.current()
+    with ws.reading():
+        found = stored_scores.stored_of(ws, members["customer_id"].astype(str).tolist(), ["name", "tier"],
+                                        as_of, settings)
+    if found is None:
+        found = scores(as_of, settings).frame[["customer_id", "name", "tier"]]
+    return members.merge(found, on="customer_id", how="left")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -1,5 +1,6 @@
 """A manager reopens the app (a fresh process) on a workspace whose scores are stored: the CLV
-and Clusters pages show the models stored with the scores and fit nothing, the Customer page
+and Clusters pages show the models (and the CLV page its holdout check) stored with the scores
+and fit nothing, the Customer page
 offers its customers without the whole per-customer frame (issue 15 §2). The figures are
 checked against the purchases and the stored scores, read in plain SQL."""
 
@@ -25,8 +26,9 @@ def restart() -> None:
 @pytest.fixture()
 def fits(monkeypatch) -> dict:
     """Counts of the model fits made from now on."""
-    counted = {"clusters": 0, "clv choice": 0, "clv fit": 0}
+    counted = {"clusters": 0, "clv choice": 0, "clv fit": 0, "clv check": 0}
     clusters_fit, choose, fit_clv = CustomerClusters.fit, clv_fits.choose_model, clv_data.fit_clv
+    validation, churn = clv_fits.workspace_validation, clv_fits.workspace_churn
 
     def counted_clusters(self, features):
         counted["clusters"] += 1
@@ -40,7 +42,15 @@ def fits(monkeypatch) -> dict:
         counted["clv fit"] += 1
         return fit_clv(*args, **kwargs)
 
+    def counted_check(check):
+        def checking(*args, **kwargs):
+            counted["clv check"] += 1
+            return check(*args, **kwargs)
+        return checking
+
     monkeypatch.setattr(CustomerClusters, "fit", counted_clusters)
+    monkeypatch.setattr(clv_fits, "workspace_validation", counted_check(validation))
+    monkeypatch.setattr(clv_fits, "workspace_churn", counted_check(churn))
     monkeypatch.setattr(clv_fits, "choose_model", counted_choice)
     monkeypatch.setattr(clv_fits, "fit_clv", counted_fit)
     monkeypatch.setattr(clv_data, "fit_clv", counted_fit)
@@ -78,7 +88,7 @@ def test_the_clv_and_clusters_pages_reopened_fit_nothing_and_show_the_stored_fig
     metrics = {m.label: m.value for m in at.metric}
     at.switch_page("pages/clusters.py").run()
     assert not at.exception, at.exception
-    assert fits == {"clusters": 0, "clv choice": 0, "clv fit": 0}
+    assert fits == {"clusters": 0, "clv choice": 0, "clv fit": 0, "clv check": 0}
 
     with stored_scores(demo_copy) as con:
         as_of = con.execute("SELECT max(CAST(date AS DATE)) FROM transactions").fetchone()[0]
@@ -114,7 +124,7 @@ def test_the_clv_and_clusters_pages_reopened_fit_nothing_and_show_the_stored_fig
     assert set(listed["Persona"]) == {personas[0].rsplit(" (", 1)[0]} or set(listed["Persona"]) == {
         at.selectbox(key="cl_cluster").value}
     assert biggest == 0  # the list opens on the biggest spenders' group, richest first
-    assert fits == {"clusters": 0, "clv choice": 0, "clv fit": 0}
+    assert fits == {"clusters": 0, "clv choice": 0, "clv fit": 0, "clv check": 0}
 
 
 def test_the_customer_page_reopened_offers_customers_without_the_whole_frame(demo_copy, monkeypatch):
