@@ -257,9 +257,15 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = numbers(clv_frames.get("clv"))
     else:
         clv_key, key = _keys(source, as_of, settings)
+        held: dict = {}  # the fits made here, stored beside the scores (store_models)
+        clv_fit = _held(held, "clv", clv_fit or (
+            lambda: _fit_workspace_clv(tables.transactions, as_of, settings.clv_model)))
+        clusters_fit = _held(held, "clusters", clusters_fit or (
+            lambda: _fit_clusters(tables, as_of, settings.k, settings.window_months, currency=settings.currency)))
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
         frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")),
                                before_saving=lambda: _stage(report, 4))
+        store_models(source, as_of, settings, held.get("clv"), held.get("clusters"))
     clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
     messages = {**clv_meta["messages"], **meta["messages"]}
     scored = _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
@@ -348,7 +354,7 @@ class StoredScores:
     def rows(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
         """The rows of ``expr`` (a filter or ordering of :attr:`table`, every column), at most
         ``limit``, typed and worded as :func:`score_customers`' frame holds them."""
-        return self._written(expr, limit).frame
+        return self.scored(expr, limit).frame
 
     def first_rows(self, exprs: dict[str, Any], limit: int) -> dict[str, pd.DataFrame]:
         """The first ``limit`` rows of each of ``exprs`` (filters and orderings of :attr:`table`,
@@ -369,9 +375,10 @@ class StoredScores:
 
     def scores(self) -> Scores:
         """A :class:`Scores` without rows: the personas, messages and wallet summary."""
-        return self._written(self.table, 0)
+        return self.scored(self.table, 0)
 
-    def _written(self, expr: Any, limit: int | None) -> Scores:
+    def scored(self, expr: Any, limit: int | None = None) -> Scores:
+        """The :class:`Scores` of the rows of ``expr`` (at most ``limit``), their text written."""
         return _with_text(self.numbers(expr, limit).reset_index(drop=True), self.clusters, self.messages,
                           self.as_of, self.settings, self.wallet)
 
@@ -393,3 +400,61 @@ def stored_scores(ws: Workspace, as_of: Any = None,
     return StoredScores(table=table, as_of=as_of, settings=settings,
                         messages={**clv[1]["messages"], **meta["messages"]}, wallet=meta.get("wallet"),
                         clusters=frames, dtypes={c: str(t) for c, t in template.dtypes.items()})
+
+
+# -- the models behind the scores, stored beside them (issue 15 §2) --------------------------
+# A page that shows a model (the CLV page its parameters and the choice of purchase model, the
+# Clusters page its k, silhouettes, profiles and projection) reads these figures in a later
+# process instead of fitting the model again: they are stored as results of their own, keyed
+# by the scores' keys, when the scores are computed (or when a page first fits the model on a
+# workspace stored before they were kept). Only numbers are stored; words are written on reading.
+
+def _model_key(ws: Workspace, as_of: dt.date, settings: ReportSettings, kind: str) -> str:
+    """The key of model ``kind`` ("clv_model": purchases only, as the outlook; "clusters_model":
+    as the scores) stored with the scores as of ``as_of`` with ``settings``."""
+    clv_key, key = _keys(ws, as_of, settings)
+    return ws.result_key(kind, of=clv_key if kind == "clv_model" else key)
+
+
+def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: CLVFit | None = None,
+                 clusters: tuple[pd.DataFrame, Any] | None = None) -> None:
+    """Store the CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`) and the
+    clusters' (features, model) record (:mod:`analysis.differentiate.clusters.stored`) with
+    the scores as of ``as_of`` with ``settings``, each when given and not stored yet. The
+    clusters are stored only when fitted with the settings' k (``settings.k``)."""
+    if clv is not None:
+        from analysis.predict.clv_data import fit_figures
+
+        key = _model_key(ws, as_of, settings, "clv_model")
+        if not ws.has_result(key):
+            ws.save_result("clv_model", key, {}, {"figures": fit_figures(clv)})
+    if clusters is not None:
+        from analysis.differentiate.clusters import projection
+        from analysis.differentiate.clusters.stored import clusters_record
+
+        key = _model_key(ws, as_of, settings, "clusters_model")
+        features, model = clusters
+        if model.k == settings.k and not ws.has_result(key):
+            ws.save_result("clusters_model", key, *clusters_record(model, projection(features, model)))
+
+
+def _held(held: dict, name: str, fit: Callable[[], Any]) -> Callable[[], Any]:
+    """``fit`` that also keeps what it returns in ``held[name]`` (to store it afterwards)."""
+    def fitting():
+        held[name] = fit()
+        return held[name]
+    return fitting
+
+
+def _fit_workspace_clv(*args, **kwargs):
+    """:func:`analysis.predict.fit.fit_workspace_clv`, imported when a fit is made."""
+    from analysis.predict.fit import fit_workspace_clv
+
+    return fit_workspace_clv(*args, **kwargs)
+
+
+def _fit_clusters(*args, **kwargs):
+    """:func:`analysis.differentiate.clusters.fit_clusters`, imported when a fit is made."""
+    from analysis.differentiate.clusters import fit_clusters
+
+    return fit_clusters(*args, **kwargs)

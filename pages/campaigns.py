@@ -73,9 +73,7 @@ if rows:
         event = show.chart(response_chart(rates), key="cp_rates", selectable=True)
         arm = lists.follow_click(t("Customers of the group"), rates["arm"].tolist(), key="cp_group",
                                  clicked=show.selected_customdata(event))
-        members = cached.campaign_members(name, arm)
-        lists.customer_list(members.merge(cached.scores(as_of, settings).frame[["customer_id", "name", "tier"]],
-                                          on="customer_id", how="left"),
+        lists.customer_list(cached.campaign_members_named(name, arm, as_of, settings),
                             key="cp_members", file_stem=f"campaign-{arm}",
                             columns=["customer_id", "name", "tier", "response", "value"])
 

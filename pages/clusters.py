@@ -3,11 +3,11 @@
 import streamlit as st
 
 from analysis import i18n
-from analysis.differentiate import clusters, views
+from analysis.differentiate import views
+from analysis.differentiate.clusters import stored
 from analysis.i18n import t, tn
 from analysis.charts import clusters as charts
 from analysis.charts import differentiate as dcharts
-from analysis.identify.customers import apply_filters
 from ui import cached, lists, show
 
 as_of, settings = show.opening("🫧", t("Clusters and personas"), t(
@@ -24,17 +24,18 @@ st.caption(t("As of {date}; every customer who has bought. The same data always 
              date=i18n.date(as_of)))
 
 with show.explained():
-    features, auto = cached.cluster_fit(as_of, None, s.window_months, cur)
+    auto, auto_points, _ = cached.clusters_view(as_of, settings, None)
     k = st.number_input(t("Number of clusters (0 = automatic)"), min_value=0, max_value=max(auto.k_range[1], 2),
                         value=0, step=1, key="cl_k", bind="query-params",
                         help=t("Automatic picks the k from {low} to {high} with the highest silhouette.",
                                low=auto.k_range[0], high=auto.k_range[1]))
-    model = auto
+    model, points, chosen_k = auto, auto_points, None
     if k == 1:
         st.info(t("One cluster would be everybody: pick 0 (automatic) or 2 and more."))
     elif k >= 2:
         try:
-            _, model = cached.cluster_fit(as_of, int(k), s.window_months, cur)
+            model, points, _ = cached.clusters_view(as_of, settings, int(k))
+            chosen_k = int(k)
         except ValueError as exc:
             st.info(t("{reason}; showing the automatic choice instead.", reason=exc))
 
@@ -66,7 +67,7 @@ with show.explained():
     map_col, sizes_col = st.columns([3, 2])
     with map_col:
         on_map = show.selected_customdata(
-            show.chart(charts.projection_chart(clusters.projection(features, model)), key="cl_projection", selectable=True))
+            show.chart(charts.projection_chart(points), key="cl_projection", selectable=True))
     with sizes_col:
         on_bar = show.selected_customdata(show.chart(charts.sizes_chart(model), key="cl_sizes", selectable=True))
     show.chart(charts.profile_heatmap(model, cur), key="cl_profiles")
@@ -75,16 +76,14 @@ with show.explained():
 
     st.subheader(t("Customers in a cluster"))
     names = model.persona_names()
-    members = cached.of_scores("cluster_members", as_of, settings, features.index.to_numpy(str),
-                                 model.labels_, names)
     sizes = {p["name"]: p["size"] for p in personas}
-    clicked = [names[int(c)] for c in on_bar] + views.clusters_of(members, on_map)
+    clicked = [names[int(c)] for c in on_bar] + stored.personas_of(points, on_map)
     chosen = lists.follow_click(t("Persona"), names, key="cl_cluster", clicked=clicked,
                                 format_func=lambda n: f"{n} ({i18n.number(sizes.get(n, 0))})",
                                 help=t("Or click a bar of the sizes chart or a point of the map."))
+    first, count, whole = cached.cluster_list(as_of, settings, chosen_k, names, names.index(chosen), lists.MAX_SHOWN)
     lists.customer_list(
-        apply_filters(members, {"cluster_name": [chosen]}), key="cl_list",
-        file_stem=f"cluster-{names.index(chosen)}",
+        first, key="cl_list", file_stem=f"cluster-{names.index(chosen)}", whole=whole, sized=(count, count),
         columns=["customer_id", "name", "cluster_name", "recency_days", "orders", "revenue", "tier",
                  "satisfaction_5", "region"],
     )

@@ -27,7 +27,7 @@ discount = c2.number_input(t("Annual discount rate"), 0.0, 0.5, settings.annual_
 
 used_model = "bgnbd"  # the holdout check's model, when the lifetime value cannot be computed
 with show.explained():
-    summary = cached.clv_summary(as_of, horizon, settings.margin, discount, settings.clv_model)
+    summary, outlook = cached.clv_page(as_of, settings, horizon, discount)
     used_model = summary["model"]
     m = st.columns(4)
     m[0].metric(t("Customers modelled"), i18n.number(summary["n_customers"]))
@@ -47,7 +47,6 @@ with show.explained():
     st.caption(choose.selection_words(summary["selection"]))
     st.table(choose.candidates_table(summary["candidates"], summary["model"]))
 
-    outlook = cached.clv_outlook(as_of, settings, horizon)
     has_p_alive = bool(outlook["p_alive"].notna().any())  # absent when nobody looks lapsed
     left, right = st.columns(2) if has_p_alive else (st.container(), None)
     with left:
@@ -57,11 +56,11 @@ with show.explained():
             show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     st.subheader(t("Top customers by lifetime value"))
-    lists.customer_list(cached.of_scores("top_by_clv", as_of, settings, 50), key="clv_top",
+    lists.customer_list(cached.stored_first("top_by_clv", as_of, settings, 50), key="clv_top",
                         file_stem="top-clv", columns=scores.LIST_COLUMNS)
     if has_p_alive:
         st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-        lists.customer_list(cached.of_scores("likely_lost", as_of, settings, 50), key="clv_lost",
+        lists.customer_list(cached.stored_first("likely_lost", as_of, settings, 50), key="clv_lost",
                             file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))
@@ -74,7 +73,7 @@ default_cut = as_of - dt.timedelta(weeks=26)
 cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():
-    result = cached.clv_validation(cut, as_of, used_model)
+    result, churn = cached.clv_check(cut, as_of, used_model, settings)
     e = result.errors
     v = st.columns(3)
     v[0].metric(t("Mean error per customer, model"), i18n.number(e["model"]["mae"], 2))
@@ -85,7 +84,6 @@ with show.explained():
         show.chart(charts.tracking_chart(result.tracking, result.calibration_end), key="clv_tracking")
     with right:
         show.chart(charts.conditional_expectations_chart(result.conditional), key="clv_conditional")
-    churn = cached.clv_churn(cut, as_of, used_model)
     st.write(t("Who will buy nothing in the {days} days after {date}? Scored on what customers then did "
                "(0 is a perfect forecast, lower is better): the model {model}, the rule \"no purchase in the "
                "last 90 days means gone\" {naive}.", days=round(churn.horizon * 7), date=cut.isoformat(),

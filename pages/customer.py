@@ -29,13 +29,14 @@ if opened is not None:
     st.session_state["cu_search"] = ""
 query = st.text_input(t("Search by customer id or name"), key="cu_search", bind="query-params",
                       placeholder=t("e.g. C00042 or Harbor; leave empty to pick from the biggest customers"))
-scores = cached.scores(as_of, settings)
 try:
     if query.strip():
         matches = cached.customer_search(query, 50)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
-        matches = customers.with_customer(cached.of_scores("biggest", as_of, settings, 50), scores.frame,
-                                         opened or st.query_params.get("customer"))
+        linked = opened or st.query_params.get("customer")
+        matches = cached.stored_first("biggest", as_of, settings, 50)
+        if linked:
+            matches = customers.with_customer(matches, cached.customer_row(linked, as_of, settings), linked)
 except UserError as exc:
     st.info(str(exc))
     st.stop()
@@ -59,7 +60,7 @@ try:
 except UserError as exc:
     st.error(str(exc))
     st.stop()
-row = customers.apply_filters(scores.frame, {"customer_id": [cid]})
+row = cached.customer_row(cid, as_of, settings)
 labels_row = row.iloc[0] if len(row) else None
 
 
@@ -138,7 +139,7 @@ else:
                                  "outcome", "note"], currency=settings.currency)
 
 st.subheader(t("Suggested next actions"))
-suggested = cached.customer_actions(cid, as_of, settings, sidebar.action_settings())
+suggested = cached.customer_suggestions(cid, as_of, settings, sidebar.action_settings())
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:

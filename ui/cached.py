@@ -51,6 +51,7 @@ import streamlit as st
 
 from analysis import i18n
 from analysis import scores as scores_module
+from analysis import stored_scores
 from analysis.demo import is_demo
 from analysis.errors import NotEnoughData
 from analysis.differentiate import clusters, headroom, icp, matrix, pyramid, segments, stored_views, views
@@ -503,6 +504,157 @@ def clv_churn(calibration_end: dt.date, as_of: dt.date, model: str):
     return _view(_clv_churn, *key(), calibration_end, as_of, model)
 
 
+# -- what the CLV and Clusters pages show, read from the models stored with the scores -------
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _clv_page(path: str, version: str, as_of: dt.date, settings, horizon_months: int,
+              annual_discount: float) -> tuple[dict, pd.DataFrame] | None:
+    """(summary, outlook) of the CLV page at the settings' horizon and discount from the
+    scores and the model's figures stored in the workspace (no fit); the figures are stored
+    now from the kept fit when the scores were stored before them. None when the scores are
+    not stored or the page asks for another horizon or discount."""
+    if (horizon_months, annual_discount) != (settings.horizon_months, settings.annual_discount):
+        return None
+    ws = workspace.by_path(path)
+    with ws.reading():
+        if not scores_module.is_stored(ws, as_of, settings):
+            return None
+        totals = stored_scores.stored_clv_totals(ws, as_of, settings)
+        outlook = stored_scores.stored_outlook(ws, as_of, settings)
+        if totals is None or outlook is None:
+            return None
+        figures = stored_scores.stored_clv_figures(ws, as_of, settings)
+        if figures is None:  # scores stored before the model's figures were kept with them
+            fit = _clv_fit(ws, path, as_of, settings.clv_model)
+            scores_module.store_models(ws, as_of, settings, clv=fit)
+            figures = clv_data.fit_figures(fit)
+        summary = clv_data.summary_report(figures, totals, horizon_months, settings.margin, annual_discount)
+        return summary, outlook
+
+
+def clv_page(as_of: dt.date, settings, horizon_months: int, annual_discount: float) -> tuple[dict, pd.DataFrame]:
+    """(:func:`clv_summary`, :func:`clv_outlook`) of the CLV page: read from the workspace's
+    stored scores and model figures at the settings' horizon and discount (a process that
+    opens the page fits nothing), else from the kept fit."""
+    _scores_ready(as_of, settings)
+    path, version = key_at(as_of)
+    found = _view(_clv_page, path, version, as_of, settings, int(horizon_months), float(annual_discount))
+    if found is not None:
+        return found
+    return (clv_summary(as_of, horizon_months, settings.margin, annual_discount, settings.clv_model),
+            clv_outlook(as_of, settings, horizon_months))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _clv_check(path: str, version: str, calibration_end: dt.date, as_of: dt.date, model: str, settings) -> tuple:
+    """(holdout check, churn check) stored beside the scores (computed and stored the first
+    time), or computed here when the scores are not stored (then not kept in the workspace)."""
+    ws = workspace.by_path(path)
+    with ws.reading():
+        if scores_module.is_stored(ws, as_of, settings):
+            def compute() -> tuple[dict, dict]:
+                tables = ws.tables()
+                return clv_fits.check_record(clv_fits.workspace_validation(tables, calibration_end, as_of, model),
+                                             clv_fits.workspace_churn(tables, calibration_end, as_of, model))
+            return clv_fits.check_from_record(*stored_scores.stored_check(
+                ws, as_of, settings, calibration_end, model, compute))
+        tables = ws.tables()
+        return (clv_fits.workspace_validation(tables, calibration_end, as_of, model),
+                clv_fits.workspace_churn(tables, calibration_end, as_of, model))
+
+
+def clv_check(calibration_end: dt.date, as_of: dt.date, model: str, settings) -> tuple:
+    """(:func:`clv_validation`, :func:`clv_churn`) of the purchase model ``model`` on this
+    split, stored with the workspace's scores: a later process reads them instead of fitting
+    the model on the calibration period again."""
+    return _view(_clv_check, *key_at(as_of), calibration_end, as_of, str(model), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _stored_first(path: str, version: str, as_of: dt.date, settings, name: str, n: int) -> pd.DataFrame | None:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return STORED_FIRST[name](ws, as_of, settings, n)
+
+
+#: the CLV page's lists picked in DuckDB from the stored scores (:data:`SCORE_VIEWS` has the same
+#: lists built from the whole frame)
+STORED_FIRST = {"top_by_clv": stored_scores.stored_top_by_clv, "likely_lost": stored_scores.stored_likely_lost,
+                "biggest": stored_scores.stored_biggest}
+
+
+def stored_first(name: str, as_of: dt.date, settings, n: int) -> pd.DataFrame:
+    """:data:`STORED_FIRST` ``[name]``: the first ``n`` rows read alone from the stored scores
+    (the same rows as ``of_scores(name, ...)``, which reads every customer)."""
+    _scores_ready(as_of, settings)
+    found = _view(_stored_first, *key_at(as_of), as_of, settings, name, int(n))
+    return found if found is not None else of_scores(name, as_of, settings, n)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _stored_clusters(path: str, version: str, as_of: dt.date, settings) -> tuple | None:
+    """(model figures, projection points) stored with the scores; when the scores are stored
+    without them (an older workspace), fitted once now and stored. None when the scores are
+    not stored."""
+    ws = workspace.by_path(path)
+    with ws.reading():
+        if not scores_module.is_stored(ws, as_of, settings):
+            return None
+        found = stored_scores.stored_clusters(ws, as_of, settings)
+        if found is not None:
+            return found
+    features, model = _cluster_fit(path, version, as_of, settings.k, settings.window_months, settings.currency)
+    with ws.reading():
+        scores_module.store_models(ws, as_of, settings, clusters=(features, model))
+    return model, clusters.projection(features, model)
+
+
+def clusters_view(as_of: dt.date, settings, k: int | None) -> tuple[Any, pd.DataFrame, bool]:
+    """(model, projection points, stored) of the Clusters page: with ``k`` None and the
+    settings' own k (None: by silhouette), the figures stored with the scores (a process that
+    opens the page fits nothing, ``stored`` True); else the kept fit
+    (:func:`cluster_fit`) and its projection."""
+    if k is None and settings.k is None:
+        _scores_ready(as_of, settings)
+        found = _view(_stored_clusters, *key_at(as_of), as_of, settings)
+        if found is not None:
+            return found[0], found[1], True
+    features, model = cluster_fit(as_of, k, settings.window_months, settings.currency)
+    return model, _view(_projection, *key_at(as_of), as_of, k, settings.window_months, settings.currency), False
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _projection(path: str, version: str, as_of: dt.date, k: int | None, window_months: int, currency: str):
+    features, model = _cluster_fit(path, version, as_of, k, window_months, currency)
+    return clusters.projection(features, model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _cluster_list(path: str, version: str, as_of: dt.date, settings, cluster: int, limit: int | None):
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return stored_scores.stored_rows(ws, as_of, settings, lambda s: s.cluster == cluster,
+                                         ("revenue", "revenue_window"), limit=limit)
+
+
+def cluster_list(as_of: dt.date, settings, k: int | None, names: list[str], cluster: int,
+                 limit: int) -> tuple[pd.DataFrame, int, Any]:
+    """(the first ``limit`` members of cluster number ``cluster``, how many it has, a function
+    that gives them all): from the stored scores in DuckDB when the page shows the scores'
+    clusters, else from the kept fit's labels (:func:`views.cluster_members`)."""
+    if k is None and settings.k is None:
+        found = _view(_cluster_list, *key_at(as_of), as_of, settings, int(cluster), int(limit))
+        if found is not None:
+            def whole() -> pd.DataFrame:
+                return _cluster_list(*key_at(as_of), as_of, settings, int(cluster), None)[0].frame
+            return found[0].frame, found[1], whole
+    features, model = cluster_fit(as_of, k, settings.window_months, settings.currency)
+    members = of_scores("cluster_members", as_of, settings, features.index.to_numpy(str), model.labels_, names)
+    chosen = customers.apply_filters(members, {"cluster_name": [names[cluster]]})
+    return chosen, len(chosen), lambda: chosen
+
+
 # -- views of the scores (per key_at, as-of date and settings) -------------------------------
 
 
@@ -783,6 +935,49 @@ def customer_search(text: str, limit: int) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_row(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> pd.DataFrame | None:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        found = scores_module.score_customer(ws, customer_id, as_of, settings)
+    return None if found is None else found.frame
+
+
+def customer_row(customer_id: str, as_of: dt.date, settings) -> pd.DataFrame:
+    """One customer's row of the scores (none when the scores do not know them), read alone
+    from the stored scores (:func:`analysis.scores.score_customer`): the Customer page does
+    not read a million customers to show one."""
+    _scores_ready(as_of, settings)
+    found = _view(_customer_row, *key_at(as_of), as_of, settings, str(customer_id))
+    if found is None:  # the scores could not be stored (a read-only workspace)
+        return customers.apply_filters(scores(as_of, settings).frame, {"customer_id": [str(customer_id)]})
+    return found
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
+                          action_settings, customer_id: str) -> pd.DataFrame | None:
+    from analysis.customize.learned import MODEL_FEATURES  # imported with the plan, at first use
+
+    ws = workspace.by_path(path)
+    with ws.reading():
+        one = scores_module.score_customer(ws, customer_id, as_of, settings)
+        if one is None:
+            return None
+        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=lambda: (
+            scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)))
+
+
+def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
+    """One customer's suggested actions (:func:`analysis.customize.plan.customer_actions`)
+    from that customer's stored row and the stored facts the learning reads, as the CLI's
+    ``customer`` command does: the Customer page never reads every customer's scores. From
+    the kept scores (:func:`customer_actions`) when they could not be stored."""
+    _scores_ready(as_of, settings)
+    found = _view(_customer_suggestions, *key_plan(as_of), as_of, settings, action_settings, str(customer_id))
+    return found if found is not None else customer_actions(customer_id, as_of, settings, action_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_profile(path: str, version: str, customer_id: str, as_of: dt.date, window: int):
     with _tables(path) as tables:
         return timeline.customer_profile(tables, customer_id, as_of, window)
@@ -958,6 +1153,20 @@ def _campaign_members(path: str, version: str, name: str, arm: str) -> pd.DataFr
 def campaign_members(name: str, arm: str) -> pd.DataFrame:
     """The customers of one group of a campaign with their response and value."""
     return _campaign_members(*key(), name, arm)
+
+
+def campaign_members_named(name: str, arm: str, as_of: dt.date, settings) -> pd.DataFrame:
+    """:func:`campaign_members` with each member's name and pyramid tier from the stored
+    scores (those members' rows only); from the kept scores when they could not be stored."""
+    members = campaign_members(name, arm)
+    _scores_ready(as_of, settings)
+    ws = workspace.current()
+    with ws.reading():
+        found = stored_scores.stored_of(ws, members["customer_id"].astype(str).tolist(), ["name", "tier"],
+                                        as_of, settings)
+    if found is None:
+        found = scores(as_of, settings).frame[["customer_id", "name", "tier"]]
+    return members.merge(found, on="customer_id", how="left")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

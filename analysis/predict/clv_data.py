@@ -213,49 +213,83 @@ def clv_report(
     fit = fitted if fitted is not None else fit_clv(transactions, end)
     if fit.as_of != end:
         raise ValueError(f"the CLV fit is as of {fit.as_of}, not {end}")
+    totals = clv_totals(score_table(fit, horizon_months, margin, annual_discount))
+    report = summary_report(fit_figures(fit), totals, horizon_months, margin, annual_discount)
+    if holdout_date is not None:
+        report["holdout"] = holdout_validation(transactions, holdout_date, end, model=type(fit.bg)()).to_dict()
+    return report
+
+
+def fit_figures(fit: CLVFit) -> dict[str, Any]:
+    """What :func:`clv_report` reads from a fit, in plain JSON types and without words (the
+    NBD note is kept untranslated): stored with the scores (:mod:`analysis.scores`), so that
+    a later process writes the summary without fitting the models again."""
     bg, gg = fit.bg, fit.gg
-    exact = _.clv.cast("decimal(38,6)")  # a parallel float sum differs from run to run
-    totals = to_frame(score_table(fit, horizon_months, margin, annual_discount).aggregate(
+    return {
+        "as_of": fit.as_of.isoformat(),
+        "model": fit.model,
+        "model_params": {k: float(v) for k, v in bg.params_.items()},
+        "model_loglik": float(bg.loglik_),
+        "has_dropout": bool(bg.has_dropout),
+        "note": fit.note,
+        "candidates": candidate_rows(fit.selection, fit.model, bg),
+        "selection": (fit.selection or ModelChoice("bgnbd")).report(),
+        "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
+        "mean_spend": float(gg.mean_spend()),
+    }
+
+
+def clv_totals(scored) -> pd.Series:
+    """n_customers, n_repeat, n_nonpositive, total_clv and mean_clv of an Ibis table of
+    scored customers (columns frequency, nonpositive_spend, clv: :func:`score_table`'s, or
+    the stored scores' renamed). Summed as decimals: a parallel float sum differs from run
+    to run."""
+    exact = _.clv.cast("decimal(38,6)")
+    return to_frame(scored.aggregate(
         n_customers=_.count(), n_repeat=(_.frequency > 0).cast("int64").sum(),
         n_nonpositive=_.nonpositive_spend.cast("int64").sum(),
         total_clv=exact.sum(), mean_clv=exact.mean(),
     )).iloc[0]
+
+
+def summary_report(figures: dict[str, Any], totals: pd.Series, horizon_months: int, margin: float,
+                   annual_discount: float) -> dict[str, Any]:
+    """:func:`clv_report`'s summary from a fit's :func:`fit_figures` and :func:`clv_totals`
+    (without the holdout check), its notes in the current language."""
     n_one_time = int(totals["n_customers"]) - int(totals["n_repeat"])
     n_nonpositive = int(totals["n_nonpositive"])
-    report: dict[str, Any] = {
+    bgnbd = figures["model"] == "bgnbd"
+    return {
         "time_unit": "week",
-        "as_of": end.isoformat(),
+        "as_of": figures["as_of"],
         "horizon_months": int(horizon_months),
         "margin": float(margin),
         "annual_discount": float(annual_discount),
-        "bgnbd": {k: float(v) for k, v in bg.params_.items()} if fit.model == "bgnbd" else None,
-        "bgnbd_loglik": float(bg.loglik_) if fit.model == "bgnbd" else None,
-        "model": fit.model,
-        "model_params": {k: float(v) for k, v in bg.params_.items()},
-        "model_loglik": float(bg.loglik_),
-        "note": None if fit.note is None else t(fit.note),
-        "candidates": candidate_rows(fit.selection, fit.model, bg),
-        "selection": (fit.selection or ModelChoice("bgnbd")).report(),
-        "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
+        "bgnbd": dict(figures["model_params"]) if bgnbd else None,
+        "bgnbd_loglik": figures["model_loglik"] if bgnbd else None,
+        "model": figures["model"],
+        "model_params": dict(figures["model_params"]),
+        "model_loglik": figures["model_loglik"],
+        "note": None if figures["note"] is None else t(figures["note"]),
+        "candidates": [dict(row) for row in figures["candidates"]],
+        "selection": dict(figures["selection"]),
+        "gamma_gamma": dict(figures["gamma_gamma"]),
         "n_customers": int(totals["n_customers"]),
         "n_repeat": int(totals["n_repeat"]),
         "n_one_time": n_one_time,
         "n_nonpositive_spend": n_nonpositive,
-        "mean_spend": float(gg.mean_spend()),
+        "mean_spend": figures["mean_spend"],
         "total_clv": round(float(totals["total_clv"]), 2),
         "mean_clv": round(float(totals["mean_clv"]), 2),
         "notes": [
             t("{n} customers bought only once: they get the average customer's spend "
-              "per purchase and P(alive) = 100% by construction.", n=n_one_time) if bg.has_dropout else
+              "per purchase and P(alive) = 100% by construction.", n=n_one_time) if figures["has_dropout"] else
             t("{n} customers bought only once: they get the average customer's spend per purchase.", n=n_one_time),
             t("{n} repeat customers whose repeat purchases net to zero or less "
               "(refunds, free items) were left out of the spend model and get the average "
               "customer's spend per purchase.", n=n_nonpositive),
         ],
     }
-    if holdout_date is not None:
-        report["holdout"] = holdout_validation(transactions, holdout_date, end, model=type(bg)()).to_dict()
-    return report
 
 
 # -- entry points on a workspace's Tables (what the app and the report call) --------------

@@ -18,15 +18,17 @@ does (BG/NBD, or NBD when nobody looks lapsed).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 
 import ibis
 from ibis import _
 
 from analysis.predict.clv_data import clv_report, fit_clv
-from analysis.predict.holdout import holdout_validation
+from analysis.predict.holdout import HoldoutResult, holdout_validation
 from analysis.predict.prep import TIME_UNITS, _as_date, _purchase_days, summary_table
-from analysis.predict.calibration import NAIVE_WINDOW_DAYS, churn_check
+from analysis.predict.calibration import NAIVE_WINDOW_DAYS, ChurnCheck, churn_check
 from analysis.predict.choose import NO_DROPOUT_NOTE, ModelChoice, fit_with_fallback
 from analysis.predict.selection import MODELS, select_model
 
@@ -125,3 +127,27 @@ def churn_on_split(transactions, calibration_end, as_of, model: str = "bgnbd"):
 def workspace_churn(tables, calibration_end: dt.date, as_of: dt.date, model: str = "bgnbd"):
     """:func:`churn_on_split` on a workspace's purchases."""
     return churn_on_split(tables.transactions, calibration_end, as_of, model)
+
+
+def check_record(result, churn) -> tuple[dict, dict]:
+    """(frames, meta) of a holdout check (:func:`workspace_validation`) and its churn check
+    (:func:`workspace_churn`) on the same split, to store beside the scores: the CLV page's
+    check at its default split is then read, not refitted (:func:`check_from_record`)."""
+    frames = {"tracking": result.tracking, "conditional": result.conditional, "reliability": churn.reliability}
+    holdout = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
+               if f.name not in ("tracking", "conditional", "model")}
+    holdout["calibration_end"] = result.calibration_end.isoformat()
+    holdout["holdout_end"] = result.holdout_end.isoformat()
+    churned = {f.name: getattr(churn, f.name) for f in dataclasses.fields(churn) if f.name != "reliability"}
+    # numpy numbers as plain ones (the meta is stored as JSON)
+    return frames, json.loads(json.dumps({"holdout": holdout, "churn": churned}, default=lambda v: v.item()))
+
+
+def check_from_record(frames: dict, meta: dict):
+    """(HoldoutResult, ChurnCheck) from :func:`check_record`'s (frames, meta); the holdout
+    result keeps no fitted model."""
+    holdout = dict(meta["holdout"])
+    holdout["calibration_end"] = dt.date.fromisoformat(holdout["calibration_end"])
+    holdout["holdout_end"] = dt.date.fromisoformat(holdout["holdout_end"])
+    result = HoldoutResult(**holdout, tracking=frames["tracking"], conditional=frames["conditional"])
+    return result, ChurnCheck(**meta["churn"], reliability=frames["reliability"])

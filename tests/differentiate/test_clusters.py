@@ -386,3 +386,22 @@ def test_report_above_the_local_limit_samples_and_counts_in_the_engine(demo_db):
     # k is chosen on a different sample, so it may differ by one; the fit quality may not
     assert abs(sampled["k"] - whole["k"]) <= 1, (sampled, whole)
     assert sampled["silhouette"] == pytest.approx(whole["silhouette"], abs=0.05), (sampled, whole)
+
+
+def test_a_stored_model_reads_back_as_fitted_and_draws_the_same_charts(tmp_path):
+    from analysis.differentiate.clusters.stored import clusters_record, from_record
+
+    features, _ = group_features()
+    model = CustomerClusters(currency="$").fit(features)
+    points = projection(features, model)
+    frames, meta = clusters_record(model, points)
+    with Workspace(tmp_path / "w.duckdb") as ws:  # through the workspace, as the scores are stored
+        ws.save_result("clusters_model", "k", frames, meta)
+        stored, read_points = from_record(*ws.load_result("k"), "$")
+    assert (stored.k_, stored.silhouette_, stored.silhouette_by_k_) == (model.k_, model.silhouette_,
+                                                                        model.silhouette_by_k_)
+    assert stored.personas_ == model.personas_
+    pd.testing.assert_frame_equal(read_points, points)
+    for chart in (sizes_chart, lambda m: profile_heatmap(m, "$")):
+        assert chart(stored).to_json() == chart(model).to_json()
+    assert projection_chart(read_points).to_json() == projection_chart(points).to_json()

@@ -62,8 +62,8 @@ def test_a_model_asked_for_is_used_and_its_refusal_falls_back_to_nbd(shop, capsy
     assert capsys.readouterr().err.startswith("error: ")
 
 
-def test_on_the_demo_auto_keeps_bgnbd_and_the_page_shows_the_candidates(demo_db, capsys):
-    clv = _clv(capsys, demo_db)
+def test_on_the_demo_auto_keeps_bgnbd_and_the_page_shows_the_candidates(demo_copy, capsys):
+    clv = _clv(capsys, demo_copy)
     by_model = {c["model"]: c for c in clv["candidates"]}
     assert set(by_model) == {"nbd", "bgnbd", "mbgnbd", "paretonbd"}
     best = min(c["holdout_mae"] for c in clv["candidates"])
@@ -72,12 +72,12 @@ def test_on_the_demo_auto_keeps_bgnbd_and_the_page_shows_the_candidates(demo_db,
     assert set(by_model["paretonbd"]["params"]) == {"r", "alpha", "s", "beta"}
     assert set(by_model["nbd"]["params"]) == {"r", "alpha"}
 
-    at = open_page(demo_db, "clv")
+    at = open_page(demo_copy, "clv")
     table = at.table[0].value
     assert list(table.index) == ["NBD", "BG/NBD", "MBG/NBD", "Pareto/NBD"]
     assert table.loc["BG/NBD", "Used"] == "Yes" and (table["Used"] == "Yes").sum() == 1
     assert table.loc["NBD", "Mean error per customer, holdout"] == f"{by_model['nbd']['holdout_mae']:,.3f}"
     assert DASH not in set(table["Log-likelihood"])
     assert any("closest to what each customer actually bought" in c.value for c in at.caption)
-    chinese = open_page(demo_db, "clv", params={"lang": "zh"})
+    chinese = open_page(demo_copy, "clv", params={"lang": "zh"})
     assert "采用" in chinese.table[0].value.columns

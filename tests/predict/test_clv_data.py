@@ -391,3 +391,17 @@ def test_notes_and_refusals_read_in_chinese(company, tiny):
     numbers = re.compile(r"\d+(?:\.\d+)?%?")
     for cid in english.index[:50]:
         assert numbers.findall(chinese[cid]) == numbers.findall(english[cid]), cid
+
+
+def test_the_holdout_and_churn_checks_read_back_from_the_workspace_as_computed(company, tmp_path):
+    from analysis.predict.calibration import ChurnCheck
+    from analysis.predict.fit import check_from_record, check_record, churn_on_split
+
+    cal_end, hold_end = D(2023, 6, 30), D(2023, 12, 31)
+    result, churn = holdout_validation(company, cal_end, hold_end), churn_on_split(company, cal_end, hold_end)
+    with Workspace(tmp_path / "w.duckdb") as ws:  # stored and read as the app stores it
+        ws.save_result("clv_check", "k", *check_record(result, churn))
+        read, read_churn = check_from_record(*ws.load_result("k"))
+    assert read.to_dict() == result.to_dict()
+    assert read.model_beats_baseline == result.model_beats_baseline
+    assert isinstance(read_churn, ChurnCheck) and read_churn.as_dict() == churn.as_dict()

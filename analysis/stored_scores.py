@@ -1,0 +1,137 @@
+"""The stored scores read in DuckDB (:mod:`analysis.scores` stores them): the first rows of a
+list, one group's members, a few customers' columns, the CLV totals, and the models' figures
+stored beside them, so that a page shows a million scored customers' lists and models without
+reading every row into pandas or fitting a model again (issue 15 §2). Each gives what the
+whole-frame computation gives (same rows, same order, same figures), or None when the scores
+are not stored (the caller then computes them)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from analysis.identify.facts import resolve_as_of
+from analysis.scores import (
+    _NOTE_INPUTS, LIST_COLUMNS, Scores, _keys, _model_key, stored_columns, stored_scores, stored_table,
+)
+from analysis.settings import ReportSettings
+from analysis.store import Workspace
+
+
+def stored_clv_figures(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict | None:
+    """The CLV fit's figures stored with the scores (:func:`analysis.predict.clv_data.fit_figures`), None when
+    not stored."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    found = ws.load_result(_model_key(ws, as_of, settings, "clv_model"))
+    return None if found is None else found[1]["figures"]
+
+
+def stored_clusters(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> Any:
+    """(the clusters' figures, the projection points) stored with the scores
+    (:func:`analysis.differentiate.clusters.stored.from_record`), None when not stored."""
+    from analysis.differentiate.clusters.stored import from_record
+
+    as_of = resolve_as_of(ws.tables(), as_of)
+    found = ws.load_result(_model_key(ws, as_of, settings, "clusters_model"))
+    return None if found is None else from_record(*found, settings.currency)
+
+
+def stored_clv_totals(ws: Workspace, as_of: Any = None,
+                      settings: ReportSettings = ReportSettings()) -> pd.Series | None:
+    """:func:`analysis.predict.clv_data.clv_totals` over the stored outlook (the settings'
+    horizon, margin and discount), counted in DuckDB; None when not stored."""
+    from analysis.predict.clv_data import clv_totals
+
+    table = stored_table(ws, as_of, settings)
+    if table is None or _NOTE_INPUTS["T"] not in table.columns:
+        return None
+    scored = table.filter(table[_NOTE_INPUTS["T"]].notnull())
+    return clv_totals(scored.select(frequency=scored[_NOTE_INPUTS["frequency"]],
+                                    nonpositive_spend=scored[_NOTE_INPUTS["nonpositive_spend"]], clv=scored.clv))
+
+
+def stored_outlook(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> pd.DataFrame | None:
+    """The columns of :func:`outlook` the CLV page's charts read (customer_id, frequency,
+    recency, T in weeks, p_alive, clv), at the settings' horizon, from the stored scores (a
+    few numeric columns, not the text); None when not stored."""
+    columns = ["customer_id", *_NOTE_INPUTS.values(), "p_alive", "clv"]
+    found = stored_columns(ws, columns, as_of, settings)
+    if found is None or _NOTE_INPUTS["T"] not in found:
+        return None
+    found = found[found[_NOTE_INPUTS["T"]].notna()].sort_values("customer_id", ignore_index=True)
+    return pd.DataFrame({
+        "customer_id": found["customer_id"].astype(str).to_numpy(),
+        "frequency": found[_NOTE_INPUTS["frequency"]].to_numpy("int64"),
+        "recency": found[_NOTE_INPUTS["recency"]].to_numpy(float),
+        "T": found[_NOTE_INPUTS["T"]].to_numpy(float),
+        "p_alive": found["p_alive"].to_numpy(float),
+        "clv": found["clv"].to_numpy(float),
+    })
+
+
+def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Callable[[Any], Any] | None = None,
+                order: tuple[str, ...] = (), ascending: tuple[bool, ...] = (), limit: int | None = None,
+                ) -> tuple[Scores, int] | None:
+    """(the :class:`Scores` of the stored customers that ``where(table)`` (an Ibis condition
+    on the stored table) keeps, ordered by ``order`` (then customer id; missing values last), at most ``limit`` of them,
+    their text written as :func:`score_customers` writes it; how many match in all). The
+    filter, the order and the count run in DuckDB: the first rows of a million read alone.
+    None when the scores are not stored."""
+    stored = stored_scores(ws, as_of, settings)
+    if stored is None:
+        return None
+    import ibis
+
+    table = stored.table if where is None else stored.table.filter(where(stored.table))
+    count = int(table.count().to_pyarrow().as_py())
+    keys = [ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
+            for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")]
+    return stored.scored(table.order_by(keys), limit), count
+
+
+def stored_top_by_clv(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
+    """:func:`top_by_clv` picked in DuckDB from the stored scores; None when not stored."""
+    found = stored_rows(ws, as_of, settings, lambda s: s.clv.notnull(), ("clv",), limit=n)
+    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+
+
+def stored_likely_lost(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50,
+                       min_orders: int = 2) -> pd.DataFrame | None:
+    """:func:`likely_lost` picked in DuckDB from the stored scores; None when not stored."""
+    found = stored_rows(ws, as_of, settings, lambda s: (s.orders >= min_orders) & s.p_alive.notnull(),
+                        ("p_alive", "revenue"), (True, False), limit=n)
+    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+
+
+def stored_biggest(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
+    """:func:`analysis.identify.customers.biggest` picked in DuckDB from the stored scores
+    (customer_id, name); None when not stored."""
+    found = stored_rows(ws, as_of, settings, None, ("revenue_window", "revenue"), limit=n)
+    return None if found is None else found[0].frame[["customer_id", "name"]].reset_index(drop=True)
+
+
+def stored_of(ws: Workspace, customer_ids: list[str], columns: list[str], as_of: Any = None,
+              settings: ReportSettings = ReportSettings()) -> pd.DataFrame | None:
+    """The stored ``columns`` (with customer_id; numbers and codes, no text) of the customers
+    ``customer_ids``, joined in DuckDB: a campaign's few thousand members are read, not a
+    million customers. None when the scores are not stored."""
+    import ibis
+
+    table = stored_table(ws, as_of, settings)
+    if table is None:
+        return None
+    wanted = ibis.memtable(pd.DataFrame({"customer_id": pd.Series(customer_ids, dtype=str).unique()}))
+    picked = table.select("customer_id", *[c for c in columns if c != "customer_id"])
+    return picked.semi_join(wanted, "customer_id").to_pyarrow().to_pandas()
+
+
+def stored_check(ws: Workspace, as_of: Any, settings: ReportSettings, calibration_end: Any, model: str,
+                 compute: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
+    """(frames, meta) of the CLV page's holdout and churn checks on this split and purchase
+    model (:func:`analysis.predict.fit.check_record`), stored beside the scores' CLV outlook
+    (the same purchases, as-of date and settings): ``compute()`` gives them the first time."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    clv_key, _ = _keys(ws, as_of, settings)
+    key = ws.result_key("clv_check", of=clv_key, calibration_end=str(calibration_end), model=model)
+    return ws.stored_result("clv_check", key, compute)
