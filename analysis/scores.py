@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -34,6 +35,7 @@ from analysis.differentiate import headroom
 from analysis.differentiate.clusters import make_personas
 from analysis.predict.notes import clv_notes
 from analysis.errors import NotEnoughData
+from analysis import i18n
 from analysis.i18n import N_, t
 from analysis.identify.facts import resolve_as_of
 from analysis.progress import Reporter, silent
@@ -66,15 +68,56 @@ STAGES = (
 STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
 
 
+class _Later:
+    """A frame made when it is first read (:class:`_FrameSlot`)."""
+
+    def __init__(self, make: Callable[[], pd.DataFrame]):
+        self.make = make
+        self.lock = threading.Lock()
+
+
+class _FrameSlot:
+    """:attr:`Scores.frame`: a frame, or a :class:`_Later` made into one, once, when first
+    read. A dataclass field whose default this descriptor refuses, so ``frame`` stays required."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_slot"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError("frame")  # no default
+        value = obj.__dict__[self.slot]
+        if isinstance(value, _Later):
+            with value.lock:
+                value = obj.__dict__[self.slot]
+                if isinstance(value, _Later):
+                    value = obj.__dict__[self.slot] = value.make()
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclasses.dataclass
 class Scores:
-    """The per-customer frame, the cluster personas, and why any part is missing."""
+    """The per-customer frame, the cluster personas, and why any part is missing.
 
-    frame: pd.DataFrame
+    Read from a Workspace's stored scores, the frame (every customer, every column, the
+    words written) is made when first read: the action plan reads the stored numbers in the
+    engine (:func:`plan_table`, :func:`plan_rows`) and never needs it. ``key`` is then the
+    stored scores' key (None for scores computed on bare tables)."""
+
+    frame: pd.DataFrame = _FrameSlot()
     as_of: dt.date
     personas: list[dict]
     messages: dict[str, str]
     wallet: dict | None = None  # :func:`analysis.differentiate.headroom.wallet_section`; None when not estimated
+    key: str | None = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_frame_slot"] = self.frame  # a pickled copy holds the frame, not how to make it
+        return state
 
 
 def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
@@ -182,11 +225,8 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
     frame = frame.drop(columns=[c for c in _NOTE_INPUTS.values() if c in frame])
     at = frame.columns.get_loc("clv") + 1
     frame.insert(at, "clv_note", notes.tolist() if has_clv.any() else np.nan)
-    personas: list[dict] = []
+    personas = _personas(clusters, settings)
     if clusters:
-        profiles = clusters["profiles"].set_index("cluster")
-        zscores = clusters["zscores"].set_index("cluster")
-        personas = make_personas(profiles, zscores, settings.currency)
         names = np.array([None] + [p["name"] for p in personas], dtype=object)
         codes = frame["cluster"].fillna(-1).to_numpy(int) + 1
         frame["cluster_name"] = names[codes].tolist()
@@ -216,6 +256,12 @@ def _keys(ws: Workspace, as_of: dt.date, settings: ReportSettings) -> tuple[str,
     common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
     return (ws.result_key("clv", purchases=version["purchases"], **common),
             ws.result_key("scores", **version, **common))
+
+
+def stored_key(ws: Workspace, as_of: dt.date, settings: ReportSettings = ReportSettings()) -> str:
+    """The key the scores of ``ws`` as of ``as_of`` with ``settings`` are stored under
+    (:attr:`Scores.key` of scores read from there)."""
+    return _keys(ws, as_of, settings)[1]
 
 
 def is_stored(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> bool:
@@ -257,6 +303,10 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = numbers(clv_frames.get("clv"))
     else:
         clv_key, key = _keys(source, as_of, settings)
+        later = _stored_later(source, clv_key, key, as_of, settings)
+        if later is not None:
+            report(t("Scores ready"), 1.0)
+            return later
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
         frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")),
                                before_saving=lambda: _stage(report, 4))
@@ -264,7 +314,41 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
     messages = {**clv_meta["messages"], **meta["messages"]}
     scored = _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
     report(t("Scores ready"), 1.0)
-    return scored
+    # the key only when they are stored (a read-only workspace keeps nothing)
+    return dataclasses.replace(scored, key=key) if stored and source.has_result(key) else scored
+
+
+def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, settings: ReportSettings) -> Scores | None:
+    """The stored scores with their frame made when first read (in the language of this
+    call), or None when they are not both stored. The personas, the messages and the wallet
+    summary are read now (a few rows)."""
+    clv = ws.load_result(clv_key, parts=())
+    stored = ws.load_result(key, parts=("profiles", "zscores")) if clv is not None else None
+    if stored is None:
+        return None
+    clusters, meta = stored
+    messages = {**clv[1]["messages"], **meta["messages"]}
+    personas = _personas(clusters, settings)
+    language = i18n.language()
+
+    def make() -> pd.DataFrame:
+        with i18n.using(language):
+            found = ws.load_result(key, parts=("frame",))
+            if found is None:  # dropped since (a newer result of the kind): computed again
+                return score_customers(ws, as_of, settings).frame
+            return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame
+
+    return Scores(frame=_Later(make), as_of=as_of, personas=personas, messages=messages,
+                  wallet=meta.get("wallet"), key=key)
+
+
+def _personas(clusters: dict[str, pd.DataFrame], settings: ReportSettings) -> list[dict]:
+    """The cluster personas (:func:`make_personas`) of the stored cluster profiles, in the
+    current language; none without clusters."""
+    if not clusters:
+        return []
+    return make_personas(clusters["profiles"].set_index("cluster"), clusters["zscores"].set_index("cluster"),
+                         settings.currency)
 
 
 def score_customer(ws: Workspace, customer_id: str, as_of: Any = None,
@@ -327,3 +411,63 @@ def likely_lost(frame: pd.DataFrame, n: int = 50, min_orders: int = 2) -> pd.Dat
     keys = frame.loc[(frame["orders"] >= min_orders) & frame["p_alive"].notna(), ["p_alive", "revenue", "customer_id"]]
     ranked = keys.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True]).head(n)
     return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The stored numbers as the action plan reads them: in the engine, a few rows in pandas.
+# ---------------------------------------------------------------------------------------
+# The columns of the frame written in words after reading (:func:`_with_text`), besides the
+# persona name: the plan's engine table has none of them (a rule whose text names one runs
+# on the frame instead).
+WRITTEN_COLUMNS = ("strategy", "reason_mvc", "reason_mcc", "reason_bz", "clv_note")
+
+
+def plan_table(ws: Workspace, scores: Scores) -> Any:
+    """Every customer's stored numbers and codes (``scores`` read from ``ws``: their ``key``)
+    as an Ibis table in the workspace, with ``cluster_name`` (the persona's name in the
+    current language, from the code): what the action rules select on, in DuckDB, without
+    bringing a million rows to pandas. None when they are not stored."""
+    import ibis
+
+    table = None if scores.key is None else ws.result_table(scores.key, "frame")
+    if table is None:
+        return None
+    table = table.drop(*[c for c in _NOTE_INPUTS.values() if c in table.columns])
+    names = [(i, p["name"]) for i, p in enumerate(scores.personas)]
+    name = ibis.cases(*[(table.cluster == i, n) for i, n in names], else_=ibis.null("string")) if names \
+        else ibis.null("string")
+    return table.mutate(cluster_name=name.cast("string"))
+
+
+def stored_rows(ws: Workspace, key: str, part: str, ids: Any, columns: Any = None) -> pd.DataFrame | None:
+    """The rows of the stored frame ``part`` under ``key`` whose ``customer_id`` is one of
+    ``ids`` (picked in DuckDB), only ``columns`` when given, typed as
+    :meth:`~analysis.store.Workspace.load_result` types them; None when nothing is stored."""
+    import ibis
+    import pyarrow as pa
+
+    table = ws.result_table(key, part)
+    typed = ws.load_result_rows(key, part, "customer_id", None)  # no row: the stored types
+    if table is None or typed is None:
+        return None
+    wanted = ibis.memtable(pa.table({"customer_id": pa.array(sorted(set(map(str, ids))), pa.string())}))
+    found = table.semi_join(wanted, table.customer_id == wanted.customer_id)
+    if columns is not None:
+        found = found.select(*dict.fromkeys(c for c in ["customer_id", *columns] if c in table.columns))
+    frame = found.to_pyarrow().to_pandas()
+    return frame.astype({c: t for c, t in typed.dtypes.items() if c in frame and frame[c].dtype != t})
+
+
+def plan_rows(ws: Workspace, scores: Scores, ids: Any, columns: Any = None) -> pd.DataFrame | None:
+    """The rows of :func:`plan_table` of the customers ``ids`` (``columns`` of them when
+    given), typed as :func:`score_customers`' frame: what a plan's texts are written from."""
+    if scores.key is None:
+        return None
+    want = None if columns is None else [c for c in columns if c != "cluster_name"] + ["cluster"]
+    rows = stored_rows(ws, scores.key, "frame", ids, want)
+    if rows is None:
+        return None
+    names = np.array([None] + [p["name"] for p in scores.personas], dtype=object)
+    codes = rows["cluster"].fillna(-1).to_numpy(int) + 1 if "cluster" in rows else np.zeros(len(rows), int)
+    rows["cluster_name"] = pd.Series(names[codes].tolist(), index=rows.index, dtype="str")
+    return rows.drop(columns=[c for c in _NOTE_INPUTS.values() if c in rows])
