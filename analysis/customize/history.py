@@ -257,7 +257,7 @@ def input_tables(ws: Workspace, as_of: dt.date, settings: ActionSettings = Actio
     workspace: a plan over a million customers joins them in DuckDB and reads the rows of
     the customers it writes texts for only. Computed and stored first when missing (on a
     read-only workspace computed and held in memory)."""
-    from analysis.scores import stored_rows
+    from analysis.customize.stored import stored_rows
 
     key, _ = _keys(ws, as_of, settings)
     if not ws.has_result(key):
@@ -269,7 +269,7 @@ def input_tables(ws: Workspace, as_of: dt.date, settings: ActionSettings = Actio
                 import pyarrow as pa
                 import pyarrow.compute as pc
 
-                wanted = pa.array(sorted(set(map(str, ids))), pa.string())
+                wanted = pa.array(ids, pa.string()).unique()
                 mask = pc.is_in(pa.array(frame["customer_id"], pa.string()), value_set=wanted)
                 return frame[mask.to_numpy(zero_copy_only=False)].reset_index(drop=True)
 

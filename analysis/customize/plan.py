@@ -23,8 +23,8 @@ from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import resolve_as_of
 from analysis.customize.history import PREPARED_COLUMNS
-from analysis.scores import (WRITTEN_COLUMNS, Scores, plan_rows as stored_plan_rows, plan_table, score_customer,
-                             score_customers, stored_columns, stored_key)
+from analysis.customize.stored import WRITTEN_COLUMNS, plan_rows as stored_plan_rows, plan_table
+from analysis.scores import Scores, score_customer, score_customers, stored_columns, stored_key
 from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
 from analysis.store import Tables, Workspace
 
@@ -163,9 +163,10 @@ def _stored_customers(ws: Workspace, scores: Scores, as_of: dt.date, action_sett
             t, *[extra[c] for c in learned_rules.LEARNED_COLUMNS])
 
     def fetch(ids: list[str], columns: list[str] | None) -> pd.DataFrame:
-        rows = stored_plan_rows(ws, scores, ids, columns)
-        rows = learned_rules.with_learning(rows, learned)
-        return prepare(rows, None, None, as_of, action_settings, inputs=kept.rows(ids))
+        with ws.reading():  # a shared workspace's connection is open for the read only
+            rows = stored_plan_rows(ws, scores, ids, columns)
+            inputs = kept.rows(ids)
+        return prepare(learned_rules.with_learning(rows, learned), None, None, as_of, action_settings, inputs=inputs)
 
     return runner.Customers(t, None, fetch), kept.answers
 
