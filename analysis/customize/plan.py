@@ -103,18 +103,10 @@ def _plan_table(
     return runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons), customers, as_of, scores, lessons
 
 
-def _plan(
-    source: Workspace | Tables,
-    as_of: Any,
-    settings: ReportSettings,
-    action_settings: actions.ActionSettings,
-    scores: Scores | None,
-    customer_id: str | None = None,
-    facts: Any = None,
-) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
-    """:func:`_plan_table` with the plan's rows in pandas."""
-    table, customers, as_of, scores, lessons = _plan_table(source, as_of, settings, action_settings, scores,
-                                                           customer_id, facts)
+def _plan(source: Workspace | Tables, *args: Any, **kwargs: Any
+          ) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+    """:func:`_plan_table` (the same arguments) with the plan's rows in pandas."""
+    table, customers, as_of, scores, lessons = _plan_table(source, *args, **kwargs)
     rows = source_tables(source).transactions.get_backend().to_pandas(table)
     return rows, customers, as_of, scores, lessons
 
