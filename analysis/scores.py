@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -34,6 +35,7 @@ from analysis.differentiate import headroom
 from analysis.differentiate.clusters import make_personas
 from analysis.predict.notes import clv_notes
 from analysis.errors import NotEnoughData
+from analysis import i18n
 from analysis.i18n import N_, t
 from analysis.identify.facts import resolve_as_of
 from analysis.progress import Reporter, silent
@@ -52,6 +54,7 @@ CLV_COLUMNS = ["p_alive", "expected_purchases", "expected_next_purchase", "expec
 # What the CLV note is written from, kept beside the stored outlook (dropped after writing it).
 _NOTE_INPUTS = {"frequency": "_clv_frequency", "recency": "_clv_recency", "T": "_clv_T",
                 "nonpositive_spend": "_clv_nonpositive_spend"}
+NOTE_INPUT_COLUMNS = tuple(_NOTE_INPUTS.values())
 # The stages of scoring a workspace, in order, with the share of the time each takes on a
 # large workspace (measured on benchmarks/generate.py's 200,000 customers): the progress
 # bar moves by these, not by the count of stages.
@@ -66,15 +69,56 @@ STAGES = (
 STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
 
 
+class _Later:
+    """A frame made when it is first read (:class:`_FrameSlot`)."""
+
+    def __init__(self, make: Callable[[], pd.DataFrame]):
+        self.make = make
+        self.lock = threading.Lock()
+
+
+class _FrameSlot:
+    """:attr:`Scores.frame`: a frame, or a :class:`_Later` made into one, once, when first
+    read. A dataclass field whose default this descriptor refuses, so ``frame`` stays required."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_slot"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError("frame")  # no default
+        value = obj.__dict__[self.slot]
+        if isinstance(value, _Later):
+            with value.lock:
+                value = obj.__dict__[self.slot]
+                if isinstance(value, _Later):
+                    value = obj.__dict__[self.slot] = value.make()
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclasses.dataclass
 class Scores:
-    """The per-customer frame, the cluster personas, and why any part is missing."""
+    """The per-customer frame, the cluster personas, and why any part is missing.
 
-    frame: pd.DataFrame
+    Read from a Workspace's stored scores, the frame (every customer, every column, the
+    words written) is made when first read: the action plan reads the stored numbers in the
+    engine (:func:`plan_table`, :func:`plan_rows`) and never needs it. ``key`` is then the
+    stored scores' key (None for scores computed on bare tables)."""
+
+    frame: pd.DataFrame = _FrameSlot()
     as_of: dt.date
     personas: list[dict]
     messages: dict[str, str]
     wallet: dict | None = None  # :func:`analysis.differentiate.headroom.wallet_section`; None when not estimated
+    key: str | None = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_frame_slot"] = self.frame  # a pickled copy holds the frame, not how to make it
+        return state
 
 
 def attempt(messages: dict[str, str], name: str, fn: Callable[[], Any]) -> Any:
@@ -182,11 +226,8 @@ def _with_text(frame: pd.DataFrame, clusters: dict[str, pd.DataFrame], messages:
     frame = frame.drop(columns=[c for c in _NOTE_INPUTS.values() if c in frame])
     at = frame.columns.get_loc("clv") + 1
     frame.insert(at, "clv_note", notes.tolist() if has_clv.any() else np.nan)
-    personas: list[dict] = []
+    personas = _personas(clusters, settings)
     if clusters:
-        profiles = clusters["profiles"].set_index("cluster")
-        zscores = clusters["zscores"].set_index("cluster")
-        personas = make_personas(profiles, zscores, settings.currency)
         names = np.array([None] + [p["name"] for p in personas], dtype=object)
         codes = frame["cluster"].fillna(-1).to_numpy(int) + 1
         frame["cluster_name"] = names[codes].tolist()
@@ -216,6 +257,12 @@ def _keys(ws: Workspace, as_of: dt.date, settings: ReportSettings) -> tuple[str,
     common = {"format": STORED_FORMAT, "as_of": as_of.isoformat(), "settings": repr(neutral)}
     return (ws.result_key("clv", purchases=version["purchases"], **common),
             ws.result_key("scores", **version, **common))
+
+
+def stored_key(ws: Workspace, as_of: dt.date, settings: ReportSettings = ReportSettings()) -> str:
+    """The key the scores of ``ws`` as of ``as_of`` with ``settings`` are stored under
+    (:attr:`Scores.key` of scores read from there)."""
+    return _keys(ws, as_of, settings)[1]
 
 
 def is_stored(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> bool:
@@ -257,6 +304,10 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         frames, meta = numbers(clv_frames.get("clv"))
     else:
         clv_key, key = _keys(source, as_of, settings)
+        later = _stored_later(source, clv_key, key, as_of, settings)
+        if later is not None:
+            report(t("Scores ready"), 1.0)
+            return later
         held: dict = {}  # the fits made here, stored beside the scores (store_models)
         clv_fit = _held(held, "clv", clv_fit or (
             lambda: _fit_workspace_clv(tables.transactions, as_of, settings.clv_model)))
@@ -270,7 +321,41 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
     messages = {**clv_meta["messages"], **meta["messages"]}
     scored = _with_text(frames["frame"].copy(), clusters, messages, as_of, settings, meta.get("wallet"))
     report(t("Scores ready"), 1.0)
-    return scored
+    # the key only when they are stored (a read-only workspace keeps nothing)
+    return dataclasses.replace(scored, key=key) if stored and source.has_result(key) else scored
+
+
+def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, settings: ReportSettings) -> Scores | None:
+    """The stored scores with their frame made when first read (in the language of this
+    call), or None when they are not both stored. The personas, the messages and the wallet
+    summary are read now (a few rows)."""
+    clv = ws.load_result(clv_key, parts=())
+    stored = ws.load_result(key, parts=("profiles", "zscores")) if clv is not None else None
+    if stored is None:
+        return None
+    clusters, meta = stored
+    messages = {**clv[1]["messages"], **meta["messages"]}
+    personas = _personas(clusters, settings)
+    language = i18n.language()
+
+    def make() -> pd.DataFrame:
+        with i18n.using(language):
+            found = ws.load_result(key, parts=("frame",))
+            if found is None:  # dropped since (a newer result of the kind): computed again
+                return score_customers(ws, as_of, settings).frame
+            return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame
+
+    return Scores(frame=_Later(make), as_of=as_of, personas=personas, messages=messages,
+                  wallet=meta.get("wallet"), key=key)
+
+
+def _personas(clusters: dict[str, pd.DataFrame], settings: ReportSettings) -> list[dict]:
+    """The cluster personas (:func:`make_personas`) of the stored cluster profiles, in the
+    current language; none without clusters."""
+    if not clusters:
+        return []
+    return make_personas(clusters["profiles"].set_index("cluster"), clusters["zscores"].set_index("cluster"),
+                         settings.currency)
 
 
 def score_customer(ws: Workspace, customer_id: str, as_of: Any = None,

@@ -1015,7 +1015,9 @@ def open_complaints(customer_id: str, as_of: dt.date) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _plan(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings) -> plan.Plan:
-    scored = _shared(_scores(path, version, as_of, settings))
+    # the kept scores themselves: the plan reads their stored numbers in the engine and
+    # changes nothing, so their frame (every customer's words) is not made for it
+    scored = _scores(path, version, as_of, settings)
     ws = workspace.by_path(path)
     with ws.reading():  # the workspace, not its tables: the plan reads its campaigns too
         return plan.plan_rows(ws, as_of, settings, action_settings, scores=scored)

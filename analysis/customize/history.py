@@ -240,6 +240,46 @@ def kept_rules(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionS
     return rules
 
 
+@dataclasses.dataclass(frozen=True)
+class InputTables:
+    """Every customer's history inputs (``inputs``: customer_id + :data:`PREPARED_COLUMNS`)
+    and the latest answers (``answers``: :data:`ANSWER_COLUMNS`, None when there are none)
+    as engine tables, and ``rows(ids)``: the inputs of some customers, typed as
+    :func:`inputs_frame` types them."""
+
+    inputs: Any
+    answers: Any
+    rows: Any
+
+
+def input_tables(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> InputTables:
+    """:func:`action_inputs` of ``ws`` read where they are stored, as tables in the
+    workspace: a plan over a million customers joins them in DuckDB and reads the rows of
+    the customers it writes texts for only. Computed and stored first when missing (on a
+    read-only workspace computed and held in memory)."""
+    from analysis.customize.stored import stored_rows
+
+    key, _ = _keys(ws, as_of, settings)
+    if not ws.has_result(key):
+        kept = action_inputs(ws, as_of, settings)
+        if not ws.has_result(key):  # read-only: held in memory
+            frame = kept.frame
+
+            def held(ids) -> pd.DataFrame:
+                import pyarrow as pa
+                import pyarrow.compute as pc
+
+                wanted = pa.array(ids, pa.string()).unique()
+                mask = pc.is_in(pa.array(frame["customer_id"], pa.string()), value_set=wanted)
+                return frame[mask.to_numpy(zero_copy_only=False)].reset_index(drop=True)
+
+            return InputTables(ibis.memtable(frame), None if kept.answers.empty else ibis.memtable(kept.answers), held)
+    answers = ws.result_table(key, "answers")
+    if answers is not None and not answers.limit(1).count().execute():
+        answers = None
+    return InputTables(ws.result_table(key, "inputs"), answers, lambda ids: stored_rows(ws, key, "inputs", ids))
+
+
 def customer_inputs(source: Workspace | Tables, as_of: dt.date, settings: ActionSettings,
                     customer_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(inputs, answers) of one customer, as :func:`action_inputs` gives them for everyone:

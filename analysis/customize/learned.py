@@ -141,15 +141,17 @@ def persuadables(ws, lessons: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Dat
     return out.astype(_frame(["customer_id", *LEARNED_COLUMNS]).dtypes.to_dict()), messages
 
 
-def learning(ws, as_of: dt.date, facts: pd.DataFrame) -> Learning:
+def learning(ws, as_of: dt.date, facts) -> Learning:
     """The lessons and the persuadables as of ``as_of`` (``facts``: the per-customer scores
-    frame of that date), stored in the workspace and read back while nothing they depend on
+    frame of that date, or a function that returns it, called only when there are
+    campaigns to learn from), stored in the workspace and read back while nothing they depend on
     changed (see the module docstring)."""
     from analysis.store import campaigns as sql
 
     stored = sql.campaigns(ws)
     if stored.empty:
         return Learning.empty()
+    facts = facts() if callable(facts) else facts
     columns = ["customer_id", *[c for c in MODEL_FEATURES if c in facts.columns]]
     key = ws.result_key("learning", format=STORED_FORMAT, version=ws.version_at(as_of), as_of=as_of,
                         campaigns=sorted(map(int, stored["campaign_id"])),
@@ -179,7 +181,11 @@ def with_learning(facts: pd.DataFrame, learned: Learning | None) -> pd.DataFrame
 # ---------------------------------------------------------------------------------------
 # The rule and the lessons' hook.
 # ---------------------------------------------------------------------------------------
-def _has_lift(frame: pd.DataFrame) -> pd.Series:
+def _has_lift(frame):
+    """Whether a customer has a learned lift above 0: a mask of ``frame`` (pandas) or an Ibis
+    condition over the customers table (then only those rows leave the engine)."""
+    if not isinstance(frame, pd.DataFrame):
+        return frame.learned_lift.cast("float64") > 0
     if "learned_lift" not in frame:
         return pd.Series(False, index=frame.index)
     return pd.to_numeric(frame["learned_lift"], errors="coerce").gt(0).fillna(False).astype(bool)

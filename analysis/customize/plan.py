@@ -22,7 +22,9 @@ from analysis.interact import timeline
 from analysis.differentiate import headroom
 from analysis.identify.customers import FILTER_COLUMNS, apply_filters, source_tables
 from analysis.identify.facts import resolve_as_of
-from analysis.scores import Scores, score_customer, score_customers, stored_columns
+from analysis.customize.history import PREPARED_COLUMNS
+from analysis.customize.stored import WRITTEN_COLUMNS, plan_rows as stored_plan_rows, plan_table
+from analysis.scores import Scores, score_customer, score_customers, stored_columns, stored_key
 from analysis.settings import ActionSettings, ReportSettings  # noqa: F401  (for callers)
 from analysis.store import Tables, Workspace
 
@@ -54,7 +56,15 @@ def action_inputs(
     return runner.from_frame(prepared), (None if answers.empty else ibis.memtable(answers))
 
 
-def _plan(
+def _rule_ids(action_settings: actions.ActionSettings) -> list[str] | None:
+    ids = list(action_settings.enabled) if action_settings.enabled is not None else None
+    unknown = [r for r in ids or () if r not in actions.RULES]
+    if unknown:
+        raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(actions.RULES)}")
+    return ids
+
+
+def _plan_table(
     source: Workspace | Tables,
     as_of: Any,
     settings: ReportSettings,
@@ -62,28 +72,95 @@ def _plan(
     scores: Scores | None,
     customer_id: str | None = None,
     facts: Any = None,
-) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
-    """The plan's rows in order, without their texts (:func:`runner.plan`), and what
+) -> tuple[Any, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+    """The plan as an Ibis table in order, without its texts (:func:`runner.plan`), and what
     :func:`runner.render` needs to write them. On a Workspace the plan also reads what its
     measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none.
     ``facts()``, when given, returns every customer's facts the learning reads
     (``customer_id`` and :data:`learned.MODEL_FEATURES`) when ``scores`` holds one
-    customer's row only."""
+    customer's row only. Every customer's plan on a Workspace whose scores are stored runs
+    on the stored tables in DuckDB (:func:`_stored_customers`)."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
+    ids = _rule_ids(action_settings)
+    if customer_id is None and isinstance(source, Workspace) and _engine_rules(ids):
+        scores = scores or score_customers(source, as_of, settings)
+        if scores.key is not None and scores.key == stored_key(source, as_of, settings):
+            learned = learned_rules.learning(source, as_of, lambda: stored_columns(
+                source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings))
+            found = _stored_customers(source, scores, as_of, action_settings, learned)
+            if found is not None:
+                customers, answers = found
+                lessons = learned_rules.lessons(learned)
+                return (runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons),
+                        customers, as_of, scores, lessons)
     scores = scores or score_customers(source, as_of, settings)
     learned = learned_rules.learning(source, as_of, scores.frame if facts is None else facts()) \
         if isinstance(source, Workspace) else None
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
-    ids = list(action_settings.enabled) if action_settings.enabled is not None else None
-    unknown = [r for r in ids or () if r not in actions.RULES]
-    if unknown:
-        raise ValueError(f"unknown rule ids {unknown}; registered: {sorted(actions.RULES)}")
     lessons = learned_rules.lessons(learned)
-    rows = tables.transactions.get_backend().to_pandas(
-        runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons))
+    return runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons), customers, as_of, scores, lessons
+
+
+def _plan(source: Workspace | Tables, *args: Any, **kwargs: Any
+          ) -> tuple[pd.DataFrame, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+    """:func:`_plan_table` (the same arguments) with the plan's rows in pandas."""
+    table, customers, as_of, scores, lessons = _plan_table(source, *args, **kwargs)
+    rows = source_tables(source).transactions.get_backend().to_pandas(table)
     return rows, customers, as_of, scores, lessons
+
+
+def _engine_rules(ids: list[str] | None) -> bool:
+    """Whether the rules ``ids`` (all when None) can run on the stored numbers alone: engine
+    rules and the built-in learned rule, none of whose texts names a column written in words
+    after reading (:data:`analysis.scores.WRITTEN_COLUMNS`). A custom Python rule may read
+    any field of the customer: the plan then runs on the whole scores frame as before."""
+    import string
+
+    written = set(WRITTEN_COLUMNS)
+    for rid in ids if ids is not None else list(actions.RULES):
+        r = actions.RULES[rid]
+        if not r.in_engine and r.func is not learned_rules.persuadable:
+            return False
+    for texts in actions.TEXTS.values():
+        for template in texts.values():
+            if any(f and f.split(".")[0].split("[")[0] in written for _, f, _, _ in string.Formatter().parse(template)):
+                return False
+    return True
+
+
+def _stored_customers(ws: Workspace, scores: Scores, as_of: dt.date, action_settings: actions.ActionSettings,
+                      learned: Any) -> tuple[runner.Customers, Any] | None:
+    """(the customers table the rules read, the latest answers), both in the workspace: the
+    stored scores (:func:`analysis.scores.plan_table`) joined in DuckDB to the stored history
+    inputs (:func:`history.input_tables`) and the learned columns; the rows of the customers
+    whose texts are written are read alone, typed as :func:`prepare` gives them. None when the
+    scores are not stored."""
+    table = plan_table(ws, scores)
+    if table is None:
+        return None
+    kept = history.input_tables(ws, as_of, action_settings)
+    t = table.drop(*[c for c in PREPARED_COLUMNS if c in table.columns])
+    inputs = kept.inputs
+    t = t.left_join(inputs, t.customer_id == inputs.customer_id).select(t, *[inputs[c] for c in PREPARED_COLUMNS])
+    t = t.mutate(open_complaints=t.open_complaints.fill_null(0), recent_contacts=t.recent_contacts.fill_null(0))
+    chosen = None if learned is None else learned.persuadables
+    if chosen is None or chosen.empty:
+        t = t.mutate(**{c: ibis.null("float64" if c == "learned_lift" else "string")
+                        for c in learned_rules.LEARNED_COLUMNS})
+    else:
+        extra = ibis.memtable(chosen[["customer_id", *learned_rules.LEARNED_COLUMNS]].astype({"customer_id": str}))
+        t = t.left_join(extra, t.customer_id == extra.customer_id).select(
+            t, *[extra[c] for c in learned_rules.LEARNED_COLUMNS])
+
+    def fetch(ids: list[str], columns: list[str] | None) -> pd.DataFrame:
+        with ws.reading():  # a shared workspace's connection is open for the read only
+            rows = stored_plan_rows(ws, scores, ids, columns)
+            inputs = kept.rows(ids)
+        return prepare(learned_rules.with_learning(rows, learned), None, None, as_of, action_settings, inputs=inputs)
+
+    return runner.Customers(t, None, fetch), kept.answers
 
 
 @dataclass(frozen=True)
@@ -145,8 +222,19 @@ def action_list(
     scores: Scores | None = None,
 ) -> pd.DataFrame:
     """The top suggested actions across customers, filtered, highest priority first; the
-    titles and reasons are written for the rows returned only."""
-    return plan_rows(source, as_of, settings, action_settings, scores).render(filters, limit)
+    titles and reasons are written for the rows returned only. On stored scores the filters
+    and the first ``limit`` rows are picked in the engine: only those rows leave it."""
+    table, customers, as_of, _, lessons = _plan_table(source, as_of, settings, action_settings, scores)
+    if customers.frame is not None:
+        return Plan(source_tables(source).transactions.get_backend().to_pandas(table), customers, as_of,
+                    action_settings, lessons).render(filters, limit)
+    for name, values in dict(filters or {}).items():
+        column = FILTER_COLUMNS.get(name)
+        if values and column in table.columns:
+            table = table.filter(table[column].cast("string").isin([str(v) for v in values]))
+    table = runner.in_order(table)
+    rows = (table.limit(limit) if limit else table).to_pyarrow().to_pandas()
+    return runner.render(rows, customers, as_of, action_settings, lessons)
 
 
 def export_list(

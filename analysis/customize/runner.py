@@ -44,13 +44,25 @@ PLAN_SCHEMA = ibis.schema({
 class Customers:
     """The customers table the rules read (``table``: customer_id, the scores and the
     history inputs, one row per customer) and, when they are already in memory, the same
-    rows as a pandas frame (``frame``), read instead of pulling them back for texts."""
+    rows as a pandas frame (``frame``), read instead of pulling them back for texts.
+    ``fetch(ids, columns)``, when given, reads some customers' rows (only ``columns`` when
+    not None) typed as the frame would hold them: a plan over a million stored customers
+    keeps them in the engine and writes its texts from the rows it shows only."""
 
     table: ibis.Table
     frame: pd.DataFrame | None = None
+    fetch: Callable[[list[str], list[str] | None], pd.DataFrame] | None = None
 
-    def rows(self, ids: Iterable[str]) -> pd.DataFrame:
-        """The rows of the customers ``ids``, pulled from the engine only for those."""
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns) if self.frame is not None else list(self.table.columns)
+
+    def rows(self, ids: Iterable[str], columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """The rows of the customers ``ids``, pulled from the engine only for those (only
+        ``columns`` of them when given and the rows are not in memory already)."""
+        if self.fetch is not None:  # distinct ids, without a Python string per row
+            ids = pd.Series(ids, dtype="str").unique().tolist()
+            return self.fetch(ids, None if columns is None else list(dict.fromkeys(["customer_id", *columns])))
         ids = sorted(set(map(str, ids)))
         if self.frame is not None:
             return self.frame[self.frame["customer_id"].astype(str).isin(ids)]
@@ -69,8 +81,12 @@ class Customers:
             except Exception:  # a pandas-only mask: read every row once and apply it
                 condition = None
             if isinstance(condition, ibis.Expr):
-                return self.table.filter(condition.fill_null(False)).to_pandas()
-        frame = self.table.to_pandas()
+                chosen = self.table.filter(condition.fill_null(False))
+                if self.fetch is not None:
+                    return self.rows(chosen.select(_id=chosen.customer_id.cast("string")).to_pyarrow()["_id"].to_pylist())
+                return chosen.to_pandas()
+        frame = self.table.to_pandas() if self.fetch is None else self.rows(
+            self.table.select(_id=self.table.customer_id.cast("string")).to_pyarrow()["_id"].to_pylist())
         return frame if when is None else frame[np.asarray(when(frame), dtype=bool)]
 
 
@@ -239,6 +255,7 @@ def plan(
     t = customers.table
     ids = list(rules) if rules is not None else list(RULES)
     parts = []
+    python_rows = False  # an engine rule suggests its own action once per customer; a Python rule any
     for pos, rid in enumerate(ids):
         r = RULES[rid]
         if r.in_engine:
@@ -247,6 +264,7 @@ def plan(
             rows = _python_rows(r, pos, customers, as_of, settings)
             if len(rows):
                 parts.append(ibis.memtable(rows, schema=PLAN_SCHEMA))
+                python_rows = True
     if not parts:
         parts = [ibis.memtable(pd.DataFrame(columns=PLAN_SCHEMA.names), schema=PLAN_SCHEMA)]
     found = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
@@ -255,9 +273,10 @@ def plan(
     if lessons is not None and lessons.penalty:  # before the de-duplication and the cap: a lowered action yields its place
         lowered = ibis.cases(*[(found.action == a, p) for a, p in lessons.penalty.items()], else_=0)
         found = found.mutate(priority=(found.priority - lowered).clip(lower=0).cast("int64"))
-    w = ibis.window(group_by=[found.customer_id, found.action],
-                    order_by=[found.priority.desc(), found.rule_pos, found.seq])
-    found = found.filter(ibis.row_number().over(w) == 0)
+    if python_rows:  # the highest priority per customer and action (engine rules alone repeat none)
+        w = ibis.window(group_by=[found.customer_id, found.action],
+                        order_by=[found.priority.desc(), found.rule_pos, found.seq])
+        found = found.filter(ibis.row_number().over(w) == 0)
     if answers is not None:
         found = _learn(found, answers, as_of, settings)
     found = _cap(_supersede(found), t, settings)
@@ -265,6 +284,12 @@ def plan(
         c: (t[c] if c in t.columns else ibis.null("string")).cast("string") for c in COPY_COLUMNS})
     out = found.left_join(copied, found.customer_id == copied._cid).drop("_cid")
     out = out.mutate(open_since=out.trigger.date())
+    return in_order(out)
+
+
+def in_order(out: ibis.Table) -> ibis.Table:
+    """Plan rows (:func:`plan`) in the plan's order: priority desc, the longest open first
+    (actions without a trigger after those with one), due, customer, action."""
     return out.order_by([out.priority.desc(), out.open_since.asc(nulls_first=False), out.due.asc(),
                          out.customer_id.asc(), out.action.asc()])
 
@@ -276,8 +301,15 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     own rows are read for these rows only. ``reasons=False`` writes the titles only (the
     reasons stay as the plan has them: empty for the engine rules' rows)."""
     rows = rows.reset_index(drop=True)
-    found = customers.rows(rows["customer_id"])
-    titles, written = writing.write(rows, found, as_of, settings, reasons=reasons)
+    # the columns the texts name and those copied; a rule's ``values`` reading another
+    # column has it fetched when it first reads it (writing.Columns)
+    found = customers.rows(rows["customer_id"], [*writing.fields(rows, reasons), *COPY_COLUMNS])
+    more = None
+    if customers.frame is None and customers.fetch is not None:
+        def more(names: list[str]) -> pd.DataFrame:
+            return customers.rows(found["customer_id"], names)
+    titles, written = writing.write(rows, found, as_of, settings, reasons=reasons, more=more,
+                                    names=customers.columns)
     reasons_ = written
     if reasons and lessons is not None and lessons.notes:
         reasons_ = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
@@ -285,8 +317,15 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
     out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_).join(
         copied.reindex(columns=COPY_COLUMNS), on="customer_id")
-    out["due"] = [d.date() if isinstance(d, dt.datetime) else d for d in pd.to_datetime(out["due"]).dt.date]
-    opened = pd.to_datetime(out["open_since"])
-    out["open_since"] = opened.dt.date.astype(object).where(opened.notna(), None)
+    out["due"] = _days(out["due"])
+    out["open_since"] = _days(out["open_since"])
     out["priority"] = out["priority"].astype(int)
     return out[SUGGESTION_COLUMNS]
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """``values`` (dates or moments) as ``datetime.date`` objects, None where missing: each
+    distinct day converted once (a plan of a million rows has a few hundred)."""
+    codes, days = pd.factorize(pd.to_datetime(values))
+    words = np.array([d.date() for d in days] + [None], dtype=object)
+    return words[codes]

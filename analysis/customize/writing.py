@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import i18n
-from analysis.customize.catalog import TEXTS, Fill, action_level_label, fill_value
+from analysis.customize.catalog import MONEY_FIELDS, TEXTS, Fill, action_level_label, fill_value
 from analysis.customize.rules import RULES, CustomerContext
 from analysis.settings import ActionSettings
 
@@ -37,12 +37,16 @@ _LEVELS = ("volume_tier", "satisfaction_tier")
 
 class Columns:
     """The customers' rows as columns of Python values (what ``DataFrame.to_numpy(dtype=object)``
-    gives; exact decimals as floats), each column converted once, when first read."""
+    gives; exact decimals as floats), each column converted once, when first read.
+    ``names``, when given, are every column the customers have, of which ``frame`` may hold
+    a few: another one is read by ``more([name])`` (a frame with ``customer_id`` and that
+    column) when first asked for."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, names: list[str] | None = None, more: Any = None):
         self.frame = frame
-        self.names = list(frame.columns)
+        self.names = list(frame.columns) if names is None or more is None else list(names)
         self._known = frozenset(self.names)
+        self._more = more
         self._done: dict[str, np.ndarray] = {}
 
     def __contains__(self, name: object) -> bool:
@@ -51,7 +55,14 @@ class Columns:
     def __getitem__(self, name: str) -> np.ndarray:
         col = self._done.get(name)
         if col is None:
-            col = self.frame[name].to_numpy(dtype=object)
+            if name in self.frame:
+                series = self.frame[name]
+            elif name in self._known:
+                extra = self._more([name]).set_index("customer_id")[name]
+                series = extra.reindex(self.frame["customer_id"].astype(str))
+            else:
+                raise KeyError(name)
+            col = series.to_numpy(dtype=object)
             if col.size and any(isinstance(v, Decimal) for v in col[:1000]):
                 col = np.array([float(v) if isinstance(v, Decimal) else v for v in col], dtype=object)
             self._done[name] = col
@@ -90,21 +101,48 @@ def _simple(template: str) -> list[tuple[str, str | None, str]] | None:
 
 
 def _formatted(values: list, field: str, spec: str, currency: str) -> list[str]:
-    """``values`` formatted as :class:`Fill` gives them to ``format``."""
-    return [format(fill_value(field, v, currency), spec) for v in values]
+    """``values`` formatted as :class:`Fill` gives them to ``format``: a plain number or text
+    formatted directly (a float NaN is "n/a"), any other value through :func:`fill_value`."""
+    if field in MONEY_FIELDS:
+        return [format(fill_value(field, v, currency), spec) for v in values]
+    na = format(fill_value(field, None, currency), spec)
+    plain = (int, float, str)
+    return [(na if v != v else format(v, spec)) if v.__class__ in plain
+            else format(fill_value(field, v, currency), spec) for v in values]
+
+
+def fields(rows: pd.DataFrame, reasons: bool = True) -> set[str]:
+    """The customers' columns the texts of ``rows`` (plan rows) name: each placeholder of
+    their titles (and reasons) and the columns their rules' ``values`` mappings read."""
+    out: set[str] = set(_LEVELS)
+    todo = rows[pd.isna(rows["title"])]
+    for (rid, action, text) in todo[["rule", "action", "text"]].astype(object).fillna("").drop_duplicates() \
+            .itertuples(index=False):
+        rule = RULES[rid]
+        if isinstance(rule.values, Mapping):
+            out.update(rule.values.values())
+        keys = ["title", text or "reason"] if reasons else ["title"]
+        for key in keys:
+            for _, field, _, _ in _PARSE(i18n.lookup(TEXTS[action][key])):
+                if field:
+                    out.add(field.split(".")[0].split("[")[0])
+    return out
 
 
 def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
-          settings: ActionSettings, reasons: bool = True) -> tuple[np.ndarray, np.ndarray]:
+          settings: ActionSettings, reasons: bool = True, more: Any = None,
+          names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(titles, reasons) of ``rows`` (plan rows, those with no title yet are written; the
     others keep theirs) from the customers' rows ``found``, in the current language;
-    ``reasons=False`` writes the titles only (a count by title needs no reason)."""
+    ``reasons=False`` writes the titles only (a count by title needs no reason). ``found``
+    may hold a few of the customers' columns ``names``: ``more`` reads the others
+    (:class:`Columns`)."""
     titles = rows["title"].to_numpy(dtype=object, copy=True)
     written = rows["reason"].to_numpy(dtype=object, copy=True)
     todo = pd.isna(titles)
     if not todo.any():
         return titles, written
-    cols = Columns(found.reset_index(drop=True))
+    cols = Columns(found.reset_index(drop=True), names, more)
     at = pd.Index(found["customer_id"].astype(str)).get_indexer(rows["customer_id"].astype(str))
     if (at[todo] < 0).any():
         raise KeyError(f"no customer row for {rows['customer_id'][todo & (at < 0)].iloc[0]!r}")
