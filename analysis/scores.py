@@ -19,6 +19,11 @@ cell strategies, CLV notes, persona names) are written from them after reading
 MCC potential: when the purchase model can be fitted, a customer's potential is the revenue
 the model expects from them over the next activity window (expected purchases x expected
 spend); otherwise :mod:`analysis.differentiate.value` falls back to the trend and the wallet estimate.
+
+Size: one job, the scores' computation and storage: the stages, the two stored parts and
+their keys, the frame written when first read, and the models' figures stored beside them
+(their keys are the scores' keys, so they live here). Reading stored scores for a page (lists,
+totals, a model's stored figures) is :mod:`analysis.stored_scores`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -340,7 +346,11 @@ def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, setting
 
     def make() -> pd.DataFrame:
         with i18n.using(language):
-            found = ws.load_result(key, parts=("frame",))
+            try:
+                found = ws.load_result(key, parts=("frame",))
+            except duckdb.ConnectionException:  # the workspace was closed since: read it again
+                with Workspace(ws.path, read_only=True) as again:
+                    found = again.load_result(key, parts=("frame",))
             if found is None:  # dropped since (a newer result of the kind): computed again
                 return score_customers(ws, as_of, settings).frame
             return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame
@@ -418,73 +428,6 @@ def likely_lost(frame: pd.DataFrame, n: int = 50, min_orders: int = 2) -> pd.Dat
     keys = frame.loc[(frame["orders"] >= min_orders) & frame["p_alive"].notna(), ["p_alive", "revenue", "customer_id"]]
     ranked = keys.sort_values(["p_alive", "revenue", "customer_id"], ascending=[True, False, True]).head(n)
     return frame.loc[ranked.index, LIST_COLUMNS].reset_index(drop=True)
-
-
-@dataclasses.dataclass
-class StoredScores:
-    """The stored scores as an engine table (:func:`stored_table`) with what is needed to
-    write the text of the rows read from it: a page asks DuckDB for its counts and its first
-    rows, and only those rows get their reasons, strategies, notes and persona names
-    (:func:`_with_text`), instead of reading and writing every customer of the workspace.
-    Valid inside the read of the workspace it was made in."""
-
-    table: Any
-    as_of: dt.date
-    settings: ReportSettings
-    messages: dict[str, str]
-    wallet: dict | None
-    clusters: dict[str, pd.DataFrame]
-    dtypes: dict[str, str]
-
-    def rows(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
-        """The rows of ``expr`` (a filter or ordering of :attr:`table`, every column), at most
-        ``limit``, typed and worded as :func:`score_customers`' frame holds them."""
-        return self.scored(expr, limit).frame
-
-    def first_rows(self, exprs: dict[str, Any], limit: int) -> dict[str, pd.DataFrame]:
-        """The first ``limit`` rows of each of ``exprs`` (filters and orderings of :attr:`table`,
-        no column of their own), as :meth:`rows` gives them, read together: each list's ids
-        are found on its ordering columns alone, then every row is read in one pass, since a
-        read of a thousand rows scattered over a million costs a scan of every column."""
-        ids = {name: expr.limit(limit).select("customer_id").to_pandas()["customer_id"].tolist()
-               for name, expr in exprs.items()}
-        wanted = sorted(set().union(*ids.values()))
-        found = self.rows(self.table.filter(self.table.customer_id.isin(wanted)) if wanted else self.table, len(wanted))
-        found = found.set_index("customer_id", drop=False)
-        return {name: found.loc[ids[name]].reset_index(drop=True) for name in exprs}
-
-    def numbers(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
-        """The rows of ``expr`` typed as :meth:`rows` gives them, without their text (a chart's points)."""
-        frame = (expr if limit is None else expr.limit(limit)).to_pandas()
-        return frame.astype({c: t for c, t in self.dtypes.items() if c in frame and str(frame[c].dtype) != t})
-
-    def scores(self) -> Scores:
-        """A :class:`Scores` without rows: the personas, messages and wallet summary."""
-        return self.scored(self.table, 0)
-
-    def scored(self, expr: Any, limit: int | None = None) -> Scores:
-        """The :class:`Scores` of the rows of ``expr`` (at most ``limit``), their text written."""
-        return _with_text(self.numbers(expr, limit).reset_index(drop=True), self.clusters, self.messages,
-                          self.as_of, self.settings, self.wallet)
-
-
-def stored_scores(ws: Workspace, as_of: Any = None,
-                  settings: ReportSettings = ReportSettings()) -> StoredScores | None:
-    """:class:`StoredScores` of ``ws`` as of ``as_of`` with ``settings``; None when the scores
-    are not stored (then :func:`score_customers` computes them). Reads the meta and the
-    small cluster profiles, not the per-customer rows."""
-    as_of = resolve_as_of(ws.tables(), as_of)
-    clv_key, key = _keys(ws, as_of, settings)
-    table = ws.result_table(key, "frame")
-    clv = ws.load_result(clv_key, parts=())
-    stored = ws.load_result(key, parts=("profiles", "zscores"))
-    template = ws.load_result_rows(key, "frame", "customer_id", None)  # no row: the stored dtypes
-    if table is None or clv is None or stored is None or template is None:
-        return None
-    frames, meta = stored
-    return StoredScores(table=table, as_of=as_of, settings=settings,
-                        messages={**clv[1]["messages"], **meta["messages"]}, wallet=meta.get("wallet"),
-                        clusters=frames, dtypes={c: str(t) for c, t in template.dtypes.items()})
 
 
 # -- the models behind the scores, stored beside them (issue 15 §2) --------------------------

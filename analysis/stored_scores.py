@@ -7,16 +7,85 @@ are not stored (the caller then computes them)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any, Callable
 
 import pandas as pd
 
 from analysis.identify.facts import resolve_as_of
 from analysis.scores import (
-    _NOTE_INPUTS, LIST_COLUMNS, Scores, _keys, _model_key, stored_columns, stored_scores, stored_table,
+    _NOTE_INPUTS, LIST_COLUMNS, Scores, _keys, _model_key, _with_text, stored_columns, stored_table,
 )
 from analysis.settings import ReportSettings
 from analysis.store import Workspace
+
+
+@dataclasses.dataclass
+class StoredScores:
+    """The stored scores as an engine table (:func:`stored_table`) with what is needed to
+    write the text of the rows read from it: a page asks DuckDB for its counts and its first
+    rows, and only those rows get their reasons, strategies, notes and persona names
+    (:func:`_with_text`), instead of reading and writing every customer of the workspace.
+    Valid inside the read of the workspace it was made in."""
+
+    table: Any
+    as_of: dt.date
+    settings: ReportSettings
+    messages: dict[str, str]
+    wallet: dict | None
+    clusters: dict[str, pd.DataFrame]
+    dtypes: dict[str, str]
+
+    def rows(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
+        """The rows of ``expr`` (a filter or ordering of :attr:`table`, every column), at most
+        ``limit``, typed and worded as :func:`score_customers`' frame holds them."""
+        return self.scored(expr, limit).frame
+
+    def first_rows(self, exprs: dict[str, Any], limit: int) -> dict[str, pd.DataFrame]:
+        """The first ``limit`` rows of each of ``exprs`` (filters and orderings of :attr:`table`,
+        no column of their own), as :meth:`rows` gives them, read together: each list's ids
+        are found on its ordering columns alone, then every row is read in one pass, since a
+        read of a thousand rows scattered over a million costs a scan of every column."""
+        ids = {name: expr.limit(limit).select("customer_id").to_pandas()["customer_id"].tolist()
+               for name, expr in exprs.items()}
+        wanted = sorted(set().union(*ids.values()))
+        found = self.rows(self.table.filter(self.table.customer_id.isin(wanted)) if wanted else self.table, len(wanted))
+        found = found.set_index("customer_id", drop=False)
+        return {name: found.loc[ids[name]].reset_index(drop=True) for name in exprs}
+
+    def numbers(self, expr: Any, limit: int | None = None) -> pd.DataFrame:
+        """The rows of ``expr`` typed as :meth:`rows` gives them, without their text (a chart's points)."""
+        frame = (expr if limit is None else expr.limit(limit)).to_pandas()
+        return frame.astype({c: t for c, t in self.dtypes.items() if c in frame and str(frame[c].dtype) != t})
+
+    def scores(self) -> Scores:
+        """A :class:`Scores` without rows: the personas, messages and wallet summary."""
+        return self.scored(self.table, 0)
+
+    def scored(self, expr: Any, limit: int | None = None) -> Scores:
+        """The :class:`Scores` of the rows of ``expr`` (at most ``limit``), their text written."""
+        return _with_text(self.numbers(expr, limit).reset_index(drop=True), self.clusters, self.messages,
+                          self.as_of, self.settings, self.wallet)
+
+
+def read_stored(ws: Workspace, as_of: Any = None,
+                settings: ReportSettings = ReportSettings()) -> StoredScores | None:
+    """:class:`StoredScores` of ``ws`` as of ``as_of`` with ``settings``; None when the scores
+    are not stored (then :func:`analysis.scores.score_customers` computes them). Reads the meta and the
+    small cluster profiles, not the per-customer rows."""
+    as_of = resolve_as_of(ws.tables(), as_of)
+    clv_key, key = _keys(ws, as_of, settings)
+    table = ws.result_table(key, "frame")
+    clv = ws.load_result(clv_key, parts=())
+    stored = ws.load_result(key, parts=("profiles", "zscores"))
+    template = ws.load_result_rows(key, "frame", "customer_id", None)  # no row: the stored dtypes
+    if table is None or clv is None or stored is None or template is None:
+        return None
+    frames, meta = stored
+    return StoredScores(table=table, as_of=as_of, settings=settings,
+                        messages={**clv[1]["messages"], **meta["messages"]}, wallet=meta.get("wallet"),
+                        clusters=frames, dtypes={c: str(t) for c, t in template.dtypes.items()})
 
 
 def stored_clv_figures(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> dict | None:
@@ -78,7 +147,7 @@ def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Call
     their text written as :func:`score_customers` writes it; how many match in all). The
     filter, the order and the count run in DuckDB: the first rows of a million read alone.
     None when the scores are not stored."""
-    stored = stored_scores(ws, as_of, settings)
+    stored = read_stored(ws, as_of, settings)
     if stored is None:
         return None
     import ibis

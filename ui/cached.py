@@ -704,7 +704,7 @@ def _stored_read(path: str, as_of: dt.date, settings, compute) -> Any:
     its scores are not stored."""
     ws = workspace.by_path(path)
     with ws.reading():
-        stored = scores_module.stored_scores(ws, as_of, settings)
+        stored = stored_scores.read_stored(ws, as_of, settings)
         return None if stored is None else compute(stored)
 
 

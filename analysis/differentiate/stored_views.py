@@ -1,7 +1,7 @@
 """The Differentiate pages' figures asked of the stored scores in the engine.
 
 :mod:`analysis.differentiate.views` shapes the per-customer frame in pandas; a workspace whose
-scores are stored (:func:`analysis.scores.stored_scores`) answers the same questions in
+scores are stored (:func:`analysis.stored_scores.read_stored`) answers the same questions in
 DuckDB instead, so the Value, Pyramid, Matrix and Segments pages of a million customers read
 a few dozen numbers and the rows they show, never every customer (issue 15 §2). Each function
 here gives exactly what its pandas twin gives on the same frame (the tests compare them):
@@ -12,7 +12,7 @@ here gives exactly what its pandas twin gives on the same frame (the tests compa
   :func:`~analysis.differentiate.matrix.cells_table`, ...);
 - a list is an ordered expression (:func:`tier_list`, :func:`value_list`, ...) with the
   order of its twin (biggest first, missing values last, ties by customer id); the caller
-  reads its first rows and writes their text (:meth:`analysis.scores.StoredScores.rows`).
+  reads its first rows and writes their text (:meth:`analysis.stored_scores.StoredScores.rows`).
 
 Tier moves need no second computation: the stored frame holds each customer's tier one
 window earlier (``previous_tier``), so the moves are a count per pair of tiers. The RFM rules

@@ -8,6 +8,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from analysis import scores
+from analysis.stored_scores import read_stored
 from analysis.differentiate import headroom, matrix, pyramid, views
 from analysis.differentiate import stored_views as sv
 from analysis.differentiate.segments import attitude_change
@@ -33,7 +34,7 @@ def stored(tmp_path_factory, demo_db):
     ws = Workspace(path)
     full = scores.score_customers(ws, None, ReportSettings())
     with ws.reading():
-        yield ws, full, scores.stored_scores(ws, None, ReportSettings())
+        yield ws, full, read_stored(ws, None, ReportSettings())
     ws.close()
 
 
