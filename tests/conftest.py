@@ -68,24 +68,36 @@ def _clear_streamlit_caches():
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """The demo company, built once per test run into a workspaces folder of its own."""
+def _demo_as_built(tmp_path_factory) -> Path:
+    """The demo company as `demo` builds it, once per test run, never opened again: the
+    source of every copy, so no test sees results another test stored."""
     from analysis.demo import build_demo
     from analysis.store import Workspace
 
-    path = tmp_path_factory.mktemp("workspaces") / "demo.duckdb"
+    path = tmp_path_factory.mktemp("demo_as_built") / "demo.duckdb"
     with Workspace(path) as ws:
         build_demo(ws)
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_db(_demo_as_built, tmp_path_factory) -> Path:
+    """The demo company in a workspaces folder of its own, shared by the tests of a run
+    (results a page stores in it stay for the later tests that read it)."""
+    path = tmp_path_factory.mktemp("workspaces") / "demo.duckdb"
+    shutil.copy(_demo_as_built, path)
+    return path
+
+
 @pytest.fixture()
-def demo_copy(demo_db, tmp_path) -> Path:
-    """A private copy of the demo workspace, for tests that write to it."""
+def demo_copy(_demo_as_built, tmp_path) -> Path:
+    """A private copy of the demo workspace as built (no stored results: a test that counts
+    model fits or engine queries starts from what a fresh import gives), for tests that
+    write to it."""
     folder = tmp_path / "workspaces"
     folder.mkdir()
     target = folder / "demo.duckdb"
-    shutil.copy(demo_db, target)
+    shutil.copy(_demo_as_built, target)
     return target
 
 
