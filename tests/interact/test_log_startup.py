@@ -13,12 +13,13 @@ import sys
 
 import duckdb
 
-from tests.test_cli_startup import ROOT, cli
+from tests.test_cli_startup import ROOT, cli, logged_as_typed
 
 
 def test_contacts_dated_as_people_write_them_and_a_learned_action_answered_load_no_heavy_library(demo_copy,
                                                                                                      tmp_path):
     db = str(demo_copy)
+    before = dt.datetime.now().replace(microsecond=0)
     forms = [
         (["C00042", "--kind", "contact", "--channel", "phone", "--date", "31 May 2026"],
          {"occurred_at": dt.datetime(2026, 5, 31)}),
@@ -32,22 +33,7 @@ def test_contacts_dated_as_people_write_them_and_a_learned_action_answered_load_
         (["C00042", "--kind", "contact", "--channel", "phone", "--answers", "persuadable"],
          {"answers_action": "persuadable"}),
     ]
-    with duckdb.connect(db, read_only=True) as con:
-        first = con.execute('SELECT max("interaction_id") FROM "interactions"').fetchone()[0]
-    for i, (argv, expected) in enumerate(forms):
-        done, heavy = cli(tmp_path, "log", *argv[:1], "--db", db, *argv[1:])
-        assert done.returncode == 0, (argv, done.stderr)
-        assert heavy == [], (argv, heavy)
-        if "--json" in argv:
-            assert json.loads(done.stdout) == {"interaction_id": first + 1 + i, "customer_id": argv[0]}
-    with duckdb.connect(db, read_only=True) as con:
-        rows = con.execute('SELECT * FROM "interactions" WHERE "interaction_id" > ? ORDER BY "interaction_id"',
-                           [first]).fetchdf().to_dict("records")
-    assert len(rows) == len(forms)
-    for row, (argv, expected) in zip(rows, forms):
-        assert row["customer_id"] == argv[0] and row["kind"] == argv[2] and row["channel"] == argv[4]
-        for field, value in expected.items():
-            assert row[field] == value, (argv, field, row[field])
+    logged_as_typed(tmp_path, db, forms, before)
 
     # Forms only pandas reads still work (through pandas), and a non-date is refused in one line.
     done, _ = cli(tmp_path, "log", "C00042", "--db", db, "--kind", "contact", "--channel", "phone",
