@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from tests.test_cli_startup import ROOT, cli, logged_as_typed
 
@@ -61,3 +62,24 @@ def test_every_built_in_action_is_known_to_log_without_the_rules_modules():
     rules, texts, learned = map(set, json.loads(done.stdout))
     assert learned <= rules
     assert rules <= texts | learned, rules - texts - learned
+
+
+WRITTEN = ["31 May 2026", "May 31st, 2026", "MAY 31 2026", "Friday 29 May 2026", "31/05/2026", "05/31/2026 2:30 PM",
+           "31.5.26", "5.31.2026", "1/2/3", "99-12-31", "24-05-31", "20260531 1430", "2026/5/31 14:30:15.5",
+           "12:30 31/05/2026", "31/05/2026 12:30 +05:30", "Fri, 29 May 2026 10:00:00 GMT"]
+# pandas decides these: its own words, a missing part, an unknown zone, no date at all
+PANDAS_ONLY = ["today", "2026-05", "May 2026", "T14:30", "31 May 2026 25:00", "2026-05-31 14:30 CET", "1717113600"]
+
+
+@pytest.mark.parametrize("text", WRITTEN + PANDAS_ONLY)
+def test_a_date_read_without_pandas_is_the_moment_pandas_reads(text):
+    import pandas as pd
+
+    from analysis.interact.contacts import _written_moment
+
+    mine = _written_moment(text)
+    if text in PANDAS_ONLY:
+        assert mine is None
+    else:
+        stamp = pd.Timestamp(text)
+        assert mine == (stamp.tz_convert(None) if stamp.tzinfo else stamp).to_pydatetime()
