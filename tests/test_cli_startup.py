@@ -41,32 +41,11 @@ def cli(tmp_path, *argv):
     return done, json.loads(out.read_text())
 
 
-def test_help_loads_no_heavy_library(tmp_path):
-    for argv in (["--help"], ["log", "--help"], ["--lang", "zh", "--help"]):
-        done, heavy = cli(tmp_path, *argv)
-        assert done.returncode == 0, done.stderr
-        assert "usage:" in done.stdout or "用法" in done.stdout
-        assert heavy == [], (argv, heavy)
-
-
-def test_every_form_of_log_records_the_contact_without_heavy_libraries(demo_copy, tmp_path):
-    """A manager logs the day's contacts one command at a time, every flag of `log` used once;
-    each command answers without loading pandas & co., and each row is in the file as typed."""
-    db = str(demo_copy)
-    before = dt.datetime.now().replace(microsecond=0)
-    forms = [
-        (["C00042", "--kind", "contact", "--channel", "phone"], {}),
-        (["C00042", "--kind", "complaint", "--channel", "email", "--date", "2026-06-29", "--note", "Toner leaked",
-          "--json"], {"occurred_at": dt.datetime(2026, 6, 29), "note": "Toner leaked"}),
-        (["C00017", "--kind", "survey", "--channel", "web", "--date", "2026-06-30 14:30", "--satisfaction", "8",
-          "--scale", "10", "--json"], {"occurred_at": dt.datetime(2026, 6, 30, 14, 30), "satisfaction": 8.0,
-                                       "scale": 10.0}),
-        (["C00017", "--kind", "survey", "--channel", "email", "--satisfaction", "4", "--lang", "zh"],
-         {"satisfaction": 4.0, "scale": 5.0}),
-        (["C00042", "--kind", "contact", "--channel", "phone", "--outcome", "Not_Interested", "--answers",
-          "win_back", "--date", "2026-06-30T09:15:00+02:00", "--json"],
-         {"occurred_at": dt.datetime(2026, 6, 30, 7, 15), "outcome": "not interested", "answers_action": "win_back"}),
-    ]
+def logged_as_typed(tmp_path, db: str, forms: list, before: dt.datetime) -> None:
+    """Each ``(argv, expected columns)`` of ``forms`` logged by ``python -m analysis log`` in a
+    process of its own, which loads no heavy library and says what it recorded; the row is
+    then read back from the file: the customer, kind and channel as typed, and ``expected``
+    (a contact logged without a date is dated now, to the second)."""
     with duckdb.connect(db, read_only=True) as con:
         first = con.execute('SELECT max("interaction_id") FROM "interactions"').fetchone()[0]
     for i, (argv, expected) in enumerate(forms):
@@ -93,6 +72,35 @@ def test_every_form_of_log_records_the_contact_without_heavy_libraries(demo_copy
         else:  # logged now, to the second
             assert before <= stored["occurred_at"] <= dt.datetime.now()
             assert stored["occurred_at"].microsecond == 0
+
+
+def test_help_loads_no_heavy_library(tmp_path):
+    for argv in (["--help"], ["log", "--help"], ["--lang", "zh", "--help"]):
+        done, heavy = cli(tmp_path, *argv)
+        assert done.returncode == 0, done.stderr
+        assert "usage:" in done.stdout or "用法" in done.stdout
+        assert heavy == [], (argv, heavy)
+
+
+def test_every_form_of_log_records_the_contact_without_heavy_libraries(demo_copy, tmp_path):
+    """A manager logs the day's contacts one command at a time, every flag of `log` used once;
+    each command answers without loading pandas & co., and each row is in the file as typed."""
+    db = str(demo_copy)
+    before = dt.datetime.now().replace(microsecond=0)
+    forms = [
+        (["C00042", "--kind", "contact", "--channel", "phone"], {}),
+        (["C00042", "--kind", "complaint", "--channel", "email", "--date", "2026-06-29", "--note", "Toner leaked",
+          "--json"], {"occurred_at": dt.datetime(2026, 6, 29), "note": "Toner leaked"}),
+        (["C00017", "--kind", "survey", "--channel", "web", "--date", "2026-06-30 14:30", "--satisfaction", "8",
+          "--scale", "10", "--json"], {"occurred_at": dt.datetime(2026, 6, 30, 14, 30), "satisfaction": 8.0,
+                                       "scale": 10.0}),
+        (["C00017", "--kind", "survey", "--channel", "email", "--satisfaction", "4", "--lang", "zh"],
+         {"satisfaction": 4.0, "scale": 5.0}),
+        (["C00042", "--kind", "contact", "--channel", "phone", "--outcome", "Not_Interested", "--answers",
+          "win_back", "--date", "2026-06-30T09:15:00+02:00", "--json"],
+         {"occurred_at": dt.datetime(2026, 6, 30, 7, 15), "outcome": "not interested", "answers_action": "win_back"}),
+    ]
+    logged_as_typed(tmp_path, db, forms, before)
 
 
 @pytest.mark.parametrize("argv, words", [

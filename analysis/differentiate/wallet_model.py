@@ -108,11 +108,19 @@ class WalletEstimator(RegressorMixin, BaseEstimator):
         X = _frame(X)
         if self.model_ is None:
             return self.peers_.values(X)
+        return np.exp(self.log_predict(X))
+
+    def log_predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The boosted model's log estimate per row of X (baseline plus the trees, summed
+        as :meth:`with_log` writes it in the engine); None for the peer model."""
+        X = _frame(X)
+        if self.model_ is None:
+            return None
         out = np.empty(len(X))
         with _one_thread():
             for start in range(0, len(X), BATCH_ROWS):
                 part = X.iloc[start:start + BATCH_ROWS]
-                out[start:start + len(part)] = np.exp(self.model_.predict(self._design(part)))
+                out[start:start + len(part)] = self.model_.predict(self._design(part))
         return out
 
     def peer_groups(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,10 @@ EARLIEST = dt.datetime(1900, 1, 1)  # no contact is dated before it (nor is any 
 NOTE_MAX_CHARS = 2000
 SHORT_MAX_CHARS = 100  # outcome, recorded_by
 # Words a person reads for the codes above: analysis.vocabulary (the codes stay as data).
+# Built-in actions whose texts come with their rule (analysis/customize/learned.py), not from
+# the playbook's text table: known here without importing the rules' modules (and pandas),
+# so `log --answers persuadable` starts as fast as any other `log`.
+LEARNED_ACTIONS = frozenset({"persuadable"})
 
 
 contact_kind_label = labeller("contact_kind")  # "complaint" -> its word in the current language
@@ -75,7 +79,9 @@ def _when(date: Any, now: dt.datetime) -> dt.datetime:
     if date is None:
         return now.replace(microsecond=0)
     when = _iso_moment(date)
-    if when is None:  # other forms ("31 May 2024", numpy dates...): as pandas reads them
+    if when is None and isinstance(date, str):
+        when = _written_moment(date)
+    if when is None:  # other forms ("today", "May 2024", numpy dates...): as pandas reads them
         import pandas as pd
 
         try:
@@ -119,6 +125,32 @@ def _iso_moment(date: Any) -> dt.datetime | None:
     if isinstance(date, dt.date):
         return dt.datetime.combine(date, dt.time())
     return None
+
+
+def _written_moment(text: str) -> dt.datetime | None:
+    """A date written another way ("31 May 2024", "06/29/2026 2pm", "29.06.2026") as a naive
+    datetime (UTC when it carries a zone), read without pandas when the text names its year,
+    month and day: the moment pandas reads then (pandas reads such text with the same
+    parser, python-dateutil). None when pandas must decide: its own words ("today", "now"),
+    a date missing its year, month or day (pandas fills them its own way), a zone the parser
+    does not know, or text that is no date (pandas's refusal is the error shown)."""
+    import warnings
+
+    from dateutil import parser
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # a part the text does not name comes from the default: two defaults tell
+            first = parser.parse(text, default=dt.datetime(1, 1, 1))
+            second = parser.parse(text, default=dt.datetime(2, 2, 2))
+    except (ValueError, OverflowError, TypeError):  # dateutil's ParserError is a ValueError
+        return None
+    if caught or first != second:
+        return None
+    if first.tzinfo is not None:
+        first = first.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return first
 
 
 def close_complaints(ws: Workspace, customer_id: str, open_since: Any, on: Any, channel: str = "phone",
@@ -188,7 +220,8 @@ def validate_interaction(
     row["note"] = _short_text(note, "note", NOTE_MAX_CHARS)
     row["recorded_by"] = _short_text(recorded_by, "recorded by", SHORT_MAX_CHARS)
     action = _short_text(answers_action, "answered action", SHORT_MAX_CHARS)
-    if action is not None and action not in TEXTS:  # a built-in action is known without the rules' modules
+    # A built-in action is known without the rules' modules; another one (a custom rule's) needs them.
+    if action is not None and action not in TEXTS and action not in LEARNED_ACTIONS:
         from analysis.customize.actions import known_actions
 
         if action not in known_actions():
