@@ -72,7 +72,7 @@ def test_hand_written_cells_from_the_command_line_load_the_value_rules_beside_du
     import subprocess
     import sys
 
-    from tests.ingest.test_ingest_large_light import ingest
+    from tests.ingest.test_ingest_large_light import ingest, report_kpis, write_export
     from tests.test_cli_startup import HEAVY, ROOT
 
     seed = 20261208
@@ -90,11 +90,7 @@ def test_hand_written_cells_from_the_command_line_load_the_value_rules_beside_du
         lines.append(f"{customer},O{i:06d},{date},{amount},1,Product {i % 70}\n")
         cents += value
         buyers.add(customer)
-    path = tmp_path / "shop_export.csv"
-    path.write_text("".join(lines), encoding="utf-8")
-    size = path.stat().st_size
-    assert size > 1_200_000  # larger than the head the plan is made from (1 MB)
-    db = tmp_path / "shop.duckdb"
+    path, size, db = write_export(tmp_path, lines, 1_200_000)
 
     done, heavy = ingest(tmp_path, size - 1, path, "--db", db, "--json")
     assert done.returncode == 0, done.stderr
@@ -109,9 +105,6 @@ def test_hand_written_cells_from_the_command_line_load_the_value_rules_beside_du
     assert before_read.returncode == 0, before_read.stderr
     assert json.loads(before_read.stdout) == []  # what runs before the read loads none of them
 
-    shown = subprocess.run([sys.executable, "-m", "analysis", "report", "--db", str(db), "--json"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=600)
-    assert shown.returncode == 0, shown.stderr
-    kpis = json.loads(shown.stdout)["kpis"]
+    kpis = report_kpis(db)
     assert Decimal(str(kpis["revenue"])) == cents
     assert kpis["buyers"] == len(buyers)
