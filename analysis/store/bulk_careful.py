@@ -4,30 +4,51 @@ some cell has any); every non-empty cell SQL cannot read alone ("¥1,234.50", "0
 parsed by :mod:`analysis.ingest.values` / :mod:`analysis.ingest.dates`, once per distinct value
 and with the row counts, and joined back, so that decisions taken from the whole column (decimal
 comma, day or month first, ambiguous dates refused) come out as on the pandas path; invalid rows
-are named by line, column and value as :mod:`analysis.ingest.validate` does.
+are named by line, column and value as :mod:`analysis.ingest.validate` does. Those modules
+(pandas, NumPy, pyarrow) are imported in a thread while DuckDB stages the file (:func:`preload`).
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import threading
 from dataclasses import dataclass, field
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from analysis import i18n
 from analysis.errors import UserError, semicolons
-from analysis.ingest import dates, orders
 from analysis.ingest import rules as R
 from analysis.ingest import value_rules as VR
-from analysis.ingest import values as V
 from analysis.ingest.bulk import FileFacts, Retry, field_kind, python_digits
+from analysis.ingest.currency_names import currency_of_name
 from analysis.ingest.reading import RawSheet, TextFile
 from analysis.store.bulk import (_READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range,
                                  _params, _start_facts)
 from analysis.store.schema import SCHEMA, quote_ident
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _names = itertools.count()
+# The value rules (analysis.ingest.values, .dates, .orders) import pandas, NumPy and pyarrow, about
+# half a second; :func:`scan` starts importing them in a thread while DuckDB reads the file (its
+# statements release the GIL), and :func:`check_and_insert` uses them once they are there.
+_VALUE_MODULES = ("pyarrow", "analysis.ingest.values", "analysis.ingest.dates", "analysis.ingest.orders")
+
+
+def _import_value_rules() -> None:
+    for name in _VALUE_MODULES:
+        importlib.import_module(name)
+
+
+def preload() -> threading.Thread:
+    """Start importing the value rules' modules beside what the caller does next (a Python
+    import and a DuckDB statement run at once; the import lock makes a later ``import`` of the
+    same module wait for it)."""
+    worker = threading.Thread(target=_import_value_rules, daemon=True)
+    worker.start()
+    return worker
 
 
 @dataclass
@@ -62,6 +83,7 @@ def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, ru
     source = raw.source
     if fact is not None and fact.refuse:
         return None, fact
+    preload()
     index = _index(raw, mapping)
     params = _params(source, rules)
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
@@ -171,6 +193,9 @@ def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
 
 
 def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views: list, n: int) -> Checked:
+    from analysis.ingest import dates
+    from analysis.ingest import values as V
+
     mapping, index, rules = scan.mapping, scan.index, scan.rules
     cells = _staged(stage, index, scan.trim)
     values = {fld: quote_ident(f"f_{fld}") if field_kind(fld) in ("number", "date")
@@ -327,6 +352,8 @@ def _order_fields_missing(cur, cells: str, joins: list[str], values: dict[str, s
     """Whether some line with an order id lacks an order-level value (one pass, no sort): only
     then are the order's other lines looked at (:func:`_carry_order_fields`, whose windows
     sort the whole file by order)."""
+    from analysis.ingest import orders
+
     order = values.get("order_id")
     empty = [f"({values[f]}) IS NULL" for f in orders.ORDER_FIELDS if f in values]
     if order is None or not empty:
@@ -340,6 +367,8 @@ def _carry_order_fields(values: dict[str, str]) -> list[str]:
     """orders.carry_order_fields in SQL: an empty order-level value (customer id, date, currency)
     taken from the first line of its order that has one; returns the SQL of "this cell was
     carried" per field."""
+    from analysis.ingest import orders
+
     order = values.get("order_id")
     flags = []
     if order is None:
@@ -369,6 +398,8 @@ def _register_pairs(cur, fld: str, text: pd.Series, parsed: pd.Series, views: li
                     codes: pd.Series | None = None) -> str:
     """Register (v, val[, code]): cell text -> its value as Python reads it (and the currency it
     writes), for a join; the view's name."""
+    import pyarrow as pa
+
     view = f"_bulk_{fld}_{next(_names)}"
     columns = {"v": pa.array(text, pa.string()), "val": pa.array(parsed, from_pandas=True)}
     if codes is not None:
@@ -388,7 +419,7 @@ def _row_currency(mapping: dict[str, str], index: dict[str, int], values: dict[s
         options.append((f"({values['currency']})", "column", mapping["currency"]))
     amounts = [f for f in R.AMOUNT_FIELDS if f in index]
     options += [(marks[f], "mark", mapping[f]) for f in amounts if f in marks]
-    options += [(f"'{code}'", "name", mapping[f]) for f in amounts if (code := V.currency_of_name(mapping[f]))]
+    options += [(f"'{code}'", "name", mapping[f]) for f in amounts if (code := currency_of_name(mapping[f]))]
     if not options:
         return "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
     code = "coalesce(" + ", ".join(c for c, _, _ in options) + ")"
@@ -407,6 +438,8 @@ def _said_value(mapping: dict[str, str]) -> str:
 
 def _first_rows(cur, cells: str, t: str, values: pd.Series, views: list, params: dict) -> list[str]:
     """The first three rows' cells (in file order) among ``values``."""
+    import pyarrow as pa
+
     view = f"_bulk_ambiguous_{next(_names)}"
     cur.register(view, pa.table({"v": pa.array(values.astype("str").unique(), pa.string())}))
     views.append(view)

@@ -36,6 +36,24 @@ def ingest(tmp_path, large_file: int, *argv):
     return done, json.loads(out.read_text())
 
 
+def write_export(tmp_path, lines: list[str], least: int):
+    """(path, size, workspace path) of the export written as UTF-8, larger than ``least`` bytes
+    (more than the head the plan is made from, 1 MB)."""
+    path = tmp_path / "shop_export.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    size = path.stat().st_size
+    assert size > least
+    return path, size, tmp_path / "shop.duckdb"
+
+
+def report_kpis(db) -> dict:
+    """The KPIs of ``python -m analysis report --json`` on the workspace ``db``."""
+    shown = subprocess.run([sys.executable, "-m", "analysis", "report", "--db", str(db), "--json"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout)["kpis"]
+
+
 def _cents(text: str) -> Decimal:
     """What the workspace keeps for an amount cell: its value's shortest text, to the cent, half
     away from zero (computed here with Python's own float repr and Decimal)."""
@@ -59,11 +77,7 @@ def test_a_plain_large_export_imports_without_pandas_and_reports_to_the_cent(tmp
                      f"\"Product {i % 70} (boxed)\",Category {i % 9}\n")
         total += _cents(amount)
         buyers.add(customer)
-    path = tmp_path / "shop_export.csv"
-    path.write_text("".join(lines), encoding="utf-8")
-    size = path.stat().st_size
-    assert size > 2_000_000  # larger than the head the plan is made from (1 MB)
-    db = tmp_path / "shop.duckdb"
+    path, size, db = write_export(tmp_path, lines, 2_000_000)
 
     done, heavy = ingest(tmp_path, size - 1, path, "--db", db, "--json")
     assert done.returncode == 0, done.stderr
@@ -78,10 +92,7 @@ def test_a_plain_large_export_imports_without_pandas_and_reports_to_the_cent(tmp
     assert heavy == []
     assert json.loads(again.stdout)["files"][0]["duplicate"] is True
 
-    shown = subprocess.run([sys.executable, "-m", "analysis", "report", "--db", str(db), "--json"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=600)
-    assert shown.returncode == 0, shown.stderr
-    kpis = json.loads(shown.stdout)["kpis"]
+    kpis = report_kpis(db)
     assert Decimal(str(kpis["revenue"])) == total
     assert kpis["buyers"] == len(buyers)
     assert kpis["orders"] == n

@@ -61,3 +61,50 @@ def test_a_large_export_with_hand_written_cells_is_read_once_and_reported_to_the
     assert Decimal(str(report["kpis"]["revenue"])) == cents
     assert report["kpis"]["buyers"] == len(buyers)
     assert report["kpis"]["orders"] == 4000
+
+
+def test_hand_written_cells_from_the_command_line_load_the_value_rules_beside_duckdbs_read(tmp_path):
+    """The same manager, from the command line, each command a process of its own: the file's
+    odd cells need the value rules (pandas), whose import (about half a second) runs beside
+    DuckDB's read of the file instead of before it, so nothing the ingest command imports before
+    that read loads a heavy library; the report's revenue and buyers are the raw rows'."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.ingest.test_ingest_large_light import ingest, report_kpis, write_export
+    from tests.test_cli_startup import HEAVY, ROOT
+
+    seed = 20261208
+    rng = random.Random(seed)
+    print("seed", seed)
+    lines, cents, buyers = ["Customer ID,Order ID,Order Date,Amount,Quantity,Product\n"], Decimal(0), set()
+    n = 30_000
+    for i in range(n):
+        customer = f"C{rng.randrange(2500):05d}"
+        value = Decimal(rng.randrange(100, 900_000)) / 100  # 1.00 .. 8,999.99
+        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+        odd = rng.random() < 0.03
+        amount = f'"${value:,.2f}"' if odd else f"{value:.2f}"
+        date = f"2024/{month:02d}/{day:02d}" if rng.random() < 0.03 else f"2024-{month:02d}-{day:02d}"
+        lines.append(f"{customer},O{i:06d},{date},{amount},1,Product {i % 70}\n")
+        cents += value
+        buyers.add(customer)
+    path, size, db = write_export(tmp_path, lines, 1_200_000)
+
+    done, heavy = ingest(tmp_path, size - 1, path, "--db", db, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "pandas" in heavy  # the value rules read the odd cells
+    file = json.loads(done.stdout)["files"][0]
+    assert (file["rows"], file["skipped"], file["duplicate"]) == (n, 0, False)
+
+    before_read = subprocess.run(
+        [sys.executable, "-c", "import json, sys; import analysis.cli, analysis.ingest.load, analysis.store.bulk_careful; "
+         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(sys.argv[1])))))",
+         json.dumps(HEAVY)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert before_read.returncode == 0, before_read.stderr
+    assert json.loads(before_read.stdout) == []  # what runs before the read loads none of them
+
+    kpis = report_kpis(db)
+    assert Decimal(str(kpis["revenue"])) == cents
+    assert kpis["buyers"] == len(buyers)
