@@ -101,35 +101,6 @@ def _simple(template: str) -> list[tuple[str, str | None, str]] | None:
 
 
 def _formatted(values: list, field: str, spec: str, currency: str) -> list[str]:
-    """``values`` formatted as :class:`Fill` gives them to ``format`` (:func:`_formatted_each`),
-    each distinct value once: a plan's million reasons name a few thousand distinct figures
-    (days, percentages, categories). Only values of one type are grouped (``1`` and ``1.0``
-    are equal but written differently), and floats only without a negative zero."""
-    if len(values) < 64:
-        return _formatted_each(values, field, spec, currency)
-    kinds = set(map(type, values))
-    if len(kinds) != 1 or next(iter(kinds)) not in _GROUPED:
-        return _formatted_each(values, field, spec, currency)
-    if kinds == {float}:
-        numbers = np.asarray(values, dtype="float64")
-        if ((numbers == 0) & np.signbit(numbers)).any():
-            return _formatted_each(values, field, spec, currency)
-        codes, uniques = pd.factorize(numbers, use_na_sentinel=False)
-        distinct = uniques.tolist()
-    else:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-        distinct = list(uniques)
-    if len(distinct) * 2 > len(values):
-        return _formatted_each(values, field, spec, currency)
-    written = np.asarray(_formatted_each(distinct, field, spec, currency), dtype=object)
-    return written[codes].tolist()
-
-
-# The value types :func:`_formatted` writes once per distinct value (hashed as they print).
-_GROUPED = frozenset({str, int, float, dt.date, dt.datetime, pd.Timestamp})
-
-
-def _formatted_each(values: list, field: str, spec: str, currency: str) -> list[str]:
     """``values`` formatted as :class:`Fill` gives them to ``format``: a plain number or text
     formatted directly (a float NaN is "n/a"), any other value through :func:`fill_value`."""
     if field in MONEY_FIELDS:
@@ -169,9 +140,9 @@ def title_columns(rule: Any, action: str) -> list[str] | None:
             continue
         if rule.values is not None and not isinstance(rule.values, Mapping):
             return None
-        if field in ("window_months", "p_alive_threshold", "due_days"):
-            continue
         name = field.split(".")[0].split("[")[0]
+        if name not in named and name in ("window_months", "p_alive_threshold", "due_days"):
+            continue  # the settings' numbers and the days to due: one value per group
         out.append(named.get(name, name))
     return list(dict.fromkeys(out))
 
