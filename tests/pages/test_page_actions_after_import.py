@@ -10,7 +10,7 @@ import io
 import random
 
 from analysis.store import Workspace
-from tests.pagetest import open_page
+from tests.pagetest import import_files
 
 
 def _files(seed: int = 11) -> tuple[bytes, bytes, set[str]]:
@@ -42,12 +42,7 @@ def _digits(text: str) -> int:
 
 def test_an_import_stores_the_history_inputs_and_the_plan_counts_open_complaints(demo_copy):
     orders, contacts, still_open = _files()
-    at = open_page(demo_copy, "data")
-    at.text_input(key="data_new_name").set_value("desk").run()
-    at.file_uploader(key="data_upload").set_value([("orders.csv", orders, "text/csv"),
-                                                   ("contacts.csv", contacts, "text/csv")]).run()
-    at.button(key="data_import").click().run()
-    assert not at.exception, at.exception
+    at = import_files(demo_copy, "desk", [("orders.csv", orders), ("contacts.csv", contacts)])
 
     db = demo_copy.parent / "desk.duckdb"
     with Workspace(db, read_only=True) as ws:  # stored before any plan is asked for
