@@ -282,11 +282,12 @@ def work_page(spec: dict) -> dict:
 
 def work_store_scores(spec: dict) -> dict:
     """The scores stored in the workspace with the app's default settings, then the Overview's
-    figures and the cohorts (what the Data page does after an import), with the time each
-    stage began."""
+    figures and the cohorts and the action plan's history inputs (what the Data page does
+    after an import), with the time each stage began."""
+    from analysis.customize.history import action_inputs
     from analysis.identify import first_screen
     from analysis.scores import score_customers, stored_table
-    from analysis.settings import ReportSettings
+    from analysis.settings import ActionSettings, ReportSettings
     from analysis.store import Workspace
 
     stages: list[tuple[str, float]] = []
@@ -297,6 +298,8 @@ def work_store_scores(spec: dict) -> dict:
             (stage, time.perf_counter() - start)))
         stages.append(("Overview and cohorts", time.perf_counter() - start))  # as the Data page does next
         first_screen.prepare(ws, None, settings.window_months, lambda: stored_table(ws, None, settings))
+        stages.append(("Contacts, complaints and purchase gaps", time.perf_counter() - start))
+        action_inputs(ws, None, ActionSettings())  # the action plan's history inputs, as the Data page next
     seconds = time.perf_counter() - start
     ends = [t for _, t in stages[1:]] + [seconds]
     return {"seconds": seconds, "stages": {name: round(end - began, 2) for (name, began), end in zip(stages, ends)}}

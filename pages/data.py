@@ -96,5 +96,5 @@ if st.session_state.get("data_last_result"):
 # After an import, the imported workspace's scores, stored, under a progress bar (only for it:
 # a switch to another workspace meanwhile drops the request).
 if st.session_state.pop("data_prepare_scores", None) == str(workspace.current_path()):
-    cached.prepare_scores(sidebar.as_of(), sidebar.settings())
+    cached.prepare_scores(sidebar.as_of(), sidebar.settings(), sidebar.action_settings())
     cached.first_screens_ready(sidebar.as_of(), sidebar.settings())  # Overview and Cohorts read them next time

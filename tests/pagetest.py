@@ -25,3 +25,14 @@ def open_page(db: Path, page: str | None = None, timeout: float = 120, params: d
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, at.exception
     return at
+
+
+def import_files(db: Path, name: str, files: list[tuple[str, bytes]]) -> AppTest:
+    """A manager on the Data page of the app opened on ``db`` imports ``files`` (name, CSV
+    bytes) into a new workspace ``name``; fails on any exception. The app is left on it."""
+    at = open_page(db, "data")
+    at.text_input(key="data_new_name").set_value(name).run()
+    at.file_uploader(key="data_upload").set_value([(f, data, "text/csv") for f, data in files]).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    return at

@@ -227,6 +227,13 @@ def action_inputs(source: Workspace | Tables, as_of: Any = None,
     return ActionInputs(frames["inputs"], frames["answers"], frames["rules"], as_of)
 
 
+def inputs_stored(ws: Workspace, as_of: Any, settings: ActionSettings = ActionSettings()) -> bool:
+    """Whether :func:`action_inputs` of ``ws`` as of ``as_of`` with
+    ``settings`` are stored: the step after an import stores them with the scores, so the
+    first plan asked for reads them instead of computing them."""
+    return ws.has_result(_keys(ws, resolve_as_of(ws.tables(), as_of), settings)[0])
+
+
 def kept_rules(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> pd.DataFrame:
     """The cross-sell rules as of ``as_of``: the small stored result ``action_rules`` when
     there is one, else fitted on every customer's purchases (and stored when the workspace

@@ -188,8 +188,7 @@ class Plan:
         """Every row with its title (a title can name the customer's category: "Offer
         tea") and no reason: enough for :func:`plan_summary`, :func:`filter_options` and
         :func:`action_titles`, at a fraction of the cost of writing every reason."""
-        return runner.render(self.rows, self.customers, self.as_of, self.action_settings, self.lessons,
-                             reasons=False).set_axis(self.rows.index)
+        return runner.titled(self.rows, self.customers, self.as_of, self.action_settings).set_axis(self.rows.index)
 
 
 def plan_rows(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),

@@ -323,6 +323,73 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     return out[SUGGESTION_COLUMNS]
 
 
+def titled(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: ActionSettings) -> pd.DataFrame:
+    """:func:`render` of ``rows`` with ``reasons=False`` (the same frame), each distinct
+    title written once: the rows of one rule, action, reason variant and days to due share
+    a title but for the customer's columns the title names ("Offer {category}"), so those
+    columns alone are read, for the rows whose title names one, and one row of each
+    distinct combination is written. A rule whose ``values`` is a function has each row's
+    title written. The copied columns are the plan's own (:func:`plan` copies them)."""
+    rows = rows.reset_index(drop=True)
+    todo = rows["title"].isna().to_numpy()
+    keys = rows[["rule", "action", "text", "due_days"]].astype(object).fillna("")
+    needs: dict[tuple, list[str] | None] = {}
+    for rid, action, text in keys.loc[todo, ["rule", "action", "text"]].drop_duplicates().itertuples(index=False):
+        needs[(rid, action, text)] = writing.title_columns(RULES[rid], action)
+    per_row = [k for k, v in needs.items() if v is None]
+    wanted = sorted({c for v in needs.values() if v for c in v})
+    key_cols = ["rule", "action", "text", "due_days"]
+    if wanted or per_row:
+        group = pd.MultiIndex.from_frame(keys[["rule", "action", "text"]])
+        reads = todo & group.isin([k for k, v in needs.items() if v])
+        if wanted and reads.any():
+            found = customers.rows(rows.loc[reads, "customer_id"], wanted)
+            at = pd.Index(found["customer_id"].astype(str)).get_indexer(rows["customer_id"].astype(str))
+            pos = np.flatnonzero(reads)
+            hit = at[pos]
+            for c in wanted:
+                if c not in found:
+                    continue
+                code = np.full(len(rows), -1, dtype=np.int64)
+                mixed = found[c].dtype == object and pd.api.types.infer_dtype(found[c], skipna=True) not in (
+                    "string", "empty")
+                if mixed:  # one code per distinct value and type (1 and 1.0 are written apart)
+                    values = found[c].to_numpy()
+                    tagged = [None if hit[i] < 0 else _tag(values[hit[i]]) for i in range(len(pos))]
+                    code[pos] = pd.factorize(pd.Series(tagged, dtype=object), use_na_sentinel=False)[0]
+                else:  # a typed column, or texts only: values of one type
+                    known = pd.factorize(found[c], use_na_sentinel=False)[0]
+                    code[pos] = np.where(hit >= 0, known[np.maximum(hit, 0)] if len(known) else -2, -2)
+                keys[f"_{c}"] = code
+                key_cols.append(f"_{c}")
+        if per_row:
+            keys["_row"] = np.where(todo & group.isin(per_row), np.arange(len(rows)), -1)
+            key_cols.append("_row")
+    codes = keys[key_cols].groupby(key_cols, sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(rows)))[todo].groupby(codes[todo], sort=False).first()
+    titles = rows["title"].to_numpy(dtype=object, copy=True)
+    if len(first):
+        once = render(rows.iloc[first.to_numpy()], customers, as_of, settings, reasons=False)["title"].to_numpy(object)
+        written = np.empty(codes.max() + 1, dtype=object)
+        written[first.index.to_numpy()] = once
+        titles[todo] = written[codes[todo]]
+    out = rows.assign(title=titles, reason=rows["reason"].to_numpy(dtype=object, copy=True))
+    out["due"] = _days(out["due"])
+    out["open_since"] = _days(out["open_since"])
+    out["priority"] = out["priority"].astype(int)
+    return out[SUGGESTION_COLUMNS]
+
+
+def _tag(value: Any) -> Any:
+    """``value`` as a grouping key that tells its type apart; missing values are one key."""
+    try:
+        if value is None or bool(pd.isna(value)):
+            return ("", "")
+    except (TypeError, ValueError):
+        pass
+    return (type(value).__name__, value)
+
+
 def _days(values: pd.Series) -> np.ndarray:
     """``values`` (dates or moments) as ``datetime.date`` objects, None where missing: each
     distinct day converted once (a plan of a million rows has a few hundred)."""

@@ -129,6 +129,24 @@ def fields(rows: pd.DataFrame, reasons: bool = True) -> set[str]:
     return out
 
 
+def title_columns(rule: Any, action: str) -> list[str] | None:
+    """The customer's columns the title of ``action`` (suggested by ``rule``) names in the
+    current language; None when the title names a field and the rule's ``values`` is a
+    function (which may give that field a value of its own on each row)."""
+    named = rule.values if isinstance(rule.values, Mapping) else {}
+    out = []
+    for _, field, _, _ in _PARSE(i18n.lookup(TEXTS[action]["title"])):
+        if field is None:
+            continue
+        if rule.values is not None and not isinstance(rule.values, Mapping):
+            return None
+        name = field.split(".")[0].split("[")[0]
+        if name not in named and name in ("window_months", "p_alive_threshold", "due_days"):
+            continue  # the settings' numbers and the days to due: one value per group
+        out.append(named.get(name, name))
+    return list(dict.fromkeys(out))
+
+
 def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
           settings: ActionSettings, reasons: bool = True, more: Any = None,
           names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
