@@ -78,6 +78,32 @@ def pair_counts(pairs):
 _MASK_BITS = 62  # categories a set of them can be written as the bits of one BIGINT
 
 
+def counts_by_sets(pairs) -> tuple[pd.DataFrame, int] | None:
+    """(the :func:`pair_counts` frame, the number of customers) counted from the distinct
+    sets of categories customers buy: the engine groups the pairs once by customer into a
+    set (a bit per category) and counts the customers of each set, a few thousand rows at
+    most; n_AB is then the sum over the sets holding both A and B. The same counts as the
+    self-join without its rows (a customer buying k categories makes k² of them). None with
+    more than 62 categories (a set no longer fits one BIGINT)."""
+    names = sorted(to_frame(pairs.select("category").distinct())["category"].astype(str))
+    if len(names) > _MASK_BITS:
+        return None
+    if not names:
+        return pd.DataFrame({"antecedent": pd.Series(dtype=object), "consequent": pd.Series(dtype=object),
+                             "customers_both": pd.Series(dtype=np.int64)}), 0
+    bits = ibis.memtable(pd.DataFrame({"category": names, "bit": [1 << i for i in range(len(names))]}),
+                         schema={"category": "string", "bit": "int64"})
+    mine = pairs.join(bits, "category")
+    masks = mine.group_by("customer_id").aggregate(mask=mine.bit.sum())
+    sets = to_frame(masks.group_by("mask").aggregate(customers=masks.count()))
+    has = ((sets["mask"].to_numpy(np.int64)[:, None] >> np.arange(len(names), dtype=np.int64)) & 1).astype(np.int64)
+    both = has.T @ (has * sets["customers"].to_numpy(np.int64)[:, None])
+    a, b = np.nonzero(both)
+    labels = np.array(names, dtype=object)
+    counts = pd.DataFrame({"antecedent": labels[a], "consequent": labels[b], "customers_both": both[a, b]})
+    return counts, int(sets["customers"].sum())
+
+
 def _best_by_mask(pairs, rules, codes: dict[str, int]):
     """customer_id, rule_rank: each customer's best usable rule, found once per distinct set
     of categories bought (a bit per category), not once per customer."""
@@ -125,8 +151,12 @@ class CoPurchaseModel:
     def fit_pairs(self, pairs) -> "CoPurchaseModel":
         """:meth:`fit` on the :func:`bought_pairs` already made (kept by the caller to pick
         the offers from the same pairs)."""
-        counts = to_frame(pair_counts(pairs))
-        n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
+        found = counts_by_sets(pairs)
+        if found is None:
+            counts = to_frame(pair_counts(pairs))
+            n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
+        else:
+            counts, n = found
         counts["customers_both"] = counts["customers_both"].astype(np.int64)
         own = counts[counts["antecedent"] == counts["consequent"]]
         per_cat = pd.Series(own["customers_both"].to_numpy(np.int64), index=own["antecedent"].to_numpy(object))
