@@ -139,45 +139,31 @@ def stored_outlook(ws: Workspace, as_of: Any = None, settings: ReportSettings = 
     })
 
 
-def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Callable[[Any], Any] | None = None,
-                order: tuple[str, ...] = (), ascending: tuple[bool, ...] = (), limit: int | None = None,
-                ) -> tuple[Scores, int] | None:
-    """(the :class:`Scores` of the stored customers that ``where(table)`` (an Ibis condition
-    on the stored table) keeps, ordered by ``order`` (then customer id; missing values last), at most ``limit`` of them,
-    their text written as :func:`score_customers` writes it; how many match in all). The
-    filter, the order and the count run in DuckDB: the first rows of a million read alone.
-    None when the scores are not stored."""
-    stored = read_stored(ws, as_of, settings)
-    if stored is None:
-        return None
+def _in_order(table: Any, order: tuple[str, ...], ascending: tuple[bool, ...]) -> Any:
+    """``table`` ordered by ``order`` (missing values last), then customer id."""
     import ibis
 
-    table = stored.table if where is None else stored.table.filter(where(stored.table))
-    count = int(table.count().to_pyarrow().as_py())
-    keys = [ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
-            for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")]
-    return stored.scored(table.order_by(keys), limit), count
+    return table.order_by([ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
+                           for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")])
 
 
-def stored_top_by_clv(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`top_by_clv` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: s.clv.notnull(), ("clv",), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+# The first customers of a list picked from the stored table, in the order of their pandas
+# twins (:func:`analysis.scores.top_by_clv`, :func:`analysis.scores.likely_lost`,
+# :func:`analysis.identify.customers.biggest`); ``ui.cached.stored_list`` reads them as it reads
+# the Differentiate pages' lists.
+def clv_list(t: Any) -> Any:
+    """The customers with a predicted CLV, the highest first."""
+    return _in_order(t.filter(t.clv.notnull()), ("clv",), ())
 
 
-def stored_likely_lost(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50,
-                       min_orders: int = 2) -> pd.DataFrame | None:
-    """:func:`likely_lost` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: (s.orders >= min_orders) & s.p_alive.notnull(),
-                        ("p_alive", "revenue"), (True, False), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+def lost_list(t: Any, min_orders: int = 2) -> Any:
+    """Repeat customers with a P(alive), the lowest first, the most revenue first among equals."""
+    return _in_order(t.filter((t.orders >= min_orders) & t.p_alive.notnull()), ("p_alive", "revenue"), (True, False))
 
 
-def stored_biggest(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`analysis.identify.customers.biggest` picked in DuckDB from the stored scores
-    (customer_id, name); None when not stored."""
-    found = stored_rows(ws, as_of, settings, None, ("revenue_window", "revenue"), limit=n)
-    return None if found is None else found[0].frame[["customer_id", "name"]].reset_index(drop=True)
+def biggest_list(t: Any) -> Any:
+    """Every customer, the most revenue in the window first (then all time)."""
+    return _in_order(t, ("revenue_window", "revenue"), ())
 
 
 def stored_of(ws: Workspace, customer_ids: list[str], columns: list[str], as_of: Any = None,

@@ -56,11 +56,11 @@ with show.explained():
             show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     st.subheader(t("Top customers by lifetime value"))
-    lists.customer_list(cached.stored_first("top_by_clv", as_of, settings, 50), key="clv_top",
+    lists.customer_list(cached.stored_list("top_by_clv", as_of, settings, first=50)["rows"], key="clv_top",
                         file_stem="top-clv", columns=scores.LIST_COLUMNS)
     if has_p_alive:
         st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-        lists.customer_list(cached.stored_first("likely_lost", as_of, settings, 50), key="clv_lost",
+        lists.customer_list(cached.stored_list("likely_lost", as_of, settings, first=50)["rows"], key="clv_lost",
                             file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))

@@ -34,7 +34,7 @@ try:
         matches = cached.customer_search(query, 50)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
         linked = opened or st.query_params.get("customer")
-        matches = cached.stored_first("biggest", as_of, settings, 50)
+        matches = cached.stored_list("biggest", as_of, settings, first=50)["rows"]
         if linked:
             matches = customers.with_customer(matches, cached.customer_row(linked, as_of, settings), linked)
 except UserError as exc:
