@@ -1,0 +1,104 @@
+"""The Customer page for one customer only (issue 15 §1: it opens in under 1 s at a million
+customers): a manager opens the app on a workspace whose scores are stored, goes to the
+Customer page in a fresh process, types part of a customer's name and opens them. The
+figures shown (revenue, orders, last purchase, the suggested win-back and its reason) are
+those of the customer's own raw rows, and the page read that customer only: the uplift
+model's library (scikit-learn, seconds to import) is not loaded and every customer's
+history inputs are not worked out.
+
+Run in a fresh interpreter: the test process itself has imported everything already."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OPEN_CUSTOMER = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=300)
+at.session_state["workspace_path"] = sys.argv[2]
+at.run()
+at.switch_page("pages/customer.py").run()
+at.text_input(key="cu_search").set_value(sys.argv[3]).run()
+picker = next(sb for sb in at.selectbox if sb.label == "Customer")
+picker.set_value(sys.argv[4]).run()
+actions = next(d.value for d in at.dataframe if "Action" in d.value.columns)
+print(json.dumps({
+    "errors": [str(e.value) for e in at.exception],
+    "options": list(next(sb for sb in at.selectbox if sb.label == "Customer").options),
+    "metrics": {m.label: m.value for m in at.metric},
+    "actions": actions.astype(str).to_dict(orient="records"),
+    "loaded": sorted(m for m in ("sklearn",) if m in sys.modules),
+}))
+"""
+
+
+def _store_scores(db: Path) -> dt.date:
+    """The workspace as after a shop's import (no campaigns run yet) with its scores stored
+    as the Data page stores them."""
+    from analysis.identify.facts import resolve_as_of
+    from analysis.scores import score_customers
+    from analysis.settings import ReportSettings
+    from analysis.store import Workspace
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM campaign_members")
+        con.execute("DELETE FROM campaigns")
+    with Workspace(db) as ws:
+        as_of = resolve_as_of(ws.tables(), None)
+        score_customers(ws, as_of, ReportSettings())
+    return as_of
+
+
+def digits(text: str) -> int:
+    return int("".join(c for c in text if c.isdigit()))
+
+
+def test_a_manager_finds_a_lapsed_customer_by_name_and_reads_their_figures_and_win_back(demo_copy):
+    as_of = _store_scores(demo_copy)
+    cid, typed = "C01967", "nguyen sys"  # a customer who used to buy every week and stopped
+    with duckdb.connect(str(demo_copy), read_only=True) as con:  # the figures from the raw rows
+        name = con.execute("SELECT name FROM customers WHERE customer_id = ?", [cid]).fetchall()[0][0]
+        lines = con.execute("SELECT order_id, date, amount FROM transactions WHERE customer_id = ? AND date <= ?",
+                            [cid, as_of]).fetchall()
+        matching = [r[0] for r in con.execute(
+            "SELECT customer_id FROM customers WHERE lower(name) LIKE ? ORDER BY customer_id", [f"%{typed}%"]).fetchall()]
+        stored_inputs = con.execute("SELECT count(*) FROM results WHERE kind = 'action_inputs'").fetchall()[0][0]
+    assert stored_inputs == 0
+    revenue = sum(Decimal(str(a)) for _, _, a in lines)
+    orders = len({o if o is not None else d.isoformat() for o, d, _ in lines})
+    days = sorted({d for _, d, _ in lines})
+    last = days[-1]
+    usual_gap = statistics.median((b - a).days for a, b in zip(days, days[1:]))
+
+    done = subprocess.run([sys.executable, "-c", OPEN_CUSTOMER, str(ROOT / "app.py"), str(demo_copy), typed, cid],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shown["errors"] == []
+    assert [o.split(" — ")[0] for o in shown["options"]] == matching  # every customer the text names
+    m = shown["metrics"]
+    assert digits(m["Revenue (all time)"]) == int(revenue.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert digits(m["Orders"]) == orders
+    assert m["Last purchase"] == f"{last.day} {last:%b %Y}"
+    assert m["Buys every"] == f"{usual_gap:g} days"
+    assert shown["actions"], shown["actions"]
+    win_back = [a for a in shown["actions"] if a["Action"] == "Win back"]
+    assert len(win_back) == 1
+    reason = win_back[0]["Why"]
+    assert reason.startswith(f"Last bought {(as_of - last).days} days ago; usually buys every {usual_gap:g} days;")
+    assert typed in name.lower() and cid in matching
+    # one customer read: no uplift model library, no history inputs of every customer
+    assert shown["loaded"] == []
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM results WHERE kind = 'action_inputs'").fetchall()[0][0] == 0
