@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.identify.facts import resolve_as_of
 from analysis.scores import (
-    _NOTE_INPUTS, LIST_COLUMNS, Scores, _keys, _model_key, _with_text, stored_columns, stored_table,
+    _NOTE_INPUTS, Scores, _keys, _model_key, _with_text, stored_columns, stored_table,
 )
 from analysis.settings import ReportSettings
 from analysis.store import Workspace
@@ -145,6 +145,22 @@ def _in_order(table: Any, order: tuple[str, ...], ascending: tuple[bool, ...]) -
 
     return table.order_by([ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
                            for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")])
+
+
+def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Callable[[Any], Any] | None = None,
+                order: tuple[str, ...] = (), ascending: tuple[bool, ...] = (), limit: int | None = None,
+                ) -> tuple[Scores, int] | None:
+    """(the :class:`Scores` of the stored customers that ``where(table)`` (an Ibis condition
+    on the stored table) keeps, ordered by ``order`` (then customer id; missing values last), at most ``limit`` of them,
+    their text written as :func:`score_customers` writes it; how many match in all). The
+    filter, the order and the count run in DuckDB: the first rows of a million read alone.
+    None when the scores are not stored."""
+    stored = read_stored(ws, as_of, settings)
+    if stored is None:
+        return None
+    table = stored.table if where is None else stored.table.filter(where(stored.table))
+    count = int(table.count().to_pyarrow().as_py())
+    return stored.scored(_in_order(table, order, ascending), limit), count
 
 
 # The first customers of a list picked from the stored table, in the order of their pandas
