@@ -446,7 +446,8 @@ def _model_key(ws: Workspace, as_of: dt.date, settings: ReportSettings, kind: st
 
 def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: CLVFit | None = None,
                  clusters: tuple[pd.DataFrame, Any] | None = None) -> None:
-    """Store the CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`) and the
+    """Store the CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`) with the CLV
+    page's default check (:func:`analysis.predict.fit.store_default_check`), and the
     clusters' (features, model) record (:mod:`analysis.differentiate.clusters.stored`) with
     the scores as of ``as_of`` with ``settings``, each when given and not stored yet. The
     clusters are stored only when fitted with the settings' k (``settings.k``)."""
@@ -456,6 +457,9 @@ def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: C
         key = _model_key(ws, as_of, settings, "clv_model")
         if not ws.has_result(key):
             ws.save_result("clv_model", key, {}, {"figures": fit_figures(clv)})
+        from analysis.predict.fit import store_default_check
+
+        store_default_check(ws, as_of, settings, clv.model)
     if clusters is not None:
         from analysis.differentiate.clusters import projection
         from analysis.differentiate.clusters.stored import clusters_record

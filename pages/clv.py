@@ -9,6 +9,7 @@ from analysis.i18n import t
 from analysis.charts import churn as churn_charts
 from analysis.charts import clv as charts
 from analysis.predict import choose
+from analysis.predict.fit import CHECK_WEEKS
 from ui import cached, lists, show
 
 as_of, settings = show.opening("📈", t("Lifetime value"), t(
@@ -69,7 +70,7 @@ st.write(t(
     "with what customers actually did. The baseline assumes each customer keeps buying at their "
     "calibration rate."
 ))
-default_cut = as_of - dt.timedelta(weeks=26)
+default_cut = as_of - dt.timedelta(weeks=CHECK_WEEKS)  # the check stored with the scores
 cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():

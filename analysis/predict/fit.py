@@ -36,6 +36,8 @@ AUTO = "auto"
 #: the values of ``report --clv-model``
 CHOICES = (AUTO, "bgnbd", "mbgnbd", "paretonbd", "nbd")
 MAX_HOLDOUT_DAYS = 182
+#: the CLV page's default check: the model fitted on purchases up to this many weeks before the as-of date
+CHECK_WEEKS = 26
 MIN_HOLDOUT_DAYS = 28
 
 
@@ -141,6 +143,24 @@ def check_record(result, churn) -> tuple[dict, dict]:
     churned = {f.name: getattr(churn, f.name) for f in dataclasses.fields(churn) if f.name != "reliability"}
     # numpy numbers as plain ones (the meta is stored as JSON)
     return frames, json.loads(json.dumps({"holdout": holdout, "churn": churned}, default=lambda v: v.item()))
+
+
+def store_default_check(ws, as_of: dt.date, settings, model: str) -> None:
+    """The CLV page's check at its default split (:data:`CHECK_WEEKS` before ``as_of``) with
+    the purchase model the scores used, stored beside the scores when they are stored
+    (:func:`analysis.stored_scores.stored_check`): the page's first render reads it instead
+    of fitting the model on the calibration period. Skipped when the history is too short
+    for a check (the page says why when opened)."""
+    from analysis.errors import UserError
+    from analysis.stored_scores import stored_check
+
+    cut = as_of - dt.timedelta(weeks=CHECK_WEEKS)
+    tables = ws.tables()
+    try:
+        stored_check(ws, as_of, settings, cut, model, lambda: check_record(
+            workspace_validation(tables, cut, as_of, model), workspace_churn(tables, cut, as_of, model)))
+    except (UserError, ValueError):
+        pass
 
 
 def check_from_record(frames: dict, meta: dict):
