@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.identify.facts import resolve_as_of
 from analysis.scores import (
-    _NOTE_INPUTS, Scores, _keys, _model_key, _with_text, stored_columns, stored_table,
+    _NOTE_INPUTS, Scores, check_key, _keys, _model_key, _with_text, stored_columns, stored_table,
 )
 from analysis.settings import ReportSettings
 from analysis.store import Workspace
@@ -203,6 +203,4 @@ def stored_check(ws: Workspace, as_of: Any, settings: ReportSettings, calibratio
     model (:func:`analysis.predict.fit.check_record`), stored beside the scores' CLV outlook
     (the same purchases, as-of date and settings): ``compute()`` gives them the first time."""
     as_of = resolve_as_of(ws.tables(), as_of)
-    clv_key, _ = _keys(ws, as_of, settings)
-    key = ws.result_key("clv_check", of=clv_key, calibration_end=str(calibration_end), model=model)
-    return ws.stored_result("clv_check", key, compute)
+    return ws.stored_result("clv_check", check_key(ws, as_of, settings, calibration_end, model), compute)

@@ -921,14 +921,18 @@ def masker(as_of: dt.date, settings) -> Masker:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _customer_search(path: str, version: str, text: str, limit: int) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return customers.search(tables, text, limit)
+def _customer_search(path: str, version: str, text: str, limit: int, as_of: dt.date | None, settings) -> pd.DataFrame:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        known = None if as_of is None else scores_module.stored_table(ws, as_of, settings)
+        return customers.search(ws.tables(), text, limit, known=known)
 
 
-def customer_search(text: str, limit: int) -> pd.DataFrame:
-    """Customers whose id or name contains ``text``."""
-    return _view(_customer_search, *key(), text, int(limit))
+def customer_search(text: str, limit: int, as_of: dt.date | None = None, settings=None) -> pd.DataFrame:
+    """Customers whose id, name or e-mail contains ``text`` (:func:`customers.search`); with
+    the as-of date and settings, the unlisted ones among the stored scores' ids (when stored)
+    instead of the purchase lines."""
+    return _view(_customer_search, *key(), text, int(limit), as_of, settings if as_of is not None else None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -145,24 +145,6 @@ def check_record(result, churn) -> tuple[dict, dict]:
     return frames, json.loads(json.dumps({"holdout": holdout, "churn": churned}, default=lambda v: v.item()))
 
 
-def store_default_check(ws, as_of: dt.date, settings, model: str) -> None:
-    """The CLV page's check at its default split (:data:`CHECK_WEEKS` before ``as_of``) with
-    the purchase model the scores used, stored beside the scores when they are stored
-    (:func:`analysis.stored_scores.stored_check`): the page's first render reads it instead
-    of fitting the model on the calibration period. Skipped when the history is too short
-    for a check (the page says why when opened)."""
-    from analysis.errors import UserError
-    from analysis.stored_scores import stored_check
-
-    cut = as_of - dt.timedelta(weeks=CHECK_WEEKS)
-    tables = ws.tables()
-    try:
-        stored_check(ws, as_of, settings, cut, model, lambda: check_record(
-            workspace_validation(tables, cut, as_of, model), workspace_churn(tables, cut, as_of, model)))
-    except (UserError, ValueError):
-        pass
-
-
 def check_from_record(frames: dict, meta: dict):
     """(HoldoutResult, ChurnCheck) from :func:`check_record`'s (frames, meta); the holdout
     result keeps no fitted model."""

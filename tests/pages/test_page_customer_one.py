@@ -102,3 +102,40 @@ def test_a_manager_finds_a_lapsed_customer_by_name_and_reads_their_figures_and_w
     assert shown["loaded"] == []
     with duckdb.connect(str(demo_copy), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM results WHERE kind = 'action_inputs'").fetchall()[0][0] == 0
+
+
+def test_a_manager_finds_customers_by_e_mail_and_unlisted_buyers_without_reading_the_purchase_lines(demo_copy):
+    """The search matches the id, the name and the e-mail of the customer list, and finds a
+    buyer the list does not name among the stored scores' customers: typing a few letters
+    does not scan every purchase line."""
+    import ibis
+
+    from tests.pagetest import open_page
+
+    with duckdb.connect(str(demo_copy)) as con:  # a shop's orders naming a customer not on its list
+        con.execute("INSERT INTO transactions (order_id, customer_id, date, amount, category) VALUES "
+                    "('X1', 'W00777', DATE '2026-05-02', 120.50, 'Paper'), "
+                    "('X2', 'W00777', DATE '2026-06-01', 80.00, 'Paper')")
+        by_mail = [r[0] for r in con.execute(
+            "SELECT customer_id FROM customers WHERE lower(email) LIKE '%harborcomponents%' ORDER BY 1").fetchall()]
+    assert by_mail
+    _store_scores(demo_copy)
+    at = open_page(demo_copy, "customer")
+    queries: list[str] = []
+    before = ibis.options.verbose, ibis.options.verbose_log
+    ibis.options.verbose, ibis.options.verbose_log = True, queries.append
+    try:
+        at.text_input(key="cu_search").set_value("HarborComponents").run()
+        found_by_mail = [o.split(" — ")[0] for o in next(sb for sb in at.selectbox if sb.label == "Customer").options]
+        searched = list(queries)
+        at.text_input(key="cu_search").set_value("w0077").run()
+        found_unlisted = [o.split(" — ")[0] for o in next(sb for sb in at.selectbox if sb.label == "Customer").options]
+    finally:
+        ibis.options.verbose, ibis.options.verbose_log = before
+    assert not at.exception, at.exception
+    assert found_by_mail[:len(by_mail)] == by_mail
+    assert found_unlisted == ["W00777"]
+    assert {m.label: m.value for m in at.metric}["Orders"] == "2"
+    assert searched and not [q for q in searched if '"transactions"' in q and "LIKE" in q.upper() or
+                             '"transactions"' in q and "CONTAINS" in q.upper() or
+                             '"transactions"' in q and "STRPOS" in q.upper()]
