@@ -11,35 +11,26 @@ Run in a fresh interpreter: the test process itself has imported everything alre
 from __future__ import annotations
 
 import datetime as dt
-import json
 import statistics
-import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pagetest import in_fresh_process
 
 OPEN_CUSTOMER = """
-import json, sys
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[1], default_timeout=300)
-at.session_state["workspace_path"] = sys.argv[2]
-at.run()
 at.switch_page("pages/customer.py").run()
-at.text_input(key="cu_search").set_value(sys.argv[3]).run()
-picker = next(sb for sb in at.selectbox if sb.label == "Customer")
-picker.set_value(sys.argv[4]).run()
+at.text_input(key="cu_search").set_value(args[0]).run()
+next(sb for sb in at.selectbox if sb.label == "Customer").set_value(args[1]).run()
 actions = next(d.value for d in at.dataframe if "Action" in d.value.columns)
-print(json.dumps({
+result = {
     "errors": [str(e.value) for e in at.exception],
     "options": list(next(sb for sb in at.selectbox if sb.label == "Customer").options),
     "metrics": {m.label: m.value for m in at.metric},
     "actions": actions.astype(str).to_dict(orient="records"),
     "loaded": sorted(m for m in ("sklearn",) if m in sys.modules),
-}))
+}
 """
 
 
@@ -81,10 +72,7 @@ def test_a_manager_finds_a_lapsed_customer_by_name_and_reads_their_figures_and_w
     last = days[-1]
     usual_gap = statistics.median((b - a).days for a, b in zip(days, days[1:]))
 
-    done = subprocess.run([sys.executable, "-c", OPEN_CUSTOMER, str(ROOT / "app.py"), str(demo_copy), typed, cid],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    shown = in_fresh_process(OPEN_CUSTOMER, demo_copy, typed, cid)
     assert shown["errors"] == []
     assert [o.split(" — ")[0] for o in shown["options"]] == matching  # every customer the text names
     m = shown["metrics"]
