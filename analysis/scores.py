@@ -446,7 +446,8 @@ def _model_key(ws: Workspace, as_of: dt.date, settings: ReportSettings, kind: st
 
 def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: CLVFit | None = None,
                  clusters: tuple[pd.DataFrame, Any] | None = None) -> None:
-    """Store the CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`) and the
+    """Store the CLV fit's figures (:func:`analysis.predict.clv_data.fit_figures`) with the CLV
+    page's default check (:func:`store_default_check`), and the
     clusters' (features, model) record (:mod:`analysis.differentiate.clusters.stored`) with
     the scores as of ``as_of`` with ``settings``, each when given and not stored yet. The
     clusters are stored only when fitted with the settings' k (``settings.k``)."""
@@ -456,6 +457,7 @@ def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: C
         key = _model_key(ws, as_of, settings, "clv_model")
         if not ws.has_result(key):
             ws.save_result("clv_model", key, {}, {"figures": fit_figures(clv)})
+        store_default_check(ws, as_of, settings, clv.model)
     if clusters is not None:
         from analysis.differentiate.clusters import projection
         from analysis.differentiate.clusters.stored import clusters_record
@@ -464,6 +466,31 @@ def store_models(ws: Workspace, as_of: dt.date, settings: ReportSettings, clv: C
         features, model = clusters
         if model.k == settings.k and not ws.has_result(key):
             ws.save_result("clusters_model", key, *clusters_record(model, projection(features, model)))
+
+
+def check_key(ws: Workspace, as_of: dt.date, settings: ReportSettings, calibration_end: Any, model: str) -> str:
+    """The key of the CLV page's holdout and churn checks on this split and purchase model,
+    stored beside the scores' CLV outlook (the same purchases, as-of date and settings)."""
+    clv_key, _ = _keys(ws, as_of, settings)
+    return ws.result_key("clv_check", of=clv_key, calibration_end=str(calibration_end), model=model)
+
+
+def store_default_check(ws: Workspace, as_of: dt.date, settings: ReportSettings, model: str) -> None:
+    """The CLV page's check at its default split (:data:`analysis.predict.fit.CHECK_WEEKS`
+    before ``as_of``) with the purchase model the scores used, stored beside the scores
+    (:func:`check_key`; read by :func:`analysis.stored_scores.stored_check`): the page's first
+    render reads it instead of fitting the model on the calibration period. Skipped when the
+    history is too short for a check (the page says why when it is opened)."""
+    from analysis.errors import UserError
+    from analysis.predict.fit import CHECK_WEEKS, check_record, workspace_churn, workspace_validation
+
+    cut = as_of - dt.timedelta(weeks=CHECK_WEEKS)
+    tables = ws.tables()
+    try:
+        ws.stored_result("clv_check", check_key(ws, as_of, settings, cut, model), lambda: check_record(
+            workspace_validation(tables, cut, as_of, model), workspace_churn(tables, cut, as_of, model)))
+    except (UserError, ValueError):
+        pass
 
 
 def _held(held: dict, name: str, fit: Callable[[], Any]) -> Callable[[], Any]:

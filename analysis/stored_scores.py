@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.identify.facts import resolve_as_of
 from analysis.scores import (
-    _NOTE_INPUTS, LIST_COLUMNS, Scores, _keys, _model_key, _with_text, stored_columns, stored_table,
+    _NOTE_INPUTS, Scores, check_key, _keys, _model_key, _with_text, stored_columns, stored_table,
 )
 from analysis.settings import ReportSettings
 from analysis.store import Workspace
@@ -139,6 +139,14 @@ def stored_outlook(ws: Workspace, as_of: Any = None, settings: ReportSettings = 
     })
 
 
+def _in_order(table: Any, order: tuple[str, ...], ascending: tuple[bool, ...]) -> Any:
+    """``table`` ordered by ``order`` (missing values last), then customer id."""
+    import ibis
+
+    return table.order_by([ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
+                           for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")])
+
+
 def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Callable[[Any], Any] | None = None,
                 order: tuple[str, ...] = (), ascending: tuple[bool, ...] = (), limit: int | None = None,
                 ) -> tuple[Scores, int] | None:
@@ -150,34 +158,28 @@ def stored_rows(ws: Workspace, as_of: Any, settings: ReportSettings, where: Call
     stored = read_stored(ws, as_of, settings)
     if stored is None:
         return None
-    import ibis
-
     table = stored.table if where is None else stored.table.filter(where(stored.table))
     count = int(table.count().to_pyarrow().as_py())
-    keys = [ibis.asc(c, nulls_first=False) if up else ibis.desc(c, nulls_first=False)
-            for c, up in zip(order, ascending or (False,) * len(order))] + [ibis.asc("customer_id")]
-    return stored.scored(table.order_by(keys), limit), count
+    return stored.scored(_in_order(table, order, ascending), limit), count
 
 
-def stored_top_by_clv(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`top_by_clv` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: s.clv.notnull(), ("clv",), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+# The first customers of a list picked from the stored table, in the order of their pandas
+# twins (:func:`analysis.scores.top_by_clv`, :func:`analysis.scores.likely_lost`,
+# :func:`analysis.identify.customers.biggest`); ``ui.cached.stored_list`` reads them as it reads
+# the Differentiate pages' lists.
+def clv_list(t: Any) -> Any:
+    """The customers with a predicted CLV, the highest first."""
+    return _in_order(t.filter(t.clv.notnull()), ("clv",), ())
 
 
-def stored_likely_lost(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50,
-                       min_orders: int = 2) -> pd.DataFrame | None:
-    """:func:`likely_lost` picked in DuckDB from the stored scores; None when not stored."""
-    found = stored_rows(ws, as_of, settings, lambda s: (s.orders >= min_orders) & s.p_alive.notnull(),
-                        ("p_alive", "revenue"), (True, False), limit=n)
-    return None if found is None else found[0].frame[LIST_COLUMNS].reset_index(drop=True)
+def lost_list(t: Any, min_orders: int = 2) -> Any:
+    """Repeat customers with a P(alive), the lowest first, the most revenue first among equals."""
+    return _in_order(t.filter((t.orders >= min_orders) & t.p_alive.notnull()), ("p_alive", "revenue"), (True, False))
 
 
-def stored_biggest(ws: Workspace, as_of: Any, settings: ReportSettings, n: int = 50) -> pd.DataFrame | None:
-    """:func:`analysis.identify.customers.biggest` picked in DuckDB from the stored scores
-    (customer_id, name); None when not stored."""
-    found = stored_rows(ws, as_of, settings, None, ("revenue_window", "revenue"), limit=n)
-    return None if found is None else found[0].frame[["customer_id", "name"]].reset_index(drop=True)
+def biggest_list(t: Any) -> Any:
+    """Every customer, the most revenue in the window first (then all time)."""
+    return _in_order(t, ("revenue_window", "revenue"), ())
 
 
 def stored_of(ws: Workspace, customer_ids: list[str], columns: list[str], as_of: Any = None,
@@ -201,6 +203,4 @@ def stored_check(ws: Workspace, as_of: Any, settings: ReportSettings, calibratio
     model (:func:`analysis.predict.fit.check_record`), stored beside the scores' CLV outlook
     (the same purchases, as-of date and settings): ``compute()`` gives them the first time."""
     as_of = resolve_as_of(ws.tables(), as_of)
-    clv_key, _ = _keys(ws, as_of, settings)
-    key = ws.result_key("clv_check", of=clv_key, calibration_end=str(calibration_end), model=model)
-    return ws.stored_result("clv_check", key, compute)
+    return ws.stored_result("clv_check", check_key(ws, as_of, settings, calibration_end, model), compute)

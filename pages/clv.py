@@ -9,6 +9,7 @@ from analysis.i18n import t
 from analysis.charts import churn as churn_charts
 from analysis.charts import clv as charts
 from analysis.predict import choose
+from analysis.predict.fit import CHECK_WEEKS
 from ui import cached, lists, show
 
 as_of, settings = show.opening("📈", t("Lifetime value"), t(
@@ -56,11 +57,11 @@ with show.explained():
             show.chart(charts.p_alive_by_recency(outlook), key="clv_alive")
 
     st.subheader(t("Top customers by lifetime value"))
-    lists.customer_list(cached.stored_first("top_by_clv", as_of, settings, 50), key="clv_top",
+    lists.customer_list(cached.stored_list("top_by_clv", as_of, settings, first=50)["rows"], key="clv_top",
                         file_stem="top-clv", columns=scores.LIST_COLUMNS)
     if has_p_alive:
         st.subheader(t("Most likely lost: repeat customers with the lowest P(alive)"))
-        lists.customer_list(cached.stored_first("likely_lost", as_of, settings, 50), key="clv_lost",
+        lists.customer_list(cached.stored_list("likely_lost", as_of, settings, first=50)["rows"], key="clv_lost",
                             file_stem="likely-lost", columns=scores.LIST_COLUMNS)
 
 st.subheader(t("Does the model predict well? Check it on your own history"))
@@ -69,7 +70,7 @@ st.write(t(
     "with what customers actually did. The baseline assumes each customer keeps buying at their "
     "calibration rate."
 ))
-default_cut = as_of - dt.timedelta(weeks=26)
+default_cut = as_of - dt.timedelta(weeks=CHECK_WEEKS)  # the check stored with the scores
 cut = st.date_input(t("Calibration ends on"), value=default_cut, max_value=as_of - dt.timedelta(days=7),
                     key="clv_holdout", format="YYYY-MM-DD")
 with show.explained():

@@ -27,21 +27,21 @@ st.write(t(
 opened = lists.opened_customer()  # a click on a row of a list or a dot of a chart
 if opened is not None:
     st.session_state["cu_search"] = ""
-query = st.text_input(t("Search by customer id or name"), key="cu_search", bind="query-params",
+query = st.text_input(t("Search by customer id, name or e-mail"), key="cu_search", bind="query-params",
                       placeholder=t("e.g. C00042 or Harbor; leave empty to pick from the biggest customers"))
 try:
     if query.strip():
-        matches = cached.customer_search(query, 50)
+        matches = cached.customer_search(query, 50, as_of, settings)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
         linked = opened or st.query_params.get("customer")
-        matches = cached.stored_first("biggest", as_of, settings, 50)
+        matches = cached.stored_list("biggest", as_of, settings, first=50)["rows"]
         if linked:
             matches = customers.with_customer(matches, cached.customer_row(linked, as_of, settings), linked)
 except UserError as exc:
     st.info(str(exc))
     st.stop()
 if matches.empty:
-    st.info(t("No customer id or name contains “{query}”.", query=show.escape_markdown(query)))
+    st.info(t("No customer id, name or e-mail contains “{query}”.", query=show.escape_markdown(query)))
     st.stop()
 masking = presenting.masking()
 masker = cached.masker(as_of, settings) if masking else None

@@ -36,3 +36,22 @@ def import_files(db: Path, name: str, files: list[tuple[str, bytes]]) -> AppTest
     at.button(key="data_import").click().run()
     assert not at.exception, at.exception
     return at
+
+
+def in_fresh_process(steps: str, db: Path, *args: str) -> dict:
+    """Run ``steps`` (Python) in a new interpreter where ``at`` is the app opened on ``db``
+    (AppTest, first screen run) and ``args`` its further arguments; ``steps`` sets ``result``
+    (JSON-ready), which is returned. For what the test process cannot show: which modules a
+    page imports, what a first render computes."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file(sys.argv[1], default_timeout=300)\n"
+            "at.session_state['workspace_path'] = sys.argv[2]\nargs = sys.argv[3:]\nat.run()\n"
+            + steps + "\nprint(json.dumps(result))\n")
+    done = subprocess.run([sys.executable, "-c", code, APP, str(db), *args], capture_output=True, text=True,
+                          cwd=Path(APP).parent, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

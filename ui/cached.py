@@ -604,27 +604,6 @@ def clv_check(calibration_end: dt.date, as_of: dt.date, model: str, settings) ->
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _stored_first(path: str, version: str, as_of: dt.date, settings, name: str, n: int) -> pd.DataFrame | None:
-    ws = workspace.by_path(path)
-    with ws.reading():
-        return STORED_FIRST[name](ws, as_of, settings, n)
-
-
-#: the CLV page's lists picked in DuckDB from the stored scores (:data:`SCORE_VIEWS` has the same
-#: lists built from the whole frame)
-STORED_FIRST = {"top_by_clv": stored_scores.stored_top_by_clv, "likely_lost": stored_scores.stored_likely_lost,
-                "biggest": stored_scores.stored_biggest}
-
-
-def stored_first(name: str, as_of: dt.date, settings, n: int) -> pd.DataFrame:
-    """:data:`STORED_FIRST` ``[name]``: the first ``n`` rows read alone from the stored scores
-    (the same rows as ``of_scores(name, ...)``, which reads every customer)."""
-    _scores_ready(as_of, settings)
-    found = _view(_stored_first, *key_at(as_of), as_of, settings, name, int(n))
-    return found if found is not None else of_scores(name, as_of, settings, n)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
 def _stored_clusters(path: str, version: str, as_of: dt.date, settings) -> tuple | None:
     """(model figures, projection points) stored with the scores; when the scores are stored
     without them (an older workspace), fitted once now and stored. None when the scores are
@@ -749,12 +728,22 @@ STORED_LISTS = {
     "movers": (stored_views.movers_list, "movers"),
     "rules_segment": (stored_views.segment_list, "rules_segment"),
     "rules_cell": (stored_views.rf_cell_list, "rules_cell"),
+    # the CLV page's lists and the Customer page's first choices, read for their first rows
+    "top_by_clv": (stored_scores.clv_list, "top_by_clv"),
+    "likely_lost": (stored_scores.lost_list, "likely_lost"),
+    "biggest": (stored_scores.biggest_list, "biggest"),
 }
 
 
-def _first_rows(stored, view: str, args: tuple, limit: int | None) -> tuple[pd.DataFrame, int]:
-    """(the first ``limit`` rows of list ``view`` with their text, how many it has)."""
+def _first_rows(stored, view: str, args: tuple, limit: int | None,
+                first: bool = False) -> tuple[pd.DataFrame, int]:
+    """(the first ``limit`` rows of list ``view`` with their text, how many it has; with
+    ``first``, the list is its first ``limit`` rows: found on the ordering columns alone, not
+    counted)."""
     expr = STORED_LISTS[view][0](stored.table, *args)
+    if first:
+        rows = stored.first_rows({view: expr}, limit)[view]
+        return rows, len(rows)
     rows = stored.rows(expr, limit)
     if view == "value_group":  # the reason the customer is in the group
         rows["reason"] = rows[f"reason_{args[0].lower()}"]
@@ -762,23 +751,31 @@ def _first_rows(stored, view: str, args: tuple, limit: int | None) -> tuple[pd.D
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _stored_list(path: str, version: str, as_of: dt.date, settings, view: str, args: tuple, limit: int):
-    return _stored_read(path, as_of, settings, lambda stored: _first_rows(stored, view, args, limit))
+def _stored_list(path: str, version: str, as_of: dt.date, settings, view: str, args: tuple, limit: int,
+                 first: bool = False):
+    return _stored_read(path, as_of, settings, lambda stored: _first_rows(stored, view, args, limit, first))
 
 
-def stored_list(view: str, as_of: dt.date, settings, *args) -> dict:
+def stored_list(view: str, as_of: dt.date, settings, *args, first: int | None = None) -> dict:
     """List ``view`` of :data:`STORED_LISTS` for ``args``: {"rows": its first
     :data:`ui.lists.MAX_SHOWN` rows with their text, "count": how many it has, "whole": a
-    function giving every row (for a download)}; what :func:`ui.lists.customer_list` takes."""
+    function giving every row (for a download)}; what :func:`ui.lists.customer_list` takes.
+    ``first``: the list is its first ``first`` rows only (the CLV page's top 50; its pandas
+    twin then takes ``first`` as its last argument). Read from the stored scores in DuckDB;
+    from the frame kept in this process when the scores could not be stored."""
     from ui.lists import MAX_SHOWN
 
     _scores_ready(as_of, settings)
     path, version = key_at(as_of)
     key = tuple(_hashable(a) for a in args)
-    found = _view(_stored_list, path, version, as_of, settings, view, key, MAX_SHOWN)
+    limit = MAX_SHOWN if first is None else int(first)
+    found = _view(_stored_list, path, version, as_of, settings, view, key, limit, first is not None)
     if found is None:  # not stored: the frame's own view
-        frame = of_scores(STORED_LISTS[view][1], as_of, settings, *args)
+        frame = of_scores(STORED_LISTS[view][1], as_of, settings, *args, *(() if first is None else (int(first),)))
         return {"rows": frame, "count": len(frame), "whole": lambda: frame}
+    if first is not None:
+        rows = found[0]
+        return {"rows": rows, "count": len(rows), "whole": lambda: rows}
     rows, count = found
     return {"rows": rows, "count": count, "whole": lambda: _stored_read(
         path, as_of, settings, lambda stored: _first_rows(stored, view, args, None))[0]}
@@ -956,14 +953,18 @@ def masker(as_of: dt.date, settings) -> Masker:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _customer_search(path: str, version: str, text: str, limit: int) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return customers.search(tables, text, limit)
+def _customer_search(path: str, version: str, text: str, limit: int, as_of: dt.date | None, settings) -> pd.DataFrame:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        known = None if as_of is None else scores_module.stored_table(ws, as_of, settings)
+        return customers.search(ws.tables(), text, limit, known=known)
 
 
-def customer_search(text: str, limit: int) -> pd.DataFrame:
-    """Customers whose id or name contains ``text``."""
-    return _view(_customer_search, *key(), text, int(limit))
+def customer_search(text: str, limit: int, as_of: dt.date | None = None, settings=None) -> pd.DataFrame:
+    """Customers whose id, name or e-mail contains ``text`` (:func:`customers.search`); with
+    the as-of date and settings, the unlisted ones among the stored scores' ids (when stored)
+    instead of the purchase lines."""
+    return _view(_customer_search, *key(), text, int(limit), as_of, settings if as_of is not None else None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -55,15 +55,23 @@ def _engine(transactions):
 def bought_pairs(transactions):
     """Distinct (customer_id, category) a customer has bought, as an engine expression:
     positive lines with a category that is not blank."""
-    t = _engine(transactions)
+    pairs = _bought_lines(_engine(transactions)).distinct()
+    return pairs.semi_join(_named(pairs), "category")
+
+
+def _bought_lines(t):
+    """customer_id, category of the positive lines with a category (not yet distinct)."""
     keep = t.category.notnull()
     if "amount" in t.columns:
         keep &= t.amount > 0
-    pairs = t.filter(keep).select(customer_id=t.customer_id.cast("string"), category=t.category.cast("string")).distinct()
-    # blank categories found among the few distinct ones, not tested on every line
-    named = pairs.select("category").distinct()
-    named = named.filter(stripped(named.category) != "")
-    return pairs.semi_join(named, "category")
+    return t.filter(keep).select(customer_id=t.customer_id.cast("string"), category=t.category.cast("string"))
+
+
+def _named(lines):
+    """The distinct categories of ``lines`` that are not blank: found among the few distinct
+    ones, not tested on every line."""
+    named = lines.select("category").distinct()
+    return named.filter(stripped(named.category) != "")
 
 
 def pair_counts(pairs):
@@ -76,6 +84,34 @@ def pair_counts(pairs):
 
 
 _MASK_BITS = 62  # categories a set of them can be written as the bits of one BIGINT
+
+
+def counts_by_sets(pairs, lines: bool = False) -> tuple[pd.DataFrame, int] | None:
+    """(the :func:`pair_counts` frame, the number of customers) counted from the distinct
+    sets of categories customers buy: the engine groups the pairs once by customer into a
+    set (a bit per category) and counts the customers of each set, a few thousand rows at
+    most; n_AB is then the sum over the sets holding both A and B. The same counts as the
+    self-join without its rows (a customer buying k categories makes k² of them). None with
+    more than 62 categories (a set no longer fits one BIGINT). With ``lines``, ``pairs`` are
+    purchase lines (:func:`_bought_lines`, a pair on many lines): the sets are made from them
+    directly, without first making the pairs distinct (the costly step over ten million lines)."""
+    names = sorted(to_frame(_named(pairs) if lines else pairs.select("category").distinct())["category"].astype(str))
+    if len(names) > _MASK_BITS:
+        return None
+    if not names:
+        return pd.DataFrame({"antecedent": pd.Series(dtype=object), "consequent": pd.Series(dtype=object),
+                             "customers_both": pd.Series(dtype=np.int64)}), 0
+    bits = ibis.memtable(pd.DataFrame({"category": names, "bit": [1 << i for i in range(len(names))]}),
+                         schema={"category": "string", "bit": "int64"})
+    mine = pairs.join(bits, "category")
+    masks = mine.group_by("customer_id").aggregate(mask=mine.bit.bit_or() if lines else mine.bit.sum())
+    sets = to_frame(masks.group_by("mask").aggregate(customers=masks.count()))
+    has = ((sets["mask"].to_numpy(np.int64)[:, None] >> np.arange(len(names), dtype=np.int64)) & 1).astype(np.int64)
+    both = has.T @ (has * sets["customers"].to_numpy(np.int64)[:, None])
+    a, b = np.nonzero(both)
+    labels = np.array(names, dtype=object)
+    counts = pd.DataFrame({"antecedent": labels[a], "consequent": labels[b], "customers_both": both[a, b]})
+    return counts, int(sets["customers"].sum())
 
 
 def _best_by_mask(pairs, rules, codes: dict[str, int]):
@@ -120,13 +156,24 @@ class CoPurchaseModel:
     def fit(self, transactions) -> "CoPurchaseModel":
         """Count co-purchases in ``transactions`` (customer_id, category[, amount]): an Ibis
         table (counted where it lives) or a DataFrame."""
-        return self.fit_pairs(bought_pairs(transactions))
+        found = counts_by_sets(_bought_lines(_engine(transactions)), lines=True)
+        if found is None:
+            return self.fit_pairs(bought_pairs(transactions))
+        return self._fit_counts(*found)
 
     def fit_pairs(self, pairs) -> "CoPurchaseModel":
         """:meth:`fit` on the :func:`bought_pairs` already made (kept by the caller to pick
         the offers from the same pairs)."""
-        counts = to_frame(pair_counts(pairs))
-        n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
+        found = counts_by_sets(pairs)
+        if found is None:
+            counts = to_frame(pair_counts(pairs))
+            n = int(pairs.customer_id.nunique().to_pyarrow().as_py() or 0)
+        else:
+            counts, n = found
+        return self._fit_counts(counts, n)
+
+    def _fit_counts(self, counts: pd.DataFrame, n: int) -> "CoPurchaseModel":
+        """The rules from the :func:`pair_counts` frame ``counts`` of ``n`` customers."""
         counts["customers_both"] = counts["customers_both"].astype(np.int64)
         own = counts[counts["antecedent"] == counts["consequent"]]
         per_cat = pd.Series(own["customers_both"].to_numpy(np.int64), index=own["antecedent"].to_numpy(object))

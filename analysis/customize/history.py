@@ -133,7 +133,8 @@ def crosssell_rules(tables: Tables, as_of: dt.date, settings: ActionSettings = A
     (:attr:`crosssell.CoPurchaseModel.rules_`): a small frame, one row per category pair,
     that a caller keeps per data version and hands to :func:`history_inputs`. ``pairs``:
     :func:`crosssell.bought_pairs` of those purchases when already made."""
-    pairs = crosssell.bought_pairs(purchases(tables, as_of)) if pairs is None else pairs
+    if pairs is None:  # counted from the purchase lines, without making the pairs first
+        return _model(settings).fit(purchases(tables, as_of)).rules_
     return _model(settings).fit_pairs(pairs).rules_
 
 

@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.customize.rules import CustomerContext, Suggestion, rule
-from analysis.customize.uplift import MIN_PER_CELL, UpliftModel, uplift_groups
 from analysis.errors import NotEnoughData
 from analysis.i18n import N_, t
 
@@ -104,6 +103,7 @@ def persuadables(ws, lessons: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Dat
     """(customer_id + :data:`LEARNED_COLUMNS` for each customer in ``facts`` whom the uplift
     model of a campaign that worked calls persuadable, messages about campaigns too small to
     model)."""
+    from analysis.customize.uplift import MIN_PER_CELL, UpliftModel, uplift_groups  # scikit-learn: at first use
     from analysis.interact.campaigns.responses import features
     from analysis.store import campaigns as sql
 

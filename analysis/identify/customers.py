@@ -73,8 +73,12 @@ def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = N
     return found.sort_values("occurred_at")[columns].reset_index(drop=True)
 
 
-def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFrame:
-    """Customers whose id or name contains ``text`` (case-insensitive): customer_id, name."""
+def search(source: Workspace | Tables, text: str, limit: int = 20, known: Any = None) -> pd.DataFrame:
+    """Customers whose id, name or e-mail contains ``text`` (case-insensitive): customer_id,
+    name; the first ``limit`` by id. Listed customers are found in the customer list; a
+    customer who bought without being listed by id among the purchase lines, or, when
+    ``known`` is given (a table with a customer_id column: the stored scores, one row per
+    customer), among its ids, a million rows instead of ten million lines."""
     tables = source_tables(source)
     needle = text.strip().lower()
     if not needle:
@@ -82,8 +86,9 @@ def search(source: Workspace | Tables, text: str, limit: int = 20) -> pd.DataFra
     c = tables.customers
     listed = c.filter(
         c.customer_id.lower().contains(needle) | ibis.coalesce(c.name, "").lower().contains(needle)
+        | ibis.coalesce(c.email, "").lower().contains(needle)
     ).select("customer_id", "name")
-    t = tables.transactions
+    t = tables.transactions if known is None else known
     unlisted = t.filter(t.customer_id.lower().contains(needle)).select(
         "customer_id", name=ibis.null("string"))
     schema = {"customer_id": "string", "name": "string"}

@@ -36,6 +36,8 @@ AUTO = "auto"
 #: the values of ``report --clv-model``
 CHOICES = (AUTO, "bgnbd", "mbgnbd", "paretonbd", "nbd")
 MAX_HOLDOUT_DAYS = 182
+#: the CLV page's default check: the model fitted on purchases up to this many weeks before the as-of date
+CHECK_WEEKS = 26
 MIN_HOLDOUT_DAYS = 28
 
 

@@ -16,7 +16,7 @@ def wait_idle(page):
 
 def test_record_a_contact_and_see_it_on_the_timeline(page, app_server, screenshot):
     page.goto(app_server["url"] + "/customer")
-    search = page.get_by_label("Search by customer id or name")
+    search = page.get_by_label("Search by customer id, name or e-mail")
     expect(search).to_be_visible(timeout=60_000)
     search.fill("C00042")
     search.press("Enter")
