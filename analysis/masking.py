@@ -8,6 +8,12 @@ session and after a restart, yet no label can be worked back to the customer: so
 ids themselves would turn C03905 into "Customer 3905" for anyone holding the CRM.
 :meth:`Masker.mask_frame` replaces ``customer_id`` and ``name`` by that label and blanks the
 contact details and free-text columns (:data:`PERSONAL_COLUMNS`).
+
+A page that shows a few customers of a million does not read every id to label them: the
+label's number is the customer's rank in that same keyed-hash order, and
+:func:`engine_masker` asks the engine for the ranks of the customers shown only (the keyed
+hash computed in DuckDB, :func:`hmac_pads`), so "Customer 0042" is the same label the
+whole-list :class:`Masker` gives, on every slide and page.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import Iterable
+from typing import Any, Iterable
 
 import pandas as pd
 
@@ -48,17 +54,41 @@ def workspace_secret(ws: Workspace) -> str:
     return ws.keep_first_note(SECRET_NOTE, secrets.token_hex(16))  # two sessions at once keep the first key
 
 
+def _key(secret: str | None) -> bytes:
+    """The HMAC key of the labels' order (a random one without a secret)."""
+    return (secret or secrets.token_hex(16)).encode()
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """(inner, outer) padded keys of HMAC-SHA256 (RFC 2104): ``HMAC(key, m) = SHA256(outer ||
+    SHA256(inner || m))``, what the engine computes to order the ids as :class:`Masker` does."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
 class Masker:
     """Maps customer ids to stable labels ("Customer 0042") and masks frames. ``secret``
     orders the labels (:func:`workspace_secret`); without one a random key is drawn, so the
     labels hold within this masker only."""
 
     def __init__(self, customer_ids: Iterable, secret: str | None = None):
-        key = (secret or secrets.token_hex(16)).encode()
+        key = _key(secret)
         ids = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)},
                      key=lambda c: hmac.new(key, c.encode(), hashlib.sha256).digest())
         self.width = len(str(len(ids))) if ids else 1
         self.numbers = {c: f"{n:0{self.width}d}" for n, c in enumerate(ids, start=1)}
+
+    @classmethod
+    def numbered(cls, numbers: dict[str, int], total: int) -> "Masker":
+        """A masker that knows the labels of some customers only: ``numbers`` {customer id:
+        its place (1..``total``) in the keyed-hash order of all ``total`` customers}, as
+        :func:`engine_masker` reads them. Every label is the one the whole-list masker gives."""
+        masker = cls.__new__(cls)
+        masker.width = len(str(total)) if total else 1
+        masker.numbers = {str(c): f"{int(n):0{masker.width}d}" for c, n in numbers.items()}
+        return masker
 
     @property
     def labels(self) -> dict[str, str]:
@@ -97,6 +127,37 @@ class Masker:
             if col in out:
                 out[col] = ""
         return out
+
+
+def engine_masker(table, secret: str | None, customer_ids: Iterable) -> Masker:
+    """:meth:`Masker.numbered` for ``customer_ids`` among every customer id of ``table`` (an
+    Ibis table of the workspace with a ``customer_id`` column, one row per customer): the
+    keyed hash of each id (HMAC-SHA256, :func:`hmac_pads`) and its rank in their order are
+    computed in the engine, and only the ranks of ``customer_ids`` are read. The same labels
+    as ``Masker(every id of table, secret)``, without reading every id into Python."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    from analysis.store import to_frame
+
+    def builtin(name: str, fn: Any, inputs: tuple, output: Any):  # a DuckDB function, called by its name
+        return ibis.udf.scalar.builtin(fn, name=name, signature=(inputs, output))
+
+    sha256 = builtin("sha256", lambda value: None, (dt.binary,), dt.string)
+    unhex = builtin("unhex", lambda value: None, (dt.string,), dt.binary)
+    utf8 = builtin("encode", lambda value: None, (dt.string,), dt.binary)
+    joined = builtin("concat", lambda left, right: None, (dt.binary, dt.binary), dt.binary)
+
+    inner, outer = hmac_pads(_key(secret))
+    ids = table.filter(table.customer_id.notnull()).select(customer_id=table.customer_id.cast("string"))
+    digest = sha256(joined(ibis.literal(outer, "binary"),
+                           unhex(sha256(joined(ibis.literal(inner, "binary"), utf8(ids.customer_id))))))
+    wanted = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)})
+    ranked = ids.mutate(_number=ibis.row_number().over(order_by=digest) + 1)
+    found = to_frame(ranked.filter(ranked.customer_id.isin(wanted))) if wanted else pd.DataFrame(
+        {"customer_id": [], "_number": []})
+    total = int(to_frame(ids.aggregate(n=ids.count()))["n"].iloc[0])
+    return Masker.numbered(dict(zip(found["customer_id"], found["_number"])), total)
 
 
 def mask_frame(frame: pd.DataFrame, masker: Masker | None = None) -> pd.DataFrame:

@@ -1102,10 +1102,22 @@ def _hashable(value: Any) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _story_data(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings):
-    scored = _shared(_scores(path, version, as_of, settings))
+    # the kept scores themselves (their frame is read only when they are not stored) and the
+    # Action plan page's titled plan (counted, no reason written), both before the read
+    scored = _scores(path, version, as_of, settings)
+    try:
+        titled: Any = _titled(path, version, campaigns_version, as_of, settings, action_settings)
+    except NotEnoughData as exc:
+        titled = exc
+
+    def plan() -> pd.DataFrame:
+        if isinstance(titled, NotEnoughData):
+            raise titled
+        return _shared(titled)
+
     ws = workspace.by_path(path)
     with ws.reading():  # the story's last slide reads the workspace's campaigns
-        return story.story_data(ws, as_of, settings, action_settings, scores=scored)
+        return story.story_data(ws, as_of, settings, action_settings, scores=scored, titled=plan)
 
 
 def story_data(as_of: dt.date, settings, action_settings):
