@@ -129,12 +129,14 @@ class Masker:
         return out
 
 
-def engine_masker(table, secret: str | None, customer_ids: Iterable) -> Masker:
+def engine_masker(table, secret: str | None, customer_ids: Iterable | None = None) -> Masker:
     """:meth:`Masker.numbered` for ``customer_ids`` among every customer id of ``table`` (an
     Ibis table of the workspace with a ``customer_id`` column, one row per customer): the
     keyed hash of each id (HMAC-SHA256, :func:`hmac_pads`) and its rank in their order are
     computed in the engine, and only the ranks of ``customer_ids`` are read. The same labels
-    as ``Masker(every id of table, secret)``, without reading every id into Python."""
+    as ``Masker(every id of table, secret)``, without reading every id into Python.
+    ``customer_ids`` None: every customer's (ids and numbers only: a page that masks any
+    customer it may show reads no other column)."""
     import ibis
     import ibis.expr.datatypes as dt
 
@@ -152,8 +154,11 @@ def engine_masker(table, secret: str | None, customer_ids: Iterable) -> Masker:
     ids = table.filter(table.customer_id.notnull()).select(customer_id=table.customer_id.cast("string"))
     digest = sha256(joined(ibis.literal(outer, "binary"),
                            unhex(sha256(joined(ibis.literal(inner, "binary"), utf8(ids.customer_id))))))
-    wanted = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)})
     ranked = ids.mutate(_number=ibis.row_number().over(order_by=digest) + 1)
+    if customer_ids is None:
+        found = to_frame(ranked)
+        return Masker.numbered(dict(zip(found["customer_id"], found["_number"])), len(found))
+    wanted = sorted({str(c) for c in customer_ids if c is not None and not pd.isna(c)})
     found = to_frame(ranked.filter(ranked.customer_id.isin(wanted))) if wanted else pd.DataFrame(
         {"customer_id": [], "_number": []})
     total = int(to_frame(ids.aggregate(n=ids.count()))["n"].iloc[0])
