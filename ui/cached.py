@@ -913,7 +913,7 @@ def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
     secret = workspace_secret(ws)
     with ws.reading():
         table = scores_module.stored_table(ws, as_of, settings)
-        if table is not None:  # numbered in the engine: no customer's row is read but its id
+        if table is not None:  # numbered from the stored ids: no other column of any customer is read
             return engine_masker(table, secret)
     return Masker(_scores(path, version, as_of, settings).frame["customer_id"], secret)
 
@@ -921,7 +921,7 @@ def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
 def masker(as_of: dt.date, settings) -> Masker:
     """The workspace's masker: the same "Customer 0042" for the same customer on every page
     (built from the same ids and the same workspace key as the workshop story's; from the
-    stored scores' ids ordered in the engine when they are stored,
+    stored scores' ids alone when they are stored,
     :func:`analysis.masking.engine_masker`)."""
     _scores_ready(as_of, settings)
     return _masker(*key_at(as_of), as_of, settings)

@@ -9,7 +9,7 @@ figures (:func:`analysis.identify.first_screen.stored_figures`), counts and sums
 stored scores in the engine (:mod:`analysis.differentiate.stored_views`), the personas of the
 stored cluster profiles, the action plan counted from its titled rows without writing a reason
 (:meth:`analysis.customize.plan.Plan.titled`), and the masked labels of the customers shown
-ranked in the engine (:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or
+ranked from the stored ids alone (:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or
 scores that could not be stored) the scores' frame gives the same figures.
 """
 
@@ -178,7 +178,8 @@ def _frame_parts(tables: Tables, scores: Scores, as_of: dt.date, settings: Repor
         "pyramid": attempt(reasons, "pyramid", lambda: pyramid.pyramid(tables, as_of, s)),
         "value": attempt(reasons, "value", lambda: _value_of_frame(frame)),
         "matrix": attempt(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
-        "clv": attempt(reasons, "clv", lambda: _clv_part(scores.messages, lambda: frame[["customer_id", "clv"]].dropna())),
+        "clv": attempt(reasons, "clv", lambda: _clv_part(scores.messages,
+                                                         lambda: frame[["customer_id", "clv"]].dropna())),
         "coverage": _coverage(frame),
     }
     return parts, scores.personas, scores.messages
@@ -213,7 +214,7 @@ def _stored_parts(ws: Workspace, stored: StoredScores, as_of: dt.date, settings:
 def _engine_masker(ws: Workspace, as_of: dt.date, settings: ReportSettings,
                    parts: dict) -> Callable[[str | None], Masker]:
     """``masker(secret)``: the labels of the customers the slides show (the scatter's points),
-    numbered among every stored customer in the engine (:func:`analysis.masking.engine_masker`)."""
+    numbered among every stored customer from the stored ids alone (:func:`analysis.masking.engine_masker`)."""
     shown = [] if parts["value"] is None else list(parts["value"]["plotted"]["customer_id"].astype(str))
 
     def masker(secret: str | None) -> Masker:
