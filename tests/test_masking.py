@@ -85,3 +85,30 @@ def test_labels_in_chinese_follow_the_language_at_call_time():
     assert masker.customer_id(label) == "c0042" and masker.customer_id(f"客户 {number}") is None
     with i18n.using("zh"):
         assert masker.customer_id(f"客户 {number}") == "c0042" and masker.customer_id(label) is None
+
+
+def test_labels_numbered_in_the_engine_are_the_labels_of_the_whole_list():
+    """A page that shows a few customers of a million asks the engine for their ranks in the
+    keyed-hash order (issue 15 §2): the labels are those of the masker built from every id,
+    here checked against HMAC-SHA256 computed by the standard library."""
+    import hashlib
+    import hmac
+
+    import ibis
+
+    from analysis.masking import engine_masker
+
+    ids = [f"C{i:05d}" for i in range(2500)] + ["张三", "Zoë & Co", "x" * 90]
+    table = ibis.memtable(pd.DataFrame({"customer_id": ids}))
+    for secret in ("ab12cd34", "k" * 100):  # a key longer than SHA-256's block is hashed first (RFC 2104)
+        key = secret.encode()
+        order = sorted(ids, key=lambda c: hmac.new(key, c.encode(), hashlib.sha256).digest())
+        expected = {c: f"Customer {n:04d}" for n, c in enumerate(order, start=1)}
+        shown = ids[::97] + ["张三", "Zoë & Co", "x" * 90]
+        few = engine_masker(table, secret, shown + ["not a customer"])
+        assert {c: few.label(c) for c in shown} == {c: expected[c] for c in shown}
+        assert few.label("not a customer") == "Customer ?"
+        every = engine_masker(table, secret)
+        assert every.labels == expected
+        assert every.customer_id(expected["张三"]) == "张三"
+        assert Masker(ids, secret).labels == expected

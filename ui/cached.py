@@ -59,7 +59,7 @@ from analysis.i18n import t
 from analysis.identify import cohorts as cohorts_module
 from analysis.identify import customers, facts, first_screen, overview
 from analysis.interact import timeline
-from analysis.masking import Masker, workspace_secret
+from analysis.masking import Masker, engine_masker, workspace_secret
 from analysis.scores import Scores, score_customers
 from analysis.store import campaigns as campaign_store
 from ui import workspace
@@ -938,13 +938,20 @@ def attitude_lists(as_of: dt.date, settings) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _masker(path: str, version: str, as_of: dt.date, settings) -> Masker:
-    return Masker(_scores(path, version, as_of, settings).frame["customer_id"],
-                  workspace_secret(workspace.by_path(path)))
+    ws = workspace.by_path(path)
+    secret = workspace_secret(ws)
+    with ws.reading():
+        table = scores_module.stored_table(ws, as_of, settings)
+        if table is not None:  # numbered from the stored ids: no other column of any customer is read
+            return engine_masker(table, secret)
+    return Masker(_scores(path, version, as_of, settings).frame["customer_id"], secret)
 
 
 def masker(as_of: dt.date, settings) -> Masker:
     """The workspace's masker: the same "Customer 0042" for the same customer on every page
-    (built from the same ids and the same workspace key as the workshop story's)."""
+    (built from the same ids and the same workspace key as the workshop story's; from the
+    stored scores' ids alone when they are stored,
+    :func:`analysis.masking.engine_masker`)."""
     _scores_ready(as_of, settings)
     return _masker(*key_at(as_of), as_of, settings)
 
@@ -1135,10 +1142,22 @@ def _hashable(value: Any) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _story_data(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings):
-    scored = _shared(_scores(path, version, as_of, settings))
+    # the kept scores themselves (their frame is read only when they are not stored) and the
+    # Action plan page's titled plan (counted, no reason written), both before the read
+    scored = _scores(path, version, as_of, settings)
+    try:
+        titled: Any = _titled(path, version, campaigns_version, as_of, settings, action_settings)
+    except NotEnoughData as exc:
+        titled = exc
+
+    def plan() -> pd.DataFrame:
+        if isinstance(titled, NotEnoughData):
+            raise titled
+        return _shared(titled)
+
     ws = workspace.by_path(path)
     with ws.reading():  # the story's last slide reads the workspace's campaigns
-        return story.story_data(ws, as_of, settings, action_settings, scores=scored)
+        return story.story_data(ws, as_of, settings, action_settings, scores=scored, titled=plan)
 
 
 def story_data(as_of: dt.date, settings, action_settings):

@@ -252,3 +252,26 @@ def attitude_list(t, settings, direction: str):
     f = f.mutate(change=f._change.cast("float64"), change_pct=(f._change / f._prev).cast("float64"),
                  direction=ibis.literal(direction))
     return f.order_by([ibis.desc(f._change.abs()), f.customer_id]).drop("_change", "_prev")
+
+
+# -- the Workshop story ------------------------------------------------------------------------
+
+
+def coverage(t) -> dict:
+    """How well the interactions cover the customers, as the workshop's worksheet states it
+    (:func:`analysis.workshop.story.coverage_of` on the frame): customers, contacted (at least
+    one contact), contacts, complaints, surveyed (a satisfaction score)."""
+    contacts, complaints = t.contacts.fill_null(0), t.complaints.fill_null(0)
+    row = _frame(t.aggregate(customers=t.count(), contacted=(contacts > 0).cast("int64").sum(),
+                             contacts=contacts.sum(), complaints=complaints.sum(),
+                             surveyed=t.satisfaction_5.count())).iloc[0]
+    return {k: int(0 if pd.isna(row[k]) else row[k]) for k in ("customers", "contacted", "contacts", "complaints",
+                                                               "surveyed")}
+
+
+def clv_values(t) -> pd.DataFrame:
+    """The lifetime values (one ``clv`` column) of the customers who have one, in customer
+    order: the frame's ``clv`` column without its missing values, what the CLV distribution
+    bins and sums (the ids are not read: a million of them would cost more than the values)."""
+    valued = t.filter(t.clv.notnull())
+    return _frame(valued.order_by("customer_id").select("clv"))

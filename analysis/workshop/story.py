@@ -3,8 +3,9 @@ identify, differentiate, interact, customize), each one chart with a headline th
 its figure, for presenting in front of a room and for the reports that travel (issue 6).
 
 Two stages, so the app can cache the slow part and switch masking instantly:
-:func:`story_data` computes every figure's data once (picklable frames and dicts, the
-reasons of what the data cannot support), :func:`slides` turns it into :class:`Slide`\\ s,
+:func:`story_data` (:mod:`analysis.workshop.figures`) computes every figure's data once
+(picklable frames and dicts, the reasons of what the data cannot support; from what is stored
+when the workspace's scores are), :func:`slides` turns it into :class:`Slide`\\ s,
 masking customers (:mod:`analysis.masking`) before any figure is built when ``mask=True``.
 :func:`build_story` does both. Exports: :func:`analysis.workshop.report.story_html` (one
 self-contained, offline HTML file, from a Jinja2 template) and
@@ -15,36 +16,31 @@ system Chromium).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 import types
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import i18n
-from analysis.differentiate import matrix as matrix_mod
-from analysis.differentiate import pyramid
-from analysis.identify import overview
-from analysis.customize.actions import ActionSettings
 from analysis.charts import clusters as cluster_charts
 from analysis.charts import clv as clv_charts
 from analysis.charts import overview as overview_charts
 from analysis.charts import segments as segment_charts
 from analysis.charts.actions import action_counts_chart
 from analysis.charts.campaigns import lessons_chart
-from analysis.customize.plan import all_actions, plan_summary
-from analysis.differentiate.views import scatter_sample
-from analysis.errors import NotEnoughData, UserError
-from analysis.identify.customers import source_tables
-from analysis.identify.facts import resolve_as_of
+from analysis.customize.actions import ActionSettings
+from analysis.differentiate import matrix as matrix_mod
 from analysis.i18n import N_, t, tn
+from analysis.identify import overview
 from analysis.masking import Masker
 from analysis.settings import ReportSettings, money
-from analysis.scores import Scores, attempt, score_customers
-from analysis.store import Tables, Workspace
+from analysis.store import Tables
 from analysis.vocabulary import label
+from analysis.workshop.figures import SCATTER_POINTS, StoryData, story_data
+
+__all__ = ["SCATTER_POINTS", "SLIDES", "STEPS", "Slide", "StoryData", "build_story", "slides", "step_label",
+           "story_data"]
 
 STEPS = ("identify", "differentiate", "interact", "customize")
 # (key, IDIC step, title), in the order the story is told.
@@ -59,7 +55,6 @@ SLIDES = (
     ("actions", "customize", N_("The action plan")),
     ("learned", "customize", N_("What we learned")),
 )
-SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
 
 
 def step_label(step: str) -> str:
@@ -78,111 +73,6 @@ class Slide:
     headline: str
     figure: go.Figure | None
     note: str = ""
-
-
-@dataclasses.dataclass
-class StoryData:
-    """Everything the slides and the worksheet show, computed once. ``parts[key]`` holds a
-    slide's data; ``reasons[key]`` says why a slide's data is missing."""
-
-    as_of: dt.date
-    settings: ReportSettings
-    customer_ids: list[str]
-    parts: dict[str, Any]
-    reasons: dict[str, str]
-
-
-def _value_part(frame: pd.DataFrame) -> dict:
-    plotted, buyers = scatter_sample(frame, max_points=SCATTER_POINTS)
-    if not buyers:
-        raise NotEnoughData(t("No purchases yet: import transactions to see who is valuable, growable or below zero."))
-    cols = ["customer_id", "name", "revenue_window", "potential", "profit", "gap", "is_mvc", "is_mcc", "is_bz"]
-    counts = {g: int(frame[c].fillna(False).astype(bool).sum()) for g, c in
-              (("MVC", "is_mvc"), ("MCC", "is_mcc"), ("BZ", "is_bz"))}
-    return {"plotted": plotted[[c for c in cols if c in plotted]].reset_index(drop=True),
-            "buyers": buyers, "counts": counts}
-
-
-def _clv_part(scores: Scores) -> pd.DataFrame:
-    if "clv" in scores.messages:
-        raise NotEnoughData(scores.messages["clv"])
-    clv = scores.frame[["customer_id", "clv"]].dropna()
-    if clv.empty:
-        raise NotEnoughData(t("No customer has a lifetime value yet: the purchase model needs repeat buyers."))
-    return clv.reset_index(drop=True)
-
-
-def _actions_part(source: Workspace | Tables, as_of: dt.date, settings: ReportSettings,
-                  action_settings: ActionSettings, scores: Scores) -> dict:
-    found = all_actions(source, as_of, settings, action_settings, scores=scores)
-    if found.empty:
-        raise NotEnoughData(t("No suggested action yet: the playbook needs customers with purchases or contacts."))
-    return plan_summary(found)
-
-
-def _coverage(frame: pd.DataFrame) -> dict:
-    """How well the interactions cover the customers (for the worksheet's interact step)."""
-    return {
-        "customers": len(frame),
-        "contacted": int((frame["contacts"].fillna(0) > 0).sum()),
-        "contacts": int(frame["contacts"].fillna(0).sum()),
-        "complaints": int(frame["complaints"].fillna(0).sum()),
-        "surveyed": int(frame["satisfaction_5"].notna().sum()),
-    }
-
-
-def _learned_part(source: Workspace | Tables, as_of: dt.date) -> list[dict]:
-    """Every campaign measured by ``as_of`` (its response window ended), oldest first, with
-    its measurement (:func:`analysis.interact.campaigns.workspace.measure`): what the
-    "What we learned" slide says. Bare tables hold no campaigns."""
-    from analysis.interact.campaigns import workspace as campaigns
-
-    listed = campaigns.list_campaigns(source) if isinstance(source, Workspace) else []
-    found = []
-    for c in reversed(listed):
-        try:
-            result = campaigns.measure(source, c["name"])
-        except UserError:  # groups that cannot be compared teach nothing
-            continue
-        if result.get("complete") is False or (result.get("window_end") and result["window_end"] > as_of.isoformat()):
-            continue
-        found.append({"name": c["name"], "action": c["action"], "start": c["start"], "result": result})
-    if not found:
-        raise NotEnoughData(t("No campaign has been measured yet: make one with a control group on the Campaigns "
-                              "page; once its response window has passed, what it taught appears here."))
-    return found
-
-
-def story_data(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
-               action_settings: ActionSettings | None = None, scores: Scores | None = None) -> StoryData:
-    """The data of every slide as of a date. Parts the data cannot support are None, with
-    their plain reason in ``reasons``; nothing here raises NotEnoughData. On a Workspace the
-    action plan learns from its campaigns and the last slide tells what they taught."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    s = settings.segments
-    w = settings.window_months
-    action_settings = action_settings or ActionSettings(window_months=w)
-    scores = scores or score_customers(tables, as_of, settings)
-    frame = scores.frame
-    reasons: dict[str, str] = {}
-    parts: dict[str, Any] = {
-        "kpis": overview.kpis(tables, as_of, w),
-        "monthly": attempt(reasons, "overview", lambda: overview.revenue_by_month(tables, as_of)),
-        "pareto": attempt(reasons, "pareto", lambda: overview.pareto(tables, as_of, w)),
-        "pyramid": attempt(reasons, "pyramid", lambda: pyramid.pyramid(tables, as_of, s)),
-        "value": attempt(reasons, "value", lambda: _value_part(frame)),
-        "matrix": attempt(reasons, "matrix", lambda: matrix_mod.satisfaction_matrix(tables, as_of, s)),
-        "clusters": scores.personas or None,
-        "clv": attempt(reasons, "clv", lambda: _clv_part(scores)),
-        "actions": attempt(reasons, "actions", lambda: _actions_part(source, as_of, settings, action_settings, scores)),
-        "learned": attempt(reasons, "learned", lambda: _learned_part(source, as_of)),
-        "coverage": _coverage(frame),
-    }
-    if not scores.personas:
-        reasons["clusters"] = scores.messages.get("clusters", t("Not enough buyers to find groups of customers yet."))
-    return StoryData(as_of=as_of, settings=settings, customer_ids=list(frame["customer_id"].astype(str)),
-                     parts=parts, reasons=reasons)
 
 
 # -- slides --------------------------------------------------------------------------------
@@ -327,7 +217,12 @@ def slides(data: StoryData, mask: bool = False, secret: str | None = None) -> li
     """The story's slides in :data:`SLIDES` order. With ``mask``, customers are replaced by
     their "Customer 0042" labels before any figure is built, ordered by the workspace's
     ``secret`` (:func:`analysis.masking.workspace_secret`) as on every page."""
-    masker = Masker(data.customer_ids, secret) if mask else None
+    if not mask:
+        masker = None
+    elif data.masker is not None:
+        masker = data.masker(secret)
+    else:
+        masker = Masker(data.customer_ids, secret)
     cur = data.settings.currency
     out = []
     for key, step, title in SLIDES:

@@ -91,3 +91,80 @@ def test_the_last_slide_tells_what_the_campaigns_taught_in_both_languages(demo_c
         assert words in line and f"{100 * lo:+.1f}" in line and f"{100 * hi:+.1f}" in line
         spec = json.loads(at.get("plotly_chart")[0].proto.spec)
         assert "Spring win-back e-mail" in spec["data"][0]["y"]
+
+
+def _trace_points(spec: str) -> list[str]:
+    """The first customdata field (who the dot is) of every point of a chart, in trace order."""
+    return [str(point[0]) for trace in json.loads(spec)["data"] for point in trace.get("customdata") or []]
+
+
+def test_a_consultant_steps_through_the_story_of_a_workspace_with_stored_scores(demo_copy, monkeypatch):
+    """Issue 15 §2: the Workshop page of a workspace whose scores are stored never reads every
+    stored customer's row (the scores' frame stays unread: its figures are asked of what is
+    stored), and the slides state the figures the raw rows give; masked, each dot carries the
+    label the workspace's keyed order gives that customer."""
+    import hashlib
+    import hmac
+    import math
+    import re
+
+    from analysis import scores as scores_module
+    from analysis.scores import score_customers
+
+    with Workspace(demo_copy) as ws:  # what the Data page does after an import
+        score_customers(ws)
+    made = []
+    original = scores_module._Later.__init__
+
+    def recording(self, make):
+        def whole_frame():
+            made.append(True)
+            return make()
+        original(self, whole_frame)
+
+    monkeypatch.setattr(scores_module._Later, "__init__", recording)
+
+    with Workspace(demo_copy, read_only=True) as ws:  # the figures from the raw rows
+        as_of = ws.query('SELECT max("date") AS d FROM "transactions"')["d"].iloc[0]
+        customers = int(ws.query('SELECT count(*) AS n FROM "customers"')["n"].iloc[0])
+        revenue = float(ws.query('SELECT sum("amount") AS r FROM "transactions"')["r"].iloc[0])
+        window = ws.query('SELECT "customer_id", sum("amount") AS r FROM "transactions" WHERE "date" > '
+                          '(SELECT max("date") FROM "transactions") - INTERVAL 12 MONTH GROUP BY 1')
+        surveyed_active = int(ws.query(
+            'SELECT count(DISTINCT i."customer_id") AS n FROM "interactions" i WHERE i."kind" = \'survey\' AND '
+            'i."customer_id" IN (SELECT "customer_id" FROM "transactions" WHERE "date" > '
+            '(SELECT max("date") FROM "transactions") - INTERVAL 12 MONTH)')["n"].iloc[0])
+        ids = ws.query('SELECT "customer_id" FROM "customers"')["customer_id"].astype(str).tolist()
+    active = len(window)
+    top = window["r"].astype(float).sort_values(ascending=False)
+    top_share = top.head(math.ceil(0.2 * active)).sum() / top.sum()
+
+    at = open_page(demo_copy, "present")
+    headlines = [at.text[0].value]
+    for _ in range(8):
+        at.button(key="pr_next").click().run()
+        assert not at.exception, at.exception
+        headlines.append(at.text[0].value)
+        if at.session_state["pr_slide"] == 3:  # the value scatter, masked by default
+            masked = _trace_points(at.get("plotly_chart")[0].proto.spec)
+    assert _counter(at).startswith("Slide 9 of 9")
+    assert headlines[0] == (f"{customers:,} customers, {active:,} of them active in the last 12 months, "
+                            f"${revenue:,.0f} revenue")
+    assert headlines[1] == f"The top 20% of customers bring {top_share:.0%} of revenue"
+    assert headlines[2].startswith(f"The top 5% of active customers ({round(0.05 * active):,}) bring")
+    assert headlines[4].startswith(f"{surveyed_active:,} of {active:,} active customers answered a survey")
+    assert not made, "the whole stored frame was read"
+
+    at.session_state["pr_slide"] = 3
+    at.toggle(key="pr_mask").set_value(False).run()
+    assert not at.exception, at.exception
+    named = _trace_points(at.get("plotly_chart")[0].proto.spec)
+    shown = [re.search(r"\(([^()]*)\)$", p).group(1) if p.endswith(")") else p for p in named]
+    with Workspace(demo_copy, read_only=True) as ws:
+        key = ws.get_note("masking_secret").encode()
+    order = sorted(ids, key=lambda c: hmac.new(key, c.encode(), hashlib.sha256).digest())
+    width = len(str(len(order)))
+    number = {c: f"Customer {n:0{width}d}" for n, c in enumerate(order, start=1)}
+    assert len(masked) == len(shown) > 100
+    assert masked == [number[c] for c in shown]
+    assert not made
