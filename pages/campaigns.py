@@ -99,7 +99,7 @@ if rows:
 
 # -- a new campaign -------------------------------------------------------------------------------
 st.header(t("New campaign"))
-options, titles = cached.campaign_options(as_of, settings, action_settings)
+options, titles = cached.of_actions("campaign_choices", as_of, settings, action_settings, cached.CAMPAIGN_FILTERS)
 LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "action": N_("Action")}
 shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 cols = st.columns(3)

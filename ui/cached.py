@@ -1071,9 +1071,13 @@ def _of_actions(path: str, version: str, campaigns_version: str, as_of: dt.date,
 #: titles, the filtered plan (no reasons) and its counts
 ACTION_VIEWS = {"filter_options": plan.filter_options, "action_titles": plan.action_titles,
                 "filtered": customers.apply_filters, "summary": plan.plan_summary}
-#: views that write reasons: "page" (filters, limit), the first rows of the filtered plan
-#: (what a page shows; :func:`every_action` writes all of them, for a download)
-PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit)}
+#: views of the plan itself: "page" (filters, limit), the first rows of the filtered plan with
+#: their reasons (what a page shows; :func:`every_action` writes all of them, for a
+#: download); "campaign_choices" (keys), the pickers of a new campaign from the plan's rows
+#: (:func:`analysis.interact.campaigns.selection.filter_choices`, titles of one row per action)
+PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit),
+              # (options of the filters ``keys``, {action: title}) for a new campaign's pickers
+              "campaign_choices": lambda p, keys: selection.filter_choices(p, keys)}
 
 
 def of_actions(view: str, as_of: dt.date, settings, action_settings, *args) -> Any:
@@ -1211,21 +1215,6 @@ CAMPAIGN_FILTERS = ("tier", "cell", "action")
 
 def _campaign_key(as_of: dt.date, settings, action_settings, filters: dict | None) -> tuple:
     return (*key_plan(as_of), as_of, settings, action_settings, _hashable(dict(filters or {})))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _campaign_options(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
-                      action_settings) -> tuple[dict, dict]:
-    return selection.filter_choices(_plan(path, version, campaigns_version, as_of, settings, action_settings),
-                                    CAMPAIGN_FILTERS)
-
-
-def campaign_options(as_of: dt.date, settings, action_settings) -> tuple[dict, dict]:
-    """(the filters' options, {action: title}) of the action plan, for a new campaign's pickers
-    (:func:`analysis.interact.campaigns.selection.filter_choices`)."""
-    _scores_ready(as_of, settings)
-    with st.spinner(t("Working out every customer's suggested actions…")):
-        return _shared(_campaign_options(*key_plan(as_of), as_of, settings, action_settings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
