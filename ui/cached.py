@@ -1217,14 +1217,23 @@ def _campaign_key(as_of: dt.date, settings, action_settings, filters: dict | Non
     return (*key_plan(as_of), as_of, settings, action_settings, _hashable(dict(filters or {})))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _campaign_facts(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
+    scored = _scores(path, version, as_of, settings)
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return selection.customer_facts(ws, scored, settings)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _campaign_selection(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
                         filters: dict) -> pd.DataFrame:
     chosen = _plan(path, version, campaigns_version, as_of, settings, action_settings)
     scored = _scores(path, version, as_of, settings)
+    every = _campaign_facts(path, version, as_of, settings)  # read once for any filters
     ws = workspace.by_path(path)
     with ws.reading():
-        return selection.select(ws, chosen, scored, filters, settings)
+        return selection.select(ws, chosen, scored, filters, settings, facts=every)
 
 
 def campaign_selection(as_of: dt.date, filters: dict, settings, action_settings) -> pd.DataFrame:

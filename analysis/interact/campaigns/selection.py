@@ -87,18 +87,29 @@ def _of(ws: Any, scores: Scores, ids: Sequence[str], columns: Sequence[str], set
     return _worded(found, columns, scores)
 
 
-def select(ws: Any, plan: Plan, scores: Scores, filters: dict | None, settings) -> pd.DataFrame:
+def customer_facts(ws: Any, scores: Scores, settings) -> pd.DataFrame:
+    """customer_id (as text) and :data:`FEATURES` of every customer, in the scores' order:
+    what :func:`select` picks from, read once for any filters of the pickers."""
+    frame = _every(ws, scores, ["customer_id", *FEATURES], settings)
+    return frame.assign(customer_id=frame["customer_id"].astype("str"))
+
+
+def select(ws: Any, plan: Plan, scores: Scores, filters: dict | None, settings,
+           facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """customer_id, :data:`FEATURES` and the filtered columns of the customers ``filters``
     select (as :func:`~analysis.customize.plan.export_list` lists them, in its order), from
-    the plan's rows and ``scores`` (the same as-of date and settings). No text is written but
-    the personas' names."""
+    the plan's rows and ``scores`` (the same as-of date and settings), or from ``facts``
+    (:func:`customer_facts`) when it holds the filtered columns. No text is written but the
+    personas' names."""
     from analysis.identify.customers import FILTER_COLUMNS, apply_filters
 
     filters = {k: v for k, v in (filters or {}).items() if v}
     wanted = filters.pop("action", None)
-    filtered = [FILTER_COLUMNS[k] for k in filters]
-    frame = _every(ws, scores, list(dict.fromkeys(["customer_id", *FEATURES, *filtered])), settings)
-    frame = frame.assign(customer_id=frame["customer_id"].astype(str))
+    columns = list(dict.fromkeys(["customer_id", *FEATURES, *[FILTER_COLUMNS[k] for k in filters]]))
+    if facts is None or not set(columns) <= set(facts.columns):
+        facts = _every(ws, scores, columns, settings)
+        facts = facts.assign(customer_id=facts["customer_id"].astype("str"))
+    frame = facts
     if wanted:  # the customers with one of these suggestions
         rows = plan.rows
         having = rows.loc[_isin(rows["action"], [str(a) for a in wanted]), "customer_id"].astype("str").unique()
