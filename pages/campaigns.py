@@ -99,14 +99,13 @@ if rows:
 
 # -- a new campaign -------------------------------------------------------------------------------
 st.header(t("New campaign"))
-options = cached.of_actions("filter_options", as_of, settings, action_settings)
-titles = cached.of_actions("action_titles", as_of, settings, action_settings)
+options, titles = cached.of_actions("campaign_choices", as_of, settings, action_settings, cached.CAMPAIGN_FILTERS)
 LABELS = {"tier": N_("Pyramid tier"), "cell": N_("Matrix cell"), "action": N_("Action")}
 shown_as = {**labels.COLUMNS, "action": lambda a: titles.get(a, a)}
 cols = st.columns(3)
 filters = {key: cols[i].multiselect(t(label), options.get(key, []), key=f"cp_{key}", placeholder=t("All"),
                                     format_func=shown_as.get(key, str)) for i, (key, label) in enumerate(LABELS.items())}
-listed, _ = cached.campaign_selection(as_of, filters, settings, action_settings)
+listed = cached.campaign_selection(as_of, filters, settings, action_settings)
 c1, c2, c3 = st.columns(3)
 holdout = c1.slider(t("Control group share"), 0.05, 0.5, 0.1, 0.05, key="cp_holdout")
 start = c2.date_input(t("Start"), value=dt.date.today(), key="cp_start")
@@ -115,8 +114,7 @@ if listed.empty:
     st.info(t("No customer matches these filters."))
 else:
     lift = st.number_input(t("Lift you hope to detect (points)"), 0.1, 50.0, 5.0, 0.5, key="cp_lift")
-    planned = cached.campaign_plan(listed["customer_id"].tolist(), holdout, as_of, int(window),
-                                  lift / 100)
+    planned = cached.campaign_plan(as_of, filters, settings, action_settings, holdout, int(window), lift / 100)
     st.markdown("**" + show.escape_markdown(campaigns.planned_words(planned)) + "**")
     if planned["control_share_needed"] is not None:
         st.caption(t("To detect a lift of {lift:.1f} points, hold out at least {share:.0%} of the list.", lift=lift,
@@ -127,9 +125,10 @@ else:
     if st.button(t("Create the campaign"), key="cp_create", type="primary"):
         actions = filters.get("action") or []
         try:
-            made = campaigns.create_campaign(
-                ws, name_in, listed, start, holdout=holdout, action=actions[0] if len(actions) == 1 else None,
-                window_days=int(window), filters=filters)
+            with st.spinner(t("Computing…")):
+                made = campaigns.create_campaign(
+                    ws, name_in, listed, start, holdout=holdout, action=actions[0] if len(actions) == 1 else None,
+                    window_days=int(window), filters=filters)
         except UserError as exc:
             st.error(str(exc))
         else:
@@ -137,9 +136,11 @@ else:
             st.session_state.pop("cp_pick", None)
             st.rerun()
     created = st.session_state.get("cp_created")
-    if created in [c["name"] for c in campaigns.list_campaigns(ws)]:
+    if created in [c["name"] for c in found]:
         st.success(t("Campaign “{name}” is stored. Download the list of customers to contact; the control group "
                      "is not in it.", name=show.escape_markdown(created)))
-        targets = campaigns.target_list(ws, created, listed[plan.EXPORT_COLUMNS])
-        lists.customer_list(targets.drop(columns="arm"), key="cp_targets", file_stem="campaign-targets",
-                            columns=plan.EXPORT_COLUMNS)
+        # the first rows' top actions are written now, every target's when a download asks
+        first, targeted, everyone = cached.campaign_targets(created, as_of, filters, settings, action_settings,
+                                                            lists.MAX_SHOWN)
+        lists.customer_list(first, key="cp_targets", file_stem="campaign-targets", columns=plan.EXPORT_COLUMNS,
+                            whole=everyone, sized=(targeted, targeted))

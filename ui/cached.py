@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 # What the first screen does not need (SciPy, scikit-learn behind them): imported at first use.
 plan = later("analysis.customize.plan")
 campaigns = later("analysis.interact.campaigns.workspace")
+selection = later("analysis.interact.campaigns.selection")
 profit = later("analysis.interact.campaigns.profit")
 clv_data = later("analysis.predict.clv_data")
 clv_fits = later("analysis.predict.fit")
@@ -1110,9 +1111,13 @@ def _of_actions(path: str, version: str, campaigns_version: str, as_of: dt.date,
 #: titles, the filtered plan (no reasons) and its counts
 ACTION_VIEWS = {"filter_options": plan.filter_options, "action_titles": plan.action_titles,
                 "filtered": customers.apply_filters, "summary": plan.plan_summary}
-#: views that write reasons: "page" (filters, limit), the first rows of the filtered plan
-#: (what a page shows; :func:`every_action` writes all of them, for a download)
-PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit)}
+#: views of the plan itself: "page" (filters, limit), the first rows of the filtered plan with
+#: their reasons (what a page shows; :func:`every_action` writes all of them, for a
+#: download); "campaign_choices" (keys), the pickers of a new campaign from the plan's rows
+#: (:func:`analysis.interact.campaigns.selection.filter_choices`, titles of one row per action)
+PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit),
+              # (options of the filters ``keys``, {action: title}) for a new campaign's pickers
+              "campaign_choices": lambda p, keys: selection.filter_choices(p, keys)}
 
 
 def of_actions(view: str, as_of: dt.date, settings, action_settings, *args) -> Any:
@@ -1248,30 +1253,98 @@ def campaign_profit(name: str, arm: str, cost: float, margin: float, settings) -
     return _campaign_profit(*key(), name, arm, float(cost), float(margin), settings)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _campaign_selection(path: str, version: str, campaigns_version: str, as_of: dt.date, filters: dict, settings,
-                        action_settings) -> tuple[pd.DataFrame, dt.date]:
+# -- a new campaign: the customers the filters select (up to a million: kept once, shared) ----
+#
+# Keyed by :func:`key_plan` (the action plan they are selected from, the language of the
+# personas' names and of the reasons) and the filters. The selection holds ids and a few
+# facts, no reason: the reasons of the target list are written for the rows shown, and for
+# every row only when a download asks (:func:`campaign_targets`).
+
+
+#: the filters a new campaign is picked with on the Campaigns page
+CAMPAIGN_FILTERS = ("tier", "cell", "action")
+
+
+def _campaign_key(as_of: dt.date, settings, action_settings, filters: dict | None) -> tuple:
+    return (*key_plan(as_of), as_of, settings, action_settings, _hashable(dict(filters or {})))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _campaign_facts(path: str, version: str, as_of: dt.date, settings) -> pd.DataFrame:
+    scored = _scores(path, version, as_of, settings)
     ws = workspace.by_path(path)
     with ws.reading():
-        return campaigns.select_customers(ws, as_of, filters, settings, action_settings)
+        return selection.customer_facts(ws, scored, settings)
 
 
-def campaign_selection(as_of: dt.date, filters: dict, settings, action_settings) -> tuple[pd.DataFrame, dt.date]:
-    """The customers the action plan's ``filters`` select, with their facts, for a new campaign."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _campaign_selection(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                        filters: dict) -> pd.DataFrame:
+    chosen = _plan(path, version, campaigns_version, as_of, settings, action_settings)
+    scored = _scores(path, version, as_of, settings)
+    every = _campaign_facts(path, version, as_of, settings)  # read once for any filters
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return selection.select(ws, chosen, scored, filters, settings, facts=every)
+
+
+def campaign_selection(as_of: dt.date, filters: dict, settings, action_settings) -> pd.DataFrame:
+    """The customers the action plan's ``filters`` select, with the facts a campaign keeps
+    (:func:`analysis.interact.campaigns.selection.select`): no reason written."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Computing…")):
-        return _campaign_selection(*key(), campaign_store.campaigns_version(workspace.current()), as_of, filters,
-                                   settings, action_settings)
+        return _shared(_campaign_selection(*_campaign_key(as_of, settings, action_settings, filters)))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _campaign_plan(path: str, version: str, customer_ids: list[str], holdout: float, as_of: dt.date, days: int,
-                   lift: float) -> dict:
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _campaign_base_rate(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                        filters: dict, days: int) -> float | None:
+    listed = _campaign_selection(path, version, campaigns_version, as_of, settings, action_settings, filters)
     ws = workspace.by_path(path)
     with ws.reading():
-        return campaigns.plan(ws, customer_ids, holdout, as_of, days, lift)
+        return campaigns.past_response_rate(ws, listed["customer_id"], as_of, days)
 
 
-def campaign_plan(customer_ids: list[str], holdout: float, as_of: dt.date, days: int, lift: float) -> dict:
-    """What a campaign to ``customer_ids`` can detect before anything is sent."""
-    return _campaign_plan(*key(), customer_ids, holdout, as_of, int(days), lift)
+def campaign_plan(as_of: dt.date, filters: dict, settings, action_settings, holdout: float, days: int,
+                  lift: float) -> dict:
+    """What a campaign to the customers ``filters`` select can detect before anything is sent
+    (:func:`analysis.interact.campaigns.workspace.planned`); their past response rate is
+    counted once per selection and window."""
+    found = _campaign_key(as_of, settings, action_settings, filters)
+    n = len(_campaign_selection(*found))
+    with st.spinner(t("Computing…")):
+        rate = _campaign_base_rate(*found, int(days))
+    return campaigns.planned(n, holdout, rate, int(days), lift)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _campaign_targets(path: str, version: str, campaigns_version: str, name: str) -> pd.DataFrame:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return campaigns.target_list(ws, name)
+
+
+def _target_rows(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
+                 filters: dict, name: str, limit: int | None) -> pd.DataFrame:
+    ids = _campaign_targets(path, version, campaigns_version, name)["customer_id"]
+    chosen = _plan(path, version, campaigns_version, as_of, settings, action_settings)
+    scored = _scores(path, version, as_of, settings)
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return selection.export_rows(ws, chosen, scored, ids if limit is None else ids.head(limit), filters, settings)
+
+
+_campaign_target_rows = st.cache_resource(show_spinner=False, max_entries=16)(_target_rows)
+
+
+def campaign_targets(name: str, as_of: dt.date, filters: dict, settings, action_settings,
+                     limit: int) -> tuple[pd.DataFrame, int, Any]:
+    """(the first ``limit`` customers campaign ``name`` contacts, with the export's columns
+    and their top action written; how many it contacts; a function that writes every one of
+    them): a download writes the whole list when it is asked for, and it is not kept."""
+    found = _campaign_key(as_of, settings, action_settings, filters)
+    _scores_ready(as_of, settings)
+    n = len(_campaign_targets(*found[:3], name))
+    with st.spinner(t("Computing…")):
+        first = _shared(_campaign_target_rows(*found, name, int(limit)))
+    return first, n, lambda: _target_rows(*found, name, None)

@@ -88,6 +88,13 @@ def members(ws: Workspace, campaign_id: int) -> pd.DataFrame:
                     [int(campaign_id)])
 
 
+def target_members(ws: Workspace, campaign_id: int, control_arm: str) -> pd.DataFrame:
+    """customer_id and arm of the campaign's members outside its control group, in their
+    order (not the features kept with them: a list of a million is read in a moment)."""
+    return ws.query('SELECT "customer_id", "arm" FROM "campaign_members" WHERE "campaign_id" = ? AND "arm" <> ? '
+                    'ORDER BY "row_number"', [int(campaign_id), str(control_arm)])
+
+
 def window_purchases(ws: Workspace, campaign_id: int, start: dt.date, days: int) -> pd.DataFrame:
     """Per member with a purchase line from ``start`` to ``start + days`` (excluded): the
     number of purchase lines with a positive amount and the net amount (refunds subtract)."""

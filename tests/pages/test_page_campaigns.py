@@ -106,3 +106,114 @@ def test_a_new_measured_campaign_changes_the_action_plan_page(demo_copy, monkeyp
     cli = ok_json(capsys, "actions", "--db", str(demo_copy), "--action", action, "--limit", len(after), "--json")
     assert [(a["customer_id"], a["priority"], a["reason"]) for a in cli] == \
         list(zip(after["Customer"], after["Priority"], after["Why"]))
+
+
+def independent_tiers_and_cells(db) -> tuple[dict[str, tuple[str, str | None]], dict, object]:
+    """({customer: (tier, cell)} of the buying customers, {customer: days since last purchase},
+    the as-of date), computed here in SQL from the definitions: as of the last purchase day,
+    active = a purchase line in the 12 months to it; the active ranked by window revenue
+    (ties by id): top the first ceil(1%), big up to ceil(5%), both only with revenue above
+    zero; volume thirds of the active by the same ranking (zero or negative revenue low);
+    satisfaction from the latest survey on a 5-point scale (high >= 4, low <= 2, none)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        as_of = con.execute("SELECT max(date) FROM transactions").fetchone()[0]
+        rows = con.execute("""
+            WITH t AS (SELECT * FROM transactions WHERE date <= $as_of),
+                 c AS (SELECT customer_id, max(date) AS last,
+                              sum(amount) FILTER (WHERE date > $as_of - INTERVAL 12 MONTH) AS rev
+                       FROM t GROUP BY 1),
+                 a AS (SELECT *, row_number() OVER (ORDER BY rev DESC, customer_id) - 1 AS rk,
+                              count(*) OVER () AS n, ntile(3) OVER (ORDER BY rev DESC, customer_id) AS third
+                       FROM c WHERE last > $as_of - INTERVAL 12 MONTH),
+                 s AS (SELECT customer_id, satisfaction / coalesce(scale, 5) * 5 AS sat,
+                              row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at DESC) AS k
+                       FROM interactions WHERE satisfaction IS NOT NULL AND occurred_at < $as_of + 1)
+            SELECT c.customer_id, date_diff('day', c.last, $as_of) AS recency,
+                   CASE WHEN a.customer_id IS NULL THEN 'inactive'
+                        WHEN a.rev > 0 AND a.rk < ceil(a.n * 0.01 - 1e-9) THEN 'top'
+                        WHEN a.rev > 0 AND a.rk < ceil(a.n * 0.05 - 1e-9) THEN 'big' ELSE 'other' END AS tier,
+                   CASE WHEN a.customer_id IS NULL THEN NULL ELSE
+                        CASE WHEN a.rev > 0 AND a.third = 1 THEN 'high' WHEN a.rev > 0 AND a.third = 2 THEN 'medium'
+                             ELSE 'low' END || '/' ||
+                        CASE WHEN s.sat IS NULL THEN 'none' WHEN s.sat >= 4 THEN 'high' WHEN s.sat <= 2 THEN 'low'
+                             ELSE 'medium' END END AS cell
+            FROM c LEFT JOIN a USING (customer_id) LEFT JOIN s ON s.customer_id = c.customer_id AND s.k = 1
+        """, {"as_of": as_of}).fetchall()
+    return {r[0]: (r[2], r[3]) for r in rows}, {r[0]: r[1] for r in rows}, as_of
+
+
+def test_a_campaign_for_the_best_customers_writes_the_reasons_of_the_rows_shown_only(demo_copy, monkeypatch):
+    """A manager opens the Campaigns page, picks the top and big tiers, holds out a fifth and
+    creates the campaign. Its members are the top and big customers as recounted here from the
+    purchase lines, the control group is drawn in every (tier, cell) stratum, and the list to
+    contact is the targets in order. Nothing on the way writes a suggestion's reason for a
+    customer who is not on the screen, nor the words of every customer's scores: the page
+    picks a million customers as quickly as a hundred."""
+    from analysis import scores as scoring
+    from analysis.customize import writing
+    from analysis.interact.campaigns import workspace as campaign_workspace
+    from analysis.settings import ReportSettings, SegmentSettings
+    from analysis.store import Workspace
+
+    with Workspace(demo_copy) as ws:  # as after the import: the scores are stored
+        scoring.score_customers(ws, settings=ReportSettings(SegmentSettings(currency="$")))
+    reasons, framed = [], []
+    real_write, real_text = writing.write, scoring._with_text
+
+    def counting_write(rows, found, *args, **kwargs):
+        if kwargs.get("reasons", True):
+            reasons.extend(rows["customer_id"].astype(str))
+        return real_write(rows, found, *args, **kwargs)
+
+    def counting_text(frame, *args, **kwargs):
+        framed.append((len(frame), args[2]))  # (rows, as-of date)
+        return real_text(frame, *args, **kwargs)
+
+    monkeypatch.setattr(writing, "write", counting_write)
+    monkeypatch.setattr(scoring, "_with_text", counting_text)
+    monkeypatch.setattr(campaign_workspace, "new_seed", lambda: 11)
+
+    tiers, recency, as_of = independent_tiers_and_cells(demo_copy)
+    best = {c for c, (tier, _) in tiers.items() if tier in ("top", "big")}
+    assert 100 < len(best) < 1000
+
+    at = open_page(demo_copy, "campaigns", timeout=300)
+    at.multiselect(key="cp_tier").set_value(["top", "big"]).run()
+    at.slider(key="cp_holdout").set_value(0.2).run()
+    assert not at.exception, at.exception
+    planned = next(m.value for m in at.markdown if "held out" in m.value).replace("\\", "")  # Markdown escapes
+    control = (2 * len(best) * 2 + 10) // 20  # 20% of the list, halves rounded up
+    assert f"With {len(best) - control:,} targeted and {control:,} held out" in planned
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        bought = {r[0] for r in con.execute("SELECT DISTINCT customer_id FROM transactions WHERE amount > 0 AND "
+                                             "date > ? - INTERVAL 30 DAY AND date <= ?", [as_of, as_of]).fetchall()}
+    assert f"past response rate {len(best & bought) / len(best):.1%}" in planned
+    assert reasons == [], "reasons were written before anything was shown"
+    # (the profit view of the demo's first campaign reads the CLV as of the day before its start)
+    assert (6000, as_of) not in framed, "every customer's scores were put into words"
+
+    at.text_input(key="cp_name").set_value("Best customers' preview").run()
+    at.button(key="cp_create").click().run()
+    assert not at.exception, at.exception
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        stored = con.execute("SELECT m.customer_id, m.arm, m.stratum, m.features_json FROM campaign_members m "
+                             "JOIN campaigns c USING (campaign_id) WHERE c.name = ? ORDER BY m.row_number",
+                             ["Best customers' preview"]).df()
+    assert set(stored["customer_id"]) == best and len(stored) == len(best)
+    assert list(stored["customer_id"]) == sorted(best)  # the list's order: by customer id
+    for row in stored.itertuples():
+        features = json.loads(row.features_json)
+        assert json.loads(row.stratum) == [features["tier"], features["cell"]] == list(tiers[row.customer_id])
+        assert features["recency_days"] == recency[row.customer_id]
+    per_stratum = stored.groupby("stratum")["arm"].agg(lambda a: ((a == "control").sum(), len(a)))
+    assert all(int(0.2 * n) <= held <= int(0.2 * n) + 1 for held, n in per_stratum)
+    assert int((stored["arm"] == "control").sum()) == control
+
+    targets = at.dataframe(key="cp_targets_table").value
+    expected = stored.loc[stored["arm"] == "target", "customer_id"].tolist()
+    assert targets["Customer"].tolist() == expected
+    assert any(m.value == f"**{len(expected):,} customers**" for m in at.markdown)
+    assert targets["Why this action"].notna().any()
+    # the top actions' reasons were written for the customers shown, once each
+    assert sorted(reasons) == sorted(set(reasons)) and set(reasons) <= set(expected)
+    assert (6000, as_of) not in framed

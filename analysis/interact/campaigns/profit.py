@@ -32,14 +32,17 @@ def clv_before(ws, name: str, settings=None) -> pd.Series | None:
     """Each customer's CLV as of the day before campaign ``name`` started (indexed by
     customer id); None for an imported experiment or when no CLV could be fitted."""
     from analysis.interact.campaigns.workspace import get_campaign
-    from analysis.scores import score_customers
+    from analysis.scores import score_customers, stored_columns
     from analysis.settings import ReportSettings
 
     found = get_campaign(ws, name)
     if found["source"] != "app":
         return None
     day = pd.Timestamp(found["start_date"]).date() - dt.timedelta(days=1)
-    frame = score_customers(ws, day, settings or ReportSettings()).frame
+    settings = settings or ReportSettings()
+    scored = score_customers(ws, day, settings)  # stored in the workspace the first time
+    frame = stored_columns(ws, ["customer_id", "clv"], day, settings)  # not every customer's words
+    frame = scored.frame if frame is None else frame
     if frame["clv"].notna().sum() == 0:
         return None
     return pd.Series(frame["clv"].to_numpy(dtype=float), index=frame["customer_id"].astype(str))

@@ -36,9 +36,8 @@ from analysis.i18n import t
 from analysis.interact.campaigns.assign import CONTROL, DEFAULT_HOLDOUT, assign_control, new_seed
 from analysis.interact.campaigns.measure import INCONCLUSIVE, WORKED, measure_campaign, minimum_detectable_effect
 from analysis.interact.campaigns.responses import DEFAULT_WINDOW_DAYS, check_window as _window, features as _features, outcomes
+from analysis.interact.campaigns.selection import FEATURES
 
-# The facts an app-made campaign keeps per member (columns of the per-customer scores frame).
-FEATURES = ("recency_days", "orders", "revenue", "tier", "cell", "cluster_name", "satisfaction_5")
 MAX_NAME = 120
 
 
@@ -59,30 +58,40 @@ def _features_json(frame: pd.DataFrame) -> list[str]:
 
 def past_response_rate(ws, customer_ids, as_of: dt.date, days: int = DEFAULT_WINDOW_DAYS) -> float | None:
     """Share of ``customer_ids`` who bought in the ``days`` days up to ``as_of``: the response
-    rate a campaign to them can expect without any effect, for :func:`plan`."""
-    from analysis.identify.facts import purchases
-    from analysis.store import to_frame
+    rate a campaign to them can expect without any effect, for :func:`plan`. Counted in the
+    engine (the list joined to the purchases), so a million ids cost a join, not a Python set."""
+    import ibis
 
-    ids = pd.Index(pd.Series(list(customer_ids), dtype=object).astype(str).unique())
-    if ids.empty:
+    from analysis.identify.facts import purchases
+
+    listed = pd.DataFrame({"customer_id": pd.Series(customer_ids, dtype="str")})
+    if listed.empty:
         return None
     p = purchases(ws.tables(), as_of)
     recent = p.filter((p.date > as_of - dt.timedelta(days=int(days))) & (p.amount > 0))
-    bought = set(to_frame(recent.select("customer_id").distinct())["customer_id"].astype(str))
-    return float(ids.isin(bought).mean())
+    ids = ibis.memtable(listed).distinct()
+    counted = ids.aggregate(customers=ids.count(), bought=ids.customer_id.isin(recent.customer_id).sum())
+    row = p.get_backend().to_pyarrow(counted).to_pylist()[0]
+    return float(row["bought"] or 0) / int(row["customers"])
 
 
 def plan(ws, customer_ids, holdout: float, as_of: dt.date, days: int = DEFAULT_WINDOW_DAYS,
          lift: float | None = None) -> dict:
-    """What a campaign to ``customer_ids`` can detect before anything is sent: group sizes,
-    the past response rate, the minimum detectable effect (80% power, 5% two-sided) and, for
-    ``lift``, the control share that would detect it."""
+    """What a campaign to ``customer_ids`` can detect before anything is sent
+    (:func:`planned` with their past response rate, :func:`past_response_rate`)."""
+    return planned(len(customer_ids), holdout, past_response_rate(ws, customer_ids, as_of, days), days, lift)
+
+
+def planned(n: int, holdout: float, rate: float | None, days: int = DEFAULT_WINDOW_DAYS,
+            lift: float | None = None) -> dict:
+    """What a campaign to ``n`` customers whose past response rate is ``rate`` can detect:
+    group sizes, the minimum detectable effect (80% power, 5% two-sided) and, for ``lift``,
+    the control share that would detect it."""
     from analysis.interact.campaigns.assign import control_quota
     from analysis.interact.campaigns.measure import control_share_needed
 
-    n = len(customer_ids)
+    n = int(n)
     control = int(control_quota([n], holdout)[0]) if n else 0
-    rate = past_response_rate(ws, customer_ids, as_of, days)
     usable = rate is not None and 0 < rate < 1 and control >= 1 and n - control >= 1
     mde = minimum_detectable_effect(n - control, control, rate) if usable else None
     share = control_share_needed(n, lift, rate) if usable and lift else None
@@ -92,11 +101,13 @@ def plan(ws, customer_ids, holdout: float, as_of: dt.date, days: int = DEFAULT_W
 
 def select_customers(ws, as_of: Any = None, filters: dict | None = None, settings=None, action_settings=None,
                      scores=None) -> tuple[pd.DataFrame, dt.date]:
-    """The customers the Actions filters select (as ``export`` lists them), with their facts
-    from the per-customer scores. Returns (frame, as_of)."""
+    """The customers the Actions filters select (as ``export`` lists them, its columns), with
+    their :data:`FEATURES` from the per-customer scores. Returns (frame, as_of). Every
+    customer's top action is written: :mod:`.selection` picks the customers without it."""
     from analysis.settings import ActionSettings
-    from analysis.customize.plan import export_list
+    from analysis.customize.plan import plan_rows
     from analysis.identify.facts import resolve_as_of
+    from analysis.interact.campaigns.selection import export_rows, select
     from analysis.settings import ReportSettings
     from analysis.scores import score_customers
 
@@ -104,8 +115,10 @@ def select_customers(ws, as_of: Any = None, filters: dict | None = None, setting
     action_settings = action_settings or ActionSettings()
     as_of = resolve_as_of(ws.tables(), as_of)
     scores = scores or score_customers(ws, as_of, settings)
-    listed = export_list(ws, as_of, filters, settings, scores, action_settings)
-    return with_facts(listed, scores.frame), as_of
+    chosen = plan_rows(ws, as_of, settings, action_settings, scores)
+    picked = select(ws, chosen, scores, filters, settings)
+    listed = export_rows(ws, chosen, scores, picked["customer_id"], filters, settings)
+    return with_facts(listed, picked), as_of
 
 
 def with_facts(listed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
@@ -145,8 +158,7 @@ def target_list(ws, name: str, customers: pd.DataFrame | None = None) -> pd.Data
     """The customers a campaign contacts (never its control group), in the list's order,
     with the columns of ``customers`` (e.g. name, tier, top action) when given."""
     found = get_campaign(ws, name)
-    m = sql.members(ws, found["campaign_id"])
-    m = m[m["arm"] != found["control_arm"]][["customer_id", "arm"]].reset_index(drop=True)
+    m = sql.target_members(ws, found["campaign_id"], found["control_arm"])
     if customers is not None:
         m = m.merge(customers.assign(customer_id=customers["customer_id"].astype(str)), on="customer_id", how="left")
     return m
