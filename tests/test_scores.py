@@ -63,8 +63,8 @@ def test_scores_stored_in_the_workspace_are_reused_and_invalidated_by_what_they_
 
     with Workspace(demo_copy) as ws:
         computed = score_customers(ws.tables())
-        stored = score_customers(ws)  # computes and stores, with the models' figures beside
-        assert _stored_kinds(ws) == {"clv": 1, "scores": 1, "clv_model": 1, "clusters_model": 1}
+        stored = score_customers(ws)  # computes and stores, with the models' figures and the CLV check beside
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 1, "clv_model": 1, "clv_check": 1, "clusters_model": 1}
         again = score_customers(ws)  # reads back: same frame, same texts
         for other in (stored, again):
             pd.testing.assert_frame_equal(other.frame, computed.frame)
@@ -75,11 +75,11 @@ def test_scores_stored_in_the_workspace_are_reused_and_invalidated_by_what_they_
         before = int(computed.frame["interactions"].iloc[0])
         record_interaction(ws, cid, "contact", "phone", date=as_of + dt.timedelta(days=3))
         score_customers(ws, as_of)  # a contact after the as-of date changes nothing there
-        assert _stored_kinds(ws) == {"clv": 1, "scores": 1, "clv_model": 1, "clusters_model": 1}
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 1, "clv_model": 1, "clv_check": 1, "clusters_model": 1}
 
         record_interaction(ws, cid, "contact", "phone", date=as_of)
         fresh = score_customers(ws, as_of)  # inside the period: scores (and clusters) again, CLV kept
-        assert _stored_kinds(ws) == {"clv": 1, "scores": 2, "clv_model": 1, "clusters_model": 2}
+        assert _stored_kinds(ws) == {"clv": 1, "scores": 2, "clv_model": 1, "clv_check": 1, "clusters_model": 2}
         assert int(fresh.frame.loc[fresh.frame["customer_id"] == cid, "interactions"].iloc[0]) == before + 1
 
 

@@ -152,11 +152,14 @@ def interaction_facts(tables: Tables, as_of: dt.date):
     )
     surveys = i.filter(i.satisfaction.notnull())
     scale = ibis.coalesce(surveys.scale, ibis.literal(5.0))
+    # Two answers stamped with the same moment (a form sent twice, a score corrected): the
+    # one recorded last wins, so the same data always gives the same satisfaction.
+    order = [ibis.desc(surveys.occurred_at)]
+    if "interaction_id" in surveys.columns:
+        order.append(ibis.desc(surveys.interaction_id))
     ranked = surveys.mutate(
         satisfaction_5=surveys.satisfaction / scale * 5.0,
-        _rank=ibis.row_number().over(
-            group_by=surveys.customer_id, order_by=ibis.desc(surveys.occurred_at)
-        ),
+        _rank=ibis.row_number().over(group_by=surveys.customer_id, order_by=order),
     )
     latest = ranked.filter(ranked._rank == 0).select(
         "customer_id",
