@@ -65,11 +65,12 @@ NOTE_INPUT_COLUMNS = tuple(_NOTE_INPUTS.values())
 # large workspace (measured on benchmarks/generate.py's 200,000 customers): the progress
 # bar moves by these, not by the count of stages.
 STAGES = (
-    (N_("Fitting the purchase and spend models (lifetime value)"), 0.30),
+    (N_("Fitting the purchase and spend models (lifetime value)"), 0.25),
     (N_("Estimating wallets"), 0.15),
-    (N_("Per-customer facts, tiers, matrix cells and RFM segments"), 0.25),
-    (N_("Finding clusters and personas"), 0.25),
+    (N_("Per-customer facts, tiers, matrix cells and RFM segments"), 0.20),
+    (N_("Finding clusters and personas"), 0.20),
     (N_("Storing the scores in the workspace"), 0.05),
+    (N_("Checking the lifetime-value model on the last six months"), 0.15),
 )
 # Bumped when the stored columns change, so results stored by an older version are not read.
 STORED_FORMAT = 3  # 2: money summed exactly (DECIMAL), not as floating point; 3: wallets
@@ -322,6 +323,8 @@ def score_customers(source: Workspace | Tables, as_of: Any = None,
         clv_frames, clv_meta = _stored(source, "clv", clv_key, clv_part)
         frames, meta = _stored(source, "scores", key, lambda: numbers(clv_frames.get("clv")),
                                before_saving=lambda: _stage(report, 4))
+        if "clv" in held:  # the CLV page's default check is stored with the fit (store_models)
+            _stage(report, 5)
         store_models(source, as_of, settings, held.get("clv"), held.get("clusters"))
     clusters = {k: frames[k] for k in ("profiles", "zscores") if k in frames}
     messages = {**clv_meta["messages"], **meta["messages"]}
