@@ -33,7 +33,6 @@ import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -47,7 +46,7 @@ from analysis.identify.facts import resolve_as_of
 from analysis.progress import Reporter, silent
 from analysis.settings import ReportSettings
 from analysis.differentiate.segments import add_text, segment_customers
-from analysis.store import Tables, Workspace
+from analysis.store import Tables, Workspace, read_even_if_closed
 
 if TYPE_CHECKING:
     from analysis.predict.clv_data import CLVFit
@@ -349,11 +348,7 @@ def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, setting
 
     def make() -> pd.DataFrame:
         with i18n.using(language):
-            try:
-                found = ws.load_result(key, parts=("frame",))
-            except duckdb.ConnectionException:  # the workspace was closed since: read it again
-                with Workspace(ws.path, read_only=True) as again:
-                    found = again.load_result(key, parts=("frame",))
+            found = read_even_if_closed(ws, lambda w: w.load_result(key, parts=("frame",)))
             if found is None:  # dropped since (a newer result of the kind): computed again
                 return score_customers(ws, as_of, settings).frame
             return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame

@@ -35,7 +35,8 @@ from analysis.store.schema import (
     CURRENCY_NOTE, DATA_TABLES, MONEY_COLUMNS, MONEY_TYPE, SCHEMA, column_names, ddl, quote_ident,
 )
 from analysis.store.shared import IDLE_CLOSE_SECONDS, SharedWorkspace, shared
-from analysis.store.workspace import BUSY_WAIT_SECONDS, Workspace, WorkspaceBusy, connect, creating, open_workspace
+from analysis.store.workspace import (BUSY_WAIT_SECONDS, Workspace, WorkspaceBusy, connect, creating, open_workspace,
+                                      read_even_if_closed)
 
 __all__ = [
     "BUSY_WAIT_SECONDS", "CURRENCY_NOTE", "DATA_TABLES", "DEFAULT_FOLDER", "DEMO_NAME", "IDLE_CLOSE_SECONDS",

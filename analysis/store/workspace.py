@@ -364,6 +364,18 @@ def _release_shared(path: Path) -> None:
         ws.release()
 
 
+def read_even_if_closed(ws: Workspace, read: Any) -> Any:
+    """``read(ws)``; when ``ws`` was closed since (a value made later from a workspace the
+    caller has closed: a frame or a masker made when first used), ``read`` of the same file
+    opened again read-only for the read alone."""
+    try:
+        with ws.reading():  # a shared workspace's connection is open for the read only
+            return read(ws)
+    except duckdb.ConnectionException:
+        with Workspace(ws.path, read_only=True) as again:
+            return read(again)
+
+
 def open_workspace(path: str | Path, read_only: bool = False) -> Workspace:
     return Workspace(path, read_only=read_only)
 

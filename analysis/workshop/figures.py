@@ -34,7 +34,7 @@ from analysis.identify.facts import resolve_as_of
 from analysis.masking import Masker, engine_masker
 from analysis.scores import Scores, attempt, score_customers, stored_table
 from analysis.settings import ReportSettings
-from analysis.store import Tables, Workspace
+from analysis.store import Tables, Workspace, read_even_if_closed
 from analysis.stored_scores import StoredScores, read_stored
 
 SCATTER_POINTS = 1500  # enough to see the shape; keeps the exported file light
@@ -217,8 +217,7 @@ def _engine_masker(ws: Workspace, as_of: dt.date, settings: ReportSettings,
     numbered among every stored customer from the stored ids alone (:func:`analysis.masking.engine_masker`)."""
     shown = [] if parts["value"] is None else list(parts["value"]["plotted"]["customer_id"].astype(str))
 
-    def masker(secret: str | None) -> Masker:
-        with ws.reading():  # a shared workspace's connection is open for the read only
-            return engine_masker(stored_table(ws, as_of, settings), secret, shown)
+    def masker(secret: str | None) -> Masker:  # the slides may be made after ws was closed
+        return read_even_if_closed(ws, lambda w: engine_masker(stored_table(w, as_of, settings), secret, shown))
 
     return masker

@@ -252,3 +252,20 @@ def test_a_workspace_without_campaigns_says_how_to_learn(tmp_path):
     finally:
         ws.close()
     assert slide.figure is None and "Campaigns page" in slide.headline
+
+
+def test_a_story_made_from_stored_scores_is_masked_after_its_workspace_is_closed(demo_copy):
+    """A consultant's story is built while the workspace is open and shown (masked for the
+    room) later, from another process's cache, after it was closed: the masked labels are
+    read from the stored ids again, and are the ones of the story shown unmasked-and-masked
+    while it was open."""
+    from analysis.scores import score_customers
+
+    with Workspace(demo_copy) as ws:
+        score_customers(ws)  # stored, as after an import: the story reads what is stored
+        data = story.story_data(ws)
+        open_masked = _everything(story.slides(data, mask=True, secret="room"))
+    assert data.customer_ids is None  # built from the stored scores, not from every customer's row
+    closed_masked = _everything(story.slides(data, mask=True, secret="room"))
+    assert closed_masked == open_masked
+    assert re.search(r"Customer \d+", closed_masked)
