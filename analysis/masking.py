@@ -58,15 +58,6 @@ def _key(secret: str | None) -> bytes:
     return (secret or secrets.token_hex(16)).encode()
 
 
-def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
-    """(inner, outer) padded keys of HMAC-SHA256 (RFC 2104): ``HMAC(key, m) = SHA256(outer ||
-    SHA256(inner || m))``, what the engine computes to order the ids as :class:`Masker` does."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
-
-
 class Masker:
     """Maps customer ids to stable labels ("Customer 0042") and masks frames. ``secret``
     orders the labels (:func:`workspace_secret`); without one a random key is drawn, so the
@@ -129,18 +120,14 @@ class Masker:
 
 
 def _digests(ids: list[str], key: bytes) -> list[bytes]:
-    """HMAC-SHA256 of each id under ``key`` (RFC 2104 from its padded keys, :func:`hmac_pads`,
-    the two keyed states made once and copied per id: what ``hmac.new(key, id)`` gives, in
-    a third of the time)."""
-    inner_pad, outer_pad = hmac_pads(key)
-    inner, outer = hashlib.sha256(inner_pad), hashlib.sha256(outer_pad)
+    """HMAC-SHA256 of each id under ``key``, as :class:`Masker` orders them: the keyed state
+    made once and copied per id (``hmac.HMAC.copy``), not keyed again for each of a million ids."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
     out = []
     for c in ids:
-        i = inner.copy()
-        i.update(c.encode())
-        o = outer.copy()
-        o.update(i.digest())
-        out.append(o.digest())
+        h = keyed.copy()
+        h.update(c.encode())
+        out.append(h.digest())
     return out
 
 
