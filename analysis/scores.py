@@ -348,10 +348,13 @@ def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, setting
 
     def make() -> pd.DataFrame:
         with i18n.using(language):
-            found = read_even_if_closed(ws, lambda w: w.load_result(key, parts=("frame",)))
-            if found is None:  # dropped since (a newer result of the kind): computed again
-                return score_customers(ws, as_of, settings).frame
-            return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame
+            def read(w: Workspace) -> pd.DataFrame:
+                found = w.load_result(key, parts=("frame",))
+                if found is None:  # dropped since (a newer result of the kind): computed again
+                    return score_customers(w, as_of, settings).frame
+                return _with_text(found[0]["frame"], clusters, messages, as_of, settings, meta.get("wallet")).frame
+
+            return read_even_if_closed(ws, read)
 
     return Scores(frame=_Later(make), as_of=as_of, personas=personas, messages=messages,
                   wallet=meta.get("wallet"), key=key)

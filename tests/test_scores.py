@@ -1,5 +1,7 @@
 """The per-customer frame: every label present on the demo; the list helpers' orderings."""
 
+import json
+
 import pandas as pd
 
 from analysis.settings import ReportSettings, SegmentSettings
@@ -104,3 +106,17 @@ def test_the_stored_scores_answer_a_count_in_the_engine(demo_copy):
     counted = {str(k): int(v) for k, v in zip(by_tier["tier"], by_tier["n"])}
     assert counted == {str(k): int(v) for k, v in scored["tier"].value_counts(dropna=False).items()}
     assert sum(counted.values()) == len(scored) > 0
+
+
+def test_a_frame_whose_stored_scores_were_replaced_is_computed_again_after_its_workspace_closed(demo_copy):
+    """Another process stored newer results and the scores this frame was to read are gone,
+    and the workspace that made it has been closed since (a page's cache outlives both): the
+    frame is computed again from the file, read-only, with the figures of the stored one."""
+    with Workspace(demo_copy) as ws:
+        written = score_customers(ws)
+        later = score_customers(ws)  # the stored scores, their frame made when first read
+        names = ws.query(f"SELECT tables_json FROM results WHERE result_key = '{later.key}'")["tables_json"]
+        for name in json.loads(names.iloc[0]).values():
+            ws.cursor().execute(f'DROP TABLE "{name}"')
+        ws.cursor().execute("DELETE FROM results WHERE result_key = ?", [later.key])
+    pd.testing.assert_frame_equal(later.frame, written.frame)

@@ -217,7 +217,13 @@ def _engine_masker(ws: Workspace, as_of: dt.date, settings: ReportSettings,
     numbered among every stored customer from the stored ids alone (:func:`analysis.masking.engine_masker`)."""
     shown = [] if parts["value"] is None else list(parts["value"]["plotted"]["customer_id"].astype(str))
 
+    def label(w: Workspace, secret: str | None) -> Masker:
+        table = stored_table(w, as_of, settings)
+        if table is None:  # the stored scores were replaced since: number every customer's id
+            return Masker(score_customers(w, as_of, settings).frame["customer_id"].astype(str).tolist(), secret)
+        return engine_masker(table, secret, shown)
+
     def masker(secret: str | None) -> Masker:  # the slides may be made after ws was closed
-        return read_even_if_closed(ws, lambda w: engine_masker(stored_table(w, as_of, settings), secret, shown))
+        return read_even_if_closed(ws, lambda w: label(w, secret))
 
     return masker
