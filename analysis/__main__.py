@@ -7,14 +7,24 @@ loaded: after a report that teardown (pandas, Ibis, scikit-learn, SciPy and the 
 objects freed one by one) costs about half a second of CPU that nobody waits for. When the
 output cannot be flushed (a closed pipe) or another thread still runs, the process ends the
 ordinary way.
+
+Decision: a command's process collects cyclic garbage after :data:`NEW_OBJECTS` new objects
+instead of Python's 700. Building a report's queries makes millions of short-lived objects;
+collecting every 700 took about 0.4 s of CPU in some 670 collections, every 50,000 about
+0.13 s in eight, with the same peak memory (the objects are freed by their reference counts
+as before; only cycles wait a little longer).
 """
 
 import atexit
+import gc
 import os
 import sys
 import threading
 
-from analysis.cli import main
+NEW_OBJECTS = 50_000
+gc.set_threshold(NEW_OBJECTS, *gc.get_threshold()[1:])
+
+from analysis.cli import main  # noqa: E402  (after the threshold: importing makes objects too)
 
 code = main()
 try:
