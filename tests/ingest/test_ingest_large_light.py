@@ -6,7 +6,7 @@ cells, each kept to the cent as written (half away from zero, from the shortest 
 value: "1.0049999999999999999" is 1.005, so 1.01), and its buyers are the raw rows' customers.
 
 Each command runs in a process of its own, as a person types it. The large-file threshold
-(analysis.ingest.reading.LARGE_FILE, 50 MB) is lowered in that process so that a file of a
+(analysis.ingest.reading.LARGE_FILE, 1 MiB) is lowered in that process so that a file of a
 couple of megabytes takes the large-file path, which keeps the test quick."""
 
 import json
