@@ -217,6 +217,25 @@ def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
     return head_has_spaces(raw)
 
 
+def head_stages_whole(raw: RawSheet, mapping: dict[str, str]) -> bool:
+    """Whether the head of a large file already shows what makes the careful pass stage every
+    line (:mod:`analysis.store.bulk_split` cannot take it): whitespace around a cell, a line
+    without a customer id, an id that is not plain ASCII or ends in ".0"."""
+    if head_has_spaces(raw):
+        return True
+    names, rows = raw.cells()
+    for fld, column in mapping.items():
+        if field_kind(fld) != "id" or column not in names:
+            continue
+        i = names.index(column)
+        present = [row[i] for row in rows if row[i] is not None]
+        if fld == "customer_id" and len(present) < len(rows):
+            return True
+        if any(c.endswith(".0") or not c.isascii() for c in present):
+            return True
+    return False
+
+
 @dataclass
 class FileFacts:
     """What one read of the bytes tells: the sha256 (duplicate imports), the number of lines,
@@ -230,6 +249,7 @@ class FileFacts:
     refuse: bool
     trim: bool
     direct: bool | None = None  # did insert_direct write every line below the header?
+    split: bool | None = None  # did bulk_split.insert_split write the file (False: stage it whole)?
 
 
 # UTF-8 of the non-ASCII characters str.strip removes.
