@@ -16,7 +16,8 @@ Decisions (they matter to users, so they are stated here):
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
-  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk` and :mod:`analysis.store.bulk_careful`) with the same results and messages;
+  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk`, :mod:`analysis.store.bulk_split`
+  and :mod:`analysis.store.bulk_careful`) with the same rows (in no promised order), results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
   the careful one handles, the whole transaction is rolled back and run again. A file that the
   optimistic pass writes whole is planned and imported without pandas, NumPy or Ibis (their
