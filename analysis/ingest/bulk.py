@@ -16,7 +16,11 @@ the imports log and the messages). This module plans and reads bytes; the statem
   (:func:`read_facts`). When the rows written are all the file's lines and no cell needs
   stripping, that is the import. Otherwise the transaction is rolled back and run again
   (:class:`Retry`), this file the careful way.
-- Careful pass (:func:`~analysis.store.bulk.scan`, :func:`~analysis.store.bulk.check_and_insert`): the cells are staged in a
+- Careful pass of the odd lines only (:func:`~analysis.store.bulk_split.insert_split`): the
+  reader types the cells, writes the plain rows straight into ``transactions`` and sets aside
+  the lines it cannot cast, which alone are staged and checked as below; when the plain rows
+  need care too (guests, returns, ids to normalise, a currency column), the whole file is:
+- Careful pass (:func:`~analysis.store.bulk_careful.scan`, :func:`~analysis.store.bulk_careful.check_and_insert`): the cells are staged in a
   temporary table (stripped of the whitespace ``str.strip`` removes, when some cell has
   any); every other non-empty amount or date ("¥1,234.50", "05/03/2024") is parsed by
   :mod:`.values`, once per distinct value and with the row counts, so that decisions taken
@@ -217,6 +221,25 @@ def head_needs_rules(raw: RawSheet, mapping: dict[str, str]) -> bool:
     return head_has_spaces(raw)
 
 
+def head_stages_whole(raw: RawSheet, mapping: dict[str, str]) -> bool:
+    """Whether the head of a large file already shows what makes the careful pass stage every
+    line (:mod:`analysis.store.bulk_split` cannot take it): whitespace around a cell, a line
+    without a customer id, an id that is not plain ASCII or ends in ".0"."""
+    if head_has_spaces(raw):
+        return True
+    names, rows = raw.cells()
+    for fld, column in mapping.items():
+        if field_kind(fld) != "id" or column not in names:
+            continue
+        i = names.index(column)
+        present = [row[i] for row in rows if row[i] is not None]
+        if fld == "customer_id" and len(present) < len(rows):
+            return True
+        if any(c.endswith(".0") or not c.isascii() for c in present):
+            return True
+    return False
+
+
 @dataclass
 class FileFacts:
     """What one read of the bytes tells: the sha256 (duplicate imports), the number of lines,
@@ -230,6 +253,7 @@ class FileFacts:
     refuse: bool
     trim: bool
     direct: bool | None = None  # did insert_direct write every line below the header?
+    split: bool | None = None  # did bulk_split.insert_split write the file (False: stage it whole)?
 
 
 # UTF-8 of the non-ASCII characters str.strip removes.

@@ -16,7 +16,8 @@ Decisions (they matter to users, so they are stated here):
 - A successful import remembers its mapping under the header signature (``remember``), so
   the next file with the same headers is mapped the same way.
 - A UTF-8 text file of ``reading.LARGE_FILE`` bytes or more going to ``transactions`` is
-  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk` and :mod:`analysis.store.bulk_careful`) with the same results and messages;
+  read, checked and written by DuckDB (:mod:`.bulk`, :mod:`analysis.store.bulk`, :mod:`analysis.store.bulk_split`
+  and :mod:`analysis.store.bulk_careful`) with the same rows (in no promised order), results and messages;
   its bytes are never held in memory whole. When its optimistic pass finds something only
   the careful one handles, the whole transaction is rolled back and run again. A file that the
   optimistic pass writes whole is planned and imported without pandas, NumPy or Ibis (their
@@ -37,6 +38,7 @@ from analysis.ingest import mapping as M
 from analysis.ingest import rules as R
 from analysis.ingest.plan import SheetPlan, no_match_error, plan_file, plan_sheets, sheet_label
 from analysis.ingest.outcome import IngestReport, SheetResult
+from analysis.ingest.currency_names import currency_of_name
 from analysis.ingest.reading import read_any
 from analysis.ingest.rules import Rules
 from analysis.store import CURRENCY_NOTE
@@ -200,7 +202,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             and not db.has_rows(cur, "orders")  # what bulk.py reads
         if plain and "currency" not in plan.mapping and (
                 (fact is None and not bulk.head_needs_rules(raw, plan.mapping))
-                or (fact is not None and fact.direct is not False and not fact.refuse and not fact.trim)):
+                or (fact is not None and fact.direct is not False and fact.split is None and not fact.refuse
+                    and not fact.trim)):
             import_id = ws.next_id(cur, "imports", "import_id")
             written, fact = bulk_sql.insert_direct(cur, raw, plan.mapping, import_id, rules, fact)
             facts[key] = fact
@@ -214,6 +217,23 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             return _finish_result(cur, plan, result, import_id, remember)
         from analysis.store import bulk_careful
 
+        if plain and "currency" not in plan.mapping and not currency_of_name(plan.mapping.get("amount", "")) and (
+                (fact is None and not bulk.head_stages_whole(raw, plan.mapping))
+                or (fact is not None and fact.split is not False and not fact.refuse and not fact.trim)):
+            from analysis.store import bulk_split  # the plain rows straight in, the odd lines staged
+
+            import_id = ws.next_id(cur, "imports", "import_id")
+            try:
+                checked, fact = bulk_split.insert_split(cur, raw, plan.mapping, import_id, rules, label, fact)
+            except bulk.Retry as retry:  # stage it whole, its facts now known
+                facts[key] = retry.args[0]
+                raise
+            if fact is not None:
+                facts[key] = fact
+            if checked is not None:
+                if db.seen(cur, fact.digest, table, plan.sheet):
+                    raise bulk.Retry()  # the same bytes again: found as a duplicate with the facts known
+                return _careful_result(cur, plan, result, import_id, fact.digest, checked, remember)
         scan = None
         if plain:  # the careful pass; reads the file's facts meanwhile when they are not known yet
             scan, fact = bulk_careful.scan(cur, raw, plan.mapping, fact, rules, trim=bulk.head_has_spaces(raw))
@@ -228,16 +248,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if scan is not None:
             import_id = ws.next_id(cur, "imports", "import_id")
             checked = bulk_careful.check_and_insert(cur, scan, label, import_id)
-            _log_import(cur, plan, import_id, fact.digest, checked.rows, checked.invalid)
-            result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
-            result.ids_normalised = checked.ids_normalised
-            result.customer_lines, result.guest_lines = checked.customer_lines, checked.guest_lines
-            result.guest_revenue, result.by_status, result.carried = checked.guest_revenue, checked.by_status, \
-                checked.carried
-            result.id_from = M.customer_id_source(plan.mapping, plan.columns)
-            if checked.currency is not None:
-                result.currency, result.currency_evidence = checked.currency.code, checked.currency.evidence
-            return _finish_result(cur, plan, result, import_id, remember)
+            return _careful_result(cur, plan, result, import_id, fact.digest, checked, remember)
         digest, data = fact.digest, raw.source.path.read_bytes()  # the pandas path, on the whole file
         try:
             raw = read_any(plan.file_name, data)[0]
@@ -292,6 +303,21 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     elif plan.platform and platforms.BY_KEY[plan.platform].currency and table != "orders":
         result.currency = platforms.BY_KEY[plan.platform].currency
         result.currency_evidence = t("the currency of {platform}", platform=lookup(platforms.NAMES[plan.platform]))
+    return _finish_result(cur, plan, result, import_id, remember)
+
+
+def _careful_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, digest: str, checked,
+                    remember: bool) -> SheetResult:
+    """The import's row and the sheet's result from the careful pass's outcome
+    (:class:`analysis.store.bulk_careful.Checked`)."""
+    _log_import(cur, plan, import_id, digest, checked.rows, checked.invalid)
+    result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
+    result.ids_normalised = checked.ids_normalised
+    result.customer_lines, result.guest_lines = checked.customer_lines, checked.guest_lines
+    result.guest_revenue, result.by_status, result.carried = checked.guest_revenue, checked.by_status, checked.carried
+    result.id_from = M.customer_id_source(plan.mapping, plan.columns)
+    if checked.currency is not None:
+        result.currency, result.currency_evidence = checked.currency.code, checked.currency.evidence
     return _finish_result(cur, plan, result, import_id, remember)
 
 

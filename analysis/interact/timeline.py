@@ -80,7 +80,7 @@ def _interaction_detail(row: pd.Series) -> str:
 def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: Any = None,
                     currency: str = "") -> pd.DataFrame:
     """Every purchase, refund and interaction of one customer up to ``as_of`` (all when
-    None), oldest first. Columns: :data:`EVENT_COLUMNS`; satisfaction on its own scale and
+    None), oldest first (purchases of one day by order id, product, category, amount). Columns: :data:`EVENT_COLUMNS`; satisfaction on its own scale and
     as ``satisfaction_5`` (score / scale × 5, scale 5 when missing). Amounts in ``detail``
     carry ``currency``, the workspace's symbol."""
     tables = _only(_tables(ws_or_tables), str(customer_id))
@@ -100,6 +100,10 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
         "amount": tx["amount"].astype(float),
         "category": tx["category"], "product": tx["product"], "order_id": tx["order_id"],
     })
+    # The stored order of purchase lines is not a contract (README, Decisions): lines of one day
+    # are shown by order id, product, category and amount, whatever order they were written in.
+    buys = buys.sort_values(["time", "order_id", "product", "category", "amount"], kind="stable",
+                            na_position="last", ignore_index=True)
     buys["detail"] = [
         _text(k, what=_what(p, c), amount=i18n.Amount(abs(a), currency))
         for k, p, c, a in zip(buys["kind"], buys["product"], buys["category"], buys["amount"])

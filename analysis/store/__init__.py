@@ -14,7 +14,7 @@ default) or on Spark.
 - :mod:`.engine`: the data tables as Ibis expressions (``Tables``), ``materialize``,
   ``to_frame``, ``local_tables`` (frames in memory as Ibis tables), and the fixed customer sample model fitting uses (``hash_sample``).
 - :mod:`.names`: workspace names and their files.
-- :mod:`.imports`, :mod:`.bulk` and :mod:`.bulk_careful`: the statements of an import (the
+- :mod:`.imports`, :mod:`.bulk`, :mod:`.bulk_split` and :mod:`.bulk_careful`: the statements of an import (the
   pandas path's writes; large CSV files read, checked and written by DuckDB, under the value
   rules of :mod:`analysis.ingest.rules`). Imported by name, not re-exported here.
 - :mod:`.campaigns`: the campaigns and their members (imported by name).

@@ -129,6 +129,22 @@ def _start_facts(source: TextFile) -> tuple[threading.Thread, list]:
     return worker, out
 
 
+# The numbers DuckDB's reader types as DOUBLE in a file without "_" or "+" (and inf, nan, which
+# are refused as they are written): the split pass (bulk_split) types amounts so only while the value
+# rules' plain form is this one.
+READER_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+
+
+def typed_file(source: TextFile) -> bool:
+    """Whether DuckDB's reader may type the cells of the file's rows (no "_" or "+" below the
+    header: see :func:`_typed_select`); memchr over the rows, cheap."""
+    with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = 0
+        for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
+            start = mm.find(b"\n", start) + 1
+        return mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0
+
+
 def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, rules: R.Rules,
                   fact: FileFacts | None = None) -> tuple[int | None, FileFacts]:
     """The optimistic pass, inside the import's transaction: every row whose cells SQL reads
@@ -142,11 +158,7 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
 
     source = raw.source
     index = _index(raw, mapping)
-    with open(source.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        start = 0
-        for _ in range(source.skip):  # past the header: "customer_id" has its own "_"
-            start = mm.find(b"\n", start) + 1
-        typed = mm.find(b"_", start) < 0 and mm.find(b"+", start) < 0  # memchr over the rows: cheap
+    typed = typed_file(source)
     params = _params(source, rules)
     fields = [f for f in SCHEMA["transactions"] if f in index]
     stored: tuple[str, ...] = ()
@@ -168,31 +180,37 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
     return (None if written is None else int(written)), fact
 
 
-def _typed_select(index: dict[str, int], fields: list[str], params: dict, rules: R.Rules) -> tuple[str, tuple[str, ...]]:
+def _typed_select(index: dict[str, int], fields: list[str], params: dict, rules: R.Rules,
+                  rejects: tuple[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
     """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
     There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
     years outside 1000-9999, which :func:`_typed_value` refuses); spaces around a cell make the
     file's facts ask for stripping; a cell it cannot read drops its row (``ignore_errors``),
     which the row count shows. Amounts are read as text and cast to the store's DECIMAL in one
-    step (:func:`_money_from_text`). Returns (the SELECT, the fields it gives in the store's type)."""
-    money = [f for f in fields if f in R.AMOUNT_FIELDS]
+    step (:func:`_money_from_text`). Returns (the SELECT, the fields it gives in the store's type).
+    With ``rejects`` (the names of a rejects table and scan), the lines the reader cannot cast are
+    kept there instead, amounts included (typed as DOUBLE, kept as the store keeps a DOUBLE):
+    the careful pass's odd lines (:mod:`analysis.store.bulk_split`)."""
+    money = [f for f in fields if f in R.AMOUNT_FIELDS] if rejects is None else []
     types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()
              if f not in money}
     params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
-    read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
+    kept = ("ignore_errors=true" if rejects is None else
+            f"store_rejects=true, rejects_table={_literal(rejects[0])}, rejects_scan={_literal(rejects[1])}")
+    read = _READ.format(f", dateformat='%Y-%m-%d', {kept}")
     cells = {f: quote_ident("c" + str(index[f])) for f in fields}
     typed = {f: _money_from_text(cells[f], "transactions", f) if f in money else cells[f] for f in fields}
-    cols = ", ".join(f"{_typed_value(f, typed[f], rules)} AS {quote_ident(f)}" for f in fields)
+    cols = ", ".join(f"{_typed_value(f, typed[f], rules, money=f in money)} AS {quote_ident(f)}" for f in fields)
     return f"SELECT {cols} FROM {read}", tuple(money)
 
 
-def _typed_value(fld: str, v: str, rules: R.Rules) -> str:
+def _typed_value(fld: str, v: str, rules: R.Rules, money: bool = True) -> str:
     """SQL of the typed value ``v`` of ``fld``, stopping the statement (``error``, which the
     caller takes for "not this way") at a value only the careful pass writes as the pandas path
     does: inf or nan, a value out of its range (validate.range_codes), an id ending in ".0" or
     needing values.normalise_id, a return (:func:`_plain_purchase`). Checked as the rows are
     written, so that no statement reads them again."""
-    if fld in R.AMOUNT_FIELDS:  # a DECIMAL(18,2): finite, and below 10^16 (value_range) by its type
+    if fld in R.AMOUNT_FIELDS and money:  # a DECIMAL(18,2): finite, and below 10^16 (value_range) by its type
         return v
     bad = []
     kind = field_kind(fld)

@@ -66,6 +66,10 @@ class Scan:
     rules: R.Rules = field(default_factory=R.Rules)
     params: dict = field(default_factory=dict)
     stage: str = ""  # the temporary table of the file's cells (:func:`scan`), dropped by check_and_insert
+    # Rows already written straight into ``transactions`` (analysis.store.bulk_split: the stage then
+    # holds the odd lines only, each with its place ``pos`` in the file) and the import they carry.
+    direct: int = 0
+    import_id: int | None = None
 
 
 def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, rules: R.Rules,
@@ -131,11 +135,13 @@ def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, ru
     ), fact
 
 
-def _create_stage(cur, stage: str, index: dict[str, int], width: int, trim: bool, params: dict) -> None:
+def _create_stage(cur, stage: str, index: dict[str, int], width: int, trim: bool, params: dict,
+                  read: str | None = None) -> None:
     """The staged cells: ``c<i>`` raw and, when stripping, ``t<i>`` stripped, for the mapped
     columns; ``empty`` (every cell of the row empty); ``f_<field>``, the plain value of an
-    amount or date cell (NULL where values.py must read it)."""
-    cols = [quote_ident(f"c{i}") for i in sorted(set(index.values()))]
+    amount or date cell (NULL where values.py must read it). ``read``: another source than the
+    file (the odd lines, with their ``pos``, which is staged too)."""
+    cols = ([] if read is None else ["pos"]) + [quote_ident(f"c{i}") for i in sorted(set(index.values()))]
     if trim:
         cols += [quote_ident(f"t{i}") for i in sorted(set(index.values()))]
     cols.append("empty")
@@ -143,16 +149,18 @@ def _create_stage(cur, stage: str, index: dict[str, int], width: int, trim: bool
         if field_kind(fld) in ("number", "date"):
             cols.append(f"{_fast(field_kind(fld), quote_ident(f't{i}'))} AS {quote_ident('f_' + fld)}")
     cur.execute(*_bound(f"CREATE TEMP TABLE {quote_ident(stage)} AS SELECT {', '.join(cols)} "
-                        f"FROM ({_cells(_READ.format(''), width, trim)})", params))
+                        f"FROM ({_cells(read or _READ.format(''), width, trim)})", params))
 
 
-def _staged(stage: str, index: dict[str, int], trim: bool) -> str:
+def _staged(stage: str, index: dict[str, int], trim: bool, positioned: bool = False) -> str:
     """The staged cells as :func:`~analysis.store.bulk._cells` gives them, with ``pos`` (the
     data row's place in the file, from 0: the rowid less the parameter ``$first_rowid``, the
-    stage's first, which :func:`scan` binds; no subquery, so the rows keep the file's order)."""
+    stage's first, which :func:`scan` binds; no subquery, so the rows keep the file's order;
+    ``positioned``: the stage's own ``pos`` column, for a stage of the odd lines)."""
     ts = "" if trim else ", " + ", ".join(f"nullif({quote_ident(f'c{i}')}, '') AS {quote_ident(f't{i}')}"
                                            for i in sorted(set(index.values())))
-    return f"SELECT rowid - $first_rowid AS pos, *{ts} FROM {quote_ident(stage)}"
+    pos = "" if positioned else "rowid - $first_rowid AS pos, "
+    return f"SELECT {pos}*{ts} FROM {quote_ident(stage)}"
 
 
 def drop(cur, found: Scan) -> None:
@@ -180,7 +188,7 @@ def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
     """Type the staged cells (values.py for what SQL cannot read), find the invalid rows with
     the errors of :func:`analysis.ingest.validate.prepare`, and write the valid ones. Call
     inside the import's transaction, after :func:`scan`."""
-    n = scan.rows - scan.empty
+    n = scan.rows - scan.empty + scan.direct
     views: list[str] = []
     try:
         if n == 0:
@@ -197,7 +205,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
     from analysis.ingest import values as V
 
     mapping, index, rules = scan.mapping, scan.index, scan.rules
-    cells = _staged(stage, index, scan.trim)
+    cells = _staged(stage, index, scan.trim, positioned=scan.import_id is not None)
     values = {fld: quote_ident(f"f_{fld}") if field_kind(fld) in ("number", "date")
               else _fast(field_kind(fld), quote_ident(f"t{i}")) for fld, i in index.items()}
     joins, normalised, gates = [], 0, dict(scan.id_gates)
@@ -250,7 +258,11 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
         if codes is not None:
             marks[fld] = f"{alias}.code"
-    carried = _carry_order_fields(values) if _order_fields_missing(cur, cells, joins, values, scan.params) else []
+    carried = []
+    if _order_fields_missing(cur, cells, joins, values, scan.params):
+        if scan.import_id is not None and _orders_written(cur, cells, joins, values, scan):
+            raise Retry()  # an odd line's order fields may be on a line written straight: stage it whole
+        carried = _carry_order_fields(values)
     required = R.REQUIRED["transactions"]
     bad, out = {}, {}
     for fld, v in values.items():
@@ -313,7 +325,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                 f"FROM {src}) WHERE cur_code IS NOT NULL AND NOT ({any_bad}) GROUP BY cur_code "
                 f"ORDER BY min(pos)").fetchall()])
         valid = f"SELECT * FROM {src} WHERE NOT ({any_bad})"
-        returned = _returns(run, valid, values)
+        returned = _returns(run, valid, values, scan.import_id)
         lines = f"SELECT * REPLACE (CASE WHEN {returned} THEN -abs(amount) ELSE amount END AS amount) FROM ({valid})"
         has_id = "customer_id IS NOT NULL" if "customer_id" in values else "false"
         for table, which in (("transactions", has_id), ("guest_purchases", f"NOT ({has_id})")):
@@ -326,7 +338,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
             f"(SELECT coalesce(sum(carried), 0) FROM {src}) FROM ({lines})").fetchall()[0]
         by_status = {"return": {"lines": int(returns), "value": round(float(return_cents) / 100, 2),
                                 "revenue": True}} if returns else {}
-        return Checked(n - invalid, invalid, examples, normalised, currency, int(customers), int(guests),
+        return Checked(n - invalid, invalid, examples, normalised, currency, int(customers) + scan.direct, int(guests),
                        round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
@@ -363,6 +375,20 @@ def _order_fields_missing(cur, cells: str, joins: list[str], values: dict[str, s
         f"AND ({' OR '.join(empty)}))", params)).fetchall()[0][0])
 
 
+def _orders_written(cur, cells: str, joins: list[str], values: dict[str, str], scan: Scan) -> bool:
+    """Whether an order of a staged line that lacks an order-level value has lines among those
+    written straight (import ``scan.import_id``); when none has, the staged lines hold every
+    line of those orders and the carrying is done among them."""
+    from analysis.ingest import orders
+
+    order = values["order_id"]
+    empty = " OR ".join(f"({values[f]}) IS NULL" for f in orders.ORDER_FIELDS if f in values)
+    return bool(cur.execute(*_bound(
+        f"SELECT EXISTS (SELECT 1 FROM \"transactions\" WHERE import_id = $direct_import AND order_id IN "
+        f"(SELECT {order} FROM ({cells}) s {' '.join(joins)} WHERE NOT s.empty AND ({order}) IS NOT NULL AND ({empty})))",
+        {**scan.params, "direct_import": scan.import_id})).fetchall()[0][0])
+
+
 def _carry_order_fields(values: dict[str, str]) -> list[str]:
     """orders.carry_order_fields in SQL: an empty order-level value (customer id, date, currency)
     taken from the first line of its order that has one; returns the SQL of "this cell was
@@ -382,13 +408,19 @@ def _carry_order_fields(values: dict[str, str]) -> list[str]:
     return flags
 
 
-def _returns(run, valid: str, values: dict[str, str]) -> str:
+def _returns(run, valid: str, values: dict[str, str], direct_import: int | None = None) -> str:
     """SQL true for a valid line that is a return (orders.settle): a negative quantity, or a
-    cancellation's invoice number in a file whose other valid lines have plain ones."""
+    cancellation's invoice number in a file whose other valid lines have plain ones (among them
+    the lines of ``direct_import`` already written, when only the odd lines are staged)."""
     parts = ["coalesce(quantity < 0, false)"] if "quantity" in values else []
     if "order_id" in values:
         plain = run(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{VR.INVOICE}')), false) "
                     f"FROM ({valid})").fetchall()[0][0]
+        if not plain and direct_import is not None and run(
+                f"SELECT count(*) FROM ({valid}) WHERE regexp_full_match(order_id, '{VR.CANCELLATION}')").fetchall()[0][0]:
+            plain = run(f"SELECT coalesce(bool_or(regexp_full_match(order_id, '{VR.INVOICE}')), false) "
+                        "FROM \"transactions\" WHERE import_id = $direct_import", {"direct_import": direct_import}
+                        ).fetchall()[0][0]
         if plain:
             parts.append(f"coalesce(regexp_full_match(order_id, '{VR.CANCELLATION}'), false)")
     return " OR ".join(parts) or "false"

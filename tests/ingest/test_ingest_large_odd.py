@@ -11,6 +11,7 @@ from analysis import cli
 from analysis.ingest import reading
 from analysis.store import bulk as bulk_sql
 from analysis.store import bulk_careful
+from analysis.store import bulk_split  # noqa: F401 (bound to the reader's text before it is counted below)
 
 
 class _CountedRead(str):
@@ -46,6 +47,7 @@ def test_a_large_export_with_hand_written_cells_is_read_once_and_reported_to_the
     direct = bulk_sql.insert_direct
     monkeypatch.setattr(bulk_sql, "insert_direct", lambda *a, **k: taken.append("optimistic pass") or direct(*a, **k))
     monkeypatch.setattr(bulk_careful, "_READ", _CountedRead(bulk_careful._READ))
+    monkeypatch.setattr(bulk_sql, "_READ", _CountedRead(bulk_sql._READ))  # the careful pass's typed read
     db = str(tmp_path / "shop.duckdb")
     capsys.readouterr()  # the seed printed above
 
@@ -55,6 +57,7 @@ def test_a_large_export_with_hand_written_cells_is_read_once_and_reported_to_the
     report = json.loads(capsys.readouterr().out)
 
     assert taken == [] and _CountedRead.reads == 1  # the careful pass alone, one read of the file
+    # (the odd lines it sets aside are read again from a small file of their own)
     file = ingested["files"][0]
     assert file["rows"] == 4000 and file["skipped"] == 0 and ingested["currency"] == "USD"
     assert file["currency_evidence"] == f"'{marked[0]}' in column 'Amount'"  # the first cell that says it
@@ -108,3 +111,63 @@ def test_hand_written_cells_from_the_command_line_load_the_value_rules_beside_du
     kpis = report_kpis(db)
     assert Decimal(str(kpis["revenue"])) == cents
     assert kpis["buyers"] == len(buyers)
+
+
+
+def _export(rng: random.Random, n: int) -> tuple[list[str], Decimal, set, int]:
+    """(lines of a shop export with about 5% hand-written amounts or day-first dates, the sum of
+    its amounts, its buyers, the number of lines with an odd cell)."""
+    lines, cents, buyers, odd_lines = ["Customer ID,Order ID,Order Date,Amount,Quantity,Product\n"], Decimal(0), set(), 0
+    for i in range(n):
+        customer = f"C{rng.randrange(400):04d}"
+        value = Decimal(rng.randrange(100, 500_000)) / 100
+        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+        odd_amount, odd_date = i % 41 == 7, i % 43 == 11 or i == 12
+        day = 25 if i == 12 else day  # a day above 12: the column is day-first
+        amount = f'"${value:,.2f}"' if odd_amount else f"{value:.2f}"
+        date = f"{day:02d}/{month:02d}/2024" if odd_date else f"2024-{month:02d}-{day:02d}"
+        lines.append(f"{customer},O{i:05d},{date},{amount},1,Product {i % 30}\n")
+        cents, odd_lines = cents + value, odd_lines + (odd_amount or odd_date)
+        buyers.add(customer)
+    return lines, cents, buyers, odd_lines
+
+
+def test_odd_cells_among_plain_rows_are_the_only_lines_staged_and_named_by_their_line(tmp_path, monkeypatch, capsys):
+    """A manager's export with a few hand-written amounts and day-first dates ("$1,234.50",
+    "25/03/2024") among plain rows: the plain rows go straight in, only the odd lines are staged
+    for the value rules (the day-first decision taken from them), and the report's revenue and
+    buyers are the raw rows'. The same export with one unreadable amount is refused, naming the
+    file, the line, the column and the value, and changes nothing."""
+    seed = 20261209
+    print("seed", seed)
+    lines, cents, buyers, odd_lines = _export(random.Random(seed), 3000)
+    staged = []
+    original = bulk_split._stage_odd_lines
+    monkeypatch.setattr(bulk_split, "_stage_odd_lines", lambda cur, found, odd: staged.append(len(odd)) or
+                        original(cur, found, odd))
+    path = tmp_path / "shop_export.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(reading, "LARGE_FILE", path.stat().st_size - 1)
+    db = str(tmp_path / "shop.duckdb")
+    capsys.readouterr()
+
+    assert cli.main(["ingest", str(path), "--db", db, "--json"]) == 0
+    file = json.loads(capsys.readouterr().out)["files"][0]
+    assert (file["rows"], file["skipped"]) == (3000, 0)
+    assert staged == [odd_lines]  # the odd lines alone
+    assert cli.main(["report", "--db", db, "--json"]) == 0
+    kpis = json.loads(capsys.readouterr().out)["kpis"]
+    assert Decimal(str(kpis["revenue"])) == cents and kpis["buyers"] == len(buyers)
+    assert cli.main(["customer", "C" + lines[13][1:5], "--db", db, "--json"]) == 0  # line 14: "25/03/2024"
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert any(e["time"][:10] == f"2024-{lines[13].split(',')[2][3:5]}-25" for e in events)
+
+    bad = lines[:1] + [line.replace("Product", "Item") for line in lines[1:]]  # other bytes: not a duplicate
+    bad[2001] = bad[2001].replace(bad[2001].split(",")[3], '"12,34,5"')
+    other = tmp_path / "shop_export_2.csv"
+    other.write_text("".join(bad), encoding="utf-8")
+    assert cli.main(["ingest", str(other), "--db", db, "--json"]) == 2
+    error = capsys.readouterr().err
+    assert "shop_export_2.csv" in error and "line 2002" in error and "'Amount'" in error and "'12,34,5'" in error
+    assert cli.main(["report", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["revenue"] == kpis["revenue"]  # nothing changed

@@ -144,3 +144,27 @@ def test_details_lanes_and_errors_read_in_chinese(ws):
     assert list(fig.layout.yaxis.categoryarray) == ["投诉", "调查", "拜访", "接触", "退款", "购买"]
     assert any(t.name == "接触: 电话" for t in fig.data)
     assert "<b>2024年2月1日 10:00</b>" in next(t for t in fig.data if t.name == "调查").hovertext[0]
+
+
+def test_one_days_purchases_are_shown_in_the_same_order_whatever_order_the_file_wrote_them(tmp_path, capsys):
+    """The order rows are stored in is not a contract (README, Decisions): a manager who imports
+    the same purchases written in another order sees the same customer page, lines of one day by
+    order id, product, category and amount."""
+    from analysis import cli
+
+    lines = ["c1,o3,2024-02-01,30.00,Tea,Drinks", "c1,o1,2024-02-01,10.00,Mug,Kitchen",
+             "c1,o2,2024-02-01,25.50,Cake,Food", "c1,o1,2024-02-01,5.25,Cup,Kitchen",
+             "c2,o9,2024-02-01,99.00,Pen,Office", "c1,o0,2024-01-15,7.00,Jam,Food"]
+    shown = []
+    for name, rows in (("as_written", lines), ("reversed", lines[::-1])):
+        path = tmp_path / f"{name}.csv"
+        path.write_text("customer id,order id,date,amount,product,category\n" + "\n".join(rows) + "\n")
+        db = str(tmp_path / f"{name}.duckdb")
+        assert cli.main(["ingest", str(path), "--db", db, "--json"]) == 0
+        capsys.readouterr()
+        assert cli.main(["customer", "c1", "--db", db, "--json"]) == 0
+        events = json.loads(capsys.readouterr().out)["events"]
+        shown.append([(e["time"][:10], e["order_id"], e["product"], e["amount"]) for e in events])
+    expected = [("2024-01-15", "o0", "Jam", 7.0), ("2024-02-01", "o1", "Cup", 5.25), ("2024-02-01", "o1", "Mug", 10.0),
+                ("2024-02-01", "o2", "Cake", 25.5), ("2024-02-01", "o3", "Tea", 30.0)]
+    assert shown[0] == shown[1] == expected
