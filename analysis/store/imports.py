@@ -141,16 +141,19 @@ def known_orders(cur, order_ids: pd.Series) -> set:
 def order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
     """order_id, customer_id, date, status of the given orders among the order lists (table
     ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
-    earlier in this import (the same transaction)."""
+    earlier in this import (the same transaction); an order list's row first. The same data
+    always links the same way, whatever order its rows were stored in: an order whose purchase
+    lines name several customers (an export's error) links to the smallest of their ids."""
     import pandas as pd
 
     with registered(cur, pd.DataFrame({"order_id": order_ids.astype(object)})) as view:
-        bought = ('UNION ALL SELECT order_id, any_value(customer_id), min("date"), NULL FROM "transactions" '
+        bought = ('UNION ALL SELECT order_id, min(customer_id), min("date"), NULL, 1 FROM "transactions" '
                   f'WHERE order_id IN (SELECT order_id FROM {view}) GROUP BY order_id') if purchases else ""
         return cur.execute(
             f'SELECT order_id, customer_id, CAST("date" AS TIMESTAMP) AS "date", status FROM ('
-            f'SELECT order_id, customer_id, "date", status FROM "orders" '
-            f'WHERE order_id IN (SELECT order_id FROM {view}) {bought})').df()
+            f'SELECT order_id, customer_id, "date", status, 0 AS "source" FROM "orders" '
+            f'WHERE order_id IN (SELECT order_id FROM {view}) {bought}) '
+            'ORDER BY order_id, "source", customer_id').df()
 
 
 def add_accounts(cur, pairs: pd.DataFrame) -> None:
