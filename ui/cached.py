@@ -324,7 +324,6 @@ def _of_tables(name: str, compute, max_entries: int = 16):
 
 _satisfaction_matrix = _of_tables("_satisfaction_matrix", matrix.satisfaction_matrix)
 _attitude_change = _of_tables("_attitude_change", segments.attitude_change)
-_ideal_customer_profile = _of_tables("_ideal_customer_profile", icp.ideal_customer_profile)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -357,9 +356,20 @@ def attitude_change(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_attitude_change, *key(), as_of, segment_settings)
 
 
-def ideal_customer_profile(as_of: dt.date, segment_settings):
-    """The ideal customer profile and look-alikes (:func:`analysis.differentiate.icp.ideal_customer_profile`)."""
-    return _view(_ideal_customer_profile, *key(), as_of, segment_settings)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ideal_customer_profile(path: str, version: str, as_of: dt.date, settings):
+    ws = workspace.by_path(path)
+    with ws.reading():  # the facts of the stored scores when stored, else grouped from the lines
+        return icp.ideal_customer_profile(ws.tables(), as_of, settings.segments,
+                                          stored=scores_module.stored_table(ws, as_of, settings))
+
+
+def ideal_customer_profile(as_of: dt.date, settings):
+    """The ideal customer profile and look-alikes (:func:`analysis.differentiate.icp.ideal_customer_profile`)
+    computed in the engine from the facts of the scores stored for ``settings`` (the
+    sidebar's); per :func:`key_at`, as-of date and settings."""
+    _scores_ready(as_of, settings)
+    return _view(_ideal_customer_profile, *key_at(as_of), as_of, settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
