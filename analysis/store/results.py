@@ -148,3 +148,24 @@ class StoredResults:
             return None
         wanted = json.loads(row[1])["dtypes"][part]
         return frame.astype({c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t})
+
+    def first_result_rows(self, key: str, part: str, columns: list[str], order: list[tuple[str, bool]],
+                          limit: int) -> pd.DataFrame | None:
+        """The first ``limit`` rows of the frame ``part`` stored under ``key`` in ``order``
+        ((column, ascending) pairs, missing values last), only ``columns``, typed as
+        :meth:`load_result` types them: a list's first rows read with no engine expression
+        compiled. None when nothing is stored there."""
+        try:
+            with self.reading():
+                row = self.cursor().execute(
+                    'SELECT "tables_json", "meta_json" FROM "results" WHERE "result_key" = ?', [key]).fetchone()
+                if row is None or part not in json.loads(row[0]):
+                    return None
+                by = ", ".join(f"{quote_ident(c)} {'ASC' if up else 'DESC'} NULLS LAST" for c, up in order)
+                frame = self.cursor().sql(
+                    f"SELECT {', '.join(quote_ident(c) for c in columns)} FROM {quote_ident(json.loads(row[0])[part])}"
+                    f" ORDER BY {by} LIMIT {int(limit)}").to_arrow_table().to_pandas()
+        except duckdb.CatalogException:
+            return None
+        wanted = json.loads(row[1])["dtypes"][part]
+        return frame.astype({c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t})
