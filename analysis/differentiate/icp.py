@@ -82,18 +82,19 @@ def top_customers_with(result: IcpResult, key: str) -> pd.DataFrame:
     return found.sort_values(["revenue_window", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _attribute_table(tables: Tables, as_of, s: SegmentSettings):
+def _attribute_table(tables: Tables, as_of, s: SegmentSettings, tiers: Any = None):
     """The ICP's rows as an engine table: every active customer and every candidate with
     is_top, window revenue, the attributes, the average order value ``_aov`` and its band
-    ``_band`` (tercile among all buyers)."""
-    facts = with_tiers(customer_facts(tables, as_of, s.window_months), s)
+    ``_band`` (tercile among all buyers). ``tiers``: the stored scores, whose tier column is
+    the one :func:`~analysis.differentiate.pyramid.with_tiers` gives (not ranked again)."""
+    facts = customer_facts(tables, as_of, s.window_months)
+    facts = with_tiers(facts, s) if tiers is None else facts.join(tiers.select("customer_id", "tier"), "customer_id")
     r = ranked_active(facts)
     # zero or negative revenue (refunds only) is never a top customer (see analysis.differentiate.pyramid)
     r = r.mutate(is_top=r.active & (r.revenue_window > 0) & (r._rank < slice_size(r._n, s.icp_share)))
-    cat = category_revenue(tables, as_of)
-    cat = cat.mutate(_k=ibis.row_number().over(
-        ibis.window(group_by=cat.customer_id, order_by=[ibis.desc(cat.revenue), cat.category])))
-    main = cat.filter(cat._k == 0).select("customer_id", main_category="category")
+    cat = category_revenue(tables, as_of)  # the category of the most revenue, ties by name
+    main = cat.group_by("customer_id").aggregate(
+        main_category=cat.category.first(order_by=[ibis.desc(cat.revenue), cat.category]))
     r = r.left_join(main, "customer_id").drop("customer_id_right")
     aov = ibis.ifelse(r.orders > 0, r.revenue / r.orders, ibis.null("float64"))
     r = r.mutate(_aov=aov)
@@ -182,7 +183,7 @@ def ideal_customer_profile(tables: Tables, as_of: Any = None, settings: SegmentS
     as_of = resolve_as_of(tables, as_of)
     if stored is not None:
         tables = with_stored_facts(tables, stored, as_of, s.window_months)
-    frame = materialize(_attribute_table(tables, as_of, s))
+    frame = materialize(_attribute_table(tables, as_of, s, stored))
     bounds = to_frame(frame.filter(frame._band.notnull()).group_by(band=frame._band).aggregate(
         low=frame._aov.min(), high=frame._aov.max()).order_by("band"))
     labels = _band_labels(bounds, s.currency)
