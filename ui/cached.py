@@ -1069,12 +1069,12 @@ def _inputs_row(customer_id: str, as_of: dt.date, action_settings) -> pd.Series 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_profile(path: str, version: str, customer_id: str, as_of: dt.date, settings, gap: Any):
+    row = _customer_row(path, version, as_of, settings, customer_id)  # the kept row, before the read
     ws = workspace.by_path(path)
     with ws.reading():
-        found = scores_module.score_customer(ws, customer_id, as_of, settings)
-        if found is None or found.frame.empty:  # not stored (or unknown: the error says so)
+        if row is None or row.empty:  # not stored (or unknown: the error says so)
             return timeline.customer_profile(ws.tables(), customer_id, as_of, settings.window_months)
-        return timeline.stored_profile(ws, found.frame, as_of, gap)
+        return timeline.stored_profile(ws, row, as_of, gap)
 
 
 def customer_profile(customer_id: str, as_of: dt.date, settings, action_settings=None):

@@ -115,7 +115,7 @@ BIGGEST_ORDER = [("revenue_window", False), ("revenue", False), ("customer_id", 
 def stored_biggest(ws: Workspace, key: str, n: int = 50) -> pd.DataFrame | None:
     """:func:`biggest` of the scores stored under ``key`` (``analysis.scores.stored_key``),
     their first ``n`` rows read alone by plain SQL; None when they are not stored."""
-    found = ws.first_result_rows(key, "frame", ["customer_id", "name"], BIGGEST_ORDER, n)
+    found = ws.load_result_rows(key, "frame", None, columns=["customer_id", "name"], order=BIGGEST_ORDER, limit=n)
     return None if found is None else found.reset_index(drop=True)
 
 
