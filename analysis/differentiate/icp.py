@@ -115,14 +115,12 @@ def _band_labels(bounds: pd.DataFrame, currency: str) -> dict[int, str]:
             for row in bounds.itertuples(index=False)}
 
 
-def _values(frame, attribute: str, labels: dict[int, str] | None = None):
+def _values(frame, attribute: str, labels: dict[int, str]):
     """The value of ``attribute`` per row of the engine table ``frame``: :data:`UNKNOWN` when
-    missing; the order size is its band number as text until its label is known (``labels``:
-    a case expression giving the label)."""
-    if attribute == "order_size":
-        if labels is None:
-            return frame._band.cast("string")
-        return ibis.cases(*((frame._band == band, text) for band, text in labels.items()), else_=UNKNOWN)
+    missing; the order size is its band's label (``labels``: {band: label})."""
+    if attribute == "order_size":  # (no band without a purchase)
+        cases = [(frame._band == band, text) for band, text in labels.items()]
+        return ibis.cases(*cases, else_=UNKNOWN) if cases else ibis.literal(UNKNOWN, "string")
     return ibis.coalesce(frame[attribute].cast("string"), ibis.literal(UNKNOWN))
 
 
