@@ -42,7 +42,7 @@ from analysis.predict.notes import clv_notes
 from analysis.errors import NotEnoughData
 from analysis import i18n
 from analysis.i18n import N_, t
-from analysis.identify.facts import resolve_as_of
+from analysis.identify.facts import resolve_as_of, to_date
 from analysis.progress import Reporter, silent
 from analysis.settings import ReportSettings
 from analysis.differentiate.segments import add_text, segment_customers
@@ -274,7 +274,7 @@ def stored_key(ws: Workspace, as_of: dt.date, settings: ReportSettings = ReportS
 def is_stored(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings()) -> bool:
     """Whether the scores as of ``as_of`` with ``settings`` are stored in ``ws`` already,
     so :func:`score_customers` only reads them back (a quick look at the ``results`` table)."""
-    as_of = resolve_as_of(ws.tables(), as_of)
+    as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())  # no Ibis backend when given
     return all(ws.has_result(key) for key in _keys(ws, as_of, settings))
 
 
@@ -377,7 +377,7 @@ def score_customer(ws: Workspace, customer_id: str, as_of: Any = None,
     the one :func:`score_customers` gives, whose text is written row by row from the stored
     numbers (the personas from the stored cluster profiles). None when the scores are not
     stored yet (then :func:`score_customers` computes and stores them)."""
-    as_of = resolve_as_of(ws.tables(), as_of)
+    as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())  # no Ibis backend when given
     clv_key, key = _keys(ws, as_of, settings)
     clv = ws.load_result(clv_key, parts=())
     stored = ws.load_result(key, parts=("profiles", "zscores"))
@@ -394,7 +394,7 @@ def stored_columns(ws: Workspace, columns: list[str], as_of: Any = None,
     """The stored per-customer ``columns`` (those stored; numbers, not text) of every
     customer, as :func:`score_customers`' frame holds them, in its order; None when the
     scores are not stored."""
-    as_of = resolve_as_of(ws.tables(), as_of)
+    as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())  # no Ibis backend when given
     _, key = _keys(ws, as_of, settings)
     none = ws.load_result_rows(key, "frame", "customer_id", None)  # no row: the stored columns
     if none is None:
@@ -411,7 +411,7 @@ def stored_table(ws: Workspace, as_of: Any = None, settings: ReportSettings = Re
     no text: see the module docstring), or None when the scores are not stored yet. A page
     that shows counts or the first rows of a million scored customers asks DuckDB for them
     here instead of reading every row into pandas."""
-    as_of = resolve_as_of(ws.tables(), as_of)
+    as_of = to_date(as_of) if as_of is not None else resolve_as_of(ws.tables())  # no Ibis backend when given
     _, key = _keys(ws, as_of, settings)
     return ws.result_table(key, "frame")
 

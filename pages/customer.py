@@ -13,7 +13,7 @@ from analysis.errors import UserError
 from analysis.i18n import t
 from ui import cached, labels, lists, presenting, show, sidebar, workspace
 
-as_of, settings = sidebar.as_of(), sidebar.settings()
+as_of, settings, action_settings = sidebar.as_of(), sidebar.settings(), sidebar.action_settings()
 
 show.whole_tiles()
 
@@ -34,7 +34,7 @@ try:
         matches = cached.customer_search(query, 50, as_of, settings)
     else:  # a shared link (?customer=C00042) or a click opens on its customer, else the biggest come first
         linked = opened or st.query_params.get("customer")
-        matches = cached.stored_list("biggest", as_of, settings, first=50)["rows"]
+        matches = cached.biggest_customers(as_of, settings, 50)
         if linked:
             matches = customers.with_customer(matches, cached.customer_row(linked, as_of, settings), linked)
 except UserError as exc:
@@ -56,7 +56,7 @@ cid = st.selectbox(t("Customer"), list(matches["customer_id"]), key=picker,
 st.query_params["customer"] = cid  # the link to this view opens this customer
 
 try:
-    profile = cached.customer_profile(cid, as_of, settings.window_months)
+    profile = cached.customer_profile(cid, as_of, settings, action_settings)
 except UserError as exc:
     st.error(str(exc))
     st.stop()
@@ -139,13 +139,13 @@ else:
                                  "outcome", "note"], currency=settings.currency)
 
 st.subheader(t("Suggested next actions"))
-suggested = cached.customer_suggestions(cid, as_of, settings, sidebar.action_settings())
+suggested = cached.customer_suggestions(cid, as_of, settings, action_settings)
 if suggested.empty:
     st.info(t("Nothing to suggest right now: no rule of the playbook applies, or the contact limit is reached."))
 else:
     lists.show_table(suggested, ["priority", "title", "reason", "open_since", "due", "channel"], key="cu_actions")
 
-complaints = cached.open_complaints(cid, as_of)
+complaints = cached.open_complaints(cid, as_of, action_settings)
 if len(complaints):  # the one way to close a complaint in the app
     st.subheader(t("Open complaints"))
     listed = complaints.rename(columns={"occurred_at": "time"})

@@ -28,8 +28,8 @@ st.markdown(t(
 st.caption(t("As of {date}; activity window {months} months.", date=i18n.date(as_of), months=s.window_months))
 
 RULE_LABELS = {"r_min": N_("R from"), "r_max": N_("R to"), "f_min": N_("F from"), "f_max": N_("F to")}
-# Each tab runs only when it is open (the ideal customer profile reads every purchase line):
-# the page opens on the RFM segments, counted from the stored scores.
+# Each tab runs only when it is open (the ideal customer profile groups every purchase line
+# by category): the page opens on the RFM segments, counted from the stored scores.
 rfm_tab, change_tab, icp_tab = st.tabs([t("RFM segments"), t("Rising and falling"), t("Ideal customer profile")],
                                        key="seg_tab", on_change="rerun")
 
@@ -119,7 +119,7 @@ with change_tab, show.explained():
 
 with icp_tab, show.explained():
     if icp_tab.open:
-        profile = cached.ideal_customer_profile(as_of, s)
+        profile = cached.ideal_customer_profile(as_of, settings)
         st.markdown(t(
             "The top {share} of active customers by revenue ({top} customers) against the other {rest} active "
             "customers. A lift of ×2 means a value is twice as common among the top customers: look for more "

@@ -324,7 +324,6 @@ def _of_tables(name: str, compute, max_entries: int = 16):
 
 _satisfaction_matrix = _of_tables("_satisfaction_matrix", matrix.satisfaction_matrix)
 _attitude_change = _of_tables("_attitude_change", segments.attitude_change)
-_ideal_customer_profile = _of_tables("_ideal_customer_profile", icp.ideal_customer_profile)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -357,9 +356,20 @@ def attitude_change(as_of: dt.date, segment_settings) -> pd.DataFrame:
     return _view(_attitude_change, *key(), as_of, segment_settings)
 
 
-def ideal_customer_profile(as_of: dt.date, segment_settings):
-    """The ideal customer profile and look-alikes (:func:`analysis.differentiate.icp.ideal_customer_profile`)."""
-    return _view(_ideal_customer_profile, *key(), as_of, segment_settings)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ideal_customer_profile(path: str, version: str, as_of: dt.date, settings):
+    ws = workspace.by_path(path)
+    with ws.reading():  # the facts of the stored scores when stored, else grouped from the lines
+        return icp.ideal_customer_profile(ws.tables(), as_of, settings.segments,
+                                          stored=scores_module.stored_table(ws, as_of, settings))
+
+
+def ideal_customer_profile(as_of: dt.date, settings):
+    """The ideal customer profile and look-alikes (:func:`analysis.differentiate.icp.ideal_customer_profile`)
+    computed in the engine from the facts of the scores stored for ``settings`` (the
+    sidebar's); per :func:`key_at`, as-of date and settings."""
+    _scores_ready(as_of, settings)
+    return _view(_ideal_customer_profile, *key_at(as_of), as_of, settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -1018,36 +1028,96 @@ def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_sett
     return found if found is not None else customer_actions(customer_id, as_of, settings, action_settings)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _biggest(path: str, version: str, as_of: dt.date, settings, n: int) -> pd.DataFrame | None:
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return customers.stored_biggest(ws, scores_module.stored_key(ws, as_of, settings), n)
+
+
+def biggest_customers(as_of: dt.date, settings, n: int = 50) -> pd.DataFrame:
+    """The ``n`` customers with the most revenue in the window (customer_id, name), what the
+    Customer page offers before anything is typed: read by plain SQL from the stored scores
+    (:func:`analysis.identify.customers.stored_biggest`), else their :func:`stored_list`."""
+    _scores_ready(as_of, settings)
+    found = _view(_biggest, *key_at(as_of), as_of, settings, int(n))
+    if found is None:
+        return stored_list("biggest", as_of, settings, first=n)["rows"][["customer_id", "name"]]
+    return found
+
+
+#: the purchase cycle's purchase days of the Customer page's profile
+#: (:func:`analysis.interact.timeline.customer_profile`)
+PROFILE_PURCHASE_DAYS = 3
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _customer_profile(path: str, version: str, customer_id: str, as_of: dt.date, window: int):
-    with _tables(path) as tables:
-        return timeline.customer_profile(tables, customer_id, as_of, window)
+def _customer_inputs(path: str, version: str, as_of: dt.date, action_settings, customer_id: str) -> pd.DataFrame:
+    from analysis.customize import history  # imported with the plan, at first use
+
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return history.customer_inputs(ws, as_of, action_settings, customer_id)[0]
 
 
-def customer_profile(customer_id: str, as_of: dt.date, window: int):
-    """One customer's profile (:func:`analysis.interact.timeline.customer_profile`)."""
-    return _view(_customer_profile, *key(), customer_id, as_of, int(window))
+def _inputs_row(customer_id: str, as_of: dt.date, action_settings) -> pd.Series | None:
+    """The customer's row of the action plan's history inputs (stored after an import: read
+    alone, :func:`analysis.customize.history.customer_inputs`), None when there is none."""
+    found = _view(_customer_inputs, *key_at(as_of), as_of, action_settings, str(customer_id))
+    return found.iloc[0] if len(found) else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _customer_profile(path: str, version: str, customer_id: str, as_of: dt.date, settings, gap: Any):
+    row = _customer_row(path, version, as_of, settings, customer_id)  # the kept row, before the read
+    ws = workspace.by_path(path)
+    with ws.reading():
+        if row is None or row.empty:  # not stored (or unknown: the error says so)
+            return timeline.customer_profile(ws.tables(), customer_id, as_of, settings.window_months)
+        return timeline.stored_profile(ws, row, as_of, gap)
+
+
+def customer_profile(customer_id: str, as_of: dt.date, settings, action_settings=None):
+    """One customer's profile (:func:`analysis.interact.timeline.customer_profile`): the
+    facts of their row of the stored scores and their purchase cycle from the stored
+    history inputs (for the action settings whose cycle needs the profile's three purchase
+    days), each read alone (:func:`analysis.interact.timeline.stored_profile`)."""
+    _scores_ready(as_of, settings)
+    gap = None
+    if action_settings is not None and action_settings.min_purchase_days == PROFILE_PURCHASE_DAYS:
+        row = _inputs_row(customer_id, as_of, action_settings)
+        if row is not None:  # NaN: fewer purchase days than a cycle needs
+            gap = float("nan") if pd.isna(row["gap_days"]) else float(row["gap_days"])
+    return _view(_customer_profile, *key_at(as_of), str(customer_id), as_of, settings, gap)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_events(path: str, version: str, customer_id: str, as_of: dt.date, currency: str) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return timeline.customer_events(tables, customer_id, as_of, currency)
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return timeline.customer_events(ws, customer_id, as_of, currency)
 
 
 def customer_events(customer_id: str, as_of: dt.date, currency: str) -> pd.DataFrame:
-    """One customer's purchases and contacts, newest first."""
+    """One customer's purchases and contacts, newest first (that customer's rows read alone)."""
     return _view(_customer_events, *key(), customer_id, as_of, currency)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _open_complaints(path: str, version: str, customer_id: str, as_of: dt.date) -> pd.DataFrame:
-    with _tables(path) as tables:
-        return customers.open_complaints(tables, customer_id, as_of)
+    ws = workspace.by_path(path)
+    with ws.reading():
+        return customers.open_complaints(ws, customer_id, as_of)
 
 
-def open_complaints(customer_id: str, as_of: dt.date) -> pd.DataFrame:
-    """One customer's complaints still open as of the date."""
+def open_complaints(customer_id: str, as_of: dt.date, action_settings=None) -> pd.DataFrame:
+    """One customer's complaints still open as of the date; none without working them out
+    when the stored history inputs count none for them."""
+    if action_settings is not None:
+        row = _inputs_row(customer_id, as_of, action_settings)
+        if row is not None and not (row["open_complaints"] > 0):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in ("interaction_id", "occurred_at", "channel",
+                                                                       "note")})
     return _view(_open_complaints, *key(), customer_id, as_of)
 
 

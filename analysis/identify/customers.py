@@ -13,8 +13,8 @@ import pandas as pd
 from analysis import i18n
 from analysis.customize import inputs
 from analysis.errors import UserError
-from analysis.identify.facts import interactions_until, resolve_as_of
-from analysis.store import Tables, Workspace
+from analysis.identify.facts import interactions_until, resolve_as_of, to_date
+from analysis.store import Tables, Workspace, one_customer
 
 # Filter name -> column of the scores / actions frame. Shared by the CLI and the Actions page.
 FILTER_COLUMNS = {
@@ -64,10 +64,14 @@ def open_complaints(source: Workspace | Tables, customer_id: str, as_of: Any = N
     """One customer's complaints still open as of a date (the ones the playbook's follow-up
     is about, :func:`analysis.customize.inputs.open_complaints`), oldest first: interaction_id,
     occurred_at, channel, note."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
-    i = interactions_until(tables, as_of)
-    mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
+    if isinstance(source, Workspace) and as_of is not None:  # that customer's rows, read alone
+        as_of = to_date(as_of)
+        mine = one_customer.contacts(source, str(customer_id), as_of)
+    else:
+        tables = source_tables(source)
+        as_of = resolve_as_of(tables, as_of)
+        i = interactions_until(tables, as_of)
+        mine = i.filter(i.customer_id == str(customer_id)).to_pandas()
     found = inputs.open_complaints(inputs.interactions_as_of(mine, as_of))
     columns = ["interaction_id", "occurred_at", "channel", "note"]
     return found.sort_values("occurred_at")[columns].reset_index(drop=True)
@@ -102,6 +106,17 @@ def biggest(frame: pd.DataFrame, n: int = 50) -> pd.DataFrame:
     keys = frame[["revenue_window", "revenue", "customer_id"]]
     ranked = keys.sort_values(["revenue_window", "revenue", "customer_id"], ascending=[False, False, True]).head(n)
     return frame.loc[ranked.index, ["customer_id", "name"]].reset_index(drop=True)
+
+
+#: the order of :func:`biggest`: (column, ascending), missing values last
+BIGGEST_ORDER = [("revenue_window", False), ("revenue", False), ("customer_id", True)]
+
+
+def stored_biggest(ws: Workspace, key: str, n: int = 50) -> pd.DataFrame | None:
+    """:func:`biggest` of the scores stored under ``key`` (``analysis.scores.stored_key``),
+    their first ``n`` rows read alone by plain SQL; None when they are not stored."""
+    found = ws.load_result_rows(key, "frame", None, columns=["customer_id", "name"], order=BIGGEST_ORDER, limit=n)
+    return None if found is None else found.reset_index(drop=True)
 
 
 def with_customer(matches: pd.DataFrame, frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:

@@ -169,6 +169,16 @@ def interaction_facts(tables: Tables, as_of: dt.date):
     return counts.left_join(latest, "customer_id").drop("customer_id_right")
 
 
+#: the columns of :func:`customer_facts`, in its order (a test checks them against it): what a
+#: row of the stored scores gives as one customer's facts without an engine expression
+FACT_COLUMNS = (
+    "customer_id", "name", "region", "industry", "channel", "signup_date", "wallet", "first_purchase",
+    "last_purchase", "orders", "purchase_days", "revenue", "gross_revenue", "revenue_window", "orders_window",
+    "revenue_prev_window", "refunds", "refund_amount", "quantity", "interactions", "contacts", "complaints",
+    "last_contact", "satisfaction_5", "last_survey", "recency_days", "tenure_days", "has_purchased", "active",
+)
+
+
 def customer_facts(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_MONTHS):
     """Everything known about each customer as of a date, one row per customer in the
     universe. Missing counts are 0; missing dates and scores are NULL.

@@ -1,7 +1,10 @@
 """One customer's story: every purchase, refund and contact in time order, and a profile.
 
 Read with Ibis filters on :class:`analysis.store.Tables`, so only this customer's rows leave
-the database (and the same code runs on Spark).
+the database (and the same code runs on Spark); on a workspace, the customer's rows are read
+alone by plain SQL (:mod:`analysis.store.one_customer`), and the profile's facts come from
+the stored scores when they are stored (:func:`stored_profile`): the Customer page compiles
+no engine expression for them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from analysis.errors import UserError
 from analysis.i18n import N_, t
 from analysis.interact.contacts import contact_channel_label, outcome_label
 from analysis.vocabulary import label
-from analysis.store import Tables, Workspace, to_frame
+from analysis.store import Tables, Workspace, one_customer, to_frame
 
 EVENT_COLUMNS = [
     "time", "kind", "channel", "amount", "category", "product", "order_id", "satisfaction",
@@ -83,17 +86,26 @@ def customer_events(ws_or_tables: Workspace | Tables, customer_id: str, as_of: A
     None), oldest first (purchases of one day by order id, product, category, amount). Columns: :data:`EVENT_COLUMNS`; satisfaction on its own scale and
     as ``satisfaction_5`` (score / scale × 5, scale 5 when missing). Amounts in ``detail``
     carry ``currency``, the workspace's symbol."""
-    tables = _only(_tables(ws_or_tables), str(customer_id))
+    as_of = None if as_of is None else facts.to_date(as_of)
+    if isinstance(ws_or_tables, Workspace):  # that customer's rows, read alone (no engine expression)
+        return events_of(one_customer.purchase_lines(ws_or_tables, str(customer_id), as_of),
+                         one_customer.contacts(ws_or_tables, str(customer_id), as_of), currency)
+    tables = _only(ws_or_tables, str(customer_id))
     t, i = tables.transactions, tables.interactions
     if as_of is not None:
-        as_of = facts.to_date(as_of)
         t = facts.purchases(tables, as_of)
         i = facts.interactions_until(tables, as_of)
-    tx = to_frame(t.select("date", "amount", "category", "product", "order_id"))
-    ix = i.select(
-        "interaction_id", "occurred_at", "kind", "channel", "satisfaction", "scale", "outcome", "note"
-    ).to_pandas()
+    return events_of(to_frame(t.select("date", "amount", "category", "product", "order_id")),
+                     i.select(*INTERACTION_COLUMNS).to_pandas(), currency)
 
+
+#: the columns of an interaction the timeline reads
+INTERACTION_COLUMNS = ("interaction_id", "occurred_at", "kind", "channel", "satisfaction", "scale", "outcome", "note")
+
+
+def events_of(tx: pd.DataFrame, ix: pd.DataFrame, currency: str = "") -> pd.DataFrame:
+    """:func:`customer_events` of one customer's purchase lines ``tx`` (date, amount,
+    category, product, order_id) and interactions ``ix`` (:data:`INTERACTION_COLUMNS`)."""
     buys = pd.DataFrame({
         "time": pd.to_datetime(tx["date"]),
         "kind": np.where(tx["amount"] < 0, "refund", "purchase"),
@@ -173,6 +185,31 @@ def customer_profile(
     return profile
 
 
+def stored_profile(ws: Workspace, row: pd.DataFrame, as_of: Any, gap_days: Any = None) -> dict[str, Any]:
+    """:func:`customer_profile` of the customer whose row of the stored scores is ``row``
+    (one row of :func:`analysis.scores.score_customer`, scored as of ``as_of`` with the same
+    window: its facts are :func:`analysis.identify.facts.customer_facts`' row), with the
+    e-mail, phone and top category read alone (:mod:`analysis.store.one_customer`) and the
+    purchase cycle ``gap_days`` when the caller has it (the stored history inputs of the
+    action plan, whose win-back reads it); else it is worked out from the customer's
+    purchase days."""
+    as_of = facts.to_date(as_of)
+    found = row.iloc[0]
+    cid = str(found["customer_id"])
+    profile = {k: (None if _is_missing(found[k]) else found[k]) for k in facts.FACT_COLUMNS}
+    profile["email"], profile["phone"] = (None if _is_missing(v) else v
+                                          for v in one_customer.contact_details(ws, cid))
+    orders = profile.get("orders") or 0
+    profile["average_order_value"] = profile["revenue"] / orders if orders else None
+    if gap_days is None:
+        days = one_customer.purchase_lines(ws, cid, as_of)[["customer_id", "date"]]
+        gap_days = purchase_gaps(days, as_of).get("gap_days", pd.Series(dtype=float)).get(cid)
+    profile["usual_gap_days"] = None if _is_missing(gap_days) else float(gap_days)
+    profile["top_category"] = one_customer.top_category(ws, cid, as_of)
+    profile["as_of"] = as_of
+    return profile
+
+
 def _is_missing(value: Any) -> bool:
     try:
         return value is None or bool(pd.isna(value))
@@ -180,5 +217,5 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-__all__ = ["customer_events", "customer_profile", "EVENT_COLUMNS", "KIND_ORDER", "DETAIL_TEXTS"]
+__all__ = ["customer_events", "customer_profile", "events_of", "stored_profile", "EVENT_COLUMNS", "KIND_ORDER", "DETAIL_TEXTS"]
 

@@ -19,6 +19,8 @@ default) or on Spark.
   rules of :mod:`analysis.ingest.rules`). Imported by name, not re-exported here.
 - :mod:`.campaigns`: the campaigns and their members (imported by name).
 - :mod:`.contacts`: recording one contact (the customer check and the insert; imported by name).
+- :mod:`.one_customer`: one customer's purchase lines, contacts and details read alone by
+  plain SQL (the Customer page; imported by name).
 
 pandas is imported inside the functions that build frames, not by this package: ``log`` and
 ``--help`` start without it (``tests/test_cli_startup.py``).

@@ -128,11 +128,13 @@ class StoredResults:
         return self.ibis.table(json.loads(row[0])[part])
 
     def load_result_rows(self, key: str, part: str, column: str | None, value: Any = None,
-                         columns: Any = None) -> pd.DataFrame | None:
+                         columns: Any = None, order: Any = None, limit: int | None = None) -> pd.DataFrame | None:
         """The rows of the frame ``part`` stored under ``key`` whose ``column`` equals
         ``value`` (the filter runs in DuckDB, so one customer's rows of a million are read
         alone; ``column=None``: every row), typed as :meth:`load_result` types them; only
-        ``columns`` (names) when given; None when nothing is stored there."""
+        ``columns`` (names) when given; in ``order`` ((column, ascending) pairs, missing
+        values last) and at most ``limit`` of them when given (a list's first rows, read with
+        no engine expression compiled); None when nothing is stored there."""
         try:
             with self.reading():
                 row = self.cursor().execute(
@@ -142,9 +144,15 @@ class StoredResults:
                 name = json.loads(row[0])[part]
                 picked = "*" if columns is None else ", ".join(quote_ident(c) for c in columns)
                 where = "" if column is None else f" WHERE {quote_ident(column)} = $1"
+                if order:
+                    where += " ORDER BY " + ", ".join(f"{quote_ident(c)} {'ASC' if up else 'DESC'} NULLS LAST"
+                                                      for c, up in order)
+                if limit is not None:
+                    where += f" LIMIT {int(limit)}"
                 frame = self.cursor().sql(f"SELECT {picked} FROM {quote_ident(name)}{where}",
                                           params=None if column is None else [value]).to_arrow_table().to_pandas()
         except duckdb.CatalogException:
             return None
         wanted = json.loads(row[1])["dtypes"][part]
         return frame.astype({c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t})
+

@@ -69,3 +69,28 @@ def test_search_error_and_detail_read_in_chinese(ws):
             customer_detail(ws, "nobody")
     assert [e["detail"] for e in detail["events"]] == ["购买（无产品），金额 10.00"]
     assert detail["events"][0]["kind"] == "purchase"  # the code stays as data
+
+
+def test_one_customer_read_alone_gives_what_the_engine_gives(demo_copy):
+    """The Customer page's reads of one customer (plain SQL and the stored scores' row) give
+    the same events and profile as the engine expressions over every customer's tables."""
+    from analysis.identify.facts import FACT_COLUMNS, customer_facts, resolve_as_of
+    from analysis.identify.customers import open_complaints
+    from analysis.interact.timeline import customer_events, customer_profile, stored_profile
+    from analysis.scores import score_customer, score_customers
+    from analysis.settings import ReportSettings
+    from analysis.store import Workspace
+
+    with Workspace(demo_copy) as w:
+        as_of = resolve_as_of(w.tables(), None)
+        assert tuple(customer_facts(w.tables(), as_of).columns) == FACT_COLUMNS
+        score_customers(w, as_of, ReportSettings())
+        for cid in ("C00021", "C04760", "C01967"):
+            pd.testing.assert_frame_equal(customer_events(w, cid, as_of, "$"), customer_events(w.tables(), cid, as_of, "$"))
+            pd.testing.assert_frame_equal(open_complaints(w, cid, as_of), open_complaints(w.tables(), cid, as_of))
+            row = score_customer(w, cid, as_of, ReportSettings()).frame
+            expected = customer_profile(w.tables(), cid, as_of, ReportSettings().window_months)
+            found = stored_profile(w, row, as_of)
+            assert found.keys() == expected.keys()
+            for key, value in expected.items():
+                assert found[key] == value or (pd.isna(found[key]) and pd.isna(value)), (cid, key, found[key], value)
