@@ -312,8 +312,7 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
                                     names=customers.columns)
     reasons_ = written
     if reasons and lessons is not None and lessons.notes:
-        reasons_ = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
-                    for r, a in zip(written.tolist(), rows["action"].tolist())]
+        reasons_ = writing.with_notes(written, rows["action"], lessons.notes)
     copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
     out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_).join(
         copied.reindex(columns=COPY_COLUMNS), on="customer_id")
