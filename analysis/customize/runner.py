@@ -313,9 +313,16 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     reasons_ = written
     if reasons and lessons is not None and lessons.notes:
         reasons_ = writing.with_notes(written, rows["action"], lessons.notes)
-    copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
-    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_).join(
-        copied.reindex(columns=COPY_COLUMNS), on="customer_id")
+    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_)
+    ids = pd.Index(found["customer_id"].astype(str))
+    if ids.is_unique:  # each row's customer by position: no merge of a million keys
+        at = ids.get_indexer(rows["customer_id"].astype(str))
+        copied = found.reindex(columns=COPY_COLUMNS).reset_index(drop=True)
+        for c in COPY_COLUMNS:
+            out[c] = (copied[c].reindex(at) if (at < 0).any() else copied[c].take(at)).array
+    else:
+        copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
+        out = out.join(copied.reindex(columns=COPY_COLUMNS), on="customer_id")
     out["due"] = _days(out["due"])
     out["open_since"] = _days(out["open_since"])
     out["priority"] = out["priority"].astype(int)

@@ -144,12 +144,11 @@ def fields(rows: pd.DataFrame, reasons: bool = True) -> set[str]:
     """The customers' columns the texts of ``rows`` (plan rows) name: each placeholder of
     their titles (and reasons) and the columns their rules' ``values`` mappings name."""
     out: set[str] = set(_LEVELS)
-    todo = rows[pd.isna(rows["title"])]
-    for (rid, action, text) in todo[["rule", "action", "text"]].astype(object).fillna("").drop_duplicates() \
-            .itertuples(index=False):
+    todo = rows.loc[pd.isna(rows["title"]).to_numpy(), ["rule", "action", "text"]]
+    for (rid, action, text) in todo.drop_duplicates().itertuples(index=False):
         rule = RULES[rid]
         out.update(_figure_columns(rule).values())
-        keys = ["title", text or "reason"] if reasons else ["title"]
+        keys = ["title", _variant(text)] if reasons else ["title"]
         for key in keys:
             for _, field, _, _ in _PARSE(i18n.lookup(TEXTS[action][key])):
                 if field:
@@ -195,9 +194,11 @@ def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
         if (at[todo] < 0).any():
             raise KeyError(f"no customer row for {rows['customer_id'][todo & (at < 0)].iloc[0]!r}")
         # one group per rule, action, reason variant and days to due: one template each
-        keys = rows.loc[todo, ["rule", "action", "text", "due_days"]].astype(object).fillna("")
-        for (rid, action, text, days), group in keys.groupby(["rule", "action", "text", "due_days"], sort=False):
-            idx = group.index.to_numpy()
+        keys = rows.loc[todo, ["rule", "action", "text", "due_days"]].reset_index(drop=True)
+        done = np.flatnonzero(todo)
+        for (rid, action, text, days), group in keys.groupby(["rule", "action", "text", "due_days"], sort=False,
+                                                             dropna=False).indices.items():
+            idx = done[group]
             found_at = at[idx]
             rule = RULES[rid]
             shared: dict[str, Any] = {"window_months": settings.window_months,
@@ -213,11 +214,16 @@ def write(rows: pd.DataFrame, found: pd.DataFrame, as_of: dt.date,
                 if not any(extra):
                     extra = None
             texts = TEXTS[action]
-            variant = text or "reason"
+            variant = _variant(text)
             for target, key in ((titles, "title"), (written, variant))[:2 if reasons else 1]:
                 target.append((idx, _fill(i18n.lookup(texts[key]), cols, found_at, shared, extra,
                                           settings.currency)))
     return _gather(rows["title"], titles), _gather(rows["reason"], written if reasons else [])
+
+
+def _variant(text: Any) -> str:
+    """The reason variant a plan row names ("reason" when it names none)."""
+    return text if isinstance(text, str) and text else "reason"
 
 
 def _gather(before: pd.Series, parts: list[tuple[np.ndarray, pa.Array]]) -> Any:
