@@ -308,15 +308,14 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     if customers.frame is None and customers.fetch is not None:
         def more(names: list[str]) -> pd.DataFrame:
             return customers.rows(found["customer_id"], names)
+    at = writing.positions(rows["customer_id"], found["customer_id"])
     titles, written = writing.write(rows, found, as_of, settings, reasons=reasons, more=more,
-                                    names=customers.columns)
+                                    names=customers.columns, at=at)
     reasons_ = written
     if reasons and lessons is not None and lessons.notes:
         reasons_ = writing.with_notes(written, rows["action"], lessons.notes)
     out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_)
-    ids = pd.Index(found["customer_id"].astype(str))
-    if ids.is_unique:  # each row's customer by position: no merge of a million keys
-        at = ids.get_indexer(rows["customer_id"].astype(str))
+    if at is not None:  # each row's customer by position: no merge of a million keys
         copied = found.reindex(columns=COPY_COLUMNS).reset_index(drop=True)
         for c in COPY_COLUMNS:
             out[c] = (copied[c].reindex(at) if (at < 0).any() else copied[c].take(at)).array
