@@ -11,7 +11,6 @@ customers' columns, and one whose figures come from a function of one customer."
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import numpy as np
