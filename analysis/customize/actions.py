@@ -34,7 +34,9 @@ from analysis.customize.catalog import TEXTS, render  # noqa: F401  (for custom 
 from analysis.customize.crosssell import CoPurchaseModel
 from analysis.identify.facts import to_date
 from analysis.customize.inputs import interactions_as_of, latest_answers, open_complaints, prepare, purchase_gaps  # noqa: F401
-from analysis.customize.rules import RULES, CustomerContext, Rule, Suggestion, known_actions, rule, unregister  # noqa: F401
+from analysis.customize.rules import (  # noqa: F401
+    RULES, CustomerColumns, CustomerContext, Rule, Suggestion, known_actions, rule, unregister,
+)
 from analysis.customize.runner import COPY_COLUMNS, SUGGESTION_COLUMNS  # noqa: F401
 from analysis.settings import ActionSettings
 

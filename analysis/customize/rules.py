@@ -5,9 +5,11 @@ same argument and still accepted) in one of two shapes:
 - **an engine rule**: its ``condition``, ``priority``, reason variant (``text``) and
   ``trigger`` are Ibis expressions over the one-row-per-customer table of scores and history
   inputs, so the runner (:mod:`analysis.customize.runner`) selects every customer it applies
-  to in the engine (DuckDB or Spark). The decorated function then gives the extra figures its
-  reason needs (``f(customer: CustomerContext) -> dict``); it runs only for the rows shown or
-  exported, when their texts are written;
+  to in the engine (DuckDB or Spark). Its reason's extra figures are written only for the
+  rows shown or exported: best given column-wise in ``values`` (a placeholder's column, or a
+  function of the customers' columns, :class:`CustomerColumns`; ``values={}`` when the reason
+  names only the customer's own fields), else by the decorated function of one customer
+  (``f(customer: CustomerContext) -> dict``), called once per row;
 - **a Python rule**: a function ``f(customer: CustomerContext) -> list[Suggestion]``, run on
   the rows its vectorised ``when`` mask selects (all customers without one).
 
@@ -109,12 +111,39 @@ class CustomerContext:
         )
 
 
+class CustomerColumns:
+    """The customers of the plan rows whose texts are being written, column by column, for a
+    rule's figures computed a column at a time (a function in its ``values`` mapping):
+    ``c.wallet`` (or ``c["wallet"]``) is a pandas Series with one value per row, in the
+    rows' order (missing values as NaN, None or NaT), ``c.as_of`` and ``c.settings`` as a
+    :class:`CustomerContext` has them. Such a function returns one value per row (a Series,
+    an array) or one value for all."""
+
+    def __init__(self, read: Callable[[str], pd.Series], as_of: dt.date,
+                 settings: ActionSettings = ActionSettings()):
+        self._read, self.as_of, self.settings = read, as_of, settings
+
+    def __getitem__(self, name: str) -> pd.Series:
+        return self._read(name)
+
+    def __getattr__(self, name: str) -> pd.Series:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._read(name)
+        except KeyError:
+            raise AttributeError(f"customer has no field {name!r}") from None
+
+
 # ---------------------------------------------------------------------------------------
 # The registry.
 # ---------------------------------------------------------------------------------------
 # An engine rule's expressions take the customers table (an ``ibis.Table``) and return an
 # Ibis value; a number or a string stands for the same constant for every customer.
 Expr = Callable[[Any], Any]
+# A reason's figures: {placeholder: the customer's column, or f(CustomerColumns) -> one value
+# per row}, or f(CustomerContext) -> {placeholder: value}, called per row.
+Figures = Mapping[str, "str | Callable[[CustomerColumns], Any]"] | Callable[[CustomerContext], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -133,8 +162,8 @@ class Rule:
     trigger: Expr | None = None
     due_days: int | str | Callable[[ActionSettings], int] = 0
     channel: str = ""
-    # the extra figures of the reason: a function of the customer, or {placeholder: column}
-    values: Callable[[CustomerContext], dict[str, Any]] | Mapping[str, str] | None = None
+    # the extra figures of the reason (see ``Figures``)
+    values: Figures | None = None
 
     @property
     def kind(self) -> str:
@@ -176,7 +205,7 @@ def rule(
     trigger: Expr | None = None,
     due_days: int | str | Callable[[ActionSettings], int] = 0,
     channel: str = "",
-    values: Callable[[CustomerContext], dict[str, Any]] | Mapping[str, str] | None = None,
+    values: Figures | None = None,
 ):
     """Register rule ``id`` of action family ``family`` ("service", "treatment", "retention",
     "growth", "efficiency"; ``kind=`` is its old name, still accepted for rules written
@@ -186,12 +215,18 @@ def rule(
     customers table ``t``) picks the customers, ``priority`` (a number or ``f(t)``, rounded
     and clipped to 0-100), ``text`` (the reason variant in :data:`TEXTS`, a key or ``f(t)``),
     ``trigger`` (``f(t)``: the moment the condition arose, or None), ``due_days`` (days, or
-    the name of an :class:`ActionSettings` field) and ``channel`` describe the suggestion; the
-    decorated function (or ``values``) returns the extra figures the reason is filled with,
-    ``f(customer) -> dict``, and runs only for the rows whose texts are shown or exported.
-    ``values`` may instead name a column for each placeholder
-    (``{"category": "crosssell_category"}``): the reasons then read those columns directly,
-    with no Python call per row.
+    the name of an :class:`ActionSettings` field) and ``channel`` describe the suggestion.
+    The title and reason are filled with the customer's fields, the settings' numbers and
+    the extra figures ``values`` gives, only for the rows whose texts are shown or exported:
+
+    - a mapping, written a column at a time (no Python call per row): each placeholder
+      names the customer's column it reads (``{"category": "crosssell_category"}``) or a
+      function of the customers' columns that returns one value per row
+      (``{"share": lambda c: c.revenue_window / c.wallet}``, ``c`` a
+      :class:`CustomerColumns`); ``values={}`` when the texts name only the customer's own
+      fields and the settings' numbers;
+    - a function of one customer, ``f(customer: CustomerContext) -> dict``, called once per
+      row; without ``values`` the decorated function is that function (as before).
 
     Without ``condition`` the decorated function is ``f(customer) -> list[Suggestion]`` and
     ``when(frame) -> bool Series`` optionally pre-selects its candidate customers in one
@@ -217,7 +252,7 @@ def rule(
             RULES[id] = Rule(id, family, func, when, capped, repeat_days, tuple(supersedes))
         else:
             RULES[id] = Rule(id, family, None, None, capped, repeat_days, tuple(supersedes), condition,
-                             priority, text, trigger, due_days, channel, values or func)
+                             priority, text, trigger, due_days, channel, func if values is None else values)
         return func
 
     return register

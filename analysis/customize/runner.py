@@ -308,15 +308,20 @@ def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: A
     if customers.frame is None and customers.fetch is not None:
         def more(names: list[str]) -> pd.DataFrame:
             return customers.rows(found["customer_id"], names)
+    at = writing.positions(rows["customer_id"], found["customer_id"])
     titles, written = writing.write(rows, found, as_of, settings, reasons=reasons, more=more,
-                                    names=customers.columns)
+                                    names=customers.columns, at=at)
     reasons_ = written
     if reasons and lessons is not None and lessons.notes:
-        reasons_ = [f"{r} {lessons.notes[a]}".strip() if a in lessons.notes else r
-                    for r, a in zip(written.tolist(), rows["action"].tolist())]
-    copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
-    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_).join(
-        copied.reindex(columns=COPY_COLUMNS), on="customer_id")
+        reasons_ = writing.with_notes(written, rows["action"], lessons.notes)
+    out = rows.drop(columns=COPY_COLUMNS).assign(title=titles, reason=reasons_)
+    if at is not None:  # each row's customer by position: no merge of a million keys
+        copied = found.reindex(columns=COPY_COLUMNS).reset_index(drop=True)
+        for c in COPY_COLUMNS:
+            out[c] = (copied[c].reindex(at) if (at < 0).any() else copied[c].take(at)).array
+    else:
+        copied = found.assign(customer_id=found["customer_id"].astype(str)).set_index("customer_id")
+        out = out.join(copied.reindex(columns=COPY_COLUMNS), on="customer_id")
     out["due"] = _days(out["due"])
     out["open_since"] = _days(out["open_since"])
     out["priority"] = out["priority"].astype(int)
