@@ -239,6 +239,9 @@ def _actions(args) -> int:
             tell(t("Actions ready"), 1.0)
     if args.json:
         _print_json(frame.to_dict(orient="records"))
+    elif frame.empty:  # said in words, not as an empty table's repr
+        print(t("No suggested action matches these filters.") if any(_filters(args).values()) else
+              t("No suggested action yet: the playbook needs customers with purchases or contacts."))
     else:
         print(frame.to_string(index=False))
     return 0

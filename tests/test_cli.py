@@ -343,3 +343,18 @@ def test_every_command_and_subcommand_prints_its_help(capsys, lang):
             main(["--lang", lang, *path, "--help"])
         assert exit_.value.code == 0, path
         assert "--help" in capsys.readouterr().out
+
+
+def test_actions_with_nothing_to_suggest_say_so_in_words(tmp_path, capsys, demo_db):
+    """A manager who imported only the customer list asks for the plan, then narrows the demo's
+    plan to a region nobody lives in: each time a sentence, in her language, not an empty
+    table's repr."""
+    listed = tmp_path / "customers.csv"
+    listed.write_text("customer_id,name,email\nC1,Ann,a@example.com\nC2,Bo,b@example.com\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    assert run(capsys, "ingest", listed, "--db", db)[0] == 0
+    code, out, err = run(capsys, "actions", "--db", db)
+    assert code == 0 and out.strip() == "No suggested action yet: the playbook needs customers with purchases or contacts."
+    assert json.loads(run(capsys, "actions", "--db", db, "--json")[1]) == []
+    code, out, _ = run(capsys, "actions", "--db", demo_db, "--region", "Atlantis", "--lang", "zh")
+    assert code == 0 and out.strip() == "没有符合这些筛选条件的建议行动。" and "DataFrame" not in out
