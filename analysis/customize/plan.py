@@ -65,19 +65,12 @@ def _rule_ids(action_settings: actions.ActionSettings) -> list[str] | None:
     return ids
 
 
-def _plan_table(
-    source: Workspace | Tables,
-    as_of: Any,
-    settings: ReportSettings,
-    action_settings: actions.ActionSettings,
-    scores: Scores | None,
-    customer_id: str | None = None,
-    facts: Any = None,
-) -> tuple[Any, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+def _plan_table(source: Workspace | Tables, as_of: Any, settings: ReportSettings,
+                action_settings: actions.ActionSettings, *args: Any, **kwargs: Any
+                ) -> tuple[Any, runner.Customers, dt.date, Scores, runner.Lessons | None]:
     """The plan as an Ibis table in order, without its texts (:func:`runner.plan`), and what
-    :func:`runner.render` needs to write them (:func:`plan_inputs`)."""
-    customers, answers, as_of, scores, lessons = plan_inputs(
-        source, as_of, settings, action_settings, scores, customer_id, facts)
+    :func:`runner.render` needs to write them (:func:`plan_inputs`, the same arguments)."""
+    customers, answers, as_of, scores, lessons = plan_inputs(source, as_of, settings, action_settings, *args, **kwargs)
     table = runner.plan(customers, answers, as_of, action_settings, _rule_ids(action_settings), lessons=lessons)
     return table, customers, as_of, scores, lessons
 
@@ -235,7 +228,7 @@ class Plan:
         rows = self.rows
         rows = rows[rows["customer_id"].astype("str").isin(pd.Series(ids, dtype="str").unique())]
         rows = apply_filters(rows, {"action": list(wanted or [])})
-        return dataclasses.replace(self, rows=rows.drop_duplicates("customer_id")).render()
+        return dataclasses.replace(self, rows=rows.drop_duplicates("customer_id")).render().reset_index(drop=True)
 
     def customer(self, customer_id: str) -> pd.DataFrame:
         """One customer's rows, written (:func:`customer_actions`)."""

@@ -181,6 +181,8 @@ class StoredPlan:
         return frame.drop(columns="pos").set_axis(pd.Index(frame["pos"].to_numpy(), dtype="int64"))
 
     def _render(self, rows: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
+        if rows.empty:  # no customer to read: the columns alone
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in runner.SUGGESTION_COLUMNS}, index=rows.index)
         if not reasons:
             return runner.render(rows, self.customers, self.as_of, self.action_settings, reasons=False) \
                 .set_axis(rows.index)
