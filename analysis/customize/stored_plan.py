@@ -258,16 +258,27 @@ class StoredPlan:
 
     def _counts(self, t: Any) -> pd.DataFrame | None:
         """:func:`~analysis.customize.plan.count_by_action` of the rows ``t`` (call inside a
-        read); None when a title is written per row or a customer has two rows of an action."""
+        read); None when a customer has two rows of an action (then counted in pandas). The
+        rows of a rule whose ``values`` function may give the title's field a value of its own
+        (:func:`writing.title_columns` None) have each row's title written, as
+        :func:`runner.titled` does; the others one per group."""
         if not self.meta.get("one_per_action"):
             return None
         keys = t.filter(t.title.isnull()).select("rule", "action", "text").distinct().to_pandas()
         wanted: list[str] = []
-        for rid, action in keys[["rule", "action"]].itertuples(index=False):
+        per_row = ibis.literal(False)
+        for rid, action, text in keys.itertuples(index=False):
             named = writing.title_columns(RULES[rid], action)
             if named is None:
-                return None
-            wanted += [c for c in named if c not in wanted]
+                per_row = per_row | ((t.rule == rid) & (t.action == action)
+                                     & (t.text.fill_null("") == (text if isinstance(text, str) else "")))
+            else:
+                wanted += [c for c in named if c not in wanted]
+        per_row = per_row & t.title.isnull()
+        alone = self._read(t.filter(per_row))
+        alone = pd.DataFrame({"action": alone["action"], "title": self._render(alone, reasons=False)["title"],
+                              "n": 1, "points": alone["priority"]}) if len(alone) else None
+        t = t.filter(~per_row)
         if wanted:
             # the customers' table on this read's connection (the plan is kept across reads)
             table = plan_inputs(self.ws, self.as_of, self.settings, self.action_settings, self.scores)[0].table
@@ -279,9 +290,11 @@ class StoredPlan:
         groups = t.group_by(by).aggregate(n=t.count(), points=t.priority.sum(), first=t.pos.min()).to_pandas()
         rows = self._read(self._table().filter(self._table().pos.isin(groups["first"].tolist())))
         written = self._render(rows, reasons=False)["title"]
-        groups["title"] = written.reindex(groups["first"].to_numpy()).to_numpy()
-        counts = groups.groupby(["action", "title"], as_index=False).agg(
-            customers=("n", "sum"), points=("points", "sum"))
+        groups = pd.DataFrame({"action": groups["action"], "title": written.reindex(groups["first"].to_numpy()).to_numpy(),
+                               "n": groups["n"], "points": groups["points"]})
+        groups = pd.concat([g for g in (groups, alone) if g is not None and len(g)], ignore_index=True)
+        counts = groups.groupby(["action", "title"], as_index=False).agg(customers=("n", "sum"),
+                                                                        points=("points", "sum"))
         counts["priority"] = counts["points"] / counts["customers"]
         counts = counts[["action", "title", "customers", "priority"]].astype({"customers": "int64"})
         return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
