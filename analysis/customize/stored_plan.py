@@ -276,8 +276,6 @@ class StoredPlan:
                 wanted += [c for c in named if c not in wanted]
         per_row = per_row & t.title.isnull()
         alone = self._read(t.filter(per_row))
-        alone = pd.DataFrame({"action": alone["action"], "title": self._render(alone, reasons=False)["title"],
-                              "n": 1, "points": alone["priority"]}) if len(alone) else None
         t = t.filter(~per_row)
         if wanted:
             # the customers' table on this read's connection (the plan is kept across reads)
@@ -289,10 +287,13 @@ class StoredPlan:
         by = ["rule", "action", "text", "due_days", "title", *[f"_{c}" for c in wanted]]
         groups = t.group_by(by).aggregate(n=t.count(), points=t.priority.sum(), first=t.pos.min()).to_pandas()
         rows = self._read(self._table().filter(self._table().pos.isin(groups["first"].tolist())))
-        written = self._render(rows, reasons=False)["title"]
+        # one representative per group and each row written alone, in one pass
+        written = self._render(pd.concat([rows, alone]).sort_index(), reasons=False)["title"]
         groups = pd.DataFrame({"action": groups["action"], "title": written.reindex(groups["first"].to_numpy()).to_numpy(),
                                "n": groups["n"], "points": groups["points"]})
-        groups = pd.concat([g for g in (groups, alone) if g is not None and len(g)], ignore_index=True)
+        alone = pd.DataFrame({"action": alone["action"], "title": written.reindex(alone.index).to_numpy(),
+                              "n": 1, "points": alone["priority"]})
+        groups = pd.concat([g for g in (groups, alone) if len(g)], ignore_index=True)
         counts = groups.groupby(["action", "title"], as_index=False).agg(customers=("n", "sum"),
                                                                         points=("points", "sum"))
         counts["priority"] = counts["points"] / counts["customers"]
