@@ -289,8 +289,9 @@ class StoredPlan:
         rows = self._read(self._table().filter(self._table().pos.isin(groups["first"].tolist())))
         # one representative per group and each row written alone, in one pass
         written = self._render(pd.concat([rows, alone]).sort_index(), reasons=False)["title"]
-        groups = pd.DataFrame({"action": groups["action"], "title": written.reindex(groups["first"].to_numpy()).to_numpy(),
-                               "n": groups["n"], "points": groups["points"]})
+        titles = written.reindex(groups["first"].to_numpy()).to_numpy()
+        groups = pd.DataFrame({"action": groups["action"], "title": titles, "n": groups["n"],
+                               "points": groups["points"]})
         alone = pd.DataFrame({"action": alone["action"], "title": written.reindex(alone.index).to_numpy(),
                               "n": 1, "points": alone["priority"]})
         groups = pd.concat([g for g in (groups, alone) if len(g)], ignore_index=True)

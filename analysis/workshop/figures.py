@@ -8,9 +8,10 @@ scatter's points and the lifetime values, never every customer's row): the Overv
 figures (:func:`analysis.identify.first_screen.stored_figures`), counts and sums over the
 stored scores in the engine (:mod:`analysis.differentiate.stored_views`), the personas of the
 stored cluster profiles, the action plan counted without writing a reason, from the plan
-stored in the workspace when it is (:meth:`analysis.customize.stored_plan.StoredPlan.summary`), and the masked labels of the customers shown
-ranked from the stored ids alone (:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or
-scores that could not be stored) the scores' frame gives the same figures.
+stored in the workspace when it is (:meth:`analysis.customize.stored_plan.StoredPlan.summary`),
+and the masked labels of the customers shown ranked from the stored ids alone
+(:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or scores that could not be
+stored) the scores' frame gives the same figures.
 """
 
 from __future__ import annotations
