@@ -162,12 +162,24 @@ class StoredPlan:
     lessons: runner.Lessons | None = None
 
     def _table(self) -> Any:
-        """The stored rows as an Ibis table (call inside a read)."""
-        return self.ws.result_table(self.key, "rows")
+        """The stored rows as an Ibis table (call inside a read). When they were dropped since
+        (a seventh plan stored after this one, :data:`~analysis.store.results.RESULTS_KEPT`),
+        the same rows worked out again in this read, numbered in the plan's order."""
+        found = self.ws.result_table(self.key, "rows")
+        if found is not None:
+            return found
+        customers, answers, as_of, _, lessons = plan_inputs(self.ws, self.as_of, self.settings,
+                                                            self.action_settings, self.scores)
+        t = runner.plan(customers, answers, as_of, self.action_settings, _rule_ids(self.action_settings),
+                        lessons=lessons)
+        order = [t.priority.desc(), t.open_since.asc(nulls_first=False), t.due.asc(), t.customer_id.asc(),
+                 t.action.asc()]
+        return t.mutate(pos=ibis.row_number().over(ibis.window(order_by=order)))
 
-    def _filtered(self, filters: dict | Sequence | None) -> Any:
-        """The stored rows ``filters`` select, as :func:`~analysis.identify.customers.apply_filters`."""
-        t = self._table()
+    def _filtered(self, filters: dict | Sequence | None, t: Any = None) -> Any:
+        """The stored rows (``t``, when given) ``filters`` select, as
+        :func:`~analysis.identify.customers.apply_filters` (``t`` itself when none applies)."""
+        t = self._table() if t is None else t
         for name, values in dict(filters or {}).items():
             column = FILTER_COLUMNS[name]
             if values and column in t.columns:
@@ -203,9 +215,10 @@ class StoredPlan:
         """:meth:`Plan.render`: the first ``limit`` rows ``filters`` select (all when None),
         picked in the engine, with their titles and reasons."""
         with self.ws.reading():
-            t = self._filtered(filters)
+            whole = self._table()
+            t = self._filtered(filters, whole)
             rows = self._read(t.order_by("pos").limit(limit) if limit else t)
-            if t.equals(self._table()):  # nothing filtered: numbered from 0 as the whole plan
+            if t is whole:  # nothing filtered: numbered from 0 as the whole plan
                 rows = rows.reset_index(drop=True)
         return self._render(rows)
 
@@ -286,7 +299,8 @@ class StoredPlan:
             t = t.left_join(named, t.customer_id == named._cid)
         by = ["rule", "action", "text", "due_days", "title", *[f"_{c}" for c in wanted]]
         groups = t.group_by(by).aggregate(n=t.count(), points=t.priority.sum(), first=t.pos.min()).to_pandas()
-        rows = self._read(self._table().filter(self._table().pos.isin(groups["first"].tolist())))
+        whole = self._table()
+        rows = self._read(whole.filter(whole.pos.isin(groups["first"].tolist())))
         # one representative per group and each row written alone, in one pass
         written = self._render(pd.concat([rows, alone]).sort_index(), reasons=False)["title"]
         titles = written.reindex(groups["first"].to_numpy()).to_numpy()

@@ -60,3 +60,29 @@ def test_the_stored_plan_shows_what_the_plan_in_pandas_shows(demo_copy, lang):
                         plan.customer_actions(ws, cid, as_of))
     finally:
         i18n.set_language(before)
+
+
+def test_a_kept_plan_whose_stored_rows_were_dropped_still_shows_the_same(demo_copy):
+    """A page keeps the stored plan it read; a seventh plan stored later drops the oldest
+    rows (six are kept): the kept plan then works its rows out again, the same figures."""
+    import json
+
+    with Workspace(demo_copy) as ws:
+        stored = stored_plan.plan_of(ws)
+        kept = plan.plan_rows(ws)
+
+        def views():
+            return (stored.options(), stored.titles(), stored.summary({"tier": ["top", "big"]}),
+                    stored.render({"tier": ["top"]}, 100), stored.render({}, 300))
+
+        before = views()
+        (tables,) = ws.cursor().execute("SELECT tables_json FROM results WHERE kind = 'action_plan'").fetchone()
+        ws.cursor().execute(f'DROP TABLE "{json.loads(tables)["rows"]}"')
+        ws.cursor().execute("DELETE FROM results WHERE kind = 'action_plan'")
+        after = views()
+        assert after[:2] == before[:2] and after[2]["actions"] == before[2]["actions"] > 0
+        pd.testing.assert_frame_equal(after[2]["counts"], before[2]["counts"])
+        for found, shown in zip(after[3:], before[3:]):
+            pd.testing.assert_frame_equal(found, shown)
+        pd.testing.assert_frame_equal(before[4], kept.render({}, 300))
+        pd.testing.assert_frame_equal(stored.rows, kept.rows)
