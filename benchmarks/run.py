@@ -291,9 +291,10 @@ def work_page(spec: dict) -> dict:
 
 def work_store_scores(spec: dict) -> dict:
     """The scores stored in the workspace with the app's default settings, then the Overview's
-    figures and the cohorts and the action plan's history inputs (what the Data page does
-    after an import), with the time each stage began."""
+    figures and the cohorts, the action plan's history inputs and the action plan (what the
+    Data page does after an import), with the time each stage began."""
     from analysis.customize.history import action_inputs
+    from analysis.customize.stored_plan import store as store_plan
     from analysis.identify import first_screen
     from analysis.scores import score_customers, stored_table
     from analysis.settings import ActionSettings, ReportSettings
@@ -309,6 +310,8 @@ def work_store_scores(spec: dict) -> dict:
         first_screen.prepare(ws, None, settings.window_months, lambda: stored_table(ws, None, settings))
         stages.append(("Contacts, complaints and purchase gaps", time.perf_counter() - start))
         action_inputs(ws, None, ActionSettings())  # the action plan's history inputs, as the Data page next
+        stages.append(("The action plan", time.perf_counter() - start))
+        store_plan(ws, None, settings, ActionSettings())  # and last the plan itself
     seconds = time.perf_counter() - start
     ends = [t for _, t in stages[1:]] + [seconds]
     return {"seconds": seconds, "stages": {name: round(end - began, 2) for (name, began), end in zip(stages, ends)}}

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 plan = later("analysis.customize.plan")
 campaigns = later("analysis.interact.campaigns.workspace")
 selection = later("analysis.interact.campaigns.selection")
+stored_plan = later("analysis.customize.stored_plan")
 profit = later("analysis.interact.campaigns.profit")
 clv_data = later("analysis.predict.clv_data")
 clv_fits = later("analysis.predict.fit")
@@ -468,16 +469,19 @@ def scores(as_of: dt.date, settings) -> Scores:
     return _view(_scores, path, version, as_of, settings, computed)
 
 
-# The share of the progress bar after an import that the history inputs of the action plan
-# take (about a sixth of the scores' time at 1,000,000 customers).
+# The shares of the progress bar after an import that the history inputs of the action plan
+# and the action plan itself take (each about a sixth of the scores' time at 1,000,000 customers).
 INPUTS_SHARE = 0.15
+PLAN_SHARE = 0.15
 
 
 def prepare_scores(as_of: dt.date, settings, action_settings=None) -> None:
     """Compute and store the scores now, then the action plan's history inputs (contacts,
     complaints, purchase gaps, cross-sell offers: :func:`analysis.customize.history.action_inputs`)
-    for ``action_settings`` (the sidebar's), under one progress bar with each stage (after an
-    import): the first plan asked for then reads them instead of computing them."""
+    and last the action plan itself (:func:`analysis.customize.stored_plan.store`) for
+    ``action_settings`` (the sidebar's), under one progress bar with each stage (after an
+    import): the Action plan, Campaigns, Workshop and Customer pages then read the stored plan
+    instead of working it out."""
     from analysis.customize import history
     from analysis.settings import ActionSettings
 
@@ -485,7 +489,8 @@ def prepare_scores(as_of: dt.date, settings, action_settings=None) -> None:
     path, version = key_at(as_of)
     ws = workspace.by_path(path)
     with ws.reading():
-        if history.inputs_stored(ws, as_of, action_settings):
+        inputs_done = history.inputs_stored(ws, as_of, action_settings)
+        if inputs_done and stored_plan.is_stored(ws, as_of, settings, action_settings):
             scores(as_of, settings)
             return
         scored = (path, version, as_of, settings) in _known or scores_module.is_stored(ws, as_of, settings)
@@ -496,11 +501,15 @@ def prepare_scores(as_of: dt.date, settings, action_settings=None) -> None:
 
     try:
         computed = None if scored else _compute_scores(
-            path, version, as_of, settings, progress=lambda stage, done: report(stage, done * (1 - INPUTS_SHARE)))
-        _view(_scores, path, version, as_of, settings, computed)
-        report(t("Contacts, complaints and purchase gaps"), 1 - INPUTS_SHARE)
-        with ws.reading():  # stored in the workspace when the reading ends, as the scores
-            history.action_inputs(ws, as_of, action_settings)
+            path, version, as_of, settings,
+            progress=lambda stage, done: report(stage, done * (1 - INPUTS_SHARE - PLAN_SHARE)))
+        kept = _view(_scores, path, version, as_of, settings, computed)
+        if not inputs_done:
+            report(t("Contacts, complaints and purchase gaps"), 1 - INPUTS_SHARE - PLAN_SHARE)
+            with ws.reading():  # stored in the workspace when the reading ends, as the scores
+                history.action_inputs(ws, as_of, action_settings)
+        report(t("The action plan: every customer's suggested actions"), 1 - PLAN_SHARE)
+        stored_plan.store(ws, as_of, settings, action_settings, scores=kept)
     finally:
         bar.empty()
 
@@ -1125,13 +1134,13 @@ def open_complaints(customer_id: str, as_of: dt.date, action_settings=None) -> p
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _plan(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings) -> plan.Plan:
+def _plan(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings) -> Any:
     # the kept scores themselves: the plan reads their stored numbers in the engine and
-    # changes nothing, so their frame (every customer's words) is not made for it
+    # changes nothing, so their frame (every customer's words) is not made for it. The plan
+    # stored in the workspace (after an import, or now: the first time these settings ask);
+    # its views are asked of the engine (:class:`analysis.customize.stored_plan.StoredPlan`)
     scored = _scores(path, version, as_of, settings)
-    ws = workspace.by_path(path)
-    with ws.reading():  # the workspace, not its tables: the plan reads its campaigns too
-        return plan.plan_rows(ws, as_of, settings, action_settings, scores=scored)
+    return stored_plan.plan_of(workspace.by_path(path), as_of, settings, action_settings, scores=scored)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -1151,9 +1160,9 @@ def actions(as_of: dt.date, settings, action_settings) -> pd.DataFrame:
 def _customer_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
                       customer_id: str) -> pd.DataFrame:
     scored = _shared(_scores(path, version, as_of, settings))
-    ws = workspace.by_path(path)
-    with ws.reading():
-        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=scored)
+    # that customer's rows of the stored plan when it is stored, else from their inputs only
+    return stored_plan.customer_actions(workspace.by_path(path), customer_id, as_of, settings, action_settings,
+                                        scores=scored)
 
 
 def customer_actions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
@@ -1163,38 +1172,29 @@ def customer_actions(customer_id: str, as_of: dt.date, settings, action_settings
     return _view(_customer_actions, *key_plan(as_of), as_of, settings, action_settings, str(customer_id))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _titled(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
-            action_settings) -> pd.DataFrame:
-    return _plan(path, version, campaigns_version, as_of, settings, action_settings).titled()
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _of_actions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings,
                 view: str, args: tuple) -> Any:
-    if view in PLAN_VIEWS:
-        return PLAN_VIEWS[view](_plan(path, version, campaigns_version, as_of, settings, action_settings), *args)
-    return ACTION_VIEWS[view](_titled(path, version, campaigns_version, as_of, settings, action_settings), *args)
+    return PLAN_VIEWS[view](_plan(path, version, campaigns_version, as_of, settings, action_settings), *args)
 
 
-#: views of the whole action plan with its titles and no reasons: the pickers' options, the
-#: titles, the filtered plan (no reasons) and its counts
-ACTION_VIEWS = {"filter_options": plan.filter_options, "action_titles": plan.action_titles,
-                "filtered": customers.apply_filters, "summary": plan.plan_summary}
-#: views of the plan itself: "page" (filters, limit), the first rows of the filtered plan with
-#: their reasons (what a page shows; :func:`every_action` writes all of them, for a
-#: download); "campaign_choices" (keys), the pickers of a new campaign from the plan's rows
-#: (:func:`analysis.interact.campaigns.selection.filter_choices`, titles of one row per action)
-PLAN_VIEWS = {"page": lambda p, filters, limit: p.render(filters, limit),
+#: views of the action plan, each asked of the stored plan's rows in the engine
+#: (:class:`analysis.customize.stored_plan.StoredPlan`; :class:`analysis.customize.plan.Plan`
+#: gives the same where the plan could not be stored): the pickers' options, {action: title},
+#: "summary" (filters) the counts of :func:`analysis.customize.plan.plan_summary`; "page"
+#: (filters, limit), the first rows of the filtered plan with their reasons (what a page
+#: shows; :func:`every_action` writes all of them, for a download); "campaign_choices" (keys),
+#: the pickers of a new campaign (:func:`analysis.interact.campaigns.selection.filter_choices`)
+PLAN_VIEWS = {"filter_options": lambda p: p.options(), "action_titles": lambda p: p.titles(),
+              "summary": lambda p, filters: p.summary(filters),
+              "page": lambda p, filters, limit: p.render(filters, limit),
               # (options of the filters ``keys``, {action: title}) for a new campaign's pickers
               "campaign_choices": lambda p, keys: selection.filter_choices(p, keys)}
 
 
 def of_actions(view: str, as_of: dt.date, settings, action_settings, *args) -> Any:
-    """:data:`ACTION_VIEWS` ``[view](every suggested action with its title, *args)`` or
-    :data:`PLAN_VIEWS` ``[view](the plan, *args)``, once per plan and arguments (a filter dict
-    may be one of them): rebuilt from a million rows, each would take seconds. Reasons are
-    written only by the plan views, for the rows they return."""
+    """:data:`PLAN_VIEWS` ``[view](the plan, *args)``, once per plan and arguments (a filter
+    dict may be one of them). Reasons are written for the rows a view returns only."""
     _scores_ready(as_of, settings)
     with st.spinner(t("Working out every customer's suggested actions…")):
         return _shared(_of_actions(*key_plan(as_of), as_of, settings, action_settings, view,
@@ -1218,21 +1218,23 @@ def _hashable(value: Any) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _story_data(path: str, version: str, campaigns_version: str, as_of: dt.date, settings, action_settings):
     # the kept scores themselves (their frame is read only when they are not stored) and the
-    # Action plan page's titled plan (counted, no reason written), both before the read
+    # Action plan page's counts (:data:`PLAN_VIEWS` "summary", asked of the stored plan),
+    # both before the read
     scored = _scores(path, version, as_of, settings)
     try:
-        titled: Any = _titled(path, version, campaigns_version, as_of, settings, action_settings)
+        counted: Any = _of_actions(path, version, campaigns_version, as_of, settings, action_settings,
+                                   "summary", (None,))
     except NotEnoughData as exc:
-        titled = exc
+        counted = exc
 
-    def plan() -> pd.DataFrame:
-        if isinstance(titled, NotEnoughData):
-            raise titled
-        return _shared(titled)
+    def summary() -> dict:
+        if isinstance(counted, NotEnoughData):
+            raise counted
+        return _shared(counted)
 
     ws = workspace.by_path(path)
     with ws.reading():  # the story's last slide reads the workspace's campaigns
-        return story.story_data(ws, as_of, settings, action_settings, scores=scored, titled=plan)
+        return story.story_data(ws, as_of, settings, action_settings, scores=scored, summary=summary)
 
 
 def story_data(as_of: dt.date, settings, action_settings):

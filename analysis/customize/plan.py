@@ -9,6 +9,7 @@ per-customer frame once per workspace, data version and as-of date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -64,7 +65,17 @@ def _rule_ids(action_settings: actions.ActionSettings) -> list[str] | None:
     return ids
 
 
-def _plan_table(
+def _plan_table(source: Workspace | Tables, as_of: Any, settings: ReportSettings,
+                action_settings: actions.ActionSettings, *args: Any, **kwargs: Any
+                ) -> tuple[Any, runner.Customers, dt.date, Scores, runner.Lessons | None]:
+    """The plan as an Ibis table in order, without its texts (:func:`runner.plan`), and what
+    :func:`runner.render` needs to write them (:func:`plan_inputs`, the same arguments)."""
+    customers, answers, as_of, scores, lessons = plan_inputs(source, as_of, settings, action_settings, *args, **kwargs)
+    table = runner.plan(customers, answers, as_of, action_settings, _rule_ids(action_settings), lessons=lessons)
+    return table, customers, as_of, scores, lessons
+
+
+def plan_inputs(
     source: Workspace | Tables,
     as_of: Any,
     settings: ReportSettings,
@@ -72,14 +83,15 @@ def _plan_table(
     scores: Scores | None,
     customer_id: str | None = None,
     facts: Any = None,
-) -> tuple[Any, runner.Customers, dt.date, Scores, runner.Lessons | None]:
-    """The plan as an Ibis table in order, without its texts (:func:`runner.plan`), and what
-    :func:`runner.render` needs to write them. On a Workspace the plan also reads what its
-    measured campaigns teach (:mod:`analysis.customize.learned`); bare tables hold none.
-    ``facts()``, when given, returns every customer's facts the learning reads
-    (``customer_id`` and :data:`learned.MODEL_FEATURES`) when ``scores`` holds one
-    customer's row only. Every customer's plan on a Workspace whose scores are stored runs
-    on the stored tables in DuckDB (:func:`_stored_customers`)."""
+) -> tuple[runner.Customers, Any, dt.date, Scores, runner.Lessons | None]:
+    """(the customers table the rules read, the latest answers, the as-of date, the scores,
+    the lessons): what :func:`runner.plan` selects from and :func:`runner.render` writes
+    with, nothing run yet. On a Workspace the plan also reads what its measured campaigns
+    teach (:mod:`analysis.customize.learned`); bare tables hold none. ``facts()``, when
+    given, returns every customer's facts the learning reads (``customer_id`` and
+    :data:`learned.MODEL_FEATURES`) when ``scores`` holds one customer's row only. Every
+    customer's plan on a Workspace whose scores are stored runs on the stored tables in
+    DuckDB (:func:`_stored_customers`)."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     ids = _rule_ids(action_settings)
@@ -91,16 +103,13 @@ def _plan_table(
             found = _stored_customers(source, scores, as_of, action_settings, learned)
             if found is not None:
                 customers, answers = found
-                lessons = learned_rules.lessons(learned)
-                return (runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons),
-                        customers, as_of, scores, lessons)
+                return customers, answers, as_of, scores, learned_rules.lessons(learned)
     scores = scores or score_customers(source, as_of, settings)
     learned = learned_rules.learning(source, as_of, scores.frame if facts is None else facts()) \
         if isinstance(source, Workspace) else None
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
-    lessons = learned_rules.lessons(learned)
-    return runner.plan(customers, answers, as_of, action_settings, ids, lessons=lessons), customers, as_of, scores, lessons
+    return customers, answers, as_of, scores, learned_rules.lessons(learned)
 
 
 def _plan(source: Workspace | Tables, *args: Any, **kwargs: Any
@@ -189,6 +198,42 @@ class Plan:
         tea") and no reason: enough for :func:`plan_summary`, :func:`filter_options` and
         :func:`action_titles`, at a fraction of the cost of writing every reason."""
         return runner.titled(self.rows, self.customers, self.as_of, self.action_settings).set_axis(self.rows.index)
+
+    # The plan's views, as :class:`analysis.customize.stored_plan.StoredPlan` gives them from
+    # the rows stored in the workspace (the same figures; there asked of the engine).
+    def options(self, keys: Sequence[str] | None = None) -> dict[str, list[str]]:
+        """:func:`filter_options` of the plan (of the filters ``keys`` only, when given)."""
+        rows = self.rows
+        picked = rows if keys is None else rows[[FILTER_COLUMNS[k] for k in keys if FILTER_COLUMNS[k] in rows]]
+        return filter_options(picked[[c for c in picked.columns if c in runner.SUGGESTION_COLUMNS]])
+
+    def titles(self) -> dict[str, str]:
+        """{action: its title} (:func:`action_titles`), each written for its first row only."""
+        firsts = self.rows.drop_duplicates("action") if "action" in self.rows else self.rows.head(0)
+        return action_titles(dataclasses.replace(self, rows=firsts).titled())
+
+    def summary(self, filters: dict | Sequence | None = None) -> dict:
+        """:func:`plan_summary` of the titled plan under ``filters``."""
+        return plan_summary(self.titled(), filters)
+
+    def customers_with(self, wanted: Sequence[str]) -> list[str]:
+        """The distinct customers (ids as text) with one of the actions ``wanted``."""
+        rows = self.rows
+        return rows.loc[rows["action"].astype("str").isin([str(a) for a in wanted]),
+                        "customer_id"].astype("str").unique().tolist()
+
+    def tops(self, ids: Sequence[str], wanted: Sequence[str] | None = None) -> pd.DataFrame:
+        """The first row (in the plan's order) of each of the customers ``ids``, among the
+        actions ``wanted`` when given, written (:meth:`render`)."""
+        rows = self.rows
+        rows = rows[rows["customer_id"].astype("str").isin(pd.Series(ids, dtype="str").unique())]
+        rows = apply_filters(rows, {"action": list(wanted or [])})
+        return dataclasses.replace(self, rows=rows.drop_duplicates("customer_id")).render().reset_index(drop=True)
+
+    def customer(self, customer_id: str) -> pd.DataFrame:
+        """One customer's rows, written (:func:`customer_actions`)."""
+        rows = self.rows[self.rows["customer_id"].astype("str") == str(customer_id)]
+        return runner.render(rows, self.customers, self.as_of, self.action_settings, self.lessons)
 
 
 def plan_rows(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),

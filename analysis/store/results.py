@@ -45,7 +45,7 @@ class StoredResults:
         return frames, meta
 
     def save_result(self, kind: str, key: str, frames: dict[str, pd.DataFrame], meta: dict) -> bool:
-        """Store ``frames`` (one table each) and ``meta`` (JSON) under ``key``, all or
+        """Store ``frames`` (one table each: pandas frames or Arrow tables) and ``meta`` (JSON) under ``key``, all or
         nothing; the oldest results of ``kind`` beyond :data:`RESULTS_KEPT` are dropped.
         Column dtypes are kept in the meta so :meth:`load_result` gives the same frames.
         Returns False (and stores nothing) on a read-only workspace."""
@@ -60,7 +60,9 @@ class StoredResults:
                       meta: dict) -> None:
         """:meth:`save_result`'s writes, inside an open transaction."""
         names = {part: f"result_{key}_{part}" for part in frames}
-        dtypes = {part: {str(c): str(t) for c, t in f.dtypes.items()} for part, f in frames.items()}
+        # an Arrow table (a result too big for pandas, such as the action plan's rows) keeps its own types
+        dtypes = {part: {str(c): str(t) for c, t in f.dtypes.items()} for part, f in frames.items()
+                  if hasattr(f, "dtypes")}
         record = json.dumps({"meta": meta, "dtypes": dtypes})
         view = f"_result_{threading.get_ident()}"
         for part, frame in frames.items():
@@ -105,7 +107,7 @@ class StoredResults:
                         continue
                     # Through Arrow: several times faster than .df() for text columns.
                     frame = self.cursor().sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_table().to_pandas()
-                    wanted = record["dtypes"][part]
+                    wanted = record["dtypes"].get(part, {})
                     frames[part] = frame.astype({c: t for c, t in wanted.items() if str(frame[c].dtype) != t})
         except duckdb.CatalogException:  # an older read-only workspace, a table dropped by hand
             return None
@@ -153,6 +155,6 @@ class StoredResults:
                                           params=None if column is None else [value]).to_arrow_table().to_pandas()
         except duckdb.CatalogException:
             return None
-        wanted = json.loads(row[1])["dtypes"][part]
+        wanted = json.loads(row[1])["dtypes"].get(part, {})
         return frame.astype({c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t})
 

@@ -7,10 +7,11 @@ the first render of the Workshop page of a million customers reads a few hundred
 scatter's points and the lifetime values, never every customer's row): the Overview's stored
 figures (:func:`analysis.identify.first_screen.stored_figures`), counts and sums over the
 stored scores in the engine (:mod:`analysis.differentiate.stored_views`), the personas of the
-stored cluster profiles, the action plan counted from its titled rows without writing a reason
-(:meth:`analysis.customize.plan.Plan.titled`), and the masked labels of the customers shown
-ranked from the stored ids alone (:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or
-scores that could not be stored) the scores' frame gives the same figures.
+stored cluster profiles, the action plan counted without writing a reason, from the plan
+stored in the workspace when it is (:meth:`analysis.customize.stored_plan.StoredPlan.summary`),
+and the masked labels of the customers shown ranked from the stored ids alone
+(:func:`analysis.masking.engine_masker`). Otherwise (bare tables, or scores that could not be
+stored) the scores' frame gives the same figures.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, Callable
 import pandas as pd
 
 from analysis.customize.actions import ActionSettings
-from analysis.customize.plan import plan_rows, plan_summary
+from analysis.customize import stored_plan
+from analysis.customize.plan import plan_rows
 from analysis.differentiate import matrix as matrix_mod
 from analysis.differentiate import pyramid, stored_views
 from analysis.differentiate.views import scatter_sample
@@ -80,13 +82,13 @@ def _clv_part(messages: dict[str, str], values: Callable[[], pd.DataFrame]) -> p
     return clv.reset_index(drop=True)
 
 
-def _actions_part(titled: Callable[[], pd.DataFrame]) -> dict:
-    """The action plan in figures (:func:`plan_summary`) from its rows with their titles and
-    no reasons (:meth:`analysis.customize.plan.Plan.titled`): counting needs no reason written."""
-    found = titled()
-    if found.empty:
+def _actions_part(summary: Callable[[], dict]) -> dict:
+    """The action plan in figures (:func:`analysis.customize.plan.plan_summary`, from
+    ``summary()``): counting needs no reason written."""
+    found = summary()
+    if not found["actions"]:
         raise NotEnoughData(t("No suggested action yet: the playbook needs customers with purchases or contacts."))
-    return plan_summary(found)
+    return found
 
 
 def _coverage(frame: pd.DataFrame) -> dict:
@@ -132,24 +134,27 @@ def _overview_figure(found: dict, name: str) -> Any:
 
 def story_data(source: Workspace | Tables, as_of: Any = None, settings: ReportSettings = ReportSettings(),
                action_settings: ActionSettings | None = None, scores: Scores | None = None,
-               titled: Callable[[], pd.DataFrame] | None = None) -> StoryData:
+               summary: Callable[[], dict] | None = None) -> StoryData:
     """The data of every slide as of a date. Parts the data cannot support are None, with
     their plain reason in ``reasons``; nothing here raises NotEnoughData. On a Workspace the
     action plan learns from its campaigns and the last slide tells what they taught.
 
     On a Workspace whose scores are stored, every figure is asked of what is stored
     (:func:`_stored_parts`): no customer's row is read into pandas but the scatter's points
-    and the lifetime values. Else the scores' frame is read. ``titled()``: the plan's rows
-    with their titles when the caller keeps them (the app's Action plan page shares them)."""
+    and the lifetime values. Else the scores' frame is read. ``summary()``: the plan's counts
+    (:meth:`analysis.customize.plan.Plan.summary`) when the caller keeps them (the app's
+    Action plan page shares them, asked of the plan stored in the workspace)."""
     tables = source_tables(source)
     as_of = resolve_as_of(tables, as_of)
     action_settings = action_settings or ActionSettings(window_months=settings.window_months)
     stored = read_stored(source, as_of, settings) if isinstance(source, Workspace) else None
 
-    def plan_titled() -> pd.DataFrame:
-        return plan_rows(source, as_of, settings, action_settings, scores=scores).titled()
+    def plan_summary() -> dict:
+        found = stored_plan.read(source, as_of, settings, action_settings, scores) \
+            if isinstance(source, Workspace) else None
+        return (found or plan_rows(source, as_of, settings, action_settings, scores=scores)).summary()
 
-    titled = titled or plan_titled
+    summary = summary or plan_summary
     reasons: dict[str, str] = {}
     if stored is not None:
         parts, personas, messages = _stored_parts(source, stored, as_of, settings, reasons)
@@ -159,7 +164,7 @@ def story_data(source: Workspace | Tables, as_of: Any = None, settings: ReportSe
         parts, personas, messages = _frame_parts(tables, scores, as_of, settings, reasons)
         ids, masker = list(scores.frame["customer_id"].astype(str)), None
     parts["clusters"] = personas or None
-    parts["actions"] = attempt(reasons, "actions", lambda: _actions_part(titled))
+    parts["actions"] = attempt(reasons, "actions", lambda: _actions_part(summary))
     parts["learned"] = attempt(reasons, "learned", lambda: _learned_part(source, as_of))
     if not personas:
         reasons["clusters"] = messages.get("clusters", t("Not enough buyers to find groups of customers yet."))

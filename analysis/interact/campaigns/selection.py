@@ -10,11 +10,12 @@ words for each of a million customers:
 - :func:`select` reads those few columns of every customer from the stored scores (numbers
   and codes, the persona's name written from its code) and picks the rows in pandas with the
   filters' own code (:func:`~analysis.identify.customers.apply_filters`); the action filter
-  reads the plan's rows (:attr:`~analysis.customize.plan.Plan.rows`), nothing is written.
+  asks the plan for the customers with those actions (in the engine when the plan is stored:
+  :class:`~analysis.customize.stored_plan.StoredPlan`), nothing is written.
 - :func:`export_rows` gives :data:`~analysis.customize.plan.EXPORT_COLUMNS` of the customers
   asked for only (the rows a page shows, or every target when a download asks): their names,
   segments and regions read for them alone, and the top action's title and reason written
-  for them alone (:meth:`~analysis.customize.plan.Plan.render` of those customers' first rows).
+  for them alone (:meth:`~analysis.customize.plan.Plan.tops`: those customers' first rows).
 
 Without stored scores (a read-only workspace, bare tables) both read the computed frame
 instead; the customers and figures are the same.
@@ -22,7 +23,6 @@ instead; the customers and figures are the same.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -32,6 +32,7 @@ from analysis.store import Workspace
 
 if TYPE_CHECKING:  # what reads the plan and the scores is imported at first use (see .workspace)
     from analysis.customize.plan import Plan
+    from analysis.customize.stored_plan import StoredPlan
     from analysis.scores import Scores
 
 # The facts a campaign keeps per member (columns of the per-customer scores frame); the
@@ -94,7 +95,7 @@ def customer_facts(ws: Any, scores: Scores, settings) -> pd.DataFrame:
     return frame.assign(customer_id=frame["customer_id"].astype("str"))
 
 
-def select(ws: Any, plan: Plan, scores: Scores, filters: dict | None, settings,
+def select(ws: Any, plan: Plan | StoredPlan, scores: Scores, filters: dict | None, settings,
            facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """customer_id, :data:`FEATURES` and the filtered columns of the customers ``filters``
     select (as :func:`~analysis.customize.plan.export_list` lists them, in its order), from
@@ -111,45 +112,36 @@ def select(ws: Any, plan: Plan, scores: Scores, filters: dict | None, settings,
         facts = facts.assign(customer_id=facts["customer_id"].astype("str"))
     frame = facts
     if wanted:  # the customers with one of these suggestions
-        rows = plan.rows
-        having = rows.loc[_isin(rows["action"], [str(a) for a in wanted]), "customer_id"].astype("str").unique()
-        frame = frame[_isin(frame["customer_id"], having)]
+        frame = frame[_isin(frame["customer_id"], plan.customers_with([str(a) for a in wanted]))]
     return apply_filters(frame, filters).reset_index(drop=True)
 
 
-def export_rows(ws: Any, plan: Plan, scores: Scores, ids: Sequence[str], filters: dict | None,
+def export_rows(ws: Any, plan: Plan | StoredPlan, scores: Scores, ids: Sequence[str], filters: dict | None,
                 settings) -> pd.DataFrame:
     """:data:`~analysis.customize.plan.EXPORT_COLUMNS` of the customers ``ids``, in that
     order, as :func:`~analysis.customize.plan.export_list` writes them (the top action among
     the ``action`` filter's when there is one; none for a customer without a suggestion):
     read and written for these customers only."""
     from analysis.customize.plan import EXPORT_COLUMNS
-    from analysis.identify.customers import apply_filters
 
     ids = pd.Series(ids, dtype="str").reset_index(drop=True)
     facts = [c for c in EXPORT_COLUMNS if c not in ("top_action", "top_action_reason")]
     found = _of(ws, scores, ids.unique().tolist(), facts, settings)
     found = found.assign(customer_id=found["customer_id"].astype(str))
     wanted = (filters or {}).get("action")
-    rows = plan.rows[_isin(plan.rows["customer_id"], ids.unique())]
-    rows = apply_filters(rows, {"action": list(wanted or [])})
-    top = dataclasses.replace(plan, rows=rows.drop_duplicates("customer_id")).render()
+    top = plan.tops(ids.unique().tolist(), list(wanted or []))
     top = top[["customer_id", "title", "reason"]].rename(columns={"title": "top_action", "reason": "top_action_reason"})
     out = pd.DataFrame({"customer_id": ids}).merge(found, on="customer_id", how="left")
     out = out.merge(top.assign(customer_id=top["customer_id"].astype(str)), on="customer_id", how="left")
     return out[EXPORT_COLUMNS]
 
 
-def filter_choices(plan: Plan, keys: Sequence[str] | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+def filter_choices(plan: Plan | StoredPlan, keys: Sequence[str] | None = None
+                   ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """(the pickers' options, {action: its title}) of the plan, as
     :func:`~analysis.customize.plan.filter_options` and
     :func:`~analysis.customize.plan.action_titles` give them over the titled plan: the
     options (of the filters ``keys`` only, when given) from the plan's rows, the title of
-    each action written for its first row only."""
-    from analysis.customize.plan import action_titles, filter_options
-    from analysis.identify.customers import FILTER_COLUMNS
-
-    rows = plan.rows
-    picked = rows if keys is None else rows[[FILTER_COLUMNS[k] for k in keys if FILTER_COLUMNS[k] in rows]]
-    firsts = rows.drop_duplicates("action") if "action" in rows else rows.head(0)
-    return filter_options(picked), action_titles(dataclasses.replace(plan, rows=firsts).titled())
+    each action written for its first row only (:meth:`~analysis.customize.plan.Plan.options`,
+    :meth:`~analysis.customize.plan.Plan.titles`)."""
+    return plan.options(keys), plan.titles()

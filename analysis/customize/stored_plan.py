@@ -1,0 +1,342 @@
+"""The action plan stored in the workspace (issue 15 §2): every row of :func:`runner.plan`
+(no title, no reason written; ``pos`` its place in the plan's order) kept as the stored result
+``action_plan``, so that the Action plan, Campaigns and Workshop pages and the Customer page
+read a plan of a million rows in DuckDB instead of working it out and bringing it to pandas.
+
+The step after an import stores it last (after the scores and the history inputs); a page
+that asks for a plan under another key (other sidebar settings, another as-of date, a new
+campaign) computes it and stores it then (:func:`plan_of`). Its key is what the plan depends
+on: the data version at the as-of date, the as-of date, the stored scores' key (the report
+settings that reach them), the action settings, the campaigns (the learned rules read the
+measured ones), the language (the personas' names and the learned rules' texts are written
+in it) and the registered rules.
+
+:class:`StoredPlan` gives the views the pages show, each asked of the engine: the pickers'
+options, {action: title}, the counts by action and title under filters
+(:func:`analysis.customize.plan.plan_summary`), the first rows of a filtered plan with their
+reasons, and every filtered row for a download. Titles are written once per group of rows
+that share them: rule, action, reason variant, days to due and the customer's columns the
+title names (:func:`analysis.customize.writing.title_columns`), one representative row each.
+The figures are those of :class:`analysis.customize.plan.Plan` over the same rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from functools import cached_property
+from typing import Any, Sequence
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from analysis import i18n
+from analysis.customize import runner, writing
+from analysis.customize.plan import Plan, _rule_ids, plan_inputs
+from analysis.customize.rules import RULES
+from analysis.identify.customers import FILTER_COLUMNS
+from analysis.identify.facts import resolve_as_of
+from analysis.scores import Scores, stored_key
+from analysis.settings import ActionSettings, ReportSettings
+from analysis.store import Workspace
+
+KIND = "action_plan"
+# Bumped when the stored rows change, so a plan stored by an older version is not read.
+STORED_FORMAT = 1
+
+
+def plan_key(ws: Workspace, as_of: dt.date, settings: ReportSettings, action_settings: ActionSettings) -> str:
+    """The key the plan of ``ws`` as of ``as_of`` with these settings is stored under."""
+    from analysis.store.campaigns import campaigns_version
+
+    return ws.result_key(KIND, format=STORED_FORMAT, version=ws.version_at(as_of), as_of=as_of.isoformat(),
+                         scores=stored_key(ws, as_of, settings), actions=repr(action_settings),
+                         campaigns=campaigns_version(ws), language=i18n.language(), rules=sorted(RULES))
+
+
+def is_stored(ws: Workspace, as_of: Any, settings: ReportSettings = ReportSettings(),
+              action_settings: ActionSettings = ActionSettings()) -> bool:
+    """Whether the plan of ``ws`` as of ``as_of`` with these settings is stored."""
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        return ws.has_result(plan_key(ws, as_of, settings, action_settings))
+
+
+def computed(ws: Workspace, as_of: dt.date, settings: ReportSettings, action_settings: ActionSettings,
+             scores: Scores | None = None) -> tuple[Any, dict, runner.Customers, Scores, runner.Lessons | None]:
+    """(every row of the plan as an Arrow table in the plan's order with ``pos``, its meta,
+    the customers, the scores, the lessons), worked out in the engine: the rows go from DuckDB
+    to Arrow and back into the workspace without becoming a pandas frame."""
+    import pyarrow as pa
+
+    customers, answers, as_of, scores, lessons = plan_inputs(ws, as_of, settings, action_settings, scores)
+    table = runner.plan(customers, answers, as_of, action_settings, _rule_ids(action_settings), lessons=lessons)
+    rows = table.to_pyarrow()
+    rows = rows.append_column("pos", pa.array(np.arange(rows.num_rows, dtype=np.int64)))
+    # a customer has one row per action (an engine rule suggests its own action once; Python
+    # rules' rows are cut to one per customer and action): a count by action and title then
+    # counts its customers; checked here, the views count them apart when it does not hold
+    pairs = rows.select(["customer_id", "action"]).group_by(["customer_id", "action"]).aggregate([]).num_rows
+    meta = {"rows": rows.num_rows, "one_per_action": pairs == rows.num_rows}
+    return rows, meta, customers, scores, lessons
+
+
+def store(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+          action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None) -> bool:
+    """Work out the plan and store it (what the step after an import does last); nothing
+    when it is stored already. Returns whether it is stored (not on a read-only workspace)."""
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        key = plan_key(ws, as_of, settings, action_settings)
+        if ws.has_result(key):
+            return True
+        rows, meta, *_ = computed(ws, as_of, settings, action_settings, scores)
+        saved = ws.save_result(KIND, key, {"rows": rows}, meta)  # a shared workspace: when the read ends
+    return saved and ws.has_result(key)
+
+
+def read(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+         action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None) -> StoredPlan | None:
+    """The stored plan of ``ws`` as of ``as_of`` with these settings, None when it is not
+    stored (its rows are not read here)."""
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        key = plan_key(ws, as_of, settings, action_settings)
+        found = ws.load_result(key, parts=())
+        if found is None:
+            return None
+        customers, _, as_of, scores, lessons = plan_inputs(ws, as_of, settings, action_settings, scores)
+        return StoredPlan(ws, key, found[1], customers, as_of, settings, action_settings, scores, lessons)
+
+
+def plan_of(ws: Workspace, as_of: Any = None, settings: ReportSettings = ReportSettings(),
+            action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None) -> StoredPlan | Plan:
+    """The plan as the pages read it: the stored one; else worked out and stored now, then
+    read back; where it cannot be stored (a read-only workspace, another program writing)
+    the plan's rows in pandas (:class:`~analysis.customize.plan.Plan`), the same views."""
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is not None:
+        return found
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        rows, meta, customers, scores, lessons = computed(ws, as_of, settings, action_settings, scores)
+        ws.save_result(KIND, plan_key(ws, as_of, settings, action_settings), {"rows": rows}, meta)
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is not None:
+        return found
+    with ws.reading():
+        frame = ws.ibis.to_pandas(ibis.memtable(rows.drop_columns(["pos"])))
+    return Plan(frame, customers, as_of, action_settings, lessons)
+
+
+def customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
+                     settings: ReportSettings = ReportSettings(),
+                     action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None,
+                     facts: Any = None) -> pd.DataFrame:
+    """One customer's suggested actions, written, in the plan's order: that customer's rows
+    of the stored plan when it is stored (read alone), else
+    :func:`analysis.customize.plan.customer_actions` (from that customer's inputs)."""
+    from analysis.customize.plan import customer_actions as computed_actions
+
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is None:
+        return computed_actions(ws, customer_id, as_of, settings, action_settings, scores, facts)
+    return found.customer(customer_id)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class StoredPlan:
+    """The plan stored in ``ws`` under ``key`` (``meta``: its row count and whether a
+    customer has one row per action) and what :func:`runner.render` writes its rows with.
+    Each view reads the workspace in a read of its own, so the plan can be kept across reads."""
+
+    ws: Workspace
+    key: str
+    meta: dict
+    customers: runner.Customers
+    as_of: dt.date
+    settings: ReportSettings
+    action_settings: ActionSettings
+    scores: Scores
+    lessons: runner.Lessons | None = None
+
+    def _table(self) -> Any:
+        """The stored rows as an Ibis table (call inside a read). When they were dropped since
+        (a seventh plan stored after this one, :data:`~analysis.store.results.RESULTS_KEPT`),
+        the same rows worked out again in this read, numbered in the plan's order."""
+        found = self.ws.result_table(self.key, "rows")
+        if found is not None:
+            return found
+        customers, answers, as_of, _, lessons = plan_inputs(self.ws, self.as_of, self.settings,
+                                                            self.action_settings, self.scores)
+        t = runner.plan(customers, answers, as_of, self.action_settings, _rule_ids(self.action_settings),
+                        lessons=lessons)
+        order = [t.priority.desc(), t.open_since.asc(nulls_first=False), t.due.asc(), t.customer_id.asc(),
+                 t.action.asc()]
+        return t.mutate(pos=ibis.row_number().over(ibis.window(order_by=order)))
+
+    def _filtered(self, filters: dict | Sequence | None, t: Any = None) -> Any:
+        """The stored rows (``t``, when given) ``filters`` select, as
+        :func:`~analysis.identify.customers.apply_filters` (``t`` itself when none applies)."""
+        t = self._table() if t is None else t
+        for name, values in dict(filters or {}).items():
+            column = FILTER_COLUMNS[name]
+            if values and column in t.columns:
+                t = t.filter(t[column].cast("string").isin([str(v) for v in values]))
+        return t
+
+    def _read(self, expr: Any) -> pd.DataFrame:
+        """Rows of ``expr`` in the plan's order, as :attr:`Plan.rows` holds them, indexed by
+        their place in the whole plan."""
+        frame = expr.order_by("pos").to_pandas()
+        return frame.drop(columns="pos").set_axis(pd.Index(frame["pos"].to_numpy(), dtype="int64"))
+
+    def _render(self, rows: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
+        if rows.empty:  # no customer to read: the columns alone
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in runner.SUGGESTION_COLUMNS}, index=rows.index)
+        if not reasons:
+            return runner.render(rows, self.customers, self.as_of, self.action_settings, reasons=False) \
+                .set_axis(rows.index)
+        return runner.render(rows, self.customers, self.as_of, self.action_settings, self.lessons).set_axis(rows.index)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """Every row (what :attr:`Plan.rows` holds): a million rows in pandas, for callers that
+        need them all."""
+        with self.ws.reading():
+            return self._read(self._table()).reset_index(drop=True)
+
+    def plan(self) -> Plan:
+        """The same plan with its rows in pandas."""
+        return Plan(self.rows, self.customers, self.as_of, self.action_settings, self.lessons)
+
+    def render(self, filters: dict | Sequence | None = None, limit: int | None = None) -> pd.DataFrame:
+        """:meth:`Plan.render`: the first ``limit`` rows ``filters`` select (all when None),
+        picked in the engine, with their titles and reasons."""
+        with self.ws.reading():
+            whole = self._table()
+            t = self._filtered(filters, whole)
+            rows = self._read(t.order_by("pos").limit(limit) if limit else t)
+            if t is whole:  # nothing filtered: numbered from 0 as the whole plan
+                rows = rows.reset_index(drop=True)
+        return self._render(rows)
+
+    def titled(self) -> pd.DataFrame:
+        """:meth:`Plan.titled` (every row in pandas)."""
+        return self.plan().titled()
+
+    def options(self, keys: Sequence[str] | None = None) -> dict[str, list[str]]:
+        """:meth:`Plan.options`: the distinct values of each filter column, counted in the engine."""
+        with self.ws.reading():
+            t = self._table()
+            out = {}
+            for name, column in FILTER_COLUMNS.items():
+                if name == "customer_id" or column not in t.columns or column not in runner.SUGGESTION_COLUMNS:
+                    continue
+                if keys is not None and name not in keys:
+                    continue
+                found = t.select(v=t[column].cast("string")).filter(ibis._.v.notnull()).distinct().to_pyarrow()
+                out[name] = sorted(found["v"].to_pylist())
+        return out
+
+    def titles(self) -> dict[str, str]:
+        """:meth:`Plan.titles`: each action's title, written for its first row only."""
+        with self.ws.reading():
+            t = self._table()
+            firsts = t.group_by("action").aggregate(first=t.pos.min())
+            rows = self._read(t.semi_join(firsts, t.pos == firsts.first))
+        if rows.empty:
+            return {}
+        found = self._render(rows, reasons=False)
+        return dict(zip(found["action"].astype(str), found["title"].astype(str)))
+
+    def summary(self, filters: dict | Sequence | None = None) -> dict:
+        """:meth:`Plan.summary`: {"counts", "actions", "customers"} under ``filters``, counted
+        in the engine by groups of rows that share a title, one title written per group."""
+        from analysis.customize.plan import count_by_action
+
+        with self.ws.reading():
+            t = self._filtered(filters)
+            totals = t.aggregate(n=t.count(), customers=t.customer_id.nunique()).to_pyarrow().to_pylist()[0]
+            counts = None if not totals["n"] else self._counts(t)
+        if counts is None:  # every row titled in pandas
+            counts = count_by_action(self.titled().loc[self._read_ids(filters)] if totals["n"] else pd.DataFrame())
+        return {"counts": counts, "actions": int(totals["n"]), "customers": int(totals["customers"])}
+
+    def _read_ids(self, filters: dict | Sequence | None) -> np.ndarray:
+        """The places in the plan of the rows ``filters`` select."""
+        with self.ws.reading():
+            return self._filtered(filters).select("pos").to_pyarrow()["pos"].to_numpy()
+
+    def _counts(self, t: Any) -> pd.DataFrame | None:
+        """:func:`~analysis.customize.plan.count_by_action` of the rows ``t`` (call inside a
+        read); None when a customer has two rows of an action (then counted in pandas). The
+        rows of a rule whose ``values`` function may give the title's field a value of its own
+        (:func:`writing.title_columns` None) have each row's title written, as
+        :func:`runner.titled` does; the others one per group."""
+        if not self.meta.get("one_per_action"):
+            return None
+        keys = t.filter(t.title.isnull()).select("rule", "action", "text").distinct().to_pandas()
+        wanted: list[str] = []
+        per_row = ibis.literal(False)
+        for rid, action, text in keys.itertuples(index=False):
+            named = writing.title_columns(RULES[rid], action)
+            if named is None:
+                per_row = per_row | ((t.rule == rid) & (t.action == action)
+                                     & (t.text.fill_null("") == (text if isinstance(text, str) else "")))
+            else:
+                wanted += [c for c in named if c not in wanted]
+        per_row = per_row & t.title.isnull()
+        alone = self._read(t.filter(per_row))
+        t = t.filter(~per_row)
+        if wanted:
+            # the customers' table on this read's connection (the plan is kept across reads)
+            table = plan_inputs(self.ws, self.as_of, self.settings, self.action_settings, self.scores)[0].table
+            if any(c not in table.columns for c in wanted):
+                return None
+            named = table.select(_cid=table.customer_id.cast("string"), **{f"_{c}": table[c] for c in wanted})
+            t = t.left_join(named, t.customer_id == named._cid)
+        by = ["rule", "action", "text", "due_days", "title", *[f"_{c}" for c in wanted]]
+        groups = t.group_by(by).aggregate(n=t.count(), points=t.priority.sum(), first=t.pos.min()).to_pandas()
+        whole = self._table()
+        rows = self._read(whole.filter(whole.pos.isin(groups["first"].tolist())))
+        # one representative per group and each row written alone, in one pass
+        written = self._render(pd.concat([rows, alone]).sort_index(), reasons=False)["title"]
+        titles = written.reindex(groups["first"].to_numpy()).to_numpy()
+        groups = pd.DataFrame({"action": groups["action"], "title": titles, "n": groups["n"],
+                               "points": groups["points"]})
+        alone = pd.DataFrame({"action": alone["action"], "title": written.reindex(alone.index).to_numpy(),
+                              "n": 1, "points": alone["priority"]})
+        groups = pd.concat([g for g in (groups, alone) if len(g)], ignore_index=True)
+        counts = groups.groupby(["action", "title"], as_index=False).agg(customers=("n", "sum"),
+                                                                        points=("points", "sum"))
+        counts["priority"] = counts["points"] / counts["customers"]
+        counts = counts[["action", "title", "customers", "priority"]].astype({"customers": "int64"})
+        return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
+
+    def customers_with(self, wanted: Sequence[str]) -> list[str]:
+        """:meth:`Plan.customers_with`, picked in the engine."""
+        with self.ws.reading():
+            t = self._table()
+            found = t.filter(t.action.isin([str(a) for a in wanted])).select("customer_id").distinct()
+            return found.to_pyarrow()["customer_id"].to_pylist()
+
+    def tops(self, ids: Sequence[str], wanted: Sequence[str] | None = None) -> pd.DataFrame:
+        """:meth:`Plan.tops`: each customer's first row among ``wanted``, picked in the engine."""
+        import pyarrow as pa
+
+        chosen = ibis.memtable(pa.table({"_cid": pa.array(pd.Series(ids, dtype="str").unique(), pa.string())}))
+        with self.ws.reading():
+            t = self._filtered({"action": list(wanted or [])})
+            t = t.semi_join(chosen, t.customer_id == chosen._cid)
+            firsts = t.group_by("customer_id").aggregate(first=t.pos.min())
+            rows = self._read(t.semi_join(firsts, t.pos == firsts.first))
+        return self._render(rows).reset_index(drop=True)
+
+    def customer(self, customer_id: str) -> pd.DataFrame:
+        """One customer's rows, written (:func:`customer_actions`)."""
+        with self.ws.reading():
+            t = self._table()
+            rows = self._read(t.filter(t.customer_id == str(customer_id))).reset_index(drop=True)
+        return runner.render(rows, self.customers, self.as_of, self.action_settings, self.lessons)
