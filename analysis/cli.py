@@ -220,7 +220,7 @@ def _scored(ws, args, settings):
 
 @command("actions")
 def _actions(args) -> int:
-    from analysis.customize.plan import action_list
+    from analysis.customize.stored_plan import action_list
 
     if args.engine == "spark":
         from analysis.store.spark import spark_actions

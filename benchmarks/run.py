@@ -105,9 +105,10 @@ def work_report(spec: dict) -> dict:
 
 
 def work_actions(spec: dict) -> dict:
-    """The suggested-action plan from the workspace, its scores read from storage: every row
-    with its reason (``limit`` None), or the first ``limit`` rows."""
-    from analysis.customize.plan import action_list
+    """The suggested-action plan from the workspace as the `actions` command gives it, its scores
+    and the plan read from storage when stored: every row with its reason (``limit`` None), or
+    the first ``limit`` rows."""
+    from analysis.customize.stored_plan import action_list
     from analysis.scores import score_customers
     from analysis.settings import ReportSettings
     from analysis.store import Workspace

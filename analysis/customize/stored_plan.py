@@ -340,3 +340,18 @@ class StoredPlan:
             t = self._table()
             rows = self._read(t.filter(t.customer_id == str(customer_id))).reset_index(drop=True)
         return runner.render(rows, self.customers, self.as_of, self.action_settings, self.lessons)
+
+
+def action_list(ws: Workspace, as_of: Any = None, filters: dict | None = None, limit: int | None = None,
+                settings: ReportSettings = ReportSettings(), action_settings: ActionSettings = ActionSettings(),
+                scores: Scores | None = None) -> pd.DataFrame:
+    """:func:`analysis.customize.plan.action_list` (what ``actions`` prints and a whole-plan
+    download holds): from the stored plan when it is stored (the rows picked by ``pos`` in the
+    engine, their texts written for those rows only), else worked out as there. Nothing is
+    stored here: the command line reads a workspace without writing to it."""
+    from analysis.customize.plan import action_list as worked_out
+
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is None:
+        return worked_out(ws, as_of, filters, limit, settings, action_settings, scores)
+    return found.render(filters, limit).reset_index(drop=True)
