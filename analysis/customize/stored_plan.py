@@ -42,6 +42,10 @@ from analysis.settings import ActionSettings, ReportSettings
 from analysis.store import Workspace
 
 KIND = "action_plan"
+# A whole plan (a download, ``actions --limit 0``) is read and written this many rows at a
+# time, so the frames of a million rows in the making never coexist (issue 15: the whole plan
+# under 2 GB); the rows written are the same as in one piece.
+SLICE_ROWS = 200_000
 # Bumped when the stored rows change, so a plan stored by an older version is not read.
 STORED_FORMAT = 1
 
@@ -214,13 +218,38 @@ class StoredPlan:
     def render(self, filters: dict | Sequence | None = None, limit: int | None = None) -> pd.DataFrame:
         """:meth:`Plan.render`: the first ``limit`` rows ``filters`` select (all when None),
         picked in the engine, with their titles and reasons."""
+        if not limit:
+            return self._render_whole(filters)
         with self.ws.reading():
             whole = self._table()
             t = self._filtered(filters, whole)
-            rows = self._read(t.order_by("pos").limit(limit) if limit else t)
+            rows = self._read(t.order_by("pos").limit(limit))
             if t is whole:  # nothing filtered: numbered from 0 as the whole plan
                 rows = rows.reset_index(drop=True)
         return self._render(rows)
+
+    def _render_whole(self, filters: dict | Sequence | None) -> pd.DataFrame:
+        """Every row ``filters`` select, written: read and written :data:`SLICE_ROWS` places
+        of the plan at a time (each slice's rows read by ``pos`` in the engine, written, and
+        kept as written), joined at the end; the same frame as written in one piece."""
+        parts: list[pd.DataFrame] = []
+        with self.ws.reading():
+            whole = self._table()
+            t = self._filtered(filters, whole)
+            total = self.meta.get("rows")
+            if total is None:
+                total = int(whole.pos.max().to_pyarrow().as_py() or -1) + 1
+            empty = None
+            for start in range(0, max(int(total), 1), SLICE_ROWS):
+                rows = self._read(t.filter((t.pos >= start) & (t.pos < start + SLICE_ROWS)))
+                if rows.empty:
+                    empty = rows
+                    continue
+                parts.append(self._render(rows))
+        if not parts:
+            return self._render(empty.reset_index(drop=True) if t is whole else empty)
+        out = parts[0] if len(parts) == 1 else pd.concat(parts)
+        return out.reset_index(drop=True) if t is whole else out
 
     def titled(self) -> pd.DataFrame:
         """:meth:`Plan.titled` (every row in pandas)."""
