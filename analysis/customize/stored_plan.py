@@ -149,6 +149,27 @@ def customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
     return found.customer(customer_id)
 
 
+def stored_customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
+                            settings: ReportSettings = ReportSettings(),
+                            action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None,
+                            facts: Any = None) -> pd.DataFrame | None:
+    """One customer's suggested actions, written, in the plan's order, read from the stored
+    plan (None when it is not stored): that customer's rows alone, read by plain SQL with the
+    id bound (no engine expression built or compiled for the plan), written from that
+    customer's own inputs (``scores`` may hold that customer's row only; ``facts`` as
+    :func:`analysis.customize.plan.plan_inputs`). The Customer page's suggestions."""
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        key = plan_key(ws, as_of, settings, action_settings)
+        rows = ws.load_result_rows(key, "rows", "customer_id", str(customer_id), order=[("pos", True)])
+        if rows is None:
+            return None
+        rows = rows.drop(columns="pos").reset_index(drop=True)
+        customers, _, as_of, _, lessons = plan_inputs(ws, as_of, settings, action_settings, scores,
+                                                      customer_id=str(customer_id), facts=facts)
+    return runner.render(rows, customers, as_of, action_settings, lessons)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class StoredPlan:
     """The plan stored in ``ws`` under ``key`` (``meta``: its row count and whether a

@@ -54,3 +54,28 @@ def test_whole_plan_download_is_written_in_slices_and_equals_one_piece(demo_copy
     assert len(sliced_narrowed) == int(before["tier"].astype(str).isin(["top", "big"]).sum())
     assert list(sliced["priority"]) == sorted(sliced["priority"], reverse=True)
     assert sliced["reason"].notna().all()
+
+
+def test_one_customers_stored_rows_are_written_as_those_worked_out_for_them(demo_copy):
+    """The Customer page's suggestions from the stored plan (that customer's rows read alone)
+    are the frame worked out from that customer's own inputs, for customers of every kind."""
+    from analysis.scores import score_customer
+
+    with Workspace(demo_copy) as ws:
+        settings, actions = ReportSettings(), ActionSettings()
+        score_customers(ws, None, settings)
+        assert stored_plan.stored_customer_actions(ws, "C00001", None, settings, actions) is None  # not stored
+        assert stored_plan.store(ws, None, settings, actions)
+        rows = stored_plan.read(ws, None, settings, actions).rows
+        # the first customer of each action, and one with none
+        ids = list(rows.drop_duplicates("action")["customer_id"])
+        ids += [c for c in ws.cursor().sql("SELECT customer_id FROM customers ORDER BY 1").fetchall()
+                if c[0] not in set(rows["customer_id"])][:1]
+        ids = [c if isinstance(c, str) else c[0] for c in ids]
+        assert len(ids) >= 5
+        for cid in ids:
+            one = score_customer(ws, cid, None, settings)
+            read = stored_plan.stored_customer_actions(ws, cid, None, settings, actions, one)
+            expected = worked.customer_actions(ws, cid, None, settings, actions, scores=one)
+            pd.testing.assert_frame_equal(read, expected, check_exact=True)
+            assert list(read["action"]) == list(rows.loc[rows["customer_id"] == cid, "action"])
