@@ -1023,8 +1023,15 @@ def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of
         one = scores_module.score_customer(ws, customer_id, as_of, settings)
         if one is None:
             return None
-        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=lambda: (
-            scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)))
+
+        def facts() -> pd.DataFrame:
+            return scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)
+
+        # that customer's rows of the stored plan, read alone; else worked out for them
+        found = stored_plan.stored_customer_actions(ws, customer_id, as_of, settings, action_settings, one, facts)
+        if found is not None:
+            return found
+        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=facts)
 
 
 def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:

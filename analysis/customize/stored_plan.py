@@ -42,6 +42,10 @@ from analysis.settings import ActionSettings, ReportSettings
 from analysis.store import Workspace
 
 KIND = "action_plan"
+# A whole plan (a download, ``actions --limit 0``) is read and written this many rows at a
+# time, so the frames of a million rows in the making never coexist (issue 15: the whole plan
+# under 2 GB); the rows written are the same as in one piece.
+SLICE_ROWS = 200_000
 # Bumped when the stored rows change, so a plan stored by an older version is not read.
 STORED_FORMAT = 1
 
@@ -145,6 +149,27 @@ def customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
     return found.customer(customer_id)
 
 
+def stored_customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
+                            settings: ReportSettings = ReportSettings(),
+                            action_settings: ActionSettings = ActionSettings(), scores: Scores | None = None,
+                            facts: Any = None) -> pd.DataFrame | None:
+    """One customer's suggested actions, written, in the plan's order, read from the stored
+    plan (None when it is not stored): that customer's rows alone, read by plain SQL with the
+    id bound (no engine expression built or compiled for the plan), written from that
+    customer's own inputs (``scores`` may hold that customer's row only; ``facts`` as
+    :func:`analysis.customize.plan.plan_inputs`). The Customer page's suggestions."""
+    with ws.reading():
+        as_of = resolve_as_of(ws.tables(), as_of)
+        key = plan_key(ws, as_of, settings, action_settings)
+        rows = ws.load_result_rows(key, "rows", "customer_id", str(customer_id), order=[("pos", True)])
+        if rows is None:
+            return None
+        rows = rows.drop(columns="pos").reset_index(drop=True)
+        customers, _, as_of, _, lessons = plan_inputs(ws, as_of, settings, action_settings, scores,
+                                                      customer_id=str(customer_id), facts=facts)
+    return runner.render(rows, customers, as_of, action_settings, lessons)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class StoredPlan:
     """The plan stored in ``ws`` under ``key`` (``meta``: its row count and whether a
@@ -214,13 +239,38 @@ class StoredPlan:
     def render(self, filters: dict | Sequence | None = None, limit: int | None = None) -> pd.DataFrame:
         """:meth:`Plan.render`: the first ``limit`` rows ``filters`` select (all when None),
         picked in the engine, with their titles and reasons."""
+        if not limit:
+            return self._render_whole(filters)
         with self.ws.reading():
             whole = self._table()
             t = self._filtered(filters, whole)
-            rows = self._read(t.order_by("pos").limit(limit) if limit else t)
+            rows = self._read(t.order_by("pos").limit(limit))
             if t is whole:  # nothing filtered: numbered from 0 as the whole plan
                 rows = rows.reset_index(drop=True)
         return self._render(rows)
+
+    def _render_whole(self, filters: dict | Sequence | None) -> pd.DataFrame:
+        """Every row ``filters`` select, written: read and written :data:`SLICE_ROWS` places
+        of the plan at a time (each slice's rows read by ``pos`` in the engine, written, and
+        kept as written), joined at the end; the same frame as written in one piece."""
+        parts: list[pd.DataFrame] = []
+        with self.ws.reading():
+            whole = self._table()
+            t = self._filtered(filters, whole)
+            total = self.meta.get("rows")
+            if total is None:
+                total = int(whole.pos.max().to_pyarrow().as_py() or -1) + 1
+            empty = None
+            for start in range(0, max(int(total), 1), SLICE_ROWS):
+                rows = self._read(t.filter((t.pos >= start) & (t.pos < start + SLICE_ROWS)))
+                if rows.empty:
+                    empty = rows
+                    continue
+                parts.append(self._render(rows))
+        if not parts:
+            return self._render(empty.reset_index(drop=True) if t is whole else empty)
+        out = parts[0] if len(parts) == 1 else pd.concat(parts)
+        return out.reset_index(drop=True) if t is whole else out
 
     def titled(self) -> pd.DataFrame:
         """:meth:`Plan.titled` (every row in pandas)."""

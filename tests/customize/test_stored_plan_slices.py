@@ -1,0 +1,81 @@
+"""A whole-plan download read and written in slices (issue 15: the whole plan under 2 GB at a
+million customers): a consultant downloads the demo's whole plan, then a narrowed one, after
+the app stored it; each is written a slice at a time, never more than a slice's rows at once,
+and is the very frame written in one piece and the plan worked out before it was stored."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import money
+from analysis.customize import plan as worked, runner, stored_plan
+from analysis.scores import score_customers
+from analysis.settings import ActionSettings, ReportSettings, SegmentSettings
+from analysis.store import Workspace
+
+
+def test_whole_plan_download_is_written_in_slices_and_equals_one_piece(demo_copy, monkeypatch):
+    with Workspace(demo_copy) as ws:
+        settings = ReportSettings(segments=SegmentSettings(currency=money.symbol(ws.currency())))
+        actions = ActionSettings(window_months=settings.window_months, currency=settings.currency)
+        scores = score_customers(ws, None, settings)
+        before = worked.action_list(ws, None, None, None, settings, actions, scores)  # not stored yet
+        assert stored_plan.store(ws, None, settings, actions, scores)
+        plan = stored_plan.read(ws, None, settings, actions, scores)
+        total = plan.meta["rows"]
+        assert total == len(before) > 1000
+        narrowed = {"tier": ["top", "big"]}
+
+        monkeypatch.setattr(stored_plan, "SLICE_ROWS", 10 ** 9)
+        one_piece = plan.render(None, None), plan.render(narrowed, None)
+
+        sizes: list[int] = []
+        real = runner.render
+
+        def counted(rows, *args, **kwargs):
+            sizes.append(len(rows))
+            return real(rows, *args, **kwargs)
+
+        monkeypatch.setattr(runner, "render", counted)
+        monkeypatch.setattr(stored_plan, "SLICE_ROWS", 300)
+        sliced = plan.render(None, None)
+        assert len(sizes) == -(-total // 300) >= 4 and max(sizes) <= 300 and sum(sizes) == total
+        sizes.clear()
+        sliced_narrowed = plan.render(narrowed, None)
+        assert len(sizes) >= 2 and max(sizes) <= 300
+        listed = stored_plan.action_list(ws, None, None, None, settings, actions, scores)
+
+    # identical: every column, order, dtype and index
+    pd.testing.assert_frame_equal(sliced, one_piece[0], check_exact=True)
+    pd.testing.assert_frame_equal(sliced_narrowed, one_piece[1], check_exact=True)
+    pd.testing.assert_frame_equal(listed, before, check_exact=True)
+    # the figures: the tiers asked for alone, every row of those tiers, in priority order
+    assert set(sliced_narrowed["tier"].astype(str)) <= {"top", "big"}
+    assert len(sliced_narrowed) == int(before["tier"].astype(str).isin(["top", "big"]).sum())
+    assert list(sliced["priority"]) == sorted(sliced["priority"], reverse=True)
+    assert sliced["reason"].notna().all()
+
+
+def test_one_customers_stored_rows_are_written_as_those_worked_out_for_them(demo_copy):
+    """The Customer page's suggestions from the stored plan (that customer's rows read alone)
+    are the frame worked out from that customer's own inputs, for customers of every kind."""
+    from analysis.scores import score_customer
+
+    with Workspace(demo_copy) as ws:
+        settings, actions = ReportSettings(), ActionSettings()
+        score_customers(ws, None, settings)
+        assert stored_plan.stored_customer_actions(ws, "C00001", None, settings, actions) is None  # not stored
+        assert stored_plan.store(ws, None, settings, actions)
+        rows = stored_plan.read(ws, None, settings, actions).rows
+        # the first customer of each action, and one with none
+        ids = list(rows.drop_duplicates("action")["customer_id"])
+        ids += [c for c in ws.cursor().sql("SELECT customer_id FROM customers ORDER BY 1").fetchall()
+                if c[0] not in set(rows["customer_id"])][:1]
+        ids = [c if isinstance(c, str) else c[0] for c in ids]
+        assert len(ids) >= 5
+        for cid in ids:
+            one = score_customer(ws, cid, None, settings)
+            read = stored_plan.stored_customer_actions(ws, cid, None, settings, actions, one)
+            expected = worked.customer_actions(ws, cid, None, settings, actions, scores=one)
+            pd.testing.assert_frame_equal(read, expected, check_exact=True)
+            assert list(read["action"]) == list(rows.loc[rows["customer_id"] == cid, "action"])
