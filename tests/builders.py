@@ -124,3 +124,17 @@ def xlsx_from_xml(rows: list[bytes] | None = None, repeat: tuple[bytes, int] | N
                 sheet.write(row * (times % 10_000))
             sheet.write(b"</sheetData></worksheet>")
     return buf.getvalue()
+
+
+def row_counts(monkeypatch, module, name: str) -> list[int]:
+    """The number of rows each call of ``module.name`` (a function whose first argument is a
+    frame of rows) is given, in call order; the function still runs."""
+    sizes: list[int] = []
+    real = getattr(module, name)
+
+    def counted(rows, *args, **kwargs):
+        sizes.append(len(rows))
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return sizes

@@ -14,20 +14,14 @@ from analysis import scores as scoring
 from analysis.customize import plan, writing
 from analysis.customize.plan import all_actions, customer_actions, plan_rows, plan_summary
 from analysis.store import Workspace
+from tests.builders import row_counts
 
 
 def test_titles_are_written_once_each_and_count_as_the_rows_written_one_by_one(demo_copy, monkeypatch):
     with Workspace(demo_copy) as ws:  # the app opened once: scores stored
         as_of = scoring.score_customers(ws).as_of
         whole = all_actions(ws, as_of)  # every row's title and reason written
-        written: list[int] = []
-        real = writing.write
-
-        def counting(rows, *args, **kwargs):
-            written.append(len(rows))
-            return real(rows, *args, **kwargs)
-
-        monkeypatch.setattr(writing, "write", counting)
+        written = row_counts(monkeypatch, writing, "write")
         titled = plan_rows(ws, as_of).titled()
     distinct = whole[["action", "title"]].drop_duplicates()
     assert len(titled) == len(whole) > 1000

@@ -12,6 +12,7 @@ from analysis.customize import plan as worked, runner, stored_plan
 from analysis.scores import score_customers
 from analysis.settings import ActionSettings, ReportSettings, SegmentSettings
 from analysis.store import Workspace
+from tests.builders import row_counts
 
 
 def test_whole_plan_download_is_written_in_slices_and_equals_one_piece(demo_copy, monkeypatch):
@@ -29,14 +30,7 @@ def test_whole_plan_download_is_written_in_slices_and_equals_one_piece(demo_copy
         monkeypatch.setattr(stored_plan, "SLICE_ROWS", 10 ** 9)
         one_piece = plan.render(None, None), plan.render(narrowed, None)
 
-        sizes: list[int] = []
-        real = runner.render
-
-        def counted(rows, *args, **kwargs):
-            sizes.append(len(rows))
-            return real(rows, *args, **kwargs)
-
-        monkeypatch.setattr(runner, "render", counted)
+        sizes = row_counts(monkeypatch, runner, "render")
         monkeypatch.setattr(stored_plan, "SLICE_ROWS", 300)
         sliced = plan.render(None, None)
         assert len(sizes) == -(-total // 300) >= 4 and max(sizes) <= 300 and sum(sizes) == total
