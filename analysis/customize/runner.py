@@ -290,8 +290,13 @@ def plan(
 def in_order(out: ibis.Table) -> ibis.Table:
     """Plan rows (:func:`plan`) in the plan's order: priority desc, the longest open first
     (actions without a trigger after those with one), due, customer, action."""
-    return out.order_by([out.priority.desc(), out.open_since.asc(nulls_first=False), out.due.asc(),
-                         out.customer_id.asc(), out.action.asc()])
+    return out.order_by(order_keys(out))
+
+
+def order_keys(out: ibis.Table) -> list:
+    """The plan's order (:func:`in_order`) as sort keys over plan rows ``out``."""
+    return [out.priority.desc(), out.open_since.asc(nulls_first=False), out.due.asc(),
+            out.customer_id.asc(), out.action.asc()]
 
 
 def render(rows: pd.DataFrame, customers: Customers, as_of: dt.date, settings: ActionSettings,

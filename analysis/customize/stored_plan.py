@@ -197,8 +197,7 @@ class StoredPlan:
                                                             self.action_settings, self.scores)
         t = runner.plan(customers, answers, as_of, self.action_settings, _rule_ids(self.action_settings),
                         lessons=lessons)
-        order = [t.priority.desc(), t.open_since.asc(nulls_first=False), t.due.asc(), t.customer_id.asc(),
-                 t.action.asc()]
+        order = runner.order_keys(t)
         return t.mutate(pos=ibis.row_number().over(ibis.window(order_by=order)))
 
     def _filtered(self, filters: dict | Sequence | None, t: Any = None) -> Any:
