@@ -1,7 +1,7 @@
 """Progress of long work, told in stages (issue 15 §4): scoring a workspace, a report, an
 import. The engine calls a reporter ``report(stage, done)`` with the stage in words (already
 in the current language) and the share of the work done before it (0 to 1); the app draws it
-as a progress bar (``ui/cached.py``), the command line writes it to stderr (:class:`Stderr`).
+as a progress bar (``ui/cached/scoring.py``), the command line writes it to stderr (:class:`Stderr`).
 A reporter is optional everywhere: :func:`silent` is the default.
 """
 

@@ -81,3 +81,73 @@ def test_the_sql_check_sees_sql(tmp_path):
         '    cur.execute(f"UPDATE {table} SET a = 1")\n'
         '    return "select the customers you want"\n', encoding="utf-8")
     assert [line for line, _ in sql_strings(sample)] == [4, 5, 6, 8, 9]
+
+
+# -- the app's own layer (pages/, ui/, app.py) ---------------------------------------------------
+
+APP_MAX_LINES = 600
+CACHES = ANALYSIS.parent / "ui" / "cached"
+
+
+def test_no_module_of_the_app_grows_past_600_lines():
+    """A page, a module of ui/ (the caches' rooms included) or app.py stays under 600 lines: one
+    that grows past it does two jobs and is split where the method splits it (ui/cached/)."""
+    root = ANALYSIS.parent
+    paths = [*(root / "ui").rglob("*.py"), *(root / "pages").glob("*.py"), root / "app.py"]
+    long = {p.relative_to(root).as_posix(): n for p in paths
+            if (n := p.read_text(encoding="utf-8").count("\n")) > APP_MAX_LINES}
+    assert not long, f"past {APP_MAX_LINES} lines: {long}"
+
+
+def _rooms() -> list[str]:
+    """The modules of ui/cached/ in the order the package's docstring lists them."""
+    doc = ast.get_docstring(ast.parse((CACHES / "__init__.py").read_text(encoding="utf-8"))) or ""
+    return re.findall(r"^- :mod:`ui\.cached\.(\w+)`", doc, re.M)
+
+
+def test_the_caches_are_laid_out_as_the_method():
+    """ui/cached/ is a module per step or page, listed in the package's docstring: each module
+    reads only the modules listed before it (core first), and the package gives every public
+    name of its modules, the same objects, so a page's ``cached.kpis`` is the one cache."""
+    import importlib
+
+    import ui.cached as package
+
+    rooms = _rooms()
+    assert rooms[0] == "core"
+    on_disk = sorted(p.stem for p in CACHES.glob("*.py") if p.stem != "__init__")
+    assert sorted(rooms) == on_disk, "ui/cached/__init__.py lists each module once"
+    for place, room in enumerate(rooms):
+        tree = ast.parse((CACHES / f"{room}.py").read_text(encoding="utf-8"))
+        read = {node.module.split(".")[2] for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui.cached.")}
+        assert read <= set(rooms[:place]), f"ui/cached/{room}.py reads {sorted(read - set(rooms[:place]))}, listed after it"
+        module = importlib.import_module(f"ui.cached.{room}")
+        own = [node.name if isinstance(node, ast.FunctionDef) else node.targets[0].id for node in tree.body
+               if isinstance(node, ast.FunctionDef) or (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                                                         and not _is_later(node.value))]
+        for name in own:
+            if not name.startswith("_"):
+                assert getattr(package, name, None) is getattr(module, name), f"ui.cached.{name} is not ui.cached.{room}.{name}"
+
+
+def _is_later(value: ast.expr) -> bool:
+    """``later("analysis....")``: an engine module named for its first call, not a name of the room."""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "later"
+
+
+def test_each_cache_is_made_once():
+    """A cached function is written in one module only: moved, never copied (two caches of the
+    same result would compute it twice and hold it twice)."""
+    made: dict[str, list[str]] = {}
+    for path in sorted(CACHES.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any("cache_" in ast.unparse(d) for d in node.decorator_list):
+                made.setdefault(node.name, []).append(path.name)
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "_of_tables":
+                made.setdefault(node.args[0].value, []).append(path.name)
+            elif isinstance(node, ast.Assign) and "cache_" in ast.unparse(node.value).split("(")[0]:
+                made.setdefault(node.targets[0].id, []).append(path.name)
+    assert len(made) > 50  # the walker sees them: about fifty caches
+    twice = {name: places for name, places in made.items() if len(places) > 1}
+    assert not twice, f"cached in more than one place: {twice}"

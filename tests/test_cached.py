@@ -5,7 +5,7 @@ import dataclasses
 import pandas as pd
 
 from analysis.scores import Scores
-from ui.cached import _shared
+from ui.cached.core import _shared
 
 
 @dataclasses.dataclass(frozen=True)

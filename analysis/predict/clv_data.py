@@ -47,7 +47,7 @@ class CLVFit:
     with their ``customers``, on which its purchase model was fitted.
 
     A fit holds no memo: scoring leaves it as it was, so a fit shared between callers (the
-    app keeps one per data version, ``ui/cached.py``) gives each the same scores."""
+    app keeps one per data version, ``ui/cached/scoring.py``) gives each the same scores."""
 
     as_of: dt.date
     bg: BetaGeoModel

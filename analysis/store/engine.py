@@ -35,7 +35,7 @@ class Tables:
         materialized tables live in the returned object only, and they are dropped with it;
         the data cannot change meanwhile (one read, see analysis.store.shared). Plain
         ``Tables`` (no ``pinned()``) build every expression afresh. Caches that span
-        computations (data versions, sessions) live in ``ui/cached.py`` and in the stored
+        computations (data versions, sessions) live in ``ui/cached/`` and in the stored
         results (:mod:`analysis.store.results`)."""
         return replace(self, memo={})
 

@@ -28,11 +28,11 @@ def _sales_csv(n_customers: int = 60, seed: int = 7) -> tuple[bytes, dict[str, D
 
 
 def test_an_import_stores_the_scores_with_their_stages_shown(demo_copy, monkeypatch):
-    from ui import cached
+    from ui.cached import scoring  # where the scores' computation calls the engine
 
     heard: list[tuple[str, float]] = []
     calls: list[bool] = []  # one per scoring, whether it had a progress bar
-    score = cached.score_customers
+    score = scoring.score_customers
 
     def listening(*args, progress=None, **kwargs):
         calls.append(progress is not None)
@@ -43,7 +43,7 @@ def test_an_import_stores_the_scores_with_their_stages_shown(demo_copy, monkeypa
                 progress(stage, done)
         return score(*args, progress=report if progress is not None else None, **kwargs)
 
-    monkeypatch.setattr(cached, "score_customers", listening)
+    monkeypatch.setattr(scoring, "score_customers", listening)
     data, totals = _sales_csv()
     at = open_page(demo_copy, "data")
     at.text_input(key="data_new_name").set_value("shop").run()
