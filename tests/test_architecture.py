@@ -105,6 +105,34 @@ def _rooms() -> list[str]:
     return re.findall(r"^- :mod:`ui\.cached\.(\w+)`", doc, re.M)
 
 
+def _reads(tree: ast.Module) -> set[str]:
+    """The modules of ui/cached/ a module imports (``"the package"`` for ``from ui import cached``)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui.cached."):
+            found.add(node.module.split(".")[2])
+        elif isinstance(node, ast.ImportFrom) and node.module == "ui.cached":
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "ui" and "cached" in {a.name for a in node.names}:
+            found.add("the package")
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[2] for a in node.names if a.name.startswith("ui.cached."))
+    return found
+
+
+def _own_names(tree: ast.Module) -> list[str]:
+    """The public functions and constants a module defines (not the engine modules it names
+    with ``later(...)``, imported at their first call)."""
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            later = isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "later"
+            names += [] if later else [node.targets[0].id]
+    return [name for name in names if not name.startswith("_")]
+
+
 def test_the_caches_are_laid_out_as_the_method():
     """ui/cached/ is a module per step or page, listed in the package's docstring: each module
     reads only the modules listed before it (core first), and the package gives every public
@@ -119,21 +147,11 @@ def test_the_caches_are_laid_out_as_the_method():
     assert sorted(rooms) == on_disk, "ui/cached/__init__.py lists each module once"
     for place, room in enumerate(rooms):
         tree = ast.parse((CACHES / f"{room}.py").read_text(encoding="utf-8"))
-        read = {node.module.split(".")[2] for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui.cached.")}
-        assert read <= set(rooms[:place]), f"ui/cached/{room}.py reads {sorted(read - set(rooms[:place]))}, listed after it"
+        later = _reads(tree) - set(rooms[:place])
+        assert not later, f"ui/cached/{room}.py reads {sorted(later)}, listed after it"
         module = importlib.import_module(f"ui.cached.{room}")
-        own = [node.name if isinstance(node, ast.FunctionDef) else node.targets[0].id for node in tree.body
-               if isinstance(node, ast.FunctionDef) or (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                                                         and not _is_later(node.value))]
-        for name in own:
-            if not name.startswith("_"):
-                assert getattr(package, name, None) is getattr(module, name), f"ui.cached.{name} is not ui.cached.{room}.{name}"
-
-
-def _is_later(value: ast.expr) -> bool:
-    """``later("analysis....")``: an engine module named for its first call, not a name of the room."""
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "later"
+        for name in _own_names(tree):
+            assert getattr(package, name, None) is getattr(module, name), f"ui.cached.{name} is not {room}.{name}"
 
 
 def test_each_cache_is_made_once():
