@@ -7,13 +7,18 @@ heatmap and the cluster sizes. Inputs come from :mod:`analysis.differentiate.clu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from analysis import i18n
 from analysis.charts import escape, escape_all, number_axis
-from analysis.differentiate.clusters import CustomerClusters, feature_label
+from analysis.differentiate.clusters import feature_label
+
+if TYPE_CHECKING:  # the fitted model's class only names the argument: scikit-learn is not loaded to draw
+    from analysis.differentiate.clusters import CustomerClusters
 
 PALETTE = qualitative.Safe
 

@@ -40,7 +40,10 @@ _DATE = ["date", "order date", "transaction date", "purchase date", "sale date",
          "created at", "order created at", "date created", "order_purchase_timestamp", "订单创建时间", "创建时间"]
 _ORDER_ID = ["order_id", "order id", "order no", "order number", "invoice", "invoice no", "invoice number",
              "transaction id", "receipt no", "订单号", "单号", "订单编号", "订单id", "交易号", "交易编号", "流水号",
-             "单据编号", "发票号", "invoiceno", "amazon-order-id", "主订单编号"]
+             "单据编号", "发票号", "invoiceno", "amazon-order-id", "主订单编号",
+             # a bare "Order" / "Order #" heads the order number in many shop and till exports
+             "order", "order ref", "order reference", "sales order", "sales order no", "receipt", "receipt number",
+             "订单编码", "单据号"]
 # A buyer's account on a shop platform: the customer id when a file has no id column.
 ACCOUNT = ["买家会员名", "会员名", "下单帐号", "下单账号", "买家账号", "买家帐号", "buyer account", "customer username",
            "username", "user name", "买家昵称"]

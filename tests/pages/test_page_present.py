@@ -168,3 +168,35 @@ def test_a_consultant_steps_through_the_story_of_a_workspace_with_stored_scores(
     assert len(masked) == len(shown) > 100
     assert masked == [number[c] for c in shown]
     assert not made
+
+
+def test_after_an_import_the_workshop_opens_on_what_is_stored_without_loading_the_models(demo_copy):
+    """A consultant imports the client's orders and contacts on the Data page, then opens the
+    Workshop in front of the room (a fresh server process): the first slide and the worksheet's
+    facts are the file's figures, and the page waits for neither scikit-learn nor SciPy (seconds
+    of a first render at a million customers; the story reads the models stored after the import)."""
+    import csv
+    import io
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from tests.pagetest import import_files, in_fresh_process
+    from tests.pages.test_page_actions_after_import import _files
+
+    orders, contacts, still_open = _files()
+    import_files(demo_copy, "desk", [("orders.csv", orders), ("contacts.csv", contacts)])
+    rows = list(csv.DictReader(io.StringIO(orders.decode())))
+    customers = len({r["Customer"] for r in rows})
+    revenue = sum(Decimal(r["Amount"]) for r in rows).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+    shown = in_fresh_process(
+        "at.switch_page('pages/present.py').run()\n"
+        "result = {'errors': [str(e.value) for e in at.exception], 'texts': [t.value for t in at.text],\n"
+        "          'captions': [c.value for c in at.caption],\n"
+        "          'loaded': sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)}",
+        demo_copy.parent / "desk.duckdb")
+    assert shown["errors"] == []
+    assert shown["captions"][0].startswith("Slide 1 of ")
+    assert shown["texts"][0].startswith(f"{customers} customers, ") and shown["texts"][0].endswith(f"{revenue:,} revenue")
+    assert f"{len({r['Order'] for r in rows})} orders up to " in shown["texts"][1]
+    assert f"• Follow up the open complaint: {len(still_open)} customers" in shown["texts"]
+    assert shown["loaded"] == []

@@ -52,8 +52,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.optimize import brentq
 
 from analysis.errors import UserError, commas
 from analysis.i18n import t
@@ -66,6 +64,7 @@ WORKED, BACKFIRED, INCONCLUSIVE = "worked", "backfired", "inconclusive"
 
 # -- intervals and tests ----------------------------------------------------------------------
 def _z(level: float) -> float:
+    from scipy import stats  # loaded when a campaign is measured: a page without one starts without SciPy
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
@@ -90,6 +89,7 @@ def newcombe_interval(x1: int, n1: int, x0: int, n0: int, level: float = LEVEL) 
 
 def two_proportion_p_value(x1: int, n1: int, x0: int, n0: int) -> float:
     """Two-sided p-value of the pooled z test of equal response rates."""
+    from scipy import stats
     pooled = (x1 + x0) / (n1 + n0)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
     d = x1 / n1 - x0 / n0
@@ -101,6 +101,7 @@ def two_proportion_p_value(x1: int, n1: int, x0: int, n0: int) -> float:
 def welch(mean1: float, var1: float, n1: int, mean0: float, var0: float, n0: int,
           level: float = LEVEL) -> tuple[float, tuple[float, float] | None, float | None]:
     """Difference of means, its Welch interval and two-sided p-value (None below 2 customers a group)."""
+    from scipy import stats
     d = mean1 - mean0
     if n1 < 2 or n0 < 2:
         return d, None, None
@@ -135,6 +136,7 @@ def _check_base_rate(base_rate: float) -> float:
 
 def _shortfall(lift: float, n1: float, n0: float, rate: float, alpha: float, power: float) -> float:
     """How far a lift is below what groups of n1 and n0 detect (Fleiss's equation; <= 0 is detected)."""
+    from scipy import stats
     p1 = rate + lift
     pooled = (n1 * p1 + n0 * rate) / (n1 + n0)
     null_se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
@@ -147,6 +149,7 @@ def minimum_detectable_effect(n_target: int, n_control: int, base_rate: float,
     """The smallest true rise in response rate (a fraction: 0.041 is 4.1 points) that groups of
     ``n_target`` and ``n_control`` customers detect with ``power``, two-sided ``alpha``; None
     when not even a rise to 100% would be detected."""
+    from scipy.optimize import brentq
     rate = _check_base_rate(base_rate)
     if n_target < 1 or n_control < 1:
         raise UserError(t("Both groups need at least one customer (target {target}, control {control}).",
@@ -161,6 +164,7 @@ def control_share_needed(customers: int, lift: float, base_rate: float,
                          alpha: float = ALPHA, power: float = POWER) -> float | None:
     """The smallest control share of ``customers`` that detects a rise of ``lift`` in response
     rate (a fraction); None when even a 50/50 split cannot."""
+    from scipy.optimize import brentq
     rate = _check_base_rate(base_rate)
 
     def shortfall(share):
@@ -175,6 +179,7 @@ def control_size_needed(n_target: int, lift: float, base_rate: float,
                         alpha: float = ALPHA, power: float = POWER) -> int | None:
     """The smallest control group beside ``n_target`` customers that detects ``lift``; None
     when no control group is large enough (the target group alone is too small)."""
+    from scipy.optimize import brentq
     rate = _check_base_rate(base_rate)
 
     def shortfall(n_control):
