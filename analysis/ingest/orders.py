@@ -35,12 +35,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.i18n import N_
-from analysis.ingest.value_rules import CANCELLATION, INVOICE
+from analysis.ingest.value_rules import CANCELLATION, INVOICE, ORDER_FIELDS
 from analysis.ingest.values import parse_number
-
-# The fields of a purchase row that belong to the order, not to the line.
-ORDER_FIELDS = ("customer_id", "email", "name", "phone", "region", "city", "country", "address", "status",
-                "refunded", "currency", "channel", "industry", "date")
 
 # Canonical statuses: whether they are revenue, and their words (N_ for the summary).
 REVENUE, NOT_REVENUE = True, False

@@ -23,6 +23,10 @@ WHOLE_FLOAT_ID = r"^(-?\d+)\.0+$"
 # Invoice numbers (full matches): a cancellation's "C536379" and a plain one "536379" (a file whose
 # lines have plain ones reads a "C" one as a return: analysis.ingest.orders, and the same in SQL).
 CANCELLATION, INVOICE = "[Cc][0-9]+", "[0-9]+"
+# The fields of a purchase row that belong to the order, not to the line: an empty one is carried
+# from the order's other lines (analysis.ingest.orders, and the same in SQL).
+ORDER_FIELDS = ("customer_id", "email", "name", "phone", "region", "city", "country", "address", "status",
+                "refunded", "currency", "channel", "industry", "date")
 
 # -- amounts -------------------------------------------------------------------------
 # Currency signs, words and codes an amount cell may write, lower case -> ISO code, beyond those

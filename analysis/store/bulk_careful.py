@@ -1,11 +1,13 @@
 """The careful pass of the bulk import (:mod:`analysis.store.bulk` has the optimistic one): the
 cells are staged in a temporary table (stripped of the whitespace ``str.strip`` removes, when
 some cell has any); every non-empty cell SQL cannot read alone ("¥1,234.50", "05/03/2024") is
-parsed by :mod:`analysis.ingest.values` / :mod:`analysis.ingest.dates`, once per distinct value
-and with the row counts, and joined back, so that decisions taken from the whole column (decimal
-comma, day or month first, ambiguous dates refused) come out as on the pandas path; invalid rows
-are named by line, column and value as :mod:`analysis.ingest.validate` does. Those modules
-(pandas, NumPy, pyarrow) are imported in a thread while DuckDB stages the file (:func:`preload`).
+parsed by :mod:`analysis.ingest.odd_cells` when every such cell of its column is in a form most
+exports write ("$1,234.50", "2024/03/05"), else by :mod:`analysis.ingest.values` /
+:mod:`analysis.ingest.dates`, once per distinct value and with the row counts, and joined back,
+so that decisions taken from the whole column (decimal comma, day or month first, ambiguous dates
+refused) come out as on the pandas path; invalid rows are named by line, column and value as
+:mod:`analysis.ingest.validate` does. Those modules (pandas, NumPy, pyarrow) are imported in a
+thread while DuckDB stages the file when its head shows they will be needed (:func:`preload_for`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from analysis import i18n
 from analysis.errors import UserError, semicolons
 from analysis.ingest import rules as R
 from analysis.ingest import value_rules as VR
-from analysis.ingest.bulk import FileFacts, Retry, field_kind, python_digits
+from analysis.ingest.bulk import FileFacts, Retry, _plain_date, _plain_number, field_kind, python_digits
 from analysis.ingest.currency_names import currency_of_name
 from analysis.ingest.reading import RawSheet, TextFile
 from analysis.store.bulk import (_READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range,
@@ -32,8 +34,11 @@ if TYPE_CHECKING:
 
 _names = itertools.count()
 # The value rules (analysis.ingest.values, .dates, .orders) import pandas, NumPy and pyarrow, about
-# half a second; :func:`scan` starts importing them in a thread while DuckDB reads the file (its
-# statements release the GIL), and :func:`check_and_insert` uses them once they are there.
+# half a second of CPU; the odd cells in the forms most exports write are read without them
+# (analysis.ingest.odd_cells). When the file's head shows other forms (or a currency column),
+# :func:`scan` and bulk_split start importing them in a thread while DuckDB reads the file (its
+# statements release the GIL: :func:`preload_for`), and :func:`check_and_insert` uses them once
+# they are there; a later need imports them then.
 _VALUE_MODULES = ("pyarrow", "analysis.ingest.values", "analysis.ingest.dates", "analysis.ingest.orders")
 
 
@@ -49,6 +54,29 @@ def preload() -> threading.Thread:
     worker = threading.Thread(target=_import_value_rules, daemon=True)
     worker.start()
     return worker
+
+
+def preload_for(raw: RawSheet, mapping: dict[str, str]) -> None:
+    """:func:`preload` when the head of the file (:func:`analysis.ingest.bulk.peek`) shows an
+    amount or date that :mod:`analysis.ingest.odd_cells` does not read, or a currency column:
+    then the value rules' modules will be needed (a guess from the head; either way the values
+    are the same)."""
+    from analysis.ingest import odd_cells
+
+    names, rows = raw.cells()
+    for fld, column in mapping.items():
+        kind = field_kind(fld)
+        if kind == "currency":
+            preload()
+            return
+        if kind not in ("number", "date") or column not in names:
+            continue
+        i = names.index(column)
+        odd = list(dict.fromkeys(c for row in rows if (c := row[i]) is not None
+                                 and not (_plain_number(c) if kind == "number" else _plain_date(c))))
+        if odd and (odd_cells.read_numbers(odd) if kind == "number" else odd_cells.read_dates(odd)) is None:
+            preload()
+            return
 
 
 @dataclass
@@ -87,7 +115,7 @@ def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, ru
     source = raw.source
     if fact is not None and fact.refuse:
         return None, fact
-    preload()
+    preload_for(raw, mapping)
     index = _index(raw, mapping)
     params = _params(source, rules)
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
@@ -201,9 +229,6 @@ def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
 
 
 def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views: list, n: int) -> Checked:
-    from analysis.ingest import dates
-    from analysis.ingest import values as V
-
     mapping, index, rules = scan.mapping, scan.index, scan.rules
     cells = _staged(stage, index, scan.trim, positioned=scan.import_id is not None)
     values = {fld: quote_ident(f"f_{fld}") if field_kind(fld) in ("number", "date")
@@ -212,6 +237,8 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
     for fld, count in scan.needs_python.items():
         if not count or field_kind(fld) != "id":
             continue
+        from analysis.ingest import values as V
+
         t = quote_ident(f"t{index[fld]}")  # ids that are not plain ASCII: values.normalise_ids
         distinct = cur.execute(*_bound(f"SELECT DISTINCT {t} AS v FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL "
                                        f"AND NOT {_ascii(t)}", scan.params)).df()
@@ -231,32 +258,21 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
     for fld, count in scan.needs_python.items():
         if not count or field_kind(fld) == "id":
             continue
-        t = quote_ident(f"t{index[fld]}")
+        t, kind = quote_ident(f"t{index[fld]}"), field_kind(fld)
         distinct = cur.execute(*_bound(
             f"SELECT {t} AS v, count(*) AS n FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL AND "
-            f"({values[fld]}) IS NULL GROUP BY v ORDER BY min(pos)", scan.params)).df()
-        text, counts = distinct["v"].astype("str"), distinct["n"].astype("int64")
-        if field_kind(fld) == "date":
-            column = f"{label}: {mapping[fld]}"
-            try:
-                parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
-            except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
-                raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views,
-                                                                                    scan.params)))
-        elif field_kind(fld) == "currency":
-            parsed, _ = V.parse_currency(text)
-        else:
-            parsed, _ = V.parse_number(text)
-        alias = quote_ident(f"m_{fld}")
-        codes = V.currency_marks(text) if fld in R.AMOUNT_FIELDS else None
-        if field_kind(fld) in ("number", "date"):  # written into the stage: no join over every row
-            marks.update(_write_back(cur, scan, fld, _register_pairs(cur, fld, text, parsed, views, codes),
-                                     codes is not None))
+            f"({values[fld]}) IS NULL GROUP BY v ORDER BY min(pos)", scan.params)).fetchall()
+        texts, counts = [str(v) for v, _ in distinct], [int(c) for _, c in distinct]
+        pairs = _odd_pairs(fld, texts, scan.params) if kind in ("number", "date") else None
+        if pairs is None:  # a form only the pandas readers read
+            pairs = _read_with_pandas(cur, scan, fld, texts, counts, label, cells, views)
+        if kind in ("number", "date"):  # written into the stage: no join over every row
+            marks.update(_write_back(cur, scan, fld, pairs, fld in R.AMOUNT_FIELDS))
             continue
-        joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, parsed, views, codes)} {alias} "
-                     f"ON {alias}.v = s.{t}")
+        alias = quote_ident(f"m_{fld}")
+        joins.append(f"LEFT JOIN {pairs} {alias} ON {alias}.v = s.{t}")
         values[fld] = f"coalesce({values[fld]}, {alias}.val)"
-        if codes is not None:
+        if fld in R.AMOUNT_FIELDS:
             marks[fld] = f"{alias}.code"
     carried = []
     if _order_fields_missing(cur, cells, joins, values, scan.params):
@@ -301,9 +317,9 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
                                   f"FROM {src}").fetchall()[0]
         examples = []
         if invalid:
-            first = run(f"SELECT * FROM {src} WHERE {any_bad} ORDER BY pos LIMIT $show",
-                        {"show": R.SHOW_ERRORS}).df()
-            for row in first.to_dict("records"):
+            first = run(f"SELECT * FROM {src} WHERE {any_bad} ORDER BY pos LIMIT $show", {"show": R.SHOW_ERRORS})
+            names = [d[0] for d in first.description]
+            for row in (dict(zip(names, r)) for r in first.fetchall()):
                 reasons = []
                 for f in values:
                     value = row["raw_" + f]
@@ -356,18 +372,66 @@ def _write_back(cur, scan: Scan, fld: str, pairs: str, with_code: bool) -> dict[
         k = quote_ident(f"k_{fld}")
         cur.execute(f"ALTER TABLE {stage} ADD COLUMN {k} VARCHAR")
         sets.append(f"{k} = p.code")
-    cur.execute(f"UPDATE {stage} SET {', '.join(sets)} FROM {pairs} p WHERE {stage}.{f} IS NULL AND {t} = p.v")
+    cur.execute(*_bound(f"UPDATE {stage} SET {', '.join(sets)} FROM {pairs} p WHERE {stage}.{f} IS NULL AND {t} = p.v",
+                        scan.params))
     return {fld: f"s.{quote_ident(f'k_{fld}')}"} if with_code else {}
+
+
+def _odd_pairs(fld: str, texts: list[str], params: dict) -> str | None:
+    """SQL of (v, val[, code]): the distinct odd cells ``texts`` of an amount, number or date
+    field, their values and (amounts) the currency each writes, read by
+    :mod:`analysis.ingest.odd_cells` without pandas and bound as lists in ``params``; None when
+    some cell is in a form only the pandas readers read."""
+    from analysis.ingest import odd_cells
+
+    if field_kind(fld) == "date":
+        got = odd_cells.read_dates(texts)
+        columns = None if got is None else {"v": texts, "val": got}
+    else:
+        read = odd_cells.read_numbers(texts)
+        columns = None if read is None else {"v": texts, "val": read[0]}
+        if read is not None and fld in R.AMOUNT_FIELDS:
+            columns["code"] = read[1]
+    if columns is None:
+        return None
+    n = next(_names)
+    params.update({f"pairs_{n}_{c}": items for c, items in columns.items()})
+    return "(SELECT " + ", ".join(f"unnest($pairs_{n}_{c}) AS {c}" for c in columns) + ")"
+
+
+def _read_with_pandas(cur, scan: Scan, fld: str, texts: list[str], counts: list[int], label: str, cells: str,
+                      views: list) -> str:
+    """The pairs of :func:`_odd_pairs` read by analysis.ingest.values / .dates (every form,
+    column-wide decisions, ambiguous dates refused naming the file's first such rows), as a
+    registered view."""
+    import pandas as pd
+
+    from analysis.ingest import dates
+    from analysis.ingest import values as V
+
+    text, counts = pd.Series(texts, dtype=object).astype("str"), pd.Series(counts, dtype="int64")
+    t = quote_ident(f"t{scan.index[fld]}")
+    if field_kind(fld) == "date":
+        column = f"{label}: {scan.mapping[fld]}"
+        try:
+            parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
+        except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
+            raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views,
+                                                                                scan.params)))
+    elif field_kind(fld) == "currency":
+        parsed, _ = V.parse_currency(text)
+    else:
+        parsed, _ = V.parse_number(text)
+    codes = V.currency_marks(text) if fld in R.AMOUNT_FIELDS else None
+    return _register_pairs(cur, fld, text, parsed, views, codes)
 
 
 def _order_fields_missing(cur, cells: str, joins: list[str], values: dict[str, str], params: dict) -> bool:
     """Whether some line with an order id lacks an order-level value (one pass, no sort): only
     then are the order's other lines looked at (:func:`_carry_order_fields`, whose windows
     sort the whole file by order)."""
-    from analysis.ingest import orders
-
     order = values.get("order_id")
-    empty = [f"({values[f]}) IS NULL" for f in orders.ORDER_FIELDS if f in values]
+    empty = [f"({values[f]}) IS NULL" for f in VR.ORDER_FIELDS if f in values]
     if order is None or not empty:
         return False
     return bool(cur.execute(*_bound(
@@ -379,10 +443,8 @@ def _orders_written(cur, cells: str, joins: list[str], values: dict[str, str], s
     """Whether an order of a staged line that lacks an order-level value has lines among those
     written straight (import ``scan.import_id``); when none has, the staged lines hold every
     line of those orders and the carrying is done among them."""
-    from analysis.ingest import orders
-
     order = values["order_id"]
-    empty = " OR ".join(f"({values[f]}) IS NULL" for f in orders.ORDER_FIELDS if f in values)
+    empty = " OR ".join(f"({values[f]}) IS NULL" for f in VR.ORDER_FIELDS if f in values)
     return bool(cur.execute(*_bound(
         f"SELECT EXISTS (SELECT 1 FROM \"transactions\" WHERE import_id = $direct_import AND order_id IN "
         f"(SELECT {order} FROM ({cells}) s {' '.join(joins)} WHERE NOT s.empty AND ({order}) IS NOT NULL AND ({empty})))",
@@ -393,13 +455,11 @@ def _carry_order_fields(values: dict[str, str]) -> list[str]:
     """orders.carry_order_fields in SQL: an empty order-level value (customer id, date, currency)
     taken from the first line of its order that has one; returns the SQL of "this cell was
     carried" per field."""
-    from analysis.ingest import orders
-
     order = values.get("order_id")
     flags = []
     if order is None:
         return flags
-    for fld in (f for f in orders.ORDER_FIELDS if f in values):
+    for fld in (f for f in VR.ORDER_FIELDS if f in values):
         v = values[fld]
         first = (f"first_value({v} IGNORE NULLS) OVER (PARTITION BY {order} ORDER BY s.pos "
                  "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")

@@ -27,7 +27,7 @@ from analysis.ingest.reading import RawSheet
 from analysis.ingest import value_rules as VR
 from analysis.store.bulk import READER_NUMBER, _READ, _bound, _index, _insert_sql, _params, _start_facts, _typed_select, typed_file
 from analysis.store import bulk_careful
-from analysis.store.bulk_careful import Checked, Scan, _create_stage, preload
+from analysis.store.bulk_careful import Checked, Scan, _create_stage, preload_for
 from analysis.store.schema import SCHEMA, quote_ident
 
 _names = itertools.count()
@@ -55,7 +55,7 @@ def insert_split(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, ru
     rejects = (f"_bulk_rejects_{n}", f"_bulk_rejects_scan_{n}")
     select, stored = _typed_select(index, fields, params, rules, rejects)
     params["import_id"] = import_id
-    preload()  # the value rules' modules, for the odd lines, imported while DuckDB reads the file
+    preload_for(raw, mapping)  # the value rules' modules, when the odd lines need them, imported meanwhile
     worker, facts = _start_facts(source) if fact is None else (None, [fact])
     try:
         written = cur.execute(*_bound(_insert_sql(fields, select, stored=stored), params)).fetchall()[0][0]
