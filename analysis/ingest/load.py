@@ -383,6 +383,8 @@ def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, sk
 
 def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
     result.import_id = import_id
+    if plan.table == "transactions":  # orders an earlier file gave too: counted once, as this file gives them
+        result.orders_replaced, result.lines_replaced = db.replace_earlier_orders(cur, import_id)
     if remember and plan.header_signature:
         M.remember(cur, plan.header_signature, plan.table, plan.mapping)
     return result
