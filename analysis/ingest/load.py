@@ -271,6 +271,10 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if by_purchases or (table == "transactions" and has_orders) else None
     prepared = prepare(raw, table, plan.mapping, label, rules, links)
     frame = prepared.frame.copy()
+    if table == "transactions" and plan.platform and platforms.BY_KEY[plan.platform].discount_off_amount:
+        from analysis.ingest import orders
+
+        frame = orders.less_discount(frame)
     import_id = ws.next_id(cur, "imports", "import_id")
     result.linked, result.unlinked, result.unlinked_examples = prepared.linked, prepared.unlinked, \
         prepared.unlinked_examples

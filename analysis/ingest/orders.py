@@ -160,6 +160,15 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
     return pd.Series(out, index=unit_price.index)
 
 
+def less_discount(frame: pd.DataFrame) -> pd.DataFrame:
+    """The lines with their amount less |discount| (an export whose line total is before the
+    line's promotion: Amazon's item-price), in whole cents; unchanged without a discount column."""
+    if "discount" not in frame or "amount" not in frame:
+        return frame
+    off = np.round(frame["discount"].abs().fillna(0).to_numpy(dtype="float64") * 100)
+    return frame.assign(amount=(np.round(frame["amount"].to_numpy(dtype="float64") * 100) - off) / 100)
+
+
 def preview_amounts(preview: pd.DataFrame, mapping: dict[str, str]) -> pd.Series | None:
     """The amounts :func:`line_amounts` gives the preview's rows (None when the mapping has a line
     total or no unit price), for the app to show before importing."""
