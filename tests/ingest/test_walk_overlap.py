@@ -94,3 +94,21 @@ def test_a_returns_file_naming_the_original_orders_takes_the_returns_off_and_kee
 
     report = ok_json(capsys, "report", "--db", db, "--json")
     assert Decimal(str(report["revenue"])) == sum(Decimal(r["金额"]) for r in sales + returns)
+
+
+def test_guest_orders_of_a_later_export_are_guest_checkouts_not_orders_that_are_not_found(tmp_path, capsys):
+    """A later export's point-of-sale orders (no e-mail) are said to be guest checkouts, once; they
+    were also listed as "rows that name orders that are not among the orders or purchases" once an
+    earlier export had put its unpaid orders in the order list."""
+    march = [order(n, "pending" if n == 2 else "paid") for n in range(6)]
+    april = [order(n, "paid") for n in range(6, 12)]
+    for lines in april[1::2]:
+        lines[0]["Email"] = ""  # guest checkouts
+    guest_lines = sum(len(lines) for lines in april[1::2])
+    db = tmp_path / "shop.duckdb"
+    write(tmp_path / "orders_march.csv", march)
+    write(tmp_path / "orders_april.csv", april)
+    ok_json(capsys, "ingest", tmp_path / "orders_march.csv", "--db", db, "--json")
+    second = ok_json(capsys, "ingest", tmp_path / "orders_april.csv", "--db", db, "--json")
+    assert second["guest_lines"] == guest_lines
+    assert second["unlinked"] == 0 and second["files"][0]["unlinked_examples"] == []
