@@ -30,7 +30,7 @@ cols[4].metric(t("Repeat rate"), show.share(k["repeat_rate"]), help=t("Share of 
 if guests := cached.guest_purchases(as_of):
     st.caption(t("{share} of purchase lines ({lines}), {revenue} of revenue, have no customer id (guest checkouts): "
                  "they are left out of every figure on this page.", share=show.share(guests["share"]),
-                 lines=i18n.number(guests["lines"]), revenue=show.money(guests["revenue"])))
+                 lines=i18n.number(guests["lines"]), revenue=show.money(guests["revenue"], settings.currency)))
 
 left, right = st.columns(2)
 with left, show.explained():

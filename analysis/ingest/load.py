@@ -271,6 +271,10 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
         if by_purchases or (table == "transactions" and has_orders) else None
     prepared = prepare(raw, table, plan.mapping, label, rules, links)
     frame = prepared.frame.copy()
+    if table == "transactions" and plan.platform and platforms.BY_KEY[plan.platform].discount_off_amount:
+        from analysis.ingest import orders
+
+        frame = orders.less_discount(frame)
     import_id = ws.next_id(cur, "imports", "import_id")
     result.linked, result.unlinked, result.unlinked_examples = prepared.linked, prepared.unlinked, \
         prepared.unlinked_examples
@@ -383,6 +387,8 @@ def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, sk
 
 def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
     result.import_id = import_id
+    if plan.table == "transactions":  # orders an earlier file gave too: counted once, as this file gives them
+        result.orders_replaced, result.lines_replaced = db.replace_earlier_orders(cur, import_id)
     if remember and plan.header_signature:
         M.remember(cur, plan.header_signature, plan.table, plan.mapping)
     return result

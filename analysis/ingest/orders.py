@@ -61,7 +61,7 @@ _WORDS = {
                   "shipped delivered to buyer", "trade success", "trade finished"],
     "paid": ["paid", "processing", "approved", "invoiced", "unshipped", "awaiting shipment", "买家已付款，等待卖家发货",
              "买家已付款,等待卖家发货", "买家已付款", "待发货", "待成团", "等待成团", "等待出库", "等待发货",
-             "买家已确认，等待卖家发货", "已付款", "wait seller send goods"],
+             "买家已确认，等待卖家发货", "已付款", "wait seller send goods", "已审核", "审核通过"],
     "shipped": ["shipped", "shipping", "partially shipped", "partial", "in transit", "卖家已发货，等待买家确认",
                 "卖家已发货,等待买家确认", "卖家已发货，等待买家确认收货并付款", "已发货", "待收货", "等待买家确认",
                 "发往配送中心", "等待确认收货", "部分发货", "shipped out for delivery", "shipped picked up",
@@ -71,7 +71,7 @@ _WORDS = {
                "等待买家确认货到付款订单信息", "pending waiting for pick up", "wait buyer pay"],
     "on_hold": ["已锁定", "锁定", "暂停", "locked", "paused"],
     "cancelled": ["cancelled", "canceled", "voided", "void", "取消", "已取消", "订单取消", "unavailable",
-                  "交易被淘宝关闭", "trade canceled", "trade closed by user"],
+                  "交易被淘宝关闭", "trade canceled", "trade closed by user", "作废", "已作废"],
     "closed": ["交易关闭", "已关闭", "订单关闭", "关闭", "trade closed"],
     "refunded": ["refunded", "fully refunded", "退款成功", "退款成功（全额退款）", "退款成功(全额退款)", "已退款",
                  "全额退款"],
@@ -154,6 +154,15 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
         line = price * (Decimal(1) if count is None else count) - (abs(off) if off is not None else 0)
         out[i] = float(line.quantize(_CENT, rounding=ROUND_HALF_UP))
     return pd.Series(out, index=unit_price.index)
+
+
+def less_discount(frame: pd.DataFrame) -> pd.DataFrame:
+    """The lines with their amount less |discount| (an export whose line total is before the
+    line's promotion: Amazon's item-price), in whole cents; unchanged without a discount column."""
+    if "discount" not in frame or "amount" not in frame:
+        return frame
+    off = np.round(frame["discount"].abs().fillna(0).to_numpy(dtype="float64") * 100)
+    return frame.assign(amount=(np.round(frame["amount"].to_numpy(dtype="float64") * 100) - off) / 100)
 
 
 def preview_amounts(preview: pd.DataFrame, mapping: dict[str, str]) -> pd.Series | None:

@@ -54,6 +54,8 @@ class SheetResult:
     carried: int = 0  # order-level cells carried to the order's other lines
     computed_amount: bool = False  # amounts are quantity x unit price less the discount
     already_purchased: int = 0  # item lines of orders another export already gave as purchases
+    orders_replaced: int = 0  # orders an earlier import gave too, whose earlier lines this sheet's replaced
+    lines_replaced: int = 0  # those earlier lines, taken out
     id_from: str | None = None  # "email" / "account": the customer id's column when there is no id column
     # customers (analysis.ingest.identity)
     attributes_filled: int = 0  # customers given attributes from purchase rows
@@ -159,6 +161,11 @@ def _purchase_lines(r: SheetResult) -> list[str]:
         out.append(tn("{n:,} line belongs to an order already imported as a purchase (from the order report): not "
                       "imported again", "{n:,} lines belong to orders already imported as purchases (from the order "
                       "report): not imported again", r.already_purchased))
+    if r.orders_replaced:
+        out.append(tn("{n:,} order was already imported from an earlier file: its {lines:,} earlier lines were "
+                      "replaced by this file's, so that it counts once", "{n:,} orders were already imported from "
+                      "an earlier file: their {lines:,} earlier lines were replaced by this file's, so that each "
+                      "counts once", r.orders_replaced, lines=r.lines_replaced))
     if r.refund_lines:
         out.append(tn("{n:,} refund line added for a refunded amount", "{n:,} refund lines added for refunded amounts",
                       r.refund_lines))

@@ -16,9 +16,10 @@ Decisions per platform, where the export leaves a choice:
   the customer is the e-mail (there is no customer id); shipping and taxes are not revenue.
 - WooCommerce: ``Quantity (- Refund)`` already leaves refunded units out, so the order's
   refunded amount is not subtracted again; the customer is the billing e-mail.
-- Amazon order report: ``item-price`` is the line's total (price x quantity); the customer
-  is the buyer's (relay) e-mail. The All Orders report has no buyer: its lines are guest
-  purchases.
+- Amazon order report: ``item-price`` is the line's total (price x quantity) before the
+  item's promotion: the line's amount is ``item-price`` less ``item-promotion-discount``
+  (whatever its sign); the customer is the buyer's (relay) e-mail. The All Orders report has
+  no buyer: its lines are guest purchases.
 - Taobao 订单报表: one row per order; the customer is the buyer account (买家会员名); the
   amount is what the buyer paid (买家实际支付金额); 退款金额 is refunded. The 宝贝报表 (item
   lines, no buyer) adds only orders the order report has not given already: both at once
@@ -56,6 +57,9 @@ class Platform:
     # The lines of orders another export of the platform already gives as purchases (Taobao's
     # 宝贝报表 beside its 订单报表): written after them, and only for orders not already purchases.
     details: bool = False
+    # The amount column is before the line's discount (Amazon's item-price and its promotion):
+    # the line's amount is the amount less the discount.
+    discount_off_amount: bool = False
 
 
 def header_key(name: str) -> str:
@@ -91,12 +95,14 @@ PLATFORMS: tuple[Platform, ...] = (
               "date": ("purchase-date",), "product": ("product-name",), "quantity": ("quantity-purchased",),
               "amount": ("item-price",), "currency": ("currency",), "name": ("buyer-name",),
               "phone": ("buyer-phone-number",), "city": ("ship-city",), "region": ("ship-state",),
-              "country": ("ship-country",), "channel": ("sales-channel",), "status": ("order-status",)}),
+              "country": ("ship-country",), "channel": ("sales-channel",), "status": ("order-status",),
+              "discount": ("item-promotion-discount",)}, discount_off_amount=True),
     Platform("amazon_all_orders", N_("an Amazon Seller Central All Orders report (no buyer: guest purchases)"),
              "transactions", ("amazon-order-id", "purchase-date", "order-status", "item-status", "asin"),
              {"order_id": ("amazon-order-id",), "date": ("purchase-date",), "status": ("item-status",),
               "product": ("product-name",), "quantity": ("quantity",), "amount": ("item-price",),
-              "currency": ("currency",), "channel": ("sales-channel",)}),
+              "currency": ("currency",), "channel": ("sales-channel",),
+              "discount": ("item-promotion-discount",)}, discount_off_amount=True),
     Platform("taobao_orders", N_("a Taobao/Tmall order report (订单报表)"), "transactions",
              ("订单编号", "买家会员名", "订单状态", "买家应付货款"),
              {"order_id": ("订单编号",), "customer_id": ("买家会员名",), "date": ("订单创建时间",),

@@ -183,6 +183,9 @@ def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
     order = out.get("order_id")
     if order is None or table not in ("transactions", "interactions"):
         return _Linked()
+    # Purchase lines of a sheet that says who bought are guest checkouts when they say nobody:
+    # looked up in the order lists all the same, but not reported as unlinked when not found.
+    guests = table == "transactions" and "customer_id" in out
     cid = out.get("customer_id", pd.Series(None, index=order.index, dtype=object))
     need = cid.isna() & order.notna()
     undated = table == "transactions" and "date" not in out
@@ -207,7 +210,7 @@ def _link(out: dict[str, pd.Series], table: str, links) -> _Linked:
             out["status"] = have.where(have.notna() | ~known, order.map(found["status"]).astype(object))
     unlinked = need & got.isna() & cid.isna()
     if table == "transactions":  # undated ones are invalid rows, reported as such
-        unlinked &= out["date"].notna()
+        unlinked &= out["date"].notna() & (not guests)
     result = _Linked(int((need & got.notna() & cid.isna()).sum()), unlinked)
     if table == "interactions":
         result.drop = unlinked.reset_index(drop=True)

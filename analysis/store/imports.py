@@ -138,6 +138,33 @@ def known_orders(cur, order_ids: pd.Series) -> set:
         ).fetchall()}
 
 
+def replace_earlier_orders(cur, import_id: int) -> tuple[int, int]:
+    """Take out the lines that earlier imports wrote for the orders this import gives again (an
+    export of the last 90 days after one of the last 30: the same orders in both files), so that
+    an order is counted once, as the latest file gives it. An order is given again when this
+    import wrote a line of it that is not negative (a returns file's negative lines naming the
+    original order leave the sale alone) or listed it as not revenue (an order paid in the first
+    file and refunded in the second). Returns (orders, lines) taken out."""
+    earlier = cur.execute(
+        'SELECT EXISTS (SELECT 1 FROM "transactions" WHERE import_id <> ? AND order_id IS NOT NULL) '
+        'OR EXISTS (SELECT 1 FROM "guest_purchases" WHERE import_id <> ? AND order_id IS NOT NULL)',
+        [import_id, import_id]).fetchone()[0]
+    if not earlier:
+        return 0, 0
+    given = ('(SELECT order_id FROM "transactions" WHERE import_id = ? AND amount >= 0 '
+             'UNION SELECT order_id FROM "guest_purchases" WHERE import_id = ? AND amount >= 0 '
+             'UNION SELECT order_id FROM "orders" WHERE import_id = ?)')
+    where = f"import_id <> ? AND order_id IN {given}"
+    params = [import_id] * 4
+    orders, lines = cur.execute(
+        f'SELECT count(DISTINCT order_id), count(*) FROM (SELECT order_id FROM "transactions" WHERE {where} '
+        f'UNION ALL SELECT order_id FROM "guest_purchases" WHERE {where})', params + params).fetchone()
+    if lines:
+        for table in ("transactions", "guest_purchases"):
+            cur.execute(f"DELETE FROM {quote_ident(table)} WHERE {where}", params)
+    return int(orders), int(lines)
+
+
 def order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
     """order_id, customer_id, date, status of the given orders among the order lists (table
     ``orders``) and, with ``purchases``, the purchases, already in the workspace or written
