@@ -43,7 +43,7 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     from analysis.identify import overview
     from analysis.differentiate.clusters import cluster_report
     from analysis.differentiate import headroom
-    from analysis.predict.clv_data import clv_report, potential_table
+    from analysis.predict.clv_data import clv_report, potential_table, score_table
     from analysis.identify import cohorts
     from analysis.predict.fit import fit_workspace_clv
     from analysis.scores import attempt
@@ -61,8 +61,12 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     tell(t("Fitting the purchase and spend models (lifetime value)"), 0.10)
     clv_fit = attempt(messages, "clv", lambda: fit_workspace_clv(tables.transactions, as_of, settings.clv_model,
                                                                        settings.local_rows))
-    potential = None if clv_fit is None else potential_table(  # every customer's potential stays in the engine
-        clv_fit, settings.window_months, settings.margin, settings.annual_discount)
+    # every customer's potential stays in the engine; scored once, and again for the clv
+    # section only when its horizon is not the window's
+    scored = None if clv_fit is None else score_table(clv_fit, settings.window_months, settings.margin,
+                                                      settings.annual_discount)
+    potential = None if scored is None else potential_table(
+        clv_fit, settings.window_months, settings.margin, settings.annual_discount, scored=scored)
     tell(t("Estimating wallets"), 0.35)
     wallets = attempt(messages, "wallet", lambda: headroom.customer_wallets(tables, as_of, settings.local_rows))
     tell(t("Per-customer facts, tiers, matrix cells and RFM segments"), 0.50)
@@ -74,7 +78,8 @@ def build_report(tables: Tables, as_of: Any = None, settings: ReportSettings = R
     tell(t("Lifetime value section and its checks"), 0.85)
     report["clv"] = None if clv_fit is None else attempt(messages, "clv", lambda: clv_report(
         tables.transactions, as_of, horizon_months=settings.horizon_months, margin=settings.margin,
-        annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit))
+        annual_discount=settings.annual_discount, holdout_date=settings.holdout, fitted=clv_fit,
+        scored=scored if settings.horizon_months == settings.window_months else None))
     if report["clv"] is not None and settings.holdout is not None:  # calibrated churn (issue 17)
         from analysis.predict.fit import churn_on_split
         report["clv"]["holdout"]["churn"] = churn_on_split(

@@ -68,7 +68,7 @@ from analysis.differentiate.wallet_model import (
     prepared,
 )
 from analysis.identify import facts
-from analysis.identify.facts import category_revenue, customer_facts, purchases, resolve_as_of
+from analysis.identify.facts import customer_facts, purchases, resolve_as_of, shared_category_revenue
 from analysis.store import hash_sample, materialize, to_frame
 
 __all__ = ["ATTRIBUTES", "CATEGORICAL", "FOLDS", "MIN_GIVEN", "SPEND", "WalletCheck", "WalletEstimator", "Wallets",
@@ -98,7 +98,7 @@ def wallet_inputs(tables, as_of: Any = None):
     """
     as_of = resolve_as_of(tables, as_of)
     f = customer_facts(tables, as_of, 12)
-    cats = category_revenue(tables, as_of)
+    cats = shared_category_revenue(tables, as_of)
     cats = cats.filter((cats.revenue > 0) & (cats.category != "(none)"))
     breadth = cats.group_by("customer_id").aggregate(_categories=cats.count())
     j = (f.left_join(breadth, "customer_id").drop("customer_id_right")

@@ -261,6 +261,15 @@ def category_revenue(tables: Tables, as_of: Any = None, window_months: int | Non
     )
 
 
+def shared_category_revenue(tables: Tables, as_of: Any = None):
+    """:func:`category_revenue` over all time as a shared intermediate of one computation
+    (:meth:`Tables.remember`): a report or a scoring run groups the purchase lines by customer
+    and category once, and the wallets' breadth and the clusters' category shares both read
+    it (the sums exact decimals as grouped, so the figures are the same)."""
+    as_of = resolve_as_of(tables, as_of)
+    return tables.remember(("category_revenue", as_of), lambda: category_revenue(tables, as_of))
+
+
 def facts_frame(tables: Tables, as_of: Any = None, window_months: int = DEFAULT_WINDOW_MONTHS) -> pd.DataFrame:
     """:func:`customer_facts` executed into a pandas DataFrame sorted by customer id."""
     return to_frame(customer_facts(tables, as_of, window_months).order_by("customer_id"))

@@ -147,10 +147,12 @@ def _history_scores(fit: CLVFit, h: pd.DataFrame, horizon_months: int, annual_di
     })
 
 
-def potential_table(fit: CLVFit, horizon_months: int, margin: float, annual_discount: float):
+def potential_table(fit: CLVFit, horizon_months: int, margin: float, annual_discount: float, scored=None):
     """Ibis (customer_id, potential): expected revenue in the horizon, expected purchases x
-    expected spend (the MCC potential)."""
-    scored = score_table(fit, horizon_months, margin, annual_discount)
+    expected spend (the MCC potential). ``scored``: :func:`score_table` of ``fit`` at these
+    settings, when the caller has it already (the report shares one with :func:`clv_report`)."""
+    if scored is None:
+        scored = score_table(fit, horizon_months, margin, annual_discount)
     return scored.select("customer_id", potential=scored.expected_purchases * scored.expected_spend)
 
 
@@ -204,16 +206,21 @@ def clv_report(
     annual_discount: float = 0.10,
     holdout_date: dt.date | None = None,
     fitted: CLVFit | None = None,
+    scored: Any = None,
 ) -> dict[str, Any]:
     """A JSON-ready summary: fitted parameters, customer counts, CLV totals and, when
     ``holdout_date`` is given, a holdout check (calibration up to ``holdout_date``,
     holdout from then to ``as_of``). ``fitted`` (from :func:`fit_clv` at the same
-    ``as_of``) reuses models already fitted, as :func:`analysis.report.build_report` does."""
+    ``as_of``) reuses models already fitted, as :func:`analysis.report.build_report` does;
+    ``scored``, its :func:`score_table` at these horizon, margin and discount, reuses the
+    scores too (each history's figures are worked out once per report)."""
     end = _as_date(as_of)
     fit = fitted if fitted is not None else fit_clv(transactions, end)
     if fit.as_of != end:
         raise ValueError(f"the CLV fit is as of {fit.as_of}, not {end}")
-    totals = clv_totals(score_table(fit, horizon_months, margin, annual_discount))
+    if scored is None:
+        scored = score_table(fit, horizon_months, margin, annual_discount)
+    totals = clv_totals(scored)
     report = summary_report(fit_figures(fit), totals, horizon_months, margin, annual_discount)
     if holdout_date is not None:
         report["holdout"] = holdout_validation(transactions, holdout_date, end, model=type(fit.bg)()).to_dict()

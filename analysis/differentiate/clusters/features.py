@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from analysis.identify.facts import category_revenue, customer_facts, money_zero, resolve_as_of
+from analysis.identify.facts import customer_facts, money_zero, resolve_as_of, shared_category_revenue
 from analysis.i18n import t
 from analysis.store import Tables, to_frame
 from analysis.vocabulary import label
@@ -59,7 +59,7 @@ def feature_table(tables: Tables, as_of: Any = None, window_months: int = 12):
         satisfaction_5=f.satisfaction_5.cast("float64"),
     )
 
-    cats = category_revenue(tables, as_of)
+    cats = shared_category_revenue(tables, as_of)
     zero = money_zero(cats.revenue)  # shares are summed exactly, then divided
     cats = cats.mutate(positive=ibis.greatest(cats.revenue, zero))
     ranking = to_frame(
