@@ -3,19 +3,14 @@ contacts from their CSV files, then ask for ``report --json``. The figures are c
 the raw rows of the files (counted here with the csv module and Decimal), and the report's
 structure is pinned where it was made cheaper: each distinct purchase history's CLV figures
 are worked out once per report (the MCC potential and the ``clv`` section share one scoring
-when their horizons agree; the purchase lines are grouped by category once), and the report's
-process does not rewrite SciPy's docstrings."""
+when their horizons agree; the purchase lines are grouped by category once)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
-import os
 import random
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +19,6 @@ import pytest
 from analysis.predict import clv_data
 from tests.cli import ok_json
 
-ROOT = Path(__file__).resolve().parents[1]
 FIRST_DAY = dt.date(2023, 1, 1)
 
 
@@ -148,38 +142,3 @@ def test_three_files_imported_then_the_report_scores_each_history_once(tmp_path,
     assert half["clv"] == report["clv"]
     assert half["kpis"]["revenue_window"] <= report["kpis"]["revenue_window"]
 
-
-# `python -m analysis ARGS...` as a person types it; at its exit (the command's exit handlers run
-# before the process ends) whether SciPy was loaded and whether its functions' docstrings were
-# rewritten on import, written to $SEEN_OUT.
-RUNNER = """
-import atexit, json, os, runpy, sys
-
-def seen():
-    loaded = "scipy.stats" in sys.modules
-    doc = sys.modules["scipy.stats"].ttest_ind.__doc__ if loaded else ""
-    with open(os.environ["SEEN_OUT"], "w") as f:
-        json.dump({"loaded": loaded, "rewritten": "Array API Standard Support" in (doc or "")}, f)
-
-atexit.register(seen)
-sys.argv = ["analysis", *sys.argv[1:]]
-runpy.run_module("analysis", run_name="__main__", alter_sys=True)
-"""
-
-
-def test_the_report_as_a_whole_process_leaves_scipy_as_shipped(tmp_path, capsys):
-    """The report typed at the prompt after an import: its figures are the files', and its
-    process, which loads SciPy for the models, does not spend its start rewriting SciPy's
-    docstrings (issue 15 §2, analysis/__main__.py)."""
-    files = write_shop(tmp_path, seed=11)
-    db = tmp_path / "shop.duckdb"
-    ok_json(capsys, "ingest", *(tmp_path / name for name in files), "--db", db, "--json")
-    out = tmp_path / "seen.json"
-    done = subprocess.run([sys.executable, "-c", RUNNER, "report", "--db", str(db), "--json"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, env={**os.environ, "SEEN_OUT": str(out)})
-    assert done.returncode == 0, done.stderr
-    report, want = json.loads(done.stdout), expected_figures(files)
-    assert (report["customers"], report["transactions"]) == (want["customers"], want["transactions"])
-    assert report["revenue"] == pytest.approx(want["revenue"], abs=0.005)
-    assert report["clv"]["n_repeat"] == want["clv_repeat"]
-    assert json.loads(out.read_text()) == {"loaded": True, "rewritten": False}
