@@ -186,7 +186,7 @@ def _report(args) -> int:
 
 @command("customer")
 def _customer(args) -> int:
-    from analysis.customize.plan import customer_detail
+    from analysis.customize.customer import customer_detail
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)

@@ -1016,22 +1016,11 @@ def customer_row(customer_id: str, as_of: dt.date, settings) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
                           action_settings, customer_id: str) -> pd.DataFrame | None:
-    from analysis.customize.learned import MODEL_FEATURES  # imported with the plan, at first use
+    from analysis.customize import customer  # imported with the plan, at first use
 
     ws = workspace.by_path(path)
-    with ws.reading():
-        one = scores_module.score_customer(ws, customer_id, as_of, settings)
-        if one is None:
-            return None
-
-        def facts() -> pd.DataFrame:
-            return scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)
-
-        # that customer's rows of the stored plan, read alone; else worked out for them
-        found = stored_plan.stored_customer_actions(ws, customer_id, as_of, settings, action_settings, one, facts)
-        if found is not None:
-            return found
-        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=facts)
+    with ws.reading():  # that customer's rows of the stored plan, read alone; else worked out for them
+        return customer.suggestions(ws, customer_id, as_of, settings, action_settings)
 
 
 def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:

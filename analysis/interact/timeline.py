@@ -185,6 +185,12 @@ def customer_profile(
     return profile
 
 
+#: the facts counted in whole numbers (:func:`analysis.identify.facts.customer_facts`' int64
+#: columns), given as ints whatever type the stored scores keep them in
+WHOLE_FACTS = ("orders", "purchase_days", "orders_window", "refunds", "interactions", "contacts", "complaints",
+               "recency_days", "tenure_days")
+
+
 def stored_profile(ws: Workspace, row: pd.DataFrame, as_of: Any, gap_days: Any = None) -> dict[str, Any]:
     """:func:`customer_profile` of the customer whose row of the stored scores is ``row``
     (one row of :func:`analysis.scores.score_customer`, scored as of ``as_of`` with the same
@@ -197,6 +203,9 @@ def stored_profile(ws: Workspace, row: pd.DataFrame, as_of: Any, gap_days: Any =
     found = row.iloc[0]
     cid = str(found["customer_id"])
     profile = {k: (None if _is_missing(found[k]) else found[k]) for k in facts.FACT_COLUMNS}
+    for k in WHOLE_FACTS:  # a stored column with missing values holds floats: the facts' own type
+        if isinstance(profile.get(k), float):
+            profile[k] = int(profile[k])
     profile["email"], profile["phone"] = (None if _is_missing(v) else v
                                           for v in one_customer.contact_details(ws, cid))
     orders = profile.get("orders") or 0
