@@ -995,10 +995,14 @@ def customer_search(text: str, limit: int, as_of: dt.date | None = None, setting
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _customer_row(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> pd.DataFrame | None:
+def _customer_scores(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> Any:
     ws = workspace.by_path(path)
     with ws.reading():
-        found = scores_module.score_customer(ws, customer_id, as_of, settings)
+        return scores_module.score_customer(ws, customer_id, as_of, settings)
+
+
+def _customer_row(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> pd.DataFrame | None:
+    found = _customer_scores(path, version, as_of, settings, customer_id)  # read once for the row and the plan
     return None if found is None else found.frame
 
 
@@ -1018,9 +1022,12 @@ def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of
                           action_settings, customer_id: str) -> pd.DataFrame | None:
     from analysis.customize import customer  # imported with the plan, at first use
 
+    one = _customer_scores(path, version, as_of, settings, customer_id)  # the kept row, before the read
+    if one is None:
+        return None
     ws = workspace.by_path(path)
     with ws.reading():  # that customer's rows of the stored plan, read alone; else worked out for them
-        return customer.suggestions(ws, customer_id, as_of, settings, action_settings)
+        return customer.suggestions(ws, customer_id, as_of, settings, action_settings, one)
 
 
 def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
