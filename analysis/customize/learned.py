@@ -148,9 +148,12 @@ def learning(ws, as_of: dt.date, facts, facts_key: str | None = None, customer_i
     to learn that is not stored yet), stored in the workspace and read back while nothing
     they depend on changed (see the module docstring).
 
-    ``facts_key``: the key of the stored scores the facts are read from (they depend on
-    nothing else), which then keys the learning instead of the facts' own figures: a stored
-    learning is read back without reading a million customers' facts (issue 15 §1). With
+    ``facts_key``: the key of the scores the facts are (:func:`analysis.scores.stored_key`:
+    the data version, the as-of date and the settings they depend on, whether they are
+    stored yet or were just computed), which then keys the learning instead of the facts'
+    own figures: the app, the CLI and a plan worked out in pandas or in the engine find the
+    same stored learning, and read it back without reading a million customers' facts
+    (issue 15 §1). With
     ``customer_id``, of a stored learning only that customer's persuadable row is read (what
     one customer's plan needs)."""
     from analysis.store import campaigns as sql

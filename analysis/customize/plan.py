@@ -90,7 +90,9 @@ def plan_inputs(
     teach (:mod:`analysis.customize.learned`); bare tables hold none. ``facts()``, when
     given, returns every customer's facts the learning reads (``customer_id`` and
     :data:`learned.MODEL_FEATURES`, from the stored scores) when ``scores`` holds one
-    customer's row only: called only when the learning is not stored yet. Every
+    customer's row only: called only when the learning is not stored yet. On a Workspace,
+    ``scores`` are those of ``settings`` as of ``as_of`` (:func:`score_customers`' figures,
+    stored or not): the learning is keyed by their key. Every
     customer's plan on a Workspace whose scores are stored runs on the stored tables in
     DuckDB (:func:`_stored_customers`)."""
     as_of = resolve_as_of(source_tables(source) if as_of is None else None, as_of)  # no Ibis backend when given
@@ -106,10 +108,11 @@ def plan_inputs(
                 return customers, answers, as_of, scores, learned_rules.lessons(learned)
     scores = scores or score_customers(source, as_of, settings)
     learned = None
-    if isinstance(source, Workspace):  # keyed by the stored scores the facts come from: not read when stored
-        kept = scores.frame if facts is None else facts
-        learned = learned_rules.learning(source, as_of, kept, customer_id=customer_id, facts_key=scores.key
-                                         if facts is None else stored_key(source, as_of, settings))
+    if isinstance(source, Workspace):  # keyed by the key of the scores the facts are: not read when stored
+        kept = (lambda: scores.frame) if facts is None else facts
+        one = customer_id is not None and facts is None  # ``scores`` may hold that customer only: their figures
+        learned = learned_rules.learning(source, as_of, kept, customer_id=customer_id,
+                                         facts_key=None if one else stored_key(source, as_of, settings))
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
     return customers, answers, as_of, scores, learned_rules.lessons(learned)
