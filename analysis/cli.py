@@ -190,7 +190,7 @@ def _customer(args) -> int:
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        detail = customer_detail(ws, args.customer_id, as_of=_dates(ws.tables(), args), settings=settings,
+        detail = customer_detail(ws, args.customer_id, as_of=_dates(ws, args), settings=settings,
                                  action_settings=action_settings)
     if args.json:
         _print_json(detail)

@@ -1060,7 +1060,7 @@ def biggest_customers(as_of: dt.date, settings, n: int = 50) -> pd.DataFrame:
 
 #: the purchase cycle's purchase days of the Customer page's profile
 #: (:func:`analysis.interact.timeline.customer_profile`)
-PROFILE_PURCHASE_DAYS = 3
+PROFILE_PURCHASE_DAYS = timeline.PROFILE_PURCHASE_DAYS
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

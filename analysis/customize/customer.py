@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.customize import learned, plan, stored_plan
+from analysis.customize import history, learned, plan, stored_plan
 from analysis.identify.facts import span_of, to_date
 from analysis.interact import timeline
 from analysis.scores import Scores, score_customer, stored_columns
@@ -57,11 +57,25 @@ def customer_detail(source: Workspace | Tables, customer_id: str, as_of: Any = N
         as_of = to_date(as_of) if as_of is not None else _last_day(source)
         one = score_customer(source, customer_id, as_of, settings)
         if one is not None and not one.frame.empty:
-            profile = timeline.stored_profile(source, one.frame, as_of)
+            profile = timeline.stored_profile(source, one.frame, as_of, _usual_gap(source, customer_id, as_of,
+                                                                                   action_settings))
             events = timeline.customer_events(source, customer_id, as_of, settings.currency)
             suggested = suggestions(source, customer_id, as_of, settings, action_settings, one)
             return plan.detail_of(profile, one.frame, events, suggested, settings)
     return plan.customer_detail(source, customer_id, as_of, settings, action_settings)
+
+
+def _usual_gap(ws: Workspace, customer_id: str, as_of: dt.date, action_settings: ActionSettings) -> Any:
+    """The customer's purchase cycle from their row of the action plan's history inputs when
+    it is the profile's (the same purchase days: :data:`timeline.PROFILE_PURCHASE_DAYS`), NaN
+    below them; None when it is not (the profile then works it out from their purchase lines)."""
+    if action_settings.min_purchase_days != timeline.PROFILE_PURCHASE_DAYS:
+        return None
+    inputs, _ = history.customer_inputs(ws, as_of, action_settings, str(customer_id))
+    if inputs.empty:
+        return None
+    gap = inputs["gap_days"].iloc[0]
+    return float("nan") if pd.isna(gap) else float(gap)
 
 
 def _last_day(ws: Workspace) -> dt.date:
