@@ -47,11 +47,19 @@ def stored_plan_rows(db, customer_id: str) -> list[tuple[str, str]]:
                                                [customer_id]).fetchall()]
 
 
-def a_persuadable(db) -> str:
+def a_persuadable(db) -> tuple[str, list[tuple[str, str]], float, Decimal, int]:
+    """(a customer of the stored plan whom the win-back's uplift model calls persuadable,
+    their stored (action, rule) rows, their lift from an uplift model fitted independently,
+    their revenue and orders from their raw purchase lines)."""
     with duckdb.connect(str(db), read_only=True) as con:
         (tables,) = con.execute("SELECT tables_json FROM results WHERE kind = 'action_plan'").fetchone()
         name = json.loads(tables)["rows"].replace('"', '""')
-        return con.execute(f"SELECT min(customer_id) FROM \"{name}\" WHERE rule = 'persuadable'").fetchone()[0]
+        cid = con.execute(f"SELECT min(customer_id) FROM \"{name}\" WHERE rule = 'persuadable'").fetchone()[0]
+        lines = con.execute("SELECT order_id, amount FROM transactions WHERE customer_id = ?", [cid]).fetchall()
+    stored = stored_plan_rows(db, cid)
+    assert ("win_back", "persuadable") in stored
+    lift = independent_persuadables(db).set_index("customer_id")["lift"][cid]
+    return cid, stored, lift, sum(Decimal(str(a)) for _, a in lines), len({o for o, _ in lines})
 
 
 def without_every_customers_facts(monkeypatch) -> None:
@@ -83,12 +91,7 @@ def without_every_customers_facts(monkeypatch) -> None:
 
 def test_customer_reads_one_customer_with_the_learning_by_its_key(demo_copy, capsys, monkeypatch):
     store_as_after_an_import(demo_copy)
-    cid = a_persuadable(demo_copy)
-    stored = stored_plan_rows(demo_copy, cid)
-    assert ("win_back", "persuadable") in stored
-    expected_lift = independent_persuadables(demo_copy).set_index("customer_id")["lift"]
-    with duckdb.connect(str(demo_copy), read_only=True) as con:  # the figures from the raw rows
-        lines = con.execute("SELECT order_id, amount FROM transactions WHERE customer_id = ?", [cid]).fetchall()
+    cid, stored, lift, revenue, orders = a_persuadable(demo_copy)
 
     without_every_customers_facts(monkeypatch)
     capsys.readouterr()
@@ -96,13 +99,13 @@ def test_customer_reads_one_customer_with_the_learning_by_its_key(demo_copy, cap
     detail = json.loads(capsys.readouterr().out)
 
     assert detail["profile"]["customer_id"] == cid
-    assert detail["profile"]["orders"] == len({o for o, _ in lines})
-    assert Decimal(str(detail["profile"]["revenue"])) == sum(Decimal(str(a)) for _, a in lines)
+    assert detail["profile"]["orders"] == orders
+    assert Decimal(str(detail["profile"]["revenue"])) == revenue
     assert [a["action"] for a in detail["actions"]] == [action for action, _ in stored]
     learned = [a for a in detail["actions"] if a["reason"].startswith(f"In the “{WIN_BACK}” test")]
     assert len(learned) == 1 and learned[0]["action"] == "win_back"
     points = float(re.search(r"answered ([0-9.]+) points more often", learned[0]["reason"]).group(1))
-    assert points == pytest.approx(100 * expected_lift[cid], abs=0.051)
+    assert points == pytest.approx(100 * lift, abs=0.051)
 
     # the plain text says the same
     assert main(["customer", cid, "--db", str(demo_copy)]) == 0
