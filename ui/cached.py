@@ -69,7 +69,6 @@ if TYPE_CHECKING:
     from analysis.predict.clv_data import CLVFit
 
 # What the first screen does not need (SciPy, scikit-learn behind them): imported at first use.
-plan = later("analysis.customize.plan")
 campaigns = later("analysis.interact.campaigns.workspace")
 selection = later("analysis.interact.campaigns.selection")
 stored_plan = later("analysis.customize.stored_plan")
