@@ -186,11 +186,11 @@ def _report(args) -> int:
 
 @command("customer")
 def _customer(args) -> int:
-    from analysis.customize.plan import customer_detail
+    from analysis.customize.customer import customer_detail
 
     with _existing_db(args.db, read_only=True) as ws:
         settings, action_settings = _settings(args, ws)
-        detail = customer_detail(ws, args.customer_id, as_of=_dates(ws.tables(), args), settings=settings,
+        detail = customer_detail(ws, args.customer_id, as_of=_dates(ws, args), settings=settings,
                                  action_settings=action_settings)
     if args.json:
         _print_json(detail)

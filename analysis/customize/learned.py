@@ -20,8 +20,9 @@ action rather than of one customer's answer).
 
 Fitted once per data version: :func:`learning` stores the lessons and the per-customer
 predicted lift in the workspace's stored results (beside the per-customer scores), keyed by
-the workspace's data version at the as-of date, the campaigns in it and the customers' facts;
-a page reload, the CLI and another session read them back.
+the workspace's data version at the as-of date, the campaigns in it and the customers' facts
+(the key of the stored scores they are read from, else their figures); a page reload, the
+CLI and another session read them back.
 
 Priority of a persuadable suggestion: 75 plus the predicted lift in points (at most 95), so
 the evidence of a campaign usually outranks the playbook's own reason for the same action.
@@ -141,29 +142,49 @@ def persuadables(ws, lessons: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.Dat
     return out.astype(_frame(["customer_id", *LEARNED_COLUMNS]).dtypes.to_dict()), messages
 
 
-def learning(ws, as_of: dt.date, facts) -> Learning:
+def learning(ws, as_of: dt.date, facts, facts_key: str | None = None, customer_id: str | None = None) -> Learning:
     """The lessons and the persuadables as of ``as_of`` (``facts``: the per-customer scores
-    frame of that date, or a function that returns it, called only when there are
-    campaigns to learn from), stored in the workspace and read back while nothing they depend on
-    changed (see the module docstring)."""
+    frame of that date, or a function that returns it, called only when there is something
+    to learn that is not stored yet), stored in the workspace and read back while nothing
+    they depend on changed (see the module docstring).
+
+    ``facts_key``: the key of the scores the facts are (:func:`analysis.scores.stored_key`:
+    the data version, the as-of date and the settings they depend on, whether they are
+    stored yet or were just computed), which then keys the learning instead of the facts'
+    own figures: the app, the CLI and a plan worked out in pandas or in the engine find the
+    same stored learning, and read it back without reading a million customers' facts
+    (issue 15 §1). With
+    ``customer_id``, of a stored learning only that customer's persuadable row is read (what
+    one customer's plan needs)."""
     from analysis.store import campaigns as sql
 
     stored = sql.campaigns(ws)
     if stored.empty:
         return Learning.empty()
-    facts = facts() if callable(facts) else facts
-    columns = ["customer_id", *[c for c in MODEL_FEATURES if c in facts.columns]]
+    if facts_key is None:
+        facts = facts() if callable(facts) else facts
     key = ws.result_key("learning", format=STORED_FORMAT, version=ws.version_at(as_of), as_of=as_of,
                         campaigns=sorted(map(int, stored["campaign_id"])),
-                        facts=int(pd.util.hash_pandas_object(facts[columns], index=False).sum()))
-    found = ws.load_result(key)
+                        facts=_facts_hash(facts) if facts_key is None else f"scores:{facts_key}")
+    found = ws.load_result(key, parts=None if customer_id is None else ("lessons",))
     if found is not None:
         frames, meta = found
-        return Learning(frames["lessons"], frames["persuadables"], meta.get("messages", {}))
+        chosen = frames.get("persuadables")
+        if chosen is None:  # that customer's row alone
+            chosen = ws.load_result_rows(key, "persuadables", "customer_id", str(customer_id))
+        if chosen is not None:
+            return Learning(frames["lessons"], chosen.reset_index(drop=True), meta.get("messages", {}))
+    facts = facts() if callable(facts) else facts
     lessons = campaign_lessons(ws, as_of)
     chosen, messages = persuadables(ws, lessons, facts)
     ws.save_result("learning", key, {"lessons": lessons, "persuadables": chosen}, {"messages": messages})
     return Learning(lessons, chosen, messages)
+
+
+def _facts_hash(facts: pd.DataFrame) -> int:
+    """The learning's key part of facts whose source has no key: their figures, hashed."""
+    columns = ["customer_id", *[c for c in MODEL_FEATURES if c in facts.columns]]
+    return int(pd.util.hash_pandas_object(facts[columns], index=False).sum())
 
 
 def with_learning(facts: pd.DataFrame, learned: Learning | None) -> pd.DataFrame:

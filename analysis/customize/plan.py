@@ -89,24 +89,30 @@ def plan_inputs(
     with, nothing run yet. On a Workspace the plan also reads what its measured campaigns
     teach (:mod:`analysis.customize.learned`); bare tables hold none. ``facts()``, when
     given, returns every customer's facts the learning reads (``customer_id`` and
-    :data:`learned.MODEL_FEATURES`) when ``scores`` holds one customer's row only. Every
+    :data:`learned.MODEL_FEATURES`, from the stored scores) when ``scores`` holds one
+    customer's row only: called only when the learning is not stored yet. On a Workspace,
+    ``scores`` are those of ``settings`` as of ``as_of`` (:func:`score_customers`' figures,
+    stored or not): the learning is keyed by their key. Every
     customer's plan on a Workspace whose scores are stored runs on the stored tables in
     DuckDB (:func:`_stored_customers`)."""
-    tables = source_tables(source)
-    as_of = resolve_as_of(tables, as_of)
+    as_of = resolve_as_of(source_tables(source) if as_of is None else None, as_of)  # no Ibis backend when given
     ids = _rule_ids(action_settings)
     if customer_id is None and isinstance(source, Workspace) and _engine_rules(ids):
         scores = scores or score_customers(source, as_of, settings)
         if scores.key is not None and scores.key == stored_key(source, as_of, settings):
             learned = learned_rules.learning(source, as_of, lambda: stored_columns(
-                source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings))
+                source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings), facts_key=scores.key)
             found = _stored_customers(source, scores, as_of, action_settings, learned)
             if found is not None:
                 customers, answers = found
                 return customers, answers, as_of, scores, learned_rules.lessons(learned)
     scores = scores or score_customers(source, as_of, settings)
-    learned = learned_rules.learning(source, as_of, scores.frame if facts is None else facts()) \
-        if isinstance(source, Workspace) else None
+    learned = None
+    if isinstance(source, Workspace):  # keyed by the key of the scores the facts are: not read when stored
+        kept = (lambda: scores.frame) if facts is None else facts
+        one = customer_id is not None and facts is None  # ``scores`` may hold that customer only: their figures
+        learned = learned_rules.learning(source, as_of, kept, customer_id=customer_id,
+                                         facts_key=None if one else stored_key(source, as_of, settings))
     frame = learned_rules.with_learning(scores.frame, learned)
     customers, answers = action_inputs(source, as_of, frame, action_settings, customer_id)
     return customers, answers, as_of, scores, learned_rules.lessons(learned)
@@ -366,13 +372,21 @@ def customer_detail(
                 return stored_columns(source, ["customer_id", *learned_rules.MODEL_FEATURES], as_of, settings)
     scores = scores or score_customers(source, as_of, settings)
     row = scores.frame[scores.frame["customer_id"] == str(customer_id)]
+    events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
+    suggested = customer_actions(source, customer_id, as_of, settings, action_settings, scores, facts)
+    return detail_of(profile, row, events, suggested, settings)
+
+
+def detail_of(profile: dict[str, Any], row: pd.DataFrame, events: pd.DataFrame, suggested: pd.DataFrame,
+              settings: ReportSettings) -> dict[str, Any]:
+    """:func:`customer_detail`'s answer (JSON-ready) from the customer's ``profile``
+    (:func:`analysis.interact.timeline.customer_profile`), their ``row`` of the scores (the
+    labels added to the profile; none when empty), their ``events`` and ``suggested`` actions."""
     if not row.empty:
         labels = row.iloc[0]
         profile.update({k: labels.get(k) for k in PROFILE_LABELS if k in labels.index})
         profile["wallet_basis"] = headroom.source_text(labels.get("wallet_source"), labels.get("wallet_peers"),
                                                        labels.get("wallet_peer_group"), settings.currency)
-    events = timeline.customer_events(tables, customer_id, as_of, settings.currency)
-    suggested = customer_actions(source, customer_id, as_of, settings, action_settings, scores, facts)
     return {
         "profile": {k: _plain(v) for k, v in profile.items()},
         "events": [{k: _plain(v) for k, v in e.items()} for e in events.to_dict(orient="records")],

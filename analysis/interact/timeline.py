@@ -177,12 +177,21 @@ def customer_profile(
     orders = profile.get("orders") or 0
     profile["average_order_value"] = profile["revenue"] / orders if orders else None
     days = facts.purchases(mine, as_of).select("customer_id", "date").to_pandas()
-    gap = purchase_gaps(days, as_of).get("gap_days", pd.Series(dtype=float)).get(cid)
+    gap = purchase_gaps(days, as_of, PROFILE_PURCHASE_DAYS).get("gap_days", pd.Series(dtype=float)).get(cid)
     profile["usual_gap_days"] = None if gap is None or pd.isna(gap) else float(gap)
     cats = to_frame(facts.category_revenue(mine, as_of).order_by([ibis.desc("revenue"), "category"]).limit(1))
     profile["top_category"] = cats["category"].iloc[0] if len(cats) else None
     profile["as_of"] = as_of
     return profile
+
+
+#: the purchase days a profile's purchase cycle needs (:func:`customer_profile`'s ``usual_gap_days``)
+PROFILE_PURCHASE_DAYS = 3
+
+#: the facts counted in whole numbers (:func:`analysis.identify.facts.customer_facts`' int64
+#: columns), given as ints whatever type the stored scores keep them in
+WHOLE_FACTS = ("orders", "purchase_days", "orders_window", "refunds", "interactions", "contacts", "complaints",
+               "recency_days", "tenure_days")
 
 
 def stored_profile(ws: Workspace, row: pd.DataFrame, as_of: Any, gap_days: Any = None) -> dict[str, Any]:
@@ -197,13 +206,16 @@ def stored_profile(ws: Workspace, row: pd.DataFrame, as_of: Any, gap_days: Any =
     found = row.iloc[0]
     cid = str(found["customer_id"])
     profile = {k: (None if _is_missing(found[k]) else found[k]) for k in facts.FACT_COLUMNS}
+    for k in WHOLE_FACTS:  # a stored column with missing values holds floats: the facts' own type
+        if isinstance(profile.get(k), float):
+            profile[k] = int(profile[k])
     profile["email"], profile["phone"] = (None if _is_missing(v) else v
                                           for v in one_customer.contact_details(ws, cid))
     orders = profile.get("orders") or 0
     profile["average_order_value"] = profile["revenue"] / orders if orders else None
     if gap_days is None:
         days = one_customer.purchase_lines(ws, cid, as_of)[["customer_id", "date"]]
-        gap_days = purchase_gaps(days, as_of).get("gap_days", pd.Series(dtype=float)).get(cid)
+        gap_days = purchase_gaps(days, as_of, PROFILE_PURCHASE_DAYS).get("gap_days", pd.Series(dtype=float)).get(cid)
     profile["usual_gap_days"] = None if _is_missing(gap_days) else float(gap_days)
     profile["top_category"] = one_customer.top_category(ws, cid, as_of)
     profile["as_of"] = as_of

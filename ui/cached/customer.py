@@ -22,7 +22,6 @@ from ui.cached.scoring import _scores, _scores_ready, scores, stored_list
 from ui.later import later
 
 # What the first screen does not need (SciPy, scikit-learn behind them): imported at first use.
-plan = later("analysis.customize.plan")
 stored_plan = later("analysis.customize.stored_plan")
 
 
@@ -45,10 +44,14 @@ def customer_search(text: str, limit: int, as_of: dt.date | None = None, setting
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _customer_row(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> pd.DataFrame | None:
+def _customer_scores(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> Any:
     ws = workspace.by_path(path)
     with ws.reading():
-        found = scores_module.score_customer(ws, customer_id, as_of, settings)
+        return scores_module.score_customer(ws, customer_id, as_of, settings)
+
+
+def _customer_row(path: str, version: str, as_of: dt.date, settings, customer_id: str) -> pd.DataFrame | None:
+    found = _customer_scores(path, version, as_of, settings, customer_id)  # read once for the row and the plan
     return None if found is None else found.frame
 
 
@@ -66,22 +69,14 @@ def customer_row(customer_id: str, as_of: dt.date, settings) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _customer_suggestions(path: str, version: str, campaigns_version: str, as_of: dt.date, settings,
                           action_settings, customer_id: str) -> pd.DataFrame | None:
-    from analysis.customize.learned import MODEL_FEATURES  # imported with the plan, at first use
+    from analysis.customize import customer  # imported with the plan, at first use
 
+    one = _customer_scores(path, version, as_of, settings, customer_id)  # the kept row, before the read
+    if one is None:
+        return None
     ws = workspace.by_path(path)
-    with ws.reading():
-        one = scores_module.score_customer(ws, customer_id, as_of, settings)
-        if one is None:
-            return None
-
-        def facts() -> pd.DataFrame:
-            return scores_module.stored_columns(ws, ["customer_id", *MODEL_FEATURES], as_of, settings)
-
-        # that customer's rows of the stored plan, read alone; else worked out for them
-        found = stored_plan.stored_customer_actions(ws, customer_id, as_of, settings, action_settings, one, facts)
-        if found is not None:
-            return found
-        return plan.customer_actions(ws, customer_id, as_of, settings, action_settings, scores=one, facts=facts)
+    with ws.reading():  # that customer's rows of the stored plan, read alone; else worked out for them
+        return customer.suggestions(ws, customer_id, as_of, settings, action_settings, one)
 
 
 def customer_suggestions(customer_id: str, as_of: dt.date, settings, action_settings) -> pd.DataFrame:
@@ -114,7 +109,7 @@ def biggest_customers(as_of: dt.date, settings, n: int = 50) -> pd.DataFrame:
 
 #: the purchase cycle's purchase days of the Customer page's profile
 #: (:func:`analysis.interact.timeline.customer_profile`)
-PROFILE_PURCHASE_DAYS = 3
+PROFILE_PURCHASE_DAYS = timeline.PROFILE_PURCHASE_DAYS
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
