@@ -248,14 +248,17 @@ class StoredPlan:
                 rows = rows.reset_index(drop=True)
         return self._render(rows)
 
-    def _render_whole(self, filters: dict | Sequence | None) -> pd.DataFrame:
-        """Every row ``filters`` select, written: read and written :data:`SLICE_ROWS` places
-        of the plan at a time (each slice's rows read by ``pos`` in the engine, written, and
-        kept as written), joined at the end; the same frame as written in one piece."""
+    def _render_whole(self, filters: dict | Sequence | None, firsts: bool = False) -> pd.DataFrame:
+        """Every row ``filters`` select (each customer's first of them only, with ``firsts``),
+        written: read and written :data:`SLICE_ROWS` places of the plan at a time (each
+        slice's rows read by ``pos`` in the engine, written, and kept as written), joined at
+        the end; the same frame as written in one piece."""
         parts: list[pd.DataFrame] = []
         with self.ws.reading():
             whole = self._table()
             t = self._filtered(filters, whole)
+            if firsts:
+                t = self._firsts(t)
             total = self.meta.get("rows")
             if total is None:
                 total = int(whole.pos.max().to_pyarrow().as_py() or -1) + 1
@@ -270,6 +273,18 @@ class StoredPlan:
             return self._render(empty.reset_index(drop=True) if t is whole else empty)
         out = parts[0] if len(parts) == 1 else pd.concat(parts)
         return out.reset_index(drop=True) if t is whole else out
+
+    @staticmethod
+    def _firsts(t: Any) -> Any:
+        """Each customer's first row of the plan rows ``t`` (the least ``pos``)."""
+        firsts = t.group_by("customer_id").aggregate(first=t.pos.min())
+        return t.semi_join(firsts, t.pos == firsts.first)
+
+    def firsts(self, wanted: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each customer's first row (in the plan's order) among the actions ``wanted`` (all
+        when none), written, in the plan's order: the top actions an export lists, picked
+        in the engine and written a slice at a time."""
+        return self._render_whole({"action": list(wanted or [])}, firsts=True).reset_index(drop=True)
 
     def titled(self) -> pd.DataFrame:
         """:meth:`Plan.titled` (every row in pandas)."""
@@ -378,9 +393,7 @@ class StoredPlan:
         chosen = ibis.memtable(pa.table({"_cid": pa.array(pd.Series(ids, dtype="str").unique(), pa.string())}))
         with self.ws.reading():
             t = self._filtered({"action": list(wanted or [])})
-            t = t.semi_join(chosen, t.customer_id == chosen._cid)
-            firsts = t.group_by("customer_id").aggregate(first=t.pos.min())
-            rows = self._read(t.semi_join(firsts, t.pos == firsts.first))
+            rows = self._read(self._firsts(t.semi_join(chosen, t.customer_id == chosen._cid)))
         return self._render(rows).reset_index(drop=True)
 
     def customer(self, customer_id: str) -> pd.DataFrame:
@@ -404,3 +417,17 @@ def action_list(ws: Workspace, as_of: Any = None, filters: dict | None = None, l
     if found is None:
         return worked_out(ws, as_of, filters, limit, settings, action_settings, scores)
     return found.render(filters, limit).reset_index(drop=True)
+
+
+def export_list(ws: Workspace, as_of: Any = None, filters: dict | None = None,
+                settings: ReportSettings = ReportSettings(), scores: Scores | None = None,
+                action_settings: ActionSettings = ActionSettings()) -> pd.DataFrame:
+    """:func:`analysis.customize.plan.export_list` (what ``export`` writes): each customer's
+    top action from the stored plan when it is stored (each customer's first row picked in
+    the engine, written for those rows only), else worked out as there. Nothing is stored."""
+    from analysis.customize.plan import export_frame, export_list as worked_out
+
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is None:
+        return worked_out(ws, as_of, filters, settings, scores, action_settings)
+    return export_frame(found.scores.frame, found.firsts((filters or {}).get("action")), filters)
