@@ -170,6 +170,29 @@ def stored_customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
     return runner.render(rows, customers, as_of, action_settings, lessons)
 
 
+def _frame(rows: Any) -> pd.DataFrame | None:
+    """The Arrow table ``rows`` (plan rows) as Ibis's ``to_pandas`` gives it (texts as
+    ``str``, days as ``datetime64[s]``, moments as ``datetime64[us]``), converted by Arrow at
+    a fraction of the cost (a sixth, on a slice of 200,000 rows); None when a column is
+    of another type, or whole numbers or flags with a missing value (typed otherwise)."""
+    import pyarrow as pa
+
+    days = []
+    for field, column in zip(rows.schema, rows.columns):
+        kind = field.type
+        if pa.types.is_date32(kind):
+            days.append(field.name)
+        elif pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+            if column.null_count:
+                return None
+        elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_float64(kind)
+                  or (pa.types.is_timestamp(kind) and kind.unit == "us" and kind.tz is None)):
+            return None
+    text = pd.StringDtype(na_value=np.nan)
+    frame = rows.to_pandas(date_as_object=False, types_mapper={pa.string(): text, pa.large_string(): text}.get)
+    return frame.astype({c: "datetime64[s]" for c in days}) if days else frame
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class StoredPlan:
     """The plan stored in ``ws`` under ``key`` (``meta``: its row count and whether a
@@ -213,7 +236,10 @@ class StoredPlan:
     def _read(self, expr: Any) -> pd.DataFrame:
         """Rows of ``expr`` in the plan's order, as :attr:`Plan.rows` holds them, indexed by
         their place in the whole plan."""
-        frame = expr.order_by("pos").to_pandas()
+        expr = expr.order_by("pos")
+        frame = _frame(expr.to_pyarrow())
+        if frame is None:  # a column Arrow would type otherwise: Ibis's own conversion
+            frame = expr.to_pandas()
         return frame.drop(columns="pos").set_axis(pd.Index(frame["pos"].to_numpy(), dtype="int64"))
 
     def _render(self, rows: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
