@@ -381,11 +381,9 @@ class StoredPlan:
         alone = self._read(t.filter(per_row))
         t = t.filter(~per_row)
         if wanted:
-            # the customers' table on this read's connection (the plan is kept across reads)
-            table = plan_inputs(self.ws, self.as_of, self.settings, self.action_settings, self.scores)[0].table
-            if any(c not in table.columns for c in wanted):
+            named = self._named(wanted)
+            if named is None:
                 return None
-            named = table.select(_cid=table.customer_id.cast("string"), **{f"_{c}": table[c] for c in wanted})
             t = t.left_join(named, t.customer_id == named._cid)
         by = ["rule", "action", "text", "due_days", "title", *[f"_{c}" for c in wanted]]
         groups = t.group_by(by).aggregate(n=t.count(), points=t.priority.sum(), first=t.pos.min()).to_pandas()
@@ -404,6 +402,25 @@ class StoredPlan:
         counts["priority"] = counts["points"] / counts["customers"]
         counts = counts[["action", "title", "customers", "priority"]].astype({"customers": "int64"})
         return counts.sort_values(["customers", "action"], ascending=[False, True]).reset_index(drop=True)
+
+    def _named(self, wanted: list[str]) -> Any:
+        """Every customer's id (``_cid``) and columns ``wanted`` (``_<name>``), the values
+        their titles name (call inside a read; None when one is not a customer's column):
+        from the stored history inputs alone when they hold them all (a cross-sell title's
+        offer; the rules read those columns as stored), else from the customers' table the
+        rules read (scores joined to the inputs), made again on this read's connection (the
+        plan is kept across reads)."""
+        from analysis.customize.history import PREPARED_COLUMNS, stored_inputs
+
+        table = None
+        as_stored = [c for c in PREPARED_COLUMNS if c not in ("open_complaints", "recent_contacts")]  # filled with 0
+        if self.customers.frame is None and all(c in as_stored for c in wanted):
+            table = stored_inputs(self.ws, self.as_of, self.action_settings)
+        if table is None:
+            table = plan_inputs(self.ws, self.as_of, self.settings, self.action_settings, self.scores)[0].table
+        if any(c not in table.columns for c in wanted):
+            return None
+        return table.select(_cid=table.customer_id.cast("string"), **{f"_{c}": table[c] for c in wanted})
 
     def customers_with(self, wanted: Sequence[str]) -> list[str]:
         """:meth:`Plan.customers_with`, picked in the engine."""
