@@ -18,6 +18,10 @@ reasons, and every filtered row for a download. Titles are written once per grou
 that share them: rule, action, reason variant, days to due and the customer's columns the
 title names (:func:`analysis.customize.writing.title_columns`), one representative row each.
 The figures are those of :class:`analysis.customize.plan.Plan` over the same rows.
+
+Size: one stored table and the views the pages, ``actions`` and ``export`` ask of it
+(options, titles, counts, slices, each customer's first row), sharing its private readers
+(``_table``, ``_filtered``, ``_read``, ``_render``); apart, each would reach into the others.
 """
 
 from __future__ import annotations
