@@ -269,7 +269,7 @@ def _log(args) -> int:
 
 @command("export")
 def _export(args) -> int:
-    from analysis.customize.plan import export_list
+    from analysis.customize.stored_plan import export_list
     from analysis.export import export
 
     with _existing_db(args.db, read_only=True) as ws:

@@ -260,6 +260,14 @@ class InputTables:
     rows: Any
 
 
+def stored_inputs(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> Any:
+    """The stored history inputs of ``ws`` as of ``as_of`` (one row per customer with
+    :data:`PREPARED_COLUMNS`) as a table in the workspace; None when they are not stored
+    (nothing is computed here)."""
+    key, _ = _keys(ws, as_of, settings)
+    return ws.result_table(key, "inputs")
+
+
 def input_tables(ws: Workspace, as_of: dt.date, settings: ActionSettings = ActionSettings()) -> InputTables:
     """:func:`action_inputs` of ``ws`` read where they are stored, as tables in the
     workspace: a plan over a million customers joins them in DuckDB and reads the rows of

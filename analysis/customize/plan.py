@@ -303,8 +303,16 @@ def export_list(
     if wanted:
         suggested = suggested[suggested["action"].isin(wanted)]
     top = runner.render(suggested.drop_duplicates("customer_id"), customers, as_of, action_settings, lessons)
+    return export_frame(scores.frame, top, filters)
+
+
+def export_frame(frame: pd.DataFrame, top: pd.DataFrame, filters: dict | None = None) -> pd.DataFrame:
+    """:func:`export_list`'s table: the customers of the scores ``frame`` (filtered) with the
+    top action ``top`` (each customer's first suggestion, written) gives each; with an
+    ``action`` filter only those ``top`` holds."""
+    wanted = (filters or {}).get("action")
     top = top[["customer_id", "title", "reason"]].rename(columns={"title": "top_action", "reason": "top_action_reason"})
-    frame = scores.frame.merge(top, on="customer_id", how="inner" if wanted else "left")
+    frame = frame.merge(top, on="customer_id", how="inner" if wanted else "left")
     rest = {k: v for k, v in (filters or {}).items() if k != "action"}
     return apply_filters(frame, rest)[EXPORT_COLUMNS].reset_index(drop=True)
 

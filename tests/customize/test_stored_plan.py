@@ -86,3 +86,33 @@ def test_a_kept_plan_whose_stored_rows_were_dropped_still_shows_the_same(demo_co
             pd.testing.assert_frame_equal(found, shown)
         pd.testing.assert_frame_equal(before[4], kept.render({}, 300))
         pd.testing.assert_frame_equal(stored.rows, kept.rows)
+
+
+def test_the_counts_by_title_read_the_offers_from_the_stored_inputs_alone(demo_copy, monkeypatch):
+    """The Workshop's actions slide and the Action plan page count the stored plan by action
+    and title: the cross-sell titles name each customer's offer, read from the stored history
+    inputs alone (the customers' table the rules read is not made again for it), and the
+    counts are those of every row written one by one."""
+    with Workspace(demo_copy) as ws:
+        stored = stored_plan.plan_of(ws)
+        whole = stored.render()  # every row's title and reason written
+        made: list[int] = []
+        real = stored_plan.plan_inputs
+
+        def counted(*args, **kwargs):
+            made.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(stored_plan, "plan_inputs", counted)
+        found = stored.summary()
+        narrowed = stored.summary({"tier": ["top", "big"]})
+    assert made == []
+    offers = whole.loc[whole["action"] == "cross_sell", "title"]
+    assert offers.nunique() > 1  # "Offer <category>": a title per offer
+    for counts, rows in ((found, whole), (narrowed, whole[whole["tier"].astype(str).isin(["top", "big"])])):
+        expected = rows.groupby(["action", "title"]).agg(customers=("customer_id", "nunique"),
+                                                        priority=("priority", "mean"))
+        got = counts["counts"].set_index(["action", "title"]).sort_index()
+        assert got["customers"].to_dict() == expected["customers"].to_dict()
+        assert got["priority"].round(9).to_dict() == expected["priority"].round(9).to_dict()
+        assert counts["actions"] == len(rows) and counts["customers"] == rows["customer_id"].nunique()
