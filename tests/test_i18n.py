@@ -20,8 +20,8 @@ import pytest
 from analysis import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted([*ROOT.glob("analysis/**/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
-UI_SOURCES = sorted([*ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
+SOURCES = sorted([*ROOT.glob("analysis/**/*.py"), *ROOT.glob("ui/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
+UI_SOURCES = sorted([*ROOT.glob("ui/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
 MARKERS = {"t": 1, "N_": 1, "tn": 2}  # function -> how many leading literal message ids
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Message ids whose Chinese text is rightly the same (abbreviations and symbols).
