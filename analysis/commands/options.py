@@ -95,16 +95,15 @@ def _dates(tables, args: argparse.Namespace) -> dt.date | None:
     """The ``--as-of`` date, checked with ``--holdout`` against the days of the data: the as-of
     date must be one of them (from the first to the last purchase or contact, as in the app),
     the holdout's calibration end one before it. None: the default as-of date. ``tables``:
-    the data's tables, or a workspace (its days then read by plain SQL, as the app's sidebar
-    reads them: no engine backend loaded)."""
-    from analysis.identify.facts import data_range, span_of
+    the data's tables, or a workspace (:func:`analysis.identify.facts.data_range`: its days
+    then read by plain SQL, as the app's sidebar reads them, no engine backend loaded)."""
+    from analysis.identify.facts import data_range
 
     as_of = _day(args.as_of, "--as-of")
     holdout = _day(getattr(args, "holdout", None), "--holdout")
     if as_of is None and holdout is None:
         return None
-    span = span_of(tables.date_bounds()) if hasattr(tables, "date_bounds") else data_range(tables)
-    first, last = span or (EARLIEST_DAY, dt.date.today())
+    first, last = data_range(tables) or (EARLIEST_DAY, dt.date.today())
     if as_of is not None and not first <= as_of <= last:
         raise UserError(t("--as-of {day} is outside this workspace's data, which runs from {first} to {last}; give a "
                           "date in that range, or leave --as-of out for the last one", day=as_of.isoformat(),

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.customize import history, learned, plan, stored_plan
-from analysis.identify.facts import span_of, to_date
+from analysis.identify.facts import resolve_as_of
 from analysis.interact import timeline
 from analysis.scores import Scores, score_customer, stored_columns
 from analysis.settings import ActionSettings, ReportSettings
@@ -54,7 +54,7 @@ def customer_detail(source: Workspace | Tables, customer_id: str, as_of: Any = N
     """:func:`analysis.customize.plan.customer_detail` (what ``customer ID --json`` prints),
     from that customer's rows alone when the scores are stored (module docstring)."""
     if isinstance(source, Workspace):
-        as_of = to_date(as_of) if as_of is not None else _last_day(source)
+        as_of = resolve_as_of(source, as_of)  # the days read by plain SQL: no engine expression
         one = score_customer(source, customer_id, as_of, settings)
         if one is not None and not one.frame.empty:
             profile = timeline.stored_profile(source, one.frame, as_of, _usual_gap(source, customer_id, as_of,
@@ -77,9 +77,3 @@ def _usual_gap(ws: Workspace, customer_id: str, as_of: dt.date, action_settings:
     gap = inputs["gap_days"].iloc[0]
     return float("nan") if pd.isna(gap) else float(gap)
 
-
-def _last_day(ws: Workspace) -> dt.date:
-    """The default as-of date (:func:`analysis.identify.facts.resolve_as_of`) from the
-    tables' first and last days read by plain SQL (no engine expression)."""
-    span = span_of(ws.date_bounds())
-    return span[1] if span else dt.date.today()

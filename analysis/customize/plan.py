@@ -95,7 +95,7 @@ def plan_inputs(
     stored or not): the learning is keyed by their key. Every
     customer's plan on a Workspace whose scores are stored runs on the stored tables in
     DuckDB (:func:`_stored_customers`)."""
-    as_of = resolve_as_of(source_tables(source) if as_of is None else None, as_of)  # no Ibis backend when given
+    as_of = resolve_as_of(source, as_of)  # of a workspace, its days by plain SQL: no Ibis backend
     ids = _rule_ids(action_settings)
     if customer_id is None and isinstance(source, Workspace) and _engine_rules(ids):
         scores = scores or score_customers(source, as_of, settings)

@@ -163,7 +163,7 @@ def stored_customer_actions(ws: Workspace, customer_id: str, as_of: Any = None,
     customer's own inputs (``scores`` may hold that customer's row only; ``facts`` as
     :func:`analysis.customize.plan.plan_inputs`). The Customer page's suggestions."""
     with ws.reading():
-        as_of = resolve_as_of(ws.tables() if as_of is None else None, as_of)  # no Ibis backend when given
+        as_of = resolve_as_of(ws, as_of)  # the workspace's days by plain SQL: no Ibis backend
         key = plan_key(ws, as_of, settings, action_settings)
         rows = ws.load_result_rows(key, "rows", "customer_id", str(customer_id), order=[("pos", True)])
         if rows is None:

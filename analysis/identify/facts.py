@@ -25,7 +25,7 @@ import ibis
 import pandas as pd
 
 from analysis.settings import DEFAULT_WINDOW_MONTHS
-from analysis.store import LOCAL_ROWS, Tables, hash_sample, local_limit, to_frame  # noqa: F401 (sampling: re-exported)
+from analysis.store import LOCAL_ROWS, Tables, Workspace, hash_sample, local_limit, to_frame  # noqa: F401 (sampling: re-exported)
 
 def to_date(value: Any) -> dt.date:
     """A date from a date, datetime, pandas Timestamp or ISO string."""
@@ -36,18 +36,22 @@ def to_date(value: Any) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def resolve_as_of(tables: Tables, as_of: Any = None) -> dt.date:
+def resolve_as_of(tables: Tables | Workspace | None, as_of: Any = None) -> dt.date:
     """The as-of date: the one given, else the last day of any purchase or contact (so a
-    contact just recorded counts), else today."""
+    contact just recorded counts; :func:`data_range`), else today."""
     if as_of is not None:
         return to_date(as_of)
     span = data_range(tables)
     return span[1] if span else dt.date.today()
 
 
-def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
+def data_range(tables: Tables | Workspace) -> tuple[dt.date, dt.date] | None:
     """(first, last) day of any purchase or contact, or None for a workspace without either:
-    the as-of dates that make sense for this data."""
+    the as-of dates that make sense for this data. Of a :class:`Workspace`, read by plain SQL
+    (:meth:`Workspace.date_bounds`: no Ibis backend, for the app's first screen and one
+    customer's page and command); of tables, asked of their engine."""
+    if isinstance(tables, Workspace):
+        return span_of(tables.date_bounds())
     t, i = tables.transactions, tables.interactions
     return span_of([v for row in (t.aggregate(first=t.date.min(), last=t.date.max()).to_pyarrow().to_pylist()[0],
                                   i.aggregate(first=i.occurred_at.min(),
@@ -57,8 +61,7 @@ def data_range(tables: Tables) -> tuple[dt.date, dt.date] | None:
 
 def span_of(days: list) -> tuple[dt.date, dt.date] | None:
     """(first, last) of ``days`` (dates, timestamps; None for a table without rows), or None:
-    :func:`data_range` from the first and last purchase and contact, however they were read
-    (``Workspace.date_bounds`` reads them without an Ibis backend, for the app's first screen)."""
+    :func:`data_range` from the first and last purchase and contact, however they were read."""
     days = [to_date(v) for v in days if v is not None]
     return (min(days), max(days)) if days else None
 

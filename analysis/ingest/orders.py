@@ -158,11 +158,11 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
 
 def less_discount(frame: pd.DataFrame) -> pd.DataFrame:
     """The lines with their amount less |discount| (an export whose line total is before the
-    line's promotion: Amazon's item-price), in whole cents; unchanged without a discount column."""
+    line's promotion: Amazon's item-price), by :func:`line_amounts` (one unit at the amount:
+    exact in decimal, rounded half away from zero to the cent); unchanged without a discount column."""
     if "discount" not in frame or "amount" not in frame:
         return frame
-    off = np.round(frame["discount"].abs().fillna(0).to_numpy(dtype="float64") * 100)
-    return frame.assign(amount=(np.round(frame["amount"].to_numpy(dtype="float64") * 100) - off) / 100)
+    return frame.assign(amount=line_amounts(frame["amount"], None, frame["discount"]))
 
 
 def preview_amounts(preview: pd.DataFrame, mapping: dict[str, str]) -> pd.Series | None:
