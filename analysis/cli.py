@@ -12,6 +12,7 @@ Size: the parsers and dispatch of the seven pinned commands stay in this one fil
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -220,7 +221,9 @@ def _scored(ws, args, settings):
 
 @command("actions")
 def _actions(args) -> int:
-    from analysis.customize.stored_plan import action_list
+    """The suggested actions, written out as they are read and written (:mod:`analysis.commands.stream`):
+    ``--limit 0`` (the whole plan) a slice at a time, never the whole list at once."""
+    from analysis.customize.stored_plan import SLICE_ROWS, action_slices
 
     if args.engine == "spark":
         from analysis.store.spark import spark_actions
@@ -228,23 +231,29 @@ def _actions(args) -> int:
         settings, action_settings = _settings(args)
         frame = spark_actions(args.source, settings, action_settings, as_of=lambda tables: _dates(tables, args),
                               filters=_filters(args), limit=args.limit, overrides=_parse_map(args.map))
-    else:
-        if not args.db:
-            raise UserError(t("actions needs --db PATH (or --engine spark --source PATH)"))
-        with _existing_db(args.db, read_only=True) as ws:
-            settings, action_settings = _settings(args, ws)
-            as_of, scores, tell = _scored(ws, args, settings)
-            frame = action_list(ws, as_of=as_of, filters=_filters(args), limit=args.limit,
-                                settings=settings, action_settings=action_settings, scores=scores)
-            tell(t("Actions ready"), 1.0)
+        _write_actions(args, (frame.iloc[i:i + SLICE_ROWS] for i in range(0, len(frame), SLICE_ROWS)))
+        return 0
+    if not args.db:
+        raise UserError(t("actions needs --db PATH (or --engine spark --source PATH)"))
+    with _existing_db(args.db, read_only=True) as ws:
+        settings, action_settings = _settings(args, ws)
+        as_of, scores, tell = _scored(ws, args, settings)
+        _write_actions(args, action_slices(ws, as_of=as_of, filters=_filters(args), limit=args.limit,
+                                           settings=settings, action_settings=action_settings, scores=scores))
+        tell(t("Actions ready"), 1.0)
+    return 0
+
+
+def _write_actions(args, pieces) -> None:
+    """``pieces`` (the list's rows, in order) written out as they come: JSON, a table, or in
+    words when there is no row."""
+    from analysis.commands.stream import json_rows, text_rows
+
     if args.json:
-        _print_json(frame.to_dict(orient="records"))
-    elif frame.empty:  # said in words, not as an empty table's repr
+        json_rows(pieces)
+    elif not text_rows(pieces):  # said in words, not as an empty table's repr
         print(t("No suggested action matches these filters.") if any(_filters(args).values()) else
               t("No suggested action yet: the playbook needs customers with purchases or contacts."))
-    else:
-        print(frame.to_string(index=False))
-    return 0
 
 
 @command("log")
@@ -307,3 +316,6 @@ def _run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left to flush goes nowhere
+        return 1

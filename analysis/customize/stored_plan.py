@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import ibis
 import numpy as np
@@ -280,10 +280,33 @@ class StoredPlan:
 
     def _render_whole(self, filters: dict | Sequence | None, firsts: bool = False) -> pd.DataFrame:
         """Every row ``filters`` select (each customer's first of them only, with ``firsts``),
-        written: read and written :data:`SLICE_ROWS` places of the plan at a time (each
-        slice's rows read by ``pos`` in the engine, written, and kept as written), joined at
-        the end; the same frame as written in one piece."""
+        written: the slices of :meth:`slices` joined at the end; the same frame as written in
+        one piece."""
         parts: list[pd.DataFrame] = []
+        empty = whole = None
+        for rows, whole in self._slices(filters, firsts):
+            if rows.empty:
+                empty = rows
+                continue
+            parts.append(self._render(rows))
+        if not parts:
+            return self._render(empty.reset_index(drop=True) if whole else empty)
+        out = parts[0] if len(parts) == 1 else pd.concat(parts)
+        return out.reset_index(drop=True) if whole else out
+
+    def slices(self, filters: dict | Sequence | None = None) -> Iterator[pd.DataFrame]:
+        """Every row ``filters`` select, written, one slice of :data:`SLICE_ROWS` places of the
+        plan at a time, in the plan's order (the empty slices left out): joined, they are
+        :meth:`render` ``(filters, None)``, but only one slice's rows are held at a time, so
+        a caller that writes each slice out (``actions --limit 0``) never holds the whole
+        written plan (issue 15: a million rows under 2 GB)."""
+        for rows, _ in self._slices(filters):
+            if not rows.empty:
+                yield self._render(rows)
+
+    def _slices(self, filters: dict | Sequence | None, firsts: bool = False) -> Iterator[tuple[pd.DataFrame, bool]]:
+        """(rows, whether nothing was filtered) of every slice of :data:`SLICE_ROWS` places of
+        the plan, each read by ``pos`` in the engine; at least one slice, possibly empty."""
         with self.ws.reading():
             whole = self._table()
             t = self._filtered(filters, whole)
@@ -292,17 +315,8 @@ class StoredPlan:
             total = self.meta.get("rows")
             if total is None:
                 total = int(whole.pos.max().to_pyarrow().as_py() or -1) + 1
-            empty = None
             for start in range(0, max(int(total), 1), SLICE_ROWS):
-                rows = self._read(t.filter((t.pos >= start) & (t.pos < start + SLICE_ROWS)))
-                if rows.empty:
-                    empty = rows
-                    continue
-                parts.append(self._render(rows))
-        if not parts:
-            return self._render(empty.reset_index(drop=True) if t is whole else empty)
-        out = parts[0] if len(parts) == 1 else pd.concat(parts)
-        return out.reset_index(drop=True) if t is whole else out
+                yield self._read(t.filter((t.pos >= start) & (t.pos < start + SLICE_ROWS))), t is whole
 
     @staticmethod
     def _firsts(t: Any) -> Any:
@@ -464,6 +478,26 @@ def action_list(ws: Workspace, as_of: Any = None, filters: dict | None = None, l
     if found is None:
         return worked_out(ws, as_of, filters, limit, settings, action_settings, scores)
     return found.render(filters, limit).reset_index(drop=True)
+
+
+def action_slices(ws: Workspace, as_of: Any = None, filters: dict | None = None, limit: int | None = None,
+                  settings: ReportSettings = ReportSettings(), action_settings: ActionSettings = ActionSettings(),
+                  scores: Scores | None = None) -> Iterator[pd.DataFrame]:
+    """:func:`action_list` a piece at a time (what ``actions`` writes out as it goes), the
+    pieces joined being that frame: the whole stored plan (no ``limit``) one slice at a time
+    (:meth:`StoredPlan.slices`), else the one frame (a ``limit``'s rows, or a plan worked out
+    in pandas) in slices of :data:`SLICE_ROWS` rows. Empty pieces are left out: nothing comes
+    when no row does. Nothing is read before the first piece is asked for."""
+    from analysis.customize.plan import action_list as worked_out
+
+    found = read(ws, as_of, settings, action_settings, scores)
+    if found is not None and not limit:
+        yield from found.slices(filters)
+        return
+    frame = worked_out(ws, as_of, filters, limit, settings, action_settings, scores) if found is None \
+        else found.render(filters, limit)
+    for start in range(0, len(frame), SLICE_ROWS):
+        yield frame.iloc[start:start + SLICE_ROWS]
 
 
 def export_list(ws: Workspace, as_of: Any = None, filters: dict | None = None,
