@@ -102,12 +102,14 @@ def _insert_unordered(cur, sql: str, params: dict) -> int:
     this statement only): DuckDB then writes the rows it keeps straight to the file as it does for
     a whole read, where an ordered INSERT that leaves rows out (the odd ones) keeps them in memory
     and compresses them again at the commit (0.5 s of CPU a million lines, measured). The order of
-    ``transactions`` is not a contract (README, Decisions)."""
-    cur.execute("SET preserve_insertion_order = false")
+    ``transactions`` is not a contract (README, Decisions). The setting is the cursor's own
+    (``SESSION``; a plain SET is the whole database's, every cursor's): when the INSERT fails,
+    the transaction refuses the RESET, and the cursor, of this transaction only, goes with it."""
+    cur.execute("SET SESSION preserve_insertion_order = false")
     try:
         return int(cur.execute(sql, params).fetchall()[0][0])
     finally:
-        cur.execute("RESET preserve_insertion_order")
+        cur.execute("RESET SESSION preserve_insertion_order")
 
 
 def _typed_fields(fields: list[str]) -> list[str]:
