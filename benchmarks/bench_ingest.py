@@ -23,8 +23,7 @@ start-up and checkpoint included too), in the same run. The table gives wall tim
 machine the wall ratio drifts with what else runs, the CPU ratio much less. The target (1.5x)
 is on wall time at a quiet machine; neither file's import loads pandas (~0.25 s start-up
 against ~0.15 s for ``import duckdb``; the odd file's "$1,234.50" and "2024/03/05" are read by
-analysis.ingest.odd_cells), but the odd file's careful pass keeps its rejected lines in DuckDB's
-rejects table (about 10 µs each), which weighs at any size.
+analysis.ingest.odd_cells, and found by casts in the one read, analysis.store.bulk_split).
 Targets: the workbook under 20 s on 2 cores; the CSVs within 1.5x of DuckDB.
 """
 

@@ -16,9 +16,9 @@ the imports log and the messages). This module plans and reads bytes; the statem
   (:func:`read_facts`). When the rows written are all the file's lines and no cell needs
   stripping, that is the import. Otherwise the transaction is rolled back and run again
   (:class:`Retry`), this file the careful way.
-- Careful pass of the odd lines only (:func:`~analysis.store.bulk_split.insert_split`): the
-  reader types the cells, writes the plain rows straight into ``transactions`` and sets aside
-  the lines it cannot cast, which alone are staged and checked as below; when the plain rows
+- Careful pass of the odd lines only (:func:`~analysis.store.bulk_split.insert_split`): one
+  read types the cells in SQL and marks the lines with a cell it cannot cast; the plain rows go
+  into ``transactions``, the odd lines alone are staged and checked as below; when the plain rows
   need care too (guests, returns, ids to normalise, a currency column), the whole file is:
 - Careful pass (:func:`~analysis.store.bulk_careful.scan`, :func:`~analysis.store.bulk_careful.check_and_insert`): the cells are staged in a
   temporary table (stripped of the whitespace ``str.strip`` removes, when some cell has

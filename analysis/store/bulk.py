@@ -106,7 +106,7 @@ def _insert_sql(fields: list[str], select: str, table: str = "transactions", sto
     return f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {typed}, $import_id FROM ({select})"
 
 
-def _money_from_text(c: str, table: str, fld: str) -> str:
+def _money_from_text(c: str, table: str, fld: str, try_cast: bool = False) -> str:
     """SQL of the plain-number text ``c`` (an amount cell as written) as ``table.fld`` keeps it,
     the same value as schema.store_cast of its DOUBLE (the DOUBLE's shortest text to the cent,
     half away from zero) with one cast instead of three: a text of at most 15 characters
@@ -115,10 +115,12 @@ def _money_from_text(c: str, table: str, fld: str) -> str:
     more than the plain numbers there (no spaces, "+" or "_" reach this SQL: see
     :func:`_typed_select`), and refuses inf and nan. Longer texts and exponents go through the
     DOUBLE when they are plain numbers (value_rules.PLAIN_NUMBER); other texts give NULL, which
-    the column refuses (NOT NULL), so that the careful pass reads them."""
+    the column refuses (NOT NULL), so that the careful pass reads them. ``try_cast``: a short
+    text that is no number gives NULL too, rather than stopping the statement (the odd cells
+    of :mod:`analysis.store.bulk_split`)."""
     money = SCHEMA[table][fld].split()[0]
     return (f"CASE WHEN length({c}) <= 15 AND strpos({c}, 'e') = 0 AND strpos({c}, 'E') = 0 "
-            f"THEN CAST({c} AS {money}) WHEN regexp_full_match({c}, $plain_number) "
+            f"THEN {'TRY_CAST' if try_cast else 'CAST'}({c} AS {money}) WHEN regexp_full_match({c}, $plain_number) "
             f"THEN {store_cast(table, fld, f'CAST({c} AS DOUBLE)')} END")
 
 
@@ -180,24 +182,18 @@ def insert_direct(cur, raw: RawSheet, mapping: dict[str, str], import_id: int, r
     return (None if written is None else int(written)), fact
 
 
-def _typed_select(index: dict[str, int], fields: list[str], params: dict, rules: R.Rules,
-                  rejects: tuple[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
+def _typed_select(index: dict[str, int], fields: list[str], params: dict, rules: R.Rules) -> tuple[str, tuple[str, ...]]:
     """Cells typed by the CSV reader (DOUBLE; DATE as %Y-%m-%d) in a file without "_" or "+".
     There DuckDB accepts exactly the plain numbers values.py reads (plus inf and nan, and
     years outside 1000-9999, which :func:`_typed_value` refuses); spaces around a cell make the
     file's facts ask for stripping; a cell it cannot read drops its row (``ignore_errors``),
     which the row count shows. Amounts are read as text and cast to the store's DECIMAL in one
-    step (:func:`_money_from_text`). Returns (the SELECT, the fields it gives in the store's type).
-    With ``rejects`` (the names of a rejects table and scan), the lines the reader cannot cast are
-    kept there instead, amounts included (typed as DOUBLE, kept as the store keeps a DOUBLE):
-    the careful pass's odd lines (:mod:`analysis.store.bulk_split`)."""
-    money = [f for f in fields if f in R.AMOUNT_FIELDS] if rejects is None else []
+    step (:func:`_money_from_text`). Returns (the SELECT, the fields it gives in the store's type)."""
+    money = [f for f in fields if f in R.AMOUNT_FIELDS]
     types = {i: {"number": "DOUBLE", "date": "DATE"}.get(field_kind(f), "VARCHAR") for f, i in index.items()
              if f not in money}
     params["columns"] = {name: types.get(i, "VARCHAR") for i, name in enumerate(params["columns"])}
-    kept = ("ignore_errors=true" if rejects is None else
-            f"store_rejects=true, rejects_table={_literal(rejects[0])}, rejects_scan={_literal(rejects[1])}")
-    read = _READ.format(f", dateformat='%Y-%m-%d', {kept}")
+    read = _READ.format(", dateformat='%Y-%m-%d', ignore_errors=true")
     cells = {f: quote_ident("c" + str(index[f])) for f in fields}
     typed = {f: _money_from_text(cells[f], "transactions", f) if f in money else cells[f] for f in fields}
     cols = ", ".join(f"{_typed_value(f, typed[f], rules, money=f in money)} AS {quote_ident(f)}" for f in fields)

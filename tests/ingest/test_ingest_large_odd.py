@@ -11,7 +11,7 @@ from analysis import cli
 from analysis.ingest import reading
 from analysis.store import bulk as bulk_sql
 from analysis.store import bulk_careful
-from analysis.store import bulk_split  # noqa: F401 (bound to the reader's text before it is counted below)
+from analysis.store import bulk_split
 
 
 class _CountedRead(str):
@@ -46,8 +46,8 @@ def test_a_large_export_with_hand_written_cells_is_read_once_and_reported_to_the
     taken = []
     direct = bulk_sql.insert_direct
     monkeypatch.setattr(bulk_sql, "insert_direct", lambda *a, **k: taken.append("optimistic pass") or direct(*a, **k))
-    monkeypatch.setattr(bulk_careful, "_READ", _CountedRead(bulk_careful._READ))
-    monkeypatch.setattr(bulk_sql, "_READ", _CountedRead(bulk_sql._READ))  # the careful pass's typed read
+    for module in (bulk_sql, bulk_split, bulk_careful):  # every read of a CSV by the bulk import
+        monkeypatch.setattr(module, "_READ", _CountedRead(module._READ))
     db = str(tmp_path / "shop.duckdb")
     capsys.readouterr()  # the seed printed above
 
@@ -57,7 +57,7 @@ def test_a_large_export_with_hand_written_cells_is_read_once_and_reported_to_the
     report = json.loads(capsys.readouterr().out)
 
     assert taken == [] and _CountedRead.reads == 1  # the careful pass alone, one read of the file
-    # (the odd lines it sets aside are read again from a small file of their own)
+    # (the odd lines are staged from that read, not read again)
     file = ingested["files"][0]
     assert file["rows"] == 4000 and file["skipped"] == 0 and ingested["currency"] == "USD"
     assert file["currency_evidence"] == f"'{marked[0]}' in column 'Amount'"  # the first cell that says it
@@ -116,6 +116,18 @@ def test_hand_written_cells_from_the_command_line_are_read_without_pandas(tmp_pa
 
 
 
+def _count_staged(monkeypatch) -> list[int]:
+    """The number of lines each split pass stages for the value rules (the rows of its stage)."""
+    staged, original = [], bulk_split._stage_odd_lines
+
+    def stage(cur, found, *rest):
+        original(cur, found, *rest)
+        staged.append(cur.execute(f'SELECT count(*) FROM "{found.stage}"').fetchall()[0][0])
+
+    monkeypatch.setattr(bulk_split, "_stage_odd_lines", stage)
+    return staged
+
+
 def _export(rng: random.Random, n: int) -> tuple[list[str], Decimal, set, int]:
     """(lines of a shop export with about 5% hand-written amounts or day-first dates, the sum of
     its amounts, its buyers, the number of lines with an odd cell)."""
@@ -143,10 +155,7 @@ def test_odd_cells_among_plain_rows_are_the_only_lines_staged_and_named_by_their
     seed = 20261209
     print("seed", seed)
     lines, cents, buyers, odd_lines = _export(random.Random(seed), 3000)
-    staged = []
-    original = bulk_split._stage_odd_lines
-    monkeypatch.setattr(bulk_split, "_stage_odd_lines", lambda cur, found, odd: staged.append(len(odd)) or
-                        original(cur, found, odd))
+    staged = _count_staged(monkeypatch)
     path = tmp_path / "shop_export.csv"
     path.write_text("".join(lines), encoding="utf-8")
     monkeypatch.setattr(reading, "LARGE_FILE", path.stat().st_size - 1)
@@ -225,3 +234,114 @@ def test_euro_amounts_and_dotted_dates_with_a_few_bad_cells_are_skipped_and_name
     assert cli.main(["report", "--db", db, "--json"]) == 0
     kpis = json.loads(capsys.readouterr().out)["kpis"]
     assert Decimal(str(kpis["revenue"])) == cents and kpis["buyers"] == len(buyers)
+
+
+def _hand_written_export(rng: random.Random, n: int, bad: dict[int, tuple[str, str]]):
+    """(lines, cents, buyers, quantity, odd lines) of a shop export with hand-written amounts
+    ("$1,234.50"), dates ("2024/03/05") and quantities ("1,200"), and the cells ``bad`` (data row
+    -> (column, cell)) nobody can read; the figures are those of the other rows."""
+    lines = ["Customer ID,Order ID,Order Date,Amount,Quantity,Product\n"]
+    cents, buyers, quantity, odd_lines = Decimal(0), set(), 0, 0
+    for i in range(n):
+        customer = f"C{rng.randrange(700):04d}"
+        value = Decimal(rng.randrange(100, 900_000)) / 100
+        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+        units = rng.choice([1, 2, 3, 1200, 2500]) if i % 47 == 9 else rng.randrange(1, 9)
+        cells = {"Amount": f'"${value:,.2f}"' if i % 23 == 4 else f"{value:.2f}",
+                 "Order Date": f"2024/{month:02d}/{day:02d}" if i % 29 == 6 else f"2024-{month:02d}-{day:02d}",
+                 "Quantity": f'"{units:,}"' if i % 47 == 9 else str(units)}
+        if i in bad:
+            column, cell = bad[i]
+            cells[column] = cell
+        else:
+            cents, quantity = cents + value, quantity + units
+            buyers.add(customer)
+        odd_lines += any(not c.strip('"').replace(".", "").replace("-", "").isdigit() for c in cells.values())
+        lines.append(f"{customer},O{i:05d},{cells['Order Date']},{cells['Amount']},{cells['Quantity']},P{i % 50}\n")
+    return lines, cents, buyers, quantity, odd_lines
+
+
+def test_hand_written_amounts_dates_and_quantities_are_found_in_the_one_read_and_bad_cells_named(
+        tmp_path, monkeypatch, capsys):
+    """A manager's large export with hand-written amounts ("$1,234.50"), dates ("2024/03/05") and
+    quantities ("1,200"), one amount nobody can read ("twelve") and one date that is no day
+    ("2024/02/30"). Imported as it is, it is refused naming the file, both lines, their columns
+    and values, and no workspace is left behind; with --skip-invalid the two lines are skipped
+    and named, and the revenue to the cent, the lines, the buyers and the units are the raw
+    rows'. The file is read once by DuckDB: the odd lines are found by that read's casts and
+    staged from it (not kept as lines the reader rejects and read again from a file of their own),
+    and they alone are staged."""
+    import os
+
+    import duckdb
+
+    seed = 20261211
+    print("seed", seed)
+    bad = {1700: ("Amount", "twelve"), 2900: ("Order Date", "2024/02/30")}
+    lines, cents, buyers, units, odd_lines = _hand_written_export(random.Random(seed), 4500, bad)
+    path = tmp_path / "shop_export.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(reading, "LARGE_FILE", path.stat().st_size - 1)
+    for module in (bulk_sql, bulk_split, bulk_careful):  # every read of a CSV by the bulk import
+        monkeypatch.setattr(module, "_READ", _CountedRead(module._READ))
+    staged = _count_staged(monkeypatch)
+    db = str(tmp_path / "shop.duckdb")
+    capsys.readouterr()
+
+    assert cli.main(["ingest", str(path), "--db", db, "--json"]) == 2
+    error = capsys.readouterr().err
+    assert "shop_export.csv" in error and "Traceback" not in error
+    for i, (column, cell) in bad.items():
+        assert f"line {i + 2}" in error and f"'{column}'" in error and f"'{cell}'" in error
+    assert not os.path.exists(db)  # the failed import left no workspace behind
+
+    _CountedRead.reads, staged[:] = 0, []
+    assert cli.main(["ingest", str(path), "--db", db, "--skip-invalid", "--json"]) == 0
+    file = json.loads(capsys.readouterr().out)["files"][0]
+    assert (file["rows"], file["skipped"]) == (4498, 2)
+    named = " ".join(file["skipped_examples"])
+    for i, (column, cell) in bad.items():
+        assert f"line {i + 2}" in named and f"'{column}'" in named and f"'{cell}'" in named
+    assert _CountedRead.reads == 1  # one read of the CSV, the odd lines staged from it
+    assert staged == [odd_lines]  # the odd lines alone
+    with duckdb.connect(db, read_only=True) as con:
+        got = con.execute("SELECT count(*), sum(amount), count(DISTINCT customer_id), sum(quantity) "
+                          "FROM transactions").fetchall()[0]
+    assert got == (4498, cents, len(buyers), units)
+    assert cli.main(["report", "--db", db, "--json"]) == 0
+    kpis = json.loads(capsys.readouterr().out)["kpis"]
+    assert Decimal(str(kpis["revenue"])) == cents and kpis["buyers"] == len(buyers)
+
+
+def test_an_export_the_split_pass_gives_up_on_leaves_the_workspace_as_it_was(tmp_path, monkeypatch):
+    """A manager's large export with hand-written amounts and, far down, a guest checkout (a line
+    without a customer id): the split pass gives up on it and the file is staged whole. The
+    guest line is kept apart, the revenue of the customers' lines is the raw rows', and the
+    workspace's settings are as before the import (the split pass's unordered INSERT changed only
+    its own cursor's: another cursor of the workspace, as another session of the app has, still
+    keeps rows in their order)."""
+    from analysis.ingest.load import ingest_files
+    from analysis.store.workspace import Workspace
+
+    seed = 20261212
+    print("seed", seed)
+    lines, cents, buyers, _ = _export(random.Random(seed), 30_000)
+    guest = lines[28_000].split(",")  # past the head the import is planned from (1 MB)
+    lines[28_000] = ",".join([""] + guest[1:])
+    cents -= Decimal(guest[3].strip('"').replace("$", "").replace(",", ""))
+    path = tmp_path / "shop_export.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(reading, "LARGE_FILE", path.stat().st_size - 1)
+    split = []
+    original = bulk_split.insert_split
+    monkeypatch.setattr(bulk_split, "insert_split", lambda *a, **k: split.append(1) or original(*a, **k))
+    ws = Workspace(tmp_path / "shop.duckdb")
+    try:
+        report = ingest_files(ws, [path])
+        file = report.files[0]
+        assert path.stat().st_size > 1 << 20 and split and (file.rows, file.guest_lines) == (30_000, 1)
+        other = ws.cursor()
+        assert other.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(True,)]
+        assert other.execute("SELECT sum(amount) FROM transactions").fetchall() == [(cents,)]
+    finally:
+        ws.close()
