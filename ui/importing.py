@@ -10,6 +10,7 @@ from analysis import i18n, money, vocabulary
 from analysis.i18n import N_, t
 from analysis.ingest import FIELDS, SheetPlan, orders, plan_file
 from analysis.ingest.reading import delimiter_name
+from analysis.ingest.values import as_text
 from analysis.store import Workspace
 from ui import show, workspace
 
@@ -108,13 +109,22 @@ def edit_plan(plan: SheetPlan, prefix: str) -> SheetPlan:
         + (t(" · separated by {delimiter}", delimiter=delimiter_name(plan.delimiter)) if plan.delimiter else "")
         + (t(" · mapping remembered from an earlier import") if plan.remembered else "")
     )
-    preview = plan.preview
+    preview = _as_shown(plan.preview)
     computed = orders.preview_amounts(preview, mapping) if table == "transactions" else None
     if computed is not None:
         preview = preview.copy()
         preview.insert(0, t("amount = quantity × unit price"), computed.map(lambda v: i18n.number(v, 2)))
     st.dataframe(preview, hide_index=True, width="stretch")
     return dataclasses.replace(plan, table=table, mapping=mapping)
+
+
+def _as_shown(preview):
+    """The preview's columns that mix kinds of cell (a workbook's dates written as date cells,
+    serial numbers and text) as the text of each cell, so the table is drawn as read instead of
+    failing Arrow's conversion (Streamlit then logs a traceback and guesses the fix)."""
+    mixed = [c for c in preview.columns if preview[c].dtype == object
+             and preview[c].dropna().map(type).nunique() > 1]
+    return preview.assign(**{c: as_text(preview[c]) for c in mixed}) if mixed else preview
 
 
 def message_markdown(text: str) -> str:

@@ -80,7 +80,7 @@ def ambiguous_dates_message(column: str, examples: list[str]) -> str:
 
 
 def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
-               counts: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+               counts: pd.Series | None = None, decided: dict | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates and datetimes, returned as ``datetime64`` (midnight unless ``keep_time``).
 
     Understands ISO and year-first dates (2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日),
@@ -91,7 +91,11 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
     month-first (the minority then fails as invalid). A column where every such value has
     both parts <= 12 is ambiguous and refused with :class:`AmbiguousDates` rather than guessed.
     ``counts`` (same index) says how many rows each value stands for, when ``series`` holds
-    a column's distinct values: the day/month votes then count rows, not values.
+    a column's distinct values: the day/month votes then count rows, not values. ``decided``
+    (a dict, when given) receives that decision when some value could be read either way, for
+    the import summary: ``day_first``, the earliest value that decided (``by``), how many rows could
+    be read either way (``either``), the earliest of them (``example``) and the day it was read as
+    (``read_as``, ISO).
     """
     idx = series.index
     bad = pd.Series(False, index=idx)
@@ -135,9 +139,17 @@ def parse_date(series: pd.Series, keep_time: bool = False, column: str = "",
             day_first_votes, month_first_votes = int(((a > 12) * w).sum()), int(((b > 12) * w).sum())
             if day_first_votes == 0 and month_first_votes == 0:
                 raise AmbiguousDates(column, text[p.index])
-            day, month = (a, b) if day_first_votes >= month_first_votes else (b, a)
+            day_first = day_first_votes >= month_first_votes
+            day, month = (a, b) if day_first else (b, a)
             out[p.index] = _assemble(p["y"], month, day, p["t"], p.index)
             done[p.index] = True
+            either = (a <= 12) & (b <= 12) & (a != b)
+            if decided is not None and either.any():  # the same words whatever order the values come in
+                read = pd.DataFrame({"day": out[p.index], "text": text[p.index]})
+                by = read[(a if day_first else b) > 12].sort_values(["day", "text"]).iloc[0]
+                first = read[either].sort_values(["day", "text"]).iloc[0]
+                decided.update(day_first=bool(day_first), by=str(by["text"]), either=int((either * w).sum()),
+                               example=str(first["text"]), read_as=first["day"].date().isoformat())
 
     rest = s[~done]
     if len(rest):

@@ -109,6 +109,13 @@ def _details(plan: SheetPlan) -> bool:
     return bool(plan.platform and platforms.BY_KEY[plan.platform].details)
 
 
+def _by_order(plan: SheetPlan) -> bool:
+    """Purchase lines with no column saying who bought (a returns file naming the orders, order
+    items): they take their customer from their order among the order lists and the purchases,
+    so they are written after the sheets that say who bought (README, files linked by order id)."""
+    return plan.table == "transactions" and "customer_id" not in plan.mapping and "order_id" in plan.mapping
+
+
 def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> IngestReport:
     report = IngestReport()
     raw_cache: dict[str, list] = {}
@@ -116,7 +123,7 @@ def _ingest_all(ws, plans, data_by_file, rules: Rules, remember, facts) -> Inges
     with ws.transaction() as cur:
         report.currency = db.note(cur, CURRENCY_NOTE)
         for i, plan in sorted(enumerate(plans), key=lambda ip: (_WRITE_ORDER.get(ip[1].table, 9),
-                                                                _details(ip[1]), ip[0])):
+                                                                _details(ip[1]) or _by_order(ip[1]), ip[0])):
             if not plan.table:
                 results[i] = SheetResult(plan.file_name, plan.sheet, None, reason=plan.reason or t("no table chosen"),
                                          platform=plan.platform)
@@ -199,7 +206,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             result.duplicate = True
             return result
         plain = table == "transactions" and set(plan.mapping) <= set(bulk.FIELDS) \
-            and not db.has_rows(cur, "orders")  # what bulk.py reads
+            and not db.has_rows(cur, "orders") and not _by_order(plan)  # what bulk.py reads
         if plain and "currency" not in plan.mapping and (
                 (fact is None and not bulk.head_needs_rules(raw, plan.mapping))
                 or (fact is not None and fact.direct is not False and fact.split is None and not fact.refuse
@@ -266,15 +273,13 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     from analysis.ingest.validate import prepare
 
     has_orders = db.has_rows(cur, "orders")
-    by_purchases = table == "interactions" or _details(plan)  # contacts, and item lines of purchased orders
+    # contacts, item lines of purchased orders, and lines that name only their order (returns)
+    by_purchases = table == "interactions" or _details(plan) or _by_order(plan)
     links = (lambda ids: db.order_links(cur, ids, purchases=by_purchases)) \
         if by_purchases or (table == "transactions" and has_orders) else None
-    prepared = prepare(raw, table, plan.mapping, label, rules, links)
+    prepared = prepare(raw, table, plan.mapping, label, rules, links, discount_off_amount=bool(
+        plan.platform and platforms.BY_KEY[plan.platform].discount_off_amount))
     frame = prepared.frame.copy()
-    if table == "transactions" and plan.platform and platforms.BY_KEY[plan.platform].discount_off_amount:
-        from analysis.ingest import orders
-
-        frame = orders.less_discount(frame)
     import_id = ws.next_id(cur, "imports", "import_id")
     result.linked, result.unlinked, result.unlinked_examples = prepared.linked, prepared.unlinked, \
         prepared.unlinked_examples
@@ -301,6 +306,7 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
     _log_import(cur, plan, import_id, digest, result.rows, prepared.invalid_count)
     result.skipped = prepared.invalid_count
     result.skipped_examples = prepared.examples
+    result.dates_read = prepared.dates_read
     result.ids_normalised = prepared.ids_normalised
     if prepared.currency is not None:
         result.currency, result.currency_evidence = prepared.currency.code, prepared.currency.evidence
@@ -316,7 +322,7 @@ def _careful_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, d
     (:class:`analysis.store.bulk_careful.Checked`)."""
     _log_import(cur, plan, import_id, digest, checked.rows, checked.invalid)
     result.rows, result.skipped, result.skipped_examples = checked.rows, checked.invalid, checked.examples
-    result.ids_normalised = checked.ids_normalised
+    result.ids_normalised, result.dates_read = checked.ids_normalised, checked.dates_read
     result.customer_lines, result.guest_lines = checked.customer_lines, checked.guest_lines
     result.guest_revenue, result.by_status, result.carried = checked.guest_revenue, checked.by_status, checked.carried
     result.id_from = M.customer_id_source(plan.mapping, plan.columns)
@@ -387,6 +393,9 @@ def _log_import(cur, plan: SheetPlan, import_id: int, digest: str, rows: int, sk
 
 def _finish_result(cur, plan: SheetPlan, result: SheetResult, import_id: int, remember: bool) -> SheetResult:
     result.import_id = import_id
+    if plan.table in ("transactions", "interactions") and M.customer_id_source(plan.mapping, plan.columns) == "email":
+        # e-mails of customers the customer list gives under their ids: those customers' rows
+        result.linked_by_email = db.accounts_by_email(cur, import_id, plan.table)
     if plan.table == "transactions":  # orders an earlier file gave too: counted once, as this file gives them
         result.orders_replaced, result.lines_replaced = db.replace_earlier_orders(cur, import_id)
     if remember and plan.header_signature:

@@ -149,7 +149,7 @@ _CONTAINS: dict[str, list[str]] = {
     "category": ["类别", "品类", "category"],
     "name": ["名称", "姓名"],
     "signup_date": ["注册"],
-    "satisfaction": ["满意", "satisfaction", "csat", "rating"],
+    "satisfaction": ["满意", "satisfaction", "csat", "rating", "nps", "netpromoter", "recommend", "推荐"],
     "note": ["备注", "comment", "note"],
 }
 

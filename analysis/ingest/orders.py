@@ -156,15 +156,6 @@ def line_amounts(unit_price: pd.Series, quantity: pd.Series | None = None,
     return pd.Series(out, index=unit_price.index)
 
 
-def less_discount(frame: pd.DataFrame) -> pd.DataFrame:
-    """The lines with their amount less |discount| (an export whose line total is before the
-    line's promotion: Amazon's item-price), by :func:`line_amounts` (one unit at the amount:
-    exact in decimal, rounded half away from zero to the cent); unchanged without a discount column."""
-    if "discount" not in frame or "amount" not in frame:
-        return frame
-    return frame.assign(amount=line_amounts(frame["amount"], None, frame["discount"]))
-
-
 def preview_amounts(preview: pd.DataFrame, mapping: dict[str, str]) -> pd.Series | None:
     """The amounts :func:`line_amounts` gives the preview's rows (None when the mapping has a line
     total or no unit price), for the app to show before importing."""

@@ -66,6 +66,9 @@ class SheetResult:
     # contacts (reviews, returns, tickets) linked to a customer through the purchases' order ids
     linked: int = 0
     unlinked: int = 0
+    linked_by_email: int = 0  # e-mail ids that are customers of the customer list (their rows are theirs)
+    # date columns whose day/month order the other values decided (analysis.ingest.dates.parse_date)
+    dates_read: list[dict] = field(default_factory=list)
     unlinked_examples: list[str] = field(default_factory=list)
     reason: str | None = None  # why a whole sheet was skipped
     import_id: int | None = None
@@ -80,7 +83,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         """The report for ``ingest --json``: every sheet under ``files``, and the import's totals
         (``rows, skipped, by_status, guest_lines, guest_revenue, attributes_filled,
-        attribute_conflicts, rows_merged, ids_merged, ids_normalised, linked, unlinked,
+        attribute_conflicts, rows_merged, ids_merged, ids_normalised, linked, unlinked, linked_by_email,
         platform, currency``)."""
         written = [r for r in self.files if r.table and not r.duplicate]
         by_status: dict[str, dict] = {}
@@ -91,7 +94,7 @@ class IngestReport:
                 into["value"] = round(into["value"] + got["value"], 2)
         total = {key: sum(getattr(r, key) for r in written) for key in (
             "rows", "skipped", "guest_lines", "attributes_filled", "attribute_conflicts", "rows_merged",
-            "ids_merged", "ids_normalised", "linked", "unlinked")}
+            "ids_merged", "ids_normalised", "linked", "unlinked", "linked_by_email")}
         return {"files": [asdict(r) for r in self.files], **total, "by_status": by_status,
                 "guest_revenue": round(sum(r.guest_revenue for r in written), 2),
                 "platform": next((r.platform for r in self.files if r.platform), None), "currency": self.currency}
@@ -118,6 +121,7 @@ class IngestReport:
                 if r.currency:
                     lines.append("  " + t("amounts in {code} ({evidence})", code=r.currency,
                                           evidence=r.currency_evidence))
+                lines += ["  " + _dates_line(d) for d in r.dates_read]
                 if r.ids_normalised:
                     lines.append("  " + tn(
                         "{n:,} id written with invisible or full-width characters was normalised "
@@ -186,6 +190,18 @@ def _purchase_lines(r: SheetResult) -> list[str]:
     return out
 
 
+def _dates_line(d: dict) -> str:
+    """How a date column's day/month order was decided, with a date read that way."""
+    import datetime as dt
+
+    day = i18n.date(dt.date.fromisoformat(d["read_as"]))
+    return tn("column {column!r}: dates read {order}, as {by!r} shows; {n:,} date could be read either way, "
+              "and was read so ({example!r} is {day})", "column {column!r}: dates read {order}, as {by!r} shows; "
+              "{n:,} dates could be read either way, and were read so ({example!r} is {day})", d["either"],
+              column=d["column"], by=d["by"], example=d["example"], day=day,
+              order=t("day first (day/month/year)") if d["day_first"] else t("month first (month/day/year)"))
+
+
 def _customer_lines(r: SheetResult) -> list[str]:
     out = []
     if r.rows_merged and not r.ids_merged:  # with accounts of one person, their rows are merged by design
@@ -203,6 +219,10 @@ def _customer_lines(r: SheetResult) -> list[str]:
 def _link_lines(r: SheetResult) -> list[str]:
     """Rows linked to their customer through their order id, and those that could not be."""
     out = []
+    if r.linked_by_email:
+        out.append(tn("{n:,} e-mail address is a customer's in the customer list (compared without capitals or "
+                      "spaces): its rows are that customer's", "{n:,} e-mail addresses are customers' in the customer "
+                      "list (compared without capitals or spaces): their rows are those customers'", r.linked_by_email))
     if r.linked:
         out.append(tn("{n:,} row linked to its customer through its order id",
                       "{n:,} rows linked to their customers through their order ids", r.linked))

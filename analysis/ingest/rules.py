@@ -11,6 +11,7 @@ CSV written by DuckDB's reader alone (analysis.ingest.bulk) is imported without 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,24 @@ if TYPE_CHECKING:
 
 SHOW_ERRORS = 5
 DEFAULT_SCALE = 5.0
+# A survey column's scale when the file has no scale column: written in its name ("Score (0-10)",
+# "Rating /10", "满分10"), else 10 for a Net Promoter question (0-10 by definition), else 5.
+_SCALE_IN_NAME = re.compile(r"(?:\b[01]\s*(?:-|–|~|to|到|至)\s*|/\s*|out of\s*|满分\s*)(\d{1,3})(?!\d)", re.IGNORECASE)
+_NPS_WORDS = ("nps", "net promoter", "recommend", "推荐")
+
+
+def default_scale(column: str) -> float:
+    """The scale of the satisfaction scores in ``column`` when no scale column says it: a scale
+    its name writes (``(0-10)``, ``/10``, ``out of 7``, ``满分10``), 10 for a Net Promoter
+    question (Reichheld, "The One Number You Need to Grow", HBR 2003: 0-10), else
+    :data:`DEFAULT_SCALE`. An NPS file read on a 5-point scale refused every score above 5, and
+    with the invalid rows skipped kept only the detractors' scores."""
+    name = str(column)
+    found = _SCALE_IN_NAME.search(name)
+    if found and int(found.group(1)) > 1:
+        return float(found.group(1))
+    lower = name.lower()
+    return 10.0 if any(w in lower for w in _NPS_WORDS) else DEFAULT_SCALE
 
 # field -> (the kind of value, what a valid one looks like; English, shown through ``lookup``). The
 # kind names the parser (analysis.ingest.validate.PARSER_OF): "id" values.parse_id, "number"

@@ -53,16 +53,21 @@ class Prepared:
     linked: int = 0  # rows given their customer through their order id
     unlinked: int = 0  # rows with an order id no known order has
     unlinked_examples: list[str] = field(default_factory=list)
+    # date columns whose day/month order other values decided: {column, day_first, by, either, example, read_as}
+    dates_read: list[dict] = field(default_factory=list)
 
 
 def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str, rules: Rules,
-            links=None) -> Prepared:
+            links=None, discount_off_amount: bool = False) -> Prepared:
     """Parse and check every mapped column of ``raw`` for ``table``.
 
     Purchase rows first get their order-level fields carried to the order's other lines and,
-    without a line total, their amount from quantity x unit price (:mod:`.orders`); a purchase
-    without a customer id is valid (a guest checkout). A customer list with repeated ids is
-    merged later (:func:`analysis.ingest.identity.merge_repeated`).
+    without a line total, their amount from quantity x unit price (:mod:`.orders`); with
+    ``discount_off_amount`` (an export whose line total is before the line's promotion: Amazon's
+    item-price) the amount less the discount. A discount larger than what it is taken off makes
+    the row invalid (:func:`_discount_over`). A purchase without a customer id is valid (a guest
+    checkout). A customer list with repeated ids is merged later
+    (:func:`analysis.ingest.identity.merge_repeated`).
     """
     src = raw.frame
     n = len(src)
@@ -74,10 +79,15 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     bad: dict[str, pd.Series] = {}
     stats: dict = {}
     future = pd.Series(False, index=range(n))
+    dates_read = []
     for fld, col in mapping.items():
         parser = PARSER_OF[R.kind(fld)]
         if parser is dates.parse_date:
-            values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}")
+            decided: dict = {}
+            values, wrong = parser(src[col], keep_time=(table == "interactions"), column=f"{file_label}: {col}",
+                                   decided=decided)
+            if decided:
+                dates_read.append({"column": col, **decided})
         elif parser is V.parse_id:
             values, wrong = parser(src[col], stats)
             values = identity.emails_as_ids(values)
@@ -89,8 +99,13 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     if table == "transactions":
         carried = orders.carry_order_fields(out)
     link = _link(out, table, links)
+    over = None
     if table == "transactions" and "amount" not in out and "unit_price" in out:
+        over = _discount_over(orders.line_amounts(out["unit_price"], out.get("quantity")), out.get("discount"))
         out["amount"] = orders.line_amounts(out["unit_price"], out.get("quantity"), out.get("discount"))
+    elif table == "transactions" and discount_off_amount and "amount" in out and "discount" in out:
+        over = _discount_over(out["amount"], out["discount"])
+        out["amount"] = orders.line_amounts(out["amount"], None, out["discount"])
     for fld, col in mapping.items():
         expected = R.expected(fld)
         wrong = bad[fld]
@@ -104,6 +119,10 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             by_field[fld].append((codes.notna(), col,
                                   lambda p, v, e, _c=col, _k=codes: describe_range(_k.iloc[p], _c, v, rules)))
             future |= codes == FUTURE
+    if over is not None and over.any():
+        by_field["discount"].append((over, mapping["discount"], lambda p, v, e, _c=mapping["discount"]: t(
+            "column {column!r}: {value!r} is more than the line it is taken off (a discount cannot turn a sale "
+            "into a refund)", column=_c, value=str(v))))
     problems = [p for f in mapping for p in by_field[f]]
     if link.undated is not None:  # order items with no date of their own, whose order is not known
         col = mapping["order_id"]
@@ -115,6 +134,8 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
         sat = out.get("satisfaction")
         if kind is None:
             kind = pd.Series(np.nan, index=range(n), dtype=object)
+        else:
+            kind = kind_codes(kind)
         if sat is not None:
             kind = kind.where(kind.notna() | sat.isna(), "survey")
         need = kind.isna()
@@ -125,10 +146,11 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
             problems.append((need, cols, lambda p, v, e, _c=cols: describe(
                 _c, v, N_("a contact type or a satisfaction score"), e)))
         out["kind"] = kind
+        scale = R.default_scale(mapping["satisfaction"]) if sat is not None else DEFAULT_SCALE
         if sat is not None and "scale" not in out:
-            out["scale"] = pd.Series(np.where(sat.notna(), DEFAULT_SCALE, np.nan), index=range(n))
+            out["scale"] = pd.Series(np.where(sat.notna(), scale, np.nan), index=range(n))
         elif sat is not None:
-            out["scale"] = out["scale"].where(out["scale"].notna() | sat.isna(), DEFAULT_SCALE)
+            out["scale"] = out["scale"].where(out["scale"].notna() | sat.isna(), scale)
         if sat is not None:
             over = sat.notna() & ((sat < 0) | (sat > out["scale"]))
             if over.any():
@@ -140,6 +162,8 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     bad_any = pd.Series(False, index=range(n))
     for mask, _, _ in problems:
         bad_any |= mask
+    if link.drop is not None:  # contacts whose order is not known: left out and reported, not invalid
+        bad_any = bad_any & ~link.drop
     examples = []
     for pos in np.flatnonzero(bad_any.to_numpy())[:SHOW_ERRORS]:
         reasons = []
@@ -152,9 +176,6 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     any_future = bool((future & bad_any).any())
 
     frame = pd.DataFrame(out)
-    if link.drop is not None:  # contacts whose order is not known: left out and reported, not invalid
-        bad_any = bad_any & ~link.drop
-        invalid = int(bad_any.sum())
     if invalid and not rules.skip_invalid:
         raise invalid_rows_error(file_label, invalid, n, examples, rules, any_future)
     keep = ~bad_any.to_numpy()
@@ -165,7 +186,40 @@ def prepare(raw: RawSheet, table: str, mapping: dict[str, str], file_label: str,
     shown = [t("line {line}, order {order!r}", line=raw.lines[i], order=str(out["order_id"].iloc[i]))
              for i in np.flatnonzero(unlinked)[:SHOW_ERRORS]]
     return Prepared(frame[keep].reset_index(drop=True), raw.lines[keep], invalid, examples,
-                    stats.get("normalised", 0), any_future, currency, carried, link.linked, int(unlinked.sum()), shown)
+                    stats.get("normalised", 0), any_future, currency, carried, link.linked, int(unlinked.sum()), shown,
+                    dates_read)
+
+
+# What a contact file writes in its type column, lower case -> the contact kind every figure counts
+# (analysis.interact.contacts.KINDS): the kinds' own words in both languages, and the words help desks
+# use for a complaint or a survey. Other words are kept as written, a kind of their own ("call",
+# "meeting", 来电: not counted as contacts by the fatigue cap, as before).
+_KIND_WORDS = {
+    "complaint": ["complaint", "complaints", "投诉", "客诉", "客户投诉", "投诉单"],
+    "survey": ["survey", "surveys", "调查", "问卷", "问卷调查", "满意度调查"],
+    "contact": ["contact", "contacts", "接触", "联系"],
+    "visit": ["visit", "visits", "拜访"],
+    "resolution": ["resolution", "问题解决"],
+}
+KIND_WORDS = {w: code for code, words in _KIND_WORDS.items() for w in words}
+
+
+def kind_codes(kind: pd.Series) -> pd.Series:
+    """Each contact's kind as the figures count it ("投诉", "Complaint" -> "complaint"), once per
+    distinct value; a word not in :data:`KIND_WORDS` is kept as written. Before, a Chinese help
+    desk's 投诉 was imported and counted as no complaint anywhere."""
+    distinct = pd.unique(kind.dropna())
+    codes = {v: KIND_WORDS.get(" ".join(str(v).lower().split()), v) for v in distinct}
+    return kind.map(codes).astype(object).where(kind.notna(), None) if len(distinct) else kind
+
+
+def _discount_over(gross: pd.Series, discount: pd.Series | None) -> pd.Series | None:
+    """Rows whose discount is larger than the line it is taken off (quantity x unit price, or the
+    line total before the promotion): the line would become a refund without a word. Invalid
+    rows, named like an unreadable amount (README, import rules); None without a discount."""
+    if discount is None:
+        return None
+    return (discount.abs() > gross.abs()).fillna(False).astype(bool)
 
 
 @dataclass

@@ -98,6 +98,7 @@ class Scan:
     # holds the odd lines only, each with its place ``pos`` in the file) and the import they carry.
     direct: int = 0
     import_id: int | None = None
+    dates_read: list = field(default_factory=list)  # day/month orders decided (validate.Prepared.dates_read)
 
 
 def scan(cur, raw: RawSheet, mapping: dict[str, str], fact: FileFacts | None, rules: R.Rules,
@@ -210,6 +211,7 @@ class Checked:
     guest_revenue: float = 0.0
     by_status: dict = field(default_factory=dict)  # returns, as orders.settle counts them
     carried: int = 0  # order-level cells carried to the order's other lines
+    dates_read: list = field(default_factory=list)  # as validate.Prepared.dates_read
 
 
 def check_and_insert(cur, scan: Scan, label: str, import_id: int) -> Checked:
@@ -355,7 +357,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         by_status = {"return": {"lines": int(returns), "value": round(float(return_cents) / 100, 2),
                                 "revenue": True}} if returns else {}
         return Checked(n - invalid, invalid, examples, normalised, currency, int(customers) + scan.direct, int(guests),
-                       round(float(guest_cents) / 100, 2), by_status, int(carried_cells))
+                       round(float(guest_cents) / 100, 2), by_status, int(carried_cells), scan.dates_read)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {quote_ident(checked)}")
 
@@ -413,11 +415,14 @@ def _read_with_pandas(cur, scan: Scan, fld: str, texts: list[str], counts: list[
     t = quote_ident(f"t{scan.index[fld]}")
     if field_kind(fld) == "date":
         column = f"{label}: {scan.mapping[fld]}"
+        decided: dict = {}
         try:
-            parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts)
+            parsed, _ = dates.parse_date(text, keep_time=False, column=column, counts=counts, decided=decided)
         except dates.AmbiguousDates as exc:  # name the file's first such rows, as pandas does
             raise UserError(dates.ambiguous_dates_message(column, _first_rows(cur, cells, t, exc.values, views,
                                                                                 scan.params)))
+        if decided:
+            scan.dates_read.append({"column": scan.mapping[fld], **decided})
     elif field_kind(fld) == "currency":
         parsed, _ = V.parse_currency(text)
     else:

@@ -183,6 +183,23 @@ def order_links(cur, order_ids: pd.Series, purchases: bool) -> pd.DataFrame:
             'ORDER BY order_id, "source", customer_id').df()
 
 
+def accounts_by_email(cur, import_id: int, table: str) -> int:
+    """The e-mail ids this import wrote into ``table`` (a file with no customer id column: the
+    e-mail is the id, lower case) that are the e-mail of a customer of the customer list under
+    another id (written in any case, with spaces around it): each becomes an account of that
+    customer (the smallest id when several share it), so its rows are the customer's
+    (:func:`apply_accounts`). Returns how many e-mail ids were so found."""
+    mails = ('SELECT lower(trim(email)) AS mail, min(customer_id) AS customer_id FROM "customers" '
+             "WHERE email IS NOT NULL AND customer_id <> lower(trim(email)) GROUP BY 1")
+    found = (f"SELECT DISTINCT t.customer_id AS account_id, m.customer_id, ? AS import_id FROM {quote_ident(table)} t "
+             f"JOIN ({mails}) m ON t.customer_id = m.mail WHERE t.import_id = ? "
+             'AND t.customer_id NOT IN (SELECT account_id FROM "accounts")')
+    n = cur.execute(f"SELECT count(*) FROM ({found})", [import_id, import_id]).fetchone()[0]
+    if n:
+        cur.execute(f'INSERT INTO "accounts" {found}', [import_id, import_id])
+    return int(n)
+
+
 def add_accounts(cur, pairs: pd.DataFrame) -> None:
     """Keep (account_id, customer_id, import_id): the account is the customer's."""
     with registered(cur, pairs) as view:

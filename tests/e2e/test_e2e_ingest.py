@@ -23,7 +23,8 @@ def wait_idle(page):
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
-def import_files(page, app_server, workspace: str, paths: list[Path], looks_like: str, screenshot, lang: str = "en"):
+def choose_files(page, app_server, workspace: str, paths: list[Path], lang: str = "en") -> None:
+    """On the Data page, a new workspace named ``workspace`` and the files chosen in the uploader."""
     page.goto(app_server["url"] + f"/data?lang={lang}")
     expect(page.get_by_test_id("stFileUploader")).to_be_visible(timeout=60_000)
     wait_idle(page)
@@ -32,6 +33,10 @@ def import_files(page, app_server, workspace: str, paths: list[Path], looks_like
     name.press("Enter")
     wait_idle(page)
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files([str(p) for p in paths])
+
+
+def import_files(page, app_server, workspace: str, paths: list[Path], looks_like: str, screenshot, lang: str = "en"):
+    choose_files(page, app_server, workspace, paths, lang)
     expect(page.get_by_text(looks_like, exact=True).first).to_be_visible(timeout=60_000)
     wait_idle(page)
     page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()  # the mapping, above the preview

@@ -75,7 +75,7 @@ def test_utf16_interactions_survey_default_scale_and_time(ws):
                    "scale, note FROM interactions ORDER BY occurred_at")
     assert got["interaction_id"].tolist() == [1, 2, 3]
     assert got["t"].tolist()[0] == "2024-03-05 14:30:00"
-    assert got["kind"].tolist() == ["投诉", "survey", "回访"]
+    assert got["kind"].tolist() == ["complaint", "survey", "回访"]  # 投诉 is the complaint the figures count
     assert got["scale"].tolist() == [5.0, 5.0, 5.0]
     assert got["channel"].tolist() == ["电话", "微信", "门店"]
 

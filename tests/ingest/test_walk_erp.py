@@ -32,7 +32,7 @@ def erp_lines() -> list[dict]:
         out.append({"单据编号": f"XS-2024-{n:04d}", "单据日期": day, "客户编码": code, "客户名称": name,
                     "所在省份": province, "商品名称": ["不锈钢保温杯", "办公椅（黑色）", "A4 复印纸, 80g"][n % 3],
                     "规格型号": "标准", "数量": str(1 + n % 9), "单价": PRICES[n % 5],
-                    "折扣额": "20.00" if n % 3 == 0 else "0.00", "单据状态": status})
+                    "折扣额": "2.00" if n % 3 == 0 else "0.00", "单据状态": status})  # never more than the line
     return out
 
 
