@@ -64,7 +64,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     "tier": {
         "top": N_("tier|top"), "big": N_("tier|big"), "medium": N_("tier|medium"), "small": N_("tier|small"),
         "inactive": N_("tier|inactive"), "prospect": N_("tier|prospect"), "suspect": N_("tier|suspect"),
-        NEW_TIER: N_("(new)"),
+        NEW_TIER: N_("tier|new since then"),
     },
     "volume": {"high": N_("high volume"), "medium": N_("medium volume"), "low": N_("low volume")},
     "satisfaction": {"high": N_("high satisfaction"), "medium": N_("medium satisfaction"),
@@ -78,7 +78,7 @@ FAMILIES: dict[str, dict[str, str]] = {
                 "often from poor communication"),
     },
     "direction": {"falling": N_("falling"), "rising": N_("rising")},
-    "move": {"new": N_("new"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")},
+    "move": {"new": N_("move|joined"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")},
     "contact_kind": _CONTACT_KINDS,
     "contact_channel": _CONTACT_CHANNELS,
     "outcome": {"done": N_("done"), "accepted": N_("accepted"), "resolved": N_("resolved"),
