@@ -238,3 +238,96 @@ def join(items: list[str]) -> str:
     if language() == "zh":
         return "、".join(items[:-1]) + "和" + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# -- text stored in a workspace ----------------------------------------------------------------------
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _template(text: str) -> tuple[list[tuple[str, str | None]], str]:
+    """``text``'s pieces as (literal, field name or None) and its literal characters."""
+    pieces = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        base = None
+        if name is not None:
+            found = _FIELD.match(name)
+            base = found.group(0) if found else name
+        pieces.append((literal, base))
+    return pieces, "".join(literal for literal, _ in pieces)
+
+
+@functools.cache
+def _readers(code: str) -> tuple[dict[str, str], list[tuple[int, str, re.Pattern, str]]]:
+    """How to recognise a message written in ``code``: {text: message id} for the messages
+    without a placeholder, and (how many literal characters, the longest literal piece,
+    pattern, message id) for the others,
+    the most literal text first (the most specific message wins)."""
+    exact: dict[str, str] = {}
+    patterns = []
+    for msgid in sorted(catalog("zh")):  # every message id of the catalogue
+        text = lookup(msgid, code)
+        pieces, literal = _template(text)
+        if not any(name for _, name in pieces):
+            exact.setdefault(text, msgid) if "|" in msgid else exact.__setitem__(text, msgid)
+            continue
+        if not re.search(r"[A-Za-z\u3400-\u9fff]", literal):  # "{x}, {y}": a joiner, not a message
+            continue
+        regex, groups = [], {}
+        for piece, name in pieces:
+            regex.append(re.escape(piece))
+            if name is not None:
+                if name in groups:
+                    regex.append(f"(?P={groups[name]})")
+                else:
+                    groups[name] = f"f{len(groups)}_{name}" if name.isidentifier() else f"f{len(groups)}"
+                    regex.append(f"(?P<{groups[name]}>.+?)")
+        longest = max((piece for piece, _ in pieces), key=len)
+        patterns.append((len(literal), longest, re.compile("".join(regex), re.S), msgid))
+    patterns.sort(key=lambda p: -p[0])
+    return exact, patterns
+
+
+def _read(text: str, nested: bool = False) -> tuple[str, dict[str, str]] | None:
+    """(message id, {placeholder: the text written there}) of a message written in either
+    language, None when ``text`` is no message of the catalogue. ``nested``: the text at a
+    placeholder, read as a message only when the message's own words are most of it (a
+    name or a note that happens to end in "days" is data, not the message "{n} days")."""
+    order = ("zh", "en") if re.search(r"[\u3400-\u9fff]", text) else ("en", "zh")
+    for code in order:
+        exact, patterns = _readers(code)
+        if text in exact:
+            return exact[text], {}
+        for literal, longest, pattern, msgid in patterns:
+            if nested and 2 * literal < len(text):
+                break  # the most literal first: none further covers enough
+            if longest in text and (found := pattern.fullmatch(text)):
+                return msgid, {group.split("_", 1)[1] if "_" in group else group: value
+                               for group, value in found.groupdict().items()}
+    return None
+
+
+def translated(text: Any, _nested: bool = False) -> Any:
+    """Text kept in a workspace, in the current language.
+
+    What a stored result keeps in words (the reason a model could not be fitted, a figure
+    the data cannot give, what a campaign taught) was written in the language of the moment it
+    was stored, and the same workspace is read in both. The catalogue says which message it
+    was written from, and the words at its placeholders (figures, names, nested messages,
+    written again in turn): it is written again from that message in the current language.
+    Text that is no message of the catalogue (a user's own words) is given as stored, and so
+    is anything but a string. Workspaces stored before this reading keep their words as they
+    were written and read the same way: nothing is stored again."""
+    if not isinstance(text, str) or not text:
+        return text
+    found = _read(text, _nested)
+    if found is None:
+        return text
+    msgid, values = found
+    pieces, _ = _template(lookup(msgid))
+    return "".join(literal + ("" if name is None else str(translated(values.get(name, ""), True)))
+                   for literal, name in pieces)
+
+
+def translated_all(texts: dict[str, Any]) -> dict[str, Any]:
+    """:func:`translated` of every value of ``texts`` (a stored result's reasons by name)."""
+    return {name: translated(text) for name, text in texts.items()}

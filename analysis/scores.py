@@ -342,7 +342,7 @@ def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, setting
     if stored is None:
         return None
     clusters, meta = stored
-    messages = {**clv[1]["messages"], **meta["messages"]}
+    messages = stored_messages(clv[1], meta)
     personas = _personas(clusters, settings)
     language = i18n.language()
 
@@ -358,6 +358,13 @@ def _stored_later(ws: Workspace, clv_key: str, key: str, as_of: dt.date, setting
 
     return Scores(frame=_Later(make), as_of=as_of, personas=personas, messages=messages,
                   wallet=meta.get("wallet"), key=key)
+
+
+def stored_messages(clv_meta: dict, meta: dict) -> dict[str, str]:
+    """The reasons stored with the two parts (a model that could not be fitted, no wallets),
+    in the current language (:func:`analysis.i18n.translated`: they were written in the
+    language of the moment they were stored)."""
+    return i18n.translated_all({**clv_meta["messages"], **meta["messages"]})
 
 
 def _personas(clusters: dict[str, pd.DataFrame], settings: ReportSettings) -> list[dict]:
@@ -385,7 +392,7 @@ def score_customer(ws: Workspace, customer_id: str, as_of: Any = None,
     if clv is None or stored is None or rows is None:
         return None
     frames, meta = stored
-    messages = {**clv[1]["messages"], **meta["messages"]}
+    messages = stored_messages(clv[1], meta)
     return _with_text(rows, frames, messages, as_of, settings, meta.get("wallet"))
 
 

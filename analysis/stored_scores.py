@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.identify.facts import resolve_as_of
 from analysis.scores import (
-    _NOTE_INPUTS, Scores, check_key, _keys, _model_key, _with_text, stored_columns, stored_table,
+    _NOTE_INPUTS, Scores, check_key, _keys, _model_key, _with_text, stored_columns, stored_messages, stored_table,
 )
 from analysis.settings import ReportSettings
 from analysis.store import Workspace
@@ -84,7 +84,7 @@ def read_stored(ws: Workspace, as_of: Any = None,
         return None
     frames, meta = stored
     return StoredScores(table=table, as_of=as_of, settings=settings,
-                        messages={**clv[1]["messages"], **meta["messages"]}, wallet=meta.get("wallet"),
+                        messages=stored_messages(clv[1], meta), wallet=meta.get("wallet"),
                         clusters=frames, dtypes={c: str(t) for c, t in template.dtypes.items()})
 
 

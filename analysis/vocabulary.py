@@ -7,7 +7,8 @@ mean several things):
 
 - ``tier`` (pyramid), ``volume`` / ``satisfaction`` (the matrix's columns and rows),
   ``urgency`` (a matrix cell's level), ``abcd`` (what an ABCD class means), ``direction``
-  (attitude change), ``move`` (a customer's move between tiers);
+  (attitude change), ``move`` (a customer's move between tiers), ``arm`` (a campaign's groups as
+  the app draws them; an imported experiment's own group names are shown as they are);
 - ``contact_kind`` (interactions.kind), ``contact_channel`` (interactions.channel),
   ``outcome`` (interactions.outcome), ``contact_field`` (the fields of a contact, in errors);
 - ``import_field``: the fields a column of an imported file is mapped to (the Data page's mapping);
@@ -64,7 +65,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     "tier": {
         "top": N_("tier|top"), "big": N_("tier|big"), "medium": N_("tier|medium"), "small": N_("tier|small"),
         "inactive": N_("tier|inactive"), "prospect": N_("tier|prospect"), "suspect": N_("tier|suspect"),
-        NEW_TIER: N_("(new)"),
+        NEW_TIER: N_("tier|new since then"),
     },
     "volume": {"high": N_("high volume"), "medium": N_("medium volume"), "low": N_("low volume")},
     "satisfaction": {"high": N_("high satisfaction"), "medium": N_("medium satisfaction"),
@@ -78,7 +79,8 @@ FAMILIES: dict[str, dict[str, str]] = {
                 "often from poor communication"),
     },
     "direction": {"falling": N_("falling"), "rising": N_("rising")},
-    "move": {"new": N_("new"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")},
+    "arm": {"control": N_("arm|control group"), "target": N_("arm|target group")},
+    "move": {"new": N_("move|joined"), "same": N_("stayed"), "up": N_("moved up"), "down": N_("moved down")},
     "contact_kind": _CONTACT_KINDS,
     "contact_channel": _CONTACT_CHANNELS,
     "outcome": {"done": N_("done"), "accepted": N_("accepted"), "resolved": N_("resolved"),

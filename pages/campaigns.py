@@ -72,7 +72,7 @@ if rows:
         rates = campaigns.group_rates(result)
         event = show.chart(response_chart(rates), key="cp_rates", selectable=True)
         arm = lists.follow_click(t("Customers of the group"), rates["arm"].tolist(), key="cp_group",
-                                 clicked=show.selected_customdata(event))
+                                 clicked=show.selected_customdata(event), format_func=labels.arm)
         lists.customer_list(cached.campaign_members_named(name, arm, as_of, settings),
                             key="cp_members", file_stem=f"campaign-{arm}",
                             columns=["customer_id", "name", "tier", "response", "value"])

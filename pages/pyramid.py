@@ -54,20 +54,22 @@ if layers is not None:
         st.caption(t("Revenue: the last activity window for the four active layers (share of the window's "
                      "revenue); all purchases ever for inactive customers (share of all revenue)."))
 
-    st.subheader(t("How customers moved since one window ago"))
+    st.subheader(t("How customers moved in {months} months", months=s.window_months))
     st.markdown(t(
-        "Each customer's layer {months} months earlier (rows of the grid, left of the flow) against "
-        "now (columns, right). Customers moving down are the ones to call first; “(new)” customers were not "
-        "known one window ago. Click a cell of the grid to list who made that move.", months=s.window_months,
+        "Each customer's layer {months} months ago (rows of the grid, left of the flow) against now "
+        "(columns, right). Customers moving down are the ones to call first. **Suspects** then were listed "
+        "but had neither bought nor been contacted; **new since then** are customers the data did not know "
+        "yet: not listed (or signed up later), no purchase, no contact. Click a cell of the grid to list who "
+        "made that move.", months=s.window_months,
     ))
     with show.explained():
         migration = cached.pyramid_figure("migration", as_of, settings)
         grid_tab, sankey_tab = st.tabs([t("Grid (click a cell)"), t("Flow")])
         with grid_tab:
-            move_event = show.chart(dcharts.clickable_migration(views.migration_table(migration)),
+            move_event = show.chart(dcharts.clickable_migration(views.migration_table(migration), s.window_months),
                                     key="pyr_moves", selectable=True)
         with sankey_tab:
-            show.chart(charts.migration_sankey(migration), key="pyr_sankey")
+            show.chart(charts.migration_sankey(migration, s.window_months), key="pyr_sankey")
         moves = views.moves(migration)
         labels = dict(zip(moves["key"], moves["label"]))
         move = lists.follow_click(t("Customers who moved"), list(labels), key="pyr_move", index=None,

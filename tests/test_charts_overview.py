@@ -48,7 +48,26 @@ def test_date_ticks_read_in_chinese():
 
     monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "revenue": [10.0, 20.0],
                             "orders": [1, 2], "customers": [1, 2]})
-    assert not revenue_by_month_chart(monthly).layout.xaxis.tickformatstops  # English: plotly's own
+    from analysis.charts import date_ticks
+
+    english = revenue_by_month_chart(monthly).layout.xaxis  # monthly bars: a tick per month, as months
+    assert (list(english.tickvals), list(english.ticktext)) == (["2024-01", "2024-02"], ["Jan 2024", "Feb 2024"])
+    assert not date_ticks()  # other date axes in English: plotly's own
     with i18n.using("zh"):
-        stops = revenue_by_month_chart(monthly).layout.xaxis.tickformatstops
-    assert [s.value for s in stops] == ["%-m月%-d日\n%Y年", "%Y年%-m月", "%Y年"]
+        chinese = revenue_by_month_chart(monthly).layout.xaxis
+        stops = date_ticks()["tickformatstops"]
+    assert list(chinese.ticktext) == ["2024年1月", "2024年2月"]
+    assert [s["value"] for s in stops] == ["%-m月%-d日\n%Y年", "%Y年%-m月", "%Y年"]
+
+
+def test_many_months_are_ticked_every_few_months_from_the_first_bar():
+    import pandas as pd
+
+    from analysis.charts.overview import revenue_by_month_chart
+
+    months = pd.date_range("2022-11-01", periods=30, freq="MS")
+    monthly = pd.DataFrame({"month": months, "revenue": [float(n) for n in range(30)], "orders": 1, "customers": 1})
+    axis = revenue_by_month_chart(monthly).layout.xaxis
+    keys = [f"{m.year}-{m.month:02d}" for m in months]
+    assert list(axis.tickvals) == keys[::3] and len(axis.tickvals) == 10  # 30 bars: every third month
+    assert list(axis.ticktext)[:2] == ["Nov 2022", "Feb 2023"]

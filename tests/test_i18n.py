@@ -218,3 +218,27 @@ def test_bold_in_chinese_texts_renders():
     bad = {msg: p for msg, text in i18n.catalog("zh").items() if (p := _flanking_problems(text))}
     assert not bad, bad
     assert _flanking_problems("决定**他们买多少？**购买量") and not _flanking_problems("决定**他们买多少**？购买量")
+
+
+# -- text stored in a workspace -------------------------------------------------------------------------
+def test_text_stored_in_one_language_reads_in_the_other():
+    """A reason kept in a workspace in the words of the import's language (here the clusters'
+    and the purchase model's, with figures and a nested message in them) reads in the
+    reader's; in the language it was written in it comes back unchanged, and words that are
+    no message of the catalogue (a user's) come back as they were."""
+    with i18n.using("en"):
+        few = i18n.t("Too few distinct customers ({distinct}) for {lo} or more clusters.", distinct=3, lo=2)
+        nested = i18n.t("the {what} could not find sensible values: a parameter ran off to zero or infinity; {hint}",
+                        what=i18n.lookup("purchase model (BG/NBD)"), hint="keep 7 days")
+    with i18n.using("zh"):
+        few_zh = i18n.t("Too few distinct customers ({distinct}) for {lo} or more clusters.", distinct=3, lo=2)
+        nested_zh = i18n.t("the {what} could not find sensible values: a parameter ran off to zero or infinity; "
+                           "{hint}", what=i18n.lookup("purchase model (BG/NBD)"), hint="keep 7 days")
+        assert few_zh != few and nested_zh != nested
+        assert i18n.translated(few) == few_zh
+        assert i18n.translated(nested) == nested_zh
+        assert i18n.translated(few_zh) == few_zh
+        assert i18n.translated("Our own words, kept as typed.") == "Our own words, kept as typed."
+        assert i18n.translated_all({"clusters": few, "n": 3}) == {"clusters": few_zh, "n": 3}
+    assert i18n.translated(few_zh) == few and i18n.translated(few) == few
+    assert i18n.translated(nested_zh) == nested

@@ -15,6 +15,7 @@ from analysis.vocabulary import labeller
 
 tier = pyramid.tier_label
 segment = rfm.segment_label
+arm = labeller("arm")  # a campaign's group: "control group" / "对照组"; an imported group's own name
 
 
 def cell(code: Any) -> Any:

@@ -39,6 +39,7 @@ HEADERS = {
     "note": N_("Note"),
     "main_category": N_("Main category"), "order_size": N_("Order size"),
     "wallet_estimate": N_("Wallet"), "headroom": N_("Still to win"), "wallet_basis": N_("Wallet from"),
+    "response": N_("Responded (1 = yes)"), "value": N_("Response value"),
 }
 DEFAULT_COLUMNS = [
     "customer_id", "name", "tier", "revenue_window", "revenue", "orders", "last_purchase",
@@ -47,7 +48,7 @@ DEFAULT_COLUMNS = [
 MONEY = {"revenue_window", "revenue_prev_window", "revenue", "profit", "potential", "gap", "wallet",
          "cost_to_serve", "change", "clv", "wallet_estimate", "headroom"}
 # Columns of amounts: their header names the workspace's currency ("Revenue in window (¥)").
-AMOUNTS = MONEY | {"amount"}
+AMOUNTS = MONEY | {"amount", "value"}
 SHARES = {"share_of_wallet", "change_pct", "p_alive"}
 DATES = {"last_purchase", "open_since", "due", "expected_next_purchase"}
 # Rows shown in a list's table; the CSV and Excel downloads hold every row.

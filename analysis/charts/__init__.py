@@ -47,6 +47,20 @@ def date_ticks() -> dict:
     ]}
 
 
+def month_ticks(months: Iterable[str], most: int = 12) -> dict:
+    """Keyword arguments for ``fig.update_xaxes`` on an axis of monthly bars (``months`` as
+    "2024-05", one per bar): a tick on a month, labelled as a month in the current language
+    ("May 2024" / "2024年5月"), on every bar or every 2, 3, 6 or 12 months so that at most
+    ``most`` are written. Left to itself plotly puts a date axis' ticks every two weeks or on
+    uneven days under a few monthly bars."""
+    from analysis.i18n import month
+
+    months = list(months)
+    step = next((s for s in (1, 2, 3, 6, 12) if math.ceil(len(months) / s) <= most), math.ceil(len(months) / most))
+    shown = months[::step]
+    return {"tickmode": "array", "tickvals": shown, "ticktext": [month(f"{m}-01") for m in shown]}
+
+
 def _nice_step(span: float, ticks: int = 6) -> float:
     """1, 2, 2.5 or 5 times a power of ten: about ``span / ticks``."""
     raw = span / ticks

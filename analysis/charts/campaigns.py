@@ -8,14 +8,16 @@ import plotly.graph_objects as go
 
 from analysis.charts import escape_all, number_axis
 from analysis.i18n import t
+from analysis.vocabulary import label
 
 
 def response_chart(rates: pd.DataFrame) -> go.Figure:
-    """One bar per group (the control group grey), its response rate in % with the 95%
-    interval as whiskers; customdata is the group's name, so a click lists its customers."""
+    """One bar per group (the control group grey), named in words (``vocabulary`` family
+    ``arm``), its response rate in % with the 95% interval as whiskers; customdata is the
+    group's code, so a click lists its customers."""
     pct = 100 * rates["response_rate"]
     fig = go.Figure(go.Bar(
-        x=escape_all(rates["arm"], 40), y=pct, customdata=rates["arm"].tolist(),
+        x=escape_all([label("arm", a) for a in rates["arm"]], 40), y=pct, customdata=rates["arm"].tolist(),
         marker_color=["#b2babb" if c else "#2874a6" for c in rates["control"]],
         error_y=dict(type="data", symmetric=False, array=100 * rates["rate_hi"] - pct,
                      arrayminus=pct - 100 * rates["rate_lo"], color="#1b2631", thickness=2, width=10),

@@ -100,6 +100,8 @@ def sizes_chart(model: CustomerClusters) -> go.Figure:
         cliponaxis=False,
     ))
     fig.update_layout(title=i18n.t("Customers in each cluster"), showlegend=False, margin=dict(r=120))
-    fig.update_yaxes(title=i18n.t("Persona"), autorange="reversed")
+    # the personas' names are long (and longer in Chinese): the margin grows to hold them whole
+    # and the axis title stands clear of them
+    fig.update_yaxes(title=dict(text=i18n.t("Persona"), standoff=12), autorange="reversed", automargin=True)
     fig.update_xaxes(title=i18n.t("Customers"), **number_axis([p["size"] for p in personas], whole=True))
     return fig

@@ -124,8 +124,8 @@ def clickable_rfm(grid: pd.DataFrame) -> go.Figure:
                          + "<br>" + i18n.t("Click to list them") + "<extra></extra>")
 
 
-def clickable_migration(grid: pd.DataFrame) -> go.Figure:
-    """Customers by tier one window ago (rows, top first) and now (columns), from
+def clickable_migration(grid: pd.DataFrame, months: int = 12) -> go.Figure:
+    """Customers by tier ``months`` months ago (one activity window; rows, top first) and now (columns), from
     :func:`analysis.differentiate.views.migration_table`, a click target for the moves the Sankey
     shows (Sankey links cannot be selected in Streamlit). Colour follows log(1 + customers)
     so the few who moved stay visible next to the many who stayed. The markers'
@@ -143,7 +143,7 @@ def clickable_migration(grid: pd.DataFrame) -> go.Figure:
     fig = _cell_markers(fig, custom, i18n.t("{cell}: {count} customers", cell="%{customdata[2]} → %{customdata[3]}",
                                             count="%{customdata[1]:,}")
                         + "<br>" + i18n.t("Click to list them") + "<extra></extra>")
-    fig.update_yaxes(autorange="reversed", title=i18n.t("Tier one window ago"))
+    fig.update_yaxes(autorange="reversed", title=i18n.t("Tier {months} months ago", months=months))
     fig.update_xaxes(title=i18n.t("Tier now"), side="top")
     fig.update_layout(title=i18n.t("Who moved where (click a cell to list its customers)"),
                       height=max(320, 48 * len(rows) + 140), margin=dict(t=110))

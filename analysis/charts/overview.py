@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import date_ticks, escape_all, hover_numbers, number_axis
+from analysis.charts import escape_all, hover_numbers, month_ticks, number_axis
 from analysis import i18n
 from analysis.i18n import N_
 from analysis.money import in_currency
@@ -49,20 +49,22 @@ def lorenz_chart(curve: pd.DataFrame, top20_share: float, gini: float) -> go.Fig
 
 def revenue_by_month_chart(monthly: pd.DataFrame, currency: str = "",
                            title: str | None = N_("Revenue by month")) -> go.Figure:
-    """Net revenue per month as bars; hover shows orders and buyers. ``customdata`` starts
-    with the month ("2024-05"). ``title=None`` when the page already heads the chart."""
+    """Net revenue per month as bars, a tick per month or per few months written as months
+    (:func:`~analysis.charts.month_ticks`); hover shows the month, orders and buyers.
+    ``customdata`` starts with the month ("2024-05"), the click's key. ``title=None`` when the
+    page already heads the chart."""
     months = month_keys(monthly)
     fig = go.Figure(go.Bar(
         x=months, y=monthly["revenue"], marker_color="#2874a6",
         customdata=list(zip(months, monthly["orders"], monthly["customers"],
-                            hover_numbers(monthly["revenue"], currency))),
-        hovertemplate=("<b>%{customdata[0]}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
+                            hover_numbers(monthly["revenue"], currency), [i18n.month(f"{m}-01") for m in months])),
+        hovertemplate=("<b>%{customdata[4]}</b><br>" + i18n.t("Revenue: {value}", value="%{customdata[3]}")
                        + "<br>" + i18n.t("Orders: {value}", value="%{customdata[1]:,}")
                        + "<br>" + i18n.t("Buyers: {value}", value="%{customdata[2]:,}") + "<extra></extra>"),
     ))
     fig.update_layout(title=i18n.lookup(title) if title else None, xaxis_title=i18n.t("Month"),
                       yaxis_title=in_currency(i18n.t("Net revenue"), currency))
-    fig.update_xaxes(**date_ticks())
+    fig.update_xaxes(**month_ticks(months))
     fig.update_yaxes(**number_axis(monthly["revenue"], currency))
     return fig
 

@@ -18,6 +18,7 @@ from analysis.differentiate.matrix import (NO_SURVEY, URGENCY_LEVELS, cell_id, l
                              volume_label)
 from analysis.money import in_currency
 from analysis.differentiate.pyramid import tier_label
+from analysis.vocabulary import NEW_TIER
 
 # The matrix's grid: rows top to bottom, columns left to right.
 SATISFACTION_ROWS = ("high", "medium", "low", NO_SURVEY)
@@ -56,11 +57,13 @@ def pyramid_chart(pyr: pd.DataFrame, currency: str = "") -> go.Figure:
     return fig
 
 
-def migration_sankey(migration: pd.DataFrame) -> go.Figure:
-    """Sankey of customers moving from their tier one window ago (left) to now (right)."""
+def migration_sankey(migration: pd.DataFrame, months: int = 12) -> go.Figure:
+    """Sankey of customers moving from their tier ``months`` months ago (one activity
+    window; left) to now (right); the customers not known then come from "new since then"."""
     left = list(dict.fromkeys(migration["from_tier"]))
     right = list(dict.fromkeys(migration["to_tier"]))
-    nodes = ([i18n.t("{tier} (before)", tier=tier_label(t)) for t in left]
+    nodes = ([tier_label(t) if t == NEW_TIER else i18n.t("{tier} ({months} months ago)", tier=tier_label(t), months=months)
+              for t in left]
              + [i18n.t("{tier} (now)", tier=tier_label(t)) for t in right])
     keys = left + right
     colors = [TIER_COLORS.get(t, "#999999") for t in keys]
@@ -77,7 +80,7 @@ def migration_sankey(migration: pd.DataFrame) -> go.Figure:
                                  count="%{value:,}") + "<extra></extra>",
         ),
     ))
-    fig.update_layout(title=i18n.t("Tier migration: one window ago → now"))
+    fig.update_layout(title=i18n.t("Tier migration: {months} months ago → now", months=months))
     return fig
 
 

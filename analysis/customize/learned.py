@@ -38,6 +38,7 @@ import pandas as pd
 
 from analysis.customize.rules import CustomerContext, Suggestion, rule
 from analysis.errors import NotEnoughData
+from analysis import i18n
 from analysis.i18n import N_, t
 
 LESSON_PENALTY = 20
@@ -173,7 +174,8 @@ def learning(ws, as_of: dt.date, facts, facts_key: str | None = None, customer_i
         if chosen is None:  # that customer's row alone
             chosen = ws.load_result_rows(key, "persuadables", "customer_id", str(customer_id))
         if chosen is not None:
-            return Learning(frames["lessons"], chosen.reset_index(drop=True), meta.get("messages", {}))
+            return Learning(frames["lessons"], chosen.reset_index(drop=True),
+                            i18n.translated_all(meta.get("messages", {})))
     facts = facts() if callable(facts) else facts
     lessons = campaign_lessons(ws, as_of)
     chosen, messages = persuadables(ws, lessons, facts)

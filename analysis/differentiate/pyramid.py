@@ -71,6 +71,17 @@ def customer_tiers(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     return with_tiers(customer_facts(tables, as_of, s.window_months), s).select("customer_id", "tier")
 
 
+def tiers_then(tables: Tables, as_of: dt.date, settings: SegmentSettings | None = None):
+    """Ibis table: customer_id, tier at an earlier date ``as_of`` (one window before now, for
+    the moves between tiers), of the customers known then. A listed customer who signed up
+    after ``as_of`` and had neither bought nor been contacted by then was no suspect then (the
+    list did not hold them yet): they are left out, so the moves count them new since then."""
+    s = settings or SegmentSettings()
+    f = with_tiers(customer_facts(tables, as_of, s.window_months), s)
+    later = (f.tier == "suspect") & f.signup_date.notnull() & (f.signup_date.cast("date") > ibis.literal(as_of))
+    return f.filter(~later).select("customer_id", "tier")
+
+
 def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
     """One row per tier, in :data:`TIERS` order, present even when empty.
 
@@ -124,12 +135,12 @@ def tier_migration(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     """How customers moved between tiers from one window earlier to now (for a Sankey).
 
     Columns: from_tier, to_tier, customers, sorted in tier order. A customer not yet known
-    one window earlier comes from ``"(new)"``.
+    one window earlier (:func:`tiers_then`) comes from ``"(new)"``.
     """
     s = settings or SegmentSettings()
     as_of = resolve_as_of(tables, as_of)
     now = customer_tiers(tables, as_of, s)
-    before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(from_tier="tier")
+    before = tiers_then(tables, previous_as_of(as_of, s.window_months), s).rename(from_tier="tier")
     joined = now.left_join(before, "customer_id").drop("customer_id_right")
     joined = joined.mutate(from_tier=ibis.coalesce(joined.from_tier, ibis.literal(NEW)))
     return moves_in_order(

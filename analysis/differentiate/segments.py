@@ -25,7 +25,7 @@ from analysis.i18n import lookup
 from analysis.differentiate.matrix import CELLS, satisfaction_matrix, with_cells
 from analysis.identify.overview import pareto
 from analysis.differentiate.pyramid import (
-    TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, with_tiers,
+    TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, tiers_then, with_tiers,
 )
 from analysis.differentiate.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.settings import SegmentSettings
@@ -84,7 +84,8 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
                       wallets: "pd.Series | None" = None) -> pd.DataFrame:
     """One row per customer in the universe with every label, then the facts columns.
 
-    Labels: tier, previous_tier (one window earlier; "(new)" if unknown then), is_mvc,
+    Labels: tier, previous_tier (one window earlier; "(new)" if unknown then, as
+    :func:`~analysis.differentiate.pyramid.tiers_then` says), is_mvc,
     is_mcc, is_bz (False for never-buyers), profit, cost_to_serve, potential, gap,
     share_of_wallet (NULL for never-buyers / without wallet), volume_tier (active only),
     satisfaction_tier (high/medium/low/none), cell ("<volume>/<satisfaction>", active
@@ -96,7 +97,7 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     as_of = resolve_as_of(tables, as_of)
     facts = customer_facts(tables, as_of, s.window_months)
     labelled = with_rfm(with_cells(with_tiers(facts, s), s))
-    before = customer_tiers(tables, previous_as_of(as_of, s.window_months), s).rename(previous_tier="tier")
+    before = tiers_then(tables, previous_as_of(as_of, s.window_months), s).rename(previous_tier="tier")
     labelled = labelled.left_join(before, "customer_id").drop("customer_id_right")
     value = value_expr(tables, as_of, s, potential, wallets).drop(
         "active", "revenue_window", "revenue_prev_window", "wallet")

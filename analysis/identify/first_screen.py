@@ -121,7 +121,7 @@ def _as_result(found: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict]:
 
 def _from_result(frames: dict[str, pd.DataFrame], meta: dict) -> dict[str, Any]:
     """What :func:`figures` gives, from what :func:`_as_result` stored."""
-    found: dict[str, Any] = {name: NotEnoughData(i18n.lookup(reason)) for name, reason in meta["missing"].items()}
+    found: dict[str, Any] = {name: NotEnoughData(i18n.translated(reason)) for name, reason in meta["missing"].items()}
     if "kpis" in meta:
         found["kpis"] = dict(meta["kpis"])
     if "pareto" in frames:

@@ -257,13 +257,13 @@ def test_clickable_migration_puts_a_move_key_on_every_cell_of_the_grid():
                               "customers": [1, 5, 2]})
     fig = clickable_migration(d.migration_table(migration))
     heat, markers = fig.data
-    assert list(heat.y) == ["top", "small", "(new)"] and list(heat.x) == ["big", "small"]
+    assert list(heat.y) == ["top", "small", "new since then"] and list(heat.x) == ["big", "small"]
     assert list(heat.text[2]) == ["", "2"]
     cells = {c[0]: c[1] for c in markers.customdata}
     assert cells == {"top->big": 1, "top->small": 0, "small->big": 0, "small->small": 5,
                      "(new)->big": 0, "(new)->small": 2}
     k = [c[0] for c in markers.customdata].index("(new)->small")
-    assert (markers.x[k], markers.y[k]) == ("small", "(new)")
+    assert (markers.x[k], markers.y[k]) == ("small", "new since then")
 
 
 def test_rule_errors_and_unmatched_segment_in_chinese():

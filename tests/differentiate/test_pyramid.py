@@ -118,7 +118,7 @@ def test_tier_labels_in_chinese_codes_unchanged(tmp_path):
         with pytest.raises(NotEnoughData, match="还没有客户"):
             pyramid(make_workspace(tmp_path, name="empty.duckdb").tables(), AS_OF)
     assert list(pyr.tier) == list(TIERS)  # the codes, in any language
-    assert labels == ["顶级客户", "大客户", "中等客户", "小客户", "不活跃客户", "潜在客户", "疑似客户", "（新客户）",
+    assert labels == ["顶级客户", "大客户", "中等客户", "小客户", "不活跃客户", "潜在客户", "疑似客户", "此后新增",
                       "something else"]
     assert [tier_label(t) for t in TIERS] == list(TIERS)
 
