@@ -258,6 +258,7 @@ def _write_actions(args, pieces) -> None:
 
 @command("log")
 def _log(args) -> int:
+    from analysis.ids import kept_customer_id
     from analysis.interact.contacts import record_interaction
 
     if (args.satisfaction is None) != (args.scale is None) and args.scale is not None:
@@ -269,10 +270,10 @@ def _log(args) -> int:
             answers_action=args.answers, recorded_by="cli",
         )
     if args.json:
-        _print_json({"interaction_id": new_id, "customer_id": args.customer_id})
+        _print_json({"interaction_id": new_id, "customer_id": kept_customer_id(args.customer_id)})
     else:
         print(t("recorded interaction {interaction_id} for customer {customer_id}", interaction_id=new_id,
-                customer_id=args.customer_id))
+                customer_id=kept_customer_id(args.customer_id)))
     return 0
 
 

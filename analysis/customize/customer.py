@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.customize import history, learned, plan, stored_plan
+from analysis.ids import kept_customer_id
 from analysis.identify.facts import resolve_as_of
 from analysis.interact import timeline
 from analysis.scores import Scores, score_customer, stored_columns
@@ -52,7 +53,10 @@ def customer_detail(source: Workspace | Tables, customer_id: str, as_of: Any = N
                     settings: ReportSettings = ReportSettings(),
                     action_settings: ActionSettings = ActionSettings()) -> dict[str, Any]:
     """:func:`analysis.customize.plan.customer_detail` (what ``customer ID --json`` prints),
-    from that customer's rows alone when the scores are stored (module docstring)."""
+    from that customer's rows alone when the scores are stored (module docstring). The id is
+    read as import keeps ids (:func:`analysis.ids.kept_customer_id`: ``@SUM(A1)`` finds
+    ``@sum(a1)``)."""
+    customer_id = kept_customer_id(customer_id)
     if isinstance(source, Workspace):
         as_of = resolve_as_of(source, as_of)  # the days read by plain SQL: no engine expression
         one = score_customer(source, customer_id, as_of, settings)

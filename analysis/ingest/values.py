@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.ids import normalise_id
 from analysis.ingest import value_rules as VR
 from analysis.ingest.currency_names import currency_marks_table, currency_of_name  # noqa: F401 (named here too)
 
@@ -144,19 +144,6 @@ def _cell_text(v):
 
 
 # -- identifiers and plain text -----------------------------------------------------
-# Characters an id may carry without anyone seeing them: the no-break spaces (which NFKC
-# would turn into an ordinary space inside the id) and every format character (category Cf:
-# zero-width space and joiners, the byte order mark, soft hyphen, direction marks).
-_NO_BREAK_SPACES = "\u00a0\u2007\u202f"
-
-
-def normalise_id(value: str) -> str:
-    """One id as the workspace keeps it: invisible characters removed, Unicode NFKC (full-width
-    ``Ｃ００１`` -> ``C001``, ideographic space -> space), then stripped."""
-    text = "".join(ch for ch in value if ch not in _NO_BREAK_SPACES and unicodedata.category(ch) != "Cf")
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def normalise_ids(text: pd.Series) -> tuple[pd.Series, int]:
     """:func:`normalise_id` for a column of stripped strings (NaN for empty), done once per
     distinct value that is not plain ASCII (ASCII is already in NFKC form and has no invisible

@@ -14,6 +14,7 @@ from typing import Any
 
 from analysis import i18n
 from analysis.errors import UserError
+from analysis.ids import kept_customer_id
 from analysis.i18n import t
 from analysis.customize.catalog import TEXTS
 from analysis.store import Workspace
@@ -194,7 +195,7 @@ def validate_interaction(
     """The row to store, or a :class:`UserError` naming the field and what is allowed.
     Does not look at the workspace (see :func:`record_interaction` for the customer check)."""
     now = now or dt.datetime.now()
-    cid = "" if customer_id is None else str(customer_id).strip()
+    cid = "" if customer_id is None else kept_customer_id(customer_id)  # as import keeps it
     if not cid:
         raise UserError(t("customer id is empty; enter the id of the customer you contacted."))
     row: dict[str, Any] = {
