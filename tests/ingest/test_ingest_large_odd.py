@@ -345,3 +345,34 @@ def test_an_export_the_split_pass_gives_up_on_leaves_the_workspace_as_it_was(tmp
         assert other.execute("SELECT sum(amount) FROM transactions").fetchall() == [(cents,)]
     finally:
         ws.close()
+
+
+def test_a_line_with_a_field_too_many_in_a_large_export_is_refused_by_its_line(tmp_path, monkeypatch, capsys):
+    """The same kind of export, with one line far down (past the head the import is planned
+    from) carrying a field too many: DuckDB's read cannot split it, so the whole file goes the
+    pandas way, which refuses it naming the file, the line and the fields it expected and saw,
+    even with --skip-invalid (the line cannot be read as a row at all), and the workspace keeps
+    what it had: the revenue of an earlier import, to the cent."""
+    import os
+
+    seed = 20261213
+    print("seed", seed)
+    first, cents, _, _, _ = _hand_written_export(random.Random(seed), 4000, {})
+    path = tmp_path / "shop_export.csv"
+    path.write_text("".join(first), encoding="utf-8")
+    lines, _, _, _, _ = _hand_written_export(random.Random(seed + 1), 30_000, {})
+    lines[28_001] = lines[28_001].rstrip("\n") + ",gift wrap\n"  # data row 28,000: line 28,002
+    ragged = tmp_path / "shop_export_2.csv"
+    ragged.write_text("".join(lines), encoding="utf-8")
+    assert os.path.getsize(ragged) > 1 << 20
+    monkeypatch.setattr(reading, "LARGE_FILE", path.stat().st_size - 1)
+    db = str(tmp_path / "shop.duckdb")
+    assert cli.main(["ingest", str(path), "--db", db, "--json"]) == 0
+    capsys.readouterr()
+
+    assert cli.main(["ingest", str(ragged), "--db", db, "--skip-invalid", "--json"]) == 2
+    error = capsys.readouterr().err
+    assert "shop_export_2.csv" in error and "line 28002" in error and "Traceback" not in error
+    assert cli.main(["report", "--db", db, "--json"]) == 0
+    kpis = json.loads(capsys.readouterr().out)["kpis"]
+    assert Decimal(str(kpis["revenue"])) == cents and kpis["orders"] == 4000
