@@ -15,7 +15,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from analysis.charts import date_ticks, escape
-from analysis.i18n import t
+from analysis.i18n import language, t
 from analysis.interact.contacts import contact_channel_label
 from analysis.interact.timeline import KIND_ORDER, event_type_label
 
@@ -23,6 +23,9 @@ CHANNEL_SYMBOLS = {
     "phone": "circle", "email": "square", "visit": "diamond", "web": "triangle-up",
     "chat": "hexagon", "letter": "pentagon", "event": "star",
 }
+# A history this short (in days) gets a tick a day.
+SHORT_DAYS = 14
+_DAY_MS = 86_400_000
 COMPLAINT_COLOR = "#c0392b"
 RESOLUTION_COLOR = "#27ae60"
 REFUND_COLOR = "#7f8c8d"
@@ -109,4 +112,10 @@ def timeline_figure(events: pd.DataFrame, title: str | None = None) -> go.Figure
     if events.empty:
         fig.add_annotation(text=t("No purchases or contacts yet"), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     fig.update_xaxes(**date_ticks())
+    times = pd.to_datetime(events["time"]) if not events.empty else pd.Series([], dtype="datetime64[ns]")
+    if len(times) and times.max() - times.min() <= pd.Timedelta(days=SHORT_DAYS):
+        # a few days of history: a tick a day, written as a day (plotly's own ticks fall every
+        # 12 hours and write "00:00" and "12:00", hours a manager's purchases do not have)
+        fig.update_xaxes(dtick=_DAY_MS, tick0=times.min().normalize(),
+                         **({} if language() == "zh" else {"tickformat": "%-d %b\n%Y"}))
     return fig

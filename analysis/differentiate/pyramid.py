@@ -82,6 +82,16 @@ def tiers_then(tables: Tables, as_of: dt.date, settings: SegmentSettings | None 
     return f.filter(~later).select("customer_id", "tier")
 
 
+def tier_then(before, signup_date, known_now):
+    """The tier a customer is counted in one window ago, for the moves (an Ibis expression):
+    ``before`` from :func:`tiers_then` (NULL when not known then), new since then also for a
+    customer listed without a signup date who was a suspect then and has bought or been
+    contacted since (``known_now``): nothing says the list held them before that purchase or
+    contact (an import fills the list from the purchase rows' names and e-mails)."""
+    unlisted = (before == "suspect") & signup_date.isnull() & known_now
+    return ibis.cases((before.isnull(), ibis.literal(NEW)), (unlisted, ibis.literal(NEW)), else_=before)
+
+
 def pyramid(tables: Tables, as_of: Any = None, settings: SegmentSettings | None = None) -> pd.DataFrame:
     """One row per tier, in :data:`TIERS` order, present even when empty.
 
@@ -139,10 +149,11 @@ def tier_migration(tables: Tables, as_of: Any = None, settings: SegmentSettings 
     """
     s = settings or SegmentSettings()
     as_of = resolve_as_of(tables, as_of)
-    now = customer_tiers(tables, as_of, s)
+    f = with_tiers(customer_facts(tables, as_of, s.window_months), s)
+    now = f.select("customer_id", "tier", "signup_date", _known=f.has_purchased | (f.interactions > 0))
     before = tiers_then(tables, previous_as_of(as_of, s.window_months), s).rename(from_tier="tier")
     joined = now.left_join(before, "customer_id").drop("customer_id_right")
-    joined = joined.mutate(from_tier=ibis.coalesce(joined.from_tier, ibis.literal(NEW)))
+    joined = joined.mutate(from_tier=tier_then(joined.from_tier, joined.signup_date, joined._known))
     return moves_in_order(
         joined.group_by(["from_tier", "tier"]).aggregate(customers=joined.customer_id.count())
         .rename(to_tier="tier").to_pandas()

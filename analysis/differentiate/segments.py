@@ -25,7 +25,7 @@ from analysis.i18n import lookup
 from analysis.differentiate.matrix import CELLS, satisfaction_matrix, with_cells
 from analysis.identify.overview import pareto
 from analysis.differentiate.pyramid import (
-    TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, tiers_then, with_tiers,
+    TIERS, customer_tiers, previous_as_of, pyramid, tier_migration, tier_then, tiers_then, with_tiers,
 )
 from analysis.differentiate.rfm import rfm, rfm_counts, segment_counts, with_rfm
 from analysis.settings import SegmentSettings
@@ -85,7 +85,7 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     """One row per customer in the universe with every label, then the facts columns.
 
     Labels: tier, previous_tier (one window earlier; "(new)" if unknown then, as
-    :func:`~analysis.differentiate.pyramid.tiers_then` says), is_mvc,
+    :func:`~analysis.differentiate.pyramid.tier_then` says), is_mvc,
     is_mcc, is_bz (False for never-buyers), profit, cost_to_serve, potential, gap,
     share_of_wallet (NULL for never-buyers / without wallet), volume_tier (active only),
     satisfaction_tier (high/medium/low/none), cell ("<volume>/<satisfaction>", active
@@ -99,6 +99,8 @@ def segment_customers(tables: Tables, as_of: Any = None, settings: SegmentSettin
     labelled = with_rfm(with_cells(with_tiers(facts, s), s))
     before = tiers_then(tables, previous_as_of(as_of, s.window_months), s).rename(previous_tier="tier")
     labelled = labelled.left_join(before, "customer_id").drop("customer_id_right")
+    labelled = labelled.mutate(previous_tier=tier_then(labelled.previous_tier, labelled.signup_date,
+                                                       labelled.has_purchased | (labelled.interactions > 0)))
     value = value_expr(tables, as_of, s, potential, wallets).drop(
         "active", "revenue_window", "revenue_prev_window", "wallet")
     labelled = labelled.left_join(value, "customer_id").drop("customer_id_right")

@@ -61,3 +61,25 @@ def test_the_personas_names_on_the_clusters_sizes_chart_are_never_cut_in_chinese
     assert names and all(re.search(r"[\u4e00-\u9fff]", n) and not n.endswith("…") for n in names)
     axis = sizes["layout"]["yaxis"]
     assert axis["automargin"] is True and axis["title"]["standoff"] > 0 and axis["title"]["text"] == "客户画像"
+
+
+def test_a_customer_with_a_few_days_of_history_reads_days_not_hours_on_the_timeline(demo_copy):
+    """A shop's first week: the timeline's ticks are one a day, written as days (plotly's own
+    fell every 12 hours, "00:00" and "12:00", which a purchase on a day does not have)."""
+    from tests.pagetest import import_files
+
+    orders = ("Customer,Order,Date,Amount\n"
+              "K1,A1,2019-03-08,100.00\nK1,A2,2019-03-12,255.00\nK2,A3,2019-03-10,40.00\n").encode()
+    import_files(demo_copy, "week", [("orders.csv", orders)])
+    days = 12 - 8  # K1's first and last purchase, from the rows
+    for lang in ("en", "zh"):
+        at = open_page(demo_copy.parent / "week.duckdb", "customer", params={"lang": lang})
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        timeline = next(s for s in specs if s["layout"].get("xaxis", {}).get("rangeslider"))
+        axis = timeline["layout"]["xaxis"]
+        assert axis["dtick"] == 86_400_000 and str(axis["tick0"]).startswith("2019-03-08")
+        assert days <= 14
+        if lang == "en":
+            assert "%H" not in axis["tickformat"] and "%b" in axis["tickformat"]
+        else:
+            assert any("月" in stop["value"] for stop in axis["tickformatstops"])
