@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
+
 from analysis.i18n import t
 from analysis.identify.facts import customer_universe, purchases, resolve_as_of
 from analysis.money import code_of_symbol
@@ -29,7 +31,7 @@ def basic_counts(tables: Tables, as_of: dt.date) -> dict[str, Any]:
         "customers": int(customer_universe(tables, as_of).count().to_pyarrow().as_py()),
         "listed_customers": int(tables.customers.count().to_pyarrow().as_py()),
         "transactions": int(stats["transactions"]),
-        "revenue": round(float(stats["revenue"] or 0.0), 2),
+        "revenue": 0.0 if pd.isna(stats["revenue"]) else round(float(stats["revenue"]), 2),  # no purchase: 0, not null
     }
 
 

@@ -131,3 +131,32 @@ def build(edge: Edge, folder: Path) -> Path:
     code = main(["ingest", *map(str, files), "--db", str(db), *edge.flags])
     assert code == 0, f"{edge.name}: import refused"
     return db
+
+
+def kept(cid: str) -> str:
+    """The id as the README says import keeps it, for the ids of :data:`ODD_IDS` and the
+    edges' plain ids: an id with ``@`` in lower case, every other as written."""
+    return cid.lower() if "@" in cid else cid
+
+
+def purchase_rows(edge: Edge) -> list[dict]:
+    """The edge's purchase lines as dicts (customer_id as kept, date, amount as Decimal)."""
+    from decimal import Decimal
+
+    out = []
+    for rows in edge.files.values():
+        if rows[0] == PURCHASES:
+            out += [{"customer_id": kept(r[0]), "date": dt.date.fromisoformat(r[2]), "amount": Decimal(r[3])}
+                    for r in rows[1:]]
+    return out
+
+
+def everyone(edge: Edge) -> set[str]:
+    """Every customer id of the edge's files (the customer list, purchases and contacts), as kept."""
+    return {kept(r[0]) for rows in edge.files.values() for r in rows[1:]}
+
+
+def days(edge: Edge) -> list[dt.date]:
+    """Every purchase and contact day of the edge's files."""
+    return [dt.date.fromisoformat(r[2] if rows[0] == PURCHASES else r[1]) for rows in edge.files.values()
+            if rows[0] in (PURCHASES, CONTACTS) for r in rows[1:]]
