@@ -225,6 +225,9 @@ def _actions(args) -> int:
     ``--limit 0`` (the whole plan) a slice at a time, never the whole list at once."""
     from analysis.customize.stored_plan import SLICE_ROWS, action_slices
 
+    if args.limit < 0:  # refused before anything is read: DuckDB's LIMIT would fail mid-way
+        raise UserError(t("--limit must be 0 (every action) or a whole number of actions, got {value}",
+                          value=args.limit))
     if args.engine == "spark":
         from analysis.store.spark import spark_actions
 

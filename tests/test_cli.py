@@ -358,3 +358,20 @@ def test_actions_with_nothing_to_suggest_say_so_in_words(tmp_path, capsys, demo_
     assert json.loads(run(capsys, "actions", "--db", db, "--json")[1]) == []
     code, out, _ = run(capsys, "actions", "--db", demo_db, "--region", "Atlantis", "--lang", "zh")
     assert code == 0 and out.strip() == "没有符合这些筛选条件的建议行动。" and "DataFrame" not in out
+
+
+@pytest.mark.parametrize("lang, words", [("en", "--limit must be 0"), ("zh", "--limit 必须是 0")])
+def test_a_negative_limit_is_one_error_line_in_the_users_language(tmp_path, capsys, lang, words):
+    """A manager typing `--limit -1` (meaning "all", as some tools do) is told what --limit
+    takes, in one line and exit 2, not shown DuckDB's traceback; `--limit 0` still lists all."""
+    src = tmp_path / "sales.csv"
+    src.write_text(SALES_CSV, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    assert run(capsys, "ingest", str(src), "--db", str(db))[0] == 0
+    code, out, err = run(capsys, "actions", "--db", str(db), "--limit", "-1", "--json", "--lang", lang)
+    assert code == 2 and out == ""
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+    assert words in err and "-1" in err and "Traceback" not in err
+    code, out, _ = run(capsys, "actions", "--db", str(db), "--limit", "0", "--json")
+    listed = json.loads(out)
+    assert code == 0 and {row["customer_id"] for row in listed} <= {"C1", "C2"} and listed
