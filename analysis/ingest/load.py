@@ -206,7 +206,8 @@ def _ingest_one(ws, cur, plan: SheetPlan, raw, data: bytes | None, rules: Rules,
             result.duplicate = True
             return result
         plain = table == "transactions" and set(plan.mapping) <= set(bulk.FIELDS) \
-            and not db.has_rows(cur, "orders") and not _by_order(plan)  # what bulk.py reads
+            and not db.has_rows(cur, "orders") \
+            and not (_by_order(plan) and db.has_rows(cur, "transactions"))  # what bulk.py reads (links by pandas)
         if plain and "currency" not in plan.mapping and (
                 (fact is None and not bulk.head_needs_rules(raw, plan.mapping))
                 or (fact is not None and fact.direct is not False and fact.split is None and not fact.refuse

@@ -107,3 +107,22 @@ def test_a_survey_row_of_an_unknown_order_is_told_once_not_counted_as_invalid_to
     code, _, err = run(capsys, "ingest", orders, survey, "--db", tmp_path / "w.duckdb")
     assert code == 2 and "1 of 2 rows are invalid" in err and "line 2, column 'rating': '9'" in err
     assert "line 3" not in err
+
+
+def test_a_returns_file_of_a_megabyte_naming_only_orders_is_linked_too(tmp_path, capsys):
+    """A returns file of 1 MiB or more is read by DuckDB's reader when it is plain; one that names
+    only the orders takes the pandas reader, which links each return to its order's customer."""
+    n = 60_000
+    orders, returns = tmp_path / "orders.csv", tmp_path / "returns.csv"
+    write(orders, ["order id", "customer id", "date", "amount"],
+          [(f"SO{i:06d}", f"C{i % 97}", f"2024-0{1 + i % 6}-1{i % 9}", f"{10 + i % 50}.00") for i in range(n)])
+    write(returns, ["order id", "date", "amount"], [(f"SO{i:06d}", "2024-07-01", "-1.25") for i in range(n)])
+    assert returns.stat().st_size >= 2**20
+    db = tmp_path / "shop.duckdb"
+    ok_json(capsys, "ingest", orders, "--db", db, "--json")
+    got = ok_json(capsys, "ingest", returns, "--db", db, "--json")
+    assert got["linked"] == n and got["guest_lines"] == 0
+    expected = sum(Decimal(f"{10 + i % 50}.00") for i in range(n) if i % 97 == 5) \
+        - sum(Decimal("1.25") for i in range(n) if i % 97 == 5)
+    profile = ok_json(capsys, "customer", "C5", "--db", db, "--json")["profile"]
+    assert Decimal(str(profile["revenue"])) == expected
