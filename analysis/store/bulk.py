@@ -53,6 +53,14 @@ def _ascii(v: str) -> str:
     return f"strlen({v}) = length({v})"
 
 
+def _email_id(v: str) -> str:
+    """SQL: the plain ASCII id ``v`` as the pandas path keeps it
+    (:func:`analysis.ingest.identity.emails_as_ids`): lower-cased when it holds ``@`` (an
+    e-mail used as the id compares without case). For ASCII text DuckDB's ``lower`` and
+    Python's agree; other ids go through values.normalise_ids and then emails_as_ids."""
+    return f"CASE WHEN contains({v}, '@') THEN lower({v}) ELSE {v} END"
+
+
 def _bound(sql: str, params: dict) -> tuple[str, dict]:
     """(sql, the params it uses): DuckDB refuses parameters a statement does not name."""
     used = set(re.findall(r"\$(\w+)", sql))
@@ -78,7 +86,9 @@ def _fast(kind: str, t: str, gate: bool = False) -> str:
                 f"THEN CAST(try_strptime({t}, $plain_date) AS DATE) END")
     if kind == "id" and gate:  # values.parse_id: "123.0" -> "123" once some id ends in ".0"
         return (f"CASE WHEN regexp_full_match({t}, $whole_float_id) THEN regexp_extract({t}, $whole_float_id, 1) "
-                f"ELSE {t} END")
+                f"ELSE {_email_id(t)} END")
+    if kind == "id":
+        return _email_id(t)
     if kind == "currency":
         return "CAST(NULL AS VARCHAR)"
     return t
@@ -218,9 +228,10 @@ def _typed_value(fld: str, v: str, rules: R.Rules, money: bool = True) -> str:
         bad.append(f"({out}) IS NOT NULL")
     if (plain := _plain_purchase(fld, v)) is not None:
         bad.append(f"NOT ({plain})")
+    value = _email_id(v) if kind == "id" else v
     if not bad:
-        return v
-    return f"CASE WHEN {' OR '.join(f'({b})' for b in bad)} THEN error('not a plain purchase') ELSE {v} END"
+        return value
+    return f"CASE WHEN {' OR '.join(f'({b})' for b in bad)} THEN error('not a plain purchase') ELSE {value} END"
 
 
 def _plain_purchase(fld: str, v: str) -> str | None:

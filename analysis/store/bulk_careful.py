@@ -25,7 +25,7 @@ from analysis.ingest import value_rules as VR
 from analysis.ingest.bulk import FileFacts, Retry, _plain_date, _plain_number, field_kind, python_digits
 from analysis.ingest.currency_names import currency_of_name
 from analysis.ingest.reading import RawSheet, TextFile
-from analysis.store.bulk import (_READ, _ascii, _bound, _cells, _fast, _index, _insert_sql, _literal, _out_of_range,
+from analysis.store.bulk import (_READ, _ascii, _bound, _email_id, _cells, _fast, _index, _insert_sql, _literal, _out_of_range,
                                  _params, _start_facts)
 from analysis.store.schema import SCHEMA, quote_ident
 
@@ -240,6 +240,7 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         if not count or field_kind(fld) != "id":
             continue
         from analysis.ingest import values as V
+        from analysis.ingest.identity import emails_as_ids
 
         t = quote_ident(f"t{index[fld]}")  # ids that are not plain ASCII: values.normalise_ids
         distinct = cur.execute(*_bound(f"SELECT DISTINCT {t} AS v FROM ({cells}) WHERE NOT empty AND {t} IS NOT NULL "
@@ -247,10 +248,11 @@ def _check_staged(cur, scan: Scan, label: str, import_id: int, stage: str, views
         text = distinct["v"].astype("str")
         fixed, changed = V.normalise_ids(text)
         normalised += changed
+        fixed = emails_as_ids(fixed)  # as the pandas path keeps them (validate.prepare)
         gates[fld] = gates.get(fld, False) or bool(fixed.str.endswith(".0").any())
         alias = quote_ident(f"m_{fld}")
         joins.append(f"LEFT JOIN {_register_pairs(cur, fld, text, fixed, views)} {alias} ON {alias}.v = s.{t}")
-        values[fld] = f"CASE WHEN {_ascii(t)} THEN {t} ELSE {alias}.val END"
+        values[fld] = f"CASE WHEN {_ascii(t)} THEN {_email_id(t)} ELSE {alias}.val END"
     if any(gates.values()):
         scan.params["whole_float_id"] = VR.WHOLE_FLOAT_ID.replace("\\d", python_digits())  # Python's \d: any decimal digit
     for fld in index:
