@@ -223,7 +223,7 @@ def _scored(ws, args, settings):
 def _actions(args) -> int:
     """The suggested actions, written out as they are read and written (:mod:`analysis.commands.stream`):
     ``--limit 0`` (the whole plan) a slice at a time, never the whole list at once."""
-    from analysis.customize.stored_plan import SLICE_ROWS, action_slices
+    from analysis.customize.stored_plan import action_slices, frame_slices
 
     if args.limit < 0:  # refused before anything is read: DuckDB's LIMIT would fail mid-way
         raise UserError(t("--limit must be 0 (every action) or a whole number of actions, got {value}",
@@ -234,7 +234,7 @@ def _actions(args) -> int:
         settings, action_settings = _settings(args)
         frame = spark_actions(args.source, settings, action_settings, as_of=lambda tables: _dates(tables, args),
                               filters=_filters(args), limit=args.limit, overrides=_parse_map(args.map))
-        _write_actions(args, (frame.iloc[i:i + SLICE_ROWS] for i in range(0, len(frame), SLICE_ROWS)))
+        _write_actions(args, frame_slices(frame))
         return 0
     if not args.db:
         raise UserError(t("actions needs --db PATH (or --engine spark --source PATH)"))

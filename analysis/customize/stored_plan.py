@@ -496,6 +496,12 @@ def action_slices(ws: Workspace, as_of: Any = None, filters: dict | None = None,
         return
     frame = worked_out(ws, as_of, filters, limit, settings, action_settings, scores) if found is None \
         else found.render(filters, limit)
+    yield from frame_slices(frame)
+
+
+def frame_slices(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """``frame`` in pieces of :data:`SLICE_ROWS` rows, in order (none when it is empty): a
+    list already in hand written out as :func:`action_slices` writes the stored plan."""
     for start in range(0, len(frame), SLICE_ROWS):
         yield frame.iloc[start:start + SLICE_ROWS]
 
